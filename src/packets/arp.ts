@@ -1,0 +1,199 @@
+// ARP (RFC 826) for Ethernet and IPv4, plus the forms the announcer and conflict detector send:
+// gratuitous request and reply, and the RFC 5227 probe. ARP for other hardware or protocol types
+// decodes to an "unsupported" record that still shows its header.
+//
+//   0       2       4      5      6     8          14        18          24        28
+//   | htype | ptype | hlen | plen | op  | senderMac | senderIp | targetMac | targetIp |
+import { blob, struct, u16be, u8 } from "buffer-layout";
+import { Ipv4, Mac } from "./address";
+import { DecodeError } from "./errors";
+import { ETHERTYPE_IPV4 } from "./ethernet";
+import { fieldTable, firstFieldPast } from "./layout";
+
+export const ARP_HARDWARE_ETHERNET = 1;
+export const ARP_REQUEST = 1;
+export const ARP_REPLY = 2;
+
+export const arpLayout = struct([
+  u16be("hardwareType"),
+  u16be("protocolType"),
+  u8("hardwareLength"),
+  u8("protocolLength"),
+  u16be("operation"),
+  blob(6, "senderMac"),
+  blob(4, "senderIp"),
+  blob(6, "targetMac"),
+  blob(4, "targetIp"),
+]);
+export const ARP = fieldTable(arpLayout);
+/** Length of an Ethernet/IPv4 ARP body. */
+export const ARP_LENGTH = arpLayout.span;
+/** The fixed part before the addresses, whatever their lengths. */
+const ARP_FIXED_LENGTH = ARP.senderMac.offset;
+
+export interface ArpRecord {
+  readonly supported: true;
+  readonly hardwareType: 1;
+  readonly protocolType: 0x0800;
+  readonly hardwareLength: 6;
+  readonly protocolLength: 4;
+  /** 1 request, 2 reply; other values are kept as they are */
+  readonly operation: number;
+  readonly senderMac: Mac;
+  readonly senderIp: Ipv4;
+  readonly targetMac: Mac;
+  readonly targetIp: Ipv4;
+}
+
+/** ARP for a hardware or protocol type other than Ethernet/IPv4: the header, without addresses. */
+export interface UnsupportedArpRecord {
+  readonly supported: false;
+  readonly hardwareType: number;
+  readonly protocolType: number;
+  readonly hardwareLength: number;
+  readonly protocolLength: number;
+  readonly operation: number;
+}
+
+export type AnyArpRecord = ArpRecord | UnsupportedArpRecord;
+
+/** Bytes the ARP body takes: 8 + 2·hlen + 2·plen. */
+export function arpLength(record: AnyArpRecord): number {
+  return ARP_FIXED_LENGTH + 2 * record.hardwareLength + 2 * record.protocolLength;
+}
+
+function addressFieldsFor(hardwareLength: number, protocolLength: number, supported: boolean) {
+  const names = supported
+    ? ["senderMac", "senderIp", "targetMac", "targetIp"]
+    : ["senderHardwareAddress", "senderProtocolAddress", "targetHardwareAddress", "targetProtocolAddress"];
+  const spans = [hardwareLength, protocolLength, hardwareLength, protocolLength];
+  let offset = ARP_FIXED_LENGTH;
+  return names.map((name, i) => {
+    const field = { name, offset, span: spans[i] };
+    offset += spans[i];
+    return field;
+  });
+}
+
+function truncated(start: number, end: number, hardwareLength: number, protocolLength: number, supported: boolean) {
+  const fixed = Object.fromEntries(
+    [ARP.hardwareType, ARP.protocolType, ARP.hardwareLength, ARP.protocolLength, ARP.operation].map((f) => [f.name, f]),
+  );
+  const field =
+    firstFieldPast(fixed, start, end) ??
+    addressFieldsFor(hardwareLength, protocolLength, supported).find((f) => start + f.offset + f.span > end);
+  if (field === undefined) throw new Error("arp: truncated() called on a complete header");
+  return new DecodeError("arp", field.name, start + field.offset, start + field.offset + field.span, end);
+}
+
+/**
+ * Decodes the ARP body at bytes[start..end). Bytes after the body (Ethernet padding) are ignored.
+ * @throws DecodeError if the body is shorter than its declared lengths
+ */
+export function decodeArp(bytes: Uint8Array, start = 0, end = bytes.length): AnyArpRecord {
+  if (end - start < ARP_FIXED_LENGTH) throw truncated(start, end, 6, 4, true);
+  const hardwareType = (bytes[start] << 8) | bytes[start + 1];
+  const protocolType = (bytes[start + 2] << 8) | bytes[start + 3];
+  const hardwareLength = bytes[start + 4];
+  const protocolLength = bytes[start + 5];
+  const operation = (bytes[start + 6] << 8) | bytes[start + 7];
+  const supported =
+    hardwareType === ARP_HARDWARE_ETHERNET && protocolType === ETHERTYPE_IPV4 && hardwareLength === 6 && protocolLength === 4;
+  if (end - start < ARP_FIXED_LENGTH + 2 * hardwareLength + 2 * protocolLength) {
+    throw truncated(start, end, hardwareLength, protocolLength, supported);
+  }
+  if (!supported) {
+    return { supported: false, hardwareType, protocolType, hardwareLength, protocolLength, operation };
+  }
+  return {
+    supported: true,
+    hardwareType: ARP_HARDWARE_ETHERNET,
+    protocolType: ETHERTYPE_IPV4,
+    hardwareLength: 6,
+    protocolLength: 4,
+    operation,
+    senderMac: Mac.read(bytes, start + 8),
+    senderIp: Ipv4.read(bytes, start + 14),
+    targetMac: Mac.read(bytes, start + 18),
+    targetIp: Ipv4.read(bytes, start + 24),
+  };
+}
+
+/**
+ * Writes the ARP body at `into[offset]` and returns its length. For an unsupported record the
+ * address bytes are not part of the record: pass them as `addresses` (2·hlen + 2·plen bytes).
+ */
+export function encodeArp(record: AnyArpRecord, into: Uint8Array, offset = 0, addresses?: Uint8Array): number {
+  into[offset] = record.hardwareType >>> 8;
+  into[offset + 1] = record.hardwareType & 0xff;
+  into[offset + 2] = record.protocolType >>> 8;
+  into[offset + 3] = record.protocolType & 0xff;
+  into[offset + 4] = record.hardwareLength;
+  into[offset + 5] = record.protocolLength;
+  into[offset + 6] = record.operation >>> 8;
+  into[offset + 7] = record.operation & 0xff;
+  if (record.supported) {
+    record.senderMac.write(into, offset + ARP.senderMac.offset);
+    record.senderIp.write(into, offset + ARP.senderIp.offset);
+    record.targetMac.write(into, offset + ARP.targetMac.offset);
+    record.targetIp.write(into, offset + ARP.targetIp.offset);
+    return ARP_LENGTH;
+  }
+  const length = arpLength(record);
+  const bodyLength = length - ARP_FIXED_LENGTH;
+  if (addresses !== undefined) into.set(addresses.subarray(0, bodyLength), offset + ARP_FIXED_LENGTH);
+  if (addresses === undefined || addresses.length < bodyLength) {
+    into.fill(0, offset + ARP_FIXED_LENGTH + (addresses?.length ?? 0), offset + length);
+  }
+  return length;
+}
+
+function arp(operation: number, senderMac: Mac, senderIp: Ipv4, targetMac: Mac, targetIp: Ipv4): ArpRecord {
+  return {
+    supported: true,
+    hardwareType: ARP_HARDWARE_ETHERNET,
+    protocolType: ETHERTYPE_IPV4,
+    hardwareLength: 6,
+    protocolLength: 4,
+    operation,
+    senderMac,
+    senderIp,
+    targetMac,
+    targetIp,
+  };
+}
+
+/** "Who has targetIp? Tell senderIp." */
+export function arpRequest(senderMac: Mac, senderIp: Ipv4, targetIp: Ipv4): ArpRecord {
+  return arp(ARP_REQUEST, senderMac, senderIp, Mac.ZERO, targetIp);
+}
+
+/** "senderIp is at senderMac", in answer to targetMac/targetIp. */
+export function arpReply(senderMac: Mac, senderIp: Ipv4, targetMac: Mac, targetIp: Ipv4): ArpRecord {
+  return arp(ARP_REPLY, senderMac, senderIp, targetMac, targetIp);
+}
+
+/** Gratuitous ARP, request form: sender IP = target IP, target MAC zero (RFC 5227 "announcement"). */
+export function gratuitousRequest(mac: Mac, ip: Ipv4): ArpRecord {
+  return arp(ARP_REQUEST, mac, ip, Mac.ZERO, ip);
+}
+
+/** Gratuitous ARP, reply form: sender = target, both MAC and IP. */
+export function gratuitousReply(mac: Mac, ip: Ipv4): ArpRecord {
+  return arp(ARP_REPLY, mac, ip, mac, ip);
+}
+
+/** RFC 5227 probe: "who has ip?" with sender IP 0.0.0.0, so no one's cache learns from it. */
+export function arpProbe(mac: Mac, ip: Ipv4): ArpRecord {
+  return arp(ARP_REQUEST, mac, Ipv4.ANY, Mac.ZERO, ip);
+}
+
+/** Sender IP equals target IP: an announcement of the sender's own binding. */
+export function isGratuitous(record: ArpRecord): boolean {
+  return record.senderIp.value === record.targetIp.value;
+}
+
+/** An RFC 5227 probe: a request with sender IP 0.0.0.0. */
+export function isProbe(record: ArpRecord): boolean {
+  return record.operation === ARP_REQUEST && record.senderIp.value === 0;
+}

@@ -1,0 +1,151 @@
+// ICMP (RFC 792): echo request and reply with identifier and sequence; destination unreachable and
+// time exceeded with the quoted IPv4 header (and the first 8 bytes after it) decoded, so a prober can
+// tell which of its requests failed; any other type kept as type, code and bytes. Checksum verified on
+// decode, computed on encode.
+//
+//   0      1      2          4                          8
+//   | type | code | checksum | identifier | sequence    | data ...      (echo)
+//   | type | code | checksum | rest of header (unused, MTU, pointer) | quoted IPv4 header + 8 bytes
+import { struct, u16be, u32be, u8 } from "buffer-layout";
+import { foldChecksum, onesComplementSum } from "./checksum";
+import { DecodeError } from "./errors";
+import { decodeIpv4Header, Ipv4Record, IP_PROTOCOL_ICMP } from "./ipv4";
+import { fieldTable, firstFieldPast } from "./layout";
+
+export const ICMP_ECHO_REPLY = 0;
+export const ICMP_DESTINATION_UNREACHABLE = 3;
+export const ICMP_REDIRECT = 5;
+export const ICMP_ECHO_REQUEST = 8;
+export const ICMP_TIME_EXCEEDED = 11;
+export const ICMP_PARAMETER_PROBLEM = 12;
+
+export const icmpEchoLayout = struct([u8("type"), u8("code"), u16be("checksum"), u16be("identifier"), u16be("sequence")]);
+export const icmpLayout = struct([u8("type"), u8("code"), u16be("checksum"), u32be("restOfHeader")]);
+export const ICMP = fieldTable(icmpLayout);
+export const ICMP_ECHO = fieldTable(icmpEchoLayout);
+export const ICMP_HEADER_LENGTH = icmpLayout.span;
+
+/** The part of the offending datagram's ICMP header an ICMP error quotes, when it was ICMP. */
+export interface QuotedIcmp {
+  readonly type: number;
+  readonly code: number;
+  readonly identifier?: number;
+  readonly sequence?: number;
+}
+
+/** The IPv4 header an ICMP error quotes. Its totalLength may well exceed the bytes quoted. */
+export type QuotedIpv4 = Ipv4Record & { readonly icmp?: QuotedIcmp };
+
+export interface IcmpRecord {
+  readonly type: number;
+  readonly code: number;
+  readonly checksum: number;
+  /** null where it cannot be checked: the message is split over IPv4 fragments */
+  readonly checksumValid: boolean | null;
+  /** echo request and reply only */
+  readonly identifier?: number;
+  readonly sequence?: number;
+  /** the four bytes after the checksum, for types other than echo (unused, next-hop MTU, pointer…) */
+  readonly restOfHeader?: number;
+  /** destination unreachable, time exceeded, parameter problem: the offending header, when ≥ 20 bytes are quoted */
+  readonly quoted?: QuotedIpv4;
+}
+
+export function isEcho(type: number): boolean {
+  return type === ICMP_ECHO_REQUEST || type === ICMP_ECHO_REPLY;
+}
+
+function quotesDatagram(type: number): boolean {
+  return type === ICMP_DESTINATION_UNREACHABLE || type === ICMP_TIME_EXCEEDED || type === ICMP_PARAMETER_PROBLEM;
+}
+
+function decodeQuoted(bytes: Uint8Array, start: number, end: number): QuotedIpv4 | undefined {
+  const header = decodeIpv4Header(bytes, start, end, true);
+  if (header === undefined) return undefined;
+  const after = start + header.headerLength;
+  if (header.protocol !== IP_PROTOCOL_ICMP || header.fragmentOffset !== 0 || end - after < ICMP_HEADER_LENGTH) return header;
+  const type = bytes[after];
+  const code = bytes[after + 1];
+  const icmp: QuotedIcmp = isEcho(type)
+    ? { type, code, identifier: (bytes[after + 4] << 8) | bytes[after + 5], sequence: (bytes[after + 6] << 8) | bytes[after + 7] }
+    : { type, code };
+  return { ...header, icmp };
+}
+
+/**
+ * Decodes the ICMP message at bytes[start..end) (end = the end of the IPv4 payload). The message's
+ * data are bytes[start + 8, end). Pass `whole = false` for the first fragment of a fragmented
+ * datagram: the checksum then cannot be verified and checksumValid is null.
+ * @throws DecodeError when fewer than 8 bytes are at hand
+ */
+export function decodeIcmp(bytes: Uint8Array, start = 0, end = bytes.length, whole = true): IcmpRecord {
+  if (end - start < ICMP_HEADER_LENGTH) {
+    const field = firstFieldPast(ICMP_ECHO, start, end)!;
+    const type = end > start ? bytes[start] : -1;
+    const name = isEcho(type) || field.offset < 4 ? field.name : "restOfHeader";
+    const span = name === "restOfHeader" ? 4 : field.span;
+    const offset = name === "restOfHeader" ? start + 4 : start + field.offset;
+    throw new DecodeError("icmp", name, offset, offset + span, end);
+  }
+  const type = bytes[start];
+  const code = bytes[start + 1];
+  const checksum = (bytes[start + 2] << 8) | bytes[start + 3];
+  const checksumValid = whole ? foldChecksum(onesComplementSum(bytes, start, end)) === 0 : null;
+  if (isEcho(type)) {
+    return {
+      type,
+      code,
+      checksum,
+      checksumValid,
+      identifier: (bytes[start + 4] << 8) | bytes[start + 5],
+      sequence: (bytes[start + 6] << 8) | bytes[start + 7],
+    };
+  }
+  const restOfHeader = ((bytes[start + 4] << 24) | (bytes[start + 5] << 16) | (bytes[start + 6] << 8) | bytes[start + 7]) >>> 0;
+  if (quotesDatagram(type)) {
+    const quoted = decodeQuoted(bytes, start + ICMP_HEADER_LENGTH, end);
+    if (quoted !== undefined) return { type, code, checksum, checksumValid, restOfHeader, quoted };
+  }
+  return { type, code, checksum, checksumValid, restOfHeader };
+}
+
+/** What encodeIcmp needs: checksum and its validity are derived unless kept. */
+export type IcmpFields = Omit<IcmpRecord, "checksum" | "checksumValid" | "quoted"> & { readonly checksum?: number };
+
+/**
+ * Writes the 8-byte ICMP header at `into[offset]`, with `data` after it, and returns the message
+ * length. The checksum covers header and data; `checksums: "keep"` writes record.checksum instead.
+ */
+export function encodeIcmp(
+  record: IcmpFields,
+  data: Uint8Array,
+  into: Uint8Array,
+  offset = 0,
+  options: { checksums?: "compute" | "keep" } = {},
+): number {
+  into[offset] = record.type;
+  into[offset + 1] = record.code;
+  into[offset + 2] = 0;
+  into[offset + 3] = 0;
+  if (isEcho(record.type)) {
+    const identifier = record.identifier ?? 0;
+    const sequence = record.sequence ?? 0;
+    into[offset + 4] = identifier >>> 8;
+    into[offset + 5] = identifier & 0xff;
+    into[offset + 6] = sequence >>> 8;
+    into[offset + 7] = sequence & 0xff;
+  } else {
+    const rest = record.restOfHeader ?? 0;
+    into[offset + 4] = rest >>> 24;
+    into[offset + 5] = (rest >>> 16) & 0xff;
+    into[offset + 6] = (rest >>> 8) & 0xff;
+    into[offset + 7] = rest & 0xff;
+  }
+  if (data.length > 0) into.set(data, offset + ICMP_HEADER_LENGTH);
+  const end = offset + ICMP_HEADER_LENGTH + data.length;
+  const checksum =
+    options.checksums === "keep" && record.checksum !== undefined ? record.checksum : foldChecksum(onesComplementSum(into, offset, end));
+  into[offset + 2] = checksum >>> 8;
+  into[offset + 3] = checksum & 0xff;
+  return end - offset;
+}
