@@ -1,0 +1,130 @@
+// Address conflict detection (RFC 5227). `probeAddress` asks whether anyone holds an address before
+// we take it: ARP probes (sender IP 0.0.0.0, so no cache learns from them), then any ARP whose sender
+// IP is that address, or another host's probe for it, is a conflict. `ConflictWatcher` keeps
+// listening while we hold addresses and reports anyone else claiming one of them.
+import { Ipv4, Mac } from "../packets/address";
+import { arpProbe, ARP_REQUEST } from "../packets/arp";
+import { ETHERTYPE_ARP } from "../packets/ethernet";
+import { encodeFrame, FrameKind, FrameView } from "../packets/frame";
+import { FramePort } from "../link/port";
+import { sleep } from "./announcer";
+
+/** RFC 5227 section 1.1 constants (seconds there; ms here). */
+export const RFC5227 = { PROBE_NUM: 3, PROBE_MIN_MS: 1000, PROBE_MAX_MS: 2000, ANNOUNCE_WAIT_MS: 2000 } as const;
+
+export interface ProbeOptions {
+  /** probes to send; default PROBE_NUM = 3 */
+  readonly count?: number;
+  /** between probes, ms; default 1000 (PROBE_MIN) */
+  readonly intervalMs?: number;
+  /** how long to keep listening after the last probe, ms; default 1000 */
+  readonly waitMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface Claim {
+  /** the MAC that answered for, announced or probed for the address */
+  readonly mac: Mac;
+  /** "reply" / "request": it uses the address; "probe": it is about to take it too */
+  readonly how: "reply" | "request" | "probe";
+  readonly timeMicros: number;
+}
+
+export interface ProbeResult {
+  readonly address: Ipv4;
+  readonly probesSent: number;
+  /** the first claim heard, if any: the address is in use */
+  readonly conflict?: Claim;
+}
+
+/** Classifies an ARP frame in `view` as a claim on `address` by someone other than `ourMac`. */
+function claimOn(view: FrameView, address: number, ourMac: number): Claim["how"] | undefined {
+  if (view.kind !== FrameKind.Arp) return undefined;
+  const senderMac = view.arpSenderMac;
+  if (senderMac === ourMac) return undefined;
+  if (view.arpSenderIp === address) return view.arpOperation === ARP_REQUEST ? "request" : "reply";
+  if (view.arpSenderIp === 0 && view.arpTargetIp === address && view.arpOperation === ARP_REQUEST) return "probe";
+  return undefined;
+}
+
+/** Sends RFC 5227 probes for `address` and reports whether anyone claims it. */
+export async function probeAddress(port: FramePort, address: Ipv4, options: ProbeOptions = {}): Promise<ProbeResult> {
+  const count = options.count ?? RFC5227.PROBE_NUM;
+  const intervalMs = options.intervalMs ?? RFC5227.PROBE_MIN_MS;
+  const waitMs = options.waitMs ?? 1000;
+  const probe = encodeFrame({
+    ethernet: { destination: Mac.BROADCAST, source: port.mac, etherType: ETHERTYPE_ARP },
+    arp: arpProbe(port.mac, address),
+  });
+  const view = new FrameView();
+  const done = new AbortController();
+  const onOuterAbort = () => done.abort();
+  options.signal?.addEventListener("abort", onOuterAbort, { once: true });
+  let conflict: Claim | undefined;
+  const stop = port.listen((frame) => {
+    if (conflict !== undefined || !view.reset(frame.bytes)) return;
+    const how = claimOn(view, address.value, port.mac.value);
+    if (how === undefined) return;
+    conflict = { mac: new Mac(view.arpSenderMac), how, timeMicros: frame.timeMicros };
+    done.abort();
+  });
+  let probesSent = 0;
+  try {
+    for (let i = 0; i < count && !done.signal.aborted; i++) {
+      if (i > 0 && !(await sleep(intervalMs, done.signal))) break;
+      port.send(probe);
+      probesSent++;
+    }
+    if (!done.signal.aborted) await sleep(waitMs, done.signal);
+  } finally {
+    stop();
+    options.signal?.removeEventListener("abort", onOuterAbort);
+  }
+  return conflict === undefined ? { address, probesSent } : { address, probesSent, conflict };
+}
+
+export interface ConflictEvent extends Claim {
+  readonly address: Ipv4;
+}
+
+/**
+ * Listens on `port` for other hosts claiming any of the watched addresses. `onConflict` is called
+ * for each claim heard (ARP from another MAC with the address as sender, or a probe for it).
+ */
+export class ConflictWatcher {
+  readonly #watched = new Map<number, Ipv4>();
+  readonly #view = new FrameView();
+  readonly #stop: () => void;
+
+  constructor(
+    readonly port: FramePort,
+    onConflict: (event: ConflictEvent) => void,
+    /** MACs that are not conflicts (our own on other interfaces, or a configured peer) */
+    readonly ignoreMacs: readonly Mac[] = [],
+  ) {
+    const ignored = new Set(ignoreMacs.map((m) => m.value));
+    this.#stop = port.listen((frame) => {
+      if (this.#watched.size === 0 || !this.#view.reset(frame.bytes) || this.#view.kind !== FrameKind.Arp) return;
+      const view = this.#view;
+      const candidate = view.arpSenderIp !== 0 ? view.arpSenderIp : view.arpTargetIp;
+      const address = this.#watched.get(candidate);
+      if (address === undefined) return;
+      const how = claimOn(view, address.value, port.mac.value);
+      if (how === undefined || ignored.has(view.arpSenderMac)) return;
+      onConflict({ address, mac: new Mac(view.arpSenderMac), how, timeMicros: frame.timeMicros });
+    });
+  }
+
+  watch(address: Ipv4): void {
+    this.#watched.set(address.value, address);
+  }
+
+  unwatch(address: Ipv4): void {
+    this.#watched.delete(address.value);
+  }
+
+  close(): void {
+    this.#stop();
+    this.#watched.clear();
+  }
+}

@@ -1,0 +1,105 @@
+// The ARP engine against an in-memory peer: what the announcer, resolver, prober and conflict watcher
+// send and how they read answers. The same engine meets the real kernel in test/arp/arp-e2e.test.ts.
+import assert from "node:assert/strict";
+import { announce, ArpResolver, ConflictWatcher, probeAddress, ResolveError } from "../../src/arp";
+import { memoryPortPair, FramePort } from "../../src/link/port";
+import { arpReply, ARP_REPLY, ARP_REQUEST, decodeFrame, encodeFrame, ETHERTYPE_ARP, gratuitousRequest, Ipv4, Mac } from "../../src/packets";
+
+const ours = Mac.parse("02:00:00:00:00:01");
+const theirs = Mac.parse("02:00:00:00:00:02");
+const here = Ipv4.parse("192.0.2.17");
+const there = Ipv4.parse("192.0.2.18");
+
+/** A peer that answers ARP requests for `owns` like a kernel would. Returns what it heard. */
+function kernelLikePeer(port: FramePort, owns: Ipv4[]): { heard: ReturnType<typeof decodeFrame>[] } {
+  const heard: ReturnType<typeof decodeFrame>[] = [];
+  port.listen((frame) => {
+    const decoded = decodeFrame(frame.bytes.slice());
+    heard.push(decoded);
+    const arp = decoded.arp;
+    if (arp === undefined || !arp.supported || arp.operation !== ARP_REQUEST) return;
+    if (!owns.some((a) => a.equals(arp.targetIp)) || arp.senderIp.equals(arp.targetIp)) return;
+    port.send(encodeFrame({ ethernet: { destination: arp.senderMac, source: port.mac, etherType: ETHERTYPE_ARP }, arp: arpReply(port.mac, arp.targetIp, arp.senderMac, arp.senderIp) }));
+  });
+  return { heard };
+}
+
+describe("ARP engine (in memory)", () => {
+  it("announces each address in both gratuitous forms by default, count rounds", async () => {
+    const [a, b] = memoryPortPair(ours, theirs);
+    const { heard } = kernelLikePeer(b, []);
+    const sent = await announce(a, [here, Ipv4.parse("192.0.2.37")], { count: 2, intervalMs: 5 });
+    await new Promise((r) => setTimeout(r, 5));
+    assert.equal(sent, 8);
+    assert.equal(heard.length, 8);
+    for (const frame of heard) {
+      assert.ok(frame.ethernet.destination.isBroadcast);
+      const arp = frame.arp!;
+      assert.ok(arp.supported);
+      assert.ok(arp.senderIp.equals(arp.targetIp), "gratuitous: sender IP = target IP");
+      if (arp.operation === ARP_REQUEST) assert.ok(arp.targetMac.equals(Mac.ZERO));
+      else assert.ok(arp.targetMac.equals(ours));
+    }
+    assert.equal(heard.filter((f) => f.arp!.operation === ARP_REPLY).length, 4);
+  });
+
+  it("announces only the chosen form, at another box's MAC when asked", async () => {
+    const [a, b] = memoryPortPair(ours, theirs);
+    const { heard } = kernelLikePeer(b, []);
+    await announce(a, [here], { count: 1, form: "reply", mac: theirs });
+    await new Promise((r) => setTimeout(r, 5));
+    assert.equal(heard.length, 1);
+    const arp = heard[0].arp!;
+    assert.ok(arp.supported && arp.operation === ARP_REPLY && arp.senderMac.equals(theirs));
+    assert.ok(heard[0].ethernet.source.equals(ours), "the Ethernet source stays ours, so switches learn nothing wrong");
+  });
+
+  it("resolves a MAC, caches it, and gives up with a clear error when nobody answers", async () => {
+    const [a, b] = memoryPortPair(ours, theirs);
+    const { heard } = kernelLikePeer(b, [there]);
+    const resolver = new ArpResolver(a, here);
+    const first = await resolver.resolve(there, { timeoutMs: 50 });
+    assert.ok(first.mac.equals(theirs));
+    assert.equal(first.cached, false);
+    const again = await resolver.resolve(there);
+    assert.equal(again.cached, true);
+    assert.equal(heard.length, 1, "the cached answer sends nothing");
+    await assert.rejects(resolver.resolve(Ipv4.parse("192.0.2.99"), { attempts: 2, timeoutMs: 20 }), (e: Error) => {
+      assert.ok(e instanceof ResolveError);
+      assert.match(e.message, /no ARP reply from 192\.0\.2\.99 on mem0 after 2 request/);
+      return true;
+    });
+    assert.equal(heard.length, 3);
+  });
+
+  it("probes with sender IP 0.0.0.0 and reports who answers", async () => {
+    const [a, b] = memoryPortPair(ours, theirs);
+    const { heard } = kernelLikePeer(b, [there]);
+    const taken = await probeAddress(a, there, { count: 3, intervalMs: 10, waitMs: 30 });
+    assert.ok(taken.conflict !== undefined);
+    assert.ok(taken.conflict.mac.equals(theirs));
+    assert.equal(taken.probesSent, 1, "stops probing once someone answers");
+    const probe = heard[0].arp!;
+    assert.ok(probe.supported && probe.senderIp.value === 0 && probe.targetIp.equals(there));
+    const free = await probeAddress(a, Ipv4.parse("192.0.2.99"), { count: 3, intervalMs: 5, waitMs: 20 });
+    assert.equal(free.conflict, undefined);
+    assert.equal(free.probesSent, 3);
+  });
+
+  it("watches held addresses: another MAC claiming one is reported, our own frames are not", async () => {
+    const [a, b] = memoryPortPair(ours, theirs);
+    const events: string[] = [];
+    const watcher = new ConflictWatcher(a, (e) => events.push(`${e.address} ${e.mac} ${e.how}`));
+    watcher.watch(here);
+    const claim = (mac: Mac, ip: Ipv4) => encodeFrame({ ethernet: { destination: Mac.BROADCAST, source: mac, etherType: ETHERTYPE_ARP }, arp: gratuitousRequest(mac, ip) });
+    b.send(claim(theirs, here));
+    b.send(claim(theirs, there)); // not watched
+    b.send(claim(ours, here)); // our own MAC: not a conflict
+    await new Promise((r) => setTimeout(r, 5));
+    watcher.unwatch(here);
+    b.send(claim(theirs, here));
+    await new Promise((r) => setTimeout(r, 5));
+    watcher.close();
+    assert.deepEqual(events, [`192.0.2.17 02:00:00:00:00:02 request`]);
+  });
+});
