@@ -1,0 +1,198 @@
+// ICMP echo prober in userspace, fping-style: many targets at once, one identifier per prober, a
+// sequence per target, and a payload with a magic and a send stamp so stray replies are ignored.
+// RTT = capture stamp of the reply − capture stamp of our own request as it left (the capture handle
+// sees outgoing frames), both from the kernel, so event-loop delay is not in the figure. Where the
+// outgoing stamp is missing, the send time from hrtime is used and the result says so.
+import { EventEmitter } from "node:events";
+import { Ipv4, Mac } from "../packets/address";
+import { ETHERTYPE_IPV4 } from "../packets/ethernet";
+import { encodeFrame, FrameKind, FrameView, ipv4Header } from "../packets/frame";
+import { ICMP_DESTINATION_UNREACHABLE, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, ICMP_TIME_EXCEEDED, decodeIcmp } from "../packets/icmp";
+import { IP_PROTOCOL_ICMP } from "../packets/ipv4";
+import { FramePort, hrtimeMicros } from "../link/port";
+
+/** "TKOV": marks our echo payloads. */
+const MAGIC = 0x544b4f56;
+const PAYLOAD_HEADER = 16; // magic (4), prober nonce (4), send stamp µs (8)
+
+export type StampSource = "kernel" | "hrtime";
+
+export type ProbeEvent =
+  | { type: "sent"; target: Ipv4; seq: number; timeMicros: number }
+  | { type: "reply"; target: Ipv4; seq: number; rttMicros: number; ttl: number; bytes: number; stamp: StampSource; late: boolean }
+  | { type: "duplicate"; target: Ipv4; seq: number; rttMicros: number; ttl: number; stamp: StampSource }
+  | { type: "timeout"; target: Ipv4; seq: number }
+  | { type: "unreachable"; target: Ipv4; seq: number; from: Ipv4; code: number }
+  | { type: "time-exceeded"; target: Ipv4; seq: number; from: Ipv4; code: number };
+
+export interface ProberOptions {
+  /** our address on the port's segment: the echo requests' source */
+  readonly sourceIp: Ipv4;
+  /** MAC of the next hop towards `target` (the target itself on-link, else the gateway) */
+  readonly nextHop: (target: Ipv4) => Promise<Mac>;
+  /** ICMP identifier; default a random one */
+  readonly identifier?: number;
+  /** ICMP data bytes per request, ≥ 16; default 56 (ping's) */
+  readonly payloadSize?: number;
+  readonly ttl?: number;
+}
+
+interface Outstanding {
+  readonly target: Ipv4;
+  readonly seq: number;
+  /** hrtime send stamp, replaced by the kernel's stamp of the outgoing frame when it is captured */
+  sentMicros: number;
+  stamp: StampSource;
+  timer?: NodeJS.Timeout;
+  answered: boolean;
+  timedOut: boolean;
+}
+
+/**
+ * Sends echo requests on a port and matches the replies. Emits ProbeEvents as "event"; `send()` sends
+ * one request. Several probers may share a port: each has its own identifier and nonce.
+ */
+export class Prober extends EventEmitter<{ event: [ProbeEvent] }> {
+  readonly identifier: number;
+  readonly #nonce = (Math.random() * 0x1_0000_0000) >>> 0;
+  readonly #outstanding = new Map<string, Outstanding>();
+  readonly #sequence = new Map<number, number>();
+  readonly #view = new FrameView();
+  readonly #data: Uint8Array;
+  readonly #stop: () => void;
+
+  constructor(
+    readonly port: FramePort,
+    readonly options: ProberOptions,
+  ) {
+    super();
+    this.identifier = options.identifier ?? ((Math.random() * 0x10000) & 0xffff);
+    const size = options.payloadSize ?? 56;
+    if (size < PAYLOAD_HEADER || size > 1472) throw new RangeError(`probe payload must be ${PAYLOAD_HEADER}..1472 bytes, got ${size}`);
+    this.#data = new Uint8Array(size);
+    for (let i = PAYLOAD_HEADER; i < size; i++) this.#data[i] = i & 0xff;
+    this.#stop = port.listen((frame) => this.#hear(frame.bytes, frame.timeMicros, frame.stamp));
+  }
+
+  /** The next sequence number `send(target)` will use. */
+  nextSequence(target: Ipv4): number {
+    return this.#sequence.get(target.value) ?? 1;
+  }
+
+  /** Sends one echo request to `target`; a "timeout" follows after `timeoutMs` without a reply. */
+  async send(target: Ipv4, timeoutMs: number): Promise<number> {
+    const seq = this.nextSequence(target);
+    this.#sequence.set(target.value, (seq + 1) & 0xffff || 1);
+    let mac: Mac;
+    try {
+      mac = await this.options.nextHop(target);
+    } catch {
+      // like ping's "Destination Host Unreachable" from our own address: nobody answered ARP
+      this.emit("event", { type: "sent", target, seq, timeMicros: hrtimeMicros() });
+      this.emit("event", { type: "unreachable", target, seq, from: this.options.sourceIp, code: 1 });
+      return seq;
+    }
+    const data = this.#data;
+    const sentMicros = hrtimeMicros();
+    writeU32(data, 0, MAGIC);
+    writeU32(data, 4, this.#nonce);
+    writeU32(data, 8, Math.floor(sentMicros / 0x1_0000_0000));
+    writeU32(data, 12, sentMicros % 0x1_0000_0000);
+    const frame = encodeFrame({
+      ethernet: { destination: mac, source: this.port.mac, etherType: ETHERTYPE_IPV4 },
+      ipv4: ipv4Header(this.options.sourceIp, target, IP_PROTOCOL_ICMP, { ttl: this.options.ttl ?? 64, identification: seq }),
+      icmp: { type: ICMP_ECHO_REQUEST, code: 0, identifier: this.identifier, sequence: seq },
+      payload: data,
+    });
+    const key = `${target.value}/${seq}`;
+    const previous = this.#outstanding.get(key);
+    if (previous?.timer !== undefined) clearTimeout(previous.timer);
+    const entry: Outstanding = { target, seq, sentMicros, stamp: "hrtime", answered: false, timedOut: false };
+    this.#outstanding.set(key, entry);
+    this.port.send(frame);
+    this.emit("event", { type: "sent", target, seq, timeMicros: sentMicros });
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined;
+      if (entry.answered) return;
+      entry.timedOut = true;
+      this.emit("event", { type: "timeout", target, seq });
+    }, timeoutMs);
+    entry.timer.unref?.();
+    return seq;
+  }
+
+  /** Forgets requests older than `ms` (late replies to them are then ignored). */
+  forgetOlderThan(ms: number): void {
+    const limit = hrtimeMicros() - ms * 1000;
+    for (const [key, entry] of this.#outstanding) {
+      if (entry.sentMicros < limit && entry.timer === undefined) this.#outstanding.delete(key);
+    }
+  }
+
+  close(): void {
+    this.#stop();
+    for (const entry of this.#outstanding.values()) if (entry.timer !== undefined) clearTimeout(entry.timer);
+    this.#outstanding.clear();
+  }
+
+  #hear(bytes: Uint8Array, timeMicros: number, stamp: StampSource): void {
+    const view = this.#view;
+    if (!view.reset(bytes) || view.kind !== FrameKind.Icmp) return;
+    const type = view.icmpType;
+    if (type === ICMP_ECHO_REQUEST) {
+      // our own request, seen leaving: its capture stamp is the send time
+      if (view.sourceMac !== this.port.mac.value || !this.#ours(bytes, view) || view.icmpIdentifier !== this.identifier) return;
+      const entry = this.#outstanding.get(`${view.ipv4Destination}/${view.icmpSequence}`);
+      if (entry !== undefined && !entry.answered && stamp === "kernel") {
+        entry.sentMicros = timeMicros;
+        entry.stamp = "kernel";
+      }
+      return;
+    }
+    if (type === ICMP_ECHO_REPLY) {
+      if (view.icmpIdentifier !== this.identifier || !this.#ours(bytes, view)) return;
+      const entry = this.#outstanding.get(`${view.ipv4Source}/${view.icmpSequence}`);
+      if (entry === undefined) return;
+      const used: StampSource = entry.stamp === "kernel" && stamp === "kernel" ? "kernel" : "hrtime";
+      const rttMicros = Math.max(0, timeMicros - entry.sentMicros);
+      if (entry.answered) {
+        this.emit("event", { type: "duplicate", target: entry.target, seq: entry.seq, rttMicros, ttl: view.ipv4Ttl, stamp: used });
+        return;
+      }
+      entry.answered = true;
+      if (entry.timer !== undefined) clearTimeout(entry.timer);
+      entry.timer = undefined;
+      const icmpBytes = view.datagramEnd - view.transportOffset;
+      this.emit("event", { type: "reply", target: entry.target, seq: entry.seq, rttMicros, ttl: view.ipv4Ttl, bytes: icmpBytes, stamp: used, late: entry.timedOut });
+      return;
+    }
+    if (type === ICMP_DESTINATION_UNREACHABLE || type === ICMP_TIME_EXCEEDED) {
+      const icmp = decodeIcmp(bytes, view.transportOffset, view.datagramEnd);
+      const quoted = icmp.quoted;
+      if (quoted?.icmp?.identifier !== this.identifier || quoted.icmp.type !== ICMP_ECHO_REQUEST || quoted.source.value !== this.options.sourceIp.value) return;
+      const entry = this.#outstanding.get(`${quoted.destination.value}/${quoted.icmp.sequence}`);
+      if (entry === undefined || entry.answered) return;
+      entry.answered = true;
+      if (entry.timer !== undefined) clearTimeout(entry.timer);
+      entry.timer = undefined;
+      const from = new Ipv4(view.ipv4Source);
+      this.emit("event", { type: type === ICMP_TIME_EXCEEDED ? "time-exceeded" : "unreachable", target: entry.target, seq: entry.seq, from, code: view.icmpCode });
+    }
+  }
+
+  #ours(bytes: Uint8Array, view: FrameView): boolean {
+    const at = view.icmpDataOffset;
+    return view.datagramEnd - at >= PAYLOAD_HEADER && readU32(bytes, at) === MAGIC && readU32(bytes, at + 4) === this.#nonce;
+  }
+}
+
+function writeU32(b: Uint8Array, at: number, v: number): void {
+  b[at] = v >>> 24;
+  b[at + 1] = (v >>> 16) & 0xff;
+  b[at + 2] = (v >>> 8) & 0xff;
+  b[at + 3] = v & 0xff;
+}
+
+function readU32(b: Uint8Array, at: number): number {
+  return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
+}
