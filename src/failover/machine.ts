@@ -1,0 +1,374 @@
+// The failover state machine: pure, no I/O, the clock passed in. It is fed events (check results,
+// probe results, ARP claims heard, link changes, ticks, stop) and answers with actions (probe, add or
+// remove an address, announce, log). Both boxes run the same machine with mirrored configs.
+//
+// Each managed address is either ours ("home": our own public IP) or the peer's ("foreign"). Per
+// address: idle → probing (RFC 5227 probe in flight) → holding → idle.
+// - A home address is wanted while our link is up and our self checks (if any) are healthy.
+// - A foreign address is wanted once the peer is down (some check failed `fall` times in a row) and
+//   our link is up; it is given back when the home node claims it (a peer running takeover), or, for
+//   a plain peer, once every peer check has passed `rise` times, announcing it at the peer's MAC.
+// - No split brain: a foreign address is claimed only if nobody answered the probe. A home address
+//   answered for by the configured peer is claimed anyway (the peer yields at once on hearing the
+//   home node); answered for by anyone else, it is not claimed, and the conflict is logged.
+// - While holding: the home node's claim on a foreign address → yield at once; anyone else's claim
+//   → reported and defended (announce again, rate-limited), not yielded to unless configured.
+
+export type Micros = number;
+
+export interface AddressSpec {
+  /** dotted quad, for actions and logs */
+  readonly address: string;
+  readonly home: boolean;
+}
+
+export interface CheckSpec {
+  readonly name: string;
+  /** "peer": tells whether the peer is up; "self": whether we may hold our own address */
+  readonly role: "peer" | "self";
+  readonly fall: number;
+  readonly rise: number;
+  /** a check of the peer's public address cannot run while we hold that address */
+  readonly targetsPeerPublic?: boolean;
+}
+
+export interface MachineConfig {
+  readonly addresses: readonly AddressSpec[];
+  readonly checks: readonly CheckSpec[];
+  /** true: give foreign addresses back when the home node claims them; false: when peer checks rise */
+  readonly peerRunsTakeover: boolean;
+  /** wait before probing again after a probe was answered */
+  readonly retryMicros: Micros;
+  /** re-announce held addresses this often; 0 = never */
+  readonly refreshMicros: Micros;
+  /** at most one defending announcement per address per this interval */
+  readonly defendMicros: Micros;
+  /** yield a held address to a stranger's claim (not the peer's) */
+  readonly yieldToStrangers: boolean;
+}
+
+export type Action =
+  | { kind: "probe"; address: string }
+  | { kind: "add"; address: string }
+  | { kind: "remove"; address: string }
+  /** `at: "peer"` announces the address at the peer's MAC (hand-back to a silent home node) */
+  | { kind: "announce"; address: string; at: "ours" | "peer"; reason: "claim" | "refresh" | "defend" | "link-up" | "hand-back" }
+  | { kind: "log"; event: LogEvent; address?: string; detail: string }
+  | { kind: "stopped" };
+
+export type LogEvent =
+  | "check-failed"
+  | "check-recovered"
+  | "peer-down"
+  | "peer-up"
+  | "self-down"
+  | "self-up"
+  | "claim"
+  | "not-claiming"
+  | "conflict"
+  | "yield"
+  | "release"
+  | "hand-back"
+  | "link-down"
+  | "link-up"
+  | "reconcile";
+
+export type MachineEvent =
+  | { kind: "check"; name: string; ok: boolean; detail?: string }
+  | { kind: "probe-result"; address: string; answeredBy?: { mac: string; isPeer: boolean } }
+  /** someone else's ARP claim on an address we hold or probe */
+  | { kind: "claim-heard"; address: string; mac: string; isPeer: boolean }
+  | { kind: "link"; up: boolean }
+  /** at start: which managed addresses are already on our interface (left from a crash, or static) */
+  | { kind: "present"; addresses: readonly string[] }
+  | { kind: "tick" }
+  | { kind: "stop" };
+
+export type AddressState = "idle" | "probing" | "holding";
+
+interface AddressStatus {
+  readonly spec: AddressSpec;
+  state: AddressState;
+  /** no new probe before this time (after a conflict) */
+  retryAt: Micros;
+  lastAnnounce: Micros;
+  lastDefend: Micros;
+  /** when we last saw the peer claim this (foreign) address: it is home again */
+  peerClaimedAt: Micros;
+}
+
+interface CheckStatus {
+  readonly spec: CheckSpec;
+  /** up until proven down: a fresh start does not take over before any check has failed `fall` times */
+  up: boolean;
+  /** consecutive results against the current verdict */
+  streak: number;
+  /** results seen; self checks must pass `rise` times before a first claim */
+  seen: number;
+}
+
+export interface MachineSnapshot {
+  readonly addresses: readonly { address: string; home: boolean; state: AddressState }[];
+  readonly peerUp: boolean;
+  readonly selfUp: boolean;
+  readonly linkUp: boolean;
+  readonly stopped: boolean;
+}
+
+export class FailoverMachine {
+  readonly #addresses: AddressStatus[];
+  readonly #checks = new Map<string, CheckStatus>();
+  #linkUp = true;
+  #stopped = false;
+  #started = false;
+
+  constructor(readonly config: MachineConfig) {
+    this.#addresses = config.addresses.map((spec) => ({ spec, state: "idle", retryAt: 0, lastAnnounce: 0, lastDefend: -Infinity, peerClaimedAt: -Infinity }));
+    for (const spec of config.checks) this.#checks.set(spec.name, { spec, up: spec.role === "peer", streak: 0, seen: 0 });
+  }
+
+  get peerUp(): boolean {
+    return this.#peerHealthy(false);
+  }
+
+  /** Whether the daemon should run check `name` now: not a check of the peer's public address while we hold or probe it. */
+  checkRunnable(name: string): boolean {
+    const check = this.#checks.get(name);
+    if (check === undefined) return false;
+    return !(check.spec.targetsPeerPublic && this.#holdingForeign());
+  }
+
+  #holdingForeign(): boolean {
+    return this.#addresses.some((a) => !a.spec.home && a.state !== "idle");
+  }
+
+  /** All peer checks up; with `ignorePublic`, checks of the peer's public address do not count. */
+  #peerHealthy(ignorePublic: boolean): boolean {
+    for (const c of this.#checks.values()) {
+      if (c.spec.role !== "peer" || c.up) continue;
+      if (ignorePublic && c.spec.targetsPeerPublic) continue;
+      return false;
+    }
+    return true;
+  }
+
+  /** Self checks healthy: each has passed `rise` times since start and is not down. */
+  get selfUp(): boolean {
+    for (const c of this.#checks.values()) if (c.spec.role === "self" && !c.up) return false;
+    return true;
+  }
+
+  snapshot(): MachineSnapshot {
+    return {
+      addresses: this.#addresses.map((a) => ({ address: a.spec.address, home: a.spec.home, state: a.state })),
+      peerUp: this.peerUp,
+      selfUp: this.selfUp,
+      linkUp: this.#linkUp,
+      stopped: this.#stopped,
+    };
+  }
+
+  stateOf(address: string): AddressState | undefined {
+    return this.#addresses.find((a) => a.spec.address === address)?.state;
+  }
+
+  /** Feeds one event at time `now`; returns the actions to carry out, in order. */
+  handle(event: MachineEvent, now: Micros): Action[] {
+    const actions: Action[] = [];
+    if (this.#stopped) return actions;
+    switch (event.kind) {
+      case "check":
+        this.#onCheck(event.name, event.ok, event.detail, actions);
+        break;
+      case "probe-result":
+        this.#onProbeResult(event.address, event.answeredBy, now, actions);
+        break;
+      case "claim-heard":
+        this.#onClaimHeard(event.address, event.mac, event.isPeer, now, actions);
+        break;
+      case "link":
+        this.#onLink(event.up, now, actions);
+        break;
+      case "present":
+        this.#onPresent(event.addresses, now, actions);
+        break;
+      case "stop":
+        this.#onStop(actions);
+        return actions;
+      case "tick":
+        break;
+    }
+    this.#started = true;
+    this.#advance(now, actions);
+    return actions;
+  }
+
+  /** The next time a tick would do something (a retry or a refresh), or Infinity. */
+  nextWakeup(): Micros {
+    let next = Infinity;
+    for (const a of this.#addresses) {
+      if (a.state === "idle" && a.retryAt > 0) next = Math.min(next, a.retryAt);
+      if (a.state === "holding" && this.config.refreshMicros > 0) next = Math.min(next, a.lastAnnounce + this.config.refreshMicros);
+    }
+    return next;
+  }
+
+  #wants(a: AddressStatus, now: Micros): boolean {
+    if (!this.#linkUp || !this.#started) return false;
+    if (a.spec.home) return this.selfUp;
+    if (a.state === "holding") {
+      // a peer running takeover gets its address back by claiming it; a plain peer once its checks pass
+      return this.config.peerRunsTakeover || !this.#peerHealthy(true);
+    }
+    if (this.peerUp) return false;
+    // the home node claimed it very recently: it is back, whatever our checks still say
+    return now - a.peerClaimedAt > this.config.retryMicros;
+  }
+
+  /** Releases foreign addresses no longer needed, starts probes for wanted ones, refreshes. */
+  #advance(now: Micros, actions: Action[]): void {
+    for (const a of this.#addresses) {
+      const wanted = this.#wants(a, now);
+      if (a.state === "holding" && !wanted) {
+        if (a.spec.home) {
+          actions.push({ kind: "remove", address: a.spec.address }, { kind: "log", event: "release", address: a.spec.address, detail: this.#linkUp ? "self checks failing: giving our address up so the peer can serve it" : "link down" });
+          a.state = "idle";
+        } else if (!this.#linkUp) {
+          actions.push({ kind: "remove", address: a.spec.address }, { kind: "log", event: "release", address: a.spec.address, detail: "our link is down" });
+          a.state = "idle";
+        } else if (!this.config.peerRunsTakeover && this.#peerHealthy(true)) {
+          actions.push(
+            { kind: "remove", address: a.spec.address },
+            { kind: "announce", address: a.spec.address, at: "peer", reason: "hand-back" },
+            { kind: "log", event: "hand-back", address: a.spec.address, detail: "peer healthy again: address released and announced at the peer's MAC" },
+          );
+          a.state = "idle";
+        }
+        // a peer running takeover gets its address back by claiming it (see #onClaimHeard)
+      } else if (a.state === "idle" && wanted && now >= a.retryAt) {
+        a.state = "probing";
+        a.retryAt = 0;
+        actions.push({ kind: "probe", address: a.spec.address });
+      } else if (a.state === "holding" && this.config.refreshMicros > 0 && now - a.lastAnnounce >= this.config.refreshMicros) {
+        a.lastAnnounce = now;
+        actions.push({ kind: "announce", address: a.spec.address, at: "ours", reason: "refresh" });
+      }
+    }
+  }
+
+  #onCheck(name: string, ok: boolean, detail: string | undefined, actions: Action[]): void {
+    const check = this.#checks.get(name);
+    if (check === undefined || !this.checkRunnable(name)) return;
+    const wasPeerUp = this.peerUp;
+    const wasSelfUp = this.selfUp;
+    check.seen++;
+    if (ok === check.up) check.streak = 0;
+    else {
+      check.streak++;
+      const needed = check.up ? check.spec.fall : check.spec.rise;
+      if (check.streak >= needed) {
+        check.up = ok;
+        check.streak = 0;
+        actions.push({ kind: "log", event: ok ? "check-recovered" : "check-failed", detail: `${name}: ${ok ? `passed ${check.spec.rise} times in a row` : `failed ${check.spec.fall} times in a row`}${detail ? ` (${detail})` : ""}` });
+      }
+    }
+    if (wasPeerUp !== this.peerUp) actions.push({ kind: "log", event: this.peerUp ? "peer-up" : "peer-down", detail: `peer is ${this.peerUp ? "up" : "down"}` });
+    if (wasSelfUp !== this.selfUp) actions.push({ kind: "log", event: this.selfUp ? "self-up" : "self-down", detail: `self checks ${this.selfUp ? "pass" : "fail"}` });
+  }
+
+  #onProbeResult(address: string, answeredBy: { mac: string; isPeer: boolean } | undefined, now: Micros, actions: Action[]): void {
+    const a = this.#find(address);
+    if (a === undefined || a.state !== "probing") return;
+    if (!this.#wants(a, now)) {
+      a.state = "idle";
+      return;
+    }
+    const claimable = answeredBy === undefined || (a.spec.home && answeredBy.isPeer);
+    if (!claimable) {
+      a.state = "idle";
+      a.retryAt = now + this.config.retryMicros;
+      actions.push({ kind: "log", event: "not-claiming", address, detail: `${answeredBy!.mac}${answeredBy!.isPeer ? " (the peer)" : ""} answers for ${address}: not claiming it` });
+      return;
+    }
+    a.state = "holding";
+    a.lastAnnounce = now;
+    actions.push(
+      { kind: "add", address },
+      { kind: "announce", address, at: "ours", reason: "claim" },
+      { kind: "log", event: "claim", address, detail: answeredBy === undefined ? "nobody answered the probe" : `taking our address back from the peer (${answeredBy.mac})` },
+    );
+  }
+
+  #onClaimHeard(address: string, mac: string, isPeer: boolean, now: Micros, actions: Action[]): void {
+    const a = this.#find(address);
+    if (a === undefined) return;
+    if (!a.spec.home && isPeer) a.peerClaimedAt = now;
+    if (a.state !== "holding") return;
+    if (!a.spec.home && isPeer) {
+      a.state = "idle";
+      a.retryAt = now + this.config.retryMicros;
+      actions.push({ kind: "remove", address }, { kind: "log", event: "yield", address, detail: `the home node (${mac}) claims ${address}: handing it back` });
+      return;
+    }
+    if (!isPeer && this.config.yieldToStrangers) {
+      a.state = "idle";
+      a.retryAt = now + this.config.retryMicros;
+      actions.push({ kind: "remove", address }, { kind: "log", event: "yield", address, detail: `${mac} claims ${address}; configured to yield to strangers` });
+      return;
+    }
+    actions.push({ kind: "log", event: "conflict", address, detail: `${mac}${isPeer ? " (the peer)" : " (not the peer)"} claims ${address}, which we hold` });
+    if (now - a.lastDefend >= this.config.defendMicros) {
+      a.lastDefend = now;
+      a.lastAnnounce = now;
+      actions.push({ kind: "announce", address, at: "ours", reason: "defend" });
+    }
+  }
+
+  #onLink(up: boolean, now: Micros, actions: Action[]): void {
+    if (up === this.#linkUp) return;
+    this.#linkUp = up;
+    actions.push({ kind: "log", event: up ? "link-up" : "link-down", detail: `link ${up ? "up" : "down"}` });
+    for (const a of this.#addresses) {
+      if (!up && a.state === "probing") a.state = "idle";
+      if (up && a.state === "holding") {
+        a.lastAnnounce = now;
+        actions.push({ kind: "announce", address: a.spec.address, at: "ours", reason: "link-up" });
+      }
+    }
+  }
+
+  #onPresent(present: readonly string[], now: Micros, actions: Action[]): void {
+    for (const a of this.#addresses) {
+      if (!present.includes(a.spec.address) || a.state !== "idle") continue;
+      // Left over from a crash, or configured statically. Hold it under the same rules as a claim:
+      // a home address is kept if we may hold it; anything else goes, and is claimed again only
+      // after probing if still wanted.
+      if (a.spec.home && this.#linkUp && this.selfUp) {
+        a.state = "holding";
+        a.lastAnnounce = now;
+        actions.push({ kind: "log", event: "reconcile", address: a.spec.address, detail: "our address is already on the interface: keeping it" }, { kind: "announce", address: a.spec.address, at: "ours", reason: "claim" });
+      } else {
+        actions.push({ kind: "remove", address: a.spec.address }, { kind: "log", event: "reconcile", address: a.spec.address, detail: "left from an earlier run: removed until the rules say to claim it" });
+      }
+    }
+  }
+
+  #onStop(actions: Action[]): void {
+    for (const a of this.#addresses) {
+      if (a.state !== "holding") continue;
+      if (a.spec.home) continue; // our own address stays with us
+      actions.push(
+        { kind: "remove", address: a.spec.address },
+        { kind: "announce", address: a.spec.address, at: "peer", reason: "hand-back" },
+        { kind: "log", event: "hand-back", address: a.spec.address, detail: "stopping: address released and announced at the peer's MAC" },
+      );
+      a.state = "idle";
+    }
+    this.#stopped = true;
+    actions.push({ kind: "stopped" });
+  }
+
+  #find(address: string): AddressStatus | undefined {
+    return this.#addresses.find((a) => a.spec.address === address);
+  }
+}
