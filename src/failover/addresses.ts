@@ -1,0 +1,113 @@
+// Adds and removes the public addresses takeover manages, over rtnetlink (no `ip` subprocess), and
+// reads the interface's link state. Addresses are added with a label (`eth0:peer`); only addresses
+// carrying our label are ever removed, so a static address an operator configured is never touched.
+import { createRtNetlink, RtNetlinkSocket } from "netlink";
+import { Ipv4 } from "../packets/address";
+
+const AF_INET = 2;
+const RT_SCOPE_UNIVERSE = 0;
+
+export interface InterfaceAddress {
+  readonly address: Ipv4;
+  readonly prefixLength: number;
+  /** the address label (`eth0`, `eth0:peer`…) */
+  readonly label: string;
+}
+
+/** Turns a netlink error into one line naming the operation and the fix. */
+function explain(operation: string, error: unknown): Error {
+  const code = (error as { code?: string; errno?: number } | undefined)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === "EPERM" || /EPERM|not permitted/i.test(message)) {
+    return new Error(`${operation}: operation not permitted — needs CAP_NET_ADMIN (run as root, or give the binary cap_net_admin)`);
+  }
+  return new Error(`${operation}: ${message}`);
+}
+
+function prefixBroadcast(address: Ipv4, prefixLength: number): Ipv4 {
+  if (prefixLength >= 31) return address;
+  const host = prefixLength === 0 ? 0xffff_ffff : (1 << (32 - prefixLength)) - 1;
+  return new Ipv4((address.value | host) >>> 0);
+}
+
+export class AddressManager {
+  private constructor(
+    readonly interfaceName: string,
+    readonly interfaceIndex: number,
+    private readonly socket: RtNetlinkSocket,
+  ) {}
+
+  /** @throws Error naming the interface (with the ones there are) when it does not exist */
+  static async open(interfaceName: string): Promise<AddressManager> {
+    const socket = createRtNetlink();
+    try {
+      const links = await socket.getLinks();
+      const link = links.find((l) => l.attrs.ifname === interfaceName);
+      if (link === undefined || link.data.index === undefined) {
+        const names = links.map((l) => l.attrs.ifname).filter((n): n is string => typeof n === "string");
+        throw new Error(`no interface "${interfaceName}"; this host has: ${names.join(", ")}`);
+      }
+      return new AddressManager(interfaceName, link.data.index, socket);
+    } catch (error) {
+      socket.socket.close();
+      throw error;
+    }
+  }
+
+  /** IPv4 addresses on the interface. */
+  async list(): Promise<InterfaceAddress[]> {
+    const messages = await this.socket.getAddresses({ family: AF_INET }).catch((e: unknown) => {
+      throw explain(`listing addresses of ${this.interfaceName}`, e);
+    });
+    const out: InterfaceAddress[] = [];
+    for (const m of messages) {
+      if (m.data.index !== this.interfaceIndex || m.data.family !== AF_INET) continue;
+      const local = m.attrs.local ?? m.attrs.address;
+      if (local === undefined || local.length !== 4) continue;
+      out.push({ address: Ipv4.read(local, 0), prefixLength: m.data.prefixlen ?? 32, label: m.attrs.label ?? this.interfaceName });
+    }
+    return out;
+  }
+
+  /** Adds `address/prefixLength` labelled `label`; already present with that label is not an error. */
+  async add(address: Ipv4, prefixLength: number, label: string): Promise<void> {
+    const present = (await this.list()).find((a) => a.address.equals(address));
+    if (present !== undefined) {
+      if (present.label === label) return;
+      throw new Error(`${address} is already on ${this.interfaceName} (label ${present.label}), not added by takeover: leaving it alone`);
+    }
+    const bytes = Buffer.from(address.toBytes());
+    await this.socket
+      .newAddress(
+        { family: AF_INET, prefixlen: prefixLength, scope: RT_SCOPE_UNIVERSE, index: this.interfaceIndex },
+        { local: bytes, address: bytes, broadcast: Buffer.from(prefixBroadcast(address, prefixLength).toBytes()), label },
+      )
+      .catch((e: unknown) => {
+        throw explain(`adding ${address}/${prefixLength} to ${this.interfaceName}`, e);
+      });
+  }
+
+  /** Removes `address` if it is on the interface with our `label`; returns whether it was. */
+  async remove(address: Ipv4, label: string): Promise<boolean> {
+    const present = (await this.list()).find((a) => a.address.equals(address) && a.label === label);
+    if (present === undefined) return false;
+    const bytes = Buffer.from(address.toBytes());
+    await this.socket
+      .delAddress({ family: AF_INET, prefixlen: present.prefixLength, index: this.interfaceIndex }, { local: bytes, address: bytes })
+      .catch((e: unknown) => {
+        throw explain(`removing ${address} from ${this.interfaceName}`, e);
+      });
+    return true;
+  }
+
+  /** Administratively up and with carrier (IFF_UP and IFF_LOWER_UP). */
+  async linkUp(): Promise<boolean> {
+    const [link] = await this.socket.getLink({ index: this.interfaceIndex });
+    const flags = link?.data.flags;
+    return flags !== undefined && flags.up === true && flags.lowerUp === true;
+  }
+
+  close(): void {
+    this.socket.socket.close();
+  }
+}
