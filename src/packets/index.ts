@@ -8,3 +8,4 @@ export * from "./arp";
 export * from "./ipv4";
 export * from "./icmp";
 export * from "./frame";
+export * from "./pcap";
