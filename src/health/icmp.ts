@@ -1,0 +1,173 @@
+// ICMP echo check: one echo request through a Prober, passing on the matching echo reply. The RTT is
+// the prober's (kernel capture stamps where the link gives them). Several checks may share one
+// prober, also for the same target: each run waits for the verdict on its own sequence number, and
+// one listener per prober routes the verdicts, however many checks are running.
+import { Ipv4 } from "../packets/address";
+import { ProbeEvent, Prober } from "../icmp/prober";
+import { ABORTED_DETAIL, CheckResult, formatMillis, HealthCheck, MAX_TIMEOUT_MS, messageOf, requireWholeNumber, Stopwatch } from "./check";
+
+/** The events that end a request's story. */
+type Verdict = Extract<ProbeEvent, { type: "reply" | "timeout" | "unreachable" | "time-exceeded" }>;
+
+function isVerdict(event: ProbeEvent): event is Verdict {
+  // a late reply follows a timeout, which already decided
+  return (event.type === "reply" && !event.late) || event.type === "timeout" || event.type === "unreachable" || event.type === "time-exceeded";
+}
+
+/**
+ * How long past `timeoutMs` a run waits for the prober's own "timeout" before giving up by itself:
+ * the prober's timer starts once the next hop is resolved, so normally it fires first; this bounds a
+ * run whose next hop takes long to resolve, or whose prober was closed.
+ */
+const GUARD_GRACE_MS = 25;
+
+/** Verdicts kept for a run between prober.send() being called and it telling the sequence number. */
+const EARLY_VERDICT_LIMIT = 64;
+
+/** One run's wait for the verdict on its echo request. */
+interface PendingEcho {
+  /** the request's sequence number, once prober.send() has resolved */
+  seq: number | undefined;
+  /** verdicts for the target heard while the sequence number was not yet known */
+  readonly early: Verdict[];
+  conclude(verdict: Verdict): void;
+}
+
+/** The single "event" listener on a prober, handing verdicts to the runs waiting on that target. */
+class VerdictRouter {
+  static readonly #routers = new WeakMap<Prober, VerdictRouter>();
+
+  static of(prober: Prober): VerdictRouter {
+    let router = VerdictRouter.#routers.get(prober);
+    if (router === undefined) {
+      router = new VerdictRouter(prober);
+      VerdictRouter.#routers.set(prober, router);
+    }
+    return router;
+  }
+
+  readonly #waiting = new Map<number, Set<PendingEcho>>();
+  #count = 0;
+
+  private constructor(readonly prober: Prober) {}
+
+  add(target: Ipv4, pending: PendingEcho): void {
+    let set = this.#waiting.get(target.value);
+    if (set === undefined) this.#waiting.set(target.value, (set = new Set()));
+    set.add(pending);
+    if (this.#count++ === 0) this.prober.on("event", this.#hear);
+  }
+
+  remove(target: Ipv4, pending: PendingEcho): void {
+    const set = this.#waiting.get(target.value);
+    if (set === undefined || !set.delete(pending)) return;
+    if (set.size === 0) this.#waiting.delete(target.value);
+    if (--this.#count === 0) this.prober.off("event", this.#hear);
+  }
+
+  readonly #hear = (event: ProbeEvent): void => {
+    if (!isVerdict(event)) return;
+    const set = this.#waiting.get(event.target.value);
+    if (set === undefined) return;
+    for (const pending of [...set]) {
+      if (pending.seq === undefined) {
+        pending.early.push(event);
+        if (pending.early.length > EARLY_VERDICT_LIMIT) pending.early.shift();
+      } else if (pending.seq === event.seq) {
+        pending.conclude(event);
+      }
+    }
+  };
+}
+
+const UNREACHABLE_REASONS: Readonly<Record<number, string>> = {
+  0: "network unreachable",
+  1: "host unreachable",
+  2: "protocol unreachable",
+  3: "port unreachable",
+  4: "fragmentation needed",
+  5: "source route failed",
+  6: "destination network unknown",
+  7: "destination host unknown",
+  9: "network administratively prohibited",
+  10: "host administratively prohibited",
+  11: "network unreachable for TOS",
+  12: "host unreachable for TOS",
+  13: "communication administratively prohibited",
+};
+
+const TIME_EXCEEDED_REASONS: Readonly<Record<number, string>> = {
+  0: "TTL exceeded in transit",
+  1: "fragment reassembly time exceeded",
+};
+
+export class IcmpCheck implements HealthCheck {
+  /** @throws RangeError for a timeout that is not a positive whole number */
+  constructor(
+    readonly name: string,
+    readonly prober: Prober,
+    readonly target: Ipv4,
+    readonly timeoutMs: number,
+  ) {
+    requireWholeNumber(name, "timeoutMs", timeoutMs, 1, MAX_TIMEOUT_MS - GUARD_GRACE_MS);
+  }
+
+  run(signal?: AbortSignal): Promise<CheckResult> {
+    const { prober, target, timeoutMs } = this;
+    return new Promise((resolve) => {
+      if (signal?.aborted) {
+        resolve({ ok: false, rttMicros: 0, detail: ABORTED_DETAIL });
+        return;
+      }
+      const clock = new Stopwatch();
+      const router = VerdictRouter.of(prober);
+      let finished = false;
+      const finish = (result: CheckResult): void => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(guard);
+        signal?.removeEventListener("abort", onAbort);
+        router.remove(target, pending);
+        resolve(result);
+      };
+      const fail = (detail: string): void => finish({ ok: false, rttMicros: clock.elapsedMicros(), detail });
+      const pending: PendingEcho = {
+        seq: undefined,
+        early: [],
+        conclude: (verdict) => (verdict.type === "reply" ? finish(replyResult(verdict)) : fail(this.#failureDetail(verdict))),
+      };
+      const onAbort = (): void => fail(ABORTED_DETAIL);
+      const guard = setTimeout(
+        () => fail(`no echo reply within ${timeoutMs}ms${pending.seq === undefined ? " (next hop not resolved)" : ""}`),
+        timeoutMs + GUARD_GRACE_MS,
+      );
+      signal?.addEventListener("abort", onAbort, { once: true });
+      router.add(target, pending);
+      prober.send(target, timeoutMs).then(
+        (seq) => {
+          if (finished) return;
+          pending.seq = seq;
+          const heard = pending.early.find((verdict) => verdict.seq === seq);
+          pending.early.length = 0;
+          if (heard !== undefined) pending.conclude(heard);
+        },
+        (error: unknown) => fail(`echo request not sent: ${messageOf(error)}`),
+      );
+    });
+  }
+
+  #failureDetail(verdict: Exclude<Verdict, { type: "reply" }>): string {
+    switch (verdict.type) {
+      case "timeout":
+        return `no echo reply within ${this.timeoutMs}ms`;
+      case "unreachable":
+        return `${UNREACHABLE_REASONS[verdict.code] ?? `destination unreachable (code ${verdict.code})`} (from ${verdict.from})`;
+      case "time-exceeded":
+        return `${TIME_EXCEEDED_REASONS[verdict.code] ?? `time exceeded (code ${verdict.code})`} (from ${verdict.from})`;
+    }
+  }
+}
+
+function replyResult(reply: Extract<Verdict, { type: "reply" }>): CheckResult {
+  return { ok: true, rttMicros: reply.rttMicros, detail: `echo reply in ${formatMillis(reply.rttMicros)}, ttl ${reply.ttl}` };
+}
