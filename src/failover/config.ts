@@ -1,0 +1,918 @@
+// The config file of `takeover run`: YAML, read keeping node positions so every complaint carries its
+// line; each section checked with zod (unknown keys, types, ranges), then the rules that span keys
+// (distinct addresses, timeout within interval, unique names, label length) and the defaults, giving a
+// fully resolved TakeoverConfig: Ipv4 and Mac objects, durations in microseconds. Everything wrong is
+// reported at once, one line per problem: `brain.yaml:7: peer.publicAddress: <value> <what> <fix>`.
+import { readFile } from "node:fs/promises";
+import { Document, isAlias, isMap, isScalar, isSeq, LineCounter, Node as YamlNode, parseDocument } from "yaml";
+import { z } from "zod";
+import type { AnnounceForm } from "../arp/announcer";
+import { AddressError, Ipv4, Mac } from "../packets/address";
+import { DurationError, formatDuration, parseDuration } from "./duration";
+import { MachineConfig } from "./machine";
+
+export type Micros = number;
+
+export type CheckType = "icmp" | "http" | "tcp";
+
+/**
+ * What a check looks at: the peer's real address, the peer's or our public address, or any other
+ * address (`"address"`). A literal equal to one of the named addresses is resolved to that name.
+ */
+export type CheckTarget = "peer" | "peer-public" | "self-public" | "address";
+
+interface CheckCommon {
+  /** unique; default `<type>-<target>`, e.g. `icmp-peer`, `tcp-192.0.2.1` */
+  readonly name: string;
+  /** "self": gates holding our own public address (target self-public, or said so); else "peer" */
+  readonly role: "peer" | "self";
+  readonly target: CheckTarget;
+  /** the address the check contacts */
+  readonly address: Ipv4;
+  /** target is the peer's public address: not run while we hold it */
+  readonly targetsPeerPublic: boolean;
+  readonly intervalMicros: Micros;
+  /** at most intervalMicros */
+  readonly timeoutMicros: Micros;
+  /** failures in a row that mark the target down */
+  readonly fall: number;
+  /** passes in a row that mark it up again */
+  readonly rise: number;
+}
+
+export interface IcmpCheckConfig extends CheckCommon {
+  readonly type: "icmp";
+}
+
+export interface TcpCheckConfig extends CheckCommon {
+  readonly type: "tcp";
+  readonly port: number;
+}
+
+export interface HttpCheckConfig extends CheckCommon {
+  readonly type: "http";
+  readonly port: number;
+  /** starts with "/" */
+  readonly path: string;
+  /** Host header; default the target address */
+  readonly host?: string;
+  readonly expectStatus: number;
+  /** the body (its first maxBytes) must contain this */
+  readonly bodyContains?: string;
+  /** read at most this much of the body */
+  readonly maxBytes: number;
+}
+
+export type CheckConfig = IcmpCheckConfig | TcpCheckConfig | HttpCheckConfig;
+
+export interface NodeConfig {
+  readonly name: string;
+  /** the box's real address, already on the interface */
+  readonly address: Ipv4;
+  /** the address takeover moves between the boxes; this box's while it is healthy */
+  readonly publicAddress: Ipv4;
+  /** from `publicAddress: a.b.c.d/nn`; absent: the daemon uses the interface's prefix */
+  readonly publicPrefixLength?: number;
+}
+
+export interface PeerConfig extends NodeConfig {
+  /** absent: learned by ARP */
+  readonly mac?: Mac;
+  /** true: it claims its address back itself; false: a plain host, handed back when its checks pass */
+  readonly runsTakeover: boolean;
+}
+
+/** Gratuitous ARP after a claim (keepalived's garp_master_repeat, garp_master_delay, garp_master_refresh). */
+export interface AnnounceConfig {
+  readonly count: number;
+  readonly intervalMicros: Micros;
+  readonly form: AnnounceForm;
+  /** announce held addresses again this often; 0 = never */
+  readonly refreshMicros: Micros;
+}
+
+/** RFC 5227 probing before an address is claimed. */
+export interface ClaimConfig {
+  readonly probes: number;
+  readonly probeIntervalMicros: Micros;
+  /** keep listening this long after the last probe */
+  readonly probeWaitMicros: Micros;
+  /** wait this long before probing again after a probe was answered */
+  readonly retryMicros: Micros;
+}
+
+export interface ConflictsConfig {
+  /** give a held address up when a host other than the peer claims it */
+  readonly yieldToStrangers: boolean;
+  /** at most one defending announcement per address per this interval */
+  readonly defendIntervalMicros: Micros;
+}
+
+export interface TakeoverConfig {
+  /** the file it was read from */
+  readonly source: string;
+  readonly interface: string;
+  /** the label suffix, e.g. "vip" */
+  readonly label: string;
+  /** the full label of the aliases we add: interface + ":" + label, at most 15 characters */
+  readonly aliasLabel: string;
+  readonly node: NodeConfig;
+  readonly peer: PeerConfig;
+  readonly checks: readonly CheckConfig[];
+  readonly announce: AnnounceConfig;
+  readonly claim: ClaimConfig;
+  readonly conflicts: ConflictsConfig;
+}
+
+/** The values used for keys left out. See examples/brain.yaml for why each is what it is. */
+export const DEFAULTS = {
+  label: "vip",
+  check: {
+    type: "icmp",
+    target: "peer",
+    fall: 3,
+    rise: 2,
+    intervalMicros: { icmp: 100_000, tcp: 1_000_000, http: 1_000_000 },
+    timeoutMicros: { icmp: 100_000, tcp: 500_000, http: 500_000 },
+  },
+  http: { port: 80, path: "/", expectStatus: 200, maxBytes: 65_536 },
+  peer: { runsTakeover: true },
+  announce: { count: 5, intervalMicros: 200_000, form: "both", refreshMicros: 0 },
+  claim: { probes: 2, probeIntervalMicros: 20_000, probeWaitMicros: 50_000, retryMicros: 500_000 },
+  conflicts: { yieldToStrangers: false, defendIntervalMicros: 1_000_000 },
+} as const;
+
+/** Linux IFNAMSIZ - 1: the longest interface name, and the longest address label. */
+const MAX_LABEL = 15;
+
+export interface ConfigProblem {
+  /** 1-based; absent when the problem is the file as a whole */
+  readonly line?: number;
+  /** `checks[0].interval`; empty when the problem is not a key's */
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Everything wrong with a config file; the message has one line per problem. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(
+    readonly file: string,
+    readonly problems: readonly ConfigProblem[],
+  ) {
+    super(problems.map((p) => formatProblem(file, p)).join("\n"));
+  }
+}
+
+/** `file:line: path: message`, leaving out what is absent. */
+export function formatProblem(file: string, problem: ConfigProblem): string {
+  const where = problem.line === undefined ? file : `${file}:${problem.line}`;
+  return problem.path === "" ? `${where}: ${problem.message}` : `${where}: ${problem.path}: ${problem.message}`;
+}
+
+/** Reads and checks the config file at `path`. @throws ConfigError */
+export async function loadConfig(path: string): Promise<TakeoverConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    const code = error instanceof Error && "code" in error ? error.code : undefined;
+    const message =
+      code === "ENOENT"
+        ? "no such file: give the path of the config file (examples/brain.yaml shows one)"
+        : code === "EACCES" || code === "EPERM"
+          ? "permission denied: make the file readable by the user running takeover"
+          : code === "EISDIR"
+            ? "is a directory: give the path of the YAML file itself"
+            : `cannot be read: ${error instanceof Error ? error.message : String(error)}`;
+    throw new ConfigError(path, [{ path: "", message }]);
+  }
+  return parseConfig(text, path);
+}
+
+/** Parses and checks config text; `fileName` is used in messages and kept as `source`. @throws ConfigError */
+export function parseConfig(text: string, fileName: string): TakeoverConfig {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    // every key given twice, but of the other syntax errors only the first: the rest tend to follow from it
+    const firstOther = doc.errors.find((e) => e.code !== "DUPLICATE_KEY");
+    const shown = doc.errors.filter((e) => e.code === "DUPLICATE_KEY" || e === firstOther);
+    throw new ConfigError(
+      fileName,
+      shown.map((e) => ({ line: lines.linePos(e.pos[0]).line, path: "", message: yamlMessage(e.code, e.message, text, e.pos[0]) })),
+    );
+  }
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // an alias bomb, say
+    throw new ConfigError(fileName, [{ path: "", message: `not valid YAML: ${error instanceof Error ? error.message : String(error)}` }]);
+  }
+  const problems = new Problems(doc, lines);
+  const config = resolve(raw, fileName, problems);
+  if (config === undefined && problems.list.length === 0) problems.add([], "could not be resolved, though no key is wrong: a bug in takeover, please report it");
+  if (config === undefined || problems.list.length > 0) throw new ConfigError(fileName, problems.sorted());
+  return config;
+}
+
+/** The failover machine's view of a config. */
+export function machineConfigOf(config: TakeoverConfig): MachineConfig {
+  return {
+    addresses: [
+      { address: config.node.publicAddress.toString(), home: true },
+      { address: config.peer.publicAddress.toString(), home: false },
+    ],
+    checks: config.checks.map((c) => ({ name: c.name, role: c.role, fall: c.fall, rise: c.rise, targetsPeerPublic: c.targetsPeerPublic })),
+    peerRunsTakeover: config.peer.runsTakeover,
+    retryMicros: config.claim.retryMicros,
+    refreshMicros: config.announce.refreshMicros,
+    defendMicros: config.conflicts.defendIntervalMicros,
+    yieldToStrangers: config.conflicts.yieldToStrangers,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Problems and where they are
+
+type Path = readonly (string | number)[];
+
+/** `checks[0].interval` */
+function pathText(path: Path): string {
+  let out = "";
+  for (const part of path) out += typeof part === "number" ? `[${part}]` : out === "" ? part : `.${part}`;
+  return out;
+}
+
+/** Collects problems, each placed at the line of the key (or list item) it is about. */
+class Problems {
+  readonly list: { offset?: number; path: string; message: string; order: number }[] = [];
+
+  constructor(
+    private readonly doc: Document,
+    private readonly lines: LineCounter,
+  ) {}
+
+  add(path: Path, message: string): void {
+    this.list.push({ offset: this.offsetOf(path), path: pathText(path), message, order: this.list.length });
+  }
+
+  /** Reports an unknown key, suggesting the known one it may be a typo of; returns that. */
+  unknownKey(path: Path, known: readonly string[]): string | undefined {
+    const key = String(path[path.length - 1]);
+    const meant = suggest(key, known);
+    this.add(path, meant === undefined ? `unknown key; the keys here are ${known.join(", ")}` : `unknown key; did you mean "${meant}"?`);
+    return meant;
+  }
+
+  /** In the order of the file. */
+  sorted(): ConfigProblem[] {
+    return [...this.list]
+      .sort((a, b) => (a.offset ?? -1) - (b.offset ?? -1) || a.order - b.order)
+      .map(({ offset, path, message }) => (offset === undefined ? { path, message } : { line: this.lines.linePos(offset).line, path, message }));
+  }
+
+  /**
+   * Where the deepest part of `path` present in the file starts: a mapping key (so the line of
+   * `checks:` for the list as a whole), or a list item.
+   */
+  offsetOf(path: Path): number | undefined {
+    let node: unknown = this.doc.contents;
+    let offset: number | undefined = isNode(node) ? node.range?.[0] : undefined;
+    for (const part of path) {
+      if (isAlias(node)) node = node.resolve(this.doc);
+      if (isMap(node)) {
+        const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(part));
+        if (pair === undefined) break;
+        if (isNode(pair.key) && pair.key.range) offset = pair.key.range[0];
+        node = pair.value;
+      } else if (isSeq(node) && typeof part === "number") {
+        const item = node.items[part];
+        if (!isNode(item) || !item.range) break;
+        offset = item.range[0];
+        node = item;
+      } else break;
+    }
+    return offset;
+  }
+}
+
+function isNode(value: unknown): value is YamlNode {
+  return isScalar(value) || isMap(value) || isSeq(value) || isAlias(value);
+}
+
+/** One line for a YAML syntax error; a duplicate key gets its name and the fix. */
+function yamlMessage(code: string, message: string, text: string, offset: number): string {
+  if (code === "DUPLICATE_KEY") {
+    const key = /^\s*(?:-\s+)?["']?([^"':]+)/.exec(text.slice(offset).split("\n")[0])?.[1]?.trim();
+    return `${key === undefined ? "a key" : `"${key}"`} is given twice in the same mapping: keep one`;
+  }
+  if (code === "TAB_AS_INDENT") return "a tab indents this line: YAML needs spaces";
+  return `not valid YAML: ${message.split("\n")[0]}`;
+}
+
+/** The known key closest to `key`: same letters ignoring case, "-" and "_", or a typo away. */
+function suggest(key: string, known: readonly string[]): string | undefined {
+  const norm = (s: string) => s.toLowerCase().replace(/[-_\s]/g, "");
+  const wanted = norm(key);
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of known) {
+    const distance = editDistance(wanted, norm(candidate));
+    if (distance < bestDistance && distance <= Math.max(1, Math.floor(candidate.length / 3))) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+/** Levenshtein distance. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Values: each leaf turns what YAML gave into a typed value or a one-line complaint
+
+/** A leaf's complaint: the message that follows `path: `. */
+class Bad extends Error {}
+
+type Scalar = string | number | boolean;
+
+/** How a value looks in a message: strings quoted, as the operator would search for them. */
+function show(value: Scalar): string {
+  return typeof value === "string" ? JSON.stringify(value) : String(value);
+}
+
+/**
+ * A zod schema for one value. `fix` says what to write ("write a duration, like 100ms"); missing,
+ * empty, list and mapping values are refused with it, and anything else goes to `parse`.
+ */
+function leaf<T>(fix: string, parse: (value: Scalar) => T) {
+  return z.unknown().transform((value, ctx): T => {
+    try {
+      if (value === undefined) throw new Bad(`missing; ${fix}`);
+      if (value === null) throw new Bad(`empty; ${fix}`);
+      if (Array.isArray(value)) throw new Bad(`a list is not allowed here; ${fix}`);
+      if (typeof value === "object") throw new Bad(`a mapping is not allowed here; ${fix}`);
+      if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") throw new Bad(fix);
+      return parse(value);
+    } catch (error) {
+      if (!(error instanceof Bad)) throw error;
+      ctx.issues.push({ code: "custom", message: error.message, input: value });
+      return z.NEVER;
+    }
+  });
+}
+
+/** Text from a string or number (YAML reads `name: 1` as a number); booleans are refused. */
+function textOf(value: Scalar, fix: string): string {
+  if (typeof value === "boolean") throw new Bad(`${value} is not text; ${fix}`);
+  return String(value);
+}
+
+/** An address a box can own: not 0/8, loopback, multicast or reserved. */
+function hostAddress(text: string, fix: string): Ipv4 {
+  let address: Ipv4;
+  try {
+    address = Ipv4.parse(text.trim());
+  } catch (error) {
+    if (error instanceof AddressError) throw new Bad(error.message);
+    throw error;
+  }
+  const first = address.value >>> 24;
+  const what = first === 0 ? "in 0.0.0.0/8, which no host may use" : first === 127 ? "a loopback address" : first >= 240 ? "reserved (240.0.0.0/4 and broadcast)" : first >= 224 ? "a multicast address" : undefined;
+  if (what !== undefined) throw new Bad(`"${text}" is ${what}; ${fix}`);
+  return address;
+}
+
+function ipv4(fix: string) {
+  return leaf(fix, (value) => hostAddress(textOf(value, fix), fix));
+}
+
+/** `a.b.c.d` or `a.b.c.d/nn`. */
+function publicAddress(fix: string) {
+  return leaf(fix, (value) => {
+    const text = textOf(value, fix);
+    const slash = text.indexOf("/");
+    if (slash < 0) return { address: hostAddress(text, fix), prefixLength: undefined };
+    const prefix = text.slice(slash + 1).trim();
+    const prefixLength = Number(prefix);
+    if (!/^[0-9]{1,2}$/.test(prefix) || prefixLength < 1 || prefixLength > 32) {
+      throw new Bad(`"${text}" has prefix length "${prefix}": write a whole number from 1 to 32 after the "/", or leave "/${prefix}" out to use the interface's`);
+    }
+    const address = hostAddress(text.slice(0, slash), fix);
+    const hostBits = prefixLength >= 31 ? 0 : address.value % 2 ** (32 - prefixLength);
+    if (prefixLength < 31 && (hostBits === 0 || hostBits === 2 ** (32 - prefixLength) - 1)) {
+      throw new Bad(`"${text}" is the ${hostBits === 0 ? "network" : "broadcast"} address of its subnet; give a host address, like ${new Ipv4(address.value - hostBits + 1)}/${prefixLength}`);
+    }
+    return { address, prefixLength };
+  });
+}
+
+function mac(fix: string) {
+  return leaf(fix, (value) => {
+    const text = textOf(value, fix);
+    let address: Mac;
+    try {
+      address = Mac.parse(text);
+    } catch (error) {
+      if (error instanceof AddressError) throw new Bad(error.message);
+      throw error;
+    }
+    if (address.isGroup) throw new Bad(`"${text}" is a ${address.isBroadcast ? "broadcast" : "multicast"} MAC address; ${fix}`);
+    if (address.value === 0) throw new Bad(`"${text}" is the all-zero MAC address; ${fix}`);
+    return address;
+  });
+}
+
+/** A duration in µs; `positive`: 0 is refused. */
+function duration(fix: string, positive: boolean) {
+  return leaf(fix, (value) => {
+    const text = textOf(value, fix);
+    let micros: number;
+    try {
+      micros = parseDuration(text);
+    } catch (error) {
+      if (error instanceof DurationError) throw new Bad(error.message);
+      throw error;
+    }
+    if (positive && micros === 0) throw new Bad(`"${text}" is zero; ${fix}`);
+    return { micros, text };
+  });
+}
+
+/** A whole number from `min` to `max`. */
+function whole(min: number, max: number, fix: string) {
+  return leaf(fix, (value) => {
+    if (typeof value === "string" && /^\s*[0-9]+\s*$/.test(value)) throw new Bad(`${show(value)} is quoted text; write it without quotes: ${value.trim()}`);
+    if (typeof value !== "number") throw new Bad(`${show(value)} is not a number; ${fix}`);
+    if (!Number.isInteger(value)) throw new Bad(`${value} is not a whole number; ${fix}`);
+    if (value < min) throw new Bad(`${value} is too small; ${fix}`);
+    if (value > max) throw new Bad(`${value} is too large; ${fix}`);
+    return value;
+  });
+}
+
+function bool(fix: string) {
+  return leaf(fix, (value) => {
+    if (typeof value !== "boolean") throw new Bad(`${show(value)} is not true or false; ${fix}`);
+    return value;
+  });
+}
+
+/** One of `options`; `what` names the kind, as in `"ping" is not a check type`. */
+function oneOf<const T extends string>(options: readonly T[], what: string) {
+  const fix = `write ${listOr(options)}`;
+  return leaf(fix, (value) => {
+    const found = options.find((o) => o === value);
+    if (found === undefined) throw new Bad(`${show(value)} is not ${what}; ${fix}`);
+    return found;
+  });
+}
+
+function listOr(options: readonly string[]): string {
+  return options.length === 1 ? options[0] : `${options.slice(0, -1).join(", ")} or ${options[options.length - 1]}`;
+}
+
+/** Names of boxes and checks: they go into log lines and metric labels. */
+function name(fix: string) {
+  return leaf(fix, (value) => {
+    const text = textOf(value, fix);
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(text)) throw new Bad(`${show(value)} is not a usable name; ${fix}`);
+    return text;
+  });
+}
+
+const NAME_FIX = 'use letters, digits, ".", "_" and "-", starting with a letter or digit, at most 63';
+
+const interfaceName = leaf("write the interface the public addresses go on, like interface: eth0", (value) => {
+  const text = textOf(value, "write the interface name, like eth0");
+  const colon = text.indexOf(":");
+  if (colon >= 0) {
+    throw new Bad(`"${text}" is not an interface name: ":" starts an alias label; write interface: ${text.slice(0, colon)} and label: ${text.slice(colon + 1)}`);
+  }
+  if (text.length > MAX_LABEL || text === "." || text === ".." || /[\s/]/.test(text)) {
+    throw new Bad(`"${text}" is not an interface name: Linux allows 1 to ${MAX_LABEL} characters, without spaces or "/" (ip link lists them)`);
+  }
+  return text;
+});
+
+const labelName = leaf('write a short suffix, like label: vip (the aliases show up as "eth0:vip")', (value) => {
+  const text = textOf(value, "write a short suffix, like vip");
+  if (!/^[A-Za-z0-9._-]+$/.test(text)) throw new Bad(`${show(value)} is not a usable label: use letters, digits, ".", "_" and "-"`);
+  return text;
+});
+
+const TARGET_NAMES = ["peer", "peer-public", "self-public"] as const;
+const TARGET_FIX = `write ${TARGET_NAMES.join(", ")} or an IPv4 address`;
+
+/** A target name, or any IPv4 address (loopback included: a local service can be a self check). */
+const target = leaf(TARGET_FIX, (value): { kind: CheckTarget; address?: Ipv4 } => {
+  const text = textOf(value, TARGET_FIX);
+  const named = TARGET_NAMES.find((t) => t === text);
+  if (named !== undefined) return { kind: named };
+  if (!/^[0-9./\s]+$/.test(text)) throw new Bad(`${show(value)} is not a target; ${TARGET_FIX}`);
+  try {
+    return { kind: "address", address: Ipv4.parse(text.trim()) };
+  } catch (error) {
+    if (error instanceof AddressError) throw new Bad(error.message);
+    throw error;
+  }
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Sections
+
+const TOP = z.strictObject({
+  interface: z.unknown().optional(),
+  label: z.unknown().optional(),
+  node: z.unknown().optional(),
+  peer: z.unknown().optional(),
+  checks: z.unknown().optional(),
+  announce: z.unknown().optional(),
+  claim: z.unknown().optional(),
+  conflicts: z.unknown().optional(),
+});
+
+const NODE = z.strictObject({
+  name: name(NAME_FIX).optional(),
+  address: ipv4("write this box's real IPv4 address on the interface, like address: 192.0.2.17"),
+  publicAddress: publicAddress("write this box's own public IPv4 address, like publicAddress: 192.0.2.37"),
+});
+
+const PEER = z.strictObject({
+  name: name(NAME_FIX).optional(),
+  address: ipv4("write the other box's real IPv4 address, like address: 192.0.2.18"),
+  publicAddress: publicAddress("write the other box's public IPv4 address, like publicAddress: 192.0.2.36"),
+  mac: mac("write the peer's MAC address, like mac: 02:00:00:00:00:18, or leave mac out to learn it by ARP").optional(),
+  runsTakeover: bool("write true if the peer runs takeover too, false for a plain host").optional(),
+});
+
+const CHECK_TYPES = ["icmp", "http", "tcp"] as const;
+
+const CHECK = z.strictObject({
+  name: name(NAME_FIX).optional(),
+  type: oneOf(CHECK_TYPES, "a check type").optional(),
+  target: target.optional(),
+  role: oneOf(["peer", "self"], "a role").optional(),
+  interval: duration("write how often to check, like interval: 100ms or 1s", true).optional(),
+  timeout: duration("write how long to wait for an answer, like timeout: 100ms", true).optional(),
+  fall: whole(1, 1000, "write how many failures in a row mark the target down: a whole number from 1, like fall: 3").optional(),
+  rise: whole(1, 1000, "write how many passes in a row mark the target up: a whole number from 1, like rise: 2").optional(),
+  port: whole(1, 65535, "write a port number from 1 to 65535, like port: 80").optional(),
+  path: leaf('write the path to request, starting with "/", like path: /health', (value) => {
+    const text = textOf(value, 'write a path starting with "/"');
+    if (/\s/.test(text)) throw new Bad(`${show(value)} has a space: write it as %20`);
+    if (!text.startsWith("/")) throw new Bad(`${show(value)} does not start with "/": write "/${text}"`);
+    return text;
+  }).optional(),
+  host: leaf("write the Host header to send, like host: www.example.org", (value) => {
+    const text = textOf(value, "write a host name");
+    if (text === "" || /[\s/]/.test(text)) throw new Bad(`${show(value)} is not a host name; write one like www.example.org, or leave host out`);
+    return text;
+  }).optional(),
+  expectStatus: whole(100, 599, "write the HTTP status a healthy server answers with, from 100 to 599, like expectStatus: 200").optional(),
+  bodyContains: leaf('write the text a healthy page contains, like bodyContains: "</html>"', (value) => {
+    const text = textOf(value, "write some text");
+    if (text === "") throw new Bad('"" matches every body; write some text the page contains, or leave bodyContains out');
+    return text;
+  }).optional(),
+  maxBytes: whole(1, 64 * 1024 * 1024, "write how many bytes of the body to read at most, from 1 to 67108864, like maxBytes: 65536").optional(),
+});
+
+const ANNOUNCE = z.strictObject({
+  count: whole(1, 1000, "write how many rounds of gratuitous ARP to send, from 1, like count: 5").optional(),
+  interval: duration("write the time between rounds, like interval: 200ms", true).optional(),
+  form: oneOf(["request", "reply", "both"], "an announcement form").optional(),
+  refresh: duration("write how often to announce held addresses again, like refresh: 10s, or 0s for never", false).optional(),
+});
+
+const CLAIM = z.strictObject({
+  probes: whole(1, 100, "write how many ARP probes to send before claiming, from 1, like probes: 2").optional(),
+  probeInterval: duration("write the time between probes, like probeInterval: 20ms", true).optional(),
+  probeWait: duration("write how long to listen after the last probe, like probeWait: 50ms", true).optional(),
+  retry: duration("write how long to wait before probing again after an answer, like retry: 500ms", true).optional(),
+});
+
+const CONFLICTS = z.strictObject({
+  yieldToStrangers: bool("write true to give an address up when a host other than the peer claims it, else false").optional(),
+  defendInterval: duration("write the least time between defending announcements, like defendInterval: 1s", true).optional(),
+});
+
+type Shape = z.ZodObject<z.ZodRawShape>;
+
+/** A section as far as it parsed. */
+interface Parsed<T> {
+  /** the whole section, when none of it has a problem */
+  readonly full: T | undefined;
+  /** the keys that parsed, for the rules across keys */
+  readonly good: Partial<T>;
+  /** keys with a problem: rules that read them are skipped, so one mistake is reported once */
+  readonly broken: ReadonlySet<string>;
+}
+
+/**
+ * Parses one mapping with its schema, sending complaints to `problems`. `fix` says what belongs
+ * there, for when it is missing or not a mapping (then the result is undefined).
+ */
+function section<S extends Shape>(schema: S, value: unknown, at: Path, problems: Problems, fix: string): Parsed<z.output<S>> | undefined {
+  if (value === undefined || value === null || typeof value !== "object" || Array.isArray(value)) {
+    const what = value === undefined ? "missing" : value === null ? "empty" : Array.isArray(value) ? "a list is not allowed here" : `${show(value as Scalar)} is not a mapping of keys`;
+    problems.add(at, `${what}; ${fix}`);
+    return undefined;
+  }
+  const result = schema.safeParse(value);
+  if (result.success) return { full: result.data, good: result.data, broken: new Set() };
+  const known = Object.keys(schema.shape);
+  const broken = new Set<string>();
+  // a required key that is missing because it is misspelt is one mistake: report the spelling
+  const misspelt = new Set<string>();
+  for (const issue of result.error.issues) {
+    if (issue.code !== "unrecognized_keys") continue;
+    for (const key of issue.keys) {
+      const meant = problems.unknownKey([...at, key], known);
+      if (meant !== undefined) misspelt.add(meant);
+    }
+  }
+  for (const issue of result.error.issues) {
+    if (issue.code === "unrecognized_keys") continue;
+    const key = String(issue.path[0]);
+    broken.add(key);
+    if (misspelt.has(key) && !(key in value)) continue;
+    problems.add([...at, ...issue.path.map((p) => (typeof p === "number" ? p : String(p)))], issue.message);
+  }
+  // every key left has parsed once already, so this parse succeeds
+  const usable = Object.fromEntries(Object.entries(value).filter(([key]) => known.includes(key) && !broken.has(key)));
+  const again = schema.partial().safeParse(usable);
+  return { full: undefined, good: again.success ? (again.data as Partial<z.output<S>>) : {}, broken };
+}
+
+/** Optional sections may be left out, or left empty with every key commented out. */
+function optionalSection<S extends Shape>(schema: S, value: unknown, at: Path, problems: Problems, fix: string): Parsed<z.output<S>> | undefined {
+  return section(schema, value ?? {}, at, problems, fix);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Resolving: defaults, and the rules across keys
+
+/** The addresses a check target may name, where they parsed. */
+interface Known {
+  readonly nodePublic?: Ipv4;
+  readonly peerAddress?: Ipv4;
+  readonly peerPublic?: Ipv4;
+}
+
+function resolve(raw: unknown, source: string, problems: Problems): TakeoverConfig | undefined {
+  if (raw === null || raw === undefined) {
+    problems.add([], "the file is empty; see examples/brain.yaml for a complete config");
+    return undefined;
+  }
+  const top = section(TOP, raw, [], problems, "write the keys of a config, like interface: eth0 (see examples/brain.yaml)");
+  if (top === undefined) return undefined;
+  const t = top.good;
+
+  const iface = interfaceName.safeParse(t.interface);
+  if (!iface.success) problems.add(["interface"], iface.error.issues[0].message);
+  const labelResult = t.label === undefined ? { success: true as const, data: DEFAULTS.label } : labelName.safeParse(t.label);
+  if (!labelResult.success) problems.add(["label"], labelResult.error.issues[0].message);
+  const node = section(NODE, t.node, ["node"], problems, "write this box's address and publicAddress under node: (see examples/brain.yaml)");
+  const peer = section(PEER, t.peer, ["peer"], problems, "write the other box's address and publicAddress under peer: (see examples/brain.yaml)");
+  const announce = optionalSection(ANNOUNCE, t.announce, ["announce"], problems, "write keys like count: 5 under announce:, or leave it out");
+  const claim = optionalSection(CLAIM, t.claim, ["claim"], problems, "write keys like probes: 2 under claim:, or leave it out");
+  const conflicts = optionalSection(CONFLICTS, t.conflicts, ["conflicts"], problems, "write keys like defendInterval: 1s under conflicts:, or leave it out");
+
+  let label: string | undefined;
+  if (iface.success && labelResult.success) {
+    const full = `${iface.data}:${labelResult.data}`;
+    const room = MAX_LABEL - iface.data.length - 1;
+    if (full.length <= MAX_LABEL) label = labelResult.data;
+    else if (room < 1) problems.add(["interface"], `"${iface.data}" leaves no room for an alias label: interface, ":" and label must fit in ${MAX_LABEL} characters`);
+    else {
+      problems.add(
+        t.label === undefined ? ["interface"] : ["label"],
+        `"${full}" is ${full.length} characters, over the ${MAX_LABEL} Linux allows for an address label: ${t.label === undefined ? "add a label of" : "shorten label to"} at most ${room} characters, like label: ${"vip".slice(0, room)}`,
+      );
+    }
+  }
+
+  const n = node?.good ?? {};
+  const p = peer?.good ?? {};
+  distinctAddresses(n, p, problems);
+  const nodeName = n.name ?? (node?.broken.has("name") ? undefined : n.address?.toString());
+  const peerName = p.name ?? (peer?.broken.has("name") ? undefined : p.address?.toString());
+  if ((n.name !== undefined || p.name !== undefined) && nodeName !== undefined && nodeName === peerName) problems.add(["peer", "name"], `"${peerName}" is node.name too: give each box its own name`);
+  const checks = resolveChecks(t.checks, { nodePublic: n.publicAddress?.address, peerAddress: p.address, peerPublic: p.publicAddress?.address }, problems);
+
+  if (problems.list.length > 0) return undefined;
+  if (!iface.success || label === undefined || !node?.full || !peer?.full || !checks || !announce?.full || !claim?.full || !conflicts?.full) return undefined;
+  const a = announce.full;
+  const c = claim.full;
+  const f = conflicts.full;
+  return {
+    source,
+    interface: iface.data,
+    label,
+    aliasLabel: `${iface.data}:${label}`,
+    node: resolveNode(node.full),
+    peer: {
+      ...resolveNode(peer.full),
+      ...(peer.full.mac === undefined ? {} : { mac: peer.full.mac }),
+      runsTakeover: peer.full.runsTakeover ?? DEFAULTS.peer.runsTakeover,
+    },
+    checks,
+    announce: {
+      count: a.count ?? DEFAULTS.announce.count,
+      intervalMicros: a.interval?.micros ?? DEFAULTS.announce.intervalMicros,
+      form: a.form ?? DEFAULTS.announce.form,
+      refreshMicros: a.refresh?.micros ?? DEFAULTS.announce.refreshMicros,
+    },
+    claim: {
+      probes: c.probes ?? DEFAULTS.claim.probes,
+      probeIntervalMicros: c.probeInterval?.micros ?? DEFAULTS.claim.probeIntervalMicros,
+      probeWaitMicros: c.probeWait?.micros ?? DEFAULTS.claim.probeWaitMicros,
+      retryMicros: c.retry?.micros ?? DEFAULTS.claim.retryMicros,
+    },
+    conflicts: {
+      yieldToStrangers: f.yieldToStrangers ?? DEFAULTS.conflicts.yieldToStrangers,
+      defendIntervalMicros: f.defendInterval?.micros ?? DEFAULTS.conflicts.defendIntervalMicros,
+    },
+  };
+}
+
+function resolveNode(raw: z.output<typeof NODE>): NodeConfig {
+  return {
+    name: raw.name ?? raw.address.toString(),
+    address: raw.address,
+    publicAddress: raw.publicAddress.address,
+    ...(raw.publicAddress.prefixLength === undefined ? {} : { publicPrefixLength: raw.publicAddress.prefixLength }),
+  };
+}
+
+/** The four addresses (those that parsed) are four different ones. */
+function distinctAddresses(node: Partial<z.output<typeof NODE>>, peer: Partial<z.output<typeof PEER>>, problems: Problems): void {
+  const entries = [
+    { path: ["node", "address"], address: node.address, real: true },
+    { path: ["peer", "address"], address: peer.address, real: true },
+    { path: ["node", "publicAddress"], address: node.publicAddress?.address, real: false },
+    { path: ["peer", "publicAddress"], address: peer.publicAddress?.address, real: false },
+  ] as const;
+  const seen: (typeof entries)[number][] = [];
+  for (const entry of entries) {
+    const address = entry.address;
+    if (address === undefined) continue;
+    const earlier = seen.find((s) => s.address?.equals(address));
+    if (earlier !== undefined) {
+      const fix = entry.real ? "node and peer are two boxes, each with its own address" : earlier.real ? "a public address must be separate from both boxes' real addresses" : "each box needs its own public address";
+      problems.add(entry.path, `"${address}" is ${pathText(earlier.path)} too: ${fix}`);
+    }
+    seen.push(entry);
+  }
+}
+
+const HTTP_ONLY = ["path", "host", "expectStatus", "bodyContains", "maxBytes"] as const;
+
+function resolveChecks(raw: unknown, known: Known, problems: Problems): CheckConfig[] | undefined {
+  if (raw === undefined || raw === null) {
+    if (known.peerAddress === undefined) return undefined;
+    const type = DEFAULTS.check.type;
+    return [
+      {
+        type,
+        name: `${type}-peer`,
+        role: "peer",
+        target: "peer",
+        address: known.peerAddress,
+        targetsPeerPublic: false,
+        intervalMicros: DEFAULTS.check.intervalMicros[type],
+        timeoutMicros: DEFAULTS.check.timeoutMicros[type],
+        fall: DEFAULTS.check.fall,
+        rise: DEFAULTS.check.rise,
+      },
+    ];
+  }
+  if (!Array.isArray(raw)) {
+    problems.add(["checks"], `${typeof raw === "object" ? "a mapping" : show(raw as Scalar)} is not a list; write each check as keys after "- ", like "- type: icmp"`);
+    return undefined;
+  }
+  if (raw.length === 0) {
+    problems.add(["checks"], "an empty list would never see the peer fail; list at least one check, or leave checks out to ping the peer");
+    return undefined;
+  }
+  const checks: CheckConfig[] = [];
+  const names = new Map<string, number>();
+  let complete = true;
+  let watchesPeer = false;
+  for (const [i, item] of (raw as unknown[]).entries()) {
+    const parsed = section(CHECK, item, ["checks", i], problems, 'write a check as keys after "- ", like "- type: icmp"');
+    const check = parsed && resolveCheck(parsed, i, known, problems);
+    if (check?.role === "peer") watchesPeer = true;
+    if (check?.name !== undefined) {
+      const earlier = names.get(check.name);
+      if (earlier !== undefined) {
+        problems.add(
+          ["checks", i, "name"],
+          parsed?.good.name === undefined ? `the default name "${check.name}" is taken by checks[${earlier}]: give this check a name` : `"${check.name}" is the name of checks[${earlier}] too: give each check its own name`,
+        );
+      } else names.set(check.name, i);
+    }
+    if (check?.config === undefined) complete = false;
+    else checks.push(check.config);
+  }
+  if (complete && !watchesPeer) problems.add(["checks"], "no check watches the peer, so its address would never be taken over; add one, like - target: peer");
+  return complete ? checks : undefined;
+}
+
+/** One check: the rules across its keys, then (if all is well) its resolved config. */
+function resolveCheck(parsed: Parsed<z.output<typeof CHECK>>, i: number, known: Known, problems: Problems): { name?: string; role?: "peer" | "self"; config?: CheckConfig } {
+  const g = parsed.good;
+  const bad = (key: keyof typeof g) => parsed.broken.has(key);
+  const at = (key: string): Path => ["checks", i, key];
+  const before = problems.list.length;
+  const type = g.type ?? (bad("type") ? undefined : DEFAULTS.check.type);
+
+  if (type !== undefined) {
+    // keys that belong to another type of check
+    const foreign: (keyof typeof g)[] = type === "http" ? [] : [...HTTP_ONLY, ...(type === "icmp" ? (["port"] as const) : [])];
+    for (const key of foreign) {
+      if (g[key] !== undefined) problems.add(at(key), `${type} checks have no ${key}; remove it, or use type: ${key === "port" ? "tcp or http" : "http"}`);
+    }
+    if (type === "tcp" && g.port === undefined && !bad("port")) problems.add(at("port"), "missing; a tcp check needs the port to connect to, like port: 22");
+  }
+
+  // the target; a literal that is one of the named addresses counts as that name
+  let kind: CheckTarget | undefined = g.target?.kind ?? (bad("target") ? undefined : DEFAULTS.check.target);
+  let address = g.target?.address;
+  if (kind === "address" && address !== undefined) {
+    if (known.peerAddress?.equals(address)) kind = "peer";
+    else if (known.peerPublic?.equals(address)) kind = "peer-public";
+    else if (known.nodePublic?.equals(address)) kind = "self-public";
+  }
+  if (kind === "peer") address = known.peerAddress;
+  else if (kind === "peer-public") address = known.peerPublic;
+  else if (kind === "self-public") address = known.nodePublic;
+
+  const implied = kind === "self-public" ? "self" : kind === "address" || kind === undefined ? undefined : "peer";
+  if (g.role !== undefined && implied !== undefined && g.role !== implied) {
+    problems.add(at("role"), `"${g.role}" does not fit target ${kind}, which makes it a ${implied} check; remove role, or change target`);
+  }
+  const role = g.role ?? (bad("role") ? undefined : (implied ?? "peer"));
+
+  // a timeout left out is the type's default, shortened to the interval if that is shorter
+  const interval = g.interval?.micros ?? (bad("interval") || type === undefined ? undefined : DEFAULTS.check.intervalMicros[type]);
+  if (g.timeout !== undefined && interval !== undefined && g.timeout.micros > interval) {
+    const intervalText = g.interval === undefined ? `${formatDuration(interval)}, the default for ${type} checks` : g.interval.text;
+    problems.add(at("timeout"), `"${g.timeout.text}" is longer than the interval (${intervalText}): make it at most ${formatDuration(interval)}, or raise interval`);
+  }
+  const maxBytes = g.maxBytes ?? DEFAULTS.http.maxBytes;
+  if (g.bodyContains !== undefined && !bad("maxBytes") && Buffer.byteLength(g.bodyContains) > maxBytes) {
+    problems.add(at("bodyContains"), `${show(g.bodyContains)} is longer than maxBytes (${maxBytes}), so it can never be found; raise maxBytes or shorten it`);
+  }
+
+  const defaultName = type === undefined || kind === undefined ? undefined : `${type}-${kind === "address" ? String(address) : kind}`;
+  const name = g.name ?? (bad("name") ? undefined : defaultName);
+  const r = parsed.full;
+  if (problems.list.length > before || r === undefined || name === undefined || role === undefined || kind === undefined || address === undefined || interval === undefined) return { name, role };
+  const common = {
+    name,
+    role,
+    target: kind,
+    address,
+    targetsPeerPublic: kind === "peer-public",
+    intervalMicros: interval,
+    timeoutMicros: r.timeout?.micros ?? Math.min(DEFAULTS.check.timeoutMicros[r.type ?? DEFAULTS.check.type], interval),
+    fall: r.fall ?? DEFAULTS.check.fall,
+    rise: r.rise ?? DEFAULTS.check.rise,
+  };
+  switch (r.type ?? DEFAULTS.check.type) {
+    case "icmp":
+      return { name, role, config: { ...common, type: "icmp" } };
+    case "tcp":
+      return { name, role, config: r.port === undefined ? undefined : { ...common, type: "tcp", port: r.port } };
+    case "http":
+      return {
+        name,
+        role,
+        config: {
+          ...common,
+          type: "http",
+          port: r.port ?? DEFAULTS.http.port,
+          path: r.path ?? DEFAULTS.http.path,
+          ...(r.host === undefined ? {} : { host: r.host }),
+          expectStatus: r.expectStatus ?? DEFAULTS.http.expectStatus,
+          ...(r.bodyContains === undefined ? {} : { bodyContains: r.bodyContains }),
+          maxBytes,
+        },
+      };
+  }
+}

@@ -1,0 +1,418 @@
+// The config file of `takeover run`: the shipped examples resolve and mirror each other, left-out keys
+// take the documented defaults, each kind of mistake gets its exact one-line message at the right
+// line, all mistakes are reported at once, and durations round-trip through parse and format.
+import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import fc from "fast-check";
+import { CheckConfig, ConfigError, DEFAULTS, loadConfig, machineConfigOf, parseConfig, TakeoverConfig } from "../../src/failover/config";
+import { DurationError, formatDuration, parseDuration } from "../../src/failover/duration";
+import { Ipv4, Mac } from "../../src/packets/address";
+
+const EXAMPLES = resolve(__dirname, "../../../examples");
+
+/** A small good config; the line numbers below are those of this text. */
+const BASE = [
+  "interface: eth0", //               1
+  "node:", //                          2
+  "  address: 192.0.2.17", //          3
+  "  publicAddress: 192.0.2.37", //    4
+  "peer:", //                          5
+  "  address: 192.0.2.18", //          6
+  "  publicAddress: 192.0.2.36", //    7
+  "checks:", //                        8
+  "  - name: peer-ping", //            9
+  "    type: icmp", //                 10
+  "    target: peer", //               11
+  "    interval: 100ms", //            12
+  "    timeout: 100ms", //             13
+  "    fall: 3", //                    14
+  "    rise: 2", //                    15
+  "  - type: http", //                 16
+  "    target: peer-public", //        17
+  "    port: 80", //                   18
+  "    path: /", //                    19
+  "  - type: tcp", //                  20
+  "    target: peer", //               21
+  "    port: 22", //                   22
+];
+
+/** BASE with lines replaced (1-based; "" removes a line's text but keeps the numbering) and lines added at the end. */
+function edit(replace: Record<number, string>, append: string[] = []): string {
+  return [...BASE.map((line, i) => replace[i + 1] ?? line), ...append].join("\n") + "\n";
+}
+
+/** The ConfigError message of `text`, asserting parseConfig throws one. */
+function errorOf(text: string, file = "brain.yaml"): string {
+  try {
+    parseConfig(text, file);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    return error.message;
+  }
+  assert.fail("parseConfig accepted a bad config");
+}
+
+function check(config: TakeoverConfig, name: string): CheckConfig {
+  const found = config.checks.find((c) => c.name === name);
+  assert.ok(found, `no check named ${name}`);
+  return found;
+}
+
+describe("config: good files", () => {
+  it("resolves examples/brain.yaml", async () => {
+    const config = await loadConfig(join(EXAMPLES, "brain.yaml"));
+    assert.equal(config.source, join(EXAMPLES, "brain.yaml"));
+    assert.equal(config.interface, "eth0");
+    assert.equal(config.aliasLabel, "eth0:vip");
+    assert.deepEqual(config.node, { name: "brain", address: Ipv4.parse("192.0.2.17"), publicAddress: Ipv4.parse("192.0.2.37") });
+    assert.deepEqual(config.peer, { name: "pinky", address: Ipv4.parse("192.0.2.18"), publicAddress: Ipv4.parse("192.0.2.36"), runsTakeover: true });
+    assert.deepEqual(config.checks, [
+      { name: "peer-ping", type: "icmp", role: "peer", target: "peer", address: Ipv4.parse("192.0.2.18"), targetsPeerPublic: false, intervalMicros: 100_000, timeoutMicros: 100_000, fall: 3, rise: 2 },
+      {
+        name: "peer-web",
+        type: "http",
+        role: "peer",
+        target: "peer-public",
+        address: Ipv4.parse("192.0.2.36"),
+        targetsPeerPublic: true,
+        intervalMicros: 1_000_000,
+        timeoutMicros: 500_000,
+        fall: 3,
+        rise: 2,
+        port: 80,
+        path: "/",
+        host: "www.example.org",
+        expectStatus: 200,
+        bodyContains: "</html>",
+        maxBytes: 65_536,
+      },
+    ]);
+    assert.deepEqual(config.announce, { count: 5, intervalMicros: 200_000, form: "both", refreshMicros: 0 });
+    assert.deepEqual(config.claim, { probes: 2, probeIntervalMicros: 20_000, probeWaitMicros: 50_000, retryMicros: 500_000 });
+    assert.deepEqual(config.conflicts, { yieldToStrangers: false, defendIntervalMicros: 1_000_000 });
+  });
+
+  it("ships examples/brain.yaml and examples/pinky.yaml as mirror images", async () => {
+    const brain = await loadConfig(join(EXAMPLES, "brain.yaml"));
+    const pinky = await loadConfig(join(EXAMPLES, "pinky.yaml"));
+    // node and peer swapped
+    const { runsTakeover: brainPeerRuns, mac: brainPeerMac, ...brainPeer } = brain.peer;
+    const { runsTakeover: pinkyPeerRuns, mac: pinkyPeerMac, ...pinkyPeer } = pinky.peer;
+    assert.deepEqual(pinky.node, brainPeer);
+    assert.deepEqual(pinkyPeer, brain.node);
+    assert.equal(pinkyPeerRuns, brainPeerRuns);
+    assert.equal(pinkyPeerMac, brainPeerMac);
+    assert.equal(pinky.node.address.toString(), "192.0.2.18");
+    assert.equal(pinky.node.publicAddress.toString(), "192.0.2.36");
+    // everything else is the same, with each box's checks pointing at the other
+    const rest = (c: TakeoverConfig) => ({ ...c, source: "", node: undefined, peer: undefined, checks: c.checks.map((k) => ({ ...k, address: undefined })) });
+    assert.deepEqual(rest(pinky), rest(brain));
+    for (const c of pinky.checks) {
+      assert.ok(c.address.equals(c.target === "peer" ? brain.node.address : brain.node.publicAddress), `${c.name} on pinky does not point at brain`);
+    }
+    // and the machines see each other's addresses swapped
+    const brainMachine = machineConfigOf(brain);
+    const pinkyMachine = machineConfigOf(pinky);
+    assert.deepEqual(brainMachine.addresses, [
+      { address: "192.0.2.37", home: true },
+      { address: "192.0.2.36", home: false },
+    ]);
+    assert.deepEqual(pinkyMachine.addresses, [
+      { address: "192.0.2.36", home: true },
+      { address: "192.0.2.37", home: false },
+    ]);
+    assert.deepEqual({ ...pinkyMachine, addresses: [] }, { ...brainMachine, addresses: [] });
+  });
+
+  it("fills every left-out key with its default, and pings the peer when no checks are given", () => {
+    const config = parseConfig("interface: eth0\nnode:\n  address: 192.0.2.17\n  publicAddress: 192.0.2.37/24\npeer:\n  address: 192.0.2.18\n  publicAddress: 192.0.2.36\n", "min.yaml");
+    assert.equal(config.source, "min.yaml");
+    assert.equal(config.label, "vip");
+    assert.equal(config.aliasLabel, "eth0:vip");
+    assert.deepEqual(config.node, { name: "192.0.2.17", address: Ipv4.parse("192.0.2.17"), publicAddress: Ipv4.parse("192.0.2.37"), publicPrefixLength: 24 });
+    assert.deepEqual(config.peer, { name: "192.0.2.18", address: Ipv4.parse("192.0.2.18"), publicAddress: Ipv4.parse("192.0.2.36"), runsTakeover: true });
+    assert.deepEqual(config.checks, [
+      { name: "icmp-peer", type: "icmp", role: "peer", target: "peer", address: Ipv4.parse("192.0.2.18"), targetsPeerPublic: false, intervalMicros: 100_000, timeoutMicros: 100_000, fall: 3, rise: 2 },
+    ]);
+    assert.deepEqual(config.announce, { count: 5, intervalMicros: 200_000, form: "both", refreshMicros: 0 });
+    assert.deepEqual(config.claim, { probes: 2, probeIntervalMicros: 20_000, probeWaitMicros: 50_000, retryMicros: 500_000 });
+    assert.deepEqual(config.conflicts, { yieldToStrangers: false, defendIntervalMicros: 1_000_000 });
+    assert.deepEqual(machineConfigOf(config), {
+      addresses: [
+        { address: "192.0.2.37", home: true },
+        { address: "192.0.2.36", home: false },
+      ],
+      checks: [{ name: "icmp-peer", role: "peer", fall: 3, rise: 2, targetsPeerPublic: false }],
+      peerRunsTakeover: true,
+      retryMicros: 500_000,
+      refreshMicros: 0,
+      defendMicros: 1_000_000,
+      yieldToStrangers: false,
+    });
+  });
+
+  it("defaults fail over in under 1 s and fail back in under 0.5 s", () => {
+    const c = DEFAULTS.check;
+    const claim = DEFAULTS.claim.probes * DEFAULTS.claim.probeIntervalMicros + DEFAULTS.claim.probeWaitMicros;
+    // worst case: the peer dies just after a good ping; `fall` pings time out, then we probe
+    const failover = c.fall * c.intervalMicros.icmp + c.timeoutMicros.icmp + claim;
+    // a recovered peer running takeover probes its own address and claims it; we yield on hearing it
+    const failbackTakeover = claim;
+    // a plain peer: `rise` good pings, then the hand-back announcement
+    const failbackPlain = c.rise * c.intervalMicros.icmp;
+    assert.ok(failover < 1_000_000, `failover ${formatDuration(failover)}`);
+    assert.ok(failbackTakeover < 500_000 && failbackPlain < 500_000, `failback ${formatDuration(failbackTakeover)} / ${formatDuration(failbackPlain)}`);
+  });
+
+  it("defaults the timeout to the interval when the interval is shorter, and names checks <type>-<target>", () => {
+    const config = parseConfig(edit({}, ["  - type: http", "    target: 192.0.2.99", "    interval: 200ms", "    role: self"]), "brain.yaml");
+    assert.deepEqual(
+      config.checks.map((c) => [c.name, c.role, c.target, c.address.toString(), c.intervalMicros, c.timeoutMicros]),
+      [
+        ["peer-ping", "peer", "peer", "192.0.2.18", 100_000, 100_000],
+        ["http-peer-public", "peer", "peer-public", "192.0.2.36", 1_000_000, 500_000],
+        ["tcp-peer", "peer", "peer", "192.0.2.18", 1_000_000, 500_000],
+        ["http-192.0.2.99", "self", "address", "192.0.2.99", 200_000, 200_000],
+      ],
+    );
+    assert.equal(check(config, "tcp-peer").type, "tcp");
+  });
+
+  it("makes self-public checks self checks and marks peer-public ones, also when written as literals", () => {
+    const config = parseConfig(edit({ 17: "    target: 192.0.2.36" }, ["  - name: own-web", "    type: http", "    target: self-public", "  - name: own-ping", "    target: 192.0.2.37"]), "brain.yaml");
+    assert.deepEqual(
+      machineConfigOf(config).checks.map((c) => [c.name, c.role, c.targetsPeerPublic]),
+      [
+        ["peer-ping", "peer", false],
+        ["http-peer-public", "peer", true],
+        ["tcp-peer", "peer", false],
+        ["own-web", "self", false],
+        ["own-ping", "self", false],
+      ],
+    );
+  });
+
+  it("reads the optional keys: peer MAC, plain peer, label, announce, claim and conflicts", () => {
+    const config = parseConfig(
+      edit({ 7: "  publicAddress: 192.0.2.36\n  mac: 02-00-00-00-00-18\n  runsTakeover: false" }, [
+        "announce: {count: 3, interval: 1.5s, form: reply, refresh: 10s}",
+        "claim: {probes: 3, probeInterval: 250us, probeWait: 1m, retry: 2s}",
+        "conflicts: {yieldToStrangers: true, defendInterval: 10s}",
+        "label: takeover",
+      ]),
+      "brain.yaml",
+    );
+    assert.ok(config.peer.mac?.equals(Mac.parse("02:00:00:00:00:18")));
+    assert.equal(config.peer.runsTakeover, false);
+    assert.equal(config.aliasLabel, "eth0:takeover");
+    assert.deepEqual(config.announce, { count: 3, intervalMicros: 1_500_000, form: "reply", refreshMicros: 10_000_000 });
+    assert.deepEqual(config.claim, { probes: 3, probeIntervalMicros: 250, probeWaitMicros: 60_000_000, retryMicros: 2_000_000 });
+    assert.deepEqual(config.conflicts, { yieldToStrangers: true, defendIntervalMicros: 10_000_000 });
+    assert.equal(machineConfigOf(config).peerRunsTakeover, false);
+  });
+});
+
+describe("config: one exact line per mistake", () => {
+  const cases: [string, string, string][] = [
+    ["a bad IPv4 address", edit({ 7: "  publicAddress: 192.0.2.377" }), 'brain.yaml:7: peer.publicAddress: "192.0.2.377" is not an IPv4 address: 377 is over 255'],
+    ["a duration without a unit", edit({ 12: "    interval: 100" }), 'brain.yaml:12: checks[0].interval: "100" has no unit: write 100ms or 2s'],
+    ["a duration with an unknown unit", edit({ 13: "    timeout: 100msec" }), 'brain.yaml:13: checks[0].timeout: "100msec" has an unknown unit "msec": write 100ms'],
+    ["a mistyped key", edit({ 19: "    fal: 3" }), 'brain.yaml:19: checks[1].fal: unknown key; did you mean "fall"?'],
+    ["a key in snake case", edit({ 4: "  public_address: 192.0.2.37" }), 'brain.yaml:4: node.public_address: unknown key; did you mean "publicAddress"?'],
+    ["an unknown key like no other", edit({}, ["colour: blue"]), "brain.yaml:23: colour: unknown key; the keys here are interface, label, node, peer, checks, announce, claim, conflicts"],
+    ["a missing required key", edit({ 6: "" }), "brain.yaml:5: peer.address: missing; write the other box's real IPv4 address, like address: 192.0.2.18"],
+    ["the same real address twice", edit({ 6: "  address: 192.0.2.17" }), 'brain.yaml:6: peer.address: "192.0.2.17" is node.address too: node and peer are two boxes, each with its own address'],
+    ["a public address that is a real one", edit({ 4: "  publicAddress: 192.0.2.18" }), 'brain.yaml:4: node.publicAddress: "192.0.2.18" is peer.address too: a public address must be separate from both boxes\' real addresses'],
+    ["one public address for both", edit({ 7: "  publicAddress: 192.0.2.37" }), 'brain.yaml:7: peer.publicAddress: "192.0.2.37" is node.publicAddress too: each box needs its own public address'],
+    ["a loopback address", edit({ 3: "  address: 127.0.0.1" }), "brain.yaml:3: node.address: \"127.0.0.1\" is a loopback address; write this box's real IPv4 address on the interface, like address: 192.0.2.17"],
+    ["a bad prefix length", edit({ 4: "  publicAddress: 192.0.2.37/33" }), 'brain.yaml:4: node.publicAddress: "192.0.2.37/33" has prefix length "33": write a whole number from 1 to 32 after the "/", or leave "/33" out to use the interface\'s'],
+    ["a multicast MAC", edit({ 7: "  publicAddress: 192.0.2.36\n  mac: ff:ff:ff:ff:ff:ff" }), 'brain.yaml:8: peer.mac: "ff:ff:ff:ff:ff:ff" is a broadcast MAC address; write the peer\'s MAC address, like mac: 02:00:00:00:00:18, or leave mac out to learn it by ARP'],
+    ["a timeout longer than the interval", edit({ 13: "    timeout: 200ms" }), 'brain.yaml:13: checks[0].timeout: "200ms" is longer than the interval (100ms): make it at most 100ms, or raise interval'],
+    ["a timeout longer than the default interval", edit({}, ["    timeout: 2s"]), 'brain.yaml:23: checks[2].timeout: "2s" is longer than the interval (1s, the default for tcp checks): make it at most 1s, or raise interval'],
+    ["a fall of 0", edit({ 14: "    fall: 0" }), "brain.yaml:14: checks[0].fall: 0 is too small; write how many failures in a row mark the target down: a whole number from 1, like fall: 3"],
+    ["a rise that is not whole", edit({ 15: "    rise: 1.5" }), "brain.yaml:15: checks[0].rise: 1.5 is not a whole number; write how many passes in a row mark the target up: a whole number from 1, like rise: 2"],
+    ["a quoted count", edit({ 15: '    rise: "2"' }), 'brain.yaml:15: checks[0].rise: "2" is quoted text; write it without quotes: 2'],
+    ["a port out of range", edit({ 22: "    port: 70000" }), "brain.yaml:22: checks[2].port: 70000 is too large; write a port number from 1 to 65535, like port: 80"],
+    ["a tcp check without a port", edit({ 22: "" }), "brain.yaml:20: checks[2].port: missing; a tcp check needs the port to connect to, like port: 22"],
+    ["a port on an icmp check", edit({ 15: "    rise: 2\n    port: 80" }), "brain.yaml:16: checks[0].port: icmp checks have no port; remove it, or use type: tcp or http"],
+    ["an http path without /", edit({ 19: "    path: health" }), 'brain.yaml:19: checks[1].path: "health" does not start with "/": write "/health"'],
+    ["an HTTP status out of range", edit({ 19: "    expectStatus: 700" }), "brain.yaml:19: checks[1].expectStatus: 700 is too large; write the HTTP status a healthy server answers with, from 100 to 599, like expectStatus: 200"],
+    ["an unknown check type", edit({ 20: "  - type: ping" }), 'brain.yaml:20: checks[2].type: "ping" is not a check type; write icmp, http or tcp'],
+    ["an unknown target", edit({ 21: "    target: peer_public" }), 'brain.yaml:21: checks[2].target: "peer_public" is not a target; write peer, peer-public, self-public or an IPv4 address'],
+    ["a role against the target", edit({ 11: "    target: self-public\n    role: peer" }), 'brain.yaml:12: checks[0].role: "peer" does not fit target self-public, which makes it a self check; remove role, or change target'],
+    ["two checks with one name", edit({ 16: "  - name: peer-ping\n    type: http" }), 'brain.yaml:16: checks[1].name: "peer-ping" is the name of checks[0] too: give each check its own name'],
+    ["two checks with one default name", edit({}, ["  - type: tcp", "    port: 80"]), 'brain.yaml:23: checks[3].name: the default name "tcp-peer" is taken by checks[2]: give this check a name'],
+    ["no check of the peer", "interface: eth0\nnode: {address: 192.0.2.17, publicAddress: 192.0.2.37}\npeer: {address: 192.0.2.18, publicAddress: 192.0.2.36}\nchecks:\n  - target: self-public\n", "brain.yaml:4: checks: no check watches the peer, so its address would never be taken over; add one, like - target: peer"],
+    ["an empty check list", edit({ 8: "checks: []", 9: "", 10: "", 11: "", 12: "", 13: "", 14: "", 15: "", 16: "", 17: "", 18: "", 19: "", 20: "", 21: "", 22: "" }), "brain.yaml:8: checks: an empty list would never see the peer fail; list at least one check, or leave checks out to ping the peer"],
+    ["a label too long for the interface", edit({}, ["label: takeover-alias"]), 'brain.yaml:23: label: "eth0:takeover-alias" is 19 characters, over the 15 Linux allows for an address label: shorten label to at most 10 characters, like label: vip'],
+    ["an interface with a label", edit({ 1: "interface: eth0:1" }), 'brain.yaml:1: interface: "eth0:1" is not an interface name: ":" starts an alias label; write interface: eth0 and label: 1'],
+    ["a key given twice", edit({ 14: "    fall: 3\n    fall: 4" }), 'brain.yaml:15: "fall" is given twice in the same mapping: keep one'],
+    ["a tab in the indentation", edit({ 3: "\taddress: 192.0.2.17" }), "brain.yaml:3: a tab indents this line: YAML needs spaces"],
+    ["text that is not YAML, reported once", edit({ 2: "node: [192.0.2.17" }), "brain.yaml:2: not valid YAML: Implicit keys of flow sequence pairs need to be on a single line"],
+    ["a section that is not a mapping", edit({}, ["announce: 5"]), "brain.yaml:23: announce: 5 is not a mapping of keys; write keys like count: 5 under announce:, or leave it out"],
+    ["an empty file", "# nothing yet\n", "brain.yaml: the file is empty; see examples/brain.yaml for a complete config"],
+  ];
+  for (const [what, text, expected] of cases) {
+    it(what, () => {
+      assert.equal(errorOf(text), expected);
+    });
+  }
+
+  it("gives each problem as {line, path, message}", () => {
+    try {
+      parseConfig(edit({ 12: "    interval: 100" }), "brain.yaml");
+      assert.fail("accepted");
+    } catch (error) {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.file, "brain.yaml");
+      assert.deepEqual(error.problems, [{ line: 12, path: "checks[0].interval", message: '"100" has no unit: write 100ms or 2s' }]);
+    }
+  });
+});
+
+describe("config: every mistake at once", () => {
+  it("reports all problems, one line each, in file order", () => {
+    const text = edit({
+      4: "  publicAddress: 192.0.2.37",
+      6: "  address: 192.0.2.17",
+      7: "  publicAddress: 192.0.2.377",
+      12: "    interval: 100",
+      14: "    fall: 0",
+      15: "    rize: 2",
+      18: "    port: 0",
+      20: "  - type: tcp",
+      21: "    target: peer",
+      22: "    timeout: 5s",
+    }, ["label: a-label-too-long"]);
+    assert.deepEqual(errorOf(text).split("\n"), [
+      'brain.yaml:6: peer.address: "192.0.2.17" is node.address too: node and peer are two boxes, each with its own address',
+      'brain.yaml:7: peer.publicAddress: "192.0.2.377" is not an IPv4 address: 377 is over 255',
+      'brain.yaml:12: checks[0].interval: "100" has no unit: write 100ms or 2s',
+      "brain.yaml:14: checks[0].fall: 0 is too small; write how many failures in a row mark the target down: a whole number from 1, like fall: 3",
+      'brain.yaml:15: checks[0].rize: unknown key; did you mean "rise"?',
+      "brain.yaml:18: checks[1].port: 0 is too small; write a port number from 1 to 65535, like port: 80",
+      "brain.yaml:20: checks[2].port: missing; a tcp check needs the port to connect to, like port: 22",
+      'brain.yaml:22: checks[2].timeout: "5s" is longer than the interval (1s, the default for tcp checks): make it at most 1s, or raise interval',
+      'brain.yaml:23: label: "eth0:a-label-too-long" is 21 characters, over the 15 Linux allows for an address label: shorten label to at most 10 characters, like label: vip',
+    ]);
+  });
+});
+
+describe("config: loading", () => {
+  let dir = "";
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), "takeover-config-"));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("says how to fix a missing file, in one line", async () => {
+    const path = join(dir, "nope.yaml");
+    await assert.rejects(loadConfig(path), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.message, `${path}: no such file: give the path of the config file (examples/brain.yaml shows one)`);
+      return true;
+    });
+  });
+
+  it("says a directory is not a config file", async () => {
+    await assert.rejects(loadConfig(dir), { message: `${dir}: is a directory: give the path of the YAML file itself` });
+  });
+
+  it("names the file as given in every line", async () => {
+    const path = join(dir, "bad.yaml");
+    await writeFile(path, edit({ 12: "    interval: 100" }));
+    await assert.rejects(loadConfig(path), { message: `${path}:12: checks[0].interval: "100" has no unit: write 100ms or 2s` });
+  });
+});
+
+describe("durations", () => {
+  it("reads each unit into whole microseconds", () => {
+    const cases: [string, number][] = [
+      ["250us", 250],
+      ["250µs", 250],
+      ["250\u03bcs", 250],
+      ["100ms", 100_000],
+      ["1.5ms", 1_500],
+      ["2s", 2_000_000],
+      ["1.5s", 1_500_000],
+      ["1.1s", 1_100_000],
+      ["1m", 60_000_000],
+      ["1h", 3_600_000_000],
+      ["100 ms", 100_000],
+      ["0", 0],
+      ["0s", 0],
+    ];
+    for (const [text, micros] of cases) assert.equal(parseDuration(text), micros, text);
+  });
+
+  it("refuses what is not a duration, saying how to write it", () => {
+    const cases: [string, string][] = [
+      ["100", '"100" has no unit: write 100ms or 2s'],
+      ["2sec", '"2sec" has an unknown unit "sec": write 2s'],
+      ["2MS", '"2MS" has an unknown unit "MS": write 2ms'],
+      ["5x", '"5x" has an unknown unit "x": use us, ms, s, m or h'],
+      ["-1s", '"-1s" is negative: a duration is 0 or more, like 0s or 100ms'],
+      ["fast", '"fast" is not a duration: write a number and a unit, like 100ms or 2s'],
+      ["0.5us", '"0.5us" is finer than a microsecond: round it to whole microseconds'],
+      ["", '"" is empty: write a number and a unit, like 100ms or 2s'],
+    ];
+    for (const [text, message] of cases) assert.throws(() => parseDuration(text), (e: unknown) => e instanceof DurationError && e.message === message, text);
+  });
+
+  it("writes the shortest plain form", () => {
+    const cases: [number, string][] = [
+      [0, "0s"],
+      [250, "250us"],
+      [1_500, "1.5ms"],
+      [100_000, "100ms"],
+      [1_500_000, "1.5s"],
+      [90_000_000, "90s"],
+      [120_000_000, "2m"],
+      [7_200_000_000, "2h"],
+      [1_000_001, "1000.001ms"],
+    ];
+    for (const [micros, text] of cases) assert.equal(formatDuration(micros), text, String(micros));
+  });
+
+  it("round-trips any number-and-unit string through parse and format", () => {
+    const units: [string, number, number][] = [
+      // unit, µs per unit, most fraction digits that still give whole microseconds
+      ["us", 1, 0],
+      ["µs", 1, 0],
+      ["ms", 1_000, 3],
+      ["s", 1_000_000, 6],
+      ["m", 60_000_000, 6],
+      ["h", 3_600_000_000, 6],
+    ];
+    const text = fc.constantFrom(...units).chain(([unit, per, digits]) =>
+      fc.record({
+        whole: fc.integer({ min: 0, max: 99_999 }),
+        fraction: fc.array(fc.integer({ min: 0, max: 9 }), { maxLength: digits }).map((d) => d.join("")),
+        unit: fc.constant(unit),
+        per: fc.constant(per),
+      }),
+    );
+    fc.assert(
+      fc.property(text, ({ whole, fraction, unit, per }) => {
+        const written = fraction === "" ? `${whole}${unit}` : `${whole}.${fraction}${unit}`;
+        const micros = parseDuration(written);
+        assert.equal(micros, Math.round(Number(`${whole}.${fraction || "0"}`) * per), written);
+        const formatted = formatDuration(micros);
+        assert.equal(parseDuration(formatted), micros, `${written} → ${formatted}`);
+        assert.equal(formatDuration(parseDuration(formatted)), formatted);
+      }),
+    );
+  });
+
+  it("formats any whole number of microseconds to text that reads back the same", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), (micros) => {
+        assert.equal(parseDuration(formatDuration(micros)), micros);
+      }),
+    );
+  });
+});
