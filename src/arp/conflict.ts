@@ -40,8 +40,8 @@ export interface ProbeResult {
 /** Classifies an ARP frame in `view` as a claim on `address` by someone other than `ourMac`. */
 function claimOn(view: FrameView, address: number, ourMac: number): Claim["how"] | undefined {
   if (view.kind !== FrameKind.Arp) return undefined;
-  const senderMac = view.arpSenderMac;
-  if (senderMac === ourMac) return undefined;
+  // our own frames, including a hand-back announced at another box's MAC, are not claims
+  if (view.arpSenderMac === ourMac || view.sourceMac === ourMac) return undefined;
   if (view.arpSenderIp === address) return view.arpOperation === ARP_REQUEST ? "request" : "reply";
   if (view.arpSenderIp === 0 && view.arpTargetIp === address && view.arpOperation === ARP_REQUEST) return "probe";
   return undefined;

@@ -5,6 +5,8 @@ import { Command, CommanderError } from "commander";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { UsageError } from "./errors";
+import { registerRun } from "./run";
+import { registerSniff } from "./sniff";
 
 function version(): string {
   const manifest = JSON.parse(readFileSync(join(__dirname, "..", "..", "..", "package.json"), "utf8")) as { version: string };
@@ -23,7 +25,7 @@ export function buildProgram(): Command {
 
 /** Each verb module exports a function that adds its subcommand. */
 type RegisterVerb = (program: Command) => void;
-const verbs: RegisterVerb[] = [];
+const verbs: RegisterVerb[] = [registerRun, registerSniff];
 
 async function main(argv: string[]): Promise<number> {
   const program = buildProgram();

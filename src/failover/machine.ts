@@ -4,7 +4,8 @@
 //
 // Each managed address is either ours ("home": our own public IP) or the peer's ("foreign"). Per
 // address: idle → probing (RFC 5227 probe in flight) → holding → idle.
-// - A home address is wanted while our link is up and our self checks (if any) are healthy.
+// - A home address is wanted while our link is up and our self checks (if any) are healthy; with the
+//   link down, nothing is held (it is claimed again, and so announced, when the link comes back).
 // - A foreign address is wanted once the peer is down (some check failed `fall` times in a row) and
 //   our link is up; it is given back when the home node claims it (a peer running takeover), or, for
 //   a plain peer, once every peer check has passed `rise` times, announcing it at the peer's MAC.
@@ -77,7 +78,7 @@ export type MachineEvent =
   | { kind: "check"; name: string; ok: boolean; detail?: string }
   | { kind: "probe-result"; address: string; answeredBy?: { mac: string; isPeer: boolean } }
   /** someone else's ARP claim on an address we hold or probe */
-  | { kind: "claim-heard"; address: string; mac: string; isPeer: boolean }
+  | { kind: "claim-heard"; address: string; mac: string; isPeer: boolean; how?: "request" | "reply" | "probe" }
   | { kind: "link"; up: boolean }
   /** at start: which managed addresses are already on our interface (left from a crash, or static) */
   | { kind: "present"; addresses: readonly string[] }
@@ -93,8 +94,6 @@ interface AddressStatus {
   retryAt: Micros;
   lastAnnounce: Micros;
   lastDefend: Micros;
-  /** when we last saw the peer claim this (foreign) address: it is home again */
-  peerClaimedAt: Micros;
 }
 
 interface CheckStatus {
@@ -123,7 +122,7 @@ export class FailoverMachine {
   #started = false;
 
   constructor(readonly config: MachineConfig) {
-    this.#addresses = config.addresses.map((spec) => ({ spec, state: "idle", retryAt: 0, lastAnnounce: 0, lastDefend: -Infinity, peerClaimedAt: -Infinity }));
+    this.#addresses = config.addresses.map((spec) => ({ spec, state: "idle", retryAt: 0, lastAnnounce: 0, lastDefend: -Infinity }));
     for (const spec of config.checks) this.#checks.set(spec.name, { spec, up: spec.role === "peer", streak: 0, seen: 0 });
   }
 
@@ -184,7 +183,7 @@ export class FailoverMachine {
         this.#onProbeResult(event.address, event.answeredBy, now, actions);
         break;
       case "claim-heard":
-        this.#onClaimHeard(event.address, event.mac, event.isPeer, now, actions);
+        this.#onClaimHeard(event.address, event.mac, event.isPeer, event.how ?? "request", now, actions);
         break;
       case "link":
         this.#onLink(event.up, now, actions);
@@ -220,9 +219,8 @@ export class FailoverMachine {
       // a peer running takeover gets its address back by claiming it; a plain peer once its checks pass
       return this.config.peerRunsTakeover || !this.#peerHealthy(true);
     }
-    if (this.peerUp) return false;
-    // the home node claimed it very recently: it is back, whatever our checks still say
-    return now - a.peerClaimedAt > this.config.retryMicros;
+    // the probe before a claim is what keeps us off an address the home node still holds
+    return !this.peerUp;
   }
 
   /** Releases foreign addresses no longer needed, starts probes for wanted ones, refreshes. */
@@ -299,15 +297,14 @@ export class FailoverMachine {
     );
   }
 
-  #onClaimHeard(address: string, mac: string, isPeer: boolean, now: Micros, actions: Action[]): void {
+  #onClaimHeard(address: string, mac: string, isPeer: boolean, how: "request" | "reply" | "probe", now: Micros, actions: Action[]): void {
     const a = this.#find(address);
     if (a === undefined) return;
-    if (!a.spec.home && isPeer) a.peerClaimedAt = now;
     if (a.state !== "holding") return;
     if (!a.spec.home && isPeer) {
       a.state = "idle";
       a.retryAt = now + this.config.retryMicros;
-      actions.push({ kind: "remove", address }, { kind: "log", event: "yield", address, detail: `the home node (${mac}) claims ${address}: handing it back` });
+      actions.push({ kind: "remove", address }, { kind: "log", event: "yield", address, detail: `the home node (${mac}) ${how === "probe" ? "probes for" : "claims"} ${address}: handing it back` });
       return;
     }
     if (!isPeer && this.config.yieldToStrangers) {
@@ -316,7 +313,7 @@ export class FailoverMachine {
       actions.push({ kind: "remove", address }, { kind: "log", event: "yield", address, detail: `${mac} claims ${address}; configured to yield to strangers` });
       return;
     }
-    actions.push({ kind: "log", event: "conflict", address, detail: `${mac}${isPeer ? " (the peer)" : " (not the peer)"} claims ${address}, which we hold` });
+    actions.push({ kind: "log", event: "conflict", address, detail: `${mac}${isPeer ? " (the peer)" : " (not the peer)"} ${how === "probe" ? "probes for" : "claims"} ${address}, which we hold: defending it` });
     if (now - a.lastDefend >= this.config.defendMicros) {
       a.lastDefend = now;
       a.lastAnnounce = now;

@@ -1,0 +1,52 @@
+// `takeover run CONFIG`: the failover daemon. `--check` validates the config and exits. Logs one
+// line per event on stdout; exits 0 after SIGTERM/SIGINT once it has given back what is not ours.
+import { Command } from "commander";
+import { ConfigError, loadConfig } from "../failover/config";
+import { Daemon, prepare, StartupError } from "../failover/daemon";
+import { streamLogger } from "../failover/log";
+import { hrtimeMicros } from "../link/port";
+import { UsageError } from "./errors";
+
+export function registerRun(program: Command): void {
+  program
+    .command("run")
+    .description("run the failover daemon with CONFIG (see examples/brain.yaml)")
+    .argument("<config>", "YAML config file")
+    .option("--check", "validate the config (and the interface and addresses it names) and exit")
+    .action(async (file: string, options: { check?: boolean }) => {
+      let config;
+      try {
+        config = await loadConfig(file);
+      } catch (error) {
+        if (error instanceof ConfigError) throw new UsageError(error.message.split("\n").join("\ntakeover: "));
+        throw error;
+      }
+      if (options.check) {
+        process.stdout.write(`${file}: ok — ${config.node.name} (${config.node.address}) holds ${config.node.publicAddress}, watches ${config.peer.name} (${config.peer.address}) for ${config.peer.publicAddress} on ${config.interface} with ${config.checks.length} check(s)\n`);
+        return;
+      }
+      let prepared;
+      try {
+        prepared = await prepare(config);
+      } catch (error) {
+        if (error instanceof StartupError) throw new UsageError(error.message);
+        throw error;
+      }
+      const log = streamLogger(config.node.name, process.stdout, hrtimeMicros);
+      const daemon = new Daemon(config, prepared, log);
+      await new Promise<void>((resolve, reject) => {
+        const onSignal = (signal: NodeJS.Signals) => {
+          log.line("signal", undefined, `${signal}: stopping`);
+          process.off("SIGTERM", onSignal);
+          process.off("SIGINT", onSignal);
+          daemon.stop().then(resolve, reject);
+        };
+        process.on("SIGTERM", onSignal);
+        process.on("SIGINT", onSignal);
+        daemon.start().catch((error: unknown) => {
+          log.line("error", undefined, (error as Error).message);
+          daemon.stop().then(() => reject(error), reject);
+        });
+      });
+    });
+}

@@ -1,0 +1,336 @@
+// The daemon behind `takeover run`: wires the failover machine to the world. Checks run on their own
+// intervals and feed results in; RFC 5227 probes, the conflict watcher and the interface's carrier
+// feed in what the wire says; the machine's actions become netlink address changes, gratuitous ARP
+// and log lines. SIGTERM/SIGINT give back what is not ours, announce the hand-back, and exit 0.
+import { announce, ArpResolver, ConflictWatcher, probeAddress, sleep } from "../arp";
+import { HealthCheck, HttpCheck, IcmpCheck, TcpCheck } from "../health";
+import { Prober } from "../icmp/prober";
+import { findInterface, readInterfaceState } from "../link/interfaces";
+import { Link } from "../link/link";
+import { FramePort, hrtimeMicros } from "../link/port";
+import { Ipv4, Mac } from "../packets/address";
+import { FrameKind, FrameView } from "../packets/frame";
+import { AddressManager } from "./addresses";
+import { CheckConfig, machineConfigOf, TakeoverConfig } from "./config";
+import { Logger } from "./log";
+import { Action, FailoverMachine, MachineEvent } from "./machine";
+
+/** Bad set-up found before anything was changed: printed as one line, exit status 2. */
+export class StartupError extends Error {
+  override readonly name = "StartupError";
+}
+
+const CAP_NET_ADMIN = 12;
+const CAP_NET_RAW = 13;
+/** How often the interface's carrier is read: a cut cable is noticed within this. */
+const CARRIER_POLL_MS = 10;
+
+function hasCapability(bit: number): boolean {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const status = (require("node:fs") as typeof import("node:fs")).readFileSync("/proc/self/status", "utf8");
+    const match = /^CapEff:\s*([0-9a-f]+)$/m.exec(status);
+    return match !== null && (BigInt(`0x${match[1]}`) & (1n << BigInt(bit))) !== 0n;
+  } catch {
+    return false;
+  }
+}
+
+interface Prepared {
+  readonly port: FramePort;
+  readonly link: Link;
+  readonly addresses: AddressManager;
+  /** prefix length the public addresses are added with */
+  readonly prefixLength: number;
+}
+
+/** Checks everything that can be checked before touching the box. @throws StartupError */
+export async function prepare(config: TakeoverConfig): Promise<Prepared> {
+  const where = `${config.source}`;
+  let iface;
+  try {
+    iface = findInterface(config.interface);
+  } catch (error) {
+    throw new StartupError(`${where}: interface: ${(error as Error).message}`);
+  }
+  const own = iface.ipv4.find((a) => a.address.equals(config.node.address));
+  if (own === undefined) {
+    const has = iface.ipv4.map((a) => `${a.address}/${a.prefixLength}`).join(", ") || "no IPv4 address";
+    throw new StartupError(`${where}: node.address: ${config.node.address} is not on ${config.interface} (it has ${has}); put this box's real address there, or fix the config`);
+  }
+  for (const [key, address] of [["node.publicAddress", config.node.publicAddress], ["peer.publicAddress", config.peer.publicAddress], ["peer.address", config.peer.address]] as const) {
+    if (!own.address.sameSubnet(address, own.prefixLength)) {
+      throw new StartupError(`${where}: ${key}: ${address} is not on ${config.interface}'s subnet ${own.address}/${own.prefixLength}; the router could not reach it there`);
+    }
+  }
+  if (!hasCapability(CAP_NET_RAW) || !hasCapability(CAP_NET_ADMIN)) {
+    const missing = [!hasCapability(CAP_NET_RAW) ? "CAP_NET_RAW" : "", !hasCapability(CAP_NET_ADMIN) ? "CAP_NET_ADMIN" : ""].filter(Boolean).join(" and ");
+    throw new StartupError(`takeover run needs ${missing} (to send ARP and to add addresses): run it as root, or with those capabilities (see the systemd unit)`);
+  }
+  let link: Link;
+  try {
+    link = Link.open(config.interface, { filter: "arp or icmp" });
+  } catch (error) {
+    throw new StartupError((error as Error).message);
+  }
+  let addresses: AddressManager;
+  try {
+    addresses = await AddressManager.open(config.interface);
+  } catch (error) {
+    link.close();
+    throw new StartupError((error as Error).message);
+  }
+  const port: FramePort = { name: config.interface, mac: link.mac, send: (f) => link.send(f), listen: (l) => link.onFrame(l) };
+  return { port, link, addresses, prefixLength: config.node.publicPrefixLength ?? own.prefixLength };
+}
+
+export class Daemon {
+  readonly #machine: FailoverMachine;
+  readonly #view = new FrameView();
+  readonly #resolver: ArpResolver;
+  readonly #prober: Prober;
+  readonly #watcher: ConflictWatcher;
+  /** aborted at stop: ends the check loops and the carrier watch */
+  readonly #running = new AbortController();
+  readonly #stopLearning: () => void;
+  #peerMac: Mac | undefined;
+  #queue: Promise<void> = Promise.resolve();
+  #wakeup: NodeJS.Timeout | undefined;
+  #stopping = false;
+  #stopped: Promise<void> | undefined;
+  readonly #pending = new Set<Promise<unknown>>();
+
+  constructor(
+    readonly config: TakeoverConfig,
+    readonly prepared: Prepared,
+    readonly log: Logger,
+  ) {
+    const port = prepared.port;
+    this.#machine = new FailoverMachine(machineConfigOf(config));
+    this.#peerMac = config.peer.mac;
+    this.#resolver = new ArpResolver(port, config.node.address, 30_000);
+    this.#prober = new Prober(port, {
+      sourceIp: config.node.address,
+      nextHop: async (target) => (await this.#resolver.resolve(target, { attempts: 1, timeoutMs: 200 })).mac,
+    });
+    this.#watcher = new ConflictWatcher(port, (event) => {
+      this.#feed({ kind: "claim-heard", address: event.address.toString(), mac: event.mac.toString(), isPeer: this.#isPeer(event.mac), how: event.how });
+    });
+    this.#watcher.watch(config.node.publicAddress);
+    this.#watcher.watch(config.peer.publicAddress);
+    // learn the peer's MAC from any ARP it sends from its real address
+    this.#stopLearning = port.listen((frame) => {
+      const view = this.#view;
+      if (!view.reset(frame.bytes) || view.kind !== FrameKind.Arp || view.arpSenderIp !== config.peer.address.value) return;
+      if (view.arpSenderMac === port.mac.value) return;
+      if (this.#peerMac?.value !== view.arpSenderMac) {
+        this.#peerMac = new Mac(view.arpSenderMac);
+        this.log.line("peer-mac", undefined, `${config.peer.name} (${config.peer.address}) is at ${this.#peerMac}`);
+      }
+    });
+  }
+
+  #isPeer(mac: Mac): boolean {
+    return this.#peerMac !== undefined && this.#peerMac.equals(mac);
+  }
+
+  /** Reconciles with what is on the interface, then starts the checks and the carrier watch. */
+  async start(): Promise<void> {
+    const { addresses } = this.prepared;
+    const managed = [this.config.node.publicAddress, this.config.peer.publicAddress];
+    const present = (await addresses.list()).filter((a) => managed.some((m) => m.equals(a.address))).map((a) => a.address.toString());
+    this.log.line("start", undefined, `watching ${this.config.peer.name} (${this.config.peer.address}) on ${this.config.interface} (${this.prepared.port.mac}); our address ${this.config.node.publicAddress}, theirs ${this.config.peer.publicAddress}`);
+    if (this.#peerMac === undefined) {
+      this.#track(this.#resolver.resolve(this.config.peer.address, { attempts: 2, timeoutMs: 100 }).then(
+        (r) => {
+          if (this.#peerMac === undefined) {
+            this.#peerMac = r.mac;
+            this.log.line("peer-mac", undefined, `${this.config.peer.name} (${this.config.peer.address}) is at ${r.mac}`);
+          }
+        },
+        () => this.log.line("peer-mac", undefined, `${this.config.peer.name} (${this.config.peer.address}) does not answer ARP yet; its MAC will be learned when it does`),
+      ));
+    }
+    const state = readInterfaceState(this.config.interface);
+    if (state !== undefined && !state.running) this.#feed({ kind: "link", up: false });
+    this.#feed({ kind: "present", addresses: present });
+    for (const check of this.config.checks) this.#startCheck(check);
+    this.#every(CARRIER_POLL_MS, () => {
+      const now = readInterfaceState(this.config.interface);
+      this.#feed({ kind: "link", up: now?.running === true });
+    });
+    this.#every(10_000, () => this.#prober.forgetOlderThan(60_000));
+  }
+
+  /** Gives back what is not ours, announces the hand-back, closes everything. */
+  stop(): Promise<void> {
+    if (this.#stopped === undefined) this.#stopped = this.#stopNow();
+    return this.#stopped;
+  }
+
+  async #stopNow(): Promise<void> {
+    this.#stopping = true;
+    this.#running.abort();
+    if (this.#wakeup !== undefined) clearTimeout(this.#wakeup);
+    this.#execute(this.#machine.handle({ kind: "stop" }, hrtimeMicros()));
+    await this.#queue;
+    await Promise.allSettled([...this.#pending]);
+    this.#watcher.close();
+    this.#stopLearning();
+    this.#prober.close();
+    this.prepared.addresses.close();
+    this.prepared.link.close();
+    this.log.line("stopped", undefined, "released what was not ours; our own address stays");
+  }
+
+  #every(ms: number, run: () => void): void {
+    const loop = async () => {
+      do run();
+      while (await sleep(ms, this.#running.signal));
+    };
+    this.#track(loop());
+  }
+
+  #track<T>(promise: Promise<T>): void {
+    this.#pending.add(promise);
+    void promise.finally(() => this.#pending.delete(promise));
+  }
+
+  #checkFor(config: CheckConfig): () => HealthCheck {
+    const timeoutMs = Math.max(1, Math.round(config.timeoutMicros / 1000));
+    const selfPublic = config.target === "self-public";
+    // A check of our own public address reaches whoever holds it: while we do not, ask our service on our real address.
+    const address = () => (selfPublic && this.#machine.stateOf(this.config.node.publicAddress.toString()) !== "holding" ? this.config.node.address : config.address);
+    const localAddress = this.config.node.address;
+    switch (config.type) {
+      case "icmp": {
+        const checks = new Map<number, HealthCheck>();
+        return () => {
+          const target = address();
+          let check = checks.get(target.value);
+          if (check === undefined) checks.set(target.value, (check = new IcmpCheck(config.name, this.#prober, target, timeoutMs)));
+          return check;
+        };
+      }
+      case "tcp":
+        return () => new TcpCheck(config.name, { address: address(), port: config.port, timeoutMs, localAddress });
+      case "http":
+        return () =>
+          new HttpCheck(config.name, {
+            address: address(),
+            port: config.port,
+            path: config.path,
+            host: config.host,
+            expectStatus: config.expectStatus,
+            bodyContains: config.bodyContains,
+            maxBytes: config.maxBytes,
+            timeoutMs,
+            localAddress,
+          });
+    }
+  }
+
+  #startCheck(config: CheckConfig): void {
+    const checkNow = this.#checkFor(config);
+    const intervalMs = Math.max(1, config.intervalMicros / 1000);
+    const loop = async () => {
+      while (!this.#stopping) {
+        const started = Date.now();
+        if (this.#machine.checkRunnable(config.name)) {
+          const result = await checkNow().run(this.#running.signal);
+          if (this.#stopping) return;
+          this.#feed({ kind: "check", name: config.name, ok: result.ok, detail: result.detail });
+        }
+        await sleep(Math.max(0, intervalMs - (Date.now() - started)), this.#running.signal);
+      }
+    };
+    this.#track(loop());
+  }
+
+  #feed(event: MachineEvent): void {
+    if (this.#stopping) return;
+    this.#execute(this.#machine.handle(event, hrtimeMicros()));
+    this.#scheduleWakeup();
+  }
+
+  #scheduleWakeup(): void {
+    if (this.#wakeup !== undefined) clearTimeout(this.#wakeup);
+    const next = this.#machine.nextWakeup();
+    if (!Number.isFinite(next) || this.#stopping) return;
+    this.#wakeup = setTimeout(() => this.#feed({ kind: "tick" }), Math.max(0, (next - hrtimeMicros()) / 1000) + 1);
+  }
+
+  /** Carries out actions in order; address changes are serialized on one queue. */
+  #execute(actions: readonly Action[]): void {
+    for (const action of actions) {
+      switch (action.kind) {
+        case "log":
+          this.log.line(action.event, action.address, action.detail);
+          break;
+        case "probe":
+          this.#track(this.#probe(action.address));
+          break;
+        case "add":
+        case "remove":
+          this.#enqueue(() => this.#change(action.kind, action.address));
+          break;
+        case "announce":
+          this.#enqueue(async () => this.#track(this.#announce(action.address, action.at, action.reason)));
+          break;
+        case "stopped":
+          break;
+      }
+    }
+  }
+
+  #enqueue(task: () => Promise<void>): void {
+    this.#queue = this.#queue.then(task).catch((error: unknown) => this.log.line("error", undefined, (error as Error).message));
+  }
+
+  async #change(kind: "add" | "remove", address: string): Promise<void> {
+    const ip = Ipv4.parse(address);
+    if (kind === "add") {
+      await this.prepared.addresses.add(ip, this.prepared.prefixLength, this.config.aliasLabel);
+      this.log.line("added", address, `${address}/${this.prepared.prefixLength} on ${this.config.aliasLabel}`);
+    } else if (await this.prepared.addresses.remove(ip, this.config.aliasLabel)) {
+      this.log.line("removed", address, `${address} from ${this.config.aliasLabel}`);
+    }
+  }
+
+  async #probe(address: string): Promise<void> {
+    const claim = this.config.claim;
+    try {
+      const result = await probeAddress(this.prepared.port, Ipv4.parse(address), {
+        count: claim.probes,
+        intervalMs: claim.probeIntervalMicros / 1000,
+        waitMs: claim.probeWaitMicros / 1000,
+      });
+      const answeredBy = result.conflict === undefined ? undefined : { mac: result.conflict.mac.toString(), isPeer: this.#isPeer(result.conflict.mac) };
+      this.#feed({ kind: "probe-result", address, answeredBy });
+    } catch (error) {
+      this.log.line("error", address, `probe failed: ${(error as Error).message}`);
+      this.#feed({ kind: "probe-result", address, answeredBy: { mac: "unknown (probe could not be sent)", isPeer: false } });
+    }
+  }
+
+  async #announce(address: string, at: "ours" | "peer", reason: string): Promise<void> {
+    const settings = this.config.announce;
+    let mac: Mac | undefined;
+    if (at === "peer") {
+      mac = this.#peerMac;
+      if (mac === undefined) {
+        this.log.line("announce", address, `cannot announce the hand-back: ${this.config.peer.name}'s MAC is unknown`);
+        return;
+      }
+    }
+    const intervalMs = this.#stopping ? Math.min(settings.intervalMicros / 1000, 20) : settings.intervalMicros / 1000;
+    if (reason !== "refresh") {
+      this.log.line("announce", address, `gratuitous ARP ${address} is-at ${mac ?? this.prepared.port.mac}, ${settings.form === "both" ? "request and reply" : settings.form} form, ${settings.count} round(s) ${intervalMs} ms apart (${reason})`);
+    }
+    // when stopping, the rounds go quickly: the process is about to exit
+    await announce(this.prepared.port, [Ipv4.parse(address)], { count: settings.count, intervalMs, form: settings.form, mac }).catch((error: unknown) => {
+      this.log.line("error", address, `announce failed: ${(error as Error).message}`);
+      return 0;
+    });
+  }
+}
