@@ -5,6 +5,7 @@ import { Command, CommanderError } from "commander";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { UsageError } from "./errors";
+import { registerLab } from "./lab";
 import { registerRun } from "./run";
 import { registerSniff } from "./sniff";
 
@@ -25,7 +26,7 @@ export function buildProgram(): Command {
 
 /** Each verb module exports a function that adds its subcommand. */
 type RegisterVerb = (program: Command) => void;
-const verbs: RegisterVerb[] = [registerRun, registerSniff];
+const verbs: RegisterVerb[] = [registerRun, registerLab, registerSniff];
 
 async function main(argv: string[]): Promise<number> {
   const program = buildProgram();

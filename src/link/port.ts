@@ -21,12 +21,14 @@ export interface FramePort {
   listen(listener: (frame: CapturedFrame) => void): () => void;
 }
 
-/** A wall-clock time in µs from process.hrtime, for frames without a kernel stamp. */
+/**
+ * Wall-clock time in µs from the monotonic clock, for frames without a kernel stamp and for log
+ * lines. performance.timeOrigin is taken with µs precision at start, so stamps of different
+ * processes on one box line up (Date.now() would be off by up to a millisecond).
+ */
 export function hrtimeMicros(): number {
-  return hrtimeOrigin + Number(process.hrtime.bigint() - hrtimeStart) / 1000;
+  return (performance.timeOrigin + performance.now()) * 1000;
 }
-const hrtimeStart = process.hrtime.bigint();
-const hrtimeOrigin = Date.now() * 1000;
 
 /** Two FramePorts wired back to back in memory, for tests: what one sends, the other hears. */
 export function memoryPortPair(macA: Mac, macB: Mac): [FramePort, FramePort] {

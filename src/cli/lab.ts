@@ -1,0 +1,56 @@
+// `takeover lab`: the main job on one box. Builds router, Brain and Pinky in network namespaces,
+// starts two real daemons with the shipped example configs, cuts Brain's link, restores it, and
+// narrates what the router sees; then tears everything down. Exit 0 only if every step happened.
+import { Command } from "commander";
+import { formatEvent, PhaseResult, startScenario } from "../lab/failover-demo";
+import { UsageError } from "./errors";
+
+function printPhase(title: string, result: PhaseResult, write: (s: string) => void): void {
+  write(`\n== ${title}\n`);
+  for (const e of result.events) write(`${formatEvent(e, result.startedAt)}\n`);
+  for (const missing of result.missing) write(`MISSING: ${missing} (did not happen in time)\n`);
+}
+
+export function registerLab(program: Command): void {
+  program
+    .command("lab")
+    .description("run a real failover in network namespaces on this box and narrate it (needs root)")
+    .option("--timeout <seconds>", "how long each step may take", "15")
+    .action(async (options: { timeout: string }) => {
+      const timeoutMs = Number(options.timeout) * 1000;
+      if (!(timeoutMs > 0)) throw new UsageError(`--timeout: "${options.timeout}" is not a number of seconds`);
+      if (process.getuid?.() !== 0) throw new UsageError("takeover lab needs root: it creates network namespaces (run it with sudo)");
+      const write = (s: string) => process.stdout.write(s);
+      write("building the lab: router 192.0.2.1, brain 192.0.2.17 (public .37), pinky 192.0.2.18 (public .36) on one bridge\n");
+      const scenario = await startScenario();
+      let ok = false;
+      const onSignal = () => {
+        write("\ninterrupted: tearing the lab down\n");
+        void scenario.destroy().then(() => process.exit(130));
+      };
+      process.once("SIGINT", onSignal);
+      process.once("SIGTERM", onSignal);
+      try {
+        const start = await scenario.settled(timeoutMs);
+        printPhase("start: both daemons claim their own public address", start, write);
+        if (start.missing.length > 0) return;
+        const failover = await scenario.failover(timeoutMs);
+        printPhase("failover: brain's link is cut", failover, write);
+        const failback = await scenario.failback(timeoutMs);
+        printPhase("failback: brain's link comes back", failback, write);
+        const ms = (us?: number) => (us === undefined ? "never" : `${(us / 1000).toFixed(1)} ms`);
+        write(`\nfailover: router's HTTP answered by pinky ${ms(failover.httpMicros)} after the cut (neighbour entry moved after ${ms(failover.neighbourMicros)})\n`);
+        write(`failback: router's HTTP answered by brain ${ms(failback.httpMicros)} after the link came back (neighbour entry moved after ${ms(failback.neighbourMicros)})\n`);
+        ok = failover.missing.length === 0 && failback.missing.length === 0;
+      } finally {
+        write("\ntearing the lab down\n");
+        await scenario.destroy();
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+      }
+      if (!ok) {
+        write("lab: some steps did not happen (see MISSING above)\n");
+        process.exitCode = 1;
+      } else write("lab: every step happened\n");
+    });
+}
