@@ -4,7 +4,7 @@ import { Ipv4, Mac } from "../packets/address";
 import { arpRequest, ARP_REPLY } from "../packets/arp";
 import { ETHERTYPE_ARP } from "../packets/ethernet";
 import { encodeFrame, FrameKind, FrameView } from "../packets/frame";
-import { FramePort } from "../link/port";
+import { FramePort, hrtimeMicros } from "../link/port";
 
 export interface ResolveOptions {
   /** requests to send before giving up; default 3 */
@@ -92,7 +92,7 @@ export class ArpResolver {
           return;
         }
         attempt++;
-        sentAt = Date.now() * 1000;
+        sentAt = hrtimeMicros();
         this.port.send(request);
         timer = setTimeout(ask, timeoutMs);
       };

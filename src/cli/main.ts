@@ -5,7 +5,9 @@ import { Command, CommanderError } from "commander";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { UsageError } from "./errors";
+import { registerArp } from "./arp";
 import { registerLab } from "./lab";
+import { registerPing } from "./ping";
 import { registerRun } from "./run";
 import { registerSniff } from "./sniff";
 
@@ -26,7 +28,7 @@ export function buildProgram(): Command {
 
 /** Each verb module exports a function that adds its subcommand. */
 type RegisterVerb = (program: Command) => void;
-const verbs: RegisterVerb[] = [registerRun, registerLab, registerSniff];
+const verbs: RegisterVerb[] = [registerRun, registerLab, registerPing, registerArp, registerSniff];
 
 async function main(argv: string[]): Promise<number> {
   const program = buildProgram();

@@ -1,0 +1,56 @@
+// Opening a libpcap link for the ping and arp verbs: picks the interface (given, or the one the
+// route to a target leaves by), finds our address on it, and wraps the link as a FramePort.
+import { findInterface, NetworkInterface } from "../link/interfaces";
+import { Link } from "../link/link";
+import { FramePort } from "../link/port";
+import { nextHopFor } from "../link/routes";
+import { AddressError, Ipv4 } from "../packets/address";
+import { UsageError } from "./errors";
+
+export interface OpenedPort {
+  readonly port: FramePort;
+  readonly link: Link;
+  readonly iface: NetworkInterface;
+  /** our first IPv4 address on the interface, or 0.0.0.0 when it has none */
+  readonly sourceIp: Ipv4;
+}
+
+/** Parses an operator-given IPv4 address, naming the argument in the error. */
+export function parseAddressArgument(what: string, text: string): Ipv4 {
+  try {
+    return Ipv4.parse(text);
+  } catch (error) {
+    if (error instanceof AddressError) throw new UsageError(`${what}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** The interface to use: `-I` when given, else the one the route to `target` leaves by. */
+export function interfaceFor(given: string | undefined, target: Ipv4 | undefined): string {
+  if (given !== undefined) return given;
+  if (target === undefined) throw new UsageError("no interface: give one with -I IFACE");
+  try {
+    return nextHopFor(target).interface;
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}; or give the interface with -I IFACE`);
+  }
+}
+
+export function openPort(name: string, filter: string): OpenedPort {
+  let iface: NetworkInterface;
+  let link: Link;
+  try {
+    iface = findInterface(name);
+    link = Link.open(name, { filter });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const port: FramePort = { name, mac: link.mac, send: (f) => link.send(f), listen: (l) => link.onFrame(l) };
+  return { port, link, iface, sourceIp: iface.ipv4[0]?.address ?? Ipv4.ANY };
+}
+
+/** Our address on `iface` in the same subnet as `target`, else the first one. */
+export function sourceFor(opened: OpenedPort, target: Ipv4): Ipv4 {
+  const same = opened.iface.ipv4.find((a) => a.address.sameSubnet(target, a.prefixLength));
+  return same?.address ?? opened.sourceIp;
+}
