@@ -9,3 +9,4 @@ export * from "./ipv4";
 export * from "./icmp";
 export * from "./frame";
 export * from "./pcap";
+export * from "./summary";

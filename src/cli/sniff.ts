@@ -1,0 +1,861 @@
+// `takeover sniff`: one line per frame, as `tcpdump -n` prints it, from a live interface (-i, through
+// the libpcap link) or a classic pcap file (-r, read in chunks through our PcapReader), or the frames
+// copied into a pcap file (-w). Lines are built as bytes into a big buffer and written in large
+// chunks; the -r path allocates nothing per frame beyond what the pcap reader hands out.
+//
+// Filters: with -i, the filter words go to libpcap, so any tcpdump filter works. Neither libpcap
+// binding we have (pcap, cap) can run a compiled filter over frames we read ourselves — node_pcap only
+// filters files it opens and reads itself — so -r understands a subset of the filter language,
+// compiled here to a predicate over the frame bytes with libpcap's meaning (see FILTER_HELP); a word
+// outside the subset is an error that says so.
+import { Command } from "commander";
+import { closeSync, openSync, realpathSync, writeSync } from "node:fs";
+import { FileHandle, open } from "node:fs/promises";
+import type { Link } from "../link/link";
+import { Ipv4, Mac } from "../packets/address";
+import { DecodeError } from "../packets/errors";
+import {
+  emitPcapHeader,
+  emitPcapRecord,
+  LINKTYPE_ETHERNET,
+  MAX_CAPTURED_LENGTH,
+  PCAP_HEADER_LENGTH,
+  PcapHeader,
+  PcapReader,
+  PcapResolution,
+  pcapRecordLength,
+} from "../packets/pcap";
+import { frameJson, LineWriter, MAX_LINE_LENGTH, TextBuffer } from "../packets/summary";
+import { UsageError } from "./errors";
+
+/** Bytes of output gathered before they are written out. */
+const OUTPUT_CHUNK = 1 << 20;
+/** Bytes read from a capture file at a time. */
+const READ_CHUNK = 256 * 1024;
+/** Snap length of a live capture, as tcpdump's default. */
+const LIVE_SNAP_LENGTH = MAX_CAPTURED_LENGTH;
+
+const FILTER_HELP = `
+Filter (the words after the options):
+  with -i  any tcpdump/pcap-filter(7) expression; libpcap compiles it.
+  with -r  a subset that sniff compiles itself (neither libpcap binding, pcap or cap, can
+           filter frames that sniff reads), with libpcap's meaning, over Ethernet, 802.1Q, ARP
+           and IPv4 (not IPv6); a word outside it is an error:
+             arp  rarp  ip  icmp  igmp  udp  tcp  sctp  vlan [ID]  broadcast  multicast
+             [ip|arp|rarp] [src|dst|src or dst|src and dst] host ADDR
+             [src|dst] net ADDR/LEN | net ADDR mask MASK | net A.B.C
+             [tcp|udp] [src|dst] port N
+             ether [src|dst] host MAC | ether src|dst MAC | ether proto N | ip proto N
+             less N | greater N
+           joined with and/&&, or/||, not/! and parentheses ("host A or B" repeats "host").
+           Addresses and ports are numbers: no name lookups.
+
+Output: tcpdump -n's line for ARP and ICMP (VLAN-tagged frames print as the frame inside, as
+tcpdump does without -e); the nearest clear line for others; "malformed: <what, where>" for a
+frame that does not decode (the capture goes on). --json prints decodeFrame's JSON with "time"
+(µs since the epoch). Times are local (TZ is honoured), as tcpdump prints them.
+With -w, frames go to the file and nothing is printed. Ctrl-C ends a live capture and prints
+how many frames were captured and how many the kernel dropped.`;
+
+interface SniffFlags {
+  readonly interface?: string;
+  readonly read?: string;
+  readonly write?: string;
+  readonly count?: string;
+  readonly n?: boolean;
+  readonly json?: boolean;
+}
+
+export function registerSniff(program: Command): void {
+  program
+    .command("sniff")
+    .description("print frames one line each, as tcpdump -n does (or --json), live or from a pcap file; or copy them to one")
+    .option("-i, --interface <name>", "capture live on this interface (needs CAP_NET_RAW)")
+    .option("-r, --read <file>", "read frames from a classic pcap file (- for stdin)")
+    .option("-w, --write <file>", "write the frames to a classic pcap file (- for stdout) instead of printing them")
+    .option("-c, --count <n>", "stop after N frames (after the filter)")
+    .option("-n", "print addresses as numbers (always so: sniff never resolves names)")
+    .option("--json", "one JSON object per frame instead of a line of text")
+    .argument("[filter...]", "a filter expression, as tcpdump takes it")
+    .addHelpText("after", FILTER_HELP)
+    .action(async (filterWords: string[], flags: SniffFlags) => {
+      await sniff(filterWords, flags);
+    });
+}
+
+async function sniff(filterWords: readonly string[], flags: SniffFlags): Promise<void> {
+  const count = parseCount(flags.count);
+  const filterText = filterWords.join(" ").trim();
+  if (flags.interface !== undefined && flags.read !== undefined) {
+    throw new UsageError("sniff takes -i (capture live) or -r (read a file), not both");
+  }
+  if (flags.interface === undefined && flags.read === undefined) {
+    throw new UsageError("sniff needs -i IFACE to capture live or -r FILE to read a capture file");
+  }
+  if (flags.interface !== undefined) {
+    await captureLive(flags.interface, filterText, count, flags);
+  } else if (flags.read !== undefined) {
+    const filter = filterText === "" ? undefined : compileFilter(filterText);
+    await readCapture(flags.read, filter, count, flags);
+  }
+}
+
+function parseCount(text: string | undefined): number {
+  if (text === undefined) return Infinity;
+  if (!/^[0-9]+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
+    throw new UsageError(`-c takes a number of frames (1 or more), not "${text}"`);
+  }
+  return Number(text);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Where frames go: printed lines, JSON lines, or a pcap file.
+
+/** Bytes out to stdout or a file, in big chunks. */
+interface ByteOutput {
+  /** Set when the reader went away (EPIPE): stop producing. */
+  readonly closed: boolean;
+  /** Writes `bytes`; resolves once they are written (or handed to the kernel), so the buffer may be reused. */
+  write(bytes: Uint8Array): Promise<void>;
+  end(): Promise<void>;
+}
+
+class StdoutOutput implements ByteOutput {
+  closed = false;
+
+  constructor() {
+    process.stdout.on("error", () => {
+      this.closed = true; // EPIPE: `sniff … | head`
+    });
+  }
+
+  write(bytes: Uint8Array): Promise<void> {
+    if (this.closed || bytes.length === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      process.stdout.write(bytes, (error) => {
+        if (error) this.closed = true;
+        resolve();
+      });
+    });
+  }
+
+  end(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+class FileOutput implements ByteOutput {
+  readonly closed = false;
+  private readonly fd: number;
+
+  constructor(readonly path: string) {
+    try {
+      this.fd = openSync(path, "w");
+    } catch (error) {
+      throw new UsageError(`cannot write ${path}: ${describeFileError(error)}`);
+    }
+  }
+
+  write(bytes: Uint8Array): Promise<void> {
+    let at = 0;
+    while (at < bytes.length) at += writeSync(this.fd, bytes, at, bytes.length - at);
+    return Promise.resolve();
+  }
+
+  end(): Promise<void> {
+    closeSync(this.fd);
+    return Promise.resolve();
+  }
+}
+
+/** What happens to each frame that passes the filter. */
+interface FrameSink {
+  readonly closed: boolean;
+  frame(bytes: Uint8Array, seconds: number, nanoseconds: number, wireLength: number): void;
+  /** A pcap record that could not be read (its timestamp is corrupt); the file goes on. */
+  badRecord(error: DecodeError): void;
+  /** Writes out what has gathered, if it is a chunk's worth (or anything, with `force`). */
+  flush(force: boolean): Promise<void>;
+  end(): Promise<void>;
+}
+
+/** tcpdump-style lines (or JSON lines) gathered in a TextBuffer. */
+class TextSink implements FrameSink {
+  private readonly writer = new LineWriter(new TextBuffer(OUTPUT_CHUNK + MAX_LINE_LENGTH));
+
+  constructor(
+    private readonly output: ByteOutput,
+    private readonly json: boolean,
+  ) {}
+
+  get closed(): boolean {
+    return this.output.closed;
+  }
+
+  frame(bytes: Uint8Array, seconds: number, nanoseconds: number, wireLength: number): void {
+    if (!this.json) {
+      this.writer.write(bytes, seconds, Math.floor(nanoseconds / 1000), wireLength);
+      return;
+    }
+    this.line(frameJson(bytes, seconds * 1_000_000 + Math.floor(nanoseconds / 1000)));
+  }
+
+  badRecord(error: DecodeError): void {
+    if (this.json) {
+      const { layer, field, offset, needed, available, reason, message } = error;
+      this.line(JSON.stringify({ malformed: { message, layer, field, offset, needed, available, reason } }));
+    } else this.line(`malformed: ${error.message}`);
+  }
+
+  private line(text: string): void {
+    const out = this.writer.out;
+    out.reserve(text.length + 1);
+    out.ascii(text);
+    out.byte(10);
+  }
+
+  async flush(force: boolean): Promise<void> {
+    const out = this.writer.out;
+    if (out.length === 0 || (!force && out.length < OUTPUT_CHUNK)) return;
+    const filled = out.length;
+    out.length = 0;
+    // The write is complete when it resolves, so the same buffer serves again: no allocation.
+    await this.output.write(out.bytes.subarray(0, filled));
+  }
+
+  async end(): Promise<void> {
+    await this.flush(true);
+    await this.output.end();
+  }
+}
+
+/** Frames into a classic pcap file. */
+class PcapSink implements FrameSink {
+  private buffer = new Uint8Array(OUTPUT_CHUNK + PCAP_HEADER_LENGTH);
+  private length: number;
+  private readonly header: Pick<PcapHeader, "resolution" | "littleEndian">;
+
+  constructor(
+    private readonly output: ByteOutput,
+    resolution: PcapResolution,
+    snapLength: number,
+  ) {
+    this.header = { resolution, littleEndian: true };
+    this.length = emitPcapHeader({ resolution, snapLength, linkType: LINKTYPE_ETHERNET }, this.buffer, 0);
+  }
+
+  get closed(): boolean {
+    return this.output.closed;
+  }
+
+  frame(bytes: Uint8Array, seconds: number, nanoseconds: number, wireLength: number): void {
+    const record = { seconds, nanoseconds, data: bytes, originalLength: Math.max(wireLength, bytes.length) };
+    const needed = pcapRecordLength(record);
+    if (this.length + needed > this.buffer.length) {
+      const grown = new Uint8Array(Math.max(this.buffer.length * 2, this.length + needed));
+      grown.set(this.buffer.subarray(0, this.length));
+      this.buffer = grown;
+    }
+    this.length = emitPcapRecord(this.header, record, this.buffer, this.length);
+  }
+
+  badRecord(): void {
+    // A record whose timestamp is corrupt is left out of the copy.
+  }
+
+  async flush(force: boolean): Promise<void> {
+    if (this.length === 0 || (!force && this.length < OUTPUT_CHUNK)) return;
+    const filled = this.length;
+    this.length = 0;
+    await this.output.write(this.buffer.subarray(0, filled)); // complete when it resolves: the buffer serves again
+  }
+
+  async end(): Promise<void> {
+    await this.flush(true);
+    await this.output.end();
+  }
+}
+
+function openSink(flags: SniffFlags, resolution: PcapResolution, snapLength: number): FrameSink {
+  if (flags.write === undefined) return new TextSink(new StdoutOutput(), flags.json === true);
+  const output = flags.write === "-" ? new StdoutOutput() : new FileOutput(flags.write);
+  return new PcapSink(output, resolution, snapLength);
+}
+
+function describeFileError(error: unknown): string {
+  const code = error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
+  switch (code) {
+    case "ENOENT":
+      return "no such file or directory";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "EISDIR":
+      return "it is a directory";
+    default:
+      return error instanceof Error ? error.message : String(error);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// -r: a pcap file, streamed.
+
+async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
+  if (path === "-") {
+    for await (const chunk of process.stdin) yield chunk as Buffer;
+    return;
+  }
+  let file: FileHandle;
+  try {
+    file = await open(path, "r");
+  } catch (error) {
+    throw new UsageError(`cannot read ${path}: ${describeFileError(error)}`);
+  }
+  // Two buffers: the next read is in flight while the caller works through the chunk before it.
+  const buffers = [new Uint8Array(READ_CHUNK), new Uint8Array(READ_CHUNK)];
+  const readInto = (buffer: Uint8Array): Promise<number> =>
+    file.read(buffer, 0, buffer.length, null).then(
+      ({ bytesRead }) => bytesRead,
+      (error: unknown) => {
+        throw new UsageError(`cannot read ${path}: ${describeFileError(error)}`);
+      },
+    );
+  let next = 0;
+  let reading = readInto(buffers[next]);
+  try {
+    for (;;) {
+      const bytesRead = await reading;
+      if (bytesRead === 0) return;
+      const chunk = buffers[next];
+      next ^= 1;
+      reading = readInto(buffers[next]);
+      yield chunk.subarray(0, bytesRead); // PcapReader.push copies it before the buffer is read into again
+    }
+  } finally {
+    await reading.catch(() => 0);
+    await file.close();
+  }
+}
+
+function linkTypeName(linkType: number): string {
+  return linkType === LINKTYPE_ETHERNET ? "EN10MB (Ethernet)" : `${linkType}`;
+}
+
+async function readCapture(path: string, filter: FramePredicate | undefined, count: number, flags: SniffFlags): Promise<void> {
+  const name = path === "-" ? "standard input" : path;
+  if (flags.write !== undefined && flags.write !== "-" && path !== "-" && sameFile(path, flags.write)) {
+    throw new UsageError(`-w ${flags.write} would overwrite the file -r reads`);
+  }
+  const reader = new PcapReader();
+  let sink: FrameSink | undefined;
+  let seen = 0;
+  const fail = (error: unknown): never => {
+    if (error instanceof DecodeError) throw new UsageError(`${name}: ${error.message}`);
+    throw error;
+  };
+  try {
+    chunks: for await (const chunk of fileChunks(path)) {
+      try {
+        reader.push(chunk);
+      } catch (error) {
+        fail(error);
+      }
+      if (sink === undefined) {
+        const header = reader.header;
+        if (header === undefined) {
+          try {
+            reader.next(); // throws for a bad magic
+          } catch (error) {
+            fail(error);
+          }
+          continue;
+        }
+        if (header.linkType !== LINKTYPE_ETHERNET) {
+          throw new UsageError(`${name}: link type ${header.linkType} is not Ethernet (1); sniff reads Ethernet captures only`);
+        }
+        process.stderr.write(`reading from file ${name}, link-type ${linkTypeName(header.linkType)}, snapshot length ${header.snapLength}\n`);
+        sink = openSink(flags, header.resolution, header.snapLength);
+      }
+      for (;;) {
+        let record;
+        try {
+          record = reader.next();
+        } catch (error) {
+          if (error instanceof DecodeError && error.field === "subseconds") {
+            sink.badRecord(error); // the reader has stepped over it
+            continue;
+          }
+          fail(error);
+        }
+        if (record === undefined) break;
+        const data = record.data;
+        if (filter !== undefined && !filter(data, record.originalLength)) continue;
+        sink.frame(data, record.seconds, record.nanoseconds, record.originalLength);
+        if (++seen >= count) break chunks;
+      }
+      await sink.flush(false);
+      if (sink.closed) break;
+    }
+    if (seen < count && sink?.closed !== true) {
+      try {
+        reader.end();
+      } catch (error) {
+        await sink?.end();
+        sink = undefined;
+        fail(error);
+      }
+    }
+  } finally {
+    await sink?.end();
+  }
+}
+
+function sameFile(a: string, b: string): boolean {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// -i: a live capture through the libpcap link.
+
+async function captureLive(iface: string, filter: string, count: number, flags: SniffFlags): Promise<void> {
+  // Loaded here, so that -r works where the native binding is not built.
+  const { Link: LiveLink, LinkError } = await import("../link/link");
+  const { InterfaceError } = await import("../link/interfaces");
+  let openLink: Link;
+  try {
+    openLink = LiveLink.open(iface, { filter: filter === "" ? undefined : filter, snapLength: LIVE_SNAP_LENGTH, direction: "both" });
+  } catch (error) {
+    if (error instanceof LinkError || error instanceof InterfaceError) throw new UsageError(error.message);
+    throw error;
+  }
+  const sink = openSink(flags, "micro", LIVE_SNAP_LENGTH);
+  process.stderr.write(`listening on ${iface}, link-type ${linkTypeName(LINKTYPE_ETHERNET)}, snapshot length ${LIVE_SNAP_LENGTH} bytes\n`);
+  openLink.onStatus((status) => {
+    process.stderr.write(
+      status.state === "down" ? `takeover: ${status.reason}; capturing again when ${iface} is back\n` : `takeover: ${iface} is back; capturing again\n`,
+    );
+  });
+  let captured = 0;
+  let flushing: Promise<void> = Promise.resolve();
+  let flushScheduled = false;
+  await new Promise<void>((resolve) => {
+    let stopped = false;
+    const stop = (): void => {
+      if (stopped) return;
+      stopped = true;
+      const stats = openLink.stats();
+      openLink.close();
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      void flushing.then(() => sink.end()).then(() => {
+        process.stderr.write(
+          `${captured} packet${captured === 1 ? "" : "s"} captured\n` +
+            `${stats.received} packet${stats.received === 1 ? "" : "s"} received by filter\n` +
+            `${stats.dropped} packet${stats.dropped === 1 ? "" : "s"} dropped by kernel\n`,
+        );
+        resolve();
+      });
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+    let enough = false;
+    openLink.onFrame((frame) => {
+      if (stopped || enough) return;
+      const seconds = Math.floor(frame.timeMicros / 1_000_000);
+      const micros = frame.timeMicros - seconds * 1_000_000;
+      sink.frame(frame.bytes, seconds, micros * 1000, frame.wireLength);
+      captured++;
+      if (captured >= count) {
+        enough = true;
+        setImmediate(stop); // not from inside the link's own dispatch
+        return;
+      }
+      if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(() => {
+          flushScheduled = false;
+          flushing = flushing.then(() => sink.flush(true)).then(() => {
+            if (sink.closed) stop();
+          });
+        });
+      }
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The -r filter subset: tcpdump's filter words compiled to a predicate over the frame bytes.
+
+/** True when the frame (its captured bytes, and its length on the wire) passes the filter. */
+export type FramePredicate = (bytes: Uint8Array, wireLength: number) => boolean;
+
+/** Thrown by a load past the captured bytes: as in BPF, the frame then does not match at all. */
+const PAST_THE_END = new Error("past the end of the frame");
+
+function u8(b: Uint8Array, at: number): number {
+  if (at >= b.length) throw PAST_THE_END;
+  return b[at];
+}
+
+function u16(b: Uint8Array, at: number): number {
+  if (at + 2 > b.length) throw PAST_THE_END;
+  return (b[at] << 8) | b[at + 1];
+}
+
+function u32(b: Uint8Array, at: number): number {
+  if (at + 4 > b.length) throw PAST_THE_END;
+  return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
+}
+
+type Test = (b: Uint8Array, wireLength: number) => boolean;
+
+const ETHERTYPE_IPV4 = 0x0800;
+const ETHERTYPE_ARP = 0x0806;
+const ETHERTYPE_RARP = 0x8035;
+const VLAN_ETHERTYPES = [0x8100, 0x88a8, 0x9100];
+const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = { icmp: 1, igmp: 2, tcp: 6, udp: 17, sctp: 132 };
+
+type Direction = "src" | "dst" | "src or dst" | "src and dst";
+type AddressProtocol = "ip" | "arp" | "rarp" | "any";
+/** What a bare value after and/or repeats: `host A or B` is `host A or host B`. */
+type Qualifier =
+  | { readonly kind: "host"; readonly protocol: AddressProtocol; readonly direction: Direction }
+  | { readonly kind: "net"; readonly protocol: AddressProtocol; readonly direction: Direction }
+  | { readonly kind: "port"; readonly protocols: readonly number[]; readonly direction: Direction }
+  | { readonly kind: "ether host"; readonly direction: Direction };
+
+const KEYWORDS = new Set([
+  "and", "or", "not", "&&", "||", "!", "(", ")", "src", "dst", "host", "net", "mask", "port", "ether", "ip", "arp",
+  "rarp", "icmp", "udp", "tcp", "sctp", "igmp", "vlan", "broadcast", "multicast", "proto", "less", "greater",
+]);
+
+/**
+ * Compiles a filter expression of the subset FILTER_HELP lists. `and` and `or` bind alike, left to
+ * right, `not` tighter, as in pcap-filter(7); `vlan` moves every test after it past a VLAN tag.
+ * @throws UsageError naming the word it does not understand
+ */
+export function compileFilter(text: string): FramePredicate {
+  const parser = new FilterParser(text);
+  const test = parser.parse();
+  return (bytes, wireLength) => {
+    try {
+      return test(bytes, wireLength);
+    } catch (error) {
+      if (error === PAST_THE_END) return false;
+      throw error;
+    }
+  };
+}
+
+class FilterParser {
+  private readonly tokens: string[];
+  private at = 0;
+  /** Where the network layer starts: 14, plus 4 for each `vlan` read so far. */
+  private linkOffset = 14;
+  private lastQualifier: Qualifier | undefined;
+
+  constructor(private readonly text: string) {
+    this.tokens = text.match(/&&|\|\||[()!]|[^\s()!&|]+|[&|]/g) ?? [];
+  }
+
+  parse(): Test {
+    if (this.tokens.length === 0) return () => true;
+    const test = this.expression();
+    if (this.at < this.tokens.length) this.fail(`"${this.tokens[this.at]}" is not expected here`);
+    return test;
+  }
+
+  private fail(detail: string): never {
+    throw new UsageError(
+      `filter "${this.text}": ${detail} (sniff -r takes a subset of tcpdump filters, see takeover sniff --help; -i takes any)`,
+    );
+  }
+
+  private peek(offset = 0): string | undefined {
+    return this.tokens[this.at + offset];
+  }
+
+  private take(): string {
+    const token = this.tokens[this.at++];
+    if (token === undefined) this.fail("it ends too early");
+    return token;
+  }
+
+  private expect(word: string): void {
+    const token = this.peek();
+    if (token !== word) this.fail(token === undefined ? `"${word}" is missing at the end` : `"${word}" is expected, not "${token}"`);
+    this.at++;
+  }
+
+  private expression(): Test {
+    let left = this.unary();
+    for (;;) {
+      const token = this.peek();
+      if (token === "and" || token === "&&") {
+        this.at++;
+        const a = left;
+        const b = this.unary();
+        left = (bytes, wire) => a(bytes, wire) && b(bytes, wire);
+      } else if (token === "or" || token === "||") {
+        this.at++;
+        const a = left;
+        const b = this.unary();
+        left = (bytes, wire) => a(bytes, wire) || b(bytes, wire);
+      } else return left;
+    }
+  }
+
+  private unary(): Test {
+    const token = this.peek();
+    if (token === "not" || token === "!") {
+      this.at++;
+      const inner = this.unary();
+      return (bytes, wire) => !inner(bytes, wire);
+    }
+    if (token === "(") {
+      this.at++;
+      const inner = this.expression();
+      this.expect(")");
+      return inner;
+    }
+    return this.primitive();
+  }
+
+  private direction(): Direction | undefined {
+    const first = this.peek();
+    if (first !== "src" && first !== "dst") return undefined;
+    this.at++;
+    const joiner = this.peek();
+    const second = this.peek(1);
+    if ((joiner === "or" || joiner === "and") && (second === "src" || second === "dst") && second !== first) {
+      this.at += 2;
+      return joiner === "or" ? "src or dst" : "src and dst";
+    }
+    return first;
+  }
+
+  private primitive(): Test {
+    const token = this.take();
+    const L = this.linkOffset;
+    switch (token) {
+      case "ether":
+        return this.etherPrimitive();
+      case "ip":
+      case "arp":
+      case "rarp": {
+        const next = this.peek();
+        if (token === "ip" && next === "proto") {
+          this.at++;
+          const protocol = this.protocolNumber(this.take());
+          return (b) => u16(b, L - 2) === ETHERTYPE_IPV4 && u8(b, L + 9) === protocol;
+        }
+        if (next === "host" || next === "net" || next === "src" || next === "dst") return this.addressPrimitive(token);
+        if (next === "broadcast" || next === "multicast") this.fail(`"${token} ${next}" is not in the subset`);
+        const type = token === "ip" ? ETHERTYPE_IPV4 : token === "arp" ? ETHERTYPE_ARP : ETHERTYPE_RARP;
+        return (b) => u16(b, L - 2) === type;
+      }
+      case "icmp":
+      case "igmp":
+      case "sctp": {
+        const protocol = PROTOCOL_NUMBERS[token];
+        return (b) => u16(b, L - 2) === ETHERTYPE_IPV4 && u8(b, L + 9) === protocol;
+      }
+      case "tcp":
+      case "udp": {
+        const next = this.peek();
+        if (next === "port" || next === "src" || next === "dst") return this.portPrimitive([PROTOCOL_NUMBERS[token]]);
+        const protocol = PROTOCOL_NUMBERS[token];
+        return (b) => u16(b, L - 2) === ETHERTYPE_IPV4 && u8(b, L + 9) === protocol;
+      }
+      case "src":
+      case "dst": {
+        this.at--;
+        const direction = this.direction() as Direction;
+        const kind = this.peek();
+        if (kind === "port") return this.portPrimitive([6, 17, 132], direction);
+        if (kind === "host" || kind === "net") return this.addressPrimitive("any", direction);
+        return this.qualified({ kind: "host", protocol: "any", direction }, this.take());
+      }
+      case "host":
+      case "net":
+        this.at--;
+        return this.addressPrimitive("any");
+      case "port":
+        this.at--;
+        return this.portPrimitive([6, 17, 132]);
+      case "vlan": {
+        const next = this.peek();
+        const id = next !== undefined && /^[0-9]+$/.test(next) ? Number(this.take()) : undefined;
+        if (id !== undefined && id > 4095) this.fail(`VLAN id ${id} is over 4095`);
+        this.linkOffset += 4;
+        return (b) => VLAN_ETHERTYPES.includes(u16(b, L - 2)) && (id === undefined || (u16(b, L) & 0x0fff) === id);
+      }
+      case "broadcast":
+        return (b) => u32(b, 0) === 0xffff_ffff && u16(b, 4) === 0xffff;
+      case "multicast":
+        return (b) => (u8(b, 0) & 1) === 1;
+      case "less":
+      case "greater": {
+        const size = this.number(this.take(), 0xffff_ffff, "a length");
+        return token === "less" ? (_b, wire) => wire <= size : (_b, wire) => wire >= size;
+      }
+      default:
+        if (this.lastQualifier !== undefined && !KEYWORDS.has(token)) return this.qualified(this.lastQualifier, token);
+        if (/^[0-9]+(\.[0-9]+){3}$/.test(token)) return this.qualified({ kind: "host", protocol: "any", direction: "src or dst" }, token);
+        return this.fail(`"${token}" is not in the subset`);
+    }
+  }
+
+  private etherPrimitive(): Test {
+    const next = this.take();
+    if (next === "broadcast" || next === "multicast") {
+      this.at--;
+      return this.primitive();
+    }
+    if (next === "proto") {
+      const word = this.take().replace(/^\\/, "");
+      const named: Readonly<Record<string, number>> = { ip: ETHERTYPE_IPV4, arp: ETHERTYPE_ARP, rarp: ETHERTYPE_RARP };
+      const type = word in named ? named[word] : this.number(word, 0xffff, "an EtherType");
+      const L = this.linkOffset;
+      return (b) => u16(b, L - 2) === type;
+    }
+    this.at--;
+    const direction = this.direction() ?? "src or dst";
+    if (this.peek() === "host") this.at++;
+    return this.qualified({ kind: "ether host", direction }, this.take());
+  }
+
+  /** `[proto] [dir] host|net VALUE`, or `[proto] dir VALUE` (a host, as in `ip src 192.0.2.1`). */
+  private addressPrimitive(protocol: AddressProtocol, given?: Direction): Test {
+    const direction = given ?? this.direction() ?? "src or dst";
+    const kind = this.peek();
+    if (kind === "host" || kind === "net") {
+      this.at++;
+      return this.qualified({ kind, protocol, direction }, this.take());
+    }
+    return this.qualified({ kind: "host", protocol, direction }, this.take());
+  }
+
+  private portPrimitive(protocols: readonly number[], given?: Direction): Test {
+    const direction = given ?? this.direction() ?? "src or dst";
+    this.expect("port");
+    return this.qualified({ kind: "port", protocols, direction }, this.take());
+  }
+
+  /** The test for `qualifier value`; remembers the qualifier for a bare value after and/or. */
+  private qualified(qualifier: Qualifier, value: string): Test {
+    this.lastQualifier = qualifier;
+    const L = this.linkOffset;
+    switch (qualifier.kind) {
+      case "host":
+        return this.addressTest(qualifier.protocol, qualifier.direction, this.address(value), 0xffff_ffff, L);
+      case "net": {
+        const [network, mask] = this.network(value);
+        return this.addressTest(qualifier.protocol, qualifier.direction, network, mask, L);
+      }
+      case "port": {
+        const port = this.number(value, 0xffff, "a port number");
+        const protocols = qualifier.protocols;
+        const source = (b: Uint8Array): boolean => u16(b, L + (u8(b, L) & 0x0f) * 4) === port;
+        const destination = (b: Uint8Array): boolean => u16(b, L + (u8(b, L) & 0x0f) * 4 + 2) === port;
+        const ends = combine(qualifier.direction, source, destination);
+        return (b) =>
+          u16(b, L - 2) === ETHERTYPE_IPV4 && protocols.includes(u8(b, L + 9)) && (u16(b, L + 6) & 0x1fff) === 0 && ends(b, 0);
+      }
+      case "ether host": {
+        let mac: Mac;
+        try {
+          mac = Mac.parse(value);
+        } catch {
+          return this.fail(`"${value}" is not a MAC address`);
+        }
+        const high = Math.floor(mac.value / 0x1_0000_0000);
+        const low = mac.value % 0x1_0000_0000;
+        const at = (offset: number) => (b: Uint8Array) => u16(b, offset) === high && u32(b, offset + 2) === low;
+        return combine(qualifier.direction, at(6), at(0));
+      }
+    }
+  }
+
+  /** IPv4 source/destination, and ARP/RARP sender/target protocol address, as libpcap's host/net. */
+  private addressTest(protocol: AddressProtocol, direction: Direction, network: number, mask: number, L: number): Test {
+    const matches = (offset: number) => (b: Uint8Array) => ((u32(b, L + offset) & mask) >>> 0) === network;
+    const ip = combine(direction, matches(12), matches(16));
+    const arp = combine(direction, matches(14), matches(24));
+    const isIp: Test = (b) => u16(b, L - 2) === ETHERTYPE_IPV4 && ip(b, 0);
+    const isArp = (type: number): Test => (b) => u16(b, L - 2) === type && arp(b, 0);
+    if (protocol === "ip") return isIp;
+    if (protocol === "arp") return isArp(ETHERTYPE_ARP);
+    if (protocol === "rarp") return isArp(ETHERTYPE_RARP);
+    const arpOnly = isArp(ETHERTYPE_ARP);
+    const rarpOnly = isArp(ETHERTYPE_RARP);
+    return (b, wire) => isIp(b, wire) || arpOnly(b, wire) || rarpOnly(b, wire);
+  }
+
+  private address(text: string): number {
+    try {
+      return Ipv4.parse(text).value;
+    } catch {
+      return this.fail(`"${text}" is not an IPv4 address (no name lookups)`);
+    }
+  }
+
+  /** `A.B.C.D/LEN`, `A.B.C` (a /24, as tcpdump reads it) or `A.B.C.D mask M`: [network, mask]. */
+  private network(text: string): [number, number] {
+    const slash = /^([0-9.]+)\/([0-9]+)$/.exec(text);
+    if (slash !== null) {
+      const length = this.number(slash[2], 32, "a prefix length");
+      const mask = length === 0 ? 0 : (0xffff_ffff << (32 - length)) >>> 0;
+      const network = this.partialAddress(slash[1]);
+      if (((network & ~mask) >>> 0) !== 0) this.fail(`non-network bits set in "${text}"`);
+      return [network, mask];
+    }
+    if (this.peek() === "mask") {
+      this.at++;
+      const mask = this.address(this.take());
+      const network = this.address(text);
+      if (((network & ~mask) >>> 0) !== 0) this.fail(`non-network bits set in "${text} mask ${new Ipv4(mask)}"`);
+      return [network, mask];
+    }
+    const network = this.partialAddress(text);
+    return [network, (0xffff_ffff << (32 - 8 * text.split(".").length)) >>> 0];
+  }
+
+  /** `A`, `A.B`, `A.B.C` or `A.B.C.D`: the octets given, then zeros. */
+  private partialAddress(text: string): number {
+    const parts = text.split(".");
+    if (parts.length > 4 || parts.some((p) => !/^[0-9]{1,3}$/.test(p) || Number(p) > 255)) this.fail(`"${text}" is not an IPv4 network`);
+    let value = 0;
+    for (let i = 0; i < 4; i++) value = value * 256 + (i < parts.length ? Number(parts[i]) : 0);
+    return value;
+  }
+
+  private number(text: string, max: number, what: string): number {
+    const value = /^0x[0-9a-f]+$/i.test(text) ? parseInt(text, 16) : /^[0-9]+$/.test(text) ? Number(text) : NaN;
+    if (!Number.isInteger(value) || value > max) this.fail(`"${text}" is not ${what} (0 to ${max})`);
+    return value;
+  }
+
+  private protocolNumber(text: string): number {
+    const name = text.replace(/^\\/, "");
+    if (name in PROTOCOL_NUMBERS) return PROTOCOL_NUMBERS[name];
+    return this.number(name, 255, "an IP protocol");
+  }
+}
+
+function combine(direction: Direction, source: Test, destination: Test): Test {
+  switch (direction) {
+    case "src":
+      return source;
+    case "dst":
+      return destination;
+    case "src or dst":
+      return (b, wire) => source(b, wire) || destination(b, wire);
+    case "src and dst":
+      return (b, wire) => source(b, wire) && destination(b, wire);
+  }
+}
