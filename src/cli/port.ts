@@ -1,7 +1,7 @@
 // Opening a libpcap link for the ping and arp verbs: picks the interface (given, or the one the
 // route to a target leaves by), finds our address on it, and wraps the link as a FramePort.
 import { findInterface, NetworkInterface } from "../link/interfaces";
-import { Link } from "../link/link";
+import type { Link } from "../link/link";
 import { FramePort } from "../link/port";
 import { nextHopFor } from "../link/routes";
 import { AddressError, Ipv4 } from "../packets/address";
@@ -41,7 +41,9 @@ export function openPort(name: string, filter: string): OpenedPort {
   let link: Link;
   try {
     iface = findInterface(name);
-    link = Link.open(name, { filter });
+    // the libpcap binding is loaded by the verbs that capture, not at start-up
+    const { Link: LinkClass } = require("../link/link") as typeof import("../link/link");
+    link = LinkClass.open(name, { filter });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

@@ -1,10 +1,6 @@
 // `takeover run CONFIG`: the failover daemon. `--check` validates the config and exits. Logs one
 // line per event on stdout; exits 0 after SIGTERM/SIGINT once it has given back what is not ours.
 import { Command } from "commander";
-import { ConfigError, loadConfig } from "../failover/config";
-import { Daemon, prepare, StartupError } from "../failover/daemon";
-import { streamLogger } from "../failover/log";
-import { hrtimeMicros } from "../link/port";
 import { UsageError } from "./errors";
 
 export function registerRun(program: Command): void {
@@ -14,6 +10,11 @@ export function registerRun(program: Command): void {
     .argument("<config>", "YAML config file")
     .option("--check", "validate the config (and the interface and addresses it names) and exit")
     .action(async (file: string, options: { check?: boolean }) => {
+      // loaded here, not at start-up: zod, yaml and netlink cost every other verb ~0.1 s otherwise
+      const { ConfigError, loadConfig } = await import("../failover/config");
+      const { Daemon, prepare, StartupError } = await import("../failover/daemon");
+      const { streamLogger } = await import("../failover/log");
+      const { hrtimeMicros } = await import("../link/port");
       let config;
       try {
         config = await loadConfig(file);
