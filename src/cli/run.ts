@@ -8,7 +8,7 @@ export function registerRun(program: Command): void {
     .command("run")
     .description("run the failover daemon with CONFIG (see examples/brain.yaml)")
     .argument("<config>", "YAML config file")
-    .option("--check", "validate the config (and the interface and addresses it names) and exit")
+    .option("--check", "validate the config file and exit (the interface and addresses are checked when the daemon starts)")
     .action(async (file: string, options: { check?: boolean }) => {
       // loaded here, not at start-up: zod, yaml and netlink cost every other verb ~0.1 s otherwise
       const { ConfigError, loadConfig } = await import("../failover/config");
