@@ -13,8 +13,15 @@ const TWO_32 = 0x1_0000_0000;
 /** A 48-bit Ethernet MAC address. Compare with `equals` or by `value`. */
 export class Mac {
   declare private readonly brand: "Mac";
+  /** the address as an integer, first octet most significant (0 .. 2^48-1) */
+  declare readonly value: number;
+
   /** @param value the address as an integer, first octet most significant (0 .. 2^48-1) */
-  constructor(readonly value: number) {}
+  constructor(value: number) {
+    // Assigned, not declared as a class field: a field is first defined as undefined, which leaves
+    // V8 a tagged field (a type check on every read) where a number-only field needs none.
+    this.value = value;
+  }
 
   static readonly BROADCAST = new Mac(0xffff_ffff_ffff);
   static readonly ZERO = new Mac(0);
@@ -55,8 +62,12 @@ export class Mac {
 
   /** Writes the six bytes at `offset`. */
   write(bytes: Uint8Array, offset: number): void {
-    const high = Math.floor(this.value / TWO_32);
-    const low = this.value % TWO_32;
+    const value = this.value;
+    if (!(value >= 0)) return writeMacGenerally(value, bytes, offset);
+    // integer arithmetic: for a value >= 0 these are the bytes of floor(value / 2^32) and of
+    // value % 2^32 that the general path writes, without a floating-point modulo (a call into C)
+    const high = (value / 0x1_0000_0000) >>> 0;
+    const low = value >>> 0;
     bytes[offset] = high >>> 8;
     bytes[offset + 1] = high & 0xff;
     bytes[offset + 2] = low >>> 24;
@@ -95,11 +106,28 @@ export class Mac {
   }
 }
 
+/** Mac.write for any other value (negative, NaN): kept apart so that Mac.write stays small enough to inline. */
+function writeMacGenerally(value: number, bytes: Uint8Array, offset: number): void {
+  const high = Math.floor(value / TWO_32);
+  const low = value % TWO_32;
+  bytes[offset] = high >>> 8;
+  bytes[offset + 1] = high & 0xff;
+  bytes[offset + 2] = low >>> 24;
+  bytes[offset + 3] = (low >>> 16) & 0xff;
+  bytes[offset + 4] = (low >>> 8) & 0xff;
+  bytes[offset + 5] = low & 0xff;
+}
+
 /** An IPv4 address. Compare with `equals` or by `value`. */
 export class Ipv4 {
   declare private readonly brand: "Ipv4";
+  /** the address as an unsigned 32-bit integer, first octet most significant */
+  declare readonly value: number;
+
   /** @param value the address as an unsigned 32-bit integer, first octet most significant */
-  constructor(readonly value: number) {}
+  constructor(value: number) {
+    this.value = value; // (assigned, not a class field: see Mac)
+  }
 
   static readonly ANY = new Ipv4(0);
   static readonly BROADCAST = new Ipv4(0xffff_ffff);
@@ -140,7 +168,7 @@ export class Ipv4 {
 
   /** Writes the four bytes at `offset`. */
   write(bytes: Uint8Array, offset: number): void {
-    const v = this.value;
+    const v = this.value >>> 0;
     bytes[offset] = v >>> 24;
     bytes[offset + 1] = (v >>> 16) & 0xff;
     bytes[offset + 2] = (v >>> 8) & 0xff;

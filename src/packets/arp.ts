@@ -8,7 +8,7 @@ import { blob, struct, u16be, u8 } from "buffer-layout";
 import { Ipv4, Mac } from "./address";
 import { DecodeError } from "./errors";
 import { ETHERTYPE_IPV4 } from "./ethernet";
-import { fieldTable, firstFieldPast } from "./layout";
+import { checkLiterals, fieldTable, firstFieldPast } from "./layout";
 
 export const ARP_HARDWARE_ETHERNET = 1;
 export const ARP_REQUEST = 1;
@@ -30,6 +30,36 @@ export const ARP = fieldTable(arpLayout);
 export const ARP_LENGTH = arpLayout.span;
 /** The fixed part before the addresses, whatever their lengths. */
 const ARP_FIXED_LENGTH = ARP.senderMac.offset;
+
+/** The layout's offsets as literals for the hot paths; checked against the layout below. */
+const enum At {
+  HardwareLength = 4,
+  ProtocolLength = 5,
+  Operation = 6,
+  SenderMac = 8,
+  SenderIp = 14,
+  TargetMac = 18,
+  TargetIp = 24,
+  Length = 28,
+  /** not an offset: ETHERTYPE_IPV4, the protocol type of IPv4 over ARP */
+  ProtocolIpv4 = 0x0800,
+  /** not an offset: ARP_HARDWARE_ETHERNET */
+  HardwareEthernet = 1,
+}
+checkLiterals("arp", [
+  ["hardwareType", 0, ARP.hardwareType.offset],
+  ["protocolType", 2, ARP.protocolType.offset],
+  ["hardwareLength", At.HardwareLength, ARP.hardwareLength.offset],
+  ["protocolLength", At.ProtocolLength, ARP.protocolLength.offset],
+  ["operation", At.Operation, ARP.operation.offset],
+  ["senderMac", At.SenderMac, ARP.senderMac.offset],
+  ["senderIp", At.SenderIp, ARP.senderIp.offset],
+  ["targetMac", At.TargetMac, ARP.targetMac.offset],
+  ["targetIp", At.TargetIp, ARP.targetIp.offset],
+  ["length", At.Length, ARP_LENGTH],
+  ["IPv4 protocol type", At.ProtocolIpv4, ETHERTYPE_IPV4],
+  ["Ethernet hardware type", At.HardwareEthernet, ARP_HARDWARE_ETHERNET],
+]);
 
 export interface ArpRecord {
   readonly supported: true;
@@ -59,7 +89,7 @@ export type AnyArpRecord = ArpRecord | UnsupportedArpRecord;
 
 /** Bytes the ARP body takes: 8 + 2·hlen + 2·plen. */
 export function arpLength(record: AnyArpRecord): number {
-  return ARP_FIXED_LENGTH + 2 * record.hardwareLength + 2 * record.protocolLength;
+  return At.SenderMac + 2 * record.hardwareLength + 2 * record.protocolLength;
 }
 
 function addressFieldsFor(hardwareLength: number, protocolLength: number, supported: boolean) {
@@ -91,15 +121,15 @@ function truncated(start: number, end: number, hardwareLength: number, protocolL
  * @throws DecodeError if the body is shorter than its declared lengths
  */
 export function decodeArp(bytes: Uint8Array, start = 0, end = bytes.length): AnyArpRecord {
-  if (end - start < ARP_FIXED_LENGTH) throw truncated(start, end, 6, 4, true);
+  if (end - start < At.SenderMac) throw truncated(start, end, 6, 4, true);
   const hardwareType = (bytes[start] << 8) | bytes[start + 1];
   const protocolType = (bytes[start + 2] << 8) | bytes[start + 3];
-  const hardwareLength = bytes[start + 4];
-  const protocolLength = bytes[start + 5];
-  const operation = (bytes[start + 6] << 8) | bytes[start + 7];
+  const hardwareLength = bytes[start + At.HardwareLength];
+  const protocolLength = bytes[start + At.ProtocolLength];
+  const operation = (bytes[start + At.Operation] << 8) | bytes[start + At.Operation + 1];
   const supported =
-    hardwareType === ARP_HARDWARE_ETHERNET && protocolType === ETHERTYPE_IPV4 && hardwareLength === 6 && protocolLength === 4;
-  if (end - start < ARP_FIXED_LENGTH + 2 * hardwareLength + 2 * protocolLength) {
+    hardwareType === At.HardwareEthernet && protocolType === At.ProtocolIpv4 && hardwareLength === 6 && protocolLength === 4;
+  if (end - start < At.SenderMac + 2 * hardwareLength + 2 * protocolLength) {
     throw truncated(start, end, hardwareLength, protocolLength, supported);
   }
   if (!supported) {
@@ -107,15 +137,15 @@ export function decodeArp(bytes: Uint8Array, start = 0, end = bytes.length): Any
   }
   return {
     supported: true,
-    hardwareType: ARP_HARDWARE_ETHERNET,
-    protocolType: ETHERTYPE_IPV4,
+    hardwareType: At.HardwareEthernet,
+    protocolType: At.ProtocolIpv4,
     hardwareLength: 6,
     protocolLength: 4,
     operation,
-    senderMac: Mac.read(bytes, start + 8),
-    senderIp: Ipv4.read(bytes, start + 14),
-    targetMac: Mac.read(bytes, start + 18),
-    targetIp: Ipv4.read(bytes, start + 24),
+    senderMac: Mac.read(bytes, start + At.SenderMac),
+    senderIp: Ipv4.read(bytes, start + At.SenderIp),
+    targetMac: Mac.read(bytes, start + At.TargetMac),
+    targetIp: Ipv4.read(bytes, start + At.TargetIp),
   };
 }
 
@@ -124,26 +154,34 @@ export function decodeArp(bytes: Uint8Array, start = 0, end = bytes.length): Any
  * address bytes are not part of the record: pass them as `addresses` (2·hlen + 2·plen bytes).
  */
 export function encodeArp(record: AnyArpRecord, into: Uint8Array, offset = 0, addresses?: Uint8Array): number {
-  into[offset] = record.hardwareType >>> 8;
-  into[offset + 1] = record.hardwareType & 0xff;
-  into[offset + 2] = record.protocolType >>> 8;
-  into[offset + 3] = record.protocolType & 0xff;
-  into[offset + 4] = record.hardwareLength;
-  into[offset + 5] = record.protocolLength;
-  into[offset + 6] = record.operation >>> 8;
-  into[offset + 7] = record.operation & 0xff;
+  const hardwareType = record.hardwareType;
+  const protocolType = record.protocolType;
+  const operation = record.operation;
+  into[offset] = hardwareType >>> 8;
+  into[offset + 1] = hardwareType & 0xff;
+  into[offset + 2] = protocolType >>> 8;
+  into[offset + 3] = protocolType & 0xff;
+  into[offset + At.HardwareLength] = record.hardwareLength;
+  into[offset + At.ProtocolLength] = record.protocolLength;
+  into[offset + At.Operation] = operation >>> 8;
+  into[offset + At.Operation + 1] = operation & 0xff;
   if (record.supported) {
-    record.senderMac.write(into, offset + ARP.senderMac.offset);
-    record.senderIp.write(into, offset + ARP.senderIp.offset);
-    record.targetMac.write(into, offset + ARP.targetMac.offset);
-    record.targetIp.write(into, offset + ARP.targetIp.offset);
-    return ARP_LENGTH;
+    record.senderMac.write(into, offset + At.SenderMac);
+    record.senderIp.write(into, offset + At.SenderIp);
+    record.targetMac.write(into, offset + At.TargetMac);
+    record.targetIp.write(into, offset + At.TargetIp);
+    return At.Length;
   }
+  return encodeUnsupportedAddresses(record, into, offset, addresses);
+}
+
+/** encodeArp's rare path, apart so that the common one stays small enough for V8 to inline. */
+function encodeUnsupportedAddresses(record: UnsupportedArpRecord, into: Uint8Array, offset: number, addresses: Uint8Array | undefined): number {
   const length = arpLength(record);
-  const bodyLength = length - ARP_FIXED_LENGTH;
-  if (addresses !== undefined) into.set(addresses.subarray(0, bodyLength), offset + ARP_FIXED_LENGTH);
+  const bodyLength = length - At.SenderMac;
+  if (addresses !== undefined) into.set(addresses.subarray(0, bodyLength), offset + At.SenderMac);
   if (addresses === undefined || addresses.length < bodyLength) {
-    into.fill(0, offset + ARP_FIXED_LENGTH + (addresses?.length ?? 0), offset + length);
+    into.fill(0, offset + At.SenderMac + (addresses?.length ?? 0), offset + length);
   }
   return length;
 }
@@ -151,8 +189,8 @@ export function encodeArp(record: AnyArpRecord, into: Uint8Array, offset = 0, ad
 function arp(operation: number, senderMac: Mac, senderIp: Ipv4, targetMac: Mac, targetIp: Ipv4): ArpRecord {
   return {
     supported: true,
-    hardwareType: ARP_HARDWARE_ETHERNET,
-    protocolType: ETHERTYPE_IPV4,
+    hardwareType: At.HardwareEthernet,
+    protocolType: At.ProtocolIpv4,
     hardwareLength: 6,
     protocolLength: 4,
     operation,

@@ -7,6 +7,28 @@
  * and pass the total to `foldChecksum`.
  */
 export function onesComplementSum(bytes: Uint8Array, start: number, end: number, initial = 0): number {
+  // The sum of the big-endian words b[i]·256 + b[i+1] is 256·(sum of the even bytes) + (sum of the
+  // odd bytes): two plain byte sums, eight bytes a turn, and one multiply at the end. (Reading 16 or
+  // 32 bits at a time needs a DataView, and getting one for an arbitrary Uint8Array costs more than
+  // the byte loads it saves: `.buffer` and `.byteOffset` are not inlined by V8 11.)
+  if (!(start >= 0 && end <= bytes.length && (start | 0) === start)) return onesComplementSumChecked(bytes, start, end, initial);
+  let high = 0;
+  let low = 0;
+  let i = start;
+  for (const last8 = end - 8; i <= last8; i += 8) {
+    high += bytes[i] + bytes[i + 2] + bytes[i + 4] + bytes[i + 6];
+    low += bytes[i + 1] + bytes[i + 3] + bytes[i + 5] + bytes[i + 7];
+  }
+  for (const last = end - 1; i < last; i += 2) {
+    high += bytes[i];
+    low += bytes[i + 1];
+  }
+  if (i < end) high += bytes[i];
+  return initial + high * 256 + low;
+}
+
+/** The plain loop, for a range that runs outside the bytes: what is not there counts as zero. */
+function onesComplementSumChecked(bytes: Uint8Array, start: number, end: number, initial: number): number {
   let sum = initial;
   let i = start;
   const last = end - 1;

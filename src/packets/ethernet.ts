@@ -7,7 +7,7 @@
 import { blob, bits, struct, u16be } from "buffer-layout";
 import { Mac } from "./address";
 import { DecodeError } from "./errors";
-import { bitTable, fieldTable, firstFieldPast } from "./layout";
+import { bitTable, checkLiterals, fieldTable, firstFieldPast } from "./layout";
 
 export const ETHERTYPE_IPV4 = 0x0800;
 export const ETHERTYPE_ARP = 0x0806;
@@ -27,6 +27,31 @@ export const VLAN_TAG = fieldTable(vlanTagLayout);
 export const VLAN_TAG_LENGTH = vlanTagLayout.span;
 const TCI = bitTable(vlanTagLayout, tci, tciFields);
 
+/** The layout's numbers as literals for the hot paths; checked against the layout below. */
+const enum Eth {
+  HeaderLength = 14,
+  TypeAt = 12,
+  TagLength = 4,
+  Vlan = 0x8100,
+  PriorityShift = 13,
+  DropEligibleShift = 12,
+  IdMask = 0xfff,
+}
+checkLiterals("ethernet", [
+  ["header length", Eth.HeaderLength, ETHERNET_HEADER_LENGTH],
+  ["etherType offset", Eth.TypeAt, ETHERNET.etherType.offset],
+  ["destination offset", 0, ETHERNET.destination.offset],
+  ["source offset", 6, ETHERNET.source.offset],
+  ["tag length", Eth.TagLength, VLAN_TAG_LENGTH],
+  ["inner etherType offset", 2, VLAN_TAG.etherType.offset],
+  ["VLAN EtherType", Eth.Vlan, ETHERTYPE_VLAN],
+  ["priority shift", Eth.PriorityShift, TCI.priority.shift],
+  ["priority mask", 7, TCI.priority.mask],
+  ["dropEligible shift", Eth.DropEligibleShift, TCI.dropEligible.shift],
+  ["id shift", 0, TCI.id.shift],
+  ["id mask", Eth.IdMask, TCI.id.mask],
+]);
+
 export interface VlanTag {
   /** VLAN identifier, 0..4095 */
   readonly id: number;
@@ -45,7 +70,7 @@ export interface EthernetRecord {
 
 /** Header length of `record` on the wire: 14, or 18 with a VLAN tag. */
 export function ethernetHeaderLength(record: EthernetRecord): number {
-  return record.vlan === undefined ? ETHERNET_HEADER_LENGTH : ETHERNET_HEADER_LENGTH + VLAN_TAG_LENGTH;
+  return record.vlan === undefined ? Eth.HeaderLength : Eth.HeaderLength + Eth.TagLength;
 }
 
 function truncated(table: typeof ETHERNET | typeof VLAN_TAG, base: number, end: number): DecodeError {
@@ -63,21 +88,21 @@ function truncated(table: typeof ETHERNET | typeof VLAN_TAG, base: number, end: 
  * @throws DecodeError if the header or its VLAN tag is cut short
  */
 export function decodeEthernet(bytes: Uint8Array, start = 0, end = bytes.length): EthernetRecord {
-  if (end - start < ETHERNET_HEADER_LENGTH) throw truncated(ETHERNET, start, end);
+  if (end - start < Eth.HeaderLength) throw truncated(ETHERNET, start, end);
   const destination = Mac.read(bytes, start);
   const source = Mac.read(bytes, start + 6);
-  const outerType = (bytes[start + 12] << 8) | bytes[start + 13];
-  if (outerType !== ETHERTYPE_VLAN) return { destination, source, etherType: outerType };
-  const tagStart = start + ETHERNET_HEADER_LENGTH;
-  if (end - tagStart < VLAN_TAG_LENGTH) throw truncated(VLAN_TAG, tagStart, end);
+  const outerType = (bytes[start + Eth.TypeAt] << 8) | bytes[start + Eth.TypeAt + 1];
+  if (outerType !== Eth.Vlan) return { destination, source, etherType: outerType };
+  const tagStart = start + Eth.HeaderLength;
+  if (end - tagStart < Eth.TagLength) throw truncated(VLAN_TAG, tagStart, end);
   const word = (bytes[tagStart] << 8) | bytes[tagStart + 1];
   return {
     destination,
     source,
     vlan: {
-      id: (word >>> TCI.id.shift) & TCI.id.mask,
-      priority: (word >>> TCI.priority.shift) & TCI.priority.mask,
-      dropEligible: ((word >>> TCI.dropEligible.shift) & 1) === 1,
+      id: word & Eth.IdMask,
+      priority: word >>> Eth.PriorityShift,
+      dropEligible: ((word >>> Eth.DropEligibleShift) & 1) === 1,
     },
     etherType: (bytes[tagStart + 2] << 8) | bytes[tagStart + 3],
   };
@@ -85,25 +110,25 @@ export function decodeEthernet(bytes: Uint8Array, start = 0, end = bytes.length)
 
 /** Writes the header at `into[offset]`; returns its length. `into` must have room for it. */
 export function encodeEthernet(record: EthernetRecord, into: Uint8Array, offset = 0): number {
-  record.destination.write(into, offset + ETHERNET.destination.offset);
-  record.source.write(into, offset + ETHERNET.source.offset);
-  const typeAt = offset + ETHERNET.etherType.offset;
-  if (record.vlan === undefined) {
-    into[typeAt] = record.etherType >>> 8;
-    into[typeAt + 1] = record.etherType & 0xff;
-    return ETHERNET_HEADER_LENGTH;
-  }
-  into[typeAt] = ETHERTYPE_VLAN >>> 8;
-  into[typeAt + 1] = ETHERTYPE_VLAN & 0xff;
-  const { id, priority, dropEligible } = record.vlan;
-  const word =
-    ((priority & TCI.priority.mask) << TCI.priority.shift) |
-    ((dropEligible ? 1 : 0) << TCI.dropEligible.shift) |
-    ((id & TCI.id.mask) << TCI.id.shift);
-  const tagAt = offset + ETHERNET_HEADER_LENGTH;
+  record.destination.write(into, offset);
+  record.source.write(into, offset + 6);
+  if (record.vlan !== undefined) return encodeTagged(record, record.vlan, into, offset);
+  const etherType = record.etherType;
+  into[offset + Eth.TypeAt] = etherType >>> 8;
+  into[offset + Eth.TypeAt + 1] = etherType & 0xff;
+  return Eth.HeaderLength;
+}
+
+/** encodeEthernet's 802.1Q tag and inner type, apart so that the untagged path stays small enough to inline. */
+function encodeTagged(record: EthernetRecord, vlan: VlanTag, into: Uint8Array, offset: number): number {
+  const typeAt = offset + Eth.TypeAt;
+  into[typeAt] = Eth.Vlan >>> 8;
+  into[typeAt + 1] = Eth.Vlan & 0xff;
+  const word = ((vlan.priority & 7) << Eth.PriorityShift) | ((vlan.dropEligible ? 1 : 0) << Eth.DropEligibleShift) | (vlan.id & Eth.IdMask);
+  const tagAt = offset + Eth.HeaderLength;
   into[tagAt] = word >>> 8;
   into[tagAt + 1] = word & 0xff;
   into[tagAt + 2] = record.etherType >>> 8;
   into[tagAt + 3] = record.etherType & 0xff;
-  return ETHERNET_HEADER_LENGTH + VLAN_TAG_LENGTH;
+  return Eth.HeaderLength + Eth.TagLength;
 }

@@ -10,7 +10,7 @@ import { struct, u16be, u32be, u8 } from "buffer-layout";
 import { foldChecksum, onesComplementSum } from "./checksum";
 import { DecodeError } from "./errors";
 import { decodeIpv4Header, Ipv4Record, IP_PROTOCOL_ICMP } from "./ipv4";
-import { fieldTable, firstFieldPast } from "./layout";
+import { checkLiterals, fieldTable, firstFieldPast } from "./layout";
 
 export const ICMP_ECHO_REPLY = 0;
 export const ICMP_DESTINATION_UNREACHABLE = 3;
@@ -24,6 +24,18 @@ export const icmpLayout = struct([u8("type"), u8("code"), u16be("checksum"), u32
 export const ICMP = fieldTable(icmpLayout);
 export const ICMP_ECHO = fieldTable(icmpEchoLayout);
 export const ICMP_HEADER_LENGTH = icmpLayout.span;
+
+/** The numbers the hot paths use, as literals; checked against the layout and constants below. */
+const enum Icmp {
+  HeaderLength = 8,
+  EchoReply = 0,
+  EchoRequest = 8,
+}
+checkLiterals("icmp", [
+  ["header length", Icmp.HeaderLength, ICMP_HEADER_LENGTH],
+  ["echo reply", Icmp.EchoReply, ICMP_ECHO_REPLY],
+  ["echo request", Icmp.EchoRequest, ICMP_ECHO_REQUEST],
+]);
 
 /** The part of the offending datagram's ICMP header an ICMP error quotes, when it was ICMP. */
 export interface QuotedIcmp {
@@ -52,7 +64,7 @@ export interface IcmpRecord {
 }
 
 export function isEcho(type: number): boolean {
-  return type === ICMP_ECHO_REQUEST || type === ICMP_ECHO_REPLY;
+  return type === Icmp.EchoRequest || type === Icmp.EchoReply;
 }
 
 function quotesDatagram(type: number): boolean {
@@ -79,7 +91,7 @@ function decodeQuoted(bytes: Uint8Array, start: number, end: number): QuotedIpv4
  * @throws DecodeError when fewer than 8 bytes are at hand
  */
 export function decodeIcmp(bytes: Uint8Array, start = 0, end = bytes.length, whole = true): IcmpRecord {
-  if (end - start < ICMP_HEADER_LENGTH) {
+  if (end - start < Icmp.HeaderLength) {
     const field = firstFieldPast(ICMP_ECHO, start, end)!;
     const type = end > start ? bytes[start] : -1;
     const name = isEcho(type) || field.offset < 4 ? field.name : "restOfHeader";
@@ -103,11 +115,13 @@ export function decodeIcmp(bytes: Uint8Array, start = 0, end = bytes.length, who
   }
   const restOfHeader = ((bytes[start + 4] << 24) | (bytes[start + 5] << 16) | (bytes[start + 6] << 8) | bytes[start + 7]) >>> 0;
   if (quotesDatagram(type)) {
-    const quoted = decodeQuoted(bytes, start + ICMP_HEADER_LENGTH, end);
+    const quoted = decodeQuoted(bytes, start + Icmp.HeaderLength, end);
     if (quoted !== undefined) return { type, code, checksum, checksumValid, restOfHeader, quoted };
   }
   return { type, code, checksum, checksumValid, restOfHeader };
 }
+
+const NO_OPTIONS: { checksums?: "compute" | "keep" } = {};
 
 /** What encodeIcmp needs: checksum and its validity are derived unless kept. */
 export type IcmpFields = Omit<IcmpRecord, "checksum" | "checksumValid" | "quoted"> & { readonly checksum?: number };
@@ -121,30 +135,37 @@ export function encodeIcmp(
   data: Uint8Array,
   into: Uint8Array,
   offset = 0,
-  options: { checksums?: "compute" | "keep" } = {},
+  options: { checksums?: "compute" | "keep" } = NO_OPTIONS,
 ): number {
-  into[offset] = record.type;
-  into[offset + 1] = record.code;
+  const type = record.type;
+  const code = record.code;
+  into[offset] = type;
+  into[offset + 1] = code;
   into[offset + 2] = 0;
   into[offset + 3] = 0;
-  if (isEcho(record.type)) {
+  // the header's words as written (each masked as its byte stores mask it), for the checksum
+  let headerSum = ((type & 0xff) << 8) | (code & 0xff);
+  if (isEcho(type)) {
     const identifier = record.identifier ?? 0;
     const sequence = record.sequence ?? 0;
     into[offset + 4] = identifier >>> 8;
     into[offset + 5] = identifier & 0xff;
     into[offset + 6] = sequence >>> 8;
     into[offset + 7] = sequence & 0xff;
+    headerSum += (identifier & 0xffff) + (sequence & 0xffff);
   } else {
     const rest = record.restOfHeader ?? 0;
     into[offset + 4] = rest >>> 24;
     into[offset + 5] = (rest >>> 16) & 0xff;
     into[offset + 6] = (rest >>> 8) & 0xff;
     into[offset + 7] = rest & 0xff;
+    headerSum += (rest >>> 16) + (rest & 0xffff);
   }
-  if (data.length > 0) into.set(data, offset + ICMP_HEADER_LENGTH);
-  const end = offset + ICMP_HEADER_LENGTH + data.length;
+  const dataAt = offset + Icmp.HeaderLength;
+  if (data.length > 0) into.set(data, dataAt);
+  const end = dataAt + data.length;
   const checksum =
-    options.checksums === "keep" && record.checksum !== undefined ? record.checksum : foldChecksum(onesComplementSum(into, offset, end));
+    options.checksums === "keep" && record.checksum !== undefined ? record.checksum : foldChecksum(onesComplementSum(into, dataAt, end, headerSum));
   into[offset + 2] = checksum >>> 8;
   into[offset + 3] = checksum & 0xff;
   return end - offset;

@@ -65,3 +65,16 @@ export function firstFieldPast(
   }
   return first;
 }
+
+/**
+ * The hot paths use header offsets, lengths and bit positions as literals (TypeScript const enums),
+ * which V8 compiles to immediates; a value read from a table is a load and a check each time. Each
+ * module checks its literals against its layout once, when it loads, with this: a layout edited
+ * without its literals fails at startup, not on the wire.
+ * @throws Error naming the first literal that disagrees with the layout
+ */
+export function checkLiterals(header: string, pairs: readonly (readonly [name: string, literal: number, fromLayout: number])[]): void {
+  for (const [name, literal, fromLayout] of pairs) {
+    if (literal !== fromLayout) throw new Error(`${header}: the literal for ${name} is ${literal}, the layout says ${fromLayout}`);
+  }
+}
