@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 # end-to-end tests (namespaces, veth, faults). tcpdump, tshark, python3-scapy, iputils-ping, fping,
 # arping: independent peers our codecs, sniffer and prober are checked against. g++/make/python3:
 # node-gyp's toolchain.
-packages=(libpcap-dev iproute2 nftables tcpdump tshark python3-scapy iputils-ping fping arping g++ make python3 procps)
+packages=(libpcap-dev iproute2 nftables tcpdump tshark python3-scapy iputils-ping fping arping g++ make python3 procps keepalived)
 
 missing=()
 for package in "${packages[@]}"; do

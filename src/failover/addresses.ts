@@ -100,6 +100,23 @@ export class AddressManager {
     return true;
   }
 
+  /**
+   * IPv4 neighbours on the interface whose entry is not usable now (incomplete, failed, stale,
+   * probing): after a link flap the kernel retries these only on its 1 s timer.
+   */
+  async unresolvedNeighbours(): Promise<Ipv4[]> {
+    const entries = await this.socket.getNeighbors({ family: AF_INET }).catch(() => []);
+    const out: Ipv4[] = [];
+    for (const e of entries) {
+      const state = e.data.state;
+      if (e.data.ifindex !== this.interfaceIndex || state === undefined) continue;
+      if (!(state.incomplete || state.failed || state.stale || state.probe || state.delay)) continue;
+      const dst = e.attrs.dst;
+      if (dst !== undefined && dst.length === 4) out.push(Ipv4.read(dst, 0));
+    }
+    return out;
+  }
+
   /** Administratively up and with carrier (IFF_UP and IFF_LOWER_UP). */
   async linkUp(): Promise<boolean> {
     const [link] = await this.socket.getLink({ index: this.interfaceIndex });

@@ -99,6 +99,8 @@ export class Daemon {
   #stopping = false;
   #stopped: Promise<void> | undefined;
   readonly #pending = new Set<Promise<unknown>>();
+  /** per address: aborts the announcement rounds still to come when the address changes hands */
+  readonly #announcing = new Map<string, AbortController>();
 
   constructor(
     readonly config: TakeoverConfig,
@@ -155,9 +157,12 @@ export class Daemon {
     if (state !== undefined && !state.running) this.#feed({ kind: "link", up: false });
     this.#feed({ kind: "present", addresses: present });
     for (const check of this.config.checks) this.#startCheck(check);
+    let carrier = state?.running === true;
     this.#every(CARRIER_POLL_MS, () => {
-      const now = readInterfaceState(this.config.interface);
-      this.#feed({ kind: "link", up: now?.running === true });
+      const up = readInterfaceState(this.config.interface)?.running === true;
+      if (up && !carrier) this.#track(this.#refreshNeighbours());
+      carrier = up;
+      this.#feed({ kind: "link", up });
     });
     this.#every(10_000, () => this.#prober.forgetOlderThan(60_000));
   }
@@ -272,11 +277,19 @@ export class Daemon {
           break;
         case "add":
         case "remove":
+          // rounds of an earlier announcement must not go on saying the address is ours (or theirs)
+          this.#cancelAnnouncements(action.address);
           this.#enqueue(() => this.#change(action.kind, action.address));
           break;
-        case "announce":
-          this.#enqueue(async () => this.#track(this.#announce(action.address, action.at, action.reason)));
+        case "announce": {
+          // a new announcement replaces the rounds of the previous one; registered now, not when
+          // the queue reaches it, so a remove queued after it still cancels it
+          if (action.reason !== "refresh" && action.reason !== "defend") this.#cancelAnnouncements(action.address);
+          const controller = this.#announcing.get(action.address) ?? new AbortController();
+          this.#announcing.set(action.address, controller);
+          this.#enqueue(async () => this.#track(this.#announce(action.address, action.at, action.reason, controller.signal)));
           break;
+        }
         case "stopped":
           break;
       }
@@ -313,7 +326,28 @@ export class Daemon {
     }
   }
 
-  async #announce(address: string, at: "ours" | "peer", reason: string): Promise<void> {
+  /**
+   * After the carrier comes back, the kernel's neighbour entries that went incomplete while it was
+   * gone are retried only on its 1 s timer, and replies to those hosts (the router) wait until then.
+   * Asking for them ourselves gets the answers to the kernel at once.
+   */
+  async #refreshNeighbours(): Promise<void> {
+    const stale = await this.prepared.addresses.unresolvedNeighbours();
+    for (const address of stale) {
+      if (this.#stopping) return;
+      this.#resolver.forget(address);
+      void this.#resolver.resolve(address, { attempts: 2, timeoutMs: 50, fresh: true }).catch(() => undefined);
+    }
+    if (stale.length > 0) this.log.line("neighbours", undefined, `link up: asked again for ${stale.join(", ")}`);
+  }
+
+  #cancelAnnouncements(address: string): void {
+    this.#announcing.get(address)?.abort();
+    this.#announcing.delete(address);
+  }
+
+  async #announce(address: string, at: "ours" | "peer", reason: string, signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return;
     const settings = this.config.announce;
     let mac: Mac | undefined;
     if (at === "peer") {
@@ -328,7 +362,7 @@ export class Daemon {
       this.log.line("announce", address, `gratuitous ARP ${address} is-at ${mac ?? this.prepared.port.mac}, ${settings.form === "both" ? "request and reply" : settings.form} form, ${settings.count} round(s) ${intervalMs} ms apart (${reason})`);
     }
     // when stopping, the rounds go quickly: the process is about to exit
-    await announce(this.prepared.port, [Ipv4.parse(address)], { count: settings.count, intervalMs, form: settings.form, mac }).catch((error: unknown) => {
+    await announce(this.prepared.port, [Ipv4.parse(address)], { count: settings.count, intervalMs, form: settings.form, mac, signal }).catch((error: unknown) => {
       this.log.line("error", address, `announce failed: ${(error as Error).message}`);
       return 0;
     });

@@ -304,7 +304,13 @@ export class FailoverMachine {
     if (!a.spec.home && isPeer) {
       a.state = "idle";
       a.retryAt = now + this.config.retryMicros;
-      actions.push({ kind: "remove", address }, { kind: "log", event: "yield", address, detail: `the home node (${mac}) ${how === "probe" ? "probes for" : "claims"} ${address}: handing it back` });
+      // Announcing the address at the home node's MAC as well costs nothing when the home node
+      // announces itself, and is what moves the router when the home node is a plain host.
+      actions.push(
+        { kind: "remove", address },
+        { kind: "announce", address, at: "peer", reason: "hand-back" },
+        { kind: "log", event: "yield", address, detail: `the home node (${mac}) ${how === "probe" ? "probes for" : "claims"} ${address}: handing it back` },
+      );
       return;
     }
     if (!isPeer && this.config.yieldToStrangers) {

@@ -1,0 +1,379 @@
+// Failover benchmark: the lab of `takeover lab` (router .1, Brain .17 holding .37, Pinky .18 holding
+// .36, one bridge, a web page on each box; network namespaces), run the same way with takeover and
+// with keepalived (VRRPv3). For each setup, each trial cuts Brain's link (failover) and, once things
+// have settled, restores it (failback), and measures from the link change until the router gets
+// HTTP 200 at 192.0.2.37 from the new owner (Pinky, then Brain again). Prints min/median/max per setup
+// and phase, and the ratio takeover/keepalived. Benchmarks print figures; they do not pass or fail.
+//
+// Run: `npm run bench:failover` [-- --trials N] [--only SETUP] [--verbose]  (root; default 7 trials
+// per setup, ≈ 2 min in all; --verbose prints the daemons' log lines of each trial, timed from the
+// link change)
+//
+// Setups
+//   keepalived         bench/keepalived/{brain,pinky}.conf: two VRRPv3 instances mirrored like our two
+//                      addresses, Brain MASTER 150 for .37, Pinky BACKUP 100 (and the mirror for .36),
+//                      preemption on, advert_int 0.01 (10 ms, the least keepalived 2.2 accepts).
+//   takeover 10ms      examples/*.yaml with one check, ICMP to the peer every 10 ms (timeout 10 ms,
+//                      fall 2, rise 2: two misses in a row, so one lost echo does not even start a
+//                      claim), and a claim of one ARP probe and 5 ms of listening (an answer on one LAN
+//                      segment takes well under a millisecond; here about 0.1 ms); retry 100 ms;
+//                      announcements as shipped. The setup the targets below are about.
+//   takeover 10ms fall 1  the same with fall 1: one missed echo starts the claim and the ARP probe
+//                      alone decides (a live peer answers it, and nothing is taken). Faster by one
+//                      interval, at the price of a probe, and a not-claiming line, per lost echo.
+//   takeover defaults  examples/brain.yaml and examples/pinky.yaml as shipped (ICMP every 100 ms, fall
+//                      3, plus the HTTP check; 2 probes 20 ms apart and 50 ms of listening).
+//
+// The router's view: a watcher in the router's namespace (this file, run as a lab worker) starts a
+// new GET to .37 every 2 ms, each on its own connection with a 300 ms limit, so one request stuck on
+// the old owner's MAC does not hide the new owner's first answer (src/lab/router-watch.ts keeps one
+// request in flight, whose 50 ms timeout after a cut would swamp a 40 ms failover); it also reads
+// the router's neighbour entry for .37 over rtnetlink every 2 ms. Times are wall-clock µs in both
+// processes (same host clock); the link change is stamped when `ip link set` has returned.
+//
+// A failback now and then takes 0.3–1 s with either daemon while the router's neighbour entry moved
+// in a few ms: Brain's kernel flushed its neighbour table when the carrier went, answers to the
+// router that were in flight then left an INCOMPLETE entry for 192.0.2.1, and its next ARP try comes
+// only with the 1 s retransmit timer (net.ipv4.neigh.eth0.retrans_time_ms); the router's SYNs reach
+// Brain at once, its SYN-ACKs wait. That is the router's real experience, so it stays in the figures
+// (the max column, and the median when it hits several trials).
+import { ChildProcess, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { createRtNetlink } from "netlink";
+import { parse, stringify } from "yaml";
+import { BRAIN, EXAMPLES, PINKY, ROUTER } from "../src/lab/failover-demo";
+import { Lab } from "../src/lab/netns";
+import { NodeWorker, onParentMessage, report, workerInput } from "../src/lab/worker";
+import { hrtimeMicros } from "../src/link/port";
+import { Ipv4, Mac } from "../src/packets/address";
+import { formatTable, median } from "./harness";
+
+const DIST = join(__dirname, "..");
+const CLI = join(DIST, "src", "cli", "main.js");
+const WEB_SERVER = join(DIST, "src", "lab", "web-server.js");
+const KEEPALIVED_DIR = join(__dirname, "..", "..", "bench", "keepalived");
+
+/** Time given to each transition before the next one: takeover announces 5 rounds over 800 ms. */
+const SETTLE_MS = 1500;
+/** A trial step that has not happened after this long is counted as failed. */
+const STEP_LIMIT_MS = 10_000;
+/** The whole run stops starting new trials after this long. */
+const RUN_LIMIT_MS = 5 * 60_000;
+
+// ---------------------------------------------------------------------------------------------
+// the router-side watcher (this same file, run in the router's namespace as a lab worker)
+
+interface WatchInput {
+  readonly watch: true;
+  readonly targets: readonly { readonly address: string; readonly everyMs: number }[];
+  readonly getTimeoutMs: number;
+  readonly neighbourPollMs: number;
+}
+
+function runWatcher(input: WatchInput): void {
+  let running = true;
+  const socket = createRtNetlink();
+  const lastServer = new Map<string, string>();
+  const lastMac = new Map<string, string>();
+
+  const get = (address: string) => {
+    const req = request({ host: address, port: 80, path: "/", agent: false, timeout: input.getTimeoutMs }, (res) => {
+      const t = hrtimeMicros();
+      const server = res.statusCode === 200 ? String(res.headers["x-served-by"] ?? "?") : `status ${res.statusCode}`;
+      res.resume();
+      done(address, server, t);
+    });
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", () => done(address, "none", hrtimeMicros()));
+    req.end();
+  };
+  // changes of who answers, in the order answers arrive
+  const done = (address: string, server: string, t: number) => {
+    if (lastServer.get(address) === server) return;
+    lastServer.set(address, server);
+    report({ kind: "http", t, address, server });
+  };
+  const timers = input.targets.map((target) => setInterval(() => running && get(target.address), target.everyMs));
+
+  const pollNeighbours = async () => {
+    while (running) {
+      const entries = await socket.getNeighbors({ family: 2 }).catch(() => []);
+      const t = hrtimeMicros();
+      for (const { address } of input.targets) {
+        const entry = entries.find((e) => e.attrs.dst !== undefined && e.attrs.dst.length === 4 && Ipv4.read(e.attrs.dst, 0).toString() === address);
+        const lladdr = entry?.attrs.lladdr;
+        const mac = lladdr !== undefined && lladdr.length === 6 ? Mac.read(lladdr, 0).toString() : "none";
+        if (lastMac.get(address) !== mac) {
+          lastMac.set(address, mac);
+          report({ kind: "neighbour", t, address, mac });
+        }
+      }
+      await new Promise((r) => setTimeout(r, input.neighbourPollMs));
+    }
+  };
+  void pollNeighbours();
+  report({ kind: "ready", t: hrtimeMicros() });
+  const stop = () => {
+    running = false;
+    for (const timer of timers) clearInterval(timer);
+    socket.socket.close();
+    setTimeout(() => process.exit(0), 50).unref();
+  };
+  onParentMessage(() => {}, stop);
+  for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => process.exit(0));
+}
+
+// ---------------------------------------------------------------------------------------------
+// the bench
+
+type WatchMessage = { kind: "ready" | "http" | "neighbour"; t: number; address?: string; server?: string; mac?: string };
+
+interface Setup {
+  readonly name: string;
+  readonly kind: "takeover" | "keepalived";
+  /** config files for Brain and Pinky */
+  readonly brain: string;
+  readonly pinky: string;
+}
+
+interface Trial {
+  /** µs from the link change to the router's first HTTP 200 from the new owner */
+  readonly httpMicros: number | undefined;
+  /** µs from the link change to the router's neighbour entry holding the new owner's MAC */
+  readonly neighbourMicros: number | undefined;
+}
+
+interface SetupResult {
+  readonly setup: Setup;
+  readonly failover: Trial[];
+  readonly failback: Trial[];
+  readonly note?: string;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function say(text: string): void {
+  process.stderr.write(`${text}\n`);
+}
+
+/** Keeps the last lines a process printed (stamped when read), for when something goes wrong. */
+function tail(child: ChildProcess, keep = 200): { t: number; text: string }[] {
+  const lines: { t: number; text: string }[] = [];
+  for (const stream of [child.stdout, child.stderr]) {
+    if (stream === null) continue;
+    createInterface({ input: stream }).on("line", (text) => {
+      lines.push({ t: hrtimeMicros(), text });
+      if (lines.length > keep) lines.shift();
+    });
+  }
+  return lines;
+}
+
+/** `--only NAME`: run that setup alone; `--verbose`: print the daemons' lines of each trial. */
+const VERBOSE = process.argv.includes("--verbose");
+
+/** Starts the lab for one setup and runs the trials; always tears it down. */
+async function runSetup(setup: Setup, trials: number, deadline: number): Promise<SetupResult> {
+  const lab = await Lab.create({
+    hosts: [
+      { name: ROUTER.name, address: `${ROUTER.address}/24`, mac: ROUTER.mac },
+      { name: BRAIN.name, address: `${BRAIN.address}/24`, mac: BRAIN.mac },
+      { name: PINKY.name, address: `${PINKY.address}/24`, mac: PINKY.mac },
+    ],
+  });
+  const state = mkdtempSync(join(tmpdir(), "takeover-bench-"));
+  const logs = new Map<string, { t: number; text: string }[]>();
+  let watcher: NodeWorker<WatchMessage> | undefined;
+  const daemons: ChildProcess[] = [];
+  const result: SetupResult = { setup, failover: [], failback: [] };
+  try {
+    for (const box of [BRAIN, PINKY]) {
+      const web = lab.spawn(box.name, [process.execPath, WEB_SERVER, box.name]);
+      logs.set(`${box.name} web`, tail(web));
+    }
+    for (const [box, config] of [[BRAIN, setup.brain], [PINKY, setup.pinky]] as const) {
+      const argv =
+        setup.kind === "takeover"
+          ? [process.execPath, CLI, "run", config]
+          : ["keepalived", "--vrrp", "--dont-fork", "--log-console", "--log-detail", "--no-syslog", "--use-file", config,
+             "--pid", join(state, `${box.name}.pid`), "--vrrp_pid", join(state, `${box.name}-vrrp.pid`), "--checkers_pid", join(state, `${box.name}-checkers.pid`)];
+      const daemon = lab.spawn(box.name, argv);
+      daemons.push(daemon);
+      logs.set(box.name, tail(daemon));
+    }
+    const input: WatchInput = {
+      watch: true,
+      targets: [{ address: BRAIN.publicAddress, everyMs: 2 }, { address: PINKY.publicAddress, everyMs: 50 }],
+      getTimeoutMs: 300,
+      neighbourPollMs: 2,
+    };
+    watcher = lab.runNode<WatchMessage>(ROUTER.name, __filename, input, { label: "router watcher" });
+    await watcher.expect("ready", 5000);
+    const w = watcher;
+
+    /** µs stamp of the first message at or after `since` matching, or undefined after `limitMs`. */
+    const first = async (since: number, kind: "http" | "neighbour", value: string, limitMs: number): Promise<number | undefined> => {
+      const end = Date.now() + limitMs;
+      while (Date.now() < end) {
+        const hit = w.messages.find((m) => m.t >= since && m.kind === kind && m.address === BRAIN.publicAddress && (kind === "http" ? m.server === value : m.mac === value));
+        if (hit !== undefined) return hit.t;
+        if (w.exited) throw new Error(`the router watcher ended: ${w.stderr}`);
+        await sleep(2);
+      }
+      return undefined;
+    };
+    const answeredBy = (address: string) => [...w.messages].reverse().find((m) => m.kind === "http" && m.address === address)?.server;
+
+    // steady state: Brain serves .37, Pinky .36
+    const steadyBy = Date.now() + 20_000;
+    while (!(answeredBy(BRAIN.publicAddress) === BRAIN.name && answeredBy(PINKY.publicAddress) === PINKY.name)) {
+      if (Date.now() > steadyBy) throw new Error(`${setup.name}: no steady state in 20 s (router: .37 → ${answeredBy(BRAIN.publicAddress)}, .36 → ${answeredBy(PINKY.publicAddress)})`);
+      await sleep(20);
+    }
+    await sleep(SETTLE_MS);
+
+    for (let trial = 0; trial < trials; trial++) {
+      if (Date.now() > deadline) {
+        return { ...result, note: `stopped after ${trial} trial(s): the run's time limit` };
+      }
+      for (const phase of ["failover", "failback"] as const) {
+        const owner = phase === "failover" ? PINKY : BRAIN;
+        if (VERBOSE && phase === "failback") say(`      Brain's neighbours before the link comes back: ${lab.exec(BRAIN.name, ["ip", "neigh", "show", "dev", "eth0"]).stdout.trim().replace(/\n/g, "; ") || "none"}`);
+        if (phase === "failover") lab.cut(BRAIN.name);
+        else lab.restore(BRAIN.name);
+        const t0 = hrtimeMicros();
+        const http = await first(t0, "http", owner.name, STEP_LIMIT_MS);
+        const neighbour = await first(t0, "neighbour", owner.mac, 100);
+        result[phase].push({ httpMicros: http === undefined ? undefined : http - t0, neighbourMicros: neighbour === undefined ? undefined : neighbour - t0 });
+        if (http === undefined) {
+          say(`  ${setup.name} trial ${trial + 1}: ${phase}: no HTTP 200 from ${owner.name} within ${STEP_LIMIT_MS / 1000} s; the last lines:`);
+          for (const [who, lines] of logs) for (const line of lines.slice(-8)) say(`    ${who}: ${line.text}`);
+        } else {
+          say(`  ${setup.name} trial ${trial + 1}: ${phase} ${((http - t0) / 1000).toFixed(1)} ms`);
+        }
+        if (VERBOSE) {
+          const seen = [...w.messages.filter((m) => m.t >= t0 - 50_000 && m.address === BRAIN.publicAddress).map((m) => ({ t: m.t, text: `router ${m.kind} ${m.server ?? m.mac}` }))];
+          for (const [who, lines] of logs) for (const l of lines) if (l.t >= t0 - 50_000 && l.t <= (http ?? t0) + 50_000) seen.push({ t: l.t, text: `${who}: ${l.text}` });
+          for (const e of seen.sort((a, b) => a.t - b.t)) say(`      ${((e.t - t0) / 1000).toFixed(1).padStart(8)} ms  ${e.text}`);
+        }
+        await sleep(SETTLE_MS);
+      }
+    }
+    return result;
+  } finally {
+    if (watcher !== undefined) await watcher.stop(2000).catch(() => undefined);
+    await lab.destroy();
+    rmSync(state, { recursive: true, force: true });
+  }
+}
+
+function ms(micros: number | undefined): string {
+  return micros === undefined ? "—" : (micros / 1000).toFixed(1);
+}
+
+function stats(trials: readonly Trial[], key: "httpMicros" | "neighbourMicros"): { min?: number; median?: number; max?: number; failed: number } {
+  const values = trials.map((t) => t[key]).filter((v): v is number => v !== undefined);
+  if (values.length === 0) return { failed: trials.length };
+  return { min: Math.min(...values), median: median(values), max: Math.max(...values), failed: trials.length - values.length };
+}
+
+/** examples/<base>.yaml with one ICMP check every 10 ms (timeout 10 ms, `fall`, rise 2) and a 5 ms claim. */
+function fastConfig(dir: string, base: "brain" | "pinky", fall: number): string {
+  const config = parse(readFileSync(join(EXAMPLES, `${base}.yaml`), "utf8")) as Record<string, any>;
+  config.checks = [{ name: "peer-ping", type: "icmp", target: "peer", interval: "10ms", timeout: "10ms", fall, rise: 2 }];
+  config.claim = { probes: 1, probeInterval: "5ms", probeWait: "5ms", retry: "100ms" };
+  const file = join(dir, `${base}-10ms-fall${fall}.yaml`);
+  writeFileSync(file, stringify(config));
+  return file;
+}
+
+async function main(): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error("bench:failover needs root: it creates network namespaces");
+  const at = process.argv.indexOf("--trials");
+  const trials = at > 0 ? Number(process.argv[at + 1]) : 7;
+  if (!Number.isInteger(trials) || trials < 1) throw new Error(`--trials: "${process.argv[at + 1]}" is not a whole number ≥ 1`);
+  const out = spawnSync("keepalived", ["--version"], { encoding: "utf8" });
+  const version = out.error !== undefined ? "" : (out.stdout + out.stderr).split("\n")[0].trim();
+  if (version === "") throw new Error("keepalived is not installed: apt-get install keepalived (scripts/setup.sh does)");
+
+  const dir = mkdtempSync(join(tmpdir(), "takeover-bench-config-"));
+  const allSetups: Setup[] = [
+    { name: "keepalived", kind: "keepalived", brain: join(KEEPALIVED_DIR, "brain.conf"), pinky: join(KEEPALIVED_DIR, "pinky.conf") },
+    { name: "takeover 10ms", kind: "takeover", brain: fastConfig(dir, "brain", 2), pinky: fastConfig(dir, "pinky", 2) },
+    { name: "takeover 10ms fall 1", kind: "takeover", brain: fastConfig(dir, "brain", 1), pinky: fastConfig(dir, "pinky", 1) },
+    { name: "takeover defaults", kind: "takeover", brain: join(EXAMPLES, "brain.yaml"), pinky: join(EXAMPLES, "pinky.yaml") },
+  ];
+  const only = process.argv.indexOf("--only");
+  const setups = only > 0 ? allSetups.filter((x) => x.name === process.argv[only + 1]) : allSetups;
+  if (setups.length === 0) throw new Error(`--only: no setup "${process.argv[only + 1]}"; there are: ${allSetups.map((x) => x.name).join(", ")}`);
+  const deadline = Date.now() + RUN_LIMIT_MS;
+  say(`bench:failover: ${trials} trial(s) per setup; ${version}; node ${process.version}`);
+  const results: SetupResult[] = [];
+  try {
+    for (const setup of setups) {
+      say(`${setup.name}:`);
+      results.push(await runSetup(setup, trials, deadline));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  const rows: string[][] = [];
+  for (const r of results) {
+    for (const phase of ["failover", "failback"] as const) {
+      const h = stats(r[phase], "httpMicros");
+      const n = stats(r[phase], "neighbourMicros");
+      rows.push([r.setup.name, phase, String(r[phase].length), ms(h.min), ms(h.median), ms(h.max), ms(n.median), h.failed > 0 ? `${h.failed} failed` : ""]);
+    }
+  }
+  console.log("\nfrom the link change to the router's first HTTP 200 at 192.0.2.37 from the new owner (ms)\n");
+  console.log(formatTable(["setup", "phase", "trials", "min", "median", "max", "neighbour median", ""], rows));
+
+  const keepalived = results.find((r) => r.setup.kind === "keepalived");
+  console.log("\nratio of medians, takeover / keepalived (below 1: takeover is faster)\n");
+  const ratioRows: string[][] = [];
+  for (const r of results.filter((x) => x.setup.kind === "takeover")) {
+    for (const phase of ["failover", "failback"] as const) {
+      const ours = stats(r[phase], "httpMicros").median;
+      const theirs = keepalived === undefined ? undefined : stats(keepalived[phase], "httpMicros").median;
+      ratioRows.push([r.setup.name, phase, ours === undefined || theirs === undefined ? "—" : (ours / theirs).toFixed(2)]);
+    }
+  }
+  console.log(formatTable(["setup", "phase", "takeover/keepalived"], ratioRows));
+
+  const med = (name: string, phase: "failover" | "failback") => stats(results.find((r) => r.setup.name === name)?.[phase] ?? [], "httpMicros").median;
+  const check = (what: string, ok: boolean | undefined) => console.log(`  ${ok === undefined ? "?" : ok ? "met" : "MISSED"}  ${what}`);
+  const kf = med("keepalived", "failover");
+  const kb = med("keepalived", "failback");
+  console.log("\ntargets (reported, not asserted)");
+  for (const name of ["takeover 10ms", "takeover 10ms fall 1"]) {
+    for (const phase of ["failover", "failback"] as const) {
+      const m = med(name, phase);
+      const k = phase === "failover" ? kf : kb;
+      check(`${name}: median ${phase} ${ms(m)} ms ≤ 40 ms and below keepalived's ${ms(k)} ms`, m === undefined || k === undefined ? undefined : m <= 40_000 && m < k);
+    }
+  }
+  const df = med("takeover defaults", "failover");
+  const db = med("takeover defaults", "failback");
+  check(`takeover defaults: median failover ${ms(df)} ms < 1000 ms`, df === undefined ? undefined : df < 1_000_000);
+  check(`takeover defaults: median failback ${ms(db)} ms < 500 ms`, db === undefined ? undefined : db < 500_000);
+  for (const r of results) if (r.note !== undefined) console.log(`note: ${r.setup.name}: ${r.note}`);
+}
+
+// run as the router's watcher when a lab hands it its JSON input, else as the bench
+if (process.argv[2]?.startsWith("{") === true) runWatcher(workerInput<WatchInput>());
+else {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(`bench:failover: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,483 @@
+// End to end: two real `takeover run` daemons in network namespaces (router .1, Brain .17 holding
+// .37, Pinky .18 holding .36, one bridge; src/lab/failover-demo.ts builds it), judged from the
+// router's side wherever possible: which MAC its neighbour entry holds for 192.0.2.37, who answers
+// its HTTP GET there, and which ARP it hears (tcpdump in the router's namespace).
+//   - failover: Brain's link is cut → Pinky's page and MAC at .37;
+//   - failback: Brain's link back → Brain's page and MAC within 2 s, and they stay (no stale window);
+//   - after each transition settles, every ARP frame claiming .37 carries one MAC;
+//   - a peer that runs no takeover gets its address handed back once its checks pass;
+//   - SIGTERM while holding hands the address back (router on the home MAC, no alias left), with
+//     the home node down and up;
+//   - kill -9 and restart: the leftover alias is reconciled by the rules (`reconcile` lines).
+// Fault injection (split brain, service down, lossy path, bad start-up) is in e2e-faults.test.ts.
+//
+// Every test builds its own lab (unique `tk-<pid>-<hex>-` namespaces) and destroys it in afterEach,
+// also when it fails; every wait has a bound.
+import { strict as assert } from "node:assert";
+import { ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { parse, stringify } from "yaml";
+import { BRAIN, EXAMPLES, LabEvent, LabScenario, PhaseResult, PINKY, ROUTER, startScenario } from "../../src/lab/failover-demo";
+import { Lab, listNamespaces } from "../../src/lab/netns";
+import { hrtimeMicros } from "../../src/link/port";
+
+const CLI = join(__dirname, "..", "..", "src", "cli", "main.js");
+const VIP = BRAIN.publicAddress; // 192.0.2.37, the address that moves in these tests
+
+// ---------------------------------------------------------------------------------------------
+// helpers (e2e-faults.test.ts has its own copies of the few it needs: a test file is not a module
+// other test files should import, mocha would register its tests twice)
+
+/** A config file written from examples/<base>.yaml with `edit` applied, in a fresh temp dir. */
+function writeConfig(dirs: string[], base: "brain" | "pinky", edit: (config: Record<string, any>) => void): string {
+  const config = parse(readFileSync(join(EXAMPLES, `${base}.yaml`), "utf8")) as Record<string, any>;
+  edit(config);
+  const dir = mkdtempSync(join(tmpdir(), "takeover-e2e-"));
+  dirs.push(dir);
+  const file = join(dir, `${base}.yaml`);
+  writeFileSync(file, stringify(config));
+  return file;
+}
+
+/** The lines a process prints on stdout and stderr, stamped when read, and a bounded wait for one. */
+class Lines {
+  readonly lines: { t: number; text: string }[] = [];
+  private readonly wakers = new Set<() => void>();
+
+  constructor(child: ChildProcess) {
+    for (const stream of [child.stdout, child.stderr]) {
+      if (stream === null) continue;
+      createInterface({ input: stream }).on("line", (text) => {
+        this.lines.push({ t: hrtimeMicros(), text });
+        for (const wake of this.wakers) wake();
+      });
+    }
+  }
+
+  matching(pattern: RegExp): { t: number; text: string }[] {
+    return this.lines.filter((l) => pattern.test(l.text));
+  }
+
+  async wait(pattern: RegExp, timeoutMs: number, what: string): Promise<{ t: number; text: string }> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.lines.find((l) => pattern.test(l.text));
+      if (found !== undefined) return found;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`${what}: no line matching ${pattern} within ${timeoutMs} ms; the lines were:\n${this.lines.map((l) => l.text).join("\n")}`);
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          this.wakers.delete(wake);
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(wake, left);
+        this.wakers.add(wake);
+      });
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls `condition` every 10 ms for at most `timeoutMs`; returns whether it came true. */
+async function eventually(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (condition()) return true;
+    await sleep(10);
+  }
+  return condition();
+}
+
+/** Waits for a child to exit, at most `timeoutMs`; its exit code, or the signal that ended it. */
+function exited(child: ChildProcess, timeoutMs: number): Promise<number | string> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode ?? child.signalCode!);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`process ${child.pid} did not exit within ${timeoutMs} ms`)), timeoutMs);
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      resolve(code ?? signal!);
+    });
+  });
+}
+
+/** The MAC the router's neighbour table holds for `address`, or undefined. */
+function routerMacFor(lab: Lab, address: string): string | undefined {
+  return lab.neighbours(ROUTER.name).find((n) => n.address === address)?.mac?.toString();
+}
+
+/** One GET from the router to `address`: who served it (the X-Served-By header), or "none". */
+function routerGet(lab: Lab, address: string): string {
+  const result = lab.exec(ROUTER.name, ["curl", "-s", "-m", "2", "-o", "/dev/null", "-D", "-", `http://${address}/`], { timeoutMs: 5000 });
+  const served = /^x-served-by:\s*(\S+)/im.exec(result.stdout);
+  return served === null ? "none" : served[1];
+}
+
+/** `ip -j addr` of a host: the IPv4 addresses with their labels. */
+function addressesOf(lab: Lab, host: string): { address: string; label: string }[] {
+  const out = lab.exec(host, ["ip", "-j", "-4", "addr", "show", "dev", "eth0"], { check: true }).stdout;
+  const [link] = JSON.parse(out) as Array<{ addr_info: Array<{ local: string; label?: string }> }>;
+  return link.addr_info.map((a) => ({ address: a.local, label: a.label ?? "eth0" }));
+}
+
+/** The timeline of a phase, for assertion messages. */
+function timeline(events: readonly LabEvent[], since: number): string {
+  return events.map((e) => `${((e.t - since) / 1000).toFixed(1).padStart(8)} ms  ${e.text}`).join("\n");
+}
+
+function assertPhase(result: PhaseResult, scenario: LabScenario): void {
+  assert.deepEqual(result.missing, [], `${result.name}: steps missing:\n${timeline(scenario.events, result.startedAt)}`);
+}
+
+/** Router-side events about `address` after `since` (µs). */
+function routerEvents(scenario: LabScenario, address: string, since: number): LabEvent[] {
+  return scenario.events.filter((e) => e.source === "router" && e.address === address && e.t >= since);
+}
+
+/**
+ * What the router saw of `address` since `since` that says someone other than `owner` has it: its
+ * neighbour entry changing to another MAC (or none), or another box answering HTTP. An HTTP "no
+ * answer" alone is left out: the watcher gives each GET 50 ms, which a loaded machine can miss;
+ * the tests look at the daemons' release lines and a final GET for outages.
+ */
+function otherOwners(scenario: LabScenario, address: string, since: number, owner: string): LabEvent[] {
+  return routerEvents(scenario, address, since).filter((e) => e.value !== owner && (e.kind === "neighbour" || e.value !== "none"));
+}
+
+/** One ARP frame the router heard. */
+interface ArpFrame {
+  /** capture time, µs since the epoch */
+  readonly t: number;
+  readonly ethSource: string;
+  /** 1 request, 2 reply */
+  readonly op: number;
+  readonly senderMac: string;
+  readonly senderIp: string;
+  readonly targetIp: string;
+}
+
+const macText = (b: Buffer, at: number) => [...b.subarray(at, at + 6)].map((x) => x.toString(16).padStart(2, "0")).join(":");
+const ipText = (b: Buffer, at: number) => [...b.subarray(at, at + 4)].join(".");
+
+/**
+ * tcpdump in a host's namespace, capturing ARP (`-tt -xx`: kernel time stamps and the frame bytes,
+ * decoded here, so the sender MAC is the one inside the ARP payload, the one a neighbour table learns).
+ */
+class ArpCapture {
+  readonly frames: ArpFrame[] = [];
+  private hex = "";
+  private stamp = 0;
+
+  private constructor(private readonly child: ChildProcess) {
+    createInterface({ input: child.stdout! }).on("line", (line) => this.onLine(line));
+  }
+
+  static async start(lab: Lab, host: string): Promise<ArpCapture> {
+    const child = lab.spawn(host, ["tcpdump", "-n", "-l", "-tt", "-xx", "-i", "eth0", "arp"]);
+    const capture = new ArpCapture(child);
+    let stderr = "";
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`tcpdump in ${host} did not start within 5 s: ${stderr}`)), 5000);
+      child.stderr!.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (/listening on/.test(stderr)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.once("exit", (code) => {
+        clearTimeout(timer);
+        reject(new Error(`tcpdump in ${host} exited with ${code}: ${stderr}`));
+      });
+    });
+    return capture;
+  }
+
+  private onLine(line: string): void {
+    const header = /^(\d+)\.(\d{6}) /.exec(line);
+    if (header !== null) {
+      this.flush();
+      this.stamp = Number(header[1]) * 1_000_000 + Number(header[2]);
+      return;
+    }
+    const data = /^\s+0x[0-9a-f]+:\s+(.*)$/.exec(line);
+    if (data !== null) this.hex += data[1].replace(/\s+/g, "");
+  }
+
+  private flush(): void {
+    const bytes = Buffer.from(this.hex, "hex");
+    this.hex = "";
+    if (bytes.length < 42 || bytes.readUInt16BE(12) !== 0x0806) return;
+    this.frames.push({
+      t: this.stamp,
+      ethSource: macText(bytes, 6),
+      op: bytes.readUInt16BE(20),
+      senderMac: macText(bytes, 22),
+      senderIp: ipText(bytes, 28),
+      targetIp: ipText(bytes, 38),
+    });
+  }
+
+  /** Frames that say "`address` is at <sender MAC>": ARP with that sender IP (not the router's own). */
+  claimsFor(address: string, since = 0): ArpFrame[] {
+    return this.frames.filter((f) => f.senderIp === address && f.t >= since);
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.child.kill("SIGINT");
+      await exited(this.child, 3000).catch(() => this.child.kill("SIGKILL"));
+    }
+    this.flush();
+  }
+}
+
+function describeFrames(frames: readonly ArpFrame[], since: number): string {
+  return frames.map((f) => `${((f.t - since) / 1000).toFixed(1).padStart(8)} ms  ${f.op === 1 ? "request" : f.op === 2 ? "reply" : `op ${f.op}`} ${f.senderIp} is-at ${f.senderMac} (frame from ${f.ethSource}) → ${f.targetIp}`).join("\n");
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe("failover end to end (router, brain and pinky in namespaces)", function () {
+  this.timeout(60_000);
+  let scenario: LabScenario | undefined;
+  let capture: ArpCapture | undefined;
+  const tempDirs: string[] = [];
+  const extraChildren: ChildProcess[] = [];
+  let prefix: string | undefined;
+
+  /** Builds the lab, waits for the steady state (Brain serves .37, Pinky .36, as the router sees it). */
+  async function start(options: Parameters<typeof startScenario>[0] = {}): Promise<LabScenario> {
+    scenario = await startScenario(options);
+    prefix = scenario.lab.prefix;
+    const settled = await scenario.settled(15_000);
+    assertPhase(settled, scenario);
+    return scenario;
+  }
+
+  afterEach(async function () {
+    await capture?.stop().catch(() => undefined);
+    capture = undefined;
+    for (const child of extraChildren.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    if (this.currentTest?.state === "failed" && scenario !== undefined) {
+      process.stderr.write(`\n--- timeline of the failed test\n${timeline(scenario.events, scenario.events[0]?.t ?? 0)}\n`);
+    }
+    await scenario?.destroy();
+    scenario = undefined;
+    for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+    if (prefix !== undefined) assert.deepEqual(listNamespaces().filter((n) => n.startsWith(prefix!)), [], "the lab's namespaces are gone");
+    prefix = undefined;
+  });
+
+  it("failover: Brain's link is cut → the router reaches .37 at Pinky's MAC and gets Pinky's page", async () => {
+    const s = await start();
+    const lab = s.lab;
+    assert.equal(routerMacFor(lab, VIP), BRAIN.mac, "before: the router has Brain's MAC for .37");
+    assert.equal(routerGet(lab, VIP), "brain", "before: Brain serves .37");
+
+    const failover = await s.failover(15_000);
+    assertPhase(failover, s);
+    // the shipped defaults: 3 pings 100 ms apart missed, 2 probes 20 ms apart and 50 ms listening ≈ 0.5 s
+    assert.ok(failover.httpMicros! < 3_000_000, `Pinky's page at .37 ${failover.httpMicros! / 1000} ms after the cut (at most 3 s)`);
+    assert.equal(routerMacFor(lab, VIP), PINKY.mac, "the router's neighbour entry for .37 holds Pinky's MAC");
+    assert.equal(routerGet(lab, VIP), "pinky", "a fresh GET from the router to .37 gets Pinky's page");
+    assert.equal(routerGet(lab, PINKY.publicAddress), "pinky", "Pinky still serves its own .36");
+    assert.ok(addressesOf(lab, PINKY.name).some((a) => a.address === VIP && a.label === "eth0:vip"), "Pinky holds .37 as eth0:vip");
+  });
+
+  it("failback: Brain's link back → the router is on Brain's MAC and page within 2 s and stays there (no stale window)", async () => {
+    const s = await start();
+    const lab = s.lab;
+    const arp = await ArpCapture.start(lab, ROUTER.name);
+    capture = arp;
+    assertPhase(await s.failover(15_000), s);
+    // at once, as after a short outage: Pinky's announcement rounds for .37 (5, 200 ms apart) are
+    // still going on when Brain comes back
+    const failback = await s.failback(15_000);
+    assertPhase(failback, s);
+    assert.ok(failback.httpMicros! <= 2_000_000, `Brain's page at .37 ${failback.httpMicros! / 1000} ms after the link came back (at most 2 s)`);
+    assert.ok(failback.neighbourMicros! <= 2_000_000, `the router's neighbour entry moved to Brain ${failback.neighbourMicros! / 1000} ms after the link came back`);
+    const settledAt = failback.startedAt + failback.httpMicros!;
+
+    // stays: for longer than Pinky's announcement rounds last, the router never goes back to Pinky
+    await sleep(1500);
+    await arp.stop();
+    const story = `timeline:\n${timeline(s.events, failback.startedAt)}\nARP for .37 the router heard:\n${describeFrames(arp.claimsFor(VIP, failback.startedAt), failback.startedAt)}`;
+    assert.deepEqual(otherOwners(s, VIP, settledAt, "brain").map((e) => e.text), [], `after the hand-back the router saw only Brain at .37; ${story}`);
+    const stale = arp.claimsFor(VIP, settledAt).filter((f) => f.senderMac !== BRAIN.mac);
+    assert.deepEqual(stale.map((f) => `${f.op === 1 ? "request" : "reply"} ${f.senderIp} is-at ${f.senderMac}`), [], `after the hand-back only Brain announces .37; ${story}`);
+    assert.equal(routerMacFor(lab, VIP), BRAIN.mac, "1.5 s later the router's neighbour entry for .37 still holds Brain's MAC");
+    assert.equal(routerGet(lab, VIP), "brain", "1.5 s later a fresh GET from the router to .37 gets Brain's page");
+    assert.ok(!addressesOf(lab, PINKY.name).some((a) => a.address === VIP), "Pinky no longer holds .37");
+  });
+
+  it("after each transition settles, every ARP frame the router hears for .37 carries one MAC (the new owner's)", async () => {
+    const s = await start();
+    const lab = s.lab;
+    const arp = await ArpCapture.start(lab, ROUTER.name);
+    capture = arp;
+
+    const failover = await s.failover(15_000);
+    assertPhase(failover, s);
+    await sleep(1500);
+    const failback = await s.failback(15_000);
+    assertPhase(failback, s);
+    await sleep(1500);
+    await arp.stop();
+    assert.equal(routerMacFor(lab, VIP), BRAIN.mac, "the router ends on Brain's MAC for .37");
+
+    const transitions: [PhaseResult, string, number][] = [
+      [failover, PINKY.mac, failback.startedAt],
+      [failback, BRAIN.mac, Infinity],
+    ];
+    for (const [phase, owner, until] of transitions) {
+      const settledAt = phase.startedAt + Math.max(phase.httpMicros!, phase.neighbourMicros!);
+      const claims = arp.claimsFor(VIP, settledAt).filter((f) => f.t < until);
+      const macs = [...new Set(claims.map((f) => f.senderMac))];
+      assert.ok(claims.length > 0 || phase === failover, `${phase.name}: the router heard the new owner's announcements`);
+      assert.deepEqual(
+        macs.filter((m) => m !== owner),
+        [],
+        `${phase.name}: after settling, ARP for .37 came from ${macs.join(" and ")}; only ${owner} should answer:\n${describeFrames(claims, phase.startedAt)}`,
+      );
+    }
+  });
+
+  it("hand-back to a peer that runs no takeover: Pinky announces .37 at Brain's MAC once Brain's checks pass", async () => {
+    const pinkyConfig = writeConfig(tempDirs, "pinky", (c) => {
+      c.peer.runsTakeover = false;
+    });
+    const s = await start({ brainRunsTakeover: false, pinkyConfig });
+    const lab = s.lab;
+    const failover = await s.failover(15_000);
+    assertPhase(failover, s);
+    assert.equal(routerMacFor(lab, VIP), PINKY.mac);
+    assert.equal(routerGet(lab, VIP), "pinky");
+
+    const failback = await s.failback(15_000);
+    assertPhase(failback, s);
+    // rise 2 of the 100 ms ping, then the hand-back announcement at Brain's MAC
+    assert.ok(failback.httpMicros! <= 2_000_000, `Brain's page at .37 ${failback.httpMicros! / 1000} ms after the link came back (at most 2 s)`);
+    assert.ok(s.events.some((e) => e.source === "pinky" && e.kind === "hand-back" && e.address === VIP), "Pinky logs the hand-back of .37");
+    await sleep(1000);
+    assert.equal(routerMacFor(lab, VIP), BRAIN.mac, "the router's neighbour entry for .37 holds Brain's MAC");
+    assert.equal(routerGet(lab, VIP), "brain", "a fresh GET from the router to .37 gets Brain's page");
+    assert.ok(!addressesOf(lab, PINKY.name).some((a) => a.address === VIP), "Pinky no longer holds .37");
+    assert.ok(!s.events.some((e) => e.source === "pinky" && e.kind === "claim" && e.address === VIP && e.t > failback.startedAt), "Pinky does not claim .37 again");
+  });
+
+  it("SIGTERM while holding, the home node down: Pinky releases .37, announces it at Brain's MAC, leaves no alias, keeps .36", async () => {
+    const s = await start();
+    const lab = s.lab;
+    const pinky = new Lines(s.daemon("pinky"));
+    assertPhase(await s.failover(15_000), s);
+    await sleep(1200); // past Pinky's claim announcements (5 rounds 200 ms apart)
+    assert.equal(routerMacFor(lab, VIP), PINKY.mac);
+
+    const t0 = hrtimeMicros();
+    s.daemon("pinky").kill("SIGTERM");
+    assert.equal(await exited(s.daemon("pinky"), 5000), 0, "the daemon exits 0 after SIGTERM");
+    await pinky.wait(/ hand-back 192\.0\.2\.37: /, 1000, "Pinky's log");
+    await pinky.wait(/ stopped: /, 1000, "Pinky's log");
+    assert.ok(await eventually(() => routerMacFor(lab, VIP) === BRAIN.mac, 2000), `the router's neighbour entry for .37 is Brain's MAC again (it holds ${routerMacFor(lab, VIP)})\n${timeline(s.events, t0)}`);
+    const left = addressesOf(lab, PINKY.name);
+    assert.ok(!left.some((a) => a.address === VIP), `no alias for .37 left on Pinky: ${JSON.stringify(left)}`);
+    assert.ok(left.some((a) => a.address === PINKY.publicAddress && a.label === "eth0:vip"), "Pinky's own .36 stays with it");
+    assert.equal(routerGet(lab, PINKY.publicAddress), "pinky", "and Pinky's web server still answers on .36");
+
+    // Brain comes back and takes .37 as usual (nobody else holds it)
+    const t1 = hrtimeMicros();
+    lab.restore(BRAIN.name);
+    assert.ok(await eventually(() => routerGet(lab, VIP) === "brain", 2000), `the router gets Brain's page at .37 within 2 s of Brain's link coming back\n${timeline(s.events, t1)}`);
+  });
+
+  it("SIGTERM while holding, the home node up: the router is back on Brain's MAC and page, no alias left on Pinky", async () => {
+    // Brain a plain host, and Pinky slow to see it back (rise 1000), so Pinky still holds .37 when
+    // Brain is up again: only the SIGTERM hands it back. arp_announce=2 on Brain: its ARP requests
+    // come from its real address, so the retransmissions of its TCP answers from .37 after the link
+    // comes back do not tell Pinky that Brain uses .37 (Pinky would yield on hearing that)
+    const pinkyConfig = writeConfig(tempDirs, "pinky", (c) => {
+      c.peer.runsTakeover = false;
+      c.checks[0].rise = 1000;
+    });
+    const s = await start({ brainRunsTakeover: false, pinkyConfig });
+    const lab = s.lab;
+    lab.sysctl(BRAIN.name, "net.ipv4.conf.all.arp_announce", "2");
+    lab.sysctl(BRAIN.name, "net.ipv4.conf.eth0.arp_announce", "2");
+    const pinky = new Lines(s.daemon("pinky"));
+    assertPhase(await s.failover(15_000), s);
+    lab.restore(BRAIN.name);
+    await sleep(1200); // past Pinky's claim announcements (5 rounds 200 ms apart)
+    assert.equal(routerMacFor(lab, VIP), PINKY.mac, "Brain is back, Pinky still holds .37 and the router still uses Pinky's MAC");
+    assert.equal(pinky.matching(/ (yield|hand-back) 192\.0\.2\.37/).length, 0, "Pinky has not given .37 back before the SIGTERM");
+
+    const t0 = hrtimeMicros();
+    s.daemon("pinky").kill("SIGTERM");
+    assert.equal(await exited(s.daemon("pinky"), 5000), 0, "the daemon exits 0 after SIGTERM");
+    await pinky.wait(/ hand-back 192\.0\.2\.37: /, 1000, "Pinky's log");
+    await pinky.wait(/ stopped: /, 1000, "Pinky's log");
+    const moved = await eventually(() => routerMacFor(lab, VIP) === BRAIN.mac, 2000);
+    assert.ok(moved, `the router's neighbour entry for .37 is back on Brain's MAC (it holds ${routerMacFor(lab, VIP)})\n${timeline(s.events, t0)}`);
+    assert.equal(routerGet(lab, VIP), "brain", "a fresh GET from the router to .37 gets Brain's page");
+    const left = addressesOf(lab, PINKY.name);
+    assert.ok(!left.some((a) => a.address === VIP), `no alias for .37 left on Pinky: ${JSON.stringify(left)}`);
+    assert.ok(left.some((a) => a.address === PINKY.publicAddress), "Pinky's own .36 stays with it");
+    assert.equal(routerGet(lab, PINKY.publicAddress), "pinky", "and still serves .36");
+  });
+
+  it("kill -9 and restart: the leftover alias is reconciled by the rules (foreign .37 removed, own .36 kept), then the daemon works on", async () => {
+    const s = await start();
+    const lab = s.lab;
+    assertPhase(await s.failover(15_000), s);
+
+    // Pinky dies holding .37 and its own .36: both aliases stay behind
+    const old = s.daemon("pinky");
+    const killedAt = hrtimeMicros();
+    old.kill("SIGKILL");
+    await exited(old, 5000);
+    const leftover = addressesOf(lab, PINKY.name);
+    assert.ok(leftover.some((a) => a.address === VIP && a.label === "eth0:vip"), `kill -9 leaves .37 behind: ${JSON.stringify(leftover)}`);
+
+    const restarted = lab.spawn(PINKY.name, [process.execPath, CLI, "run", join(EXAMPLES, "pinky.yaml")]);
+    extraChildren.push(restarted);
+    const pinky = new Lines(restarted);
+    await pinky.wait(/ reconcile 192\.0\.2\.37: /, 5000, "restarted Pinky");
+    await pinky.wait(/ reconcile 192\.0\.2\.36: /, 5000, "restarted Pinky");
+    assert.match(pinky.matching(/ reconcile 192\.0\.2\.37: /)[0].text, /removed/, "the peer's address left from the crash is removed until the rules say to claim it");
+    assert.match(pinky.matching(/ reconcile 192\.0\.2\.36: /)[0].text, /keeping/, "our own address left from the crash is kept");
+    // Brain is still cut off: the restarted Pinky sees it down and claims .37 again
+    await pinky.wait(/ claim 192\.0\.2\.37: /, 5000, "restarted Pinky");
+    assert.ok(await eventually(() => routerGet(lab, VIP) === "pinky", 3000), "the router gets Pinky's page at .37 again");
+    assert.equal(routerGet(lab, PINKY.publicAddress), "pinky", "and .36 was served throughout by Pinky");
+    assert.deepEqual(otherOwners(s, PINKY.publicAddress, killedAt, "pinky").map((e) => e.text), [], "the router saw only Pinky at .36 while Pinky died and restarted");
+
+    // Brain comes back: the restarted Pinky yields as usual
+    lab.restore(BRAIN.name);
+    await pinky.wait(/ yield 192\.0\.2\.37: /, 3000, "restarted Pinky");
+    assert.ok(await eventually(() => routerMacFor(lab, VIP) === BRAIN.mac && routerGet(lab, VIP) === "brain", 3000), "the router is back on Brain at .37");
+
+    // and Brain, killed holding its own address, keeps it on restart
+    const brainOld = s.daemon("brain");
+    brainOld.kill("SIGKILL");
+    await exited(brainOld, 5000);
+    const brainRestarted = lab.spawn(BRAIN.name, [process.execPath, CLI, "run", join(EXAMPLES, "brain.yaml")]);
+    extraChildren.push(brainRestarted);
+    const brain = new Lines(brainRestarted);
+    const line = await brain.wait(/ reconcile 192\.0\.2\.37: /, 5000, "restarted Brain");
+    assert.match(line.text, /keeping/);
+    await sleep(500);
+    assert.equal(routerMacFor(lab, VIP), BRAIN.mac);
+    assert.equal(routerGet(lab, VIP), "brain");
+    assert.equal(brain.matching(/ (removed|release) 192\.0\.2\.37/).length, 0, "Brain never dropped .37");
+    for (const child of [restarted, brainRestarted]) {
+      child.kill("SIGTERM");
+      assert.equal(await exited(child, 5000), 0);
+    }
+  });
+});
