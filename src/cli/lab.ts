@@ -3,6 +3,7 @@
 // narrates what the router sees; then tears everything down. Exit 0 only if every step happened.
 import { Command } from "commander";
 import { formatEvent, PhaseResult, startScenario } from "../lab/failover-demo";
+import { KEPT_LAB_FILE, Lab, readKeptLab } from "../lab/netns";
 import { UsageError } from "./errors";
 
 function printPhase(title: string, result: PhaseResult, write: (s: string) => void): void {
@@ -11,15 +12,20 @@ function printPhase(title: string, result: PhaseResult, write: (s: string) => vo
   for (const missing of result.missing) write(`MISSING: ${missing} (did not happen in time)\n`);
 }
 
+const KEPT_LOG_DIR = "/run/takeover/lab-logs";
+
 export function registerLab(program: Command): void {
-  program
+  const lab = program
     .command("lab")
     .description("run a real failover in network namespaces on this box and narrate it (needs root)")
     .option("--timeout <seconds>", "how long each step may take", "15")
-    .action(async (options: { timeout: string }) => {
+    .option("--keep", `leave the lab up afterwards, daemons running (logs in ${KEPT_LOG_DIR}); remove it with: takeover lab down`)
+    .action(async (options: { timeout: string; keep?: boolean }) => {
       const timeoutMs = Number(options.timeout) * 1000;
       if (!(timeoutMs > 0)) throw new UsageError(`--timeout: "${options.timeout}" is not a number of seconds`);
       if (process.getuid?.() !== 0) throw new UsageError("takeover lab needs root: it creates network namespaces (run it with sudo)");
+      const already = readKeptLab();
+      if (already !== undefined) throw new UsageError(`a lab kept earlier is still up (${already.prefix}*); remove it first: takeover lab down`);
       const write = (s: string) => process.stdout.write(s);
       write("building the lab: router 192.0.2.1, brain 192.0.2.17 (public .37), pinky 192.0.2.18 (public .36) on one bridge\n");
       const scenario = await startScenario();
@@ -43,14 +49,31 @@ export function registerLab(program: Command): void {
         write(`failback: router's HTTP answered by brain ${ms(failback.httpMicros)} after the link came back (neighbour entry moved after ${ms(failback.neighbourMicros)})\n`);
         ok = failover.missing.length === 0 && failback.missing.length === 0;
       } finally {
-        write("\ntearing the lab down\n");
-        await scenario.destroy();
         process.off("SIGINT", onSignal);
         process.off("SIGTERM", onSignal);
+        if (options.keep) {
+          const kept = await scenario.keep(KEPT_LOG_DIR);
+          write(`\nthe lab stays up: namespaces ${kept.namespaces.join(", ")}\n`);
+          write(`  explore: ip netns exec ${scenario.lab.ns("router")} curl http://192.0.2.37/   (or ping, ip neigh, takeover sniff -i eth0)\n`);
+          write(`  cut brain's link: ip -n ${scenario.lab.switchNamespace} link set ${scenario.lab.portOf("brain")} down\n`);
+          write(`  daemon logs: ${KEPT_LOG_DIR}/brain-takeover.log, pinky-takeover.log; state: ${KEPT_LAB_FILE}\n`);
+          write("  remove it: takeover lab down\n");
+        } else {
+          write("\ntearing the lab down\n");
+          await scenario.destroy();
+        }
       }
       if (!ok) {
         write("lab: some steps did not happen (see MISSING above)\n");
         process.exitCode = 1;
       } else write("lab: every step happened\n");
+    });
+
+  lab
+    .command("down")
+    .description("remove the lab that `takeover lab --keep` left up")
+    .action(() => {
+      const kept = Lab.removeKept();
+      process.stdout.write(kept === undefined ? "no kept lab is up\n" : `removed ${kept.namespaces.join(", ")} and ${kept.pids.length} process(es)\n`);
     });
 }

@@ -3,12 +3,13 @@
 // Brain's link, restores it, and tells the timeline as the router sees it: its neighbour entry for
 // Brain's public address and who answers HTTP there, next to the daemons' own log lines.
 // Used by `takeover lab`, the end-to-end tests and bench:failover.
-import { ChildProcess } from "node:child_process";
+import { ChildProcess, spawn as spawnDetached } from "node:child_process";
+import { closeSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { hrtimeMicros } from "../link/port";
 import { Mac } from "../packets/address";
-import { Lab } from "./netns";
+import { KeptLab, Lab } from "./netns";
 import { NodeWorker } from "./worker";
 
 const DIST = join(__dirname, "..");
@@ -60,6 +61,11 @@ export interface LabScenario {
   daemon(name: "brain" | "pinky"): ChildProcess;
   /** Stops the daemons (SIGTERM), the web servers and the watcher, and deletes the namespaces. */
   destroy(): Promise<void>;
+  /**
+   * Leaves the lab up after this process: daemons and web servers are restarted detached, logging
+   * to files in `logDir`; `takeover lab down` (Lab.removeKept) removes it all.
+   */
+  keep(logDir: string): Promise<KeptLab>;
 }
 
 export interface ScenarioOptions {
@@ -100,6 +106,10 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<LabS
     options.onEvent?.(e);
     for (const wake of waiters) wake();
   };
+  const configs = [
+    [BRAIN, options.brainConfig ?? join(EXAMPLES, "brain.yaml")],
+    [PINKY, options.pinkyConfig ?? join(EXAMPLES, "pinky.yaml")],
+  ] as const;
   const children: ChildProcess[] = [];
   const daemons = new Map<string, ChildProcess>();
   let watcher: NodeWorker | undefined;
@@ -109,10 +119,7 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<LabS
       children.push(web);
     }
     const brainRuns = options.brainRunsTakeover ?? true;
-    for (const [box, config] of [
-      [BRAIN, options.brainConfig ?? join(EXAMPLES, "brain.yaml")],
-      [PINKY, options.pinkyConfig ?? join(EXAMPLES, "pinky.yaml")],
-    ] as const) {
+    for (const [box, config] of configs) {
       if (box === BRAIN && !brainRuns) {
         // a plain host: its public address is simply configured
         lab.exec(BRAIN.name, ["ip", "addr", "add", `${BRAIN.publicAddress}/24`, "dev", "eth0"], { check: true });
@@ -225,20 +232,42 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<LabS
         routerSees("neighbour", BRAIN.publicAddress, "brain"),
         routerSees("http", BRAIN.publicAddress, "brain"),
       ], "brain", "brain", timeoutMs),
+    async keep(logDir: string) {
+      await stopProcesses();
+      mkdirSync(logDir, { recursive: true });
+      const pids: number[] = [];
+      const detached = (host: string, name: string, argv: readonly string[]) => {
+        const log = openSync(join(logDir, `${name}.log`), "a");
+        const child = spawnDetached("ip", ["netns", "exec", lab.ns(host), ...argv], { detached: true, stdio: ["ignore", log, log] });
+        closeSync(log);
+        child.unref();
+        if (child.pid !== undefined) pids.push(child.pid);
+      };
+      for (const box of [BRAIN, PINKY]) detached(box.name, `${box.name}-web`, [process.execPath, join(DIST, "lab", "web-server.js"), box.name]);
+      for (const [box, config] of configs) {
+        if (daemons.has(box.name)) detached(box.name, `${box.name}-takeover`, [process.execPath, CLI, "run", config]);
+      }
+      return lab.keep(pids, logDir);
+    },
     async destroy() {
-      for (const d of daemons.values()) if (d.exitCode === null) d.kill("SIGTERM");
-      await Promise.all([...daemons.values()].map((d) => (d.exitCode !== null ? Promise.resolve() : new Promise((r) => {
-        const timer = setTimeout(r, 5000);
-        d.once("exit", () => {
-          clearTimeout(timer);
-          r(undefined);
-        });
-      }))));
-      if (watcher !== undefined) await watcher.stop(2000).catch(() => undefined);
-      for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
+      await stopProcesses();
       await lab.destroy();
     },
   };
+
+  /** Ends the daemons (SIGTERM, so they hand back what they hold), the watcher and the web servers. */
+  async function stopProcesses(): Promise<void> {
+    for (const d of daemons.values()) if (d.exitCode === null) d.kill("SIGTERM");
+    await Promise.all([...daemons.values()].map((d) => (d.exitCode !== null ? Promise.resolve() : new Promise((r) => {
+      const timer = setTimeout(r, 5000);
+      d.once("exit", () => {
+        clearTimeout(timer);
+        r(undefined);
+      });
+    }))));
+    if (watcher !== undefined) await watcher.stop(2000).catch(() => undefined);
+    for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
+  }
 }
 
 /** `06:09:38.709291 (+  148.31 ms)  pinky: claim 192.0.2.37 — nobody answered the probe` */

@@ -7,6 +7,8 @@
 
 import { ChildProcess, spawn as spawnChild } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { Ipv4, Mac } from "../packets/address";
 import { CommandOptions, CommandResult, run, runSync } from "./command";
 import { NodeWorker } from "./worker";
@@ -86,6 +88,26 @@ const SWITCH = "switch";
 const DOCUMENTATION_NETWORKS = ["192.0.2.0", "198.51.100.0", "203.0.113.0"].map((n) => Ipv4.parse(n));
 
 const liveLabs = new Set<Lab>();
+
+/** Where a lab left up on purpose (`takeover lab --keep`) is recorded, so that it outlives its process. */
+export const KEPT_LAB_FILE = "/run/takeover/lab.json";
+
+/** What `takeover lab --keep` leaves behind, and `takeover lab down` removes. */
+export interface KeptLab {
+  readonly prefix: string;
+  readonly namespaces: readonly string[];
+  /** processes started in the lab (daemons, web servers) */
+  readonly pids: readonly number[];
+  readonly logDir?: string;
+}
+
+export function readKeptLab(): KeptLab | undefined {
+  try {
+    return JSON.parse(readFileSync(KEPT_LAB_FILE, "utf8")) as KeptLab;
+  } catch {
+    return undefined;
+  }
+}
 let exitHookInstalled = false;
 
 function destroyAllSync(): void {
@@ -187,11 +209,13 @@ export class Lab {
    */
   static cleanupStale(): string[] {
     const removed: string[] = [];
+    const kept = readKeptLab();
     for (const name of listNamespaces()) {
       const match = NAMESPACE_PATTERN.exec(name);
       if (match === null) continue;
       const pid = Number(match[1]);
       if (pid === process.pid || isPidAlive(pid)) continue;
+      if (kept !== undefined && name.startsWith(kept.prefix)) continue; // left up on purpose
       const result = runSync(["ip", "netns", "delete", name]);
       if (result.status === 0) removed.push(name);
     }
@@ -329,6 +353,40 @@ export class Lab {
   destroy(): Promise<void> {
     if (this.destroying === undefined) this.destroying = this.destroyNow();
     return this.destroying;
+  }
+
+  /**
+   * Leaves the lab up after this process ends: records it in KEPT_LAB_FILE (with `pids`, processes
+   * started in it that should go with it) and stops tracking it, so neither the exit hook nor a
+   * later run's stale cleanup deletes it. `Lab.removeKept()` takes it down.
+   */
+  keep(pids: readonly number[], logDir?: string): KeptLab {
+    const state: KeptLab = { prefix: this.prefix, namespaces: [...this.createdNamespaces], pids: [...pids], logDir };
+    mkdirSync(dirname(KEPT_LAB_FILE), { recursive: true });
+    writeFileSync(KEPT_LAB_FILE, `${JSON.stringify(state, null, 2)}\n`);
+    this.children.clear();
+    liveLabs.delete(this);
+    this.destroyed = true;
+    return state;
+  }
+
+  /** Takes down the lab recorded by `keep`: ends its processes, deletes its namespaces. */
+  static removeKept(): KeptLab | undefined {
+    const kept = readKeptLab();
+    if (kept === undefined) return undefined;
+    for (const pid of kept.pids) {
+      try {
+        process.kill(pid, "SIGTERM");
+      } catch {
+        /* already gone */
+      }
+    }
+    const existing = new Set(listNamespaces());
+    for (const name of [...kept.namespaces].reverse()) {
+      if (existing.has(name)) runSync(["ip", "netns", "delete", name]);
+    }
+    rmSync(KEPT_LAB_FILE, { force: true });
+    return kept;
   }
 
   /** `destroy` without waiting politely: for the process 'exit' hook, where nothing async runs. */
