@@ -372,15 +372,30 @@ export class Lab {
 
   /** Takes down the lab recorded by `keep`: ends its processes, deletes its namespaces. */
   static removeKept(): KeptLab | undefined {
-    const kept = readKeptLab();
+    let kept = readKeptLab();
     if (kept === undefined) return undefined;
-    for (const pid of kept.pids) {
+    const signal = (pid: number, sig: NodeJS.Signals | 0): boolean => {
       try {
-        process.kill(pid, "SIGTERM");
+        process.kill(pid, sig);
+        return true;
       } catch {
-        /* already gone */
+        return false; // already gone
       }
-    }
+    };
+    // a pid recorded long ago may belong to someone else by now: only signal our own programs
+    const ours = (pid: number): boolean => {
+      try {
+        return /web-server\.js|cli\/main\.js/.test(readFileSync(`/proc/${pid}/cmdline`, "utf8"));
+      } catch {
+        return false;
+      }
+    };
+    kept = { ...kept, pids: kept.pids.filter(ours) };
+    for (const pid of kept.pids) signal(pid, "SIGTERM");
+    // daemons hand back what they hold on SIGTERM: give them up to 3 s, then kill what is left
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    for (let waited = 0; waited < 3000 && kept.pids.some((pid) => signal(pid, 0)); waited += 50) Atomics.wait(pause, 0, 0, 50);
+    for (const pid of kept.pids) signal(pid, "SIGKILL");
     const existing = new Set(listNamespaces());
     for (const name of [...kept.namespaces].reverse()) {
       if (existing.has(name)) runSync(["ip", "netns", "delete", name]);
