@@ -15,85 +15,19 @@
 // also when it fails; every wait has a bound.
 import { strict as assert } from "node:assert";
 import { ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { parse, stringify } from "yaml";
-import { BRAIN, EXAMPLES, LabEvent, LabScenario, PhaseResult, PINKY, ROUTER, startScenario } from "../../src/lab/failover-demo";
+import { BRAIN, EXAMPLES, LabScenario, PhaseResult, PINKY, ROUTER, startScenario } from "../../src/lab/failover-demo";
 import { Lab, listNamespaces } from "../../src/lab/netns";
 import { hrtimeMicros } from "../../src/link/port";
+import { eventually, Lines, otherOwners, routerGet, routerMacFor, sleep, timeline, writeConfig } from "./e2e-helpers";
 
 const CLI = join(__dirname, "..", "..", "src", "cli", "main.js");
 const VIP = BRAIN.publicAddress; // 192.0.2.37, the address that moves in these tests
 
 // ---------------------------------------------------------------------------------------------
-// helpers (e2e-faults.test.ts has its own copies of the few it needs: a test file is not a module
-// other test files should import, mocha would register its tests twice)
-
-/** A config file written from examples/<base>.yaml with `edit` applied, in a fresh temp dir. */
-function writeConfig(dirs: string[], base: "brain" | "pinky", edit: (config: Record<string, any>) => void): string {
-  const config = parse(readFileSync(join(EXAMPLES, `${base}.yaml`), "utf8")) as Record<string, any>;
-  edit(config);
-  const dir = mkdtempSync(join(tmpdir(), "takeover-e2e-"));
-  dirs.push(dir);
-  const file = join(dir, `${base}.yaml`);
-  writeFileSync(file, stringify(config));
-  return file;
-}
-
-/** The lines a process prints on stdout and stderr, stamped when read, and a bounded wait for one. */
-class Lines {
-  readonly lines: { t: number; text: string }[] = [];
-  private readonly wakers = new Set<() => void>();
-
-  constructor(child: ChildProcess) {
-    for (const stream of [child.stdout, child.stderr]) {
-      if (stream === null) continue;
-      createInterface({ input: stream }).on("line", (text) => {
-        this.lines.push({ t: hrtimeMicros(), text });
-        for (const wake of this.wakers) wake();
-      });
-    }
-  }
-
-  matching(pattern: RegExp): { t: number; text: string }[] {
-    return this.lines.filter((l) => pattern.test(l.text));
-  }
-
-  async wait(pattern: RegExp, timeoutMs: number, what: string): Promise<{ t: number; text: string }> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.lines.find((l) => pattern.test(l.text));
-      if (found !== undefined) return found;
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`${what}: no line matching ${pattern} within ${timeoutMs} ms; the lines were:\n${this.lines.map((l) => l.text).join("\n")}`);
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          this.wakers.delete(wake);
-          clearTimeout(timer);
-          resolve();
-        };
-        const timer = setTimeout(wake, left);
-        this.wakers.add(wake);
-      });
-    }
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Polls `condition` every 10 ms for at most `timeoutMs`; returns whether it came true. */
-async function eventually(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (condition()) return true;
-    await sleep(10);
-  }
-  return condition();
-}
+// helpers of this file only (the shared ones are in e2e-helpers.ts)
 
 /** Waits for a child to exit, at most `timeoutMs`; its exit code, or the signal that ended it. */
 function exited(child: ChildProcess, timeoutMs: number): Promise<number | string> {
@@ -107,18 +41,6 @@ function exited(child: ChildProcess, timeoutMs: number): Promise<number | string
   });
 }
 
-/** The MAC the router's neighbour table holds for `address`, or undefined. */
-function routerMacFor(lab: Lab, address: string): string | undefined {
-  return lab.neighbours(ROUTER.name).find((n) => n.address === address)?.mac?.toString();
-}
-
-/** One GET from the router to `address`: who served it (the X-Served-By header), or "none". */
-function routerGet(lab: Lab, address: string): string {
-  const result = lab.exec(ROUTER.name, ["curl", "-s", "-m", "2", "-o", "/dev/null", "-D", "-", `http://${address}/`], { timeoutMs: 5000 });
-  const served = /^x-served-by:\s*(\S+)/im.exec(result.stdout);
-  return served === null ? "none" : served[1];
-}
-
 /** `ip -j addr` of a host: the IPv4 addresses with their labels. */
 function addressesOf(lab: Lab, host: string): { address: string; label: string }[] {
   const out = lab.exec(host, ["ip", "-j", "-4", "addr", "show", "dev", "eth0"], { check: true }).stdout;
@@ -126,28 +48,8 @@ function addressesOf(lab: Lab, host: string): { address: string; label: string }
   return link.addr_info.map((a) => ({ address: a.local, label: a.label ?? "eth0" }));
 }
 
-/** The timeline of a phase, for assertion messages. */
-function timeline(events: readonly LabEvent[], since: number): string {
-  return events.map((e) => `${((e.t - since) / 1000).toFixed(1).padStart(8)} ms  ${e.text}`).join("\n");
-}
-
 function assertPhase(result: PhaseResult, scenario: LabScenario): void {
   assert.deepEqual(result.missing, [], `${result.name}: steps missing:\n${timeline(scenario.events, result.startedAt)}`);
-}
-
-/** Router-side events about `address` after `since` (µs). */
-function routerEvents(scenario: LabScenario, address: string, since: number): LabEvent[] {
-  return scenario.events.filter((e) => e.source === "router" && e.address === address && e.t >= since);
-}
-
-/**
- * What the router saw of `address` since `since` that says someone other than `owner` has it: its
- * neighbour entry changing to another MAC (or none), or another box answering HTTP. An HTTP "no
- * answer" alone is left out: the watcher gives each GET 50 ms, which a loaded machine can miss;
- * the tests look at the daemons' release lines and a final GET for outages.
- */
-function otherOwners(scenario: LabScenario, address: string, since: number, owner: string): LabEvent[] {
-  return routerEvents(scenario, address, since).filter((e) => e.value !== owner && (e.kind === "neighbour" || e.value !== "none"));
 }
 
 /** One ARP frame the router heard. */

@@ -1,0 +1,119 @@
+// Helpers shared by the end-to-end failover tests (e2e.test.ts, e2e-faults.test.ts): config files in
+// temp dirs, a daemon's output lines with bounded waits, polling, and what the lab's router sees
+// (its neighbour entry, who answers its GET, its timeline of events). A plain module, not a test
+// file: importing a *.test.ts from another would make mocha register its tests twice.
+import { ChildProcess } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { parse, stringify } from "yaml";
+import { EXAMPLES, LabEvent, LabScenario, ROUTER } from "../../src/lab/failover-demo";
+import { Lab } from "../../src/lab/netns";
+import { hrtimeMicros } from "../../src/link/port";
+
+/** A config file written from examples/<base>.yaml with `edit` applied, in a fresh temp dir. */
+export function writeConfig(dirs: string[], base: "brain" | "pinky", edit: (config: Record<string, any>) => void): string {
+  const config = parse(readFileSync(join(EXAMPLES, `${base}.yaml`), "utf8")) as Record<string, any>;
+  edit(config);
+  return writeText(dirs, `${base}.yaml`, stringify(config));
+}
+
+/** `text` in `name` in a fresh temp dir that any user may read (the no-privilege test runs as nobody). */
+function writeText(dirs: string[], name: string, text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "takeover-e2e-"));
+  chmodSync(dir, 0o755);
+  dirs.push(dir);
+  const file = join(dir, name);
+  writeFileSync(file, text, { mode: 0o644 });
+  return file;
+}
+
+/**
+ * The lines a process prints on stdout and stderr, stamped when read, and a bounded wait for one.
+ * `since` (µs, as hrtimeMicros) leaves out the lines read before it.
+ */
+export class Lines {
+  readonly lines: { t: number; text: string }[] = [];
+  private readonly wakers = new Set<() => void>();
+
+  constructor(child: ChildProcess) {
+    for (const stream of [child.stdout, child.stderr]) {
+      if (stream === null) continue;
+      createInterface({ input: stream }).on("line", (text) => {
+        this.lines.push({ t: hrtimeMicros(), text });
+        for (const wake of this.wakers) wake();
+      });
+    }
+  }
+
+  matching(pattern: RegExp, since = 0): { t: number; text: string }[] {
+    return this.lines.filter((l) => l.t >= since && pattern.test(l.text));
+  }
+
+  async wait(pattern: RegExp, timeoutMs: number, what: string, since = 0): Promise<{ t: number; text: string }> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.lines.find((l) => l.t >= since && pattern.test(l.text));
+      if (found !== undefined) return found;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`${what}: no line matching ${pattern} within ${timeoutMs} ms; the lines were:\n${this.lines.map((l) => l.text).join("\n")}`);
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          this.wakers.delete(wake);
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(wake, left);
+        this.wakers.add(wake);
+      });
+    }
+  }
+}
+
+/** Resolves after `ms` milliseconds. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls `condition` every 10 ms for at most `timeoutMs`; returns whether it came true. */
+export async function eventually(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (condition()) return true;
+    await sleep(10);
+  }
+  return condition();
+}
+
+/** The MAC the router's neighbour table holds for `address`, or undefined. */
+export function routerMacFor(lab: Lab, address: string): string | undefined {
+  return lab.neighbours(ROUTER.name).find((n) => n.address === address)?.mac?.toString();
+}
+
+/** One GET from the router to `address`: who served it (the X-Served-By header), or "none". */
+export function routerGet(lab: Lab, address: string): string {
+  const result = lab.exec(ROUTER.name, ["curl", "-s", "-m", "2", "-o", "/dev/null", "-D", "-", `http://${address}/`], { timeoutMs: 5000 });
+  const served = /^x-served-by:\s*(\S+)/im.exec(result.stdout);
+  return served === null ? "none" : served[1];
+}
+
+/** The timeline of a phase, for assertion messages. */
+export function timeline(events: readonly LabEvent[], since: number): string {
+  return events.map((e) => `${((e.t - since) / 1000).toFixed(1).padStart(8)} ms  ${e.text}`).join("\n");
+}
+
+/** Router-side events about `address` after `since` (µs). */
+export function routerEvents(scenario: LabScenario, address: string, since: number): LabEvent[] {
+  return scenario.events.filter((e) => e.source === "router" && e.address === address && e.t >= since);
+}
+
+/**
+ * What the router saw of `address` since `since` that says someone other than `owner` has it: its
+ * neighbour entry changing to another MAC (or none), or another box answering HTTP. An HTTP "no
+ * answer" alone is left out: the watcher gives each GET 50 ms, which a loaded machine can miss;
+ * the tests look at the daemons' release lines and a final GET for outages.
+ */
+export function otherOwners(scenario: LabScenario, address: string, since: number, owner: string): LabEvent[] {
+  return routerEvents(scenario, address, since).filter((e) => e.value !== owner && (e.kind === "neighbour" || e.value !== "none"));
+}
