@@ -2,6 +2,7 @@
 // intervals and feed results in; RFC 5227 probes, the conflict watcher and the interface's carrier
 // feed in what the wire says; the machine's actions become netlink address changes, gratuitous ARP
 // and log lines. SIGTERM/SIGINT give back what is not ours, announce the hand-back, and exit 0.
+import { EventEmitter } from "node:events";
 import { announce, ArpResolver, ConflictWatcher, probeAddress, sleep } from "../arp";
 import { HealthCheck, HttpCheck, IcmpCheck, TcpCheck } from "../health";
 import { Prober } from "../icmp/prober";
@@ -84,7 +85,42 @@ export async function prepare(config: TakeoverConfig): Promise<Prepared> {
   return { port, link, addresses, prefixLength: config.node.publicPrefixLength ?? own.prefixLength };
 }
 
+/** What the daemon reports to observers (metrics, status, hooks): one per log line, check result, announcement. */
+export type DaemonEvent =
+  | { readonly kind: "log"; readonly timeMicros: number; readonly event: string; readonly address?: string; readonly detail: string }
+  | { readonly kind: "check"; readonly timeMicros: number; readonly name: string; readonly type: string; readonly ok: boolean; readonly rttMicros: number; readonly detail: string }
+  | { readonly kind: "announce"; readonly timeMicros: number; readonly address: string; readonly frames: number; readonly reason: string };
+
+export interface CheckStatus {
+  readonly name: string;
+  readonly type: string;
+  readonly ok: boolean;
+  readonly rttMicros: number;
+  readonly detail: string;
+  readonly timeMicros: number;
+}
+
+export interface DaemonStatus {
+  readonly node: { readonly name: string; readonly address: string; readonly publicAddress: string };
+  readonly peer: { readonly name: string; readonly address: string; readonly publicAddress: string; readonly mac?: string };
+  readonly interface: string;
+  readonly linkUp: boolean;
+  readonly peerUp: boolean;
+  readonly selfUp: boolean;
+  readonly addresses: readonly { readonly address: string; readonly home: boolean; readonly state: string }[];
+  readonly checks: readonly CheckStatus[];
+  /** the last transitions (claim, yield, release, hand-back, conflict…), oldest first */
+  readonly transitions: readonly { readonly timeMicros: number; readonly event: string; readonly address?: string; readonly detail: string }[];
+}
+
+const TRANSITIONS = new Set(["claim", "yield", "release", "hand-back", "conflict", "not-claiming", "peer-down", "peer-up", "self-down", "self-up", "link-down", "link-up", "reconcile"]);
+const TRANSITIONS_KEPT = 20;
+
 export class Daemon {
+  /** every log line, check result and announcement, for metrics, `takeover status` and hooks */
+  readonly events = new EventEmitter<{ event: [DaemonEvent] }>();
+  readonly #lastChecks = new Map<string, CheckStatus>();
+  readonly #transitions: { timeMicros: number; event: string; address?: string; detail: string }[] = [];
   readonly #machine: FailoverMachine;
   readonly #view = new FrameView();
   readonly #resolver: ArpResolver;
@@ -127,9 +163,36 @@ export class Daemon {
       if (view.arpSenderMac === port.mac.value) return;
       if (this.#peerMac?.value !== view.arpSenderMac) {
         this.#peerMac = new Mac(view.arpSenderMac);
-        this.log.line("peer-mac", undefined, `${config.peer.name} (${config.peer.address}) is at ${this.#peerMac}`);
+        this.#log("peer-mac", undefined, `${config.peer.name} (${config.peer.address}) is at ${this.#peerMac}`);
       }
     });
+  }
+
+  #log(event: string, address: string | undefined, detail: string): void {
+    this.log.line(event, address, detail);
+    const timeMicros = hrtimeMicros();
+    if (TRANSITIONS.has(event)) {
+      this.#transitions.push({ timeMicros, event, address, detail });
+      if (this.#transitions.length > TRANSITIONS_KEPT) this.#transitions.shift();
+    }
+    this.events.emit("event", { kind: "log", timeMicros, event, address, detail });
+  }
+
+  /** What the daemon holds and sees now. */
+  status(): DaemonStatus {
+    const snapshot = this.#machine.snapshot();
+    const { node, peer } = this.config;
+    return {
+      node: { name: node.name, address: node.address.toString(), publicAddress: node.publicAddress.toString() },
+      peer: { name: peer.name, address: peer.address.toString(), publicAddress: peer.publicAddress.toString(), mac: this.#peerMac?.toString() },
+      interface: this.config.interface,
+      linkUp: snapshot.linkUp,
+      peerUp: snapshot.peerUp,
+      selfUp: snapshot.selfUp,
+      addresses: snapshot.addresses,
+      checks: this.config.checks.map((c) => this.#lastChecks.get(c.name) ?? { name: c.name, type: c.type, ok: false, rttMicros: 0, detail: "not run yet", timeMicros: 0 }),
+      transitions: [...this.#transitions],
+    };
   }
 
   #isPeer(mac: Mac): boolean {
@@ -141,16 +204,16 @@ export class Daemon {
     const { addresses } = this.prepared;
     const managed = [this.config.node.publicAddress, this.config.peer.publicAddress];
     const present = (await addresses.list()).filter((a) => managed.some((m) => m.equals(a.address))).map((a) => a.address.toString());
-    this.log.line("start", undefined, `watching ${this.config.peer.name} (${this.config.peer.address}) on ${this.config.interface} (${this.prepared.port.mac}); our address ${this.config.node.publicAddress}, theirs ${this.config.peer.publicAddress}`);
+    this.#log("start", undefined, `watching ${this.config.peer.name} (${this.config.peer.address}) on ${this.config.interface} (${this.prepared.port.mac}); our address ${this.config.node.publicAddress}, theirs ${this.config.peer.publicAddress}`);
     if (this.#peerMac === undefined) {
       this.#track(this.#resolver.resolve(this.config.peer.address, { attempts: 2, timeoutMs: 100 }).then(
         (r) => {
           if (this.#peerMac === undefined) {
             this.#peerMac = r.mac;
-            this.log.line("peer-mac", undefined, `${this.config.peer.name} (${this.config.peer.address}) is at ${r.mac}`);
+            this.#log("peer-mac", undefined, `${this.config.peer.name} (${this.config.peer.address}) is at ${r.mac}`);
           }
         },
-        () => this.log.line("peer-mac", undefined, `${this.config.peer.name} (${this.config.peer.address}) does not answer ARP yet; its MAC will be learned when it does`),
+        () => this.#log("peer-mac", undefined, `${this.config.peer.name} (${this.config.peer.address}) does not answer ARP yet; its MAC will be learned when it does`),
       ));
     }
     const state = readInterfaceState(this.config.interface);
@@ -185,7 +248,7 @@ export class Daemon {
     this.#prober.close();
     this.prepared.addresses.close();
     this.prepared.link.close();
-    this.log.line("stopped", undefined, "released what was not ours; our own address stays");
+    this.#log("stopped", undefined, "released what was not ours; our own address stays");
   }
 
   #every(ms: number, run: () => void): void {
@@ -244,6 +307,9 @@ export class Daemon {
         if (this.#machine.checkRunnable(config.name)) {
           const result = await checkNow().run(this.#running.signal);
           if (this.#stopping) return;
+          const check = { name: config.name, type: config.type, ok: result.ok, rttMicros: result.rttMicros, detail: result.detail, timeMicros: hrtimeMicros() };
+          this.#lastChecks.set(config.name, check);
+          this.events.emit("event", { kind: "check", ...check });
           this.#feed({ kind: "check", name: config.name, ok: result.ok, detail: result.detail });
         }
         await sleep(Math.max(0, intervalMs - (Date.now() - started)), this.#running.signal);
@@ -270,7 +336,7 @@ export class Daemon {
     for (const action of actions) {
       switch (action.kind) {
         case "log":
-          this.log.line(action.event, action.address, action.detail);
+          this.#log(action.event, action.address, action.detail);
           break;
         case "probe":
           this.#track(this.#probe(action.address));
@@ -297,16 +363,16 @@ export class Daemon {
   }
 
   #enqueue(task: () => Promise<void>): void {
-    this.#queue = this.#queue.then(task).catch((error: unknown) => this.log.line("error", undefined, (error as Error).message));
+    this.#queue = this.#queue.then(task).catch((error: unknown) => this.#log("error", undefined, (error as Error).message));
   }
 
   async #change(kind: "add" | "remove", address: string): Promise<void> {
     const ip = Ipv4.parse(address);
     if (kind === "add") {
       await this.prepared.addresses.add(ip, this.prepared.prefixLength, this.config.aliasLabel);
-      this.log.line("added", address, `${address}/${this.prepared.prefixLength} on ${this.config.aliasLabel}`);
+      this.#log("added", address, `${address}/${this.prepared.prefixLength} on ${this.config.aliasLabel}`);
     } else if (await this.prepared.addresses.remove(ip, this.config.aliasLabel)) {
-      this.log.line("removed", address, `${address} from ${this.config.aliasLabel}`);
+      this.#log("removed", address, `${address} from ${this.config.aliasLabel}`);
     }
   }
 
@@ -321,7 +387,7 @@ export class Daemon {
       const answeredBy = result.conflict === undefined ? undefined : { mac: result.conflict.mac.toString(), isPeer: this.#isPeer(result.conflict.mac) };
       this.#feed({ kind: "probe-result", address, answeredBy });
     } catch (error) {
-      this.log.line("error", address, `probe failed: ${(error as Error).message}`);
+      this.#log("error", address, `probe failed: ${(error as Error).message}`);
       this.#feed({ kind: "probe-result", address, answeredBy: { mac: "unknown (probe could not be sent)", isPeer: false } });
     }
   }
@@ -338,7 +404,7 @@ export class Daemon {
       this.#resolver.forget(address);
       void this.#resolver.resolve(address, { attempts: 2, timeoutMs: 50, fresh: true }).catch(() => undefined);
     }
-    if (stale.length > 0) this.log.line("neighbours", undefined, `link up: asked again for ${stale.join(", ")}`);
+    if (stale.length > 0) this.#log("neighbours", undefined, `link up: asked again for ${stale.join(", ")}`);
   }
 
   #cancelAnnouncements(address: string): void {
@@ -353,18 +419,19 @@ export class Daemon {
     if (at === "peer") {
       mac = this.#peerMac;
       if (mac === undefined) {
-        this.log.line("announce", address, `cannot announce the hand-back: ${this.config.peer.name}'s MAC is unknown`);
+        this.#log("announce", address, `cannot announce the hand-back: ${this.config.peer.name}'s MAC is unknown`);
         return;
       }
     }
     const intervalMs = this.#stopping ? Math.min(settings.intervalMicros / 1000, 20) : settings.intervalMicros / 1000;
     if (reason !== "refresh") {
-      this.log.line("announce", address, `gratuitous ARP ${address} is-at ${mac ?? this.prepared.port.mac}, ${settings.form === "both" ? "request and reply" : settings.form} form, ${settings.count} round(s) ${intervalMs} ms apart (${reason})`);
+      this.#log("announce", address, `gratuitous ARP ${address} is-at ${mac ?? this.prepared.port.mac}, ${settings.form === "both" ? "request and reply" : settings.form} form, ${settings.count} round(s) ${intervalMs} ms apart (${reason})`);
     }
     // when stopping, the rounds go quickly: the process is about to exit
-    await announce(this.prepared.port, [Ipv4.parse(address)], { count: settings.count, intervalMs, form: settings.form, mac, signal }).catch((error: unknown) => {
-      this.log.line("error", address, `announce failed: ${(error as Error).message}`);
+    const frames = await announce(this.prepared.port, [Ipv4.parse(address)], { count: settings.count, intervalMs, form: settings.form, mac, signal }).catch((error: unknown) => {
+      this.#log("error", address, `announce failed: ${(error as Error).message}`);
       return 0;
     });
+    this.events.emit("event", { kind: "announce", timeMicros: hrtimeMicros(), address, frames, reason });
   }
 }
