@@ -40,10 +40,19 @@ export function registerRun(program: Command): void {
           log.line("signal", undefined, `${signal}: stopping`);
           process.off("SIGTERM", onSignal);
           process.off("SIGINT", onSignal);
+          process.off("SIGHUP", onReload);
           daemon.stop().then(resolve, reject);
         };
         process.on("SIGTERM", onSignal);
         process.on("SIGINT", onSignal);
+        // SIGHUP: read the config again; a bad one is reported and the running one kept
+        const onReload = () => {
+          loadConfig(file).then(
+            (next) => daemon.reload(next),
+            (error: unknown) => log.line("reload", undefined, `not applied: ${(error as Error).message.split("\n").join("; ")}; the old config stays`),
+          );
+        };
+        process.on("SIGHUP", onReload);
         daemon.start().catch((error: unknown) => {
           log.line("error", undefined, (error as Error).message);
           daemon.stop().then(() => reject(error), reject);

@@ -138,11 +138,20 @@ export class Daemon {
   /** per address: aborts the announcement rounds still to come when the address changes hands */
   readonly #announcing = new Map<string, AbortController>();
 
+  #config: TakeoverConfig;
+  /** aborted to end the current set of check loops: at stop, and when a reload replaces them */
+  #checkRound = new AbortController();
+
+  get config(): TakeoverConfig {
+    return this.#config;
+  }
+
   constructor(
-    readonly config: TakeoverConfig,
+    config: TakeoverConfig,
     readonly prepared: Prepared,
     readonly log: Logger,
   ) {
+    this.#config = config;
     const port = prepared.port;
     this.#machine = new FailoverMachine(machineConfigOf(config));
     this.#peerMac = config.peer.mac;
@@ -230,6 +239,39 @@ export class Daemon {
     this.#every(10_000, () => this.#prober.forgetOlderThan(60_000));
   }
 
+  /**
+   * Applies a new config (SIGHUP) without dropping an address that stays configured: checks,
+   * timings, announcing, claiming and conflict settings change in place. A change of interface,
+   * addresses, peer MAC or label needs a restart: it is refused, and the old config kept.
+   * @returns the keys that needed a restart (empty: applied)
+   */
+  reload(next: TakeoverConfig): string[] {
+    const old = this.#config;
+    const fixed: [string, unknown, unknown][] = [
+      ["interface", old.interface, next.interface],
+      ["node.address", old.node.address.value, next.node.address.value],
+      ["node.publicAddress", old.node.publicAddress.value, next.node.publicAddress.value],
+      ["node.publicAddress prefix", old.node.publicPrefixLength, next.node.publicPrefixLength],
+      ["peer.address", old.peer.address.value, next.peer.address.value],
+      ["peer.publicAddress", old.peer.publicAddress.value, next.peer.publicAddress.value],
+      ["label", old.aliasLabel, next.aliasLabel],
+    ];
+    const needRestart = fixed.filter(([, a, b]) => a !== b).map(([key]) => key);
+    if (needRestart.length > 0) {
+      this.#log("reload", undefined, `not applied: ${needRestart.join(", ")} changed, which needs a restart; the old config stays`);
+      return needRestart;
+    }
+    this.#machine.reconfigure(machineConfigOf(next));
+    this.#config = next;
+    if (next.peer.mac !== undefined) this.#peerMac = next.peer.mac;
+    this.#checkRound.abort();
+    this.#checkRound = new AbortController();
+    for (const check of next.checks) this.#startCheck(check);
+    this.#log("reload", undefined, `applied ${next.source}: ${next.checks.length} check(s); addresses kept as they are`);
+    this.#scheduleWakeup();
+    return [];
+  }
+
   /** Gives back what is not ours, announces the hand-back, closes everything. */
   stop(): Promise<void> {
     if (this.#stopped === undefined) this.#stopped = this.#stopNow();
@@ -239,6 +281,7 @@ export class Daemon {
   async #stopNow(): Promise<void> {
     this.#stopping = true;
     this.#running.abort();
+    this.#checkRound.abort();
     if (this.#wakeup !== undefined) clearTimeout(this.#wakeup);
     this.#execute(this.#machine.handle({ kind: "stop" }, hrtimeMicros()));
     await this.#queue;
@@ -301,18 +344,19 @@ export class Daemon {
   #startCheck(config: CheckConfig): void {
     const checkNow = this.#checkFor(config);
     const intervalMs = Math.max(1, config.intervalMicros / 1000);
+    const round = this.#checkRound.signal;
     const loop = async () => {
-      while (!this.#stopping) {
+      while (!this.#stopping && !round.aborted) {
         const started = Date.now();
         if (this.#machine.checkRunnable(config.name)) {
-          const result = await checkNow().run(this.#running.signal);
-          if (this.#stopping) return;
+          const result = await checkNow().run(round);
+          if (this.#stopping || round.aborted) return;
           const check = { name: config.name, type: config.type, ok: result.ok, rttMicros: result.rttMicros, detail: result.detail, timeMicros: hrtimeMicros() };
           this.#lastChecks.set(config.name, check);
           this.events.emit("event", { kind: "check", ...check });
           this.#feed({ kind: "check", name: config.name, ok: result.ok, detail: result.detail });
         }
-        await sleep(Math.max(0, intervalMs - (Date.now() - started)), this.#running.signal);
+        await sleep(Math.max(0, intervalMs - (Date.now() - started)), round);
       }
     };
     this.#track(loop());

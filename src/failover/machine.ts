@@ -121,7 +121,31 @@ export class FailoverMachine {
   #stopped = false;
   #started = false;
 
-  constructor(readonly config: MachineConfig) {
+  #config: MachineConfig;
+
+  get config(): MachineConfig {
+    return this.#config;
+  }
+
+  /**
+   * Takes a new config (a reload) without losing what is held: the managed addresses must be the
+   * same; checks keep their verdict by name (new ones start as a fresh start would).
+   * @throws Error when the addresses differ: that needs a restart
+   */
+  reconfigure(config: MachineConfig): void {
+    const same = config.addresses.length === this.#addresses.length && config.addresses.every((a, i) => a.address === this.#addresses[i].spec.address && a.home === this.#addresses[i].spec.home);
+    if (!same) throw new Error("the managed addresses changed: that needs a restart");
+    const old = new Map(this.#checks);
+    this.#checks.clear();
+    for (const spec of config.checks) {
+      const previous = old.get(spec.name);
+      this.#checks.set(spec.name, { spec, up: previous?.up ?? spec.role === "peer", streak: 0, seen: previous?.seen ?? 0 });
+    }
+    this.#config = config;
+  }
+
+  constructor(config: MachineConfig) {
+    this.#config = config;
     this.#addresses = config.addresses.map((spec) => ({ spec, state: "idle", retryAt: 0, lastAnnounce: 0, lastDefend: -Infinity }));
     for (const spec of config.checks) this.#checks.set(spec.name, { spec, up: spec.role === "peer", streak: 0, seen: 0 });
   }
