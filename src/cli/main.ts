@@ -10,6 +10,7 @@ import { registerLab } from "./lab";
 import { registerPing } from "./ping";
 import { registerRun } from "./run";
 import { registerSniff } from "./sniff";
+import { registerStatus } from "./status";
 
 function version(): string {
   const manifest = JSON.parse(readFileSync(join(__dirname, "..", "..", "..", "package.json"), "utf8")) as { version: string };
@@ -28,7 +29,7 @@ export function buildProgram(): Command {
 
 /** Each verb module exports a function that adds its subcommand. */
 type RegisterVerb = (program: Command) => void;
-const verbs: RegisterVerb[] = [registerRun, registerLab, registerPing, registerArp, registerSniff];
+const verbs: RegisterVerb[] = [registerRun, registerLab, registerPing, registerArp, registerSniff, registerStatus];
 
 async function main(argv: string[]): Promise<number> {
   const program = buildProgram();

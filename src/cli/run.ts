@@ -35,13 +35,21 @@ export function registerRun(program: Command): void {
       }
       const log = streamLogger(config.node.name, process.stdout, hrtimeMicros);
       const daemon = new Daemon(config, prepared, log);
+      // metrics, the status listener and hooks; a missing or non-executable hook is a start-up error
+      let observers: { close(): Promise<void> };
+      try {
+        observers = (await import("../failover/observers")).attachObservers(daemon, config, log);
+      } catch (error) {
+        await daemon.stop();
+        throw error instanceof StartupError ? new UsageError(error.message) : error;
+      }
       await new Promise<void>((resolve, reject) => {
         const onSignal = (signal: NodeJS.Signals) => {
           log.line("signal", undefined, `${signal}: stopping`);
           process.off("SIGTERM", onSignal);
           process.off("SIGINT", onSignal);
           process.off("SIGHUP", onReload);
-          daemon.stop().then(resolve, reject);
+          daemon.stop().then(() => observers.close()).then(resolve, reject);
         };
         process.on("SIGTERM", onSignal);
         process.on("SIGINT", onSignal);
@@ -55,7 +63,7 @@ export function registerRun(program: Command): void {
         process.on("SIGHUP", onReload);
         daemon.start().catch((error: unknown) => {
           log.line("error", undefined, (error as Error).message);
-          daemon.stop().then(() => reject(error), reject);
+          daemon.stop().then(() => observers.close()).then(() => reject(error), reject);
         });
       });
     });

@@ -4,6 +4,7 @@
 // fully resolved TakeoverConfig: Ipv4 and Mac objects, durations in microseconds. Everything wrong is
 // reported at once, one line per problem: `brain.yaml:7: peer.publicAddress: <value> <what> <fix>`.
 import { readFile } from "node:fs/promises";
+import { isIPv6 } from "node:net";
 import { Document, isAlias, isMap, isScalar, isSeq, LineCounter, Node as YamlNode, parseDocument } from "yaml";
 import { z } from "zod";
 import type { AnnounceForm } from "../arp/announcer";
@@ -108,6 +109,31 @@ export interface ConflictsConfig {
   readonly defendIntervalMicros: Micros;
 }
 
+/** Where the status listener (`GET /metrics`, `GET /status`) binds. */
+export interface ListenAddress {
+  /** an IPv4 or IPv6 literal */
+  readonly host: string;
+  /** 0: any free port (tests) */
+  readonly port: number;
+}
+
+export interface StatusConfig {
+  /** absent: `listen: off`, no listener */
+  readonly listen?: ListenAddress;
+}
+
+/** The transitions a hook can run on. */
+export const HOOK_EVENTS = ["claimed", "released", "conflict", "peer-down", "peer-up"] as const;
+export type HookEvent = (typeof HOOK_EVENTS)[number];
+
+/** Executables run on transitions (src/failover/hooks.ts). */
+export interface HooksConfig {
+  /** absolute paths; an event without one runs nothing */
+  readonly paths: Readonly<Partial<Record<HookEvent, string>>>;
+  /** a run still going after this is killed */
+  readonly timeoutMicros: Micros;
+}
+
 export interface TakeoverConfig {
   /** the file it was read from */
   readonly source: string;
@@ -122,6 +148,8 @@ export interface TakeoverConfig {
   readonly announce: AnnounceConfig;
   readonly claim: ClaimConfig;
   readonly conflicts: ConflictsConfig;
+  readonly status: StatusConfig;
+  readonly hooks: HooksConfig;
 }
 
 /** The values used for keys left out. See examples/brain.yaml for why each is what it is. */
@@ -140,6 +168,8 @@ export const DEFAULTS = {
   announce: { count: 5, intervalMicros: 200_000, form: "both", refreshMicros: 0 },
   claim: { probes: 2, probeIntervalMicros: 20_000, probeWaitMicros: 50_000, retryMicros: 500_000 },
   conflicts: { yieldToStrangers: false, defendIntervalMicros: 1_000_000 },
+  status: { listen: { host: "127.0.0.1", port: 9337 } },
+  hooks: { timeoutMicros: 5_000_000 },
 } as const;
 
 /** Linux IFNAMSIZ - 1: the longest interface name, and the longest address label. */
@@ -543,6 +573,8 @@ const TOP = z.strictObject({
   announce: z.unknown().optional(),
   claim: z.unknown().optional(),
   conflicts: z.unknown().optional(),
+  status: z.unknown().optional(),
+  hooks: z.unknown().optional(),
 });
 
 const NODE = z.strictObject({
@@ -608,6 +640,56 @@ const CLAIM = z.strictObject({
 const CONFLICTS = z.strictObject({
   yieldToStrangers: bool("write true to give an address up when a host other than the peer claims it, else false").optional(),
   defendInterval: duration("write the least time between defending announcements, like defendInterval: 1s", true).optional(),
+});
+
+const LISTEN_FIX = 'write host:port, like listen: 127.0.0.1:9337 (loopback: only this box can ask), or listen: off';
+
+/** `host:port`, `[v6]:port`, `localhost:port`, or off (also false). */
+const listen = leaf(LISTEN_FIX, (value): ListenAddress | undefined => {
+  if (value === false || value === "off") return undefined;
+  if (typeof value !== "string") throw new Bad(`${show(value)} is not host:port; ${LISTEN_FIX}`);
+  const text = value.trim();
+  const match = /^(?:\[([^\]]+)\]|([^:\[\]]+)):([0-9]+)$/.exec(text);
+  if (match === null) throw new Bad(`${show(value)} is not host:port; ${LISTEN_FIX}`);
+  const [, v6, v4, portText] = match;
+  const port = Number(portText);
+  if (port > 65535) throw new Bad(`${show(value)} has port ${portText}, over 65535; ${LISTEN_FIX}`);
+  if (v6 !== undefined) {
+    if (!isIPv6(v6)) throw new Bad(`"${v6}" is not an IPv6 address; ${LISTEN_FIX}`);
+    return { host: v6, port };
+  }
+  if (v4 === "localhost") return { host: "127.0.0.1", port };
+  try {
+    return { host: Ipv4.parse(v4).toString(), port };
+  } catch (error) {
+    if (error instanceof AddressError) throw new Bad(`${error.message}; ${LISTEN_FIX}`);
+    throw error;
+  }
+});
+
+const STATUS = z.strictObject({
+  listen: listen.optional(),
+});
+
+/** An absolute path to an executable; whether it exists and may be run is checked at start. */
+function hookPath(event: string) {
+  const fix = `write the absolute path of the program to run, like ${event}: /etc/takeover/hooks/${event === "all" ? "notify" : event}.sh`;
+  return leaf(fix, (value) => {
+    const text = textOf(value, fix);
+    if (!text.startsWith("/")) throw new Bad(`${show(value)} is not an absolute path (hooks run from any directory); ${fix}`);
+    if (text.includes("\0")) throw new Bad(`${show(value)} has a NUL byte; ${fix}`);
+    return text;
+  });
+}
+
+const HOOKS = z.strictObject({
+  all: hookPath("all").optional(),
+  claimed: hookPath("claimed").optional(),
+  released: hookPath("released").optional(),
+  conflict: hookPath("conflict").optional(),
+  "peer-down": hookPath("peer-down").optional(),
+  "peer-up": hookPath("peer-up").optional(),
+  timeout: duration("write how long a hook may run before it is killed, like timeout: 5s", true).optional(),
 });
 
 type Shape = z.ZodObject<z.ZodRawShape>;
@@ -691,6 +773,8 @@ function resolve(raw: unknown, source: string, problems: Problems): TakeoverConf
   const announce = optionalSection(ANNOUNCE, t.announce, ["announce"], problems, "write keys like count: 5 under announce:, or leave it out");
   const claim = optionalSection(CLAIM, t.claim, ["claim"], problems, "write keys like probes: 2 under claim:, or leave it out");
   const conflicts = optionalSection(CONFLICTS, t.conflicts, ["conflicts"], problems, "write keys like defendInterval: 1s under conflicts:, or leave it out");
+  const status = optionalSection(STATUS, t.status, ["status"], problems, "write keys like listen: 127.0.0.1:9337 under status:, or leave it out");
+  const hooks = optionalSection(HOOKS, t.hooks, ["hooks"], problems, "write keys like claimed: /etc/takeover/hooks/claimed.sh under hooks:, or leave it out");
 
   let label: string | undefined;
   if (iface.success && labelResult.success) {
@@ -715,10 +799,16 @@ function resolve(raw: unknown, source: string, problems: Problems): TakeoverConf
   const checks = resolveChecks(t.checks, { nodePublic: n.publicAddress?.address, peerAddress: p.address, peerPublic: p.publicAddress?.address }, problems);
 
   if (problems.list.length > 0) return undefined;
-  if (!iface.success || label === undefined || !node?.full || !peer?.full || !checks || !announce?.full || !claim?.full || !conflicts?.full) return undefined;
+  if (!iface.success || label === undefined || !node?.full || !peer?.full || !checks || !announce?.full || !claim?.full || !conflicts?.full || !status?.full || !hooks?.full) return undefined;
   const a = announce.full;
   const c = claim.full;
   const f = conflicts.full;
+  const h = hooks.full;
+  const paths: Partial<Record<HookEvent, string>> = {};
+  for (const event of HOOK_EVENTS) {
+    const path = h[event] ?? h.all;
+    if (path !== undefined) paths[event] = path;
+  }
   return {
     source,
     interface: iface.data,
@@ -747,6 +837,9 @@ function resolve(raw: unknown, source: string, problems: Problems): TakeoverConf
       yieldToStrangers: f.yieldToStrangers ?? DEFAULTS.conflicts.yieldToStrangers,
       defendIntervalMicros: f.defendInterval?.micros ?? DEFAULTS.conflicts.defendIntervalMicros,
     },
+    // `listen` left out: the default; written as off: no listener
+    status: "listen" in status.full ? (status.full.listen === undefined ? {} : { listen: status.full.listen }) : { listen: { ...DEFAULTS.status.listen } },
+    hooks: { paths, timeoutMicros: h.timeout?.micros ?? DEFAULTS.hooks.timeoutMicros },
   };
 }
 

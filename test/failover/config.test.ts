@@ -214,6 +214,42 @@ describe("config: good files", () => {
   });
 });
 
+describe("config: status and hooks", () => {
+  it("listens on 127.0.0.1:9337 and runs no hooks by default, as the examples say", async () => {
+    const config = parseConfig(edit({}), "brain.yaml");
+    assert.deepEqual(config.status, { listen: { host: "127.0.0.1", port: 9337 } });
+    assert.deepEqual(config.hooks, { paths: {}, timeoutMicros: 5_000_000 });
+    assert.deepEqual(DEFAULTS.status.listen, { host: "127.0.0.1", port: 9337 });
+    for (const name of ["brain.yaml", "pinky.yaml"]) {
+      const example = await loadConfig(join(EXAMPLES, name));
+      assert.deepEqual(example.status, { listen: { host: "127.0.0.1", port: 9337 } });
+      assert.deepEqual(example.hooks, { paths: {}, timeoutMicros: 5_000_000 });
+    }
+  });
+
+  it("reads listen: off (or false), any address written out, port 0, localhost and [v6]", () => {
+    const listen = (value: string) => parseConfig(edit({}, ["status:", `  listen: ${value}`]), "brain.yaml").status;
+    assert.deepEqual(listen("off"), {});
+    assert.deepEqual(listen("false"), {});
+    assert.deepEqual(listen("0.0.0.0:9100"), { listen: { host: "0.0.0.0", port: 9100 } });
+    assert.deepEqual(listen("192.0.2.17:9337"), { listen: { host: "192.0.2.17", port: 9337 } });
+    assert.deepEqual(listen("127.0.0.1:0"), { listen: { host: "127.0.0.1", port: 0 } });
+    assert.deepEqual(listen("localhost:9337"), { listen: { host: "127.0.0.1", port: 9337 } });
+    assert.deepEqual(listen('"[::1]:9337"'), { listen: { host: "::1", port: 9337 } });
+    assert.deepEqual(parseConfig(edit({}, ["status: {}"]), "brain.yaml").status, { listen: { host: "127.0.0.1", port: 9337 } });
+  });
+
+  it("gives every event the all: hook unless it has its own, and reads the timeout", () => {
+    const config = parseConfig(edit({}, ["hooks:", "  all: /usr/local/bin/all.sh", "  claimed: /usr/local/bin/claimed.sh", "  timeout: 1.5s"]), "brain.yaml");
+    assert.deepEqual(config.hooks, {
+      paths: { claimed: "/usr/local/bin/claimed.sh", released: "/usr/local/bin/all.sh", conflict: "/usr/local/bin/all.sh", "peer-down": "/usr/local/bin/all.sh", "peer-up": "/usr/local/bin/all.sh" },
+      timeoutMicros: 1_500_000,
+    });
+    const some = parseConfig(edit({}, ["hooks:", "  peer-down: /a", "  conflict: /b"]), "brain.yaml");
+    assert.deepEqual(some.hooks, { paths: { conflict: "/b", "peer-down": "/a" }, timeoutMicros: 5_000_000 });
+  });
+});
+
 describe("config: one exact line per mistake", () => {
   const cases: [string, string, string][] = [
     ["a bad IPv4 address", edit({ 7: "  publicAddress: 192.0.2.377" }), 'brain.yaml:7: peer.publicAddress: "192.0.2.377" is not an IPv4 address: 377 is over 255'],
@@ -221,7 +257,7 @@ describe("config: one exact line per mistake", () => {
     ["a duration with an unknown unit", edit({ 13: "    timeout: 100msec" }), 'brain.yaml:13: checks[0].timeout: "100msec" has an unknown unit "msec": write 100ms'],
     ["a mistyped key", edit({ 19: "    fal: 3" }), 'brain.yaml:19: checks[1].fal: unknown key; did you mean "fall"?'],
     ["a key in snake case", edit({ 4: "  public_address: 192.0.2.37" }), 'brain.yaml:4: node.public_address: unknown key; did you mean "publicAddress"?'],
-    ["an unknown key like no other", edit({}, ["colour: blue"]), "brain.yaml:23: colour: unknown key; the keys here are interface, label, node, peer, checks, announce, claim, conflicts"],
+    ["an unknown key like no other", edit({}, ["colour: blue"]), "brain.yaml:23: colour: unknown key; the keys here are interface, label, node, peer, checks, announce, claim, conflicts, status, hooks"],
     ["a missing required key", edit({ 6: "" }), "brain.yaml:5: peer.address: missing; write the other box's real IPv4 address, like address: 192.0.2.18"],
     ["the same real address twice", edit({ 6: "  address: 192.0.2.17" }), 'brain.yaml:6: peer.address: "192.0.2.17" is node.address too: node and peer are two boxes, each with its own address'],
     ["a public address that is a real one", edit({ 4: "  publicAddress: 192.0.2.18" }), 'brain.yaml:4: node.publicAddress: "192.0.2.18" is peer.address too: a public address must be separate from both boxes\' real addresses'],
@@ -253,6 +289,15 @@ describe("config: one exact line per mistake", () => {
     ["text that is not YAML, reported once", edit({ 2: "node: [192.0.2.17" }), "brain.yaml:2: not valid YAML: Implicit keys of flow sequence pairs need to be on a single line"],
     ["a section that is not a mapping", edit({}, ["announce: 5"]), "brain.yaml:23: announce: 5 is not a mapping of keys; write keys like count: 5 under announce:, or leave it out"],
     ["an empty file", "# nothing yet\n", "brain.yaml: the file is empty; see examples/brain.yaml for a complete config"],
+    ["a listen address without a port", edit({}, ["status:", "  listen: 127.0.0.1"]), 'brain.yaml:24: status.listen: "127.0.0.1" is not host:port; write host:port, like listen: 127.0.0.1:9337 (loopback: only this box can ask), or listen: off'],
+    ["a listen port as a bare number", edit({}, ["status: {listen: 9337}"]), "brain.yaml:23: status.listen: 9337 is not host:port; write host:port, like listen: 127.0.0.1:9337 (loopback: only this box can ask), or listen: off"],
+    ["a listen port over 65535", edit({}, ["status:", "  listen: 127.0.0.1:65536"]), 'brain.yaml:24: status.listen: "127.0.0.1:65536" has port 65536, over 65535; write host:port, like listen: 127.0.0.1:9337 (loopback: only this box can ask), or listen: off'],
+    ["a listen host that is not an address", edit({}, ["status:", "  listen: example.org:9337"]), 'brain.yaml:24: status.listen: "example.org" is not an IPv4 address: need four numbers separated by dots, like 192.0.2.1; write host:port, like listen: 127.0.0.1:9337 (loopback: only this box can ask), or listen: off'],
+    ["a mistyped status key", edit({}, ["status:", "  listne: 127.0.0.1:9337"]), 'brain.yaml:24: status.listne: unknown key; did you mean "listen"?'],
+    ["a relative hook path", edit({}, ["hooks:", "  timeout: 5s", "  claimed: hooks/claimed.sh"]), 'brain.yaml:25: hooks.claimed: "hooks/claimed.sh" is not an absolute path (hooks run from any directory); write the absolute path of the program to run, like claimed: /etc/takeover/hooks/claimed.sh'],
+    ["a hook timeout without a unit", edit({}, ["hooks:", "  timeout: 5"]), 'brain.yaml:24: hooks.timeout: "5" has no unit: write 5ms or 2s'],
+    ["a misspelt hook event", edit({}, ["hooks:", "  peer_down: /bin/true"]), 'brain.yaml:24: hooks.peer_down: unknown key; did you mean "peer-down"?'],
+    ["hooks that are not a mapping", edit({}, ["hooks: /bin/true"]), 'brain.yaml:23: hooks: "/bin/true" is not a mapping of keys; write keys like claimed: /etc/takeover/hooks/claimed.sh under hooks:, or leave it out'],
   ];
   for (const [what, text, expected] of cases) {
     it(what, () => {

@@ -1,0 +1,142 @@
+// Prometheus metrics of a running daemon, in the text exposition format (prom-client), built only
+// from what the daemon tells observers: its `events` stream (log lines, check results,
+// announcements) and `status()`, read at scrape time for what is a state rather than a count.
+//
+//   takeover_address_state{address,state}            1 for the state each public address is in, else 0
+//   takeover_up{what}                                1 while the peer / our self checks / our link are up
+//   takeover_transitions_total{event}                claim, yield, release, hand-back, conflict, peer-down…
+//   takeover_conflicts_seen_total{address,outcome}   another host said it has an address: defended,
+//                                                    yielded or not-claimed
+//   takeover_checks_total{check,type}                checks run
+//   takeover_check_failures_total{check,type}        checks failed
+//   takeover_check_rtt_microseconds{check,type}      RTT of the checks that passed (histogram, µs buckets)
+//   takeover_announcement_frames_total{reason}       gratuitous ARP frames sent, by reason (claim, refresh…)
+//   takeover_last_transition_timestamp_seconds       when the last transition happened (Unix time)
+import type { EventEmitter } from "node:events";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { DaemonEvent, DaemonStatus } from "./daemon";
+
+/** What metrics, the status listener and hooks need of a daemon; a fake in tests. */
+export interface ObservedDaemon {
+  readonly events: EventEmitter<{ event: [DaemonEvent] }>;
+  status(): DaemonStatus;
+}
+
+/** The log events counted as transitions (the daemon keeps the same ones in status().transitions). */
+export const TRANSITION_EVENTS: ReadonlySet<string> = new Set([
+  "claim",
+  "yield",
+  "release",
+  "hand-back",
+  "conflict",
+  "not-claiming",
+  "peer-down",
+  "peer-up",
+  "self-down",
+  "self-up",
+  "link-down",
+  "link-up",
+  "reconcile",
+]);
+
+/** The states an address can be in (machine.ts AddressState); each gets a series, 0 or 1. */
+const ADDRESS_STATES = ["idle", "probing", "holding"] as const;
+
+/** Another host claimed (or answered for) an address: what we did about it. */
+const CONFLICT_OUTCOMES: Readonly<Record<string, string>> = { conflict: "defended", yield: "yielded", "not-claiming": "not-claimed" };
+
+/** From 100 µs (a check on the LAN) to 5 s (an HTTP check timing out). */
+export const RTT_BUCKETS_MICROS = [100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000, 2_500_000, 5_000_000];
+
+export interface DaemonMetrics {
+  readonly registry: Registry;
+  /** the text of `GET /metrics` */
+  text(): Promise<string>;
+  /** its Content-Type */
+  readonly contentType: string;
+  /** stops listening to the daemon */
+  close(): void;
+}
+
+/** Registers the metrics of `daemon` in a registry of their own and keeps them up to date. */
+export function daemonMetrics(daemon: ObservedDaemon): DaemonMetrics {
+  const registry = new Registry();
+  new Gauge({
+    name: "takeover_address_state",
+    help: "1 for the state each public address is in (idle, probing, holding), else 0",
+    labelNames: ["address", "state"] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const a of daemon.status().addresses) {
+        for (const state of new Set<string>([...ADDRESS_STATES, a.state])) this.set({ address: a.address, state }, state === a.state ? 1 : 0);
+      }
+    },
+  });
+  new Gauge({
+    name: "takeover_up",
+    help: "1 while the peer (its checks), this box (its self checks) or our link is up, else 0",
+    labelNames: ["what"] as const,
+    registers: [registry],
+    collect() {
+      const s = daemon.status();
+      this.set({ what: "peer" }, s.peerUp ? 1 : 0);
+      this.set({ what: "self" }, s.selfUp ? 1 : 0);
+      this.set({ what: "link" }, s.linkUp ? 1 : 0);
+    },
+  });
+  const transitions = new Counter({ name: "takeover_transitions_total", help: "transitions by event: claim, yield, release, hand-back, conflict, peer-down…", labelNames: ["event"] as const, registers: [registry] });
+  const conflicts = new Counter({
+    name: "takeover_conflicts_seen_total",
+    help: "another host claimed or answered for a public address, by what was done: defended, yielded, not-claimed",
+    labelNames: ["address", "outcome"] as const,
+    registers: [registry],
+  });
+  const checks = new Counter({ name: "takeover_checks_total", help: "checks run", labelNames: ["check", "type"] as const, registers: [registry] });
+  const failures = new Counter({ name: "takeover_check_failures_total", help: "checks failed", labelNames: ["check", "type"] as const, registers: [registry] });
+  const rtt = new Histogram({
+    name: "takeover_check_rtt_microseconds",
+    help: "round-trip time of the checks that passed, in microseconds",
+    labelNames: ["check", "type"] as const,
+    buckets: RTT_BUCKETS_MICROS,
+    registers: [registry],
+  });
+  const frames = new Counter({ name: "takeover_announcement_frames_total", help: "gratuitous ARP frames sent, by reason", labelNames: ["reason"] as const, registers: [registry] });
+  const lastTransition = new Gauge({ name: "takeover_last_transition_timestamp_seconds", help: "when the last transition happened, seconds since the Unix epoch", registers: [registry] });
+
+  // every check shows up (at 0) before it has run, so rate() sees its first failure
+  for (const c of daemon.status().checks) {
+    checks.inc({ check: c.name, type: c.type }, 0);
+    failures.inc({ check: c.name, type: c.type }, 0);
+  }
+
+  const onEvent = (event: DaemonEvent): void => {
+    switch (event.kind) {
+      case "log":
+        if (TRANSITION_EVENTS.has(event.event)) {
+          transitions.inc({ event: event.event });
+          lastTransition.set(event.timeMicros / 1e6);
+        }
+        if (event.event in CONFLICT_OUTCOMES && (event.event !== "yield" || !/handing it back/.test(event.detail))) {
+          // a yield to the home node taking its address back is the normal hand-back, not a conflict
+          conflicts.inc({ address: event.address ?? "", outcome: CONFLICT_OUTCOMES[event.event] });
+        }
+        break;
+      case "check":
+        checks.inc({ check: event.name, type: event.type });
+        if (event.ok) rtt.observe({ check: event.name, type: event.type }, event.rttMicros);
+        else failures.inc({ check: event.name, type: event.type });
+        break;
+      case "announce":
+        frames.inc({ reason: event.reason }, event.frames);
+        break;
+    }
+  };
+  daemon.events.on("event", onEvent);
+  return {
+    registry,
+    contentType: registry.contentType,
+    text: () => registry.metrics(),
+    close: () => void daemon.events.off("event", onEvent),
+  };
+}
