@@ -4,6 +4,7 @@
 //
 //   0       2       4      5      6     8          14        18          24        28
 //   | htype | ptype | hlen | plen | op  | senderMac | senderIp | targetMac | targetIp |
+import type { HeaderLayout } from "./positions";
 import { blob, struct, u16be, u8 } from "buffer-layout";
 import { Ipv4, Mac } from "./address";
 import { DecodeError } from "./errors";
@@ -14,7 +15,7 @@ export const ARP_HARDWARE_ETHERNET = 1;
 export const ARP_REQUEST = 1;
 export const ARP_REPLY = 2;
 
-export const arpLayout = struct([
+const arpStructure = struct([
   u16be("hardwareType"),
   u16be("protocolType"),
   u8("hardwareLength"),
@@ -25,9 +26,11 @@ export const arpLayout = struct([
   blob(6, "targetMac"),
   blob(4, "targetIp"),
 ]);
-export const ARP = fieldTable(arpLayout);
+/** The header's description (field names, widths, order), for tools that show or check layouts. */
+export const arpLayout: HeaderLayout = arpStructure;
+export const ARP = fieldTable(arpStructure);
 /** Length of an Ethernet/IPv4 ARP body. */
-export const ARP_LENGTH = arpLayout.span;
+export const ARP_LENGTH = arpStructure.span;
 /** The fixed part before the addresses, whatever their lengths. */
 const ARP_FIXED_LENGTH = ARP.senderMac.offset;
 

@@ -4,6 +4,7 @@
 //   0      6      12         14          16         18
 //   | dst  | src  | 0x8100 | TCI (pcp 3 | dei 1 | vid 12) | inner type |  payload ...
 //   | dst  | src  | type   | payload ...
+import type { HeaderLayout } from "./positions";
 import { blob, bits, struct, u16be } from "buffer-layout";
 import { Mac } from "./address";
 import { DecodeError } from "./errors";
@@ -15,17 +16,21 @@ export const ETHERTYPE_VLAN = 0x8100;
 /** Shortest Ethernet frame on the wire without its FCS; shorter ones are padded by the sender. */
 export const ETHERNET_MIN_FRAME = 60;
 
-export const ethernetLayout = struct([blob(6, "destination"), blob(6, "source"), u16be("etherType")]);
+const ethernetStructure = struct([blob(6, "destination"), blob(6, "source"), u16be("etherType")]);
+/** The header's description (field names, widths, order), for tools that show or check layouts. */
+export const ethernetLayout: HeaderLayout = ethernetStructure;
 const tci = bits(u16be("tci"), true, "tci");
 const tciFields = [tci.addField(3, "priority"), tci.addBoolean("dropEligible"), tci.addField(12, "id")];
 /** The four bytes of an 802.1Q tag that follow the outer 0x8100 EtherType. */
-export const vlanTagLayout = struct([tci, u16be("etherType")]);
+const vlanTagStructure = struct([tci, u16be("etherType")]);
+/** The header's description (field names, widths, order), for tools that show or check layouts. */
+export const vlanTagLayout: HeaderLayout = vlanTagStructure;
 
-export const ETHERNET = fieldTable(ethernetLayout);
-export const ETHERNET_HEADER_LENGTH = ethernetLayout.span;
-export const VLAN_TAG = fieldTable(vlanTagLayout);
-export const VLAN_TAG_LENGTH = vlanTagLayout.span;
-const TCI = bitTable(vlanTagLayout, tci, tciFields);
+export const ETHERNET = fieldTable(ethernetStructure);
+export const ETHERNET_HEADER_LENGTH = ethernetStructure.span;
+export const VLAN_TAG = fieldTable(vlanTagStructure);
+export const VLAN_TAG_LENGTH = vlanTagStructure.span;
+const TCI = bitTable(vlanTagStructure, tci, tciFields);
 
 /** The layout's numbers as literals for the hot paths; checked against the layout below. */
 const enum Eth {

@@ -6,6 +6,7 @@
 //   0      1      2          4                          8
 //   | type | code | checksum | identifier | sequence    | data ...      (echo)
 //   | type | code | checksum | rest of header (unused, MTU, pointer) | quoted IPv4 header + 8 bytes
+import type { HeaderLayout } from "./positions";
 import { struct, u16be, u32be, u8 } from "buffer-layout";
 import { foldChecksum, onesComplementSum } from "./checksum";
 import { DecodeError } from "./errors";
@@ -19,11 +20,15 @@ export const ICMP_ECHO_REQUEST = 8;
 export const ICMP_TIME_EXCEEDED = 11;
 export const ICMP_PARAMETER_PROBLEM = 12;
 
-export const icmpEchoLayout = struct([u8("type"), u8("code"), u16be("checksum"), u16be("identifier"), u16be("sequence")]);
-export const icmpLayout = struct([u8("type"), u8("code"), u16be("checksum"), u32be("restOfHeader")]);
-export const ICMP = fieldTable(icmpLayout);
-export const ICMP_ECHO = fieldTable(icmpEchoLayout);
-export const ICMP_HEADER_LENGTH = icmpLayout.span;
+const icmpEchoStructure = struct([u8("type"), u8("code"), u16be("checksum"), u16be("identifier"), u16be("sequence")]);
+/** The header's description (field names, widths, order), for tools that show or check layouts. */
+export const icmpEchoLayout: HeaderLayout = icmpEchoStructure;
+const icmpStructure = struct([u8("type"), u8("code"), u16be("checksum"), u32be("restOfHeader")]);
+/** The header's description (field names, widths, order), for tools that show or check layouts. */
+export const icmpLayout: HeaderLayout = icmpStructure;
+export const ICMP = fieldTable(icmpStructure);
+export const ICMP_ECHO = fieldTable(icmpEchoStructure);
+export const ICMP_HEADER_LENGTH = icmpStructure.span;
 
 /** The numbers the hot paths use, as literals; checked against the layout and constants below. */
 const enum Icmp {

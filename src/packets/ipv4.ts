@@ -4,6 +4,7 @@
 //
 //   0          1          2             4                6                       8     9        10         12       16
 //   | ver|ihl  | dscp|ecn | totalLength | identification | R|DF|MF|fragOffset/8 | ttl | proto | checksum | source | destination | options
+import type { HeaderLayout } from "./positions";
 import { blob, bits, struct, u16be, u8 } from "buffer-layout";
 import { Ipv4 } from "./address";
 import { foldChecksum, onesComplementSum } from "./checksum";
@@ -26,7 +27,7 @@ const fragmentFields = [
   fragment.addField(13, "fragmentUnits"),
 ];
 
-export const ipv4Layout = struct([
+const ipv4Structure = struct([
   versionAndLength,
   trafficClass,
   u16be("totalLength"),
@@ -38,13 +39,15 @@ export const ipv4Layout = struct([
   blob(4, "source"),
   blob(4, "destination"),
 ]);
-export const IPV4 = fieldTable(ipv4Layout);
+/** The header's description (field names, widths, order), for tools that show or check layouts. */
+export const ipv4Layout: HeaderLayout = ipv4Structure;
+export const IPV4 = fieldTable(ipv4Structure);
 /** Header length without options. */
-export const IPV4_MIN_HEADER_LENGTH = ipv4Layout.span;
+export const IPV4_MIN_HEADER_LENGTH = ipv4Structure.span;
 const IPV4_MAX_HEADER_LENGTH = 60;
-const VERSION_IHL = bitTable(ipv4Layout, versionAndLength, versionAndLengthFields);
-const TRAFFIC_CLASS = bitTable(ipv4Layout, trafficClass, trafficClassFields);
-const FRAGMENT = bitTable(ipv4Layout, fragment, fragmentFields);
+const VERSION_IHL = bitTable(ipv4Structure, versionAndLength, versionAndLengthFields);
+const TRAFFIC_CLASS = bitTable(ipv4Structure, trafficClass, trafficClassFields);
+const FRAGMENT = bitTable(ipv4Structure, fragment, fragmentFields);
 
 const NO_OPTIONS = new Uint8Array(0);
 

@@ -4,18 +4,8 @@
 // costs ~20x a direct read. The same tables name the field in a DecodeError when a header is cut short.
 import { BitField, BitStructure, Structure, Layout } from "buffer-layout";
 
-/** Where one field sits in its header. */
-export interface FieldPosition {
-  readonly name: string;
-  readonly offset: number;
-  readonly span: number;
-}
-
-/** Where a bit field sits: the byte offset and span of its containing word, and its shift and mask. */
-export interface BitPosition extends FieldPosition {
-  readonly shift: number;
-  readonly mask: number;
-}
+import type { BitPosition, FieldPosition } from "./positions";
+export type { BitPosition, FieldPosition } from "./positions";
 
 /** Byte offset and span of every named field of a header layout, keyed by field name. */
 export function fieldTable<P extends string>(layout: Structure<P>): Readonly<Record<P, FieldPosition>> {
