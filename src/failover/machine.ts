@@ -158,6 +158,8 @@ export class FailoverMachine {
   checkRunnable(name: string): boolean {
     const check = this.#checks.get(name);
     if (check === undefined) return false;
+    // with our own link down a failed check says nothing about the peer
+    if (!this.#linkUp) return false;
     return !(check.spec.targetsPeerPublic && this.#holdingForeign());
   }
 
@@ -355,6 +357,14 @@ export class FailoverMachine {
     if (up === this.#linkUp) return;
     this.#linkUp = up;
     actions.push({ kind: "log", event: up ? "link-up" : "link-down", detail: `link ${up ? "up" : "down"}` });
+    if (up) {
+      // whatever the peer checks concluded while our link was down was about our link, not the peer
+      for (const c of this.#checks.values()) {
+        if (c.spec.role !== "peer") continue;
+        c.up = true;
+        c.streak = 0;
+      }
+    }
     for (const a of this.#addresses) {
       if (!up && a.state === "probing") a.state = "idle";
       if (up && a.state === "holding") {

@@ -39,6 +39,7 @@ interface Model {
   /** addresses on the interface, per the add/remove actions */
   present: Set<string>;
   stopped: boolean;
+  linkUp: boolean;
 }
 
 interface Real {
@@ -77,7 +78,7 @@ class CheckCommand implements fc.Command<Model, Real> {
   check = () => true;
   run(model: Model, real: Real): void {
     const runnable = real.machine.checkRunnable(this.name);
-    if (runnable && this.name !== "self-http") model.failures.set(this.name, this.ok ? 0 : (model.failures.get(this.name) ?? 0) + 1);
+    if (runnable && model.linkUp && this.name !== "self-http") model.failures.set(this.name, this.ok ? 0 : (model.failures.get(this.name) ?? 0) + 1);
     apply(model, real, { kind: "check", name: this.name, ok: this.ok });
   }
   toString = () => `check(${this.name}, ${this.ok})`;
@@ -120,6 +121,9 @@ class LinkCommand implements fc.Command<Model, Real> {
   constructor(readonly up: boolean) {}
   check = () => true;
   run(model: Model, real: Real): void {
+    // a peer check's failures while our link is down, and before it, are not the peer's: start over
+    if (this.up && !model.linkUp) model.failures.clear();
+    model.linkUp = this.up;
     apply(model, real, { kind: "link", up: this.up });
     if (!this.up && !model.stopped) assert.ok(!model.present.has(PEERS), "kept the peer's address with our link down");
   }
@@ -161,7 +165,7 @@ function runModel(peerRunsTakeover: boolean, withSelfCheck: boolean): void {
   fc.assert(
     fc.property(fc.commands(commands, { maxCommands: 200 }), (cmds) => {
       const machine = new FailoverMachine(config(peerRunsTakeover, withSelfCheck));
-      const model: Model = { now: 0, failures: new Map(), lastProbeAnswer: new Map(), present: new Set(), stopped: false };
+      const model: Model = { now: 0, failures: new Map(), lastProbeAnswer: new Map(), present: new Set(), stopped: false, linkUp: true };
       apply(model, { machine }, { kind: "present", addresses: [] });
       fc.modelRun(() => ({ model, real: { machine } }), cmds);
     }),
