@@ -3,7 +3,7 @@
 // IP is that address, or another host's probe for it, is a conflict. `ConflictWatcher` keeps
 // listening while we hold addresses and reports anyone else claiming one of them.
 import { Ipv4, Mac } from "../packets/address";
-import { arpProbe, ARP_REQUEST } from "../packets/arp";
+import { arpProbe, ARP_REPLY, ARP_REQUEST } from "../packets/arp";
 import { ETHERTYPE_ARP } from "../packets/ethernet";
 import { encodeFrame, FrameKind, FrameView } from "../packets/frame";
 import { FramePort } from "../link/port";
@@ -42,7 +42,12 @@ function claimOn(view: FrameView, address: number, ourMac: number): Claim["how"]
   if (view.kind !== FrameKind.Arp) return undefined;
   // our own frames, including a hand-back announced at another box's MAC, are not claims
   if (view.arpSenderMac === ourMac || view.sourceMac === ourMac) return undefined;
-  if (view.arpSenderIp === address) return view.arpOperation === ARP_REQUEST ? "request" : "reply";
+  if (view.arpSenderIp === address) {
+    // only requests and replies claim an address; an unknown operation claims nothing
+    if (view.arpOperation === ARP_REQUEST) return "request";
+    if (view.arpOperation === ARP_REPLY) return "reply";
+    return undefined;
+  }
   if (view.arpSenderIp === 0 && view.arpTargetIp === address && view.arpOperation === ARP_REQUEST) return "probe";
   return undefined;
 }

@@ -468,11 +468,13 @@ export class Daemon {
       }
     }
     const intervalMs = this.#stopping ? Math.min(settings.intervalMicros / 1000, 20) : settings.intervalMicros / 1000;
+    // a defence is one round at once: it answers a claim or a probe, it does not re-announce
+    const count = reason === "defend" ? 1 : settings.count;
     if (reason !== "refresh") {
-      this.#log("announce", address, `gratuitous ARP ${address} is-at ${mac ?? this.prepared.port.mac}, ${settings.form === "both" ? "request and reply" : settings.form} form, ${settings.count} round(s) ${intervalMs} ms apart (${reason})`);
+      this.#log("announce", address, `gratuitous ARP ${address} is-at ${mac ?? this.prepared.port.mac}, ${settings.form === "both" ? "request and reply" : settings.form} form, ${count} round(s) ${intervalMs} ms apart (${reason})`);
     }
     // when stopping, the rounds go quickly: the process is about to exit
-    const frames = await announce(this.prepared.port, [Ipv4.parse(address)], { count: settings.count, intervalMs, form: settings.form, mac, signal }).catch((error: unknown) => {
+    const frames = await announce(this.prepared.port, [Ipv4.parse(address)], { count, intervalMs, form: settings.form, mac, signal }).catch((error: unknown) => {
       this.#log("error", address, `announce failed: ${(error as Error).message}`);
       return 0;
     });

@@ -87,6 +87,9 @@ export type MachineEvent =
 
 export type AddressState = "idle" | "probing" | "holding";
 
+/** At most one answer per address to probes for it in this time: enough for any prober's window. */
+const PROBE_ANSWER_MICROS = 10_000;
+
 interface AddressStatus {
   readonly spec: AddressSpec;
   state: AddressState;
@@ -94,6 +97,9 @@ interface AddressStatus {
   retryAt: Micros;
   lastAnnounce: Micros;
   lastDefend: Micros;
+  lastProbeAnswer: Micros;
+  /** claims heard while the defence was rate-limited: told in the next conflict line */
+  conflictsNotLogged: number;
 }
 
 interface CheckStatus {
@@ -146,7 +152,7 @@ export class FailoverMachine {
 
   constructor(config: MachineConfig) {
     this.#config = config;
-    this.#addresses = config.addresses.map((spec) => ({ spec, state: "idle", retryAt: 0, lastAnnounce: 0, lastDefend: -Infinity }));
+    this.#addresses = config.addresses.map((spec) => ({ spec, state: "idle", retryAt: 0, lastAnnounce: 0, lastDefend: -Infinity, lastProbeAnswer: -Infinity, conflictsNotLogged: 0 }));
     for (const spec of config.checks) this.#checks.set(spec.name, { spec, up: spec.role === "peer", streak: 0, seen: 0 });
   }
 
@@ -345,12 +351,24 @@ export class FailoverMachine {
       actions.push({ kind: "remove", address }, { kind: "log", event: "yield", address, detail: `${mac} claims ${address}; configured to yield to strangers` });
       return;
     }
-    actions.push({ kind: "log", event: "conflict", address, detail: `${mac}${isPeer ? " (the peer)" : " (not the peer)"} ${how === "probe" ? "probes for" : "claims"} ${address}, which we hold: defending it` });
-    if (now - a.lastDefend >= this.config.defendMicros) {
-      a.lastDefend = now;
-      a.lastAnnounce = now;
-      actions.push({ kind: "announce", address, at: "ours", reason: "defend" });
+    // A probe must be answered every time (up to one answer per PROBE_ANSWER_MICROS): the prober
+    // claims the address if it hears nothing, and our kernel may not be able to answer (an ARP
+    // filter, a full queue). Other claims are answered at most once per defendMicros.
+    const probe = how === "probe";
+    const last = probe ? a.lastProbeAnswer : a.lastDefend;
+    if (now - last < (probe ? PROBE_ANSWER_MICROS : this.config.defendMicros)) {
+      a.conflictsNotLogged++;
+      return;
     }
+    if (probe) a.lastProbeAnswer = now;
+    else a.lastDefend = now;
+    a.lastAnnounce = now;
+    const more = a.conflictsNotLogged > 0 ? ` (and ${a.conflictsNotLogged} more claim(s) since the last defence)` : "";
+    a.conflictsNotLogged = 0;
+    actions.push(
+      { kind: "log", event: "conflict", address, detail: `${mac}${isPeer ? " (the peer)" : " (not the peer)"} ${probe ? "probes for" : "claims"} ${address}, which we hold: defending it${more}` },
+      { kind: "announce", address, at: "ours", reason: "defend" },
+    );
   }
 
   #onLink(up: boolean, now: Micros, actions: Action[]): void {
