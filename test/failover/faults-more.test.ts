@@ -62,6 +62,26 @@ function assertHomeState(lab: Lab, what: string): void {
   assert.equal(routerGet(lab, PINKY.publicAddress), "pinky", `${what}: Pinky serves .36`);
 }
 
+/**
+ * Drops 30 % of the packets `match` selects on Brain's `hook` (input or output) for 10 s, then lifts
+ * the rule and waits a second; returns how many were dropped and passed (nft counters).
+ */
+async function randomLoss(lab: Lab, hook: "input" | "output", match: string): Promise<{ dropped: number; passed: number }> {
+  lab.nft(BRAIN.name, `table inet e2e {
+    chain ${hook} {
+      type filter hook ${hook} priority 0; policy accept;
+      ${match} numgen random mod 10 < 3 counter drop
+      ${match} counter accept
+    }
+  }`);
+  await sleep(10_000);
+  const rules = lab.exec(BRAIN.name, ["nft", "list", "table", "inet", "e2e"], { check: true }).stdout;
+  lab.nftFlush(BRAIN.name);
+  const [dropped, passed] = [...rules.matchAll(/counter packets (\d+)/g)].map((m) => Number(m[1]));
+  await sleep(1000);
+  return { dropped, passed };
+}
+
 /** Makes the router ask for .37 and .36 now (so its neighbour entries exist and are fresh). */
 function routerTouches(lab: Lab): void {
   for (const address of [BRAIN.publicAddress, PINKY.publicAddress]) lab.exec(ROUTER.name, ["ping", "-c1", "-W1", address]);
@@ -287,18 +307,7 @@ describe("failover end to end, more faults (issue 5)", function () {
     const brain = new Lines(s.daemon("brain"));
     const pinky = new Lines(s.daemon("pinky"));
     const t0 = hrtimeMicros();
-    lab.nft(BRAIN.name, `table inet e2e {
-      chain input {
-        type filter hook input priority 0; policy accept;
-        ip saddr ${PINKY.address} icmp type echo-request numgen random mod 10 < 3 counter drop
-        ip saddr ${PINKY.address} icmp type echo-request counter accept
-      }
-    }`);
-    await sleep(10_000);
-    const rules = lab.exec(BRAIN.name, ["nft", "list", "table", "inet", "e2e"], { check: true }).stdout;
-    lab.nftFlush(BRAIN.name);
-    const [dropped, passed] = [...rules.matchAll(/counter packets (\d+)/g)].map((m) => Number(m[1]));
-    await sleep(1000);
+    const { dropped, passed } = await randomLoss(lab, "input", `ip saddr ${PINKY.address} icmp type echo-request`);
     const downs = pinky.matching(/ peer-down: /, t0);
     const notClaiming = pinky.matching(/ not-claiming 192\.0\.2\.37: /, t0);
     const claims = pinky.matching(/ claim 192\.0\.2\.37: /, t0);
@@ -316,18 +325,7 @@ describe("failover end to end, more faults (issue 5)", function () {
     const lab = s.lab;
     const pinky = new Lines(s.daemon("pinky"));
     const t0 = hrtimeMicros();
-    lab.nft(BRAIN.name, `table inet e2e {
-      chain output {
-        type filter hook output priority 0; policy accept;
-        ip daddr ${PINKY.address} icmp type echo-reply numgen random mod 10 < 3 counter drop
-        ip daddr ${PINKY.address} icmp type echo-reply counter accept
-      }
-    }`);
-    await sleep(10_000);
-    const rules = lab.exec(BRAIN.name, ["nft", "list", "table", "inet", "e2e"], { check: true }).stdout;
-    lab.nftFlush(BRAIN.name);
-    const [dropped, passed] = [...rules.matchAll(/counter packets (\d+)/g)].map((m) => Number(m[1]));
-    await sleep(1000);
+    const { dropped, passed } = await randomLoss(lab, "output", `ip daddr ${PINKY.address} icmp type echo-reply`);
     const claims = pinky.matching(/ claim 192\.0\.2\.37: /, t0);
     process.stdout.write(`      (one-way, replies: ${dropped} of ${dropped + passed} echo replies dropped; Pinky peer-down ${pinky.matching(/ peer-down: /, t0).length}, claim ${claims.length})\n`);
     assert.ok(dropped > 0.2 * (dropped + passed) && dropped < 0.4 * (dropped + passed), `the fault was real: ${dropped} of ${dropped + passed} echo replies dropped`);
