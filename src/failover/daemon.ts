@@ -241,8 +241,8 @@ export class Daemon {
 
   /**
    * Applies a new config (SIGHUP) without dropping an address that stays configured: checks,
-   * timings, announcing, claiming and conflict settings change in place. A change of interface,
-   * addresses, peer MAC or label needs a restart: it is refused, and the old config kept.
+   * timings, announcing, claiming and conflict settings (and a configured peer MAC) change in place.
+   * A change of interface, addresses or label needs a restart: it is refused, and the old config kept.
    * @returns the keys that needed a restart (empty: applied)
    */
   reload(next: TakeoverConfig): string[] {
