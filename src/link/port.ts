@@ -1,7 +1,10 @@
 // The one thing the ARP and ICMP engines need from a link: send a frame, hear frames (with capture
 // timestamps), know our MAC. The libpcap link implements it on a real interface; tests use an
-// in-memory pair.
+// in-memory pair, the simulator a segment of its own.
 import { Mac } from "../packets/address";
+import { Clock, hrtimeMicros, systemClock } from "./clock";
+
+export { hrtimeMicros } from "./clock";
 
 export interface CapturedFrame {
   /** the frame; valid only during the listener call (capture buffers are reused): copy what you keep */
@@ -19,16 +22,32 @@ export interface FramePort {
   send(frame: Uint8Array): void;
   /** Calls `listener` for every frame received; returns a function that stops listening. */
   listen(listener: (frame: CapturedFrame) => void): () => void;
+  /** The clock frames are stamped with and timers run on; default the system clock. */
+  readonly clock?: Clock;
+}
+
+/** The clock of `port`: its own if it has one (a simulated segment), else the system clock. */
+export function clockOf(port: Pick<FramePort, "clock">): Clock {
+  return port.clock ?? systemClock;
 }
 
 /**
- * Wall-clock time in µs from the monotonic clock, for frames without a kernel stamp and for log
- * lines. performance.timeOrigin is taken with µs precision at start, so stamps of different
- * processes on one box line up (Date.now() would be off by up to a millisecond).
+ * What the daemon may conclude from its link, as the link knows it:
+ * - "down": the interface is down, has no carrier, or is gone; nothing can be sent or heard;
+ * - "reopening": the interface is up, but the capture is not yet proven live (handles being opened,
+ *   or opened and waiting to see a frame of our own);
+ * - "verified": the capture has seen a frame we sent since it was opened: what we send goes out,
+ *   and what comes in is heard.
+ * Only a verified link yields check results and probe verdicts.
  */
-export function hrtimeMicros(): number {
-  return (performance.timeOrigin + performance.now()) * 1000;
+export type LinkState = "down" | "reopening" | "verified";
+
+export interface LinkWatch {
+  readonly state: LinkState;
+  /** Calls `listener` on every change of state, with a few words on why; returns a function that stops it. */
+  onState(listener: (state: LinkState, why: string) => void): () => void;
 }
+
 
 /** Two FramePorts wired back to back in memory, for tests: what one sends, the other hears. */
 export function memoryPortPair(macA: Mac, macB: Mac): [FramePort, FramePort] {
