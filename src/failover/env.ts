@@ -1,0 +1,35 @@
+// What the daemon needs from the world, passed in: the frame port (with the clock its frames are
+// stamped with and its timers run on), the link's state, and the interface's addresses. `prepare()`
+// in daemon.ts builds the real one (libpcap, rtnetlink, the system clock); the simulator builds one
+// on a simulated segment and clock, and runs the same daemon code against it.
+import { Clock } from "../link/clock";
+import { FramePort, LinkWatch } from "../link/port";
+import { Ipv4 } from "../packets/address";
+
+/** The interface's addresses: what the daemon adds, removes and finds there. */
+export interface AddressEffects {
+  /** IPv4 addresses on the interface now. */
+  list(): Promise<readonly { readonly address: Ipv4 }[]>;
+  /** Adds `address/prefixLength` labelled `label`. @throws Error with a one-line reason */
+  add(address: Ipv4, prefixLength: number, label: string): Promise<void>;
+  /** Removes `address` if it carries `label`; false when it was not there (or not ours). */
+  remove(address: Ipv4, label: string): Promise<boolean>;
+  /** Neighbours whose entries went incomplete (asked again after the link comes back). */
+  unresolvedNeighbours(): Promise<Ipv4[]>;
+  close(): void;
+}
+
+export interface DaemonEnv {
+  /** Sends and hears frames; its clock is the daemon's clock. */
+  readonly port: FramePort;
+  readonly clock: Clock;
+  /** Whether the link is down, reopening, or verified (only then do checks and probes count). */
+  readonly link: LinkWatch;
+  readonly addresses: AddressEffects;
+  /** Prefix length the public addresses are added with. */
+  readonly prefixLength: number;
+  /** Random numbers in [0, 1) (ICMP identifiers); default Math.random. The simulator seeds it. */
+  readonly random?: () => number;
+  /** Closes the link (the daemon closes `addresses` itself). */
+  close(): void;
+}
