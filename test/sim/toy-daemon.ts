@@ -12,7 +12,7 @@ import { Ipv4, Mac } from "../../src/packets/address";
 import { arpProbe, arpRequest, ARP_REPLY, ARP_REQUEST, gratuitousReply, gratuitousRequest } from "../../src/packets/arp";
 import { ETHERTYPE_ARP } from "../../src/packets/ethernet";
 import { encodeFrame, FrameKind, FrameView } from "../../src/packets/frame";
-import type { NodeProgram, SimDaemonEvent } from "../../src/sim/node";
+import type { NodeFactory, NodeProgram, SimDaemonEvent } from "../../src/sim/node";
 
 export interface ToyBugs {
   /** never give the peer's address back */
@@ -216,3 +216,8 @@ export class ToyDaemon implements NodeProgram {
     }
   }
 }
+
+/** Factories by name, for pool workers (see src/sim/pool.ts). */
+export const toyFactory: NodeFactory = (config, env) => new ToyDaemon(config, env);
+export const neverYieldFactory: NodeFactory = (config, env) => new ToyDaemon(config, env, { neverYield: true });
+export const unknownIsFailureFactory: NodeFactory = (config, env) => new ToyDaemon(config, env, { unknownIsFailure: true });
