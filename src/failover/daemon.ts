@@ -199,8 +199,9 @@ export class Daemon {
     });
     this.#watcher.watch(config.node.publicAddress);
     this.#watcher.watch(config.peer.publicAddress);
-    // learn the peer's MAC from any ARP it sends from its real address
+    // learn the peer's MAC from any ARP it sends from its real address, unless the config pins it
     this.#stopLearning = port.listen((frame) => {
+      if (this.config.peer.mac !== undefined) return;
       const view = this.#view;
       if (!view.reset(frame.bytes) || view.kind !== FrameKind.Arp || view.arpSenderIp !== config.peer.address.value) return;
       if (view.arpSenderMac === port.mac.value) return;
