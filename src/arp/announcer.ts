@@ -6,7 +6,10 @@ import { Ipv4, Mac } from "../packets/address";
 import { gratuitousReply, gratuitousRequest } from "../packets/arp";
 import { ETHERTYPE_ARP } from "../packets/ethernet";
 import { encodeFrame } from "../packets/frame";
-import { FramePort } from "../link/port";
+import { sleep } from "../link/clock";
+import { clockOf, FramePort } from "../link/port";
+
+export { sleep } from "../link/clock";
 
 export type AnnounceForm = "request" | "reply" | "both";
 
@@ -49,7 +52,7 @@ export async function announce(port: FramePort, addresses: readonly Ipv4[], opti
   const frames = addresses.map((address) => [address, gratuitousFrames(port, address, form, options.mac)] as const);
   let sent = 0;
   for (let round = 0; round < count; round++) {
-    if (round > 0 && !(await sleep(intervalMs, options.signal))) break;
+    if (round > 0 && !(await sleep(intervalMs, options.signal, clockOf(port)))) break;
     if (options.signal?.aborted) break;
     for (const [address, byForm] of frames) {
       for (const [kind, frame] of byForm) {
@@ -62,18 +65,3 @@ export async function announce(port: FramePort, addresses: readonly Ipv4[], opti
   return sent;
 }
 
-/** Resolves true after `ms`, or false at once when `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve(false);
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve(true);
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}

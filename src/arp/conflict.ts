@@ -6,8 +6,8 @@ import { Ipv4, Mac } from "../packets/address";
 import { arpProbe, ARP_REPLY, ARP_REQUEST } from "../packets/arp";
 import { ETHERTYPE_ARP } from "../packets/ethernet";
 import { encodeFrame, FrameKind, FrameView } from "../packets/frame";
-import { FramePort } from "../link/port";
-import { sleep } from "./announcer";
+import { sleep } from "../link/clock";
+import { clockOf, FramePort } from "../link/port";
 
 /** RFC 5227 section 1.1 constants (seconds there; ms here). */
 export const RFC5227 = { PROBE_NUM: 3, PROBE_MIN_MS: 1000, PROBE_MAX_MS: 2000, ANNOUNCE_WAIT_MS: 2000 } as const;
@@ -61,6 +61,7 @@ export async function probeAddress(port: FramePort, address: Ipv4, options: Prob
     ethernet: { destination: Mac.BROADCAST, source: port.mac, etherType: ETHERTYPE_ARP },
     arp: arpProbe(port.mac, address),
   });
+  const clock = clockOf(port);
   const view = new FrameView();
   const done = new AbortController();
   const onOuterAbort = () => done.abort();
@@ -76,11 +77,11 @@ export async function probeAddress(port: FramePort, address: Ipv4, options: Prob
   let probesSent = 0;
   try {
     for (let i = 0; i < count && !done.signal.aborted; i++) {
-      if (i > 0 && !(await sleep(intervalMs, done.signal))) break;
+      if (i > 0 && !(await sleep(intervalMs, done.signal, clock))) break;
       port.send(probe);
       probesSent++;
     }
-    if (!done.signal.aborted) await sleep(waitMs, done.signal);
+    if (!done.signal.aborted) await sleep(waitMs, done.signal, clock);
   } finally {
     stop();
     options.signal?.removeEventListener("abort", onOuterAbort);

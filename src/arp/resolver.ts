@@ -4,7 +4,8 @@ import { Ipv4, Mac } from "../packets/address";
 import { arpRequest, ARP_REPLY } from "../packets/arp";
 import { ETHERTYPE_ARP } from "../packets/ethernet";
 import { encodeFrame, FrameKind, FrameView } from "../packets/frame";
-import { FramePort, hrtimeMicros } from "../link/port";
+import { Timer } from "../link/clock";
+import { clockOf, FramePort } from "../link/port";
 
 export interface ResolveOptions {
   /** requests to send before giving up; default 3 */
@@ -45,7 +46,7 @@ export class ArpResolver {
   cached(ip: Ipv4): Mac | undefined {
     const entry = this.#cache.get(ip.value);
     if (entry === undefined) return undefined;
-    if (entry.expiresAt < Date.now()) {
+    if (entry.expiresAt < clockOf(this.port).nowMicros() / 1000) {
       this.#cache.delete(ip.value);
       return undefined;
     }
@@ -72,18 +73,19 @@ export class ArpResolver {
     return new Promise<Resolution>((resolve, reject) => {
       let attempt = 0;
       let sentAt = 0;
-      let timer: NodeJS.Timeout | undefined;
+      let timer: Timer | undefined;
+      const clock = clockOf(this.port);
       const stop = this.port.listen((frame) => {
         if (!view.reset(frame.bytes) || view.kind !== FrameKind.Arp) return;
         if (view.arpOperation !== ARP_REPLY || view.arpSenderIp !== ip.value) return;
         const mac = new Mac(view.arpSenderMac);
         finish();
-        this.#cache.set(ip.value, { mac, expiresAt: Date.now() + this.cacheTtlMs });
+        this.#cache.set(ip.value, { mac, expiresAt: clock.nowMicros() / 1000 + this.cacheTtlMs });
         resolve({ mac, rttMicros: Math.max(0, frame.timeMicros - sentAt), attempts: attempt, cached: false });
       });
       const finish = () => {
         stop();
-        if (timer !== undefined) clearTimeout(timer);
+        timer?.cancel();
       };
       const ask = () => {
         if (attempt >= attempts) {
@@ -92,9 +94,9 @@ export class ArpResolver {
           return;
         }
         attempt++;
-        sentAt = hrtimeMicros();
+        sentAt = clock.nowMicros();
         this.port.send(request);
-        timer = setTimeout(ask, timeoutMs);
+        timer = clock.after(timeoutMs, ask);
       };
       ask();
     });

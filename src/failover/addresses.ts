@@ -2,6 +2,7 @@
 // reads the interface's link state. Addresses are added with a label (`eth0:peer`); only addresses
 // carrying our label are ever removed, so a static address an operator configured is never touched.
 import { createRtNetlink, RtNetlinkSocket } from "netlink";
+import { readInterfaceState } from "../link/interfaces";
 import { Ipv4 } from "../packets/address";
 
 const AF_INET = 2;
@@ -33,9 +34,17 @@ function prefixBroadcast(address: Ipv4, prefixLength: number): Ipv4 {
 export class AddressManager {
   private constructor(
     readonly interfaceName: string,
-    readonly interfaceIndex: number,
+    private readonly openedIndex: number,
     private readonly socket: RtNetlinkSocket,
   ) {}
+
+  /**
+   * The interface's index now: an interface removed and made again under the same name (a driver
+   * reload, a veth re-created) has a new one, and the addresses go there.
+   */
+  get interfaceIndex(): number {
+    return readInterfaceState(this.interfaceName)?.index ?? this.openedIndex;
+  }
 
   /** @throws Error naming the interface (with the ones there are) when it does not exist */
   static async open(interfaceName: string): Promise<AddressManager> {

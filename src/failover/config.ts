@@ -100,6 +100,8 @@ export interface ClaimConfig {
   readonly probeWaitMicros: Micros;
   /** wait this long before probing again after a probe was answered */
   readonly retryMicros: Micros;
+  /** while holding the peer's address, ask who else has it this often (the home node's answer ends it) */
+  readonly verifyIntervalMicros: Micros;
 }
 
 export interface ConflictsConfig {
@@ -166,7 +168,7 @@ export const DEFAULTS = {
   http: { port: 80, path: "/", expectStatus: 200, maxBytes: 65_536 },
   peer: { runsTakeover: true },
   announce: { count: 5, intervalMicros: 200_000, form: "both", refreshMicros: 0 },
-  claim: { probes: 2, probeIntervalMicros: 20_000, probeWaitMicros: 50_000, retryMicros: 500_000 },
+  claim: { probes: 2, probeIntervalMicros: 20_000, probeWaitMicros: 50_000, retryMicros: 500_000, verifyIntervalMicros: 250_000 },
   conflicts: { yieldToStrangers: false, defendIntervalMicros: 1_000_000 },
   status: { listen: { host: "127.0.0.1", port: 9337 } },
   hooks: { timeoutMicros: 5_000_000 },
@@ -259,6 +261,7 @@ export function machineConfigOf(config: TakeoverConfig): MachineConfig {
     retryMicros: config.claim.retryMicros,
     refreshMicros: config.announce.refreshMicros,
     defendMicros: config.conflicts.defendIntervalMicros,
+    verifyMicros: config.claim.verifyIntervalMicros,
     yieldToStrangers: config.conflicts.yieldToStrangers,
   };
 }
@@ -467,7 +470,7 @@ function mac(fix: string) {
 }
 
 /** A duration in µs; `positive`: 0 is refused. */
-function duration(fix: string, positive: boolean) {
+function duration(fix: string, positive: boolean, maxMicros = Infinity) {
   return leaf(fix, (value) => {
     const text = textOf(value, fix);
     let micros: number;
@@ -478,6 +481,7 @@ function duration(fix: string, positive: boolean) {
       throw error;
     }
     if (positive && micros === 0) throw new Bad(`"${text}" is zero; ${fix}`);
+    if (micros > maxMicros) throw new Bad(`"${text}" is too long; ${fix}`);
     return { micros, text };
   });
 }
@@ -635,6 +639,7 @@ const CLAIM = z.strictObject({
   probeInterval: duration("write the time between probes, like probeInterval: 20ms", true).optional(),
   probeWait: duration("write how long to listen after the last probe, like probeWait: 50ms", true).optional(),
   retry: duration("write how long to wait before probing again after an answer, like retry: 500ms", true).optional(),
+  verifyInterval: duration("write how often to ask whether the peer has its address back while holding it, like verifyInterval: 250ms, at most 750ms (the convergence bound is 1 s)", true, 750_000).optional(),
 });
 
 const CONFLICTS = z.strictObject({
@@ -832,6 +837,7 @@ function resolve(raw: unknown, source: string, problems: Problems): TakeoverConf
       probeIntervalMicros: c.probeInterval?.micros ?? DEFAULTS.claim.probeIntervalMicros,
       probeWaitMicros: c.probeWait?.micros ?? DEFAULTS.claim.probeWaitMicros,
       retryMicros: c.retry?.micros ?? DEFAULTS.claim.retryMicros,
+      verifyIntervalMicros: c.verifyInterval?.micros ?? DEFAULTS.claim.verifyIntervalMicros,
     },
     conflicts: {
       yieldToStrangers: f.yieldToStrangers ?? DEFAULTS.conflicts.yieldToStrangers,

@@ -1,20 +1,29 @@
 // The daemon behind `takeover run`: wires the failover machine to the world. Checks run on their own
-// intervals and feed results in; RFC 5227 probes, the conflict watcher and the interface's carrier
-// feed in what the wire says; the machine's actions become netlink address changes, gratuitous ARP
-// and log lines. SIGTERM/SIGINT give back what is not ours, announce the hand-back, and exit 0.
+// intervals and feed results in; RFC 5227 probes, the conflict watcher and the link's state feed in
+// what the wire says; the machine's actions become address changes, gratuitous ARP and log lines.
+// SIGTERM/SIGINT give back what is not ours, announce the hand-back, and exit 0.
+//
+// Everything it touches comes in a DaemonEnv (frames, clock and timers, link state, addresses):
+// `prepare()` builds the real one, the simulator (src/sim) a simulated one, and this same code runs
+// on both. What it concludes is only what the link proves: a check result or a probe verdict counts
+// only if the link stayed verified from before it started until it ended; anything else is unknown.
 import { EventEmitter } from "node:events";
-import { announce, ArpResolver, ConflictWatcher, probeAddress, sleep } from "../arp";
+import { announce, ArpResolver, ConflictWatcher, probeAddress } from "../arp";
 import { HealthCheck, HttpCheck, IcmpCheck, TcpCheck } from "../health";
 import { Prober } from "../icmp/prober";
-import { findInterface, readInterfaceState } from "../link/interfaces";
+import { Clock, sleep, systemClock, Timer } from "../link/clock";
+import { findInterface } from "../link/interfaces";
 import { Link } from "../link/link";
-import { FramePort, hrtimeMicros } from "../link/port";
+import { FramePort, LinkState } from "../link/port";
 import { Ipv4, Mac } from "../packets/address";
-import { FrameKind, FrameView } from "../packets/frame";
+import { arpRequest } from "../packets/arp";
+import { ETHERTYPE_ARP } from "../packets/ethernet";
+import { encodeFrame, FrameKind, FrameView } from "../packets/frame";
 import { AddressManager } from "./addresses";
 import { CheckConfig, machineConfigOf, TakeoverConfig } from "./config";
+import { DaemonEnv } from "./env";
 import { Logger } from "./log";
-import { Action, FailoverMachine, MachineEvent } from "./machine";
+import { Action, FailoverMachine, MachineEvent, Verdict } from "./machine";
 
 /** Bad set-up found before anything was changed: printed as one line, exit status 2. */
 export class StartupError extends Error {
@@ -23,8 +32,8 @@ export class StartupError extends Error {
 
 const CAP_NET_ADMIN = 12;
 const CAP_NET_RAW = 13;
-/** How often the interface's carrier is read: a cut cable is noticed within this. */
-const CARRIER_POLL_MS = 10;
+/** At start, how long to wait for the link to be verified before acting on what is on the interface. */
+const START_VERIFY_WAIT_MS = 2000;
 
 function hasCapability(bit: number): boolean {
   try {
@@ -37,16 +46,8 @@ function hasCapability(bit: number): boolean {
   }
 }
 
-interface Prepared {
-  readonly port: FramePort;
-  readonly link: Link;
-  readonly addresses: AddressManager;
-  /** prefix length the public addresses are added with */
-  readonly prefixLength: number;
-}
-
-/** Checks everything that can be checked before touching the box. @throws StartupError */
-export async function prepare(config: TakeoverConfig): Promise<Prepared> {
+/** Checks everything that can be checked before touching the box, and opens the real environment. @throws StartupError */
+export async function prepare(config: TakeoverConfig): Promise<DaemonEnv> {
   const where = `${config.source}`;
   let iface;
   try {
@@ -81,20 +82,41 @@ export async function prepare(config: TakeoverConfig): Promise<Prepared> {
     link.close();
     throw new StartupError((error as Error).message);
   }
-  const port: FramePort = { name: config.interface, mac: link.mac, send: (f) => link.send(f), listen: (l) => link.onFrame(l) };
-  return { port, link, addresses, prefixLength: config.node.publicPrefixLength ?? own.prefixLength };
+  const port: FramePort = {
+    name: config.interface,
+    // the MAC as the link has it now: an interface made again may come back with another
+    get mac() {
+      return link.mac;
+    },
+    send: (f) => link.send(f),
+    listen: (l) => link.onFrame(l),
+    clock: systemClock,
+  };
+  return { port, clock: systemClock, link: interimLinkWatch(link), addresses, prefixLength: config.node.publicPrefixLength ?? own.prefixLength, close: () => link.close() };
+}
+
+/** Until the link reports its own verified state: alive is taken as verified. */
+function interimLinkWatch(link: Link): import("../link/port").LinkWatch {
+  return {
+    get state() {
+      return link.alive ? "verified" : "down";
+    },
+    onState: (listener) => link.onStatus((s) => listener(s.state === "up" ? "verified" : "down", s.state === "down" ? s.reason : "reopened")),
+  };
 }
 
 /** What the daemon reports to observers (metrics, status, hooks): one per log line, check result, announcement. */
 export type DaemonEvent =
   | { readonly kind: "log"; readonly timeMicros: number; readonly event: string; readonly address?: string; readonly detail: string }
-  | { readonly kind: "check"; readonly timeMicros: number; readonly name: string; readonly type: string; readonly ok: boolean; readonly rttMicros: number; readonly detail: string }
+  /** `verdict` is what the machine was told: unknown when the link was not verified throughout [startedMicros, timeMicros] */
+  | { readonly kind: "check"; readonly timeMicros: number; readonly startedMicros: number; readonly name: string; readonly type: string; readonly ok: boolean; readonly verdict: Verdict; readonly rttMicros: number; readonly detail: string }
   | { readonly kind: "announce"; readonly timeMicros: number; readonly address: string; readonly frames: number; readonly reason: string };
 
 export interface CheckStatus {
   readonly name: string;
   readonly type: string;
   readonly ok: boolean;
+  readonly verdict: Verdict;
   readonly rttMicros: number;
   readonly detail: string;
   readonly timeMicros: number;
@@ -104,7 +126,9 @@ export interface DaemonStatus {
   readonly node: { readonly name: string; readonly address: string; readonly publicAddress: string };
   readonly peer: { readonly name: string; readonly address: string; readonly publicAddress: string; readonly mac?: string };
   readonly interface: string;
+  /** the link is verified (see LinkState) */
   readonly linkUp: boolean;
+  readonly linkState: LinkState;
   readonly peerUp: boolean;
   readonly selfUp: boolean;
   readonly addresses: readonly { readonly address: string; readonly home: boolean; readonly state: string }[];
@@ -123,20 +147,28 @@ export class Daemon {
   readonly #transitions: { timeMicros: number; event: string; address?: string; detail: string }[] = [];
   readonly #machine: FailoverMachine;
   readonly #view = new FrameView();
+  readonly #clock: Clock;
   readonly #resolver: ArpResolver;
   readonly #prober: Prober;
   readonly #watcher: ConflictWatcher;
-  /** aborted at stop: ends the check loops and the carrier watch */
+  /** aborted at stop: ends the periodic loops */
   readonly #running = new AbortController();
   readonly #stopLearning: () => void;
+  readonly #stopWatchingLink: () => void;
   #peerMac: Mac | undefined;
   #queue: Promise<void> = Promise.resolve();
-  #wakeup: NodeJS.Timeout | undefined;
+  #wakeup: Timer | undefined;
   #stopping = false;
   #stopped: Promise<void> | undefined;
   readonly #pending = new Set<Promise<unknown>>();
   /** per address: aborts the announcement rounds still to come when the address changes hands */
   readonly #announcing = new Map<string, AbortController>();
+  /** the link is verified now */
+  #linkVerified: boolean;
+  /** counts the link's departures from "verified": a result spanning a change is unknown */
+  #linkEpoch = 0;
+  /** the machine has been told what is on the interface (start has got past waiting for the link) */
+  #reconciled = false;
 
   #config: TakeoverConfig;
   /** aborted to end the current set of check loops: at stop, and when a reload replaces them */
@@ -148,25 +180,28 @@ export class Daemon {
 
   constructor(
     config: TakeoverConfig,
-    readonly prepared: Prepared,
+    readonly env: DaemonEnv,
     readonly log: Logger,
   ) {
     this.#config = config;
-    const port = prepared.port;
+    const port = env.port;
+    this.#clock = env.clock;
     this.#machine = new FailoverMachine(machineConfigOf(config));
     this.#peerMac = config.peer.mac;
     this.#resolver = new ArpResolver(port, config.node.address, 30_000);
     this.#prober = new Prober(port, {
       sourceIp: config.node.address,
       nextHop: async (target) => (await this.#resolver.resolve(target, { attempts: 1, timeoutMs: 200 })).mac,
+      random: env.random,
     });
     this.#watcher = new ConflictWatcher(port, (event) => {
       this.#feed({ kind: "claim-heard", address: event.address.toString(), mac: event.mac.toString(), isPeer: this.#isPeer(event.mac), how: event.how });
     });
     this.#watcher.watch(config.node.publicAddress);
     this.#watcher.watch(config.peer.publicAddress);
-    // learn the peer's MAC from any ARP it sends from its real address
+    // learn the peer's MAC from any ARP it sends from its real address, unless the config pins it
     this.#stopLearning = port.listen((frame) => {
+      if (this.config.peer.mac !== undefined) return;
       const view = this.#view;
       if (!view.reset(frame.bytes) || view.kind !== FrameKind.Arp || view.arpSenderIp !== config.peer.address.value) return;
       if (view.arpSenderMac === port.mac.value) return;
@@ -175,11 +210,13 @@ export class Daemon {
         this.#log("peer-mac", undefined, `${config.peer.name} (${config.peer.address}) is at ${this.#peerMac}`);
       }
     });
+    this.#linkVerified = env.link.state === "verified";
+    this.#stopWatchingLink = env.link.onState((state, why) => this.#onLinkState(state, why));
   }
 
   #log(event: string, address: string | undefined, detail: string): void {
     this.log.line(event, address, detail);
-    const timeMicros = hrtimeMicros();
+    const timeMicros = this.#clock.nowMicros();
     if (TRANSITIONS.has(event)) {
       this.#transitions.push({ timeMicros, event, address, detail });
       if (this.#transitions.length > TRANSITIONS_KEPT) this.#transitions.shift();
@@ -196,10 +233,11 @@ export class Daemon {
       peer: { name: peer.name, address: peer.address.toString(), publicAddress: peer.publicAddress.toString(), mac: this.#peerMac?.toString() },
       interface: this.config.interface,
       linkUp: snapshot.linkUp,
+      linkState: this.env.link.state,
       peerUp: snapshot.peerUp,
       selfUp: snapshot.selfUp,
       addresses: snapshot.addresses,
-      checks: this.config.checks.map((c) => this.#lastChecks.get(c.name) ?? { name: c.name, type: c.type, ok: false, rttMicros: 0, detail: "not run yet", timeMicros: 0 }),
+      checks: this.config.checks.map((c) => this.#lastChecks.get(c.name) ?? { name: c.name, type: c.type, ok: false, verdict: "unknown", rttMicros: 0, detail: "not run yet", timeMicros: 0 }),
       transitions: [...this.#transitions],
     };
   }
@@ -208,14 +246,44 @@ export class Daemon {
     return this.#peerMac !== undefined && this.#peerMac.equals(mac);
   }
 
-  /** Reconciles with what is on the interface, then starts the checks and the carrier watch. */
+  /**
+   * Waits (bounded) for the link to be verified, reconciles with what is on the interface, then
+   * starts the checks.
+   */
   async start(): Promise<void> {
-    const { addresses } = this.prepared;
+    const { addresses } = this.env;
     const managed = [this.config.node.publicAddress, this.config.peer.publicAddress];
     const present = (await addresses.list()).filter((a) => managed.some((m) => m.equals(a.address))).map((a) => a.address.toString());
-    this.#log("start", undefined, `watching ${this.config.peer.name} (${this.config.peer.address}) on ${this.config.interface} (${this.prepared.port.mac}); our address ${this.config.node.publicAddress}, theirs ${this.config.peer.publicAddress}`);
-    if (this.#peerMac === undefined) {
-      this.#track(this.#resolver.resolve(this.config.peer.address, { attempts: 2, timeoutMs: 100 }).then(
+    this.#log("start", undefined, `watching ${this.config.peer.name} (${this.config.peer.address}) on ${this.config.interface} (${this.env.port.mac}); our address ${this.config.node.publicAddress}, theirs ${this.config.peer.publicAddress}`);
+    // An alias of ours left from a crash is kept or removed by the rules, which need to know whether
+    // the link works: a link still opening is given a moment before it counts as down.
+    if (!this.#linkVerified) await this.#untilVerified(START_VERIFY_WAIT_MS);
+    if (this.#stopping) return;
+    if (this.#peerMac === undefined) this.#learnPeerMac(2, 100);
+    this.#reconciled = true;
+    if (!this.#linkVerified) this.#feed({ kind: "link", up: false, why: `the link is ${this.env.link.state}` });
+    this.#feed({ kind: "present", addresses: present });
+    for (const check of this.config.checks) this.#startCheck(check);
+    this.#every(10_000, () => this.#prober.forgetOlderThan(60_000));
+  }
+
+  #untilVerified(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        stop();
+        timer.cancel();
+        resolve();
+      };
+      const stop = this.env.link.onState((state) => {
+        if (state === "verified") done();
+      });
+      const timer = this.#clock.after(ms, done);
+    });
+  }
+
+  #learnPeerMac(attempts: number, timeoutMs: number): void {
+    this.#track(
+      this.#resolver.resolve(this.config.peer.address, { attempts, timeoutMs }).then(
         (r) => {
           if (this.#peerMac === undefined) {
             this.#peerMac = r.mac;
@@ -223,20 +291,18 @@ export class Daemon {
           }
         },
         () => this.#log("peer-mac", undefined, `${this.config.peer.name} (${this.config.peer.address}) does not answer ARP yet; its MAC will be learned when it does`),
-      ));
-    }
-    const state = readInterfaceState(this.config.interface);
-    if (state !== undefined && !state.running) this.#feed({ kind: "link", up: false });
-    this.#feed({ kind: "present", addresses: present });
-    for (const check of this.config.checks) this.#startCheck(check);
-    let carrier = state?.running === true;
-    this.#every(CARRIER_POLL_MS, () => {
-      const up = readInterfaceState(this.config.interface)?.running === true;
-      if (up && !carrier) this.#track(this.#refreshNeighbours());
-      carrier = up;
-      this.#feed({ kind: "link", up });
-    });
-    this.#every(10_000, () => this.#prober.forgetOlderThan(60_000));
+      ),
+    );
+  }
+
+  #onLinkState(state: LinkState, why: string): void {
+    const verified = state === "verified";
+    if (verified === this.#linkVerified) return;
+    if (!verified) this.#linkEpoch++;
+    this.#linkVerified = verified;
+    if (this.#stopping || !this.#reconciled) return;
+    if (verified) this.#track(this.#refreshNeighbours());
+    this.#feed({ kind: "link", up: verified, why });
   }
 
   /**
@@ -282,22 +348,23 @@ export class Daemon {
     this.#stopping = true;
     this.#running.abort();
     this.#checkRound.abort();
-    if (this.#wakeup !== undefined) clearTimeout(this.#wakeup);
-    this.#execute(this.#machine.handle({ kind: "stop" }, hrtimeMicros()));
+    this.#wakeup?.cancel();
+    this.#execute(this.#machine.handle({ kind: "stop" }, this.#clock.nowMicros()));
     await this.#queue;
     await Promise.allSettled([...this.#pending]);
     this.#watcher.close();
     this.#stopLearning();
+    this.#stopWatchingLink();
     this.#prober.close();
-    this.prepared.addresses.close();
-    this.prepared.link.close();
+    this.env.addresses.close();
+    this.env.close();
     this.#log("stopped", undefined, "released what was not ours; our own address stays");
   }
 
   #every(ms: number, run: () => void): void {
     const loop = async () => {
       do run();
-      while (await sleep(ms, this.#running.signal));
+      while (await sleep(ms, this.#running.signal, this.#clock));
     };
     this.#track(loop());
   }
@@ -345,18 +412,25 @@ export class Daemon {
     const checkNow = this.#checkFor(config);
     const intervalMs = Math.max(1, config.intervalMicros / 1000);
     const round = this.#checkRound.signal;
+    const clock = this.#clock;
     const loop = async () => {
       while (!this.#stopping && !round.aborted) {
-        const started = Date.now();
+        const startedMicros = clock.nowMicros();
         if (this.#machine.checkRunnable(config.name)) {
+          const epoch = this.#linkEpoch;
+          const verifiedAtStart = this.#linkVerified;
           const result = await checkNow().run(round);
           if (this.#stopping || round.aborted) return;
-          const check = { name: config.name, type: config.type, ok: result.ok, rttMicros: result.rttMicros, detail: result.detail, timeMicros: hrtimeMicros() };
+          // a result counts only if the link was verified from before the request until now
+          const throughout = verifiedAtStart && this.#linkVerified && epoch === this.#linkEpoch;
+          const verdict: Verdict = result.unknown === true || !throughout ? "unknown" : result.ok ? "pass" : "fail";
+          const detail = throughout || result.ok ? result.detail : `${result.detail}; our link was not verified throughout`;
+          const check = { name: config.name, type: config.type, ok: result.ok, verdict, rttMicros: result.rttMicros, detail, timeMicros: clock.nowMicros() };
           this.#lastChecks.set(config.name, check);
-          this.events.emit("event", { kind: "check", ...check });
-          this.#feed({ kind: "check", name: config.name, ok: result.ok, detail: result.detail });
+          this.events.emit("event", { kind: "check", startedMicros, ...check });
+          this.#feed({ kind: "check", name: config.name, verdict, detail });
         }
-        await sleep(Math.max(0, intervalMs - (Date.now() - started)), round);
+        await sleep(Math.max(0, intervalMs - (clock.nowMicros() - startedMicros) / 1000), round, clock);
       }
     };
     this.#track(loop());
@@ -364,15 +438,16 @@ export class Daemon {
 
   #feed(event: MachineEvent): void {
     if (this.#stopping) return;
-    this.#execute(this.#machine.handle(event, hrtimeMicros()));
+    this.#execute(this.#machine.handle(event, this.#clock.nowMicros()));
     this.#scheduleWakeup();
   }
 
   #scheduleWakeup(): void {
-    if (this.#wakeup !== undefined) clearTimeout(this.#wakeup);
+    this.#wakeup?.cancel();
+    this.#wakeup = undefined;
     const next = this.#machine.nextWakeup();
     if (!Number.isFinite(next) || this.#stopping) return;
-    this.#wakeup = setTimeout(() => this.#feed({ kind: "tick" }), Math.max(0, (next - hrtimeMicros()) / 1000) + 1);
+    this.#wakeup = this.#clock.after(Math.max(0, (next - this.#clock.nowMicros()) / 1000) + 1, () => this.#feed({ kind: "tick" }));
   }
 
   /** Carries out actions in order; address changes are serialized on one queue. */
@@ -383,7 +458,10 @@ export class Daemon {
           this.#log(action.event, action.address, action.detail);
           break;
         case "probe":
-          this.#track(this.#probe(action.address));
+          this.#track(this.#probe(action.address, action.id));
+          break;
+        case "verify":
+          this.#verify(action.address);
           break;
         case "add":
         case "remove":
@@ -413,36 +491,59 @@ export class Daemon {
   async #change(kind: "add" | "remove", address: string): Promise<void> {
     const ip = Ipv4.parse(address);
     if (kind === "add") {
-      await this.prepared.addresses.add(ip, this.prepared.prefixLength, this.config.aliasLabel);
-      this.#log("added", address, `${address}/${this.prepared.prefixLength} on ${this.config.aliasLabel}`);
-    } else if (await this.prepared.addresses.remove(ip, this.config.aliasLabel)) {
+      await this.env.addresses.add(ip, this.env.prefixLength, this.config.aliasLabel);
+      this.#log("added", address, `${address}/${this.env.prefixLength} on ${this.config.aliasLabel}`);
+    } else if (await this.env.addresses.remove(ip, this.config.aliasLabel)) {
       this.#log("removed", address, `${address} from ${this.config.aliasLabel}`);
     }
   }
 
-  async #probe(address: string): Promise<void> {
+  async #probe(address: string, id: number): Promise<void> {
     const claim = this.config.claim;
+    const epoch = this.#linkEpoch;
+    const verifiedAtStart = this.#linkVerified;
+    let answeredBy: { mac: string; isPeer: boolean } | undefined;
+    let inconclusive: string | undefined;
     try {
-      const result = await probeAddress(this.prepared.port, Ipv4.parse(address), {
+      const result = await probeAddress(this.env.port, Ipv4.parse(address), {
         count: claim.probes,
         intervalMs: claim.probeIntervalMicros / 1000,
         waitMs: claim.probeWaitMicros / 1000,
       });
-      const answeredBy = result.conflict === undefined ? undefined : { mac: result.conflict.mac.toString(), isPeer: this.#isPeer(result.conflict.mac) };
-      this.#feed({ kind: "probe-result", address, answeredBy });
+      if (result.conflict !== undefined) answeredBy = { mac: result.conflict.mac.toString(), isPeer: this.#isPeer(result.conflict.mac) };
     } catch (error) {
-      this.#log("error", address, `probe failed: ${(error as Error).message}`);
-      this.#feed({ kind: "probe-result", address, answeredBy: { mac: "unknown (probe could not be sent)", isPeer: false } });
+      inconclusive = `not sent: ${(error as Error).message}`;
+    }
+    // silence proves nothing unless the capture listened from before the first probe to the end
+    if (inconclusive === undefined && !(verifiedAtStart && this.#linkVerified && epoch === this.#linkEpoch)) inconclusive = "the link was not verified through the whole window";
+    this.#feed(inconclusive === undefined ? { kind: "probe-result", address, id, answeredBy } : { kind: "probe-result", address, id, answeredBy, inconclusive });
+  }
+
+  /**
+   * Asks, from our real address, who has `address` (the peer's, which we hold): the home node's
+   * answer reaches the conflict watcher and the machine hands the address back.
+   */
+  #verify(address: string): void {
+    if (this.#peerMac === undefined) this.#learnPeerMac(1, 100);
+    const port = this.env.port;
+    const request = encodeFrame({
+      ethernet: { destination: Mac.BROADCAST, source: port.mac, etherType: ETHERTYPE_ARP },
+      arp: arpRequest(port.mac, this.config.node.address, Ipv4.parse(address)),
+    });
+    try {
+      port.send(request);
+    } catch (error) {
+      this.#log("error", address, `cannot ask who has ${address}: ${(error as Error).message}`);
     }
   }
 
   /**
-   * After the carrier comes back, the kernel's neighbour entries that went incomplete while it was
+   * After the link comes back, the kernel's neighbour entries that went incomplete while it was
    * gone are retried only on its 1 s timer, and replies to those hosts (the router) wait until then.
    * Asking for them ourselves gets the answers to the kernel at once.
    */
   async #refreshNeighbours(): Promise<void> {
-    const stale = await this.prepared.addresses.unresolvedNeighbours();
+    const stale = await this.env.addresses.unresolvedNeighbours().catch(() => [] as Ipv4[]);
     for (const address of stale) {
       if (this.#stopping) return;
       this.#resolver.forget(address);
@@ -467,17 +568,17 @@ export class Daemon {
         return;
       }
     }
+    // when stopping, the rounds go quickly: the process is about to exit
     const intervalMs = this.#stopping ? Math.min(settings.intervalMicros / 1000, 20) : settings.intervalMicros / 1000;
     // a defence is one round at once: it answers a claim or a probe, it does not re-announce
     const count = reason === "defend" ? 1 : settings.count;
     if (reason !== "refresh") {
-      this.#log("announce", address, `gratuitous ARP ${address} is-at ${mac ?? this.prepared.port.mac}, ${settings.form === "both" ? "request and reply" : settings.form} form, ${count} round(s) ${intervalMs} ms apart (${reason})`);
+      this.#log("announce", address, `gratuitous ARP ${address} is-at ${mac ?? this.env.port.mac}, ${settings.form === "both" ? "request and reply" : settings.form} form, ${count} round(s) ${intervalMs} ms apart (${reason})`);
     }
-    // when stopping, the rounds go quickly: the process is about to exit
-    const frames = await announce(this.prepared.port, [Ipv4.parse(address)], { count, intervalMs, form: settings.form, mac, signal }).catch((error: unknown) => {
+    const frames = await announce(this.env.port, [Ipv4.parse(address)], { count, intervalMs, form: settings.form, mac, signal }).catch((error: unknown) => {
       this.#log("error", address, `announce failed: ${(error as Error).message}`);
       return 0;
     });
-    this.events.emit("event", { kind: "announce", timeMicros: hrtimeMicros(), address, frames, reason });
+    this.events.emit("event", { kind: "announce", timeMicros: this.#clock.nowMicros(), address, frames, reason });
   }
 }

@@ -14,6 +14,18 @@
 //   home node); answered for by anyone else, it is not claimed, and the conflict is logged.
 // - While holding: the home node's claim on a foreign address → yield at once; anyone else's claim
 //   → reported and defended (announce again, rate-limited), not yielded to unless configured.
+//
+// Ownership rules (the README states them):
+// - Only what the link proves counts. `link up` means the link is verified (its capture has seen our
+//   own frame since it came back); a check result is pass, fail or unknown, and unknown (not sent,
+//   capture not live, our link down) counts toward neither `fall` nor `rise`; a probe's "nobody
+//   answered" counts only if the capture listened through the whole window, else the probe is
+//   inconclusive and is sent again as soon as the link is verified.
+// - Convergence: while we hold the peer's address we ask for it from our real address every
+//   `verifyMicros` (an ARP request); an answer or an announcement from the home node (the peer)
+//   makes us yield at once. So a dual ownership ends within one verify interval plus a round trip
+//   once the two boxes hear each other, the home node winning. A stranger's answer is a conflict,
+//   never a reason to hand the address over.
 
 export type Micros = number;
 
@@ -44,12 +56,17 @@ export interface MachineConfig {
   readonly refreshMicros: Micros;
   /** at most one defending announcement per address per this interval */
   readonly defendMicros: Micros;
+  /** while holding the peer's address, ask who else has it this often; 0 = never */
+  readonly verifyMicros: Micros;
   /** yield a held address to a stranger's claim (not the peer's) */
   readonly yieldToStrangers: boolean;
 }
 
 export type Action =
-  | { kind: "probe"; address: string }
+  /** `id` comes back in the probe-result, so a result of an earlier, abandoned probe is told apart */
+  | { kind: "probe"; address: string; id: number }
+  /** ask from our real address who has `address` (a foreign address we hold): the home node answers */
+  | { kind: "verify"; address: string }
   | { kind: "add"; address: string }
   | { kind: "remove"; address: string }
   /** `at: "peer"` announces the address at the peer's MAC (hand-back to a silent home node) */
@@ -74,12 +91,20 @@ export type LogEvent =
   | "link-up"
   | "reconcile";
 
+/** A check's result: unknown when it says nothing about the target (not sent, our link not verified throughout). */
+export type Verdict = "pass" | "fail" | "unknown";
+
 export type MachineEvent =
-  | { kind: "check"; name: string; ok: boolean; detail?: string }
-  | { kind: "probe-result"; address: string; answeredBy?: { mac: string; isPeer: boolean } }
+  | { kind: "check"; name: string; verdict: Verdict; detail?: string }
+  /**
+   * `inconclusive`: the probe proves nothing (not all of it was sent, or the capture was not live
+   * through the whole window), with the reason; otherwise no `answeredBy` means nobody answered.
+   */
+  | { kind: "probe-result"; address: string; id: number; answeredBy?: { mac: string; isPeer: boolean }; inconclusive?: string }
   /** someone else's ARP claim on an address we hold or probe */
   | { kind: "claim-heard"; address: string; mac: string; isPeer: boolean; how?: "request" | "reply" | "probe" }
-  | { kind: "link"; up: boolean }
+  /** `up`: the link is verified (usable); `why`: a few words for the log line */
+  | { kind: "link"; up: boolean; why?: string }
   /** at start: which managed addresses are already on our interface (left from a crash, or static) */
   | { kind: "present"; addresses: readonly string[] }
   | { kind: "tick" }
@@ -89,6 +114,8 @@ export type AddressState = "idle" | "probing" | "holding";
 
 /** At most one answer per address to probes for it in this time: enough for any prober's window. */
 const PROBE_ANSWER_MICROS = 10_000;
+/** After an inconclusive probe on a link that stayed verified (a send failed), probe again after this. */
+const INCONCLUSIVE_RETRY_MICROS = 20_000;
 
 interface AddressStatus {
   readonly spec: AddressSpec;
@@ -98,6 +125,10 @@ interface AddressStatus {
   lastAnnounce: Micros;
   lastDefend: Micros;
   lastProbeAnswer: Micros;
+  /** last ask for a foreign address we hold (see verifyMicros) */
+  lastVerify: Micros;
+  /** the id of the probe in flight (state "probing") */
+  probeId: number;
   /** claims heard while the defence was rate-limited: told in the next conflict line */
   conflictsNotLogged: number;
 }
@@ -126,6 +157,7 @@ export class FailoverMachine {
   #linkUp = true;
   #stopped = false;
   #started = false;
+  #probes = 0;
 
   #config: MachineConfig;
 
@@ -152,7 +184,7 @@ export class FailoverMachine {
 
   constructor(config: MachineConfig) {
     this.#config = config;
-    this.#addresses = config.addresses.map((spec) => ({ spec, state: "idle", retryAt: 0, lastAnnounce: 0, lastDefend: -Infinity, lastProbeAnswer: -Infinity, conflictsNotLogged: 0 }));
+    this.#addresses = config.addresses.map((spec) => ({ spec, state: "idle", retryAt: 0, lastAnnounce: 0, lastDefend: -Infinity, lastProbeAnswer: -Infinity, lastVerify: 0, probeId: 0, conflictsNotLogged: 0 }));
     for (const spec of config.checks) this.#checks.set(spec.name, { spec, up: spec.role === "peer", streak: 0, seen: 0 });
   }
 
@@ -199,6 +231,12 @@ export class FailoverMachine {
     };
   }
 
+  /** The id of the probe in flight for `address`, if it is being probed. */
+  probeInFlight(address: string): number | undefined {
+    const a = this.#find(address);
+    return a?.state === "probing" ? a.probeId : undefined;
+  }
+
   stateOf(address: string): AddressState | undefined {
     return this.#addresses.find((a) => a.spec.address === address)?.state;
   }
@@ -209,16 +247,16 @@ export class FailoverMachine {
     if (this.#stopped) return actions;
     switch (event.kind) {
       case "check":
-        this.#onCheck(event.name, event.ok, event.detail, actions);
+        this.#onCheck(event.name, event.verdict, event.detail, actions);
         break;
       case "probe-result":
-        this.#onProbeResult(event.address, event.answeredBy, now, actions);
+        this.#onProbeResult(event, now, actions);
         break;
       case "claim-heard":
         this.#onClaimHeard(event.address, event.mac, event.isPeer, event.how ?? "request", now, actions);
         break;
       case "link":
-        this.#onLink(event.up, now, actions);
+        this.#onLink(event.up, event.why, now, actions);
         break;
       case "present":
         this.#onPresent(event.addresses, now, actions);
@@ -240,6 +278,7 @@ export class FailoverMachine {
     for (const a of this.#addresses) {
       if (a.state === "idle" && a.retryAt > 0) next = Math.min(next, a.retryAt);
       if (a.state === "holding" && this.config.refreshMicros > 0) next = Math.min(next, a.lastAnnounce + this.config.refreshMicros);
+      if (a.state === "holding" && !a.spec.home && this.config.verifyMicros > 0) next = Math.min(next, a.lastVerify + this.config.verifyMicros);
     }
     return next;
   }
@@ -278,17 +317,26 @@ export class FailoverMachine {
       } else if (a.state === "idle" && wanted && now >= a.retryAt) {
         a.state = "probing";
         a.retryAt = 0;
-        actions.push({ kind: "probe", address: a.spec.address });
-      } else if (a.state === "holding" && this.config.refreshMicros > 0 && now - a.lastAnnounce >= this.config.refreshMicros) {
-        a.lastAnnounce = now;
-        actions.push({ kind: "announce", address: a.spec.address, at: "ours", reason: "refresh" });
+        a.probeId = ++this.#probes;
+        actions.push({ kind: "probe", address: a.spec.address, id: a.probeId });
+      } else if (a.state === "holding") {
+        if (this.config.refreshMicros > 0 && now - a.lastAnnounce >= this.config.refreshMicros) {
+          a.lastAnnounce = now;
+          actions.push({ kind: "announce", address: a.spec.address, at: "ours", reason: "refresh" });
+        }
+        if (!a.spec.home && this.config.verifyMicros > 0 && now - a.lastVerify >= this.config.verifyMicros) {
+          a.lastVerify = now;
+          actions.push({ kind: "verify", address: a.spec.address });
+        }
       }
     }
   }
 
-  #onCheck(name: string, ok: boolean, detail: string | undefined, actions: Action[]): void {
+  #onCheck(name: string, verdict: Verdict, detail: string | undefined, actions: Action[]): void {
     const check = this.#checks.get(name);
-    if (check === undefined || !this.checkRunnable(name)) return;
+    // unknown says nothing about the target: it neither breaks nor extends a streak
+    if (check === undefined || verdict === "unknown" || !this.checkRunnable(name)) return;
+    const ok = verdict === "pass";
     const wasPeerUp = this.peerUp;
     const wasSelfUp = this.selfUp;
     check.seen++;
@@ -302,15 +350,27 @@ export class FailoverMachine {
         actions.push({ kind: "log", event: ok ? "check-recovered" : "check-failed", detail: `${name}: ${ok ? `passed ${check.spec.rise} times in a row` : `failed ${check.spec.fall} times in a row`}${detail ? ` (${detail})` : ""}` });
       }
     }
-    if (wasPeerUp !== this.peerUp) actions.push({ kind: "log", event: this.peerUp ? "peer-up" : "peer-down", detail: `peer is ${this.peerUp ? "up" : "down"}` });
+    if (wasPeerUp !== this.peerUp) {
+      actions.push({ kind: "log", event: this.peerUp ? "peer-up" : "peer-down", detail: `peer is ${this.peerUp ? "up" : "down"}` });
+      // the peer is back: whether it holds its address again is worth asking at once
+      if (this.peerUp) for (const a of this.#addresses) if (!a.spec.home) a.lastVerify = -Infinity;
+    }
     if (wasSelfUp !== this.selfUp) actions.push({ kind: "log", event: this.selfUp ? "self-up" : "self-down", detail: `self checks ${this.selfUp ? "pass" : "fail"}` });
   }
 
-  #onProbeResult(address: string, answeredBy: { mac: string; isPeer: boolean } | undefined, now: Micros, actions: Action[]): void {
+  #onProbeResult(event: Extract<MachineEvent, { kind: "probe-result" }>, now: Micros, actions: Action[]): void {
+    const { address, answeredBy } = event;
     const a = this.#find(address);
-    if (a === undefined || a.state !== "probing") return;
+    if (a === undefined || a.state !== "probing" || a.probeId !== event.id) return;
     if (!this.#wants(a, now)) {
       a.state = "idle";
+      return;
+    }
+    if (event.inconclusive !== undefined && answeredBy === undefined) {
+      // proves nothing either way: probe again soon (after a link outage, at once on link-up)
+      a.state = "idle";
+      a.retryAt = now + INCONCLUSIVE_RETRY_MICROS;
+      actions.push({ kind: "log", event: "not-claiming", address, detail: `probe inconclusive (${event.inconclusive}): probing again` });
       return;
     }
     const claimable = answeredBy === undefined || (a.spec.home && answeredBy.isPeer);
@@ -322,6 +382,7 @@ export class FailoverMachine {
     }
     a.state = "holding";
     a.lastAnnounce = now;
+    a.lastVerify = now;
     actions.push(
       { kind: "add", address },
       { kind: "announce", address, at: "ours", reason: "claim" },
@@ -371,10 +432,10 @@ export class FailoverMachine {
     );
   }
 
-  #onLink(up: boolean, now: Micros, actions: Action[]): void {
+  #onLink(up: boolean, why: string | undefined, now: Micros, actions: Action[]): void {
     if (up === this.#linkUp) return;
     this.#linkUp = up;
-    actions.push({ kind: "log", event: up ? "link-up" : "link-down", detail: `link ${up ? "up" : "down"}` });
+    actions.push({ kind: "log", event: up ? "link-up" : "link-down", detail: `link ${up ? "up (verified)" : "down"}${why === undefined ? "" : `: ${why}`}` });
     if (up) {
       // whatever the peer checks concluded while our link was down was about our link, not the peer
       for (const c of this.#checks.values()) {

@@ -13,6 +13,11 @@ export interface CheckResult {
   readonly rttMicros: number;
   /** what happened, in a few words: "status 200, 1234 bytes", "timeout after 100ms" */
   readonly detail: string;
+  /**
+   * True when the attempt says nothing about the target (`ok` is then false): the request could
+   * not be sent (our own link down, no route). The daemon counts such a result neither way.
+   */
+  readonly unknown?: boolean;
 }
 
 export interface HealthCheck {

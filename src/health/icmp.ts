@@ -4,7 +4,8 @@
 // one listener per prober routes the verdicts, however many checks are running.
 import { Ipv4 } from "../packets/address";
 import { ProbeEvent, Prober } from "../icmp/prober";
-import { ABORTED_DETAIL, CheckResult, formatMillis, HealthCheck, MAX_TIMEOUT_MS, messageOf, requireWholeNumber, Stopwatch } from "./check";
+import { clockOf } from "../link/port";
+import { ABORTED_DETAIL, CheckResult, formatMillis, HealthCheck, MAX_TIMEOUT_MS, messageOf, requireWholeNumber } from "./check";
 
 /** The events that end a request's story. */
 type Verdict = Extract<ProbeEvent, { type: "reply" | "timeout" | "unreachable" | "time-exceeded" }>;
@@ -119,28 +120,27 @@ export class IcmpCheck implements HealthCheck {
         resolve({ ok: false, rttMicros: 0, detail: ABORTED_DETAIL });
         return;
       }
-      const clock = new Stopwatch();
+      const clock = clockOf(prober.port);
+      const started = clock.nowMicros();
       const router = VerdictRouter.of(prober);
       let finished = false;
       const finish = (result: CheckResult): void => {
         if (finished) return;
         finished = true;
-        clearTimeout(guard);
+        guard.cancel();
         signal?.removeEventListener("abort", onAbort);
         router.remove(target, pending);
         resolve(result);
       };
-      const fail = (detail: string): void => finish({ ok: false, rttMicros: clock.elapsedMicros(), detail });
+      const fail = (detail: string, unknown = false): void =>
+        finish(unknown ? { ok: false, unknown, rttMicros: clock.nowMicros() - started, detail } : { ok: false, rttMicros: clock.nowMicros() - started, detail });
       const pending: PendingEcho = {
         seq: undefined,
         early: [],
         conclude: (verdict) => (verdict.type === "reply" ? finish(replyResult(verdict)) : fail(this.#failureDetail(verdict))),
       };
       const onAbort = (): void => fail(ABORTED_DETAIL);
-      const guard = setTimeout(
-        () => fail(`no echo reply within ${timeoutMs}ms${pending.seq === undefined ? " (next hop not resolved)" : ""}`),
-        timeoutMs + GUARD_GRACE_MS,
-      );
+      const guard = clock.after(timeoutMs + GUARD_GRACE_MS, () => fail(`no echo reply within ${timeoutMs}ms${pending.seq === undefined ? " (next hop not resolved)" : ""}`));
       signal?.addEventListener("abort", onAbort, { once: true });
       router.add(target, pending);
       prober.send(target, timeoutMs).then(
@@ -151,7 +151,8 @@ export class IcmpCheck implements HealthCheck {
           pending.early.length = 0;
           if (heard !== undefined) pending.conclude(heard);
         },
-        (error: unknown) => fail(`echo request not sent: ${messageOf(error)}`),
+        // not sent: the check says nothing about the target
+        (error: unknown) => fail(`echo request not sent: ${messageOf(error)}`, true),
       );
     });
   }

@@ -9,7 +9,8 @@ import { ETHERTYPE_IPV4 } from "../packets/ethernet";
 import { encodeFrame, FrameKind, FrameView, ipv4Header } from "../packets/frame";
 import { ICMP_DESTINATION_UNREACHABLE, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, ICMP_TIME_EXCEEDED, decodeIcmp } from "../packets/icmp";
 import { IP_PROTOCOL_ICMP } from "../packets/ipv4";
-import { FramePort, hrtimeMicros } from "../link/port";
+import { Clock, Timer } from "../link/clock";
+import { clockOf, FramePort } from "../link/port";
 
 /** "TKOV": marks our echo payloads. */
 const MAGIC = 0x544b4f56;
@@ -32,6 +33,8 @@ export interface ProberOptions {
   readonly nextHop: (target: Ipv4) => Promise<Mac>;
   /** ICMP identifier; default a random one */
   readonly identifier?: number;
+  /** random numbers in [0, 1) for the identifier and nonce; default Math.random */
+  readonly random?: () => number;
   /** ICMP data bytes per request, ≥ 16; default 56 (ping's) */
   readonly payloadSize?: number;
   readonly ttl?: number;
@@ -43,7 +46,7 @@ interface Outstanding {
   /** hrtime send stamp, replaced by the kernel's stamp of the outgoing frame when it is captured */
   sentMicros: number;
   stamp: StampSource;
-  timer?: NodeJS.Timeout;
+  timer?: Timer;
   answered: boolean;
   timedOut: boolean;
 }
@@ -54,7 +57,8 @@ interface Outstanding {
  */
 export class Prober extends EventEmitter<{ event: [ProbeEvent] }> {
   readonly identifier: number;
-  readonly #nonce = (Math.random() * 0x1_0000_0000) >>> 0;
+  readonly #nonce: number;
+  readonly #clock: Clock;
   readonly #outstanding = new Map<string, Outstanding>();
   readonly #sequence = new Map<number, number>();
   readonly #view = new FrameView();
@@ -66,7 +70,10 @@ export class Prober extends EventEmitter<{ event: [ProbeEvent] }> {
     readonly options: ProberOptions,
   ) {
     super();
-    this.identifier = options.identifier ?? ((Math.random() * 0x10000) & 0xffff);
+    const random = options.random ?? Math.random;
+    this.#clock = clockOf(port);
+    this.#nonce = (random() * 0x1_0000_0000) >>> 0;
+    this.identifier = options.identifier ?? ((random() * 0x10000) & 0xffff);
     const size = options.payloadSize ?? 56;
     if (size < PAYLOAD_HEADER || size > 1472) throw new RangeError(`probe payload must be ${PAYLOAD_HEADER}..1472 bytes, got ${size}`);
     this.#data = new Uint8Array(size);
@@ -88,12 +95,12 @@ export class Prober extends EventEmitter<{ event: [ProbeEvent] }> {
       mac = await this.options.nextHop(target);
     } catch {
       // like ping's "Destination Host Unreachable" from our own address: nobody answered ARP
-      this.emit("event", { type: "sent", target, seq, timeMicros: hrtimeMicros() });
+      this.emit("event", { type: "sent", target, seq, timeMicros: this.#clock.nowMicros() });
       this.emit("event", { type: "unreachable", target, seq, from: this.options.sourceIp, code: 1 });
       return seq;
     }
     const data = this.#data;
-    const sentMicros = hrtimeMicros();
+    const sentMicros = this.#clock.nowMicros();
     writeU32(data, 0, MAGIC);
     writeU32(data, 4, this.#nonce);
     writeU32(data, 8, Math.floor(sentMicros / 0x1_0000_0000));
@@ -106,24 +113,27 @@ export class Prober extends EventEmitter<{ event: [ProbeEvent] }> {
     });
     const key = `${target.value}/${seq}`;
     const previous = this.#outstanding.get(key);
-    if (previous?.timer !== undefined) clearTimeout(previous.timer);
+    previous?.timer?.cancel();
     const entry: Outstanding = { target, seq, sentMicros, stamp: "hrtime", answered: false, timedOut: false };
     this.#outstanding.set(key, entry);
     this.port.send(frame);
     this.emit("event", { type: "sent", target, seq, timeMicros: sentMicros });
-    entry.timer = setTimeout(() => {
-      entry.timer = undefined;
-      if (entry.answered) return;
-      entry.timedOut = true;
-      this.emit("event", { type: "timeout", target, seq });
-    }, timeoutMs);
-    entry.timer.unref?.();
+    entry.timer = this.#clock.after(
+      timeoutMs,
+      () => {
+        entry.timer = undefined;
+        if (entry.answered) return;
+        entry.timedOut = true;
+        this.emit("event", { type: "timeout", target, seq });
+      },
+      { unref: true },
+    );
     return seq;
   }
 
   /** Forgets requests older than `ms` (late replies to them are then ignored). */
   forgetOlderThan(ms: number): void {
-    const limit = hrtimeMicros() - ms * 1000;
+    const limit = this.#clock.nowMicros() - ms * 1000;
     for (const [key, entry] of this.#outstanding) {
       if (entry.sentMicros < limit && entry.timer === undefined) this.#outstanding.delete(key);
     }
@@ -131,7 +141,7 @@ export class Prober extends EventEmitter<{ event: [ProbeEvent] }> {
 
   close(): void {
     this.#stop();
-    for (const entry of this.#outstanding.values()) if (entry.timer !== undefined) clearTimeout(entry.timer);
+    for (const entry of this.#outstanding.values()) entry.timer?.cancel();
     this.#outstanding.clear();
   }
 
@@ -160,7 +170,7 @@ export class Prober extends EventEmitter<{ event: [ProbeEvent] }> {
         return;
       }
       entry.answered = true;
-      if (entry.timer !== undefined) clearTimeout(entry.timer);
+      entry.timer?.cancel();
       entry.timer = undefined;
       const icmpBytes = view.datagramEnd - view.transportOffset;
       this.emit("event", { type: "reply", target: entry.target, seq: entry.seq, rttMicros, ttl: view.ipv4Ttl, bytes: icmpBytes, stamp: used, late: entry.timedOut });
@@ -173,7 +183,7 @@ export class Prober extends EventEmitter<{ event: [ProbeEvent] }> {
       const entry = this.#outstanding.get(`${quoted.destination.value}/${quoted.icmp.sequence}`);
       if (entry === undefined || entry.answered) return;
       entry.answered = true;
-      if (entry.timer !== undefined) clearTimeout(entry.timer);
+      entry.timer?.cancel();
       entry.timer = undefined;
       const from = new Ipv4(view.ipv4Source);
       this.emit("event", { type: type === ICMP_TIME_EXCEEDED ? "time-exceeded" : "unreachable", target: entry.target, seq: entry.seq, from, code: view.icmpCode });

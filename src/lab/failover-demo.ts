@@ -193,9 +193,9 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<LabS
     label: kind === "http" ? `HTTP from the router to ${address} answered by ${who}` : `router's neighbour entry for ${address} → ${who}'s MAC`,
     matches: (e) => e.source === "router" && e.kind === kind && e.address === address && e.value === who,
   });
-  const daemonSays = (source: "brain" | "pinky", kind: string, address: string, label: string): Step => ({
+  const daemonSays = (source: "brain" | "pinky", kind: string | readonly string[], address: string, label: string): Step => ({
     label,
-    matches: (e) => e.source === source && e.kind === kind && e.address === address,
+    matches: (e) => e.source === source && (typeof kind === "string" ? e.kind === kind : kind.includes(e.kind)) && e.address === address,
   });
   const brainRuns = options.brainRunsTakeover ?? true;
 
@@ -228,7 +228,8 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<LabS
       }, [
         brainRuns
           ? daemonSays("pinky", "yield", BRAIN.publicAddress, `hand-back to brain complete (pinky yields ${BRAIN.publicAddress})`)
-          : daemonSays("pinky", "hand-back", BRAIN.publicAddress, `hand-back to brain complete (pinky releases ${BRAIN.publicAddress})`),
+          : // a plain home node: its checks rising, or its kernel answering Pinky's verify request, whichever first
+            daemonSays("pinky", ["hand-back", "yield"], BRAIN.publicAddress, `hand-back to brain complete (pinky releases ${BRAIN.publicAddress})`),
         routerSees("neighbour", BRAIN.publicAddress, "brain"),
         routerSees("http", BRAIN.publicAddress, "brain"),
       ], "brain", "brain", timeoutMs),

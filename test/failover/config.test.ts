@@ -90,7 +90,7 @@ describe("config: good files", () => {
       },
     ]);
     assert.deepEqual(config.announce, { count: 5, intervalMicros: 200_000, form: "both", refreshMicros: 0 });
-    assert.deepEqual(config.claim, { probes: 2, probeIntervalMicros: 20_000, probeWaitMicros: 50_000, retryMicros: 500_000 });
+    assert.deepEqual(config.claim, { probes: 2, probeIntervalMicros: 20_000, probeWaitMicros: 50_000, retryMicros: 500_000, verifyIntervalMicros: 250_000 });
     assert.deepEqual(config.conflicts, { yieldToStrangers: false, defendIntervalMicros: 1_000_000 });
   });
 
@@ -137,7 +137,7 @@ describe("config: good files", () => {
       { name: "icmp-peer", type: "icmp", role: "peer", target: "peer", address: Ipv4.parse("192.0.2.18"), targetsPeerPublic: false, intervalMicros: 100_000, timeoutMicros: 100_000, fall: 3, rise: 2 },
     ]);
     assert.deepEqual(config.announce, { count: 5, intervalMicros: 200_000, form: "both", refreshMicros: 0 });
-    assert.deepEqual(config.claim, { probes: 2, probeIntervalMicros: 20_000, probeWaitMicros: 50_000, retryMicros: 500_000 });
+    assert.deepEqual(config.claim, { probes: 2, probeIntervalMicros: 20_000, probeWaitMicros: 50_000, retryMicros: 500_000, verifyIntervalMicros: 250_000 });
     assert.deepEqual(config.conflicts, { yieldToStrangers: false, defendIntervalMicros: 1_000_000 });
     assert.deepEqual(machineConfigOf(config), {
       addresses: [
@@ -149,6 +149,7 @@ describe("config: good files", () => {
       retryMicros: 500_000,
       refreshMicros: 0,
       defendMicros: 1_000_000,
+      verifyMicros: 250_000,
       yieldToStrangers: false,
     });
   });
@@ -198,7 +199,7 @@ describe("config: good files", () => {
     const config = parseConfig(
       edit({ 7: "  publicAddress: 192.0.2.36\n  mac: 02-00-00-00-00-18\n  runsTakeover: false" }, [
         "announce: {count: 3, interval: 1.5s, form: reply, refresh: 10s}",
-        "claim: {probes: 3, probeInterval: 250us, probeWait: 1m, retry: 2s}",
+        "claim: {probes: 3, probeInterval: 250us, probeWait: 1m, retry: 2s, verifyInterval: 100ms}",
         "conflicts: {yieldToStrangers: true, defendInterval: 10s}",
         "label: takeover",
       ]),
@@ -208,7 +209,7 @@ describe("config: good files", () => {
     assert.equal(config.peer.runsTakeover, false);
     assert.equal(config.aliasLabel, "eth0:takeover");
     assert.deepEqual(config.announce, { count: 3, intervalMicros: 1_500_000, form: "reply", refreshMicros: 10_000_000 });
-    assert.deepEqual(config.claim, { probes: 3, probeIntervalMicros: 250, probeWaitMicros: 60_000_000, retryMicros: 2_000_000 });
+    assert.deepEqual(config.claim, { probes: 3, probeIntervalMicros: 250, probeWaitMicros: 60_000_000, retryMicros: 2_000_000, verifyIntervalMicros: 100_000 });
     assert.deepEqual(config.conflicts, { yieldToStrangers: true, defendIntervalMicros: 10_000_000 });
     assert.equal(machineConfigOf(config).peerRunsTakeover, false);
   });
@@ -267,6 +268,7 @@ describe("config: one exact line per mistake", () => {
     ["a multicast MAC", edit({ 7: "  publicAddress: 192.0.2.36\n  mac: ff:ff:ff:ff:ff:ff" }), 'brain.yaml:8: peer.mac: "ff:ff:ff:ff:ff:ff" is a broadcast MAC address; write the peer\'s MAC address, like mac: 02:00:00:00:00:18, or leave mac out to learn it by ARP'],
     ["a timeout longer than the interval", edit({ 13: "    timeout: 200ms" }), 'brain.yaml:13: checks[0].timeout: "200ms" is longer than the interval (100ms): make it at most 100ms, or raise interval'],
     ["a timeout longer than the default interval", edit({}, ["    timeout: 2s"]), 'brain.yaml:23: checks[2].timeout: "2s" is longer than the interval (1s, the default for tcp checks): make it at most 1s, or raise interval'],
+    ["a verify interval past the convergence bound", edit({}, ["claim:", "  verifyInterval: 2s"]), 'brain.yaml:24: claim.verifyInterval: "2s" is too long; write how often to ask whether the peer has its address back while holding it, like verifyInterval: 250ms, at most 750ms (the convergence bound is 1 s)'],
     ["a fall of 0", edit({ 14: "    fall: 0" }), "brain.yaml:14: checks[0].fall: 0 is too small; write how many failures in a row mark the target down: a whole number from 1, like fall: 3"],
     ["a rise that is not whole", edit({ 15: "    rise: 1.5" }), "brain.yaml:15: checks[0].rise: 1.5 is not a whole number; write how many passes in a row mark the target up: a whole number from 1, like rise: 2"],
     ["a quoted count", edit({ 15: '    rise: "2"' }), 'brain.yaml:15: checks[0].rise: "2" is quoted text; write it without quotes: 2'],

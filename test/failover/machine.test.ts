@@ -3,12 +3,13 @@
 // invariants that keep two boxes from fighting over an address.
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { Action, FailoverMachine, MachineConfig, MachineEvent } from "../../src/failover/machine";
+import { Action, FailoverMachine, MachineConfig, MachineEvent, Verdict } from "../../src/failover/machine";
 
 const OWN = "192.0.2.37";
 const PEERS = "192.0.2.36";
 const FALL = 3;
 const RISE = 2;
+const VERIFY = 250_000;
 
 function config(peerRunsTakeover: boolean, withSelfCheck: boolean): MachineConfig {
   return {
@@ -25,40 +26,75 @@ function config(peerRunsTakeover: boolean, withSelfCheck: boolean): MachineConfi
     retryMicros: 50_000,
     refreshMicros: 0,
     defendMicros: 1_000_000,
+    verifyMicros: VERIFY,
     yieldToStrangers: false,
   };
+}
+
+/** A peer check as the test understands it, independently of the machine: up/down with fall/rise hysteresis. */
+interface ModelCheck {
+  down: boolean;
+  /** consecutive results against the current verdict */
+  streak: number;
 }
 
 /** What the test knows independently of the machine. */
 interface Model {
   now: number;
-  /** consecutive failures of each peer check, counted only while the check could run */
-  failures: Map<string, number>;
-  /** the last probe answer per address: who, if anyone */
+  checks: Map<string, ModelCheck>;
+  /** the probe in flight per address (from the machine's probe actions) */
+  probeIds: Map<string, number>;
+  /** the last conclusive probe answer per address: who, if anyone */
   lastProbeAnswer: Map<string, { isPeer: boolean } | undefined>;
   /** addresses on the interface, per the add/remove actions */
   present: Set<string>;
   stopped: boolean;
   linkUp: boolean;
+  /** what the run reached, so the test can show it reaches what it is named for */
+  reached: Reached;
+}
+
+interface Reached {
+  peerClaims: number;
+  yieldsToHome: number;
+  verifies: number;
+  inconclusive: number;
+  unknownIgnored: number;
+  releasedOnLinkDown: number;
 }
 
 interface Real {
   machine: FailoverMachine;
 }
 
+const PEER_CHECKS = ["icmp", "http-public"];
+
+function peerDownInModel(model: Model): boolean {
+  return PEER_CHECKS.some((name) => model.checks.get(name)?.down === true);
+}
+
 function apply(model: Model, real: Real, event: MachineEvent): Action[] {
   model.now += 1000;
   const actions = real.machine.handle(event, model.now);
   for (const [i, action] of actions.entries()) {
+    if (action.kind === "probe") model.probeIds.set(action.address, action.id);
+    if (action.kind === "verify") {
+      assert.equal(action.address, PEERS, "asked who has an address that is not the peer's");
+      assert.ok(model.present.has(PEERS), "verified the peer's address while not holding it");
+      model.reached.verifies++;
+    }
     if (action.kind === "add") {
       // every claim is followed by an announcement
       assert.deepEqual(actions[i + 1], { kind: "announce", address: action.address, at: "ours", reason: "claim" }, "add without announce");
       assert.ok(!model.present.has(action.address), `added ${action.address} twice`);
+      assert.ok(model.linkUp, "claimed an address while our link is not verified");
       model.present.add(action.address);
       if (action.address === PEERS) {
-        // never claims a foreign address without fall consecutive failures of some peer check
-        assert.ok([...model.failures.values()].some((n) => n >= FALL), "claimed the peer's address while no peer check had failed fall times in a row");
-        // never claims an address someone answered for in the last probe
+        model.reached.peerClaims++;
+        // never claims a foreign address unless some peer check is down: fall consecutive failures,
+        // unknown results not counted, and not brought back up by rise passes since
+        assert.ok(peerDownInModel(model), "claimed the peer's address while no peer check is down");
+        // never claims an address someone answered for in the last probe, nor on an inconclusive one
         assert.equal(model.lastProbeAnswer.get(action.address), undefined, "claimed a foreign address someone answered for");
       } else {
         const answer = model.lastProbeAnswer.get(action.address);
@@ -74,58 +110,101 @@ function apply(model: Model, real: Real, event: MachineEvent): Action[] {
 }
 
 class CheckCommand implements fc.Command<Model, Real> {
-  constructor(readonly name: string, readonly ok: boolean) {}
+  constructor(readonly name: string, readonly verdict: Verdict) {}
   check = () => true;
   run(model: Model, real: Real): void {
     const runnable = real.machine.checkRunnable(this.name);
-    if (runnable && model.linkUp && this.name !== "self-http") model.failures.set(this.name, this.ok ? 0 : (model.failures.get(this.name) ?? 0) + 1);
-    apply(model, real, { kind: "check", name: this.name, ok: this.ok });
+    const check = model.checks.get(this.name);
+    if (runnable && model.linkUp && check !== undefined && this.verdict !== "unknown") {
+      const ok = this.verdict === "pass";
+      if (ok !== check.down) check.streak = 0;
+      else if (++check.streak >= (check.down ? RISE : FALL)) {
+        check.down = !check.down;
+        check.streak = 0;
+      }
+    }
+    const actions = apply(model, real, { kind: "check", name: this.name, verdict: this.verdict });
+    if (this.verdict === "unknown") {
+      model.reached.unknownIgnored++;
+      const verdicts = new Set(["check-failed", "check-recovered", "peer-down", "peer-up", "self-down", "self-up"]);
+      assert.ok(!actions.some((a) => a.kind === "log" && verdicts.has(a.event)), "an unknown check result moved a verdict");
+    }
   }
-  toString = () => `check(${this.name}, ${this.ok})`;
+  toString = () => `check(${this.name}, ${this.verdict})`;
 }
 
 class ProbeAnswerCommand implements fc.Command<Model, Real> {
-  constructor(readonly address: string, readonly answeredBy: "nobody" | "peer" | "stranger") {}
+  constructor(
+    readonly address: string,
+    readonly answeredBy: "nobody" | "peer" | "stranger" | "inconclusive",
+    /** answer with the id of an earlier probe (a stale result) */
+    readonly stale: boolean,
+  ) {}
   check = (_: Readonly<Model>) => true;
   run(model: Model, real: Real): void {
     if (real.machine.stateOf(this.address) !== "probing") return;
-    const answer = this.answeredBy === "nobody" ? undefined : { isPeer: this.answeredBy === "peer" };
-    model.lastProbeAnswer.set(this.address, answer);
-    apply(model, real, {
+    const id = (model.probeIds.get(this.address) ?? 0) - (this.stale ? 1 : 0);
+    const answer = this.answeredBy === "nobody" || this.answeredBy === "inconclusive" ? undefined : { isPeer: this.answeredBy === "peer" };
+    const event: MachineEvent = {
       kind: "probe-result",
       address: this.address,
+      id,
       answeredBy: answer === undefined ? undefined : { mac: answer.isPeer ? "02:00:00:00:00:18" : "02:00:00:00:00:99", isPeer: answer.isPeer },
-    });
+      ...(this.answeredBy === "inconclusive" ? { inconclusive: "the link was not verified through the whole window" } : {}),
+    };
+    if (!this.stale) {
+      if (this.answeredBy === "inconclusive") model.reached.inconclusive++;
+      else model.lastProbeAnswer.set(this.address, answer);
+    }
+    const actions = apply(model, real, event);
+    if (this.stale || this.answeredBy === "inconclusive") {
+      assert.ok(!actions.some((a) => a.kind === "add"), `claimed on ${this.stale ? "a stale" : "an inconclusive"} probe result`);
+    }
+    if (this.answeredBy === "inconclusive" && !this.stale) {
+      // probed again soon, not after the retry interval
+      apply(model, real, { kind: "tick" });
+      model.now += 20_000;
+      const again = apply(model, real, { kind: "tick" });
+      if (model.linkUp && !model.stopped && real.machine.stateOf(this.address) !== "holding") {
+        assert.ok(real.machine.stateOf(this.address) === "probing" || !again.some((a) => a.kind === "add"), "an inconclusive probe was not sent again");
+      }
+    }
   }
-  toString = () => `probe(${this.address}) answered by ${this.answeredBy}`;
+  toString = () => `probe(${this.address}) answered by ${this.answeredBy}${this.stale ? " (stale id)" : ""}`;
 }
 
 class ClaimHeardCommand implements fc.Command<Model, Real> {
-  constructor(readonly address: string, readonly isPeer: boolean) {}
+  constructor(readonly address: string, readonly isPeer: boolean, readonly how: "request" | "reply" | "probe") {}
   check = () => true;
   run(model: Model, real: Real): void {
     const before = real.machine.stateOf(this.address);
-    const actions = apply(model, real, { kind: "claim-heard", address: this.address, mac: this.isPeer ? "02:00:00:00:00:18" : "02:00:00:00:00:99", isPeer: this.isPeer });
+    const actions = apply(model, real, { kind: "claim-heard", address: this.address, mac: this.isPeer ? "02:00:00:00:00:18" : "02:00:00:00:00:99", isPeer: this.isPeer, how: this.how });
     if (before === "holding" && this.address === PEERS && this.isPeer) {
-      // the home node claims its address: yield at once
+      // the home node claims, answers for or probes for its address: yield at once
       assert.ok(actions.some((a) => a.kind === "remove" && a.address === PEERS), "did not yield to the home node");
+      assert.ok(actions.some((a) => a.kind === "announce" && a.address === PEERS && a.at === "peer"), "yielded without pointing the router home");
+      model.reached.yieldsToHome++;
     }
     if (before === "holding" && !this.isPeer) {
       assert.ok(!actions.some((a) => a.kind === "remove"), "yielded to a stranger");
     }
   }
-  toString = () => `claim-heard(${this.address}, ${this.isPeer ? "peer" : "stranger"})`;
+  toString = () => `claim-heard(${this.address}, ${this.isPeer ? "peer" : "stranger"}, ${this.how})`;
 }
 
 class LinkCommand implements fc.Command<Model, Real> {
   constructor(readonly up: boolean) {}
   check = () => true;
   run(model: Model, real: Real): void {
-    // a peer check's failures while our link is down, and before it, are not the peer's: start over
-    if (this.up && !model.linkUp) model.failures.clear();
+    // a peer check's verdict while our link was down is not the peer's: it starts over, up
+    if (this.up && !model.linkUp) for (const c of model.checks.values()) Object.assign(c, { down: false, streak: 0 });
+    const held = model.present.has(PEERS);
     model.linkUp = this.up;
     apply(model, real, { kind: "link", up: this.up });
-    if (!this.up && !model.stopped) assert.ok(!model.present.has(PEERS), "kept the peer's address with our link down");
+    if (!this.up && !model.stopped) {
+      assert.ok(!model.present.has(PEERS), "kept the peer's address with our link down");
+      if (held) model.reached.releasedOnLinkDown++;
+    }
   }
   toString = () => `link(${this.up ? "up" : "down"})`;
 }
@@ -135,7 +214,12 @@ class TickCommand implements fc.Command<Model, Real> {
   check = () => true;
   run(model: Model, real: Real): void {
     model.now += this.advanceMicros;
-    apply(model, real, { kind: "tick" });
+    const heldBefore = model.present.has(PEERS);
+    const actions = apply(model, real, { kind: "tick" });
+    // while holding the peer's address, it is asked for at least every verify interval
+    if (heldBefore && model.present.has(PEERS) && this.advanceMicros >= VERIFY && !model.stopped) {
+      assert.ok(actions.some((a) => a.kind === "verify"), "held the peer's address a verify interval without asking who else has it");
+    }
   }
   toString = () => `tick(+${this.advanceMicros}µs)`;
 }
@@ -152,31 +236,51 @@ class StopCommand implements fc.Command<Model, Real> {
   toString = () => "stop";
 }
 
+// Weighted so that runs reach the interesting states: peer checks fail often enough to reach fall,
+// probes come back, and the run is long enough to claim, hold, verify and yield.
 const commands = [
-  fc.tuple(fc.constantFrom("icmp", "http-public", "self-http"), fc.boolean()).map(([n, ok]) => new CheckCommand(n, ok)),
-  fc.tuple(fc.constantFrom(OWN, PEERS), fc.constantFrom("nobody" as const, "peer" as const, "stranger" as const)).map(([a, by]) => new ProbeAnswerCommand(a, by)),
-  fc.tuple(fc.constantFrom(OWN, PEERS), fc.boolean()).map(([a, p]) => new ClaimHeardCommand(a, p)),
-  fc.boolean().map((up) => new LinkCommand(up)),
-  fc.integer({ min: 1, max: 200_000 }).map((t) => new TickCommand(t)),
-  fc.constant(new StopCommand()),
+  fc.oneof(
+    { arbitrary: fc.tuple(fc.constantFrom(...PEER_CHECKS, "icmp", "self-http"), fc.constantFrom<Verdict>("fail", "fail", "pass", "unknown")).map(([n, v]) => new CheckCommand(n, v)), weight: 30 },
+    { arbitrary: fc.tuple(fc.constantFrom(OWN, PEERS, PEERS), fc.constantFrom("nobody" as const, "nobody" as const, "peer" as const, "stranger" as const, "inconclusive" as const), fc.boolean()).map(([a, by, stale]) => new ProbeAnswerCommand(a, by, stale)), weight: 18 },
+    { arbitrary: fc.tuple(fc.constantFrom(OWN, PEERS), fc.boolean(), fc.constantFrom("request" as const, "reply" as const, "probe" as const)).map(([a, p, how]) => new ClaimHeardCommand(a, p, how)), weight: 6 },
+    { arbitrary: fc.boolean().map((up) => new LinkCommand(up)), weight: 3 },
+    { arbitrary: fc.integer({ min: 1, max: 2 * VERIFY }).map((t) => new TickCommand(t)), weight: 9 },
+    { arbitrary: fc.constant(new StopCommand()), weight: 1 },
+  ),
 ];
 
-function runModel(peerRunsTakeover: boolean, withSelfCheck: boolean): void {
+function runModel(peerRunsTakeover: boolean, withSelfCheck: boolean): Reached {
+  const total: Reached = { peerClaims: 0, yieldsToHome: 0, verifies: 0, inconclusive: 0, unknownIgnored: 0, releasedOnLinkDown: 0 };
+  const lengths: number[] = [];
   fc.assert(
-    fc.property(fc.commands(commands, { maxCommands: 200 }), (cmds) => {
+    fc.property(fc.commands(commands, { maxCommands: 300, size: "max" }), (cmds) => {
       const machine = new FailoverMachine(config(peerRunsTakeover, withSelfCheck));
-      const model: Model = { now: 0, failures: new Map(), lastProbeAnswer: new Map(), present: new Set(), stopped: false, linkUp: true };
+      const checks = new Map(PEER_CHECKS.map((name) => [name, { down: false, streak: 0 }]));
+      const reached: Reached = { peerClaims: 0, yieldsToHome: 0, verifies: 0, inconclusive: 0, unknownIgnored: 0, releasedOnLinkDown: 0 };
+      const model: Model = { now: 0, checks, probeIds: new Map(), lastProbeAnswer: new Map(), present: new Set(), stopped: false, linkUp: true, reached };
       apply(model, { machine }, { kind: "present", addresses: [] });
+      lengths.push([...cmds].length);
       fc.modelRun(() => ({ model, real: { machine } }), cmds);
+      for (const key of Object.keys(total) as (keyof Reached)[]) total[key] += reached[key];
     }),
-    { numRuns: 1000 },
+    { numRuns: 600 },
   );
+  lengths.sort((a, b) => a - b);
+  // the runs are long, not fast-check's small default (about 10 commands)
+  assert.ok(lengths[Math.floor(lengths.length / 2)] >= 50, `median run length ${lengths[Math.floor(lengths.length / 2)]} commands`);
+  return total;
+}
+
+/** The runs reach what the invariants are about: each case at least this often over the runs. */
+function assertReached(reached: Reached, plainPeer: boolean): void {
+  const wanted: (keyof Reached)[] = ["peerClaims", "verifies", "inconclusive", "unknownIgnored", "releasedOnLinkDown", ...(plainPeer ? [] : (["yieldsToHome"] as const))];
+  for (const key of wanted) assert.ok(reached[key] >= 20, `the runs reached ${key} only ${reached[key]} times: ${JSON.stringify(reached)}`);
 }
 
 describe("failover machine (model-based)", () => {
-  it("keeps its invariants with a peer running takeover", () => runModel(true, false));
-  it("keeps its invariants with a plain peer", () => runModel(false, false));
-  it("keeps its invariants with self checks", () => runModel(true, true));
+  it("keeps its invariants with a peer running takeover", () => assertReached(runModel(true, false), false));
+  it("keeps its invariants with a plain peer", () => assertReached(runModel(false, false), true));
+  it("keeps its invariants with self checks", () => assertReached(runModel(true, true), false));
 });
 
 describe("failover machine (scenarios)", () => {
@@ -186,20 +290,20 @@ describe("failover machine (scenarios)", () => {
     const m = new FailoverMachine(config(true, false));
     m.handle({ kind: "present", addresses: [] }, 0);
     assert.equal(m.stateOf(OWN), "probing");
-    m.handle({ kind: "probe-result", address: OWN }, at(1));
+    m.handle({ kind: "probe-result", id: m.probeInFlight(OWN) ?? 0, address: OWN }, at(1));
     assert.equal(m.stateOf(OWN), "holding");
-    for (let i = 0; i < FALL - 1; i++) assert.ok(!m.handle({ kind: "check", name: "icmp", ok: false }, at(2 + i)).some((a) => a.kind === "probe"));
-    const actions = m.handle({ kind: "check", name: "icmp", ok: false }, at(10));
+    for (let i = 0; i < FALL - 1; i++) assert.ok(!m.handle({ kind: "check", name: "icmp", verdict: "fail" }, at(2 + i)).some((a) => a.kind === "probe"));
+    const actions = m.handle({ kind: "check", name: "icmp", verdict: "fail" }, at(10));
     assert.ok(actions.some((a) => a.kind === "probe" && a.address === PEERS));
-    const claim = m.handle({ kind: "probe-result", address: PEERS }, at(11));
+    const claim = m.handle({ kind: "probe-result", id: m.probeInFlight(PEERS) ?? 0, address: PEERS }, at(11));
     assert.deepEqual(claim.filter((a) => a.kind !== "log").map((a) => a.kind), ["add", "announce"]);
   });
 
   it("does not claim when the probe is answered (split brain), and says who answered", () => {
     const m = new FailoverMachine(config(true, false));
     m.handle({ kind: "present", addresses: [] }, 0);
-    for (let i = 0; i < FALL; i++) m.handle({ kind: "check", name: "icmp", ok: false }, at(1 + i));
-    const actions = m.handle({ kind: "probe-result", address: PEERS, answeredBy: { mac: "02:00:00:00:00:18", isPeer: true } }, at(10));
+    for (let i = 0; i < FALL; i++) m.handle({ kind: "check", name: "icmp", verdict: "fail" }, at(1 + i));
+    const actions = m.handle({ kind: "probe-result", id: m.probeInFlight(PEERS) ?? 0, address: PEERS, answeredBy: { mac: "02:00:00:00:00:18", isPeer: true } }, at(10));
     assert.ok(!actions.some((a) => a.kind === "add"));
     const log = actions.find((a) => a.kind === "log" && a.event === "not-claiming");
     assert.ok(log?.kind === "log" && log.detail.includes("02:00:00:00:00:18"));
@@ -211,12 +315,12 @@ describe("failover machine (scenarios)", () => {
   it("hands a plain peer its address back once its checks pass, announcing at the peer's MAC", () => {
     const m = new FailoverMachine(config(false, false));
     m.handle({ kind: "present", addresses: [] }, 0);
-    for (let i = 0; i < FALL; i++) m.handle({ kind: "check", name: "icmp", ok: false }, at(1 + i));
-    m.handle({ kind: "probe-result", address: PEERS }, at(10));
+    for (let i = 0; i < FALL; i++) m.handle({ kind: "check", name: "icmp", verdict: "fail" }, at(1 + i));
+    m.handle({ kind: "probe-result", id: m.probeInFlight(PEERS) ?? 0, address: PEERS }, at(10));
     assert.equal(m.stateOf(PEERS), "holding");
     assert.equal(m.checkRunnable("http-public"), false, "the peer's public address is ours now: checking it would check ourselves");
-    m.handle({ kind: "check", name: "icmp", ok: true }, at(11));
-    const actions = m.handle({ kind: "check", name: "icmp", ok: true }, at(12));
+    m.handle({ kind: "check", name: "icmp", verdict: "pass" }, at(11));
+    const actions = m.handle({ kind: "check", name: "icmp", verdict: "pass" }, at(12));
     assert.deepEqual(actions.filter((a) => a.kind !== "log"), [{ kind: "remove", address: PEERS }, { kind: "announce", address: PEERS, at: "peer", reason: "hand-back" }]);
   });
 
@@ -224,20 +328,20 @@ describe("failover machine (scenarios)", () => {
     const m = new FailoverMachine(config(true, true));
     m.handle({ kind: "present", addresses: [OWN] }, 0);
     assert.equal(m.stateOf(OWN), "idle", "self checks have not passed yet: the leftover address is removed");
-    for (let i = 0; i < RISE; i++) m.handle({ kind: "check", name: "self-http", ok: true }, at(1 + i));
+    for (let i = 0; i < RISE; i++) m.handle({ kind: "check", name: "self-http", verdict: "pass" }, at(1 + i));
     assert.equal(m.stateOf(OWN), "probing");
-    m.handle({ kind: "probe-result", address: OWN, answeredBy: { mac: "02:00:00:00:00:18", isPeer: true } }, at(5));
+    m.handle({ kind: "probe-result", id: m.probeInFlight(OWN) ?? 0, address: OWN, answeredBy: { mac: "02:00:00:00:00:18", isPeer: true } }, at(5));
     assert.equal(m.stateOf(OWN), "holding", "the peer answering for our address is not a reason to wait: it yields on our claim");
-    for (let i = 0; i < FALL; i++) m.handle({ kind: "check", name: "self-http", ok: false }, at(10 + i));
+    for (let i = 0; i < FALL; i++) m.handle({ kind: "check", name: "self-http", verdict: "fail" }, at(10 + i));
     assert.equal(m.stateOf(OWN), "idle");
   });
 
   it("on SIGTERM gives back the peer's address and keeps its own", () => {
     const m = new FailoverMachine(config(true, false));
     m.handle({ kind: "present", addresses: [] }, 0);
-    m.handle({ kind: "probe-result", address: OWN }, at(1));
-    for (let i = 0; i < FALL; i++) m.handle({ kind: "check", name: "icmp", ok: false }, at(2 + i));
-    m.handle({ kind: "probe-result", address: PEERS }, at(10));
+    m.handle({ kind: "probe-result", id: m.probeInFlight(OWN) ?? 0, address: OWN }, at(1));
+    for (let i = 0; i < FALL; i++) m.handle({ kind: "check", name: "icmp", verdict: "fail" }, at(2 + i));
+    m.handle({ kind: "probe-result", id: m.probeInFlight(PEERS) ?? 0, address: PEERS }, at(10));
     const actions = m.handle({ kind: "stop" }, at(11));
     assert.deepEqual(actions.filter((a) => a.kind !== "log"), [{ kind: "remove", address: PEERS }, { kind: "announce", address: PEERS, at: "peer", reason: "hand-back" }, { kind: "stopped" }]);
   });

@@ -14,6 +14,7 @@ export function baseStatus(): DaemonStatus {
     peer: { name: "pinky", address: "192.0.2.18", publicAddress: "192.0.2.36", mac: "02:00:00:00:00:18" },
     interface: "eth0",
     linkUp: true,
+    linkState: "verified",
     peerUp: true,
     selfUp: true,
     addresses: [
@@ -21,8 +22,8 @@ export function baseStatus(): DaemonStatus {
       { address: "192.0.2.36", home: false, state: "idle" },
     ],
     checks: [
-      { name: "peer-ping", type: "icmp", ok: true, rttMicros: 412, detail: "reply from 192.0.2.18", timeMicros: T0 + 1_000_000 },
-      { name: "peer-web", type: "http", ok: false, rttMicros: 0, detail: "not run yet", timeMicros: 0 },
+      { name: "peer-ping", type: "icmp", ok: true, verdict: "pass", rttMicros: 412, detail: "reply from 192.0.2.18", timeMicros: T0 + 1_000_000 },
+      { name: "peer-web", type: "http", ok: false, verdict: "unknown", rttMicros: 0, detail: "not run yet", timeMicros: 0 },
     ],
     transitions: [],
   };
@@ -41,7 +42,7 @@ export class FakeDaemon implements ObservedDaemon {
   }
 
   check(name: string, type: string, ok: boolean, rttMicros: number, timeMicros = T0): void {
-    this.events.emit("event", { kind: "check", timeMicros, name, type, ok, rttMicros, detail: ok ? "ok" : "timed out" });
+    this.events.emit("event", { kind: "check", timeMicros, startedMicros: timeMicros - rttMicros, name, type, ok, verdict: ok ? "pass" : "fail", rttMicros, detail: ok ? "ok" : "timed out" });
   }
 
   announce(address: string, frames: number, reason: string, timeMicros = T0): void {
