@@ -1,7 +1,6 @@
 // The real daemon as the simulator runs it: src/failover/daemon.ts's Daemon, made from a config and a
-// simulated DaemonEnv.
+// simulated DaemonEnv, unchanged.
+import { Daemon } from "../failover/daemon";
 import type { NodeFactory } from "./node";
 
-export const daemonFactory: NodeFactory = () => {
-  throw new Error("the Daemon does not take a DaemonEnv yet (waiting for \"daemon: effects passed in\")");
-};
+export const daemonFactory: NodeFactory = (config, env, log) => new Daemon(config, env, log);

@@ -2,7 +2,9 @@
 // delivered to it (captured frames, link notifications, netlink answers). It can be paused (SIGSTOP:
 // nothing of it runs; its timers due meanwhile fire at resume, before the I/O that queued up, as
 // libuv runs the timers phase before polling) and killed (a crash: its timers and its queued I/O are
-// dropped, and nothing is delivered to it again). A restarted daemon is a new SimProcess.
+// dropped, and nothing is delivered to it again). A restarted daemon is a new SimProcess. An exception
+// thrown out of one of its callbacks is what Node calls uncaught: the process dies of it, and
+// `onUncaught` is told.
 import type { Clock, Timer } from "../link/clock";
 import type { Scheduler } from "./scheduler";
 
@@ -21,6 +23,8 @@ export class SimProcess {
   #pausedIo: (() => void)[] = [];
   #timerSeq = 0;
   readonly clock: Clock;
+  /** called when a callback of this process throws; the process is dead by then */
+  onUncaught: ((error: unknown) => void) | undefined;
 
   constructor(
     readonly scheduler: Scheduler,
@@ -42,10 +46,23 @@ export class SimProcess {
     return this.#state !== "dead";
   }
 
-  /** Delivers I/O: now while running, at resume while paused, never once dead. */
+  /**
+   * Delivers I/O: now while running, at resume while paused, never once dead; always in the order it
+   * came (while I/O held over a pause is still being delivered, new I/O waits behind it).
+   */
   io(run: () => void): void {
-    if (this.#state === "running") run();
-    else if (this.#state === "paused") this.#pausedIo.push(run);
+    if (this.#state === "dead") return;
+    if (this.#state === "running" && this.#pausedIo.length === 0) this.#call(run);
+    else this.#pausedIo.push(run);
+  }
+
+  #call(run: () => void): void {
+    try {
+      run();
+    } catch (error) {
+      this.kill();
+      this.onUncaught?.(error);
+    }
   }
 
   pause(): void {
@@ -56,12 +73,19 @@ export class SimProcess {
     if (this.#state !== "paused") return;
     this.#state = "running";
     const timers = this.#pausedTimers.sort((a, b) => a.due - b.due || a.seq - b.seq);
-    const io = this.#pausedIo;
     this.#pausedTimers = [];
-    this.#pausedIo = [];
-    // each as its own event at this instant, so microtasks drain between them as they would
+    // each as its own event at this instant, so microtasks drain between them as they would; then
+    // the I/O, one item per event
     for (const timer of timers) this.scheduler.at(this.scheduler.now, () => this.#fire(timer));
-    for (const run of io) this.scheduler.at(this.scheduler.now, () => this.io(run));
+    this.scheduler.at(this.scheduler.now, () => this.#deliverHeld());
+  }
+
+  #deliverHeld(): void {
+    if (this.#state !== "running") return;
+    const run = this.#pausedIo.shift();
+    if (run === undefined) return;
+    this.#call(run);
+    if (this.#pausedIo.length > 0) this.scheduler.at(this.scheduler.now, () => this.#deliverHeld());
   }
 
   kill(): void {
@@ -91,6 +115,6 @@ export class SimProcess {
       return;
     }
     timer.cancelled = true;
-    timer.run();
+    this.#call(timer.run);
   }
 }

@@ -85,6 +85,35 @@ describe("sim: process clock", () => {
     assert.deepEqual(seen, ["timer 10", "timer 20", "frame 15"]);
   });
 
+  it("keeps I/O in order across a resume: I/O arriving while held I/O is delivered waits its turn", async () => {
+    const s = new Scheduler(0);
+    const p = new SimProcess(s, "box", 1);
+    const seen: string[] = [];
+    p.clock.after(20, () => p.io(() => seen.push("from a timer at resume")));
+    s.at(5_000, () => p.pause());
+    s.at(10_000, () => p.io(() => seen.push("held 1")));
+    s.at(11_000, () => p.io(() => seen.push("held 2")));
+    s.at(50_000, () => p.resume());
+    await s.run(() => 100_000);
+    assert.deepEqual(seen, ["held 1", "held 2", "from a timer at resume"]);
+  });
+
+  it("dies of an exception thrown out of a callback, and says so", async () => {
+    const s = new Scheduler(0);
+    const p = new SimProcess(s, "box", 1);
+    const errors: string[] = [];
+    p.onUncaught = (error) => errors.push((error as Error).message);
+    const seen: string[] = [];
+    p.clock.after(1, () => {
+      throw new Error("boom");
+    });
+    p.clock.after(2, () => seen.push("later"));
+    await s.run(() => 10_000);
+    assert.deepEqual(errors, ["boom"]);
+    assert.deepEqual(seen, []);
+    assert.equal(p.alive, false);
+  });
+
   it("once killed, runs nothing: timers and I/O are dropped", async () => {
     const s = new Scheduler(0);
     const p = new SimProcess(s, "box", 1);
