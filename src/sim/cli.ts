@@ -73,7 +73,7 @@ async function main(): Promise<number> {
     })(),
     {
       factory: { module: join(__dirname, "daemon-node.js"), export: "daemonFactory" },
-      shrink,
+      shrinkLimit: shrink ? Infinity : 0,
       ...(workersText === undefined ? {} : { workers: integer(workersText, "--workers") }),
       onResult: (r) => {
         if (r.report !== undefined) process.stdout.write(`${r.report}\n\n`);

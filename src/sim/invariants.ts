@@ -92,6 +92,8 @@ export class InvariantChecker {
   readonly #claims: PendingClaim[] = [];
   #faultFreeSince: number | undefined;
   #settleAt: number | undefined;
+  /** holders, router or health changed since the settled state was last judged */
+  #changed = true;
   #now = 0;
 
   /** violations of the invariants told to be ignored: kept apart, and they do not stop a run */
@@ -119,6 +121,7 @@ export class InvariantChecker {
   /** The boxes holding `address` from `time` on. */
   holders(time: number, address: string, boxes: readonly string[]): void {
     this.#holders.set(address, [...boxes].sort());
+    this.#changed = true;
     if (boxes.length >= 2) {
       if (!this.#dualSince.has(address)) this.#dualSince.set(address, time);
     } else {
@@ -135,11 +138,13 @@ export class InvariantChecker {
 
   router(_time: number, address: string, mac: string | undefined): void {
     this.#router.set(address, mac);
+    this.#changed = true;
   }
 
   /** Daemon running and link verified. */
   healthy(_time: number, box: string, healthy: boolean): void {
     this.#healthy.set(box, healthy);
+    this.#changed = true;
   }
 
   /** The box's daemon's link is truly verified (or not) from `time` on. */
@@ -183,7 +188,10 @@ export class InvariantChecker {
   advance(time: number): void {
     this.#judgeClaims();
     this.#judgeConvergence(time);
-    if (this.#settleAt !== undefined && time > this.#settleAt) this.#judgeSettled(Math.max(this.#settleAt, this.#now));
+    if (this.#settleAt !== undefined && time > this.#settleAt && (this.#changed || this.#now <= this.#settleAt)) {
+      this.#changed = false;
+      this.#judgeSettled(Math.max(this.#settleAt, this.#now));
+    }
     this.#now = Math.max(this.#now, time);
   }
 
@@ -269,7 +277,7 @@ export class InvariantChecker {
     while (i >= 0) {
       if (results[i].verdict === "pass") {
         passes++;
-        if (passes >= check.rise) return `${check.rise} passes in a row after the last failures (${this.#describe(results.slice(-6))})`;
+        if (passes >= check.rise) return `no ${check.fall} real failures in a row since it last passed ${check.rise} times in a row (last results: ${this.#describe(results.slice(-6))})`;
         i--;
         continue;
       }

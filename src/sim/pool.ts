@@ -1,10 +1,13 @@
-// Many seeds at once: a pool of worker threads, each running one seed at a time (the simulator is
+// Many seeds at once: a pool of worker processes, each running one seed at a time (the simulator is
 // single-threaded and CPU-bound, so one worker per core), fed seeds on demand until the seeds run out
 // or `more()` says stop. What runs on the boxes is named by module path and export (a NodeFactory),
-// since a function cannot be sent to a worker. A failing seed is shrunk in its worker.
+// since a function cannot be sent to a worker. Failing seeds are shrunk in their worker, the first
+// `shrinkLimit` of them (shrinking costs a few hundred runs); the others are reported by seed.
+// Processes, not worker threads: the daemon's modules load libpcap's native binding, which is not
+// context-aware and so loads once per process ("Module did not self-register" in a second thread).
+import { fork } from "node:child_process";
 import { cpus } from "node:os";
 import { join } from "node:path";
-import { Worker } from "node:worker_threads";
 import type { InvariantName } from "./invariants";
 
 export interface FactoryRef {
@@ -16,8 +19,13 @@ export interface FactoryRef {
 /** What a worker needs to run seeds: plain data. */
 export interface WorkerSetup {
   readonly factory: FactoryRef;
-  readonly shrink: boolean;
   readonly bindAddressesToIndex?: boolean;
+}
+
+/** One seed to run, as sent to a worker. */
+export interface SeedRequest {
+  readonly seed: number;
+  readonly shrink: boolean;
 }
 
 export interface SeedSummary {
@@ -31,6 +39,8 @@ export interface SeedSummary {
 }
 
 export interface PoolOptions extends WorkerSetup {
+  /** how many failing seeds to shrink (default: all) */
+  readonly shrinkLimit?: number;
   /** default: the number of CPUs */
   readonly workers?: number;
   /** asked before each seed is handed out; false stops the run (seeds running finish) */
@@ -43,7 +53,9 @@ export async function runSeeds(seeds: Iterable<number>, options: PoolOptions): P
   const iterator = seeds[Symbol.iterator]();
   const results: SeedSummary[] = [];
   const count = Math.max(1, options.workers ?? cpus().length);
-  const setup: WorkerSetup = { factory: options.factory, shrink: options.shrink, ...(options.bindAddressesToIndex === undefined ? {} : { bindAddressesToIndex: options.bindAddressesToIndex }) };
+  const setup: WorkerSetup = { factory: options.factory, ...(options.bindAddressesToIndex === undefined ? {} : { bindAddressesToIndex: options.bindAddressesToIndex }) };
+  const shrinkLimit = options.shrinkLimit ?? Infinity;
+  let failures = 0;
   const next = (): number | undefined => {
     if (options.more !== undefined && !options.more()) return undefined;
     const step = iterator.next();
@@ -51,19 +63,24 @@ export async function runSeeds(seeds: Iterable<number>, options: PoolOptions): P
   };
   const one = (): Promise<void> =>
     new Promise((resolve, reject) => {
-      const worker = new Worker(join(__dirname, "worker.js"), { workerData: setup });
+      const worker = fork(join(__dirname, "worker.js"), [JSON.stringify(setup)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+      let done = false;
       const feed = () => {
         const seed = next();
-        if (seed === undefined) void worker.terminate().then(() => resolve());
-        else worker.postMessage(seed);
+        if (seed === undefined) {
+          done = true;
+          worker.disconnect();
+        } else worker.send({ seed, shrink: failures < shrinkLimit } satisfies SeedRequest);
       };
-      worker.on("message", (summary: SeedSummary) => {
-        results.push(summary);
-        options.onResult?.(summary);
+      worker.on("message", (message: SeedSummary | "ready") => {
+        if (message === "ready") return feed();
+        if (message.violation !== undefined) failures++;
+        results.push(message);
+        options.onResult?.(message);
         feed();
       });
       worker.on("error", reject);
-      worker.on("online", feed);
+      worker.on("exit", (code, signal) => (done ? resolve() : reject(new Error(`a simulator worker exited (${signal ?? `status ${code}`}) before its seeds were done`))));
     });
   await Promise.all(Array.from({ length: count }, one));
   return results.sort((a, b) => a.seed - b.seed);

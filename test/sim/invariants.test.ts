@@ -150,7 +150,7 @@ describe("sim: invariant 3, claims backed by real failures", () => {
     d.claim(150 * MS, "brain", 1, "192.0.2.36");
     d.advance(151 * MS);
     assert.equal(d.violations.length, 1);
-    assert.match(d.violations[0].message, /2 passes in a row/);
+    assert.match(d.violations[0].message, /since it last passed 2 times in a row/);
   });
 
   it("skips unknown results, ignores claims of the own address, and counts only this incarnation's checks", () => {

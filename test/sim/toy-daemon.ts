@@ -221,3 +221,4 @@ export class ToyDaemon implements NodeProgram {
 export const toyFactory: NodeFactory = (config, env) => new ToyDaemon(config, env);
 export const neverYieldFactory: NodeFactory = (config, env) => new ToyDaemon(config, env, { neverYield: true });
 export const unknownIsFailureFactory: NodeFactory = (config, env) => new ToyDaemon(config, env, { unknownIsFailure: true });
+export const fallOneFactory: NodeFactory = (config, env) => new ToyDaemon(config, env, { fallOne: true });
