@@ -98,6 +98,8 @@ export class InvariantChecker {
 
   /** violations of the invariants told to be ignored: kept apart, and they do not stop a run */
   readonly ignored: Violation[] = [];
+  /** the longest stretch seen so far of an address held by both boxes with no fault in force, µs */
+  longestDualMicros = 0;
 
   constructor(
     boxes: readonly BoxFacts[],
@@ -209,8 +211,9 @@ export class InvariantChecker {
     if (free === undefined) return;
     for (const [address, since] of this.#dualSince) {
       const key = `convergence ${address}`;
-      if (this.#flagged.has(key)) continue;
       const start = Math.max(since, free);
+      this.longestDualMicros = Math.max(this.longestDualMicros, Math.min(time - start, this.boundMicros + 1));
+      if (this.#flagged.has(key)) continue;
       if (time - start > this.boundMicros) {
         this.#flagged.add(key);
         const holders = (this.#holders.get(address) ?? []).join(" and ");

@@ -33,6 +33,8 @@ export interface SeedSummary {
   readonly events: number;
   readonly simulatedMicros: number;
   readonly wallMillis: number;
+  /** see RunResult.longestDualMicros */
+  readonly longestDualMicros: number;
   readonly violation?: { readonly invariant: InvariantName; readonly time: number; readonly message: string };
   /** the report with the shrunk trace, for a failing seed */
   readonly report?: string;

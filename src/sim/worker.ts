@@ -20,6 +20,7 @@ function main(): void {
         seed,
         events: outcome.result.events,
         simulatedMicros: outcome.result.simulatedMicros,
+        longestDualMicros: outcome.result.longestDualMicros,
         wallMillis: performance.now() - started,
         ...(first === undefined ? {} : { violation: { invariant: first.invariant, time: first.time, message: first.message }, report: report(outcome) }),
       };

@@ -60,6 +60,8 @@ export interface RunResult {
   readonly simulatedMicros: number;
   /** when invariant 1 started to apply, µs from the start */
   readonly settleAt?: number;
+  /** the longest an address was held by both boxes while no fault was in force (capped just past the bound) */
+  readonly longestDualMicros: number;
 }
 
 interface Counts {
@@ -185,6 +187,7 @@ export class World {
       trace: this.trace,
       events: this.scheduler.events,
       simulatedMicros: this.#t(),
+      longestDualMicros: this.checker.longestDualMicros,
       ...(this.checker.settleAt === undefined ? {} : { settleAt: this.checker.settleAt }),
     };
   }

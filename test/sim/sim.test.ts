@@ -108,7 +108,8 @@ describe("sim: the daemon under simulated faults", () => {
     const wall = (performance.now() - started) / 1000;
     const failed = results.filter((r) => r.violation !== undefined);
     const simulated = results.reduce((sum, r) => sum + r.simulatedMicros, 0) / 1e6;
-    console.log(`      ${results.length} seeds in ${wall.toFixed(1)} s (${(results.length / wall).toFixed(0)}/s, ${(simulated / wall).toFixed(0)} simulated s per s), ${failed.length} broke an invariant`);
+    const longest = Math.max(...results.map((r) => r.longestDualMicros)) / 1000;
+    console.log(`      ${results.length} seeds in ${wall.toFixed(1)} s (${(results.length / wall).toFixed(0)}/s, ${(simulated / wall).toFixed(0)} simulated s per s), longest dual ownership in fault-free time ${longest.toFixed(1)} ms, ${failed.length} broke an invariant`);
     const reports = failed.filter((r) => r.report !== undefined && /shrunk/.test(r.report)).map((r) => r.report);
     assert.equal(
       failed.length,
