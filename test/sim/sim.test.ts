@@ -4,7 +4,7 @@
 // fail: the same seed gives the same trace byte for byte, and toy daemons with planted bugs break the
 // invariant each bug is about, on schedules where the toy without the bug breaks none.
 //
-// SIM_SEEDS (default 2000) sets how many seeds; SIM_FIRST_SEED (default 1) where they start.
+// SIM_SEEDS (default 3000) sets how many seeds; SIM_FIRST_SEED (default 1) where they start.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { daemonFactory } from "../../src/sim/daemon-node";
@@ -15,7 +15,7 @@ import { runGiven } from "../../src/sim/run";
 import { runSchedule } from "../../src/sim/world";
 import { fallOneFactory, neverYieldFactory, toyFactory, unknownIsFailureFactory } from "./toy-daemon";
 
-const SEEDS = Number(process.env.SIM_SEEDS ?? 2000);
+const SEEDS = Number(process.env.SIM_SEEDS ?? 3000);
 const FIRST = Number(process.env.SIM_FIRST_SEED ?? 1);
 
 const BASE = { seed: 1, profile: "fast", starts: { brain: 0, pinky: 0 }, leftovers: [] } as const;
