@@ -8,6 +8,7 @@ import { daemonFactory } from "./daemon-node";
 import { describeFault, generate, Schedule } from "./faults";
 import { runSeeds } from "./pool";
 import { report, runGiven } from "./run";
+import { catchUnhandledRejections } from "./world";
 
 const USAGE = "usage: npm run sim -- --seed N [--trace] [--no-shrink] | --seeds A..B [--workers W] | --schedule '<json>' [--trace]";
 
@@ -44,6 +45,7 @@ async function one(schedule: Schedule, trace: boolean, shrink: boolean): Promise
 }
 
 async function main(): Promise<number> {
+  catchUnhandledRejections();
   const args = process.argv.slice(2);
   const trace = args.includes("--trace");
   const shrink = !args.includes("--no-shrink");

@@ -3,6 +3,7 @@
 import type { NodeFactory } from "./node";
 import type { SeedRequest, SeedSummary, WorkerSetup } from "./pool";
 import { report, runSeed } from "./run";
+import { catchUnhandledRejections } from "./world";
 
 function main(): void {
   const send = process.send?.bind(process);
@@ -11,6 +12,7 @@ function main(): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const factory = (require(setup.factory.module) as Record<string, NodeFactory>)[setup.factory.export];
   if (typeof factory !== "function") throw new Error(`${setup.factory.module} has no export ${setup.factory.export}`);
+  catchUnhandledRejections();
   const world = setup.bindAddressesToIndex === undefined ? {} : { bindAddressesToIndex: setup.bindAddressesToIndex };
   process.on("message", ({ seed, shrink }: SeedRequest) => {
     const started = performance.now();

@@ -71,6 +71,21 @@ interface Counts {
   crashed: number;
 }
 
+/** Worlds running now, for unhandled rejections (see catchUnhandledRejections). */
+const running = new Set<World>();
+
+/**
+ * Node exits on a promise rejection nobody handles. In a process that runs one world at a time (the
+ * CLI, a pool worker), this charges such a rejection to the running world as a violation ("crash");
+ * which box's daemon left it is not known.
+ */
+export function catchUnhandledRejections(): void {
+  process.on("unhandledRejection", (reason) => {
+    if (running.size !== 1) throw reason;
+    for (const world of running) world.unhandledRejection(reason);
+  });
+}
+
 export class World {
   readonly scheduler: Scheduler;
   readonly segment: Segment;
@@ -169,10 +184,18 @@ export class World {
       this.checker.advance(time - EPOCH_MICROS);
     };
     const stopAtFirst = this.options.stopAtFirst ?? true;
-    await this.scheduler.run(
-      () => EPOCH_MICROS + (this.#end ?? this.#lastFaultEnd + NEVER_SETTLED_MICROS),
-      () => stopAtFirst && this.checker.violations.length > 0,
-    );
+    running.add(this);
+    try {
+      await this.scheduler.run(
+        () => EPOCH_MICROS + (this.#end ?? this.#lastFaultEnd + NEVER_SETTLED_MICROS),
+        () => stopAtFirst && this.checker.violations.length > 0,
+      );
+      // Node looks for unhandled rejections only when its tick queue runs dry: here, and at the
+      // scheduler's periodic yields
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      running.delete(this);
+    }
     this.#observe();
     this.checker.finish(this.#t());
     if (this.#settleStart === undefined && this.checker.violations.length === 0) {
@@ -217,6 +240,13 @@ export class World {
     } catch (error) {
       dead("could not be made", error);
     }
+  }
+
+  /** A daemon left a rejected promise unhandled (which one is not known). */
+  unhandledRejection(reason: unknown): void {
+    const what = `unhandled promise rejection: ${describeError(reason)}`;
+    this.trace.add(this.#t(), "sim", `a daemon left an ${what}; Node would exit`);
+    this.checker.violate("crash", this.#t(), `a daemon left an ${what}`);
   }
 
   /** The daemon threw out of a callback: Node would exit; systemd starts it again after RestartSec. */
