@@ -36,6 +36,7 @@ export type LinkEventListener = (event: LinkEvent | { readonly kind: "resync"; r
 let socket: RtNetlinkSocket | undefined;
 const listeners = new Set<LinkEventListener>();
 let enabled = true;
+let lastReopenAt = 0;
 
 /**
  * Turns the notifications off (for links opened after this) or back on. Off, a Link follows its
@@ -89,7 +90,18 @@ function openSocket(): RtNetlinkSocket {
   });
   created.socket.on("close", () => {
     if (socket !== created) return; // closed by unsubscribe
+    // Closed under us: open another, at most once a second (else, or if that fails, the links'
+    // /sys poll is what is left until the next subscriber opens one).
     socket = undefined;
+    const now = Date.now();
+    if (listeners.size > 0 && now - lastReopenAt >= 1000) {
+      lastReopenAt = now;
+      try {
+        socket = openSocket();
+      } catch {
+        socket = undefined;
+      }
+    }
     emit({ kind: "resync", why: "the rtnetlink socket closed" });
   });
   created.addMembership(RTNLGRP_LINK);
