@@ -39,6 +39,9 @@ import { addressesIn, HomeBox, JudgeError, lookFromOutside, OutsideView, problem
 const CYCLES = process.env.FLAP_CYCLES === undefined ? 20 : Number(process.env.FLAP_CYCLES);
 const SEED = process.env.FLAP_SEED === undefined ? randomInt(1, 2 ** 31) : Number(process.env.FLAP_SEED);
 const KEEP_GOING = process.env.FLAP_KEEP_GOING === "1";
+for (const [name, value] of [["FLAP_CYCLES", CYCLES], ["FLAP_SEED", SEED]] as const) {
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name}: "${process.env[name]}" is not a whole number ≥ 1`);
+}
 const OUTAGE_MIN_MS = 200;
 const OUTAGE_MAX_MS = 3000;
 /** How often the state is looked at while waiting for it to settle. */
@@ -120,7 +123,7 @@ async function outageVisible(lab: Lab, host: string, kind: OutageKind): Promise<
   return link.flags.includes("LOWER_UP") ? `${host}'s eth0 still has carrier (flags ${link.flags.join(",")})` : undefined;
 }
 
-describe("flaps end to end: three kinds of outage × two settings, 20 cycles each, judged from outside (issue 8)", function () {
+describe(`flaps end to end: three kinds of outage × two settings, ${CYCLES} cycles each, judged from outside (issue 8)`, function () {
   // 20 cycles of at most 3 s + 5 s + hold; a healthy combination takes about a minute
   this.timeout(Math.max(60_000, CYCLES * 10_000 + 30_000));
   let scenario: LabScenario | undefined;
