@@ -95,7 +95,14 @@ export class ArpResolver {
         }
         attempt++;
         sentAt = clock.nowMicros();
-        this.port.send(request);
+        try {
+          this.port.send(request);
+        } catch (error) {
+          // our link is down (or gone): nobody can answer
+          finish();
+          reject(new ResolveError(`cannot ask for ${ip} on ${this.port.name}: ${(error as Error).message}`));
+          return;
+        }
         timer = clock.after(timeoutMs, ask);
       };
       ask();

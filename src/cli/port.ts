@@ -47,7 +47,15 @@ export function openPort(name: string, filter: string): OpenedPort {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const port: FramePort = { name, mac: link.mac, send: (f) => link.send(f), listen: (l) => link.onFrame(l) };
+  const port: FramePort = {
+    name,
+    // as the link has it now: an interface made again may come back with another MAC
+    get mac() {
+      return link.mac;
+    },
+    send: (f) => link.send(f),
+    listen: (l) => link.onFrame(l),
+  };
   return { port, link, iface, sourceIp: iface.ipv4[0]?.address ?? Ipv4.ANY };
 }
 

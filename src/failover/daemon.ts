@@ -92,17 +92,7 @@ export async function prepare(config: TakeoverConfig): Promise<DaemonEnv> {
     listen: (l) => link.onFrame(l),
     clock: systemClock,
   };
-  return { port, clock: systemClock, link: interimLinkWatch(link), addresses, prefixLength: config.node.publicPrefixLength ?? own.prefixLength, close: () => link.close() };
-}
-
-/** Until the link reports its own verified state: alive is taken as verified. */
-function interimLinkWatch(link: Link): import("../link/port").LinkWatch {
-  return {
-    get state() {
-      return link.alive ? "verified" : "down";
-    },
-    onState: (listener) => link.onStatus((s) => listener(s.state === "up" ? "verified" : "down", s.state === "down" ? s.reason : "reopened")),
-  };
+  return { port, clock: systemClock, link, addresses, prefixLength: config.node.publicPrefixLength ?? own.prefixLength, close: () => link.close() };
 }
 
 /** What the daemon reports to observers (metrics, status, hooks): one per log line, check result, announcement. */

@@ -48,6 +48,16 @@ export interface LabSpec {
   readonly anyAddress?: boolean;
 }
 
+/**
+ * Three ways a box loses its link: `carrier`, its switch port goes down (the cable pulled, the
+ * switch rebooting); `admin`, the box sets its own interface down (`ip link set dev eth0 down`:
+ * ifdown, a driver reset, a network manager restart); `recreate`, the interface is deleted and
+ * made again (a driver reload, a veth re-created): same name and MAC, a new ifindex, only the
+ * real addresses put back.
+ */
+export type OutageKind = "carrier" | "admin" | "recreate";
+export const OUTAGE_KINDS: readonly OutageKind[] = ["carrier", "admin", "recreate"];
+
 /** One entry of `ip -j neigh`. */
 export interface Neighbour {
   readonly address: string;
@@ -315,6 +325,69 @@ export class Lab {
   /** Plugs the interface back in (undoes `cut`). */
   restore(host: string, index = 0): void {
     runSync(["ip", "-n", this.switchNamespace, "link", "set", this.link(host, index).port, "up"], { check: true });
+  }
+
+  /**
+   * Sets the host's interface administratively down inside the host (`ip link set dev eth0 down`,
+   * as `ifdown`, a driver reset or a network manager restart does). Its IPv4 addresses stay, its
+   * routes go; the switch port loses its carrier.
+   */
+  adminDown(host: string, index = 0): void {
+    runSync(["ip", "-n", this.ns(host), "link", "set", "dev", this.link(host, index).interface, "down"], { check: true });
+  }
+
+  /** Sets the host's interface up again inside the host (undoes `adminDown`). */
+  adminUp(host: string, index = 0): void {
+    runSync(["ip", "-n", this.ns(host), "link", "set", "dev", this.link(host, index).interface, "up"], { check: true });
+  }
+
+  /**
+   * Deletes the host's interface, as a driver unload or a veth torn down does: the pair goes, with
+   * every address on the interface (the host's real address and any other, e.g. a failover alias).
+   */
+  removeInterface(host: string, index = 0): void {
+    runSync(["ip", "-n", this.ns(host), "link", "delete", "dev", this.link(host, index).interface], { check: true });
+  }
+
+  /**
+   * Makes the interface `removeInterface` deleted again, as a driver reload and a network manager
+   * would: the veth pair with the same names and the same MAC (a new ifindex), the switch end put
+   * back on its bridge and up, the host end up, then the spec's addresses added (only those: the
+   * real addresses, not whatever else the interface carried) and the default route if the host has
+   * one.
+   */
+  recreateInterface(host: string, index = 0): void {
+    const ns = this.ns(host);
+    const link = this.link(host, index);
+    const mtu = link.mtu === undefined ? [] : ["mtu", String(link.mtu)];
+    const ip = (...args: string[]) => runSync(["ip", ...args], { check: true });
+    ip("-n", ns, "link", "add", link.interface, "address", link.mac.toString(), ...mtu, "type", "veth", "peer", "name", link.port, "netns", this.switchNamespace, ...mtu);
+    ip("-n", this.switchNamespace, "link", "set", link.port, "master", link.bridge, "up");
+    ip("-n", ns, "link", "set", link.interface, "up");
+    for (const address of link.addresses) ip("-n", ns, "addr", "add", address, "dev", link.interface);
+    const gateway = this.host(host).spec.gateway;
+    const onLink = (cidr: string) => {
+      const { address, prefixLength } = parseCidr(cidr, true);
+      return gateway !== undefined && address.sameSubnet(Ipv4.parse(gateway), prefixLength);
+    };
+    if (gateway !== undefined && link.addresses.some(onLink)) ip("-n", ns, "route", "replace", "default", "via", gateway);
+  }
+
+  /**
+   * Starts an outage of the host's interface: `carrier` unplugs it at the switch (`cut`), `admin`
+   * sets it down inside the host (`adminDown`), `recreate` deletes it (`removeInterface`).
+   */
+  beginOutage(host: string, kind: OutageKind, index = 0): void {
+    if (kind === "carrier") this.cut(host, index);
+    else if (kind === "admin") this.adminDown(host, index);
+    else this.removeInterface(host, index);
+  }
+
+  /** Ends the outage `beginOutage` started: `restore`, `adminUp` or `recreateInterface`. */
+  endOutage(host: string, kind: OutageKind, index = 0): void {
+    if (kind === "carrier") this.restore(host, index);
+    else if (kind === "admin") this.adminUp(host, index);
+    else this.recreateInterface(host, index);
   }
 
   /** The host's neighbour (ARP) table. */

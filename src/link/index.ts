@@ -4,4 +4,4 @@ export type { InterfaceAddress, InterfaceState, NetworkInterface } from "./inter
 export { defaultRoute, nextHopFor, parseRouteTable, readRoutes, routeTo, RouteError } from "./routes";
 export type { NextHop, Route } from "./routes";
 export { Link, LinkError } from "./link";
-export type { CapturedFrame, Direction, LinkOptions, LinkStats, LinkStatus } from "./link";
+export type { CapturedFrame, Direction, LinkOptions, LinkState, LinkStats, LinkStatus, LinkWatch } from "./link";

@@ -7,17 +7,33 @@
 // the second handle is what lets the capture handle stamp our own outgoing frames — the ICMP prober's
 // RTT is reply stamp − request stamp, both taken by the kernel.
 //
+// The link knows whether it can send and hear (LinkWatch): "down" (the interface is down, without
+// carrier, or gone), "reopening" (up with carrier, but the capture not yet proven live) or
+// "verified" (the capture handle has seen a frame we sent on the send handle since the handles were
+// opened or the link came back). The proof is a "wake" frame (EtherType 0x88b5, IEEE local
+// experimental; source = destination = our MAC, so a learning bridge drops it at the first hop;
+// "tkwk" after the Ethernet header, then a sequence number and this link's nonce), sent every few ms
+// until the capture sees it; if it is not seen in 500 ms (then longer) the handles are reopened.
+// Wake frames are never passed to onFrame.
+//
+// Link changes come from rtnetlink notifications (link-events.ts): down, no carrier, gone or
+// replaced is "down" at once; up with carrier again reopens the handles at once (or, after a mere
+// carrier loss, keeps them) and verifies. A capture that wakes with nothing to read (libuv stopped
+// watching it: POLLERR) is the second signal; a 1 s poll of /sys is the safety net.
+//
 // node_pcap's close() only sets pcap_breakloop; the handle is released by the next dispatch that
-// reads a frame, and until then its poll watcher keeps the process alive. So close() sends a "wake"
-// frame (EtherType 0x88b5, IEEE local experimental, source = destination = our MAC, so a learning
-// bridge drops it at the first hop) that both handles' filters accept, and dispatches it. The same
-// frame serves as a liveness probe: when the interface is set down, libuv stops watching the capture
-// socket for good (POLLERR), so the link notices, waits for the interface to be up again and reopens
-// both handles. Wake frames are never passed to onFrame.
+// reads a frame, and until then its poll watcher keeps the process alive. So close() sends a wake
+// frame that both handles' filters accept, and dispatches it. Handles whose interface went down are
+// released the same way once fresh handles are open on the interface again.
 
+import { randomBytes } from "node:crypto";
 import { PcapSession } from "pcap/build/Release/pcap_binding";
 import { Mac } from "../packets/address";
-import { findInterface, InterfaceError, readInterfaceState } from "./interfaces";
+import { findInterface, InterfaceError, InterfaceState, readInterfaceState } from "./interfaces";
+import { LinkEvent, subscribeLinkEvents } from "./link-events";
+import { LinkState, LinkWatch } from "./port";
+
+export type { LinkState, LinkWatch } from "./port";
 
 export type Direction = "in" | "out";
 
@@ -65,12 +81,18 @@ export interface LinkStats {
   readonly reopened: number;
   /** Liveness probes sent (after the capture woke up with nothing to read); at most one a second. */
   readonly probes: number;
+  /** Wake frames sent to verify the capture (after opening, and each time the link came back). */
+  readonly verifyFrames: number;
 }
 
-/** What happened to the interface under an open link. */
+/**
+ * What happened to the interface under an open link (the older, two-valued view of `onState`):
+ * "down" when the link stops being verified, "up" when it is verified again; `reopened` says whether
+ * the handles were opened anew meanwhile (after a mere carrier loss they are kept).
+ */
 export type LinkStatus =
   | { readonly state: "down"; readonly reason: string }
-  | { readonly state: "up"; readonly reopened: true };
+  | { readonly state: "up"; readonly reopened: boolean };
 
 /** Thrown when a link cannot be opened or a frame cannot be sent. The message is one line with the fix. */
 export class LinkError extends Error {
@@ -84,8 +106,17 @@ const ETHERNET_OVERHEAD = 18;
 const DEFAULT_BUFFER_BYTES = 4 * 1024 * 1024;
 const SEND_HANDLE_BUFFER_BYTES = 256 * 1024;
 const SEND_HANDLE_SNAP_LENGTH = 128;
-/** How often a link whose interface is down or gone checks whether it is back. */
-const WATCH_INTERVAL_MS = 500;
+/** The safety net under rtnetlink: how often /sys is read to catch a change no notification told. */
+const FALLBACK_POLL_MS = 1000;
+/** Verification: first resend of the wake frame after this, doubling up to VERIFY_MAX_RESEND_MS. */
+const VERIFY_FIRST_RESEND_MS = 2;
+const VERIFY_MAX_RESEND_MS = 50;
+/** A wake frame not seen within this reopens the handles; each further failure doubles it, up to the max. */
+const VERIFY_ROUND_MS = 500;
+const VERIFY_ROUND_MAX_MS = 8000;
+/** Handles that cannot be opened while the interface looks usable: retried after this, doubling to the max. */
+const REOPEN_RETRY_MS = 20;
+const REOPEN_RETRY_MAX_MS = 1000;
 /** How long a liveness probe may take to come back before the capture is taken for dead. */
 const PROBE_TIMEOUT_MS = 250;
 /** At most one liveness probe per this many ms. */
@@ -95,6 +126,9 @@ const WAKE_ETHERTYPE = 0x88b5;
 /** "tkwk": marks takeover's wake frames after the Ethernet header. */
 const WAKE_MAGIC = 0x746b776b;
 const WAKE_FRAME_LENGTH = 60;
+/** Byte offsets in a wake frame: sequence number (0 in the frames that release handles), link nonce. */
+const WAKE_SEQUENCE_AT = 18;
+const WAKE_NONCE_AT = 22;
 
 /**
  * Every capture session that was ever polled, kept for the life of the process. node_pcap never
@@ -133,6 +167,30 @@ function openError(iface: string, filter: string, message: string): LinkError {
   return new LinkError(`cannot open ${iface} for capture: ${message}`);
 }
 
+/** What the link knows of its interface, from a notification, /sys, or the capture. */
+interface Observed {
+  readonly index: number;
+  readonly up: boolean;
+  readonly running: boolean;
+  readonly mac: Mac | undefined;
+}
+
+/** How a change was noticed; said in the reason only when it was not by notification. */
+type Source = "rtnetlink" | "poll" | "capture" | "send" | "retry";
+
+function noticed(source: Source): string {
+  switch (source) {
+    case "poll":
+      return " (seen by the fallback poll of /sys, not by rtnetlink)";
+    case "capture":
+      return " (seen by the capture)";
+    case "send":
+      return " (seen when a send failed)";
+    default:
+      return "";
+  }
+}
+
 /** One opening of the two libpcap handles; replaced as a whole when the interface comes back. */
 class Handles {
   readonly capture = new PcapSession();
@@ -145,23 +203,34 @@ class Handles {
   readonly senderData = Buffer.alloc(SEND_HANDLE_SNAP_LENGTH);
   readonly senderHeader = Buffer.alloc(16);
   readonly macBytes: Uint8Array;
+  /** This generation's wake frame (our MAC as it was when opened). */
+  readonly wake = Buffer.alloc(WAKE_FRAME_LENGTH);
   captureOpen = false;
   senderOpen = false;
   captureReleased = false;
   senderReleased = false;
+  /** False once the capture is known dead (interface down or gone, or a probe was not seen). */
   alive = true;
   framesThisDispatch = 0;
+  /** Sequence number of the last wake frame of ours the capture saw in this dispatch (0: none). */
+  ownWakeSeen = 0;
 
   constructor(
     readonly index: number,
     readonly mac: Mac,
     snapLength: number,
+    nonce: number,
   ) {
     this.data = Buffer.alloc(snapLength);
     const headerMemory = new ArrayBuffer(16);
     this.header = Buffer.from(headerMemory);
     this.header32 = new Uint32Array(headerMemory);
     this.macBytes = mac.toBytes();
+    mac.write(this.wake, 0);
+    mac.write(this.wake, 6);
+    this.wake.writeUInt16BE(WAKE_ETHERTYPE, 12);
+    this.wake.writeUInt32BE(WAKE_MAGIC, 14);
+    this.wake.writeUInt32BE(nonce, WAKE_NONCE_AT);
   }
 
   /** Starts releasing both handles: breakloop now, pcap_close at the next frame each one reads. */
@@ -196,32 +265,89 @@ class Handles {
 /**
  * An open link on one interface. Open with `Link.open`; close with `close()` (an open link keeps
  * the process alive, like a server socket).
+ *
+ * `send` by state: "verified" sends; "reopening" sends on the handles being verified when they are
+ * open (the frame may be lost: nothing is proven yet), else throws; "down" always throws LinkError.
  */
-export class Link {
-  private handles: Handles;
+export class Link implements LinkWatch {
+  /** The handles in use; undefined while none are open (the interface is down, gone, or not yet reopened). */
+  private handles: Handles | undefined;
+  /**
+   * Handles that died with their interface (or failed verification), released once the link is
+   * verified again (their sockets hear again by then), or at close.
+   */
+  private dead: Handles[] = [];
   private readonly listeners: Array<(frame: CapturedFrame) => void> = [];
   private readonly statusListeners: Array<(status: LinkStatus) => void> = [];
+  private readonly stateListeners: Array<(state: LinkState, why: string) => void> = [];
   private readonly frame: CapturedFrame = { bytes: new Uint8Array(0), wireLength: 0, timeMicros: 0, direction: "in", stamp: "kernel" };
-  private readonly wake = Buffer.alloc(WAKE_FRAME_LENGTH);
+  /** Marks this link's wake frames, so that another link on the interface never verifies this one. */
+  private readonly nonce = randomBytes(4).readUInt32BE(0);
+  private currentState: LinkState = "reopening";
+  private currentWhy = "opening";
   private closed = false;
   private delivered = 0;
   private reopened = 0;
   private statsBefore = { received: 0, dropped: 0, ifDropped: 0 };
-  private watchTimer: NodeJS.Timeout | undefined;
+  /** The interface as last known: index, MAC, snap length (kept while no handles are open). */
+  private ifindex: number;
+  private lastMac: Mac;
+  private lastSnapLength: number;
+  private sequence = 0;
+  // verification
+  private verifySequence = 0;
+  private verifyTimer: NodeJS.Timeout | undefined;
+  private verifyFrames = 0;
+  private failedRounds = 0;
+  // liveness probes (while verified)
   private probeTimer: NodeJS.Timeout | undefined;
   private probeSequence = 0;
+  private probes = 0;
   private lastProbeAt = 0;
+  // reopening
+  private reopenTimer: NodeJS.Timeout | undefined;
+  private reopenRetryMs = REOPEN_RETRY_MS;
+  private readonly fallbackTimer: NodeJS.Timeout;
+  private readonly unsubscribe: () => void;
+  // onStatus
+  private statusDown = false;
+  private reopenedSinceDown = false;
   private readonly releasing = new Set<Handles>();
 
   private constructor(
     readonly name: string,
     private readonly options: LinkOptions,
   ) {
-    this.handles = this.openHandles();
+    let unsubscribe: (() => void) | undefined;
+    try {
+      unsubscribe = subscribeLinkEvents((event) => {
+        if (event.kind === "resync") this.observe(readInterfaceState(this.name), "poll");
+        else this.onLinkEvent(event);
+      });
+    } catch {
+      unsubscribe = undefined; // no rtnetlink: the fallback poll alone follows the interface
+    }
+    let handles: Handles;
+    try {
+      handles = this.openHandles();
+    } catch (error) {
+      unsubscribe?.();
+      throw error;
+    }
+    this.unsubscribe = unsubscribe ?? (() => {});
+    this.handles = handles;
+    this.ifindex = handles.index;
+    this.lastMac = handles.mac;
+    this.lastSnapLength = handles.data.length;
+    this.fallbackTimer = setInterval(() => this.observe(readInterfaceState(this.name), "poll"), FALLBACK_POLL_MS);
+    // Without rtnetlink the poll is what keeps an open link (and so the process) alive while down.
+    if (unsubscribe !== undefined) this.fallbackTimer.unref();
+    this.observe(readInterfaceState(this.name), "rtnetlink");
   }
 
   /**
-   * Opens a link on `iface`.
+   * Opens a link on `iface`. It starts "reopening" and is "verified" a moment later (or "down" when
+   * the interface has no carrier).
    * @throws InterfaceError when there is no such interface (the message lists those there are)
    * @throws LinkError without CAP_NET_RAW, when the interface is down, or for a bad filter
    */
@@ -235,29 +361,46 @@ export class Link {
 
   /** Bytes kept of each frame (see LinkOptions.snapLength). */
   get snapLength(): number {
-    return this.handles.data.length;
+    return this.handles?.data.length ?? this.lastSnapLength;
   }
 
-  /** The interface's MAC address (as read when the handles were last opened). */
+  /** The interface's MAC address: of the open handles, or as last announced while none are open. */
   get mac(): Mac {
-    return this.handles.mac;
+    return this.handles?.mac ?? this.lastMac;
   }
 
-  /** The interface's index (as read when the handles were last opened). */
+  /** The interface's index (of the open handles, or as last announced). */
   get index(): number {
-    return this.handles.index;
+    return this.ifindex;
+  }
+
+  /** "down", "reopening" or "verified": see LinkWatch. */
+  get state(): LinkState {
+    return this.currentState;
+  }
+
+  /** A few words on why the link is in its state, e.g. "eth0 has no carrier". */
+  get stateReason(): string {
+    return this.currentWhy;
   }
 
   /**
-   * Sends one frame as it is (destination MAC first; no padding or FCS added).
-   * @throws LinkError naming the interface and why (down, no carrier, gone, too long)
+   * Sends one frame as it is (destination MAC first; no padding or FCS added). Throws while "down";
+   * while "reopening" the frame goes out on the fresh handles if they are open, unproven.
+   * @throws LinkError naming the interface and why (down, no carrier, gone, reopening, too long)
    */
   send(frame: Uint8Array): void {
     if (this.closed) throw new LinkError(`cannot send on ${this.name}: the link is closed`);
+    const handles = this.handles;
+    if (this.currentState === "down" || handles === undefined || !handles.alive) {
+      throw new LinkError(`cannot send a ${frame.byteLength}-byte frame on ${this.name}: ${this.whyNotSending(frame.byteLength)}`);
+    }
     const buffer = Buffer.isBuffer(frame) ? frame : Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
     try {
-      this.handles.sender.inject(buffer);
+      handles.sender.inject(buffer);
     } catch {
+      // Not from inside the caller's send: state listeners may send themselves.
+      queueMicrotask(() => this.observe(readInterfaceState(this.name), "send"));
       throw new LinkError(`cannot send a ${frame.byteLength}-byte frame on ${this.name}: ${this.whyNotSending(frame.byteLength)}`);
     }
   }
@@ -271,7 +414,19 @@ export class Link {
     };
   }
 
-  /** Calls `listener` when the interface goes down or away, and when the link has reopened. */
+  /** Calls `listener` on every change of state, with a few words on why. Returns a function that stops it. */
+  onState(listener: (state: LinkState, why: string) => void): () => void {
+    this.stateListeners.push(listener);
+    return () => {
+      const at = this.stateListeners.indexOf(listener);
+      if (at >= 0) this.stateListeners.splice(at, 1);
+    };
+  }
+
+  /**
+   * Calls `listener` when the link stops being verified ("down", with the reason) and when it is
+   * verified again ("up"). The two-valued form of onState, kept for its users.
+   */
   onStatus(listener: (status: LinkStatus) => void): () => void {
     this.statusListeners.push(listener);
     return () => {
@@ -282,22 +437,24 @@ export class Link {
 
   /**
    * True once the link is closed and libpcap has closed both handles. close() usually gets there at
-   * once; without carrier it cannot (see close).
+   * once; without carrier it cannot (see close). Handles that died with their interface (down, or
+   * removed) before close may stay open until the process ends; they do not keep it alive.
    */
   get released(): boolean {
-    return this.closed && this.handles.released;
+    return this.closed && (this.handles?.released ?? true);
   }
 
-  /** True while the capture is working; false between a "down" and an "up" status. */
+  /** True while the link is verified (kept for older callers: use `state`). */
   get alive(): boolean {
-    return this.handles.alive && !this.closed;
+    return this.currentState === "verified" && !this.closed;
   }
 
   stats(): LinkStats {
     let now = { received: 0, dropped: 0, ifDropped: 0 };
-    if (this.handles.alive && !this.closed) {
+    const handles = this.handles;
+    if (handles !== undefined && handles.alive && !this.closed) {
       try {
-        const s = this.handles.capture.stats();
+        const s = handles.capture.stats();
         now = { received: s.ps_recv >>> 0, dropped: s.ps_drop >>> 0, ifDropped: s.ps_ifdrop >>> 0 };
       } catch {
         /* the handle has just failed; its counts are lost */
@@ -309,26 +466,347 @@ export class Link {
       ifDropped: this.statsBefore.ifDropped + now.ifDropped,
       delivered: this.delivered,
       reopened: this.reopened,
-      probes: this.probeSequence,
+      probes: this.probes,
+      verifyFrames: this.verifyFrames,
     };
   }
 
   /**
-   * Stops capturing and releases both handles. No frame is delivered after this returns. If the
-   * interface has no carrier or is gone, the capture handle is released only when it next reads a
-   * frame, and keeps the process alive until then (node_pcap limitation; process.exit() ends it).
+   * Stops capturing and releases both handles. No frame is delivered after this returns, and no
+   * timer or notification of the link's is left. If the interface has no carrier, the capture
+   * handle is released only when it next reads a frame, and keeps the process alive until then
+   * (node_pcap limitation; process.exit() ends it).
    */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.watchTimer);
-    clearTimeout(this.probeTimer);
+    this.stopVerify();
+    this.stopProbe();
+    clearTimeout(this.reopenTimer);
+    this.reopenTimer = undefined;
+    clearInterval(this.fallbackTimer);
+    this.unsubscribe();
     this.listeners.length = 0;
     this.statusListeners.length = 0;
-    this.retire(this.handles);
+    this.stateListeners.length = 0;
+    if (this.handles !== undefined) this.retire(this.handles);
+    this.retireDead();
   }
 
-  // ---- opening and reopening ----
+  // ---- what the interface does ----
+
+  /** A notification from rtnetlink: keeps those about our interface (by name, or by our index). */
+  private onLinkEvent(event: LinkEvent): void {
+    if (this.closed) return;
+    if (event.name !== this.name) {
+      // Our interface renamed (it can only be while down), or deleted under its new name.
+      if (event.index === this.ifindex) this.observe(undefined, "rtnetlink", `${this.name} is gone (now ${event.name})`);
+      return;
+    }
+    if (event.kind === "del") {
+      if (event.index === this.ifindex) this.observe(undefined, "rtnetlink");
+      return;
+    }
+    this.observe(event, "rtnetlink");
+  }
+
+  /**
+   * Brings the link in line with what the interface is now (`undefined`: there is none). Idempotent:
+   * notifications, the fallback poll, the capture and failed sends all come through here. Handles
+   * are open whenever the interface is up (so that, on a NIC whose carrier follows an admin up by
+   * seconds of negotiation, they are ready when it comes), and verified whenever it is running.
+   */
+  private observe(seen: Observed | undefined, source: Source, whyGone?: string): void {
+    if (this.closed) return;
+    const how = noticed(source);
+    if (seen === undefined) {
+      this.killHandles();
+      this.toDown(whyGone ?? `${this.name} is gone`, how);
+      return;
+    }
+    if (seen.index !== this.ifindex) {
+      const before = this.ifindex;
+      this.killHandles();
+      this.ifindex = seen.index;
+      if (seen.mac !== undefined) this.lastMac = seen.mac;
+      this.toDown(`${this.name} was replaced (index ${before} → ${seen.index})`, how);
+    } else if (seen.mac !== undefined && !seen.mac.equals(this.mac)) {
+      // A new MAC on the same interface: filters and wake frames name the old one.
+      this.killHandles();
+      this.lastMac = seen.mac;
+    }
+    if (!seen.up) {
+      // The capture socket has failed (ENETDOWN); the handles are released when it is up again.
+      this.killHandles();
+      this.toDown(`${this.name} is down`, how);
+      return;
+    }
+    const handles = this.ensureHandles(source);
+    if (this.closed) return;
+    if (!seen.running) {
+      // A mere carrier loss leaves the handles working; they are verified again when it returns.
+      this.toDown(`${this.name} has no carrier`, how);
+      return;
+    }
+    if (this.currentState === "verified" && handles === "alive") return;
+    if (this.currentState === "down") this.setState("reopening", `${this.name} is up and running`, how);
+    else if (this.currentState === "verified") this.setState("reopening", `${this.name}: capture reopened`, how);
+    if (this.closed) return; // a state listener closed the link
+    if (handles !== "none" && this.verifySequence === 0) {
+      this.stopProbe();
+      this.startRound();
+    }
+  }
+
+  private toDown(why: string, how = ""): void {
+    this.stopVerify();
+    this.stopProbe();
+    this.failedRounds = 0;
+    this.setState("down", why, how);
+  }
+
+  /** The current handles have stopped working: keep them to release later, take their counts. */
+  private killHandles(): void {
+    const handles = this.handles;
+    if (handles === undefined) return;
+    this.handles = undefined;
+    this.stopVerify();
+    this.stopProbe();
+    if (handles.alive) {
+      handles.alive = false;
+      try {
+        const s = handles.capture.stats();
+        this.statsBefore = {
+          received: this.statsBefore.received + (s.ps_recv >>> 0),
+          dropped: this.statsBefore.dropped + (s.ps_drop >>> 0),
+          ifDropped: this.statsBefore.ifDropped + (s.ps_ifdrop >>> 0),
+        };
+      } catch {
+        /* counts of a failed handle are lost */
+      }
+    }
+    this.dead.push(handles);
+  }
+
+  /**
+   * Live handles on the interface, opened now if there are none: "alive" (kept), "opened" (fresh),
+   * or "none" (they cannot be opened yet: retried, backing off, until a notification or the retry
+   * itself succeeds).
+   */
+  private ensureHandles(source: Source): "alive" | "opened" | "none" {
+    if (this.handles !== undefined && this.handles.alive) return "alive";
+    if (this.reopenTimer !== undefined && source !== "retry" && source !== "rtnetlink") return "none";
+    clearTimeout(this.reopenTimer);
+    this.reopenTimer = undefined;
+    this.killHandles();
+    let fresh: Handles;
+    try {
+      fresh = this.openHandles();
+    } catch {
+      // Down or gone again already, or not ready yet.
+      const delay = this.reopenRetryMs;
+      this.reopenRetryMs = Math.min(REOPEN_RETRY_MAX_MS, delay * 2);
+      this.reopenTimer = setTimeout(() => {
+        this.reopenTimer = undefined;
+        this.observe(readInterfaceState(this.name), "retry");
+      }, delay);
+      this.reopenTimer.unref();
+      return "none";
+    }
+    this.reopenRetryMs = REOPEN_RETRY_MS;
+    this.handles = fresh;
+    this.ifindex = fresh.index;
+    this.lastMac = fresh.mac;
+    this.lastSnapLength = fresh.data.length;
+    this.reopened++;
+    this.reopenedSinceDown = true;
+    return "opened";
+  }
+
+  /**
+   * Releases the handles that died with their interface. Their sockets hear again once it is up, so
+   * a wake frame gets them closed — which costs the kernel an RCU grace period per socket (tens of
+   * ms, blocking): done after the link is verified, not on the way there.
+   */
+  private retireDead(): void {
+    const dead = this.dead;
+    this.dead = [];
+    for (const handles of dead) this.retire(handles);
+  }
+
+  /** The capture does not hear though the interface looks usable: open it anew and verify again. */
+  private restartCapture(why: string): void {
+    if (this.closed) return;
+    this.killHandles();
+    this.retireDead();
+    if (this.currentState !== "down") this.setState("reopening", why);
+    this.observe(readInterfaceState(this.name), "retry");
+  }
+
+  /**
+   * Changes the state, telling the listeners. `how` (how it was noticed, when not by notification)
+   * goes with the reason; a repeat of the state changes only a reason that says something new (so
+   * the fallback poll does not reword what rtnetlink told).
+   */
+  private setState(state: LinkState, why: string, how = ""): void {
+    if (state === this.currentState) {
+      if (!this.currentWhy.startsWith(why)) this.currentWhy = why + how;
+      return;
+    }
+    why += how;
+    this.currentWhy = why;
+    const from = this.currentState;
+    this.currentState = state;
+    for (const listener of [...this.stateListeners]) listener(state, why);
+    if (state === "verified") {
+      if (this.statusDown) {
+        this.statusDown = false;
+        this.emitStatus({ state: "up", reopened: this.reopenedSinceDown });
+      }
+    } else if (!this.statusDown && (state === "down" || from === "verified")) {
+      this.statusDown = true;
+      this.reopenedSinceDown = false;
+      this.emitStatus({ state: "down", reason: why });
+    }
+  }
+
+  private emitStatus(status: LinkStatus): void {
+    for (const listener of [...this.statusListeners]) listener(status);
+  }
+
+  // ---- verification: the capture must see a frame we send ----
+
+  private startRound(): void {
+    this.stopVerify();
+    const handles = this.handles;
+    if (handles === undefined || this.closed) return;
+    const sequence = this.nextSequence();
+    this.verifySequence = sequence;
+    const started = performance.now();
+    const roundMs = Math.min(VERIFY_ROUND_MAX_MS, VERIFY_ROUND_MS * 2 ** this.failedRounds);
+    let resendMs = VERIFY_FIRST_RESEND_MS;
+    const tick = (): void => {
+      this.verifyTimer = undefined;
+      if (this.closed || this.verifySequence !== sequence || this.handles !== handles) return;
+      const elapsed = performance.now() - started;
+      if (elapsed >= roundMs) {
+        // Timers run before the poll phase: if the event loop was stalled, the frame may be waiting
+        // to be read. setImmediate runs after this iteration's poll phase has read what is ready.
+        setImmediate(() => {
+          if (this.closed || this.verifySequence !== sequence || this.handles !== handles) return;
+          this.failedRounds++;
+          this.restartCapture(`no frame of ours seen on ${this.name} within ${roundMs} ms: reopening the capture`);
+        });
+        return;
+      }
+      this.sendWake(handles, sequence);
+      this.verifyTimer = setTimeout(tick, Math.min(resendMs, roundMs - elapsed));
+      this.verifyTimer.unref();
+      resendMs = Math.min(VERIFY_MAX_RESEND_MS, resendMs * 2);
+    };
+    this.sendWake(handles, sequence);
+    this.verifyTimer = setTimeout(tick, resendMs);
+    this.verifyTimer.unref();
+    resendMs *= 2;
+  }
+
+  private stopVerify(): void {
+    clearTimeout(this.verifyTimer);
+    this.verifyTimer = undefined;
+    this.verifySequence = 0;
+  }
+
+  private nextSequence(): number {
+    this.sequence = this.sequence >= 0xffff_ffff ? 1 : this.sequence + 1;
+    return this.sequence;
+  }
+
+  private sendWake(handles: Handles, sequence: number): boolean {
+    handles.wake.writeUInt32BE(sequence, WAKE_SEQUENCE_AT);
+    this.verifyFrames++;
+    try {
+      handles.sender.inject(handles.wake);
+      return true;
+    } catch {
+      return false; // not seen, then: the round's end decides
+    }
+  }
+
+  /** The capture saw wake frame `sequence` of ours (called after the dispatch, not inside it). */
+  private ownWakeSeen(handles: Handles, sequence: number): void {
+    if (handles !== this.handles || this.closed) return;
+    if (sequence === this.probeSequence) this.stopProbe();
+    if (sequence !== this.verifySequence || this.currentState !== "reopening") return;
+    // A frame we sent before an outage could be read after it began: ask the kernel once more.
+    const now = readInterfaceState(this.name);
+    if (now === undefined || now.index !== handles.index || !now.running) {
+      this.observe(now, "capture");
+      return;
+    }
+    this.stopVerify();
+    this.failedRounds = 0;
+    this.setState("verified", `a frame sent on ${this.name} was captured`);
+    if (this.dead.length > 0) setImmediate(() => this.retireDead());
+  }
+
+  // ---- liveness probes, when the capture wakes with nothing to read ----
+
+  private checkAlive(handles: Handles): void {
+    const now = readInterfaceState(this.name);
+    if (now === undefined || now.index !== handles.index || !now.running) {
+      this.observe(now, "capture");
+      return;
+    }
+    if (this.currentState !== "verified") return; // a verification is under way, or it is down
+    const at = Date.now();
+    if (this.probeTimer !== undefined || at - this.lastProbeAt < PROBE_MIN_INTERVAL_MS) return;
+    this.lastProbeAt = at;
+    const sequence = this.nextSequence();
+    this.probeSequence = sequence;
+    this.probes++;
+    if (!this.sendProbe(handles, sequence)) {
+      this.captureDead(handles, `a probe frame could not be sent on ${this.name}`);
+      return;
+    }
+    this.probeTimer = setTimeout(() => {
+      setImmediate(() => {
+        if (this.probeSequence !== sequence || this.closed) return; // it came back (or the link closed)
+        this.probeTimer = undefined;
+        this.probeSequence = 0;
+        this.captureDead(handles, `the capture on ${this.name} stopped (a probe of ours was not seen)`);
+      });
+    }, PROBE_TIMEOUT_MS);
+    this.probeTimer.unref();
+  }
+
+  private sendProbe(handles: Handles, sequence: number): boolean {
+    handles.wake.writeUInt32BE(sequence, WAKE_SEQUENCE_AT);
+    try {
+      handles.sender.inject(handles.wake);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private stopProbe(): void {
+    clearTimeout(this.probeTimer);
+    this.probeTimer = undefined;
+    this.probeSequence = 0;
+  }
+
+  /** The interface looks fine but the capture does not hear: reopen it (or follow the interface). */
+  private captureDead(handles: Handles, why: string): void {
+    if (handles !== this.handles || this.closed) return;
+    const now = readInterfaceState(this.name);
+    if (now === undefined || now.index !== handles.index || !now.running) {
+      this.observe(now, "capture");
+      return;
+    }
+    this.restartCapture(`${why}: reopening`);
+  }
+
+  // ---- opening and releasing handles ----
 
   private openHandles(): Handles {
     const iface = findInterface(this.name);
@@ -336,8 +814,7 @@ export class Link {
       throw new LinkError(`cannot open ${this.name}: it is not an Ethernet interface (link type ${iface.linkType})`);
     }
     const snapLength = this.options.snapLength ?? Math.min(MAX_SNAP_LENGTH, Math.max(MIN_SNAP_LENGTH, iface.mtu + ETHERNET_OVERHEAD));
-    const handles = new Handles(iface.index, iface.mac, snapLength);
-    this.writeWakeFrame(handles.mac);
+    const handles = new Handles(iface.index, iface.mac, snapLength, this.nonce);
     const wake = wakeFilter(handles.mac);
     const userFilter = this.options.filter?.trim() ?? "";
     const direction = this.options.direction ?? "both";
@@ -374,29 +851,23 @@ export class Link {
     return handles;
   }
 
-  private writeWakeFrame(mac: Mac): void {
-    this.wake.fill(0);
-    mac.write(this.wake, 0);
-    mac.write(this.wake, 6);
-    this.wake.writeUInt16BE(WAKE_ETHERTYPE, 12);
-    this.wake.writeUInt32BE(WAKE_MAGIC, 14);
-  }
-
   /** Releases a generation of handles, now if a wake frame gets through, else when a frame arrives. */
   private retire(handles: Handles): void {
     handles.alive = false;
     handles.beginRelease();
+    handles.wake.writeUInt32BE(0, WAKE_SEQUENCE_AT);
     // Each handle sees the other's frames, not its own.
     for (const via of [handles.sender, handles.capture]) {
       try {
-        via.inject(this.wake);
+        via.inject(handles.wake);
       } catch {
         /* down or gone: the release waits for a frame, or process exit */
       }
     }
-    if (this.handles !== handles && this.handles.alive) {
+    const current = this.handles;
+    if (current !== undefined && current !== handles && current.alive) {
       try {
-        this.handles.sender.inject(this.wake);
+        current.sender.inject(handles.wake);
       } catch {
         /* as above */
       }
@@ -415,60 +886,21 @@ export class Link {
     setTimeout(retry, 1).unref();
   }
 
-  private markDown(handles: Handles, reason: string): void {
-    if (!handles.alive || this.closed || handles !== this.handles) return;
-    clearTimeout(this.probeTimer);
-    this.probeTimer = undefined;
-    try {
-      const s = handles.capture.stats();
-      this.statsBefore = {
-        received: this.statsBefore.received + (s.ps_recv >>> 0),
-        dropped: this.statsBefore.dropped + (s.ps_drop >>> 0),
-        ifDropped: this.statsBefore.ifDropped + (s.ps_ifdrop >>> 0),
-      };
-    } catch {
-      /* counts of a failed handle are lost */
-    }
-    handles.alive = false;
-    this.emitStatus({ state: "down", reason });
-    this.watchTimer = setInterval(() => this.tryReopen(), WATCH_INTERVAL_MS);
-  }
-
-  private tryReopen(): void {
-    if (this.closed) return;
-    const state = readInterfaceState(this.name);
-    if (state === undefined || !state.up) return;
-    let fresh: Handles;
-    try {
-      fresh = this.openHandles();
-    } catch {
-      return; // e.g. down again already: try at the next tick
-    }
-    clearInterval(this.watchTimer);
-    this.watchTimer = undefined;
-    const old = this.handles;
-    this.handles = fresh;
-    this.reopened++;
-    this.retire(old);
-    this.emitStatus({ state: "up", reopened: true });
-  }
-
-  private emitStatus(status: LinkStatus): void {
-    for (const listener of [...this.statusListeners]) listener(status);
-  }
-
   // ---- the capture path ----
 
   private onReadable(handles: Handles): void {
     handles.framesThisDispatch = 0;
+    handles.ownWakeSeen = 0;
     const result = handles.capture.dispatch(handles.data, handles.header);
     if (result === -2) {
       handles.captureClosed();
       return;
     }
     if (handles !== this.handles || this.closed) return;
+    if (handles.ownWakeSeen !== 0) this.ownWakeSeen(handles, handles.ownWakeSeen);
+    if (handles !== this.handles || this.closed) return;
     if (result === -1) {
-      this.markDown(handles, this.describeDown("the capture failed"));
+      this.captureDead(handles, `the capture on ${this.name} failed`);
     } else if (handles.framesThisDispatch === 0) {
       // Woken with nothing to read: either harmless, or the socket reported an error (interface
       // down) and libuv has stopped watching it. Find out which.
@@ -483,9 +915,9 @@ export class Link {
     const captured = h[2];
     const data = handles.data;
     if (isWakeFrame(data, captured)) {
-      if (this.probeTimer !== undefined && data.readUInt32BE(18) === this.probeSequence) {
-        clearTimeout(this.probeTimer);
-        this.probeTimer = undefined;
+      if (captured >= WAKE_NONCE_AT + 4 && data.readUInt32BE(WAKE_NONCE_AT) === this.nonce) {
+        const sequence = data.readUInt32BE(WAKE_SEQUENCE_AT);
+        if (sequence !== 0) handles.ownWakeSeen = sequence;
       }
       return;
     }
@@ -504,44 +936,8 @@ export class Link {
     for (let i = 0; i < listeners.length; i++) listeners[i](frame);
   }
 
-  private checkAlive(handles: Handles): void {
-    const state = readInterfaceState(this.name);
-    if (state === undefined || state.index !== handles.index || !state.up) {
-      this.markDown(handles, this.describeDown("the capture stopped"));
-      return;
-    }
-    const now = Date.now();
-    if (this.probeTimer !== undefined || now - this.lastProbeAt < PROBE_MIN_INTERVAL_MS) return;
-    this.lastProbeAt = now;
-    this.probeSequence = (this.probeSequence + 1) >>> 0;
-    this.wake.writeUInt32BE(this.probeSequence, 18);
-    try {
-      handles.sender.inject(this.wake);
-    } catch {
-      this.markDown(handles, this.describeDown("a probe frame could not be sent"));
-      return;
-    }
-    this.probeTimer = setTimeout(() => {
-      // Timers run before the poll phase: if the event loop was stalled, the probe may be waiting
-      // to be read. setImmediate runs after this iteration's poll phase has read what is ready.
-      setImmediate(() => {
-        if (this.probeTimer === undefined) return; // the probe came back (or the link closed)
-        this.probeTimer = undefined;
-        this.markDown(handles, `${this.name} went down and up again: the capture stopped`);
-      });
-    }, PROBE_TIMEOUT_MS);
-  }
-
-  private describeDown(what: string): string {
-    const state = readInterfaceState(this.name);
-    if (state === undefined) return `${what}: ${this.name} is gone`;
-    if (state.index !== this.handles.index) return `${what}: ${this.name} was replaced (index ${this.handles.index} → ${state.index})`;
-    if (!state.up) return `${what}: ${this.name} is down`;
-    return `${what} on ${this.name}`;
-  }
-
   private whyNotSending(length: number): string {
-    const state = readInterfaceState(this.name);
+    const state: InterfaceState | undefined = readInterfaceState(this.name);
     if (state === undefined) return "the interface is gone";
     if (!state.up) return `the interface is down — bring it up: ip link set ${this.name} up`;
     if (!state.running) return "the interface has no carrier (cable unplugged or peer down)";
@@ -551,7 +947,8 @@ export class Link {
     } catch (error) {
       if (error instanceof InterfaceError) return "the interface is gone";
     }
-    if (!this.handles.alive) return "the link is reopening after the interface went down";
+    if (this.currentState === "down") return `the link is down: ${this.currentWhy}`;
+    if (this.handles === undefined || !this.handles.alive) return "the link is reopening its capture";
     return "pcap_inject failed";
   }
 }

@@ -1,0 +1,139 @@
+// What the outside sees of the public addresses, for the end-to-end tests that judge ownership
+// (flap.test.ts): which box carries each address (`ip -4 addr` in each box's namespace), which MACs
+// answer the router's ARP request for it (arping in the router's namespace, every reply counted),
+// and the router's neighbour entry for it. Only iproute2 and arping are used, never takeover's own
+// code, and every command runs asynchronously, so the test keeps reading the daemons' output.
+// A plain module, not a test file.
+import { run } from "../../src/lab/command";
+import { Lab } from "../../src/lab/netns";
+import { hrtimeMicros } from "../../src/link/port";
+
+/** A box and the public address it is the home of. */
+export interface HomeBox {
+  readonly name: string;
+  readonly mac: string;
+  readonly publicAddress: string;
+}
+
+export interface NeighbourEntry {
+  /** absent while INCOMPLETE or FAILED */
+  readonly mac?: string;
+  readonly states: readonly string[];
+}
+
+/** One look from outside. Maps are keyed by public address. */
+export interface OutsideView {
+  /** when the look began (µs, hrtimeMicros) */
+  readonly t: number;
+  /** the boxes whose namespace has the address on some interface, in the order of `homes` */
+  readonly carriers: ReadonlyMap<string, readonly string[]>;
+  /** the router's neighbour entry for the address, undefined when it has none */
+  readonly neighbour: ReadonlyMap<string, NeighbourEntry | undefined>;
+  /** the distinct MACs that answered the router's ARP requests for the address, when asked */
+  readonly arp?: ReadonlyMap<string, readonly string[]>;
+}
+
+/** A tool the judge uses did not work: the test's own failure, never the daemons'. */
+export class JudgeError extends Error {
+  override readonly name = "JudgeError";
+}
+
+/** The IPv4 addresses on any interface of `host`'s namespace. */
+export async function addressesIn(lab: Lab, host: string): Promise<string[]> {
+  const out = await run(["ip", "-n", lab.ns(host), "-j", "-4", "addr", "show"], { timeoutMs: 10_000 });
+  if (out.status !== 0) throw new JudgeError(`ip -4 addr in ${host}'s namespace: exit ${out.status}: ${out.stderr.trim()}`);
+  const shown = JSON.parse(out.stdout.trim() || "[]") as Array<{ addr_info?: Array<{ local?: string }> }>;
+  return shown.flatMap((i) => (i.addr_info ?? []).map((a) => a.local ?? "")).filter((a) => a !== "");
+}
+
+/** The router's neighbour entries for `addresses`. */
+export async function neighbourEntries(lab: Lab, router: string, addresses: readonly string[]): Promise<Map<string, NeighbourEntry | undefined>> {
+  const out = await run(["ip", "-n", lab.ns(router), "-j", "-4", "neigh", "show"], { timeoutMs: 10_000 });
+  if (out.status !== 0) throw new JudgeError(`ip neigh in ${router}'s namespace: exit ${out.status}: ${out.stderr.trim()}`);
+  const entries = JSON.parse(out.stdout.trim() || "[]") as Array<{ dst: string; lladdr?: string; state?: string[] }>;
+  const found = new Map<string, NeighbourEntry | undefined>();
+  for (const address of addresses) {
+    const e = entries.find((x) => x.dst === address);
+    found.set(address, e === undefined ? undefined : { mac: e.lladdr, states: e.state ?? [] });
+  }
+  return found;
+}
+
+/**
+ * Every MAC that answers ARP requests for `address` sent from `router`'s `iface`: `requests`
+ * requests 100 ms apart (arping, which counts every reply, not only the first), replies about other
+ * addresses left out. Takes about requests × 100 ms. @throws JudgeError when arping did not run
+ */
+export async function arpAnswers(lab: Lab, router: string, iface: string, address: string, requests: number): Promise<string[]> {
+  const argv = ["arping", "-c", String(requests), "-W", "0.1", "-w", String(requests * 0.1 + 0.2), "-i", iface, address];
+  const out = await lab.execAsync(router, argv, { timeoutMs: 10_000 });
+  const sent = /^(\d+) packets transmitted/m.exec(out.stdout);
+  if (sent === null || Number(sent[1]) < 1) {
+    throw new JudgeError(`arping in ${router}'s namespace did not send its requests (exit ${out.status}): ${`${out.stdout}\n${out.stderr}`.trim().replace(/\n/g, " | ")}`);
+  }
+  const macs = new Set<string>();
+  // 42 bytes from 02:00:5e:00:00:17 (192.0.2.37): index=0 time=10.950 usec
+  for (const m of out.stdout.matchAll(/^\d+ bytes from ([0-9a-f:]{17}) \(([0-9.]+)\)/gm)) {
+    if (m[2] === address) macs.add(m[1].toLowerCase());
+  }
+  return [...macs].sort();
+}
+
+/** One look: the boxes' addresses and the router's entries; with `arpRequests`, also who answers ARP. */
+export async function lookFromOutside(lab: Lab, router: { name: string; iface: string }, homes: readonly HomeBox[], arpRequests = 0): Promise<OutsideView> {
+  const t = hrtimeMicros();
+  const addresses = homes.map((h) => h.publicAddress);
+  const [held, neighbour, answers] = await Promise.all([
+    Promise.all(homes.map((h) => addressesIn(lab, h.name))),
+    neighbourEntries(lab, router.name, addresses),
+    arpRequests > 0 ? Promise.all(addresses.map((a) => arpAnswers(lab, router.name, router.iface, a, arpRequests))) : undefined,
+  ]);
+  const carriers = new Map(addresses.map((a) => [a, homes.filter((_, i) => held[i].includes(a)).map((h) => h.name)] as const));
+  const arp = answers === undefined ? undefined : new Map(addresses.map((a, i) => [a, answers[i]] as const));
+  return { t, carriers, neighbour, arp };
+}
+
+function macName(homes: readonly HomeBox[], mac: string | undefined): string {
+  if (mac === undefined) return "no MAC";
+  const box = homes.find((h) => h.mac.toLowerCase() === mac.toLowerCase());
+  return box === undefined ? mac : `${mac} (${box.name})`;
+}
+
+/**
+ * What is wrong in `view`, one line each; empty when every public address is carried by its home
+ * box alone, only the home box's MAC answers the router's ARP request for it (when asked), and the
+ * router's entry for it, if usable (not INCOMPLETE or FAILED), holds the home box's MAC.
+ */
+export function problemsOf(view: OutsideView, homes: readonly HomeBox[]): string[] {
+  const problems: string[] = [];
+  for (const home of homes) {
+    const address = home.publicAddress;
+    const carriers = view.carriers.get(address) ?? [];
+    if (carriers.length !== 1 || carriers[0] !== home.name) {
+      problems.push(`${address} is carried by ${carriers.length === 0 ? "no box" : carriers.join(" and ")} (home: ${home.name})`);
+    }
+    const answers = view.arp?.get(address);
+    if (answers !== undefined && (answers.length !== 1 || answers[0] !== home.mac.toLowerCase())) {
+      problems.push(`the router's ARP request for ${address} is answered by ${answers.length === 0 ? "nobody" : answers.map((m) => macName(homes, m)).join(" and ")} (home: ${home.name}, ${home.mac})`);
+    }
+    const entry = view.neighbour.get(address);
+    const usable = entry !== undefined && entry.mac !== undefined && !entry.states.some((s) => s === "FAILED" || s === "INCOMPLETE");
+    if (usable && entry.mac!.toLowerCase() !== home.mac.toLowerCase()) {
+      problems.push(`the router's neighbour entry for ${address} holds ${macName(homes, entry.mac)} ${entry.states.join(",")} (home: ${home.name}, ${home.mac})`);
+    }
+  }
+  return problems;
+}
+
+/** `192.0.2.37 on brain; .36 on brain+pinky | router: .37 brain REACHABLE, .36 pinky STALE | ARP: …` */
+export function summary(view: OutsideView, homes: readonly HomeBox[]): string {
+  const short = (a: string) => `.${a.split(".").pop()}`;
+  const name = (mac: string | undefined) => (mac === undefined ? "none" : (homes.find((h) => h.mac.toLowerCase() === mac.toLowerCase())?.name ?? mac));
+  const on = homes.map((h) => `${short(h.publicAddress)} on ${(view.carriers.get(h.publicAddress) ?? []).join("+") || "nobody"}`).join(", ");
+  const router = homes.map((h) => {
+    const e = view.neighbour.get(h.publicAddress);
+    return `${short(h.publicAddress)} ${e === undefined ? "no entry" : `${name(e.mac)} ${e.states.join(",")}`}`;
+  }).join(", ");
+  const arp = view.arp === undefined ? "" : ` | ARP answered by: ${homes.map((h) => `${short(h.publicAddress)} ${(view.arp!.get(h.publicAddress) ?? []).map(name).join("+") || "nobody"}`).join(", ")}`;
+  return `${on} | router's entries: ${router}${arp}`;
+}
