@@ -243,11 +243,13 @@ export class Daemon {
   async start(): Promise<void> {
     const { addresses } = this.env;
     const managed = [this.config.node.publicAddress, this.config.peer.publicAddress];
-    const present = (await addresses.list()).filter((a) => managed.some((m) => m.equals(a.address))).map((a) => a.address.toString());
     this.#log("start", undefined, `watching ${this.config.peer.name} (${this.config.peer.address}) on ${this.config.interface} (${this.env.port.mac}); our address ${this.config.node.publicAddress}, theirs ${this.config.peer.publicAddress}`);
     // An alias of ours left from a crash is kept or removed by the rules, which need to know whether
-    // the link works: a link still opening is given a moment before it counts as down.
+    // the link works: a link still opening is given a moment before it counts as down. What is on
+    // the interface is read after that wait (an interface made again meanwhile has lost its aliases).
     if (!this.#linkVerified) await this.#untilVerified(START_VERIFY_WAIT_MS);
+    if (this.#stopping) return;
+    const present = (await addresses.list()).filter((a) => managed.some((m) => m.equals(a.address))).map((a) => a.address.toString());
     if (this.#stopping) return;
     if (this.#peerMac === undefined) this.#learnPeerMac(2, 100);
     this.#reconciled = true;
@@ -552,6 +554,9 @@ export class Daemon {
     const settings = this.config.announce;
     let mac: Mac | undefined;
     if (at === "peer") {
+      // not learned yet (just started): ask the peer's real address first
+      if (this.#peerMac === undefined) await this.#resolver.resolve(this.config.peer.address, { attempts: 2, timeoutMs: 100 }).then((r) => (this.#peerMac ??= r.mac), () => undefined);
+      if (signal.aborted) return;
       mac = this.#peerMac;
       if (mac === undefined) {
         this.#log("announce", address, `cannot announce the hand-back: ${this.config.peer.name}'s MAC is unknown`);

@@ -129,6 +129,11 @@ interface AddressStatus {
   lastVerify: Micros;
   /** the id of the probe in flight (state "probing") */
   probeId: number;
+  /**
+   * A foreign address given up while our link was down: the router may still point it at us, and
+   * the hand-back could not be announced then. Announced at the peer's MAC once the link is back.
+   */
+  handBackOwed: boolean;
   /** claims heard while the defence was rate-limited: told in the next conflict line */
   conflictsNotLogged: number;
 }
@@ -184,7 +189,7 @@ export class FailoverMachine {
 
   constructor(config: MachineConfig) {
     this.#config = config;
-    this.#addresses = config.addresses.map((spec) => ({ spec, state: "idle", retryAt: 0, lastAnnounce: 0, lastDefend: -Infinity, lastProbeAnswer: -Infinity, lastVerify: 0, probeId: 0, conflictsNotLogged: 0 }));
+    this.#addresses = config.addresses.map((spec) => ({ spec, state: "idle", retryAt: 0, lastAnnounce: 0, lastDefend: -Infinity, lastProbeAnswer: -Infinity, lastVerify: 0, probeId: 0, handBackOwed: false, conflictsNotLogged: 0 }));
     for (const spec of config.checks) this.#checks.set(spec.name, { spec, up: spec.role === "peer", streak: 0, seen: 0 });
   }
 
@@ -303,8 +308,9 @@ export class FailoverMachine {
           actions.push({ kind: "remove", address: a.spec.address }, { kind: "log", event: "release", address: a.spec.address, detail: this.#linkUp ? "self checks failing: giving our address up so the peer can serve it" : "link down" });
           a.state = "idle";
         } else if (!this.#linkUp) {
-          actions.push({ kind: "remove", address: a.spec.address }, { kind: "log", event: "release", address: a.spec.address, detail: "our link is down" });
+          actions.push({ kind: "remove", address: a.spec.address }, { kind: "log", event: "release", address: a.spec.address, detail: "our link is down: the hand-back is announced when it is back" });
           a.state = "idle";
+          a.handBackOwed = true;
         } else if (!this.config.peerRunsTakeover && this.#peerHealthy(true)) {
           actions.push(
             { kind: "remove", address: a.spec.address },
@@ -383,6 +389,7 @@ export class FailoverMachine {
     a.state = "holding";
     a.lastAnnounce = now;
     a.lastVerify = now;
+    a.handBackOwed = false;
     actions.push(
       { kind: "add", address },
       { kind: "announce", address, at: "ours", reason: "claim" },
@@ -450,6 +457,13 @@ export class FailoverMachine {
         a.lastAnnounce = now;
         actions.push({ kind: "announce", address: a.spec.address, at: "ours", reason: "link-up" });
       }
+      if (up && a.handBackOwed && a.state === "idle") {
+        a.handBackOwed = false;
+        actions.push(
+          { kind: "announce", address: a.spec.address, at: "peer", reason: "hand-back" },
+          { kind: "log", event: "hand-back", address: a.spec.address, detail: "link back: the address given up while it was down is announced at the peer's MAC" },
+        );
+      }
     }
   }
 
@@ -463,8 +477,16 @@ export class FailoverMachine {
         a.state = "holding";
         a.lastAnnounce = now;
         actions.push({ kind: "log", event: "reconcile", address: a.spec.address, detail: "our address is already on the interface: keeping it" }, { kind: "announce", address: a.spec.address, at: "ours", reason: "claim" });
-      } else {
+      } else if (a.spec.home) {
         actions.push({ kind: "remove", address: a.spec.address }, { kind: "log", event: "reconcile", address: a.spec.address, detail: "left from an earlier run: removed until the rules say to claim it" });
+      } else {
+        // the router may still point the peer's address at us: point it home
+        actions.push(
+          { kind: "remove", address: a.spec.address },
+          { kind: "log", event: "reconcile", address: a.spec.address, detail: "left from an earlier run: removed until the rules say to claim it, and announced at the peer's MAC" },
+        );
+        if (this.#linkUp) actions.push({ kind: "announce", address: a.spec.address, at: "peer", reason: "hand-back" });
+        else a.handBackOwed = true;
       }
     }
   }

@@ -92,6 +92,7 @@ export class InvariantChecker {
   readonly #claims: PendingClaim[] = [];
   #faultFreeSince: number | undefined;
   #settleAt: number | undefined;
+  #routerSettleAt: number | undefined;
   /** holders, router or health changed since the settled state was last judged */
   #changed = true;
   #now = 0;
@@ -180,8 +181,14 @@ export class InvariantChecker {
   }
 
   /** Invariant 1 holds from `time` on. */
-  settleFrom(time: number): void {
+  /**
+   * Judges the settled state from `time` on; the router's entries from `routerTime` on (later when
+   * the router's own path had faults: announcements it missed are made good only by its own
+   * re-resolution once its entry is older than the reachable time).
+   */
+  settleFrom(time: number, routerTime = time): void {
     this.#settleAt = time;
+    this.#routerSettleAt = routerTime;
   }
 
   // --- judging -----------------------------------------------------------------------------------
@@ -190,9 +197,11 @@ export class InvariantChecker {
   advance(time: number): void {
     this.#judgeClaims();
     this.#judgeConvergence(time);
-    if (this.#settleAt !== undefined && time > this.#settleAt && (this.#changed || this.#now <= this.#settleAt)) {
+    const routerAt = this.#routerSettleAt ?? Infinity;
+    const crossesRouter = this.#now <= routerAt && time > routerAt;
+    if (this.#settleAt !== undefined && time > this.#settleAt && (this.#changed || this.#now <= this.#settleAt || crossesRouter)) {
       this.#changed = false;
-      this.#judgeSettled(Math.max(this.#settleAt, this.#now));
+      this.#judgeSettled(Math.max(this.#settleAt, this.#now, crossesRouter ? routerAt : 0));
     }
     this.#now = Math.max(this.#now, time);
   }
@@ -237,7 +246,7 @@ export class InvariantChecker {
       const router = this.#router.get(address);
       const problems: string[] = [];
       if (holders.length !== 1 || holders[0] !== expected.name) problems.push(`held by ${holders.length === 0 ? "nobody" : holders.join(" and ")}, should be ${expected.name} alone`);
-      if (router !== expected.mac) problems.push(`the router's entry is ${router ?? "missing"}, should be ${expected.name}'s ${expected.mac}`);
+      if (time >= (this.#routerSettleAt ?? 0) && router !== expected.mac) problems.push(`the router's entry is ${router ?? "missing"}, should be ${expected.name}'s ${expected.mac}`);
       if (problems.length > 0) {
         this.#flagged.add(key);
         this.violate("settled", time, `${address} at ${s(time)} (settled from ${s(this.#settleAt ?? 0)}): ${problems.join("; ")}`);

@@ -395,8 +395,13 @@ export class World {
     if (this.#settleStart === undefined && t >= this.#lastFaultEnd && BOXES.every((b) => b === this.#permanent || this.#isHealthy(b))) {
       this.#settleStart = t;
       const deadline = t + this.#quiet;
-      this.#end = deadline + TAIL_MICROS;
-      this.checker.settleFrom(deadline);
+      // Announcements the router missed (loss or a partition on its own path) are made good only by
+      // its own re-resolution, once its entry is older than the reachable time: the router's view is
+      // judged from then on. (announce.refresh would shorten this; its default is 0, never.)
+      const routerPathFaults = this.schedule.faults.some((f) => (f.kind === "partition" || (f.kind === "net" && f.loss > 0)) && (f.from === "router" || f.to === "router"));
+      const routerDeadline = routerPathFaults ? deadline + ROUTER_DEFAULTS.reachableMicros + ROUTER_DEFAULTS.retryMicros : deadline;
+      this.#end = routerDeadline + TAIL_MICROS;
+      this.checker.settleFrom(deadline, routerDeadline);
       this.trace.add(t, "sim", `faults over and both boxes healthy${this.#permanent === undefined ? "" : ` (${this.#permanent} down for good)`}: addresses must be settled from ${(deadline / 1e6).toFixed(6)} s`);
     }
   }

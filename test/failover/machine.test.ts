@@ -50,6 +50,8 @@ interface Model {
   present: Set<string>;
   stopped: boolean;
   linkUp: boolean;
+  /** the peer's address was given up while our link was down: its hand-back is due at link-up */
+  handBackOwed: boolean;
   /** what the run reached, so the test can show it reaches what it is named for */
   reached: Reached;
 }
@@ -90,6 +92,7 @@ function apply(model: Model, real: Real, event: MachineEvent): Action[] {
       assert.ok(model.linkUp, "claimed an address while our link is not verified");
       model.present.add(action.address);
       if (action.address === PEERS) {
+        model.handBackOwed = false;
         model.reached.peerClaims++;
         // never claims a foreign address unless some peer check is down: fall consecutive failures,
         // unknown results not counted, and not brought back up by rise passes since
@@ -199,11 +202,20 @@ class LinkCommand implements fc.Command<Model, Real> {
     // a peer check's verdict while our link was down is not the peer's: it starts over, up
     if (this.up && !model.linkUp) for (const c of model.checks.values()) Object.assign(c, { down: false, streak: 0 });
     const held = model.present.has(PEERS);
+    const wasUp = model.linkUp;
     model.linkUp = this.up;
-    apply(model, real, { kind: "link", up: this.up });
+    const actions = apply(model, real, { kind: "link", up: this.up });
     if (!this.up && !model.stopped) {
       assert.ok(!model.present.has(PEERS), "kept the peer's address with our link down");
-      if (held) model.reached.releasedOnLinkDown++;
+      if (held && wasUp) {
+        model.reached.releasedOnLinkDown++;
+        model.handBackOwed = true;
+      }
+    }
+    if (this.up && !wasUp && !model.stopped && model.handBackOwed) {
+      // given up while we could not say so: the router is pointed home once we can
+      assert.ok(actions.some((a) => a.kind === "announce" && a.address === PEERS && a.at === "peer"), "the peer's address, given up while our link was down, was not announced at the peer's MAC on link-up");
+      model.handBackOwed = false;
     }
   }
   toString = () => `link(${this.up ? "up" : "down"})`;
@@ -257,7 +269,7 @@ function runModel(peerRunsTakeover: boolean, withSelfCheck: boolean): Reached {
       const machine = new FailoverMachine(config(peerRunsTakeover, withSelfCheck));
       const checks = new Map(PEER_CHECKS.map((name) => [name, { down: false, streak: 0 }]));
       const reached: Reached = { peerClaims: 0, yieldsToHome: 0, verifies: 0, inconclusive: 0, unknownIgnored: 0, releasedOnLinkDown: 0 };
-      const model: Model = { now: 0, checks, probeIds: new Map(), lastProbeAnswer: new Map(), present: new Set(), stopped: false, linkUp: true, reached };
+      const model: Model = { now: 0, checks, probeIds: new Map(), lastProbeAnswer: new Map(), present: new Set(), stopped: false, linkUp: true, handBackOwed: false, reached };
       apply(model, { machine }, { kind: "present", addresses: [] });
       lengths.push([...cmds].length);
       fc.modelRun(() => ({ model, real: { machine } }), cmds);
