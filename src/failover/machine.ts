@@ -70,7 +70,7 @@ export type Action =
   | { kind: "add"; address: string }
   | { kind: "remove"; address: string }
   /** `at: "peer"` announces the address at the peer's MAC (hand-back to a silent home node) */
-  | { kind: "announce"; address: string; at: "ours" | "peer"; reason: "claim" | "refresh" | "defend" | "link-up" | "hand-back" }
+  | { kind: "announce"; address: string; at: "ours" | "peer"; reason: "claim" | "refresh" | "defend" | "link-up" | "peer-up" | "hand-back" }
   | { kind: "log"; event: LogEvent; address?: string; detail: string }
   | { kind: "stopped" };
 
@@ -252,7 +252,7 @@ export class FailoverMachine {
     if (this.#stopped) return actions;
     switch (event.kind) {
       case "check":
-        this.#onCheck(event.name, event.verdict, event.detail, actions);
+        this.#onCheck(event.name, event.verdict, event.detail, now, actions);
         break;
       case "probe-result":
         this.#onProbeResult(event, now, actions);
@@ -338,7 +338,7 @@ export class FailoverMachine {
     }
   }
 
-  #onCheck(name: string, verdict: Verdict, detail: string | undefined, actions: Action[]): void {
+  #onCheck(name: string, verdict: Verdict, detail: string | undefined, now: Micros, actions: Action[]): void {
     const check = this.#checks.get(name);
     // unknown says nothing about the target: it neither breaks nor extends a streak
     if (check === undefined || verdict === "unknown" || !this.checkRunnable(name)) return;
@@ -358,8 +358,18 @@ export class FailoverMachine {
     }
     if (wasPeerUp !== this.peerUp) {
       actions.push({ kind: "log", event: this.peerUp ? "peer-up" : "peer-down", detail: `peer is ${this.peerUp ? "up" : "down"}` });
-      // the peer is back: whether it holds its address again is worth asking at once
-      if (this.peerUp) for (const a of this.#addresses) if (!a.spec.home) a.lastVerify = -Infinity;
+      // The peer is back. Whether it holds its address again is worth asking at once; and our own
+      // address is announced again: while it was away (or crashed) it may have claimed ours and
+      // pointed the router at itself, in frames we never heard.
+      if (this.peerUp) {
+        for (const a of this.#addresses) {
+          if (!a.spec.home) a.lastVerify = -Infinity;
+          else if (a.state === "holding") {
+            a.lastAnnounce = now;
+            actions.push({ kind: "announce", address: a.spec.address, at: "ours", reason: "peer-up" });
+          }
+        }
+      }
     }
     if (wasSelfUp !== this.selfUp) actions.push({ kind: "log", event: this.selfUp ? "self-up" : "self-down", detail: `self checks ${this.selfUp ? "pass" : "fail"}` });
   }
