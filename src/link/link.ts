@@ -194,7 +194,13 @@ function noticed(source: Source): string {
 /** One opening of the two libpcap handles; replaced as a whole when the interface comes back. */
 class Handles {
   readonly capture = new PcapSession();
-  readonly sender = new PcapSession();
+  /**
+   * The send handle: opened with this generation, or kept from the one before it across an
+   * administrative down and up (same ifindex and MAC), which a bound packet socket survives.
+   */
+  sender = new PcapSession();
+  /** The send handle came from the generation before (adoptSender). */
+  senderKept = false;
   /** The capture handle's frame buffer: frames are copied here one at a time. */
   readonly data: Buffer;
   readonly header: Buffer;
@@ -231,6 +237,14 @@ class Handles {
     this.wake.writeUInt16BE(WAKE_ETHERTYPE, 12);
     this.wake.writeUInt32BE(WAKE_MAGIC, 14);
     this.wake.writeUInt32BE(nonce, WAKE_NONCE_AT);
+  }
+
+  /** Takes over the send handle of `from` (a generation that died with an administrative down). */
+  adoptSender(from: Handles): void {
+    this.sender = from.sender;
+    this.senderOpen = true;
+    this.senderKept = true;
+    from.senderOpen = false; // no longer from's to release
   }
 
   /** Starts releasing both handles: breakloop now, pcap_close at the next frame each one reads. */
@@ -277,6 +291,12 @@ export class Link implements LinkWatch {
    * verified again (their sockets hear again by then), or at close.
    */
   private dead: Handles[] = [];
+  /**
+   * Of the dead, the generation that died with an administrative down: its send handle is taken
+   * over by the next opening if the interface comes back with the same index and MAC (a packet
+   * socket bound to an ifindex survives NETDEV_DOWN/UP; opening one costs an RCU grace period).
+   */
+  private keptSender: Handles | undefined;
   private readonly listeners: Array<(frame: CapturedFrame) => void> = [];
   private readonly statusListeners: Array<(status: LinkStatus) => void> = [];
   private readonly stateListeners: Array<(state: LinkState, why: string) => void> = [];
@@ -400,7 +420,10 @@ export class Link implements LinkWatch {
       handles.sender.inject(buffer);
     } catch {
       // Not from inside the caller's send: state listeners may send themselves.
-      queueMicrotask(() => this.observe(readInterfaceState(this.name), "send"));
+      queueMicrotask(() => {
+        this.observe(readInterfaceState(this.name), "send");
+        this.keptSenderFailed(handles);
+      });
       throw new LinkError(`cannot send a ${frame.byteLength}-byte frame on ${this.name}: ${this.whyNotSending(frame.byteLength)}`);
     }
   }
@@ -489,8 +512,10 @@ export class Link implements LinkWatch {
     this.listeners.length = 0;
     this.statusListeners.length = 0;
     this.stateListeners.length = 0;
-    if (this.handles !== undefined) this.retire(this.handles);
+    this.keptSender = undefined;
+    // The dead first: their capture may hear only the current send handle (taken over from them).
     this.retireDead();
+    if (this.handles !== undefined) this.retire(this.handles);
   }
 
   // ---- what the interface does ----
@@ -520,24 +545,30 @@ export class Link implements LinkWatch {
     if (this.closed) return;
     const how = noticed(source);
     if (seen === undefined) {
+      this.keptSender = undefined;
       this.killHandles();
       this.toDown(whyGone ?? `${this.name} is gone`, how);
       return;
     }
     if (seen.index !== this.ifindex) {
       const before = this.ifindex;
+      this.keptSender = undefined;
       this.killHandles();
       this.ifindex = seen.index;
       if (seen.mac !== undefined) this.lastMac = seen.mac;
       this.toDown(`${this.name} was replaced (index ${before} → ${seen.index})`, how);
     } else if (seen.mac !== undefined && !seen.mac.equals(this.mac)) {
       // A new MAC on the same interface: filters and wake frames name the old one.
+      this.keptSender = undefined;
       this.killHandles();
       this.lastMac = seen.mac;
     }
     if (!seen.up) {
-      // The capture socket has failed (ENETDOWN); the handles are released when it is up again.
+      // The capture socket has failed (ENETDOWN); the handles are released when it is up again, but
+      // for the send handle, which the next opening takes over if the interface is the same.
+      const handles = this.handles;
       this.killHandles();
+      if (handles !== undefined && handles.senderOpen) this.keptSender = handles;
       this.toDown(`${this.name} is down`, how);
       return;
     }
@@ -637,6 +668,7 @@ export class Link implements LinkWatch {
   /** The capture does not hear though the interface looks usable: open it anew and verify again. */
   private restartCapture(why: string): void {
     if (this.closed) return;
+    this.keptSender = undefined;
     this.killHandles();
     this.retireDead();
     if (this.currentState !== "down") this.setState("reopening", why);
@@ -728,8 +760,22 @@ export class Link implements LinkWatch {
       handles.sender.inject(handles.wake);
       return true;
     } catch {
-      return false; // not seen, then: the round's end decides
+      // Not seen, then: the round's end decides; but a kept send handle is checked at once.
+      if (handles.senderKept) setImmediate(() => this.keptSenderFailed(handles));
+      return false;
     }
+  }
+
+  /**
+   * A send failed on a send handle kept across an administrative down. If the interface is up and
+   * running (same index), the handle is what fails: open both anew (a fresh send handle is never
+   * kept, so this happens at most once per outage).
+   */
+  private keptSenderFailed(handles: Handles): void {
+    if (handles !== this.handles || !handles.senderKept || this.closed) return;
+    const now = readInterfaceState(this.name);
+    if (now === undefined || now.index !== handles.index || !now.up || !now.running) return; // the interface says why
+    this.restartCapture(`a frame could not be sent on ${this.name} with the send handle kept over the outage: reopening`);
   }
 
   /** The capture saw wake frame `sequence` of ours (called after the dispatch, not inside it). */
@@ -837,8 +883,21 @@ export class Link implements LinkWatch {
       );
       handles.captureOpen = true;
       if (linkType !== "LINKTYPE_ETHERNET") throw new Error(`link type ${linkType} is not Ethernet`);
-      handles.sender.open_live(this.name, `less 1 or ${wake}`, SEND_HANDLE_BUFFER_BYTES, SEND_HANDLE_SNAP_LENGTH, "", () => {}, false, 0, ignoreWarning, false);
-      handles.senderOpen = true;
+      const kept = this.keptSender;
+      this.keptSender = undefined;
+      if (kept !== undefined && kept.senderOpen && !kept.senderReleased && kept.index === handles.index && kept.mac.equals(handles.mac)) {
+        handles.adoptSender(kept);
+        // The down left ENETDOWN pending on the socket (sk_err), which fails the next send and is
+        // cleared by it: spend it on a frame that matters to no one (a wake frame of sequence 0).
+        try {
+          handles.sender.inject(handles.wake);
+        } catch {
+          /* that was it */
+        }
+      } else {
+        handles.sender.open_live(this.name, `less 1 or ${wake}`, SEND_HANDLE_BUFFER_BYTES, SEND_HANDLE_SNAP_LENGTH, "", () => {}, false, 0, ignoreWarning, false);
+        handles.senderOpen = true;
+      }
     } catch (error) {
       // Neither handle is polled yet, so a handle left open here holds an fd but not the process.
       handles.alive = false;
@@ -853,6 +912,7 @@ export class Link implements LinkWatch {
 
   /** Releases a generation of handles, now if a wake frame gets through, else when a frame arrives. */
   private retire(handles: Handles): void {
+    if (handles === this.keptSender) this.keptSender = undefined;
     handles.alive = false;
     handles.beginRelease();
     handles.wake.writeUInt32BE(0, WAKE_SEQUENCE_AT);
