@@ -21,6 +21,12 @@
 // carrier loss, keeps them) and verifies. A capture that wakes with nothing to read (libuv stopped
 // watching it: POLLERR) is the second signal; a 1 s poll of /sys is the safety net.
 //
+// Opening a libpcap handle waits an RCU grace period in the kernel (~10 ms, PACKET_RX_RING), so
+// an administrative down and up opens none on the way back: the send handle is kept (a packet
+// socket bound to an ifindex survives NETDEV_DOWN/UP), and a spare capture handle, opened a moment
+// after the link is verified and never polled, takes the place of the capture that libuv stopped
+// watching (see Link.standby). A new interface (re-created, or another MAC) gets new handles.
+//
 // node_pcap's close() only sets pcap_breakloop; the handle is released by the next dispatch that
 // reads a frame, and until then its poll watcher keeps the process alive. So close() sends a wake
 // frame that both handles' filters accept, and dispatches it. Handles whose interface went down are
@@ -83,6 +89,11 @@ export interface LinkStats {
   readonly probes: number;
   /** Wake frames sent to verify the capture (after opening, and each time the link came back). */
   readonly verifyFrames: number;
+  /**
+   * libpcap handles opened (capture, send, and spare capture handles): each opening waits an RCU
+   * grace period in the kernel (~10 ms). An administrative down and up opens none on the way back.
+   */
+  readonly handlesOpened: number;
 }
 
 /**
@@ -194,7 +205,13 @@ function noticed(source: Source): string {
 /** One opening of the two libpcap handles; replaced as a whole when the interface comes back. */
 class Handles {
   readonly capture = new PcapSession();
-  readonly sender = new PcapSession();
+  /**
+   * The send handle: opened with this generation, or kept from the one before it across an
+   * administrative down and up (same ifindex and MAC), which a bound packet socket survives.
+   */
+  sender = new PcapSession();
+  /** The send handle came from the generation before (adoptSender). */
+  senderKept = false;
   /** The capture handle's frame buffer: frames are copied here one at a time. */
   readonly data: Buffer;
   readonly header: Buffer;
@@ -214,6 +231,8 @@ class Handles {
   framesThisDispatch = 0;
   /** Sequence number of the last wake frame of ours the capture saw in this dispatch (0: none). */
   ownWakeSeen = 0;
+  /** The capture's kernel counts when it became the link's (a standby counts before that). */
+  private countsBase = { received: 0, dropped: 0, ifDropped: 0 };
 
   constructor(
     readonly index: number,
@@ -231,6 +250,31 @@ class Handles {
     this.wake.writeUInt16BE(WAKE_ETHERTYPE, 12);
     this.wake.writeUInt32BE(WAKE_MAGIC, 14);
     this.wake.writeUInt32BE(nonce, WAKE_NONCE_AT);
+  }
+
+  /** The capture's kernel counts since it became the link's. @throws when the handle has failed */
+  counts(): { received: number; dropped: number; ifDropped: number } {
+    const s = this.capture.stats();
+    const base = this.countsBase;
+    return {
+      received: ((s.ps_recv >>> 0) - base.received) >>> 0,
+      dropped: ((s.ps_drop >>> 0) - base.dropped) >>> 0,
+      ifDropped: ((s.ps_ifdrop >>> 0) - base.ifDropped) >>> 0,
+    };
+  }
+
+  /** From now on, counts() counts from here (a standby becoming the link's capture). */
+  resetCounts(): void {
+    this.countsBase = { received: 0, dropped: 0, ifDropped: 0 };
+    this.countsBase = this.counts();
+  }
+
+  /** Takes over the send handle of `from` (a generation that died with an administrative down). */
+  adoptSender(from: Handles): void {
+    this.sender = from.sender;
+    this.senderOpen = true;
+    this.senderKept = true;
+    from.senderOpen = false; // no longer from's to release
   }
 
   /** Starts releasing both handles: breakloop now, pcap_close at the next frame each one reads. */
@@ -277,6 +321,22 @@ export class Link implements LinkWatch {
    * verified again (their sockets hear again by then), or at close.
    */
   private dead: Handles[] = [];
+  /**
+   * Of the dead, the generation that died with an administrative down: its send handle is taken
+   * over by the next opening if the interface comes back with the same index and MAC (a packet
+   * socket bound to an ifindex survives NETDEV_DOWN/UP; opening one costs an RCU grace period).
+   */
+  private keptSender: Handles | undefined;
+  /**
+   * A spare capture handle on the interface (a generation with no send handle), opened a moment
+   * after the link is verified and never polled until it is needed. An administrative down stops
+   * libuv watching the capture for good (POLLERR; node_pcap cannot start it again), and opening a
+   * new one waits an RCU grace period in the kernel (~10 ms, PACKET_RX_RING). The spare's socket
+   * survives the down like any bound packet socket, and libuv has never watched it: when the
+   * interface is up again it takes the capture's place at once. Until then its frames are read
+   * and dropped (each second, and when it takes over), never delivered.
+   */
+  private standby: Handles | undefined;
   private readonly listeners: Array<(frame: CapturedFrame) => void> = [];
   private readonly statusListeners: Array<(status: LinkStatus) => void> = [];
   private readonly stateListeners: Array<(state: LinkState, why: string) => void> = [];
@@ -288,6 +348,7 @@ export class Link implements LinkWatch {
   private closed = false;
   private delivered = 0;
   private reopened = 0;
+  private handlesOpened = 0;
   private statsBefore = { received: 0, dropped: 0, ifDropped: 0 };
   /** The interface as last known: index, MAC, snap length (kept while no handles are open). */
   private ifindex: number;
@@ -339,7 +400,10 @@ export class Link implements LinkWatch {
     this.ifindex = handles.index;
     this.lastMac = handles.mac;
     this.lastSnapLength = handles.data.length;
-    this.fallbackTimer = setInterval(() => this.observe(readInterfaceState(this.name), "poll"), FALLBACK_POLL_MS);
+    this.fallbackTimer = setInterval(() => {
+      this.observe(readInterfaceState(this.name), "poll");
+      this.drainStandby();
+    }, FALLBACK_POLL_MS);
     // Without rtnetlink the poll is what keeps an open link (and so the process) alive while down.
     if (unsubscribe !== undefined) this.fallbackTimer.unref();
     this.observe(readInterfaceState(this.name), "rtnetlink");
@@ -400,7 +464,10 @@ export class Link implements LinkWatch {
       handles.sender.inject(buffer);
     } catch {
       // Not from inside the caller's send: state listeners may send themselves.
-      queueMicrotask(() => this.observe(readInterfaceState(this.name), "send"));
+      queueMicrotask(() => {
+        this.observe(readInterfaceState(this.name), "send");
+        this.keptSenderFailed(handles);
+      });
       throw new LinkError(`cannot send a ${frame.byteLength}-byte frame on ${this.name}: ${this.whyNotSending(frame.byteLength)}`);
     }
   }
@@ -454,8 +521,7 @@ export class Link implements LinkWatch {
     const handles = this.handles;
     if (handles !== undefined && handles.alive && !this.closed) {
       try {
-        const s = handles.capture.stats();
-        now = { received: s.ps_recv >>> 0, dropped: s.ps_drop >>> 0, ifDropped: s.ps_ifdrop >>> 0 };
+        now = handles.counts();
       } catch {
         /* the handle has just failed; its counts are lost */
       }
@@ -468,6 +534,7 @@ export class Link implements LinkWatch {
       reopened: this.reopened,
       probes: this.probes,
       verifyFrames: this.verifyFrames,
+      handlesOpened: this.handlesOpened,
     };
   }
 
@@ -489,8 +556,11 @@ export class Link implements LinkWatch {
     this.listeners.length = 0;
     this.statusListeners.length = 0;
     this.stateListeners.length = 0;
-    if (this.handles !== undefined) this.retire(this.handles);
+    this.keptSender = undefined;
+    // The spare and the dead first: they hear the current send handle (the dead's, taken over).
+    this.dropStandby();
     this.retireDead();
+    if (this.handles !== undefined) this.retire(this.handles);
   }
 
   // ---- what the interface does ----
@@ -520,24 +590,33 @@ export class Link implements LinkWatch {
     if (this.closed) return;
     const how = noticed(source);
     if (seen === undefined) {
+      this.keptSender = undefined;
+      this.dropStandby();
       this.killHandles();
       this.toDown(whyGone ?? `${this.name} is gone`, how);
       return;
     }
     if (seen.index !== this.ifindex) {
       const before = this.ifindex;
+      this.keptSender = undefined;
+      this.dropStandby();
       this.killHandles();
       this.ifindex = seen.index;
       if (seen.mac !== undefined) this.lastMac = seen.mac;
       this.toDown(`${this.name} was replaced (index ${before} → ${seen.index})`, how);
     } else if (seen.mac !== undefined && !seen.mac.equals(this.mac)) {
       // A new MAC on the same interface: filters and wake frames name the old one.
+      this.keptSender = undefined;
+      this.dropStandby();
       this.killHandles();
       this.lastMac = seen.mac;
     }
     if (!seen.up) {
-      // The capture socket has failed (ENETDOWN); the handles are released when it is up again.
+      // The capture socket has failed (ENETDOWN); the handles are released when it is up again, but
+      // for the send handle, which the next opening takes over if the interface is the same.
+      const handles = this.handles;
       this.killHandles();
+      if (handles !== undefined && handles.senderOpen) this.keptSender = handles;
       this.toDown(`${this.name} is down`, how);
       return;
     }
@@ -575,11 +654,11 @@ export class Link implements LinkWatch {
     if (handles.alive) {
       handles.alive = false;
       try {
-        const s = handles.capture.stats();
+        const s = handles.counts();
         this.statsBefore = {
-          received: this.statsBefore.received + (s.ps_recv >>> 0),
-          dropped: this.statsBefore.dropped + (s.ps_drop >>> 0),
-          ifDropped: this.statsBefore.ifDropped + (s.ps_ifdrop >>> 0),
+          received: this.statsBefore.received + s.received,
+          dropped: this.statsBefore.dropped + s.dropped,
+          ifDropped: this.statsBefore.ifDropped + s.ifDropped,
         };
       } catch {
         /* counts of a failed handle are lost */
@@ -637,6 +716,8 @@ export class Link implements LinkWatch {
   /** The capture does not hear though the interface looks usable: open it anew and verify again. */
   private restartCapture(why: string): void {
     if (this.closed) return;
+    this.keptSender = undefined;
+    this.dropStandby(); // what does not hear is not known: all anew
     this.killHandles();
     this.retireDead();
     if (this.currentState !== "down") this.setState("reopening", why);
@@ -728,8 +809,22 @@ export class Link implements LinkWatch {
       handles.sender.inject(handles.wake);
       return true;
     } catch {
-      return false; // not seen, then: the round's end decides
+      // Not seen, then: the round's end decides; but a kept send handle is checked at once.
+      if (handles.senderKept) setImmediate(() => this.keptSenderFailed(handles));
+      return false;
     }
+  }
+
+  /**
+   * A send failed on a send handle kept across an administrative down. If the interface is up and
+   * running (same index), the handle is what fails: open both anew (a fresh send handle is never
+   * kept, so this happens at most once per outage).
+   */
+  private keptSenderFailed(handles: Handles): void {
+    if (handles !== this.handles || !handles.senderKept || this.closed) return;
+    const now = readInterfaceState(this.name);
+    if (now === undefined || now.index !== handles.index || !now.up || !now.running) return; // the interface says why
+    this.restartCapture(`a frame could not be sent on ${this.name} with the send handle kept over the outage: reopening`);
   }
 
   /** The capture saw wake frame `sequence` of ours (called after the dispatch, not inside it). */
@@ -746,7 +841,19 @@ export class Link implements LinkWatch {
     this.stopVerify();
     this.failedRounds = 0;
     this.setState("verified", `a frame sent on ${this.name} was captured`);
-    if (this.dead.length > 0) setImmediate(() => this.retireDead());
+    setImmediate(() => this.afterVerified());
+  }
+
+  /**
+   * What blocks for an RCU grace period or more is done once the link is verified, not on the way
+   * there: a spare capture opened (~10 ms) if there is none, and the dead handles released (each
+   * socket closed costs tens of ms: their sockets hear again by then, so a wake frame gets them
+   * closed). Put off to the next verification if the link is no longer verified.
+   */
+  private afterVerified(): void {
+    if (this.closed || this.currentState !== "verified") return;
+    this.openStandby();
+    if (this.dead.length > 0) this.retireDead();
   }
 
   // ---- liveness probes, when the capture wakes with nothing to read ----
@@ -814,14 +921,46 @@ export class Link implements LinkWatch {
       throw new LinkError(`cannot open ${this.name}: it is not an Ethernet interface (link type ${iface.linkType})`);
     }
     const snapLength = this.options.snapLength ?? Math.min(MAX_SNAP_LENGTH, Math.max(MIN_SNAP_LENGTH, iface.mtu + ETHERNET_OVERHEAD));
-    const handles = new Handles(iface.index, iface.mac, snapLength, this.nonce);
+    const handles = this.takeStandby(iface.index, iface.mac, snapLength) ?? this.openCapture(iface.index, iface.mac, snapLength);
+    try {
+      const kept = this.keptSender;
+      this.keptSender = undefined;
+      if (kept !== undefined && kept.senderOpen && !kept.senderReleased && kept.index === handles.index && kept.mac.equals(handles.mac)) {
+        handles.adoptSender(kept);
+        // The down left ENETDOWN pending on the socket (sk_err), which fails the next send and is
+        // cleared by it: spend it on a frame that matters to no one (a wake frame of sequence 0).
+        try {
+          handles.sender.inject(handles.wake);
+        } catch {
+          /* that was it */
+        }
+      } else {
+        const filter = `less 1 or ${wakeFilter(handles.mac)}`;
+        handles.sender.open_live(this.name, filter, SEND_HANDLE_BUFFER_BYTES, SEND_HANDLE_SNAP_LENGTH, "", () => {}, false, 0, () => {}, false);
+        handles.senderOpen = true;
+        this.handlesOpened++;
+      }
+    } catch (error) {
+      // The capture is not polled yet: it holds an fd but not the process. Released with the dead.
+      handles.alive = false;
+      this.dead.push(handles);
+      throw openError(this.name, this.options.filter?.trim() ?? "", (error as Error).message);
+    }
+    handles.capture.read_callback = () => this.onReadable(handles);
+    everPolled.push(handles.capture);
+    handles.capture.start_polling();
+    return handles;
+  }
+
+  /** Opens a capture handle on the interface (a generation without its send handle yet), not polled. */
+  private openCapture(index: number, mac: Mac, snapLength: number): Handles {
+    const handles = new Handles(index, mac, snapLength, this.nonce);
     const wake = wakeFilter(handles.mac);
     const userFilter = this.options.filter?.trim() ?? "";
     const direction = this.options.direction ?? "both";
     const directionFilter = direction === "in" ? `not ether src ${handles.mac}` : direction === "out" ? `ether src ${handles.mac}` : "";
     const parts = [directionFilter, userFilter].filter((p) => p !== "").map((p) => `(${p})`);
     const captureFilter = parts.length === 0 ? "" : `(${parts.join(" and ")}) or ${wake}`;
-    const ignoreWarning = (): void => {};
     try {
       const linkType = handles.capture.open_live(
         this.name,
@@ -832,34 +971,88 @@ export class Link implements LinkWatch {
         () => this.onPacket(handles),
         false,
         0, // immediate mode: every frame is delivered as it arrives
-        ignoreWarning,
+        () => {}, // warnings
         this.options.promiscuous === true,
       );
       handles.captureOpen = true;
+      this.handlesOpened++;
       if (linkType !== "LINKTYPE_ETHERNET") throw new Error(`link type ${linkType} is not Ethernet`);
-      handles.sender.open_live(this.name, `less 1 or ${wake}`, SEND_HANDLE_BUFFER_BYTES, SEND_HANDLE_SNAP_LENGTH, "", () => {}, false, 0, ignoreWarning, false);
-      handles.senderOpen = true;
     } catch (error) {
-      // Neither handle is polled yet, so a handle left open here holds an fd but not the process.
+      // Not polled, so a handle left open here holds an fd but not the process.
       handles.alive = false;
       handles.beginRelease();
       throw openError(this.name, userFilter, (error as Error).message);
     }
-    handles.capture.read_callback = () => this.onReadable(handles);
-    everPolled.push(handles.capture);
-    handles.capture.start_polling();
     return handles;
+  }
+
+  // ---- the spare capture handle (see `standby`) ----
+
+  /** Opens a spare capture on the interface of the verified handles, if the link has none. */
+  private openStandby(): void {
+    const handles = this.handles;
+    if (this.closed || this.standby !== undefined || this.currentState !== "verified" || handles === undefined || !handles.alive) return;
+    try {
+      this.standby = this.openCapture(handles.index, handles.mac, handles.data.length);
+    } catch {
+      // None, then: the next outage opens a capture anew. Tried again when next verified.
+    }
+  }
+
+  /** Reads and drops what the spare holds, so that there is little to drop when it takes over. */
+  private drainStandby(): void {
+    const standby = this.standby;
+    if (standby === undefined || this.currentState !== "verified") return;
+    // Not the link's handles: onPacket drops every frame.
+    if (standby.capture.dispatch(standby.data, standby.header) < 0) this.dropStandby();
+  }
+
+  /** Lets the spare go (the interface is gone or changed, or the link closes). */
+  private dropStandby(): void {
+    const standby = this.standby;
+    if (standby === undefined) return;
+    this.standby = undefined;
+    this.retire(standby);
+  }
+
+  /** The spare, to be the capture of a new generation, when it was opened on this same interface. */
+  private takeStandby(index: number, mac: Mac, snapLength: number): Handles | undefined {
+    const standby = this.standby;
+    if (standby === undefined) return undefined;
+    this.standby = undefined;
+    let usable = standby.index === index && standby.mac.equals(mac) && standby.data.length === snapLength;
+    // This dispatch drops what it holds from before (it is not the link's handles yet), and clears
+    // the ENETDOWN pending on its socket since the down: else libuv would see POLLERR at once and
+    // stop watching it, as it did the capture it replaces.
+    if (usable && standby.capture.dispatch(standby.data, standby.header) < 0) usable = false;
+    if (usable) {
+      try {
+        standby.resetCounts();
+      } catch {
+        usable = false;
+      }
+    }
+    if (!usable) {
+      // Released with the dead once the link is verified again (by a frame of the new send handle).
+      standby.alive = false;
+      this.dead.push(standby);
+      return undefined;
+    }
+    return standby;
   }
 
   /** Releases a generation of handles, now if a wake frame gets through, else when a frame arrives. */
   private retire(handles: Handles): void {
+    if (handles === this.keptSender) this.keptSender = undefined;
     handles.alive = false;
     handles.beginRelease();
     handles.wake.writeUInt32BE(0, WAKE_SEQUENCE_AT);
-    // Each handle sees the other's frames, not its own.
-    for (const via of [handles.sender, handles.capture]) {
+    // Each handle sees the other's frames, not its own. (A spare has no send handle; a dead
+    // generation's may have been taken over: the current one sends for them, below.)
+    const own = [handles.senderOpen ? handles.sender : undefined, handles.captureOpen ? handles.capture : undefined];
+    for (const via of own) {
       try {
-        via.inject(handles.wake);
+        via?.inject(handles.wake);
       } catch {
         /* down or gone: the release waits for a frame, or process exit */
       }

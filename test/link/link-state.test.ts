@@ -25,6 +25,7 @@ interface StateMessage extends WorkerMessage {
   atMicros: number;
   mac: string;
   index: number;
+  handlesOpened: number;
   sys: { index: number; up: boolean; running: boolean } | null;
 }
 
@@ -183,6 +184,35 @@ describe("link state through outages: down at once, reopened and verified when b
       }
     });
   }
+
+  it("after an administrative down, verified again without opening a libpcap handle: the send handle is kept, a spare capture takes over", async () => {
+    const worker = box ?? (await openBox());
+    // Packet sockets in the box (those of a removed interface stay open: a node_pcap limitation).
+    const packetSockets = (): number => lab.exec("box", ["cat", "/proc/net/packet"], { check: true }).stdout.trim().split("\n").length - 1;
+    let socketsBefore = 0;
+    for (let cycle = 0; cycle < CYCLES; cycle++) {
+      const label = `administrative down, cycle ${cycle + 1}`;
+      await sleep(100); // the spare capture is opened a moment after the link is verified
+      const before = Number((await worker.ask({ op: "stats" }, "stats")).handlesOpened);
+      if (cycle === 0) socketsBefore = packetSockets();
+      const mark = worker.messages.length;
+      lab.exec("box", ["ip", "link", "set", "dev", "eth0", "down"], { check: true });
+      try {
+        await waitFor(worker, mark, (m) => m.kind === "state" && m.state === "down", `${label}: down`);
+        await sleep(100);
+      } finally {
+        lab.exec("box", ["ip", "link", "set", "dev", "eth0", "up"], { check: true });
+      }
+      const at = await waitFor(worker, mark, (m) => m.kind === "state" && m.state === "verified", `${label}: verified`);
+      const states = statesIn(worker, mark, at + 1);
+      assert.deepEqual(states.map((s) => s.state), ["down", "reopening", "verified"], `${label}: ${JSON.stringify(states)}`);
+      assert.equal(states[2].handlesOpened, before, `${label}: libpcap handles opened on the way to verified`);
+      await arpExchange(worker);
+    }
+    // Each capture replaced is released, and a new spare opened: nothing piles up.
+    await sleep(200);
+    assert.equal(packetSockets(), socketsBefore, "packet sockets in the box after the outages");
+  });
 
   it("follows an interface made again with another MAC: link.mac is the new one, and frames flow", async () => {
     const worker = box ?? (await openBox());
