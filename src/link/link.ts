@@ -119,6 +119,8 @@ const SEND_HANDLE_BUFFER_BYTES = 256 * 1024;
 const SEND_HANDLE_SNAP_LENGTH = 128;
 /** The safety net under rtnetlink: how often /sys is read to catch a change no notification told. */
 const FALLBACK_POLL_MS = 1000;
+/** How long after "verified" the blocking work (opening the spare capture, closing dead handles) waits. */
+const AFTER_VERIFIED_DELAY_MS = 300;
 /** Verification: first resend of the wake frame after this, doubling up to VERIFY_MAX_RESEND_MS. */
 const VERIFY_FIRST_RESEND_MS = 2;
 const VERIFY_MAX_RESEND_MS = 50;
@@ -841,7 +843,9 @@ export class Link implements LinkWatch {
     this.stopVerify();
     this.failedRounds = 0;
     this.setState("verified", `a frame sent on ${this.name} was captured`);
-    setImmediate(() => this.afterVerified());
+    // Not at once: what a listener starts on "verified" (the daemon's probe and claim, frames heard
+    // within milliseconds) must not wait behind tens of ms of blocking socket work.
+    setTimeout(() => this.afterVerified(), AFTER_VERIFIED_DELAY_MS).unref();
   }
 
   /**

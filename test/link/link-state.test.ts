@@ -192,7 +192,7 @@ describe("link state through outages: down at once, reopened and verified when b
     let socketsBefore = 0;
     for (let cycle = 0; cycle < CYCLES; cycle++) {
       const label = `administrative down, cycle ${cycle + 1}`;
-      await sleep(100); // the spare capture is opened a moment after the link is verified
+      await sleep(500); // the spare capture is opened a moment (300 ms) after the link is verified
       const before = Number((await worker.ask({ op: "stats" }, "stats")).handlesOpened);
       if (cycle === 0) socketsBefore = packetSockets();
       const mark = worker.messages.length;
@@ -210,7 +210,7 @@ describe("link state through outages: down at once, reopened and verified when b
       await arpExchange(worker);
     }
     // Each capture replaced is released, and a new spare opened: nothing piles up.
-    await sleep(200);
+    await sleep(600);
     assert.equal(packetSockets(), socketsBefore, "packet sockets in the box after the outages");
   });
 
