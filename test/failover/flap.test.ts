@@ -35,6 +35,7 @@ import { Lab, listNamespaces, OutageKind } from "../../src/lab/netns";
 import { hrtimeMicros } from "../../src/link/port";
 import { Lines, sleep, timeline, writeConfig } from "./e2e-helpers";
 import { addressesIn, HomeBox, JudgeError, lookFromOutside, OutsideView, problemsOf, summary } from "./outside-view";
+import { Random } from "../../src/sim/random";
 
 const CYCLES = process.env.FLAP_CYCLES === undefined ? 20 : Number(process.env.FLAP_CYCLES);
 const SEED = process.env.FLAP_SEED === undefined ? randomInt(1, 2 ** 31) : Number(process.env.FLAP_SEED);
@@ -91,17 +92,6 @@ const KINDS: readonly { kind: OutageKind; text: string }[] = [
   { kind: "recreate", text: "interface removed and made again" },
 ];
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The interface as `ip -j link` shows it inside the box, or undefined when it does not exist. */
 async function linkOf(lab: Lab, host: string): Promise<{ ifindex: number; flags: string[]; address: string } | undefined> {
@@ -153,7 +143,8 @@ describe(`flaps end to end: three kinds of outage × two settings, ${CYCLES} cyc
   });
 
   async function flaps(kind: OutageKind, kindText: string, settings: Settings, seed: number): Promise<void> {
-    const random = prng(seed);
+    const generator = new Random(seed);
+    const random = (): number => generator.next();
     scenario = await startScenario({ ...settings.configs(tempDirs), httpIntervalMs: 100 });
     const s = scenario;
     const lab = s.lab;

@@ -14,6 +14,7 @@ import { runSync } from "../../src/lab/command";
 import { Lab } from "../../src/lab/netns";
 import { NodeWorker, WorkerMessage } from "../../src/lab/worker";
 import { hrtimeMicros } from "../../src/link/port";
+import { Random } from "../../src/sim/random";
 
 const LINK_WORKER = join(__dirname, "fixtures", "link-worker.js");
 const CYCLES = 5;
@@ -33,17 +34,6 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** mulberry32: a small seeded generator, so that a failing run can be repeated with TK_SEED. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -69,7 +59,8 @@ function statesIn(worker: NodeWorker, from: number, to = worker.messages.length)
 describe("link state through outages: down at once, reopened and verified when back (rtnetlink, real kernel)", function () {
   this.timeout(60_000);
   const seed = process.env.TK_SEED !== undefined ? Number(process.env.TK_SEED) : randomInt(2 ** 31);
-  const random = seeded(seed);
+  const generator = new Random(seed);
+  const random = (): number => generator.next();
   let lab: Lab;
   let box: NodeWorker | undefined;
   const figures = new Map<string, number[]>();
