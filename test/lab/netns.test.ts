@@ -203,12 +203,13 @@ describe("lab: network namespaces", function () {
 
   it("deletes its namespaces when the process exits or is killed without destroying", async () => {
     for (const how of ["exit", "wait"]) {
-      const child = spawn(process.execPath, [ABANDON_LAB, how], { stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, [ABANDON_LAB, how], { stdio: ["pipe", "pipe", "pipe"] });
       const worker = new NodeWorker(`abandon-lab ${how}`, child);
       const built = await worker.expect("built", 15_000);
       const prefix = String(built.prefix);
       assert.equal(namespacesStartingWith(prefix).length, 2, "the lab was built");
       if (how === "wait") child.kill("SIGTERM");
+      else child.stdin?.end(); // "exit" mode exits once its stdin closes
       const exit = await worker.finished(15_000);
       if (how === "exit") assert.equal(exit.code, 3);
       else assert.equal(exit.signal, "SIGTERM");
