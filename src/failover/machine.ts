@@ -114,6 +114,11 @@ export type AddressState = "idle" | "probing" | "holding";
 
 /** At most one answer per address to probes for it in this time: enough for any prober's window. */
 const PROBE_ANSWER_MICROS = 10_000;
+/**
+ * While the peer is down, our own held addresses are announced again this often: a peer we cannot
+ * hear (a partition, a dying link) may be telling the router it holds them.
+ */
+const PEER_DOWN_REFRESH_MICROS = 1_000_000;
 /** After an inconclusive probe on a link that stayed verified (a send failed), probe again after this. */
 const INCONCLUSIVE_RETRY_MICROS = 20_000;
 
@@ -136,6 +141,11 @@ interface AddressStatus {
   handBackOwed: boolean;
   /** claims heard while the defence was rate-limited: told in the next conflict line */
   conflictsNotLogged: number;
+  /**
+   * A claim (not a probe) went unanswered inside the defence interval: one more defence is owed at
+   * its end, so the last word the router hears is ours, not the claimer's later rounds.
+   */
+  defenceOwed: boolean;
 }
 
 interface CheckStatus {
@@ -189,7 +199,7 @@ export class FailoverMachine {
 
   constructor(config: MachineConfig) {
     this.#config = config;
-    this.#addresses = config.addresses.map((spec) => ({ spec, state: "idle", retryAt: 0, lastAnnounce: 0, lastDefend: -Infinity, lastProbeAnswer: -Infinity, lastVerify: 0, probeId: 0, handBackOwed: false, conflictsNotLogged: 0 }));
+    this.#addresses = config.addresses.map((spec) => ({ spec, state: "idle", retryAt: 0, lastAnnounce: 0, lastDefend: -Infinity, lastProbeAnswer: -Infinity, lastVerify: 0, probeId: 0, handBackOwed: false, conflictsNotLogged: 0, defenceOwed: false }));
     for (const spec of config.checks) this.#checks.set(spec.name, { spec, up: spec.role === "peer", streak: 0, seen: 0 });
   }
 
@@ -284,6 +294,8 @@ export class FailoverMachine {
       if (a.state === "idle" && a.retryAt > 0) next = Math.min(next, a.retryAt);
       if (a.state === "holding" && this.config.refreshMicros > 0) next = Math.min(next, a.lastAnnounce + this.config.refreshMicros);
       if (a.state === "holding" && !a.spec.home && this.config.verifyMicros > 0) next = Math.min(next, a.lastVerify + this.config.verifyMicros);
+      if (a.state === "holding" && a.spec.home && !this.peerUp) next = Math.min(next, a.lastAnnounce + PEER_DOWN_REFRESH_MICROS);
+      if (a.state === "holding" && a.defenceOwed) next = Math.min(next, a.lastDefend + this.config.defendMicros);
     }
     return next;
   }
@@ -326,9 +338,21 @@ export class FailoverMachine {
         a.probeId = ++this.#probes;
         actions.push({ kind: "probe", address: a.spec.address, id: a.probeId });
       } else if (a.state === "holding") {
-        if (this.config.refreshMicros > 0 && now - a.lastAnnounce >= this.config.refreshMicros) {
+        const refreshMicros = a.spec.home && !this.peerUp ? Math.min(PEER_DOWN_REFRESH_MICROS, this.config.refreshMicros || Infinity) : this.config.refreshMicros;
+        if (refreshMicros > 0 && now - a.lastAnnounce >= refreshMicros) {
           a.lastAnnounce = now;
           actions.push({ kind: "announce", address: a.spec.address, at: "ours", reason: "refresh" });
+        }
+        if (a.defenceOwed && now - a.lastDefend >= this.config.defendMicros) {
+          a.defenceOwed = false;
+          a.lastDefend = now;
+          a.lastAnnounce = now;
+          const more = a.conflictsNotLogged;
+          a.conflictsNotLogged = 0;
+          actions.push(
+            { kind: "log", event: "conflict", address: a.spec.address, detail: `${more} claim(s) on ${a.spec.address} since the last defence: defending it again` },
+            { kind: "announce", address: a.spec.address, at: "ours", reason: "defend" },
+          );
         }
         if (!a.spec.home && this.config.verifyMicros > 0 && now - a.lastVerify >= this.config.verifyMicros) {
           a.lastVerify = now;
@@ -436,10 +460,14 @@ export class FailoverMachine {
     const last = probe ? a.lastProbeAnswer : a.lastDefend;
     if (now - last < (probe ? PROBE_ANSWER_MICROS : this.config.defendMicros)) {
       a.conflictsNotLogged++;
+      if (!probe) a.defenceOwed = true;
       return;
     }
     if (probe) a.lastProbeAnswer = now;
-    else a.lastDefend = now;
+    else {
+      a.lastDefend = now;
+      a.defenceOwed = false;
+    }
     a.lastAnnounce = now;
     const more = a.conflictsNotLogged > 0 ? ` (and ${a.conflictsNotLogged} more claim(s) since the last defence)` : "";
     a.conflictsNotLogged = 0;
