@@ -313,7 +313,8 @@ describe("failover end to end, more faults (issue 5)", function () {
     const claims = pinky.matching(/ claim 192\.0\.2\.37: /, t0);
     const conflicts = brain.matching(/ conflict 192\.0\.2\.37: /, t0);
     process.stdout.write(`      (30 % loss, 10 s: ${dropped} of ${dropped + passed} echo requests dropped; Pinky peer-down ${downs.length}, not-claiming ${notClaiming.length}, claim ${claims.length}; Brain conflict ${conflicts.length})\n`);
-    assert.ok(dropped > 0.2 * (dropped + passed) && dropped < 0.4 * (dropped + passed), `the fault was real: ${dropped} of ${dropped + passed} echo requests dropped`);
+    // a 30 % random drop over ~100 echoes: 10–50 % is ±4 standard deviations (20–40 % failed ~3 % of runs)
+    assert.ok(dropped > 0.1 * (dropped + passed) && dropped < 0.5 * (dropped + passed), `the fault was real: ${dropped} of ${dropped + passed} echo requests dropped`);
     assert.deepEqual(claims.map((l) => l.text), [], `zero false takeovers (Pinky saw Brain down ${downs.length} times)`);
     assert.deepEqual(brain.matching(/ (release|removed|yield) 192\.0\.2\.37/).map((l) => l.text), [], "Brain keeps .37");
     assert.deepEqual(otherOwners(s, VIP, t0, "brain").map((e) => e.text), [], `the router saw only Brain at .37:\n${timeline(s.events, t0)}`);
@@ -328,7 +329,7 @@ describe("failover end to end, more faults (issue 5)", function () {
     const { dropped, passed } = await randomLoss(lab, "output", `ip daddr ${PINKY.address} icmp type echo-reply`);
     const claims = pinky.matching(/ claim 192\.0\.2\.37: /, t0);
     process.stdout.write(`      (one-way, replies: ${dropped} of ${dropped + passed} echo replies dropped; Pinky peer-down ${pinky.matching(/ peer-down: /, t0).length}, claim ${claims.length})\n`);
-    assert.ok(dropped > 0.2 * (dropped + passed) && dropped < 0.4 * (dropped + passed), `the fault was real: ${dropped} of ${dropped + passed} echo replies dropped`);
+    assert.ok(dropped > 0.1 * (dropped + passed) && dropped < 0.5 * (dropped + passed), `the fault was real: ${dropped} of ${dropped + passed} echo replies dropped`);
     assert.deepEqual(claims.map((l) => l.text), [], "zero false takeovers");
     assert.deepEqual(otherOwners(s, VIP, t0, "brain").map((e) => e.text), [], `the router saw only Brain at .37:\n${timeline(s.events, t0)}`);
     assertHomeState(lab, "after the one-way loss");
