@@ -348,6 +348,28 @@ describe("failover machine (scenarios)", () => {
     assert.equal(m.stateOf(OWN), "idle");
   });
 
+  it("answers a claim heard inside the defence interval once more at its end, so the last word is ours", () => {
+    const m = new FailoverMachine(config(true, false));
+    m.handle({ kind: "present", addresses: [] }, 0);
+    m.handle({ kind: "probe-result", id: m.probeInFlight(OWN) ?? 0, address: OWN }, at(1));
+    const claim = { kind: "claim-heard", address: OWN, mac: "02:00:00:00:00:99", isPeer: false, how: "request" } as const;
+    assert.ok(m.handle(claim, at(10)).some((a) => a.kind === "announce" && a.reason === "defend"), "the first claim is defended at once");
+    assert.ok(!m.handle(claim, at(20)).some((a) => a.kind === "announce"), "a second inside the interval is not, at once");
+    assert.ok(!m.handle({ kind: "tick" }, at(10) + 999_000).some((a) => a.kind === "announce"));
+    assert.ok(m.handle({ kind: "tick" }, at(10) + 1_000_000).some((a) => a.kind === "announce" && a.address === OWN && a.reason === "defend"), "defended again at the interval's end");
+    assert.ok(!m.handle({ kind: "tick" }, at(10) + 3_000_000).some((a) => a.kind === "announce" && a.reason === "defend"), "and only once");
+  });
+
+  it("announces its own address every second while the peer is down", () => {
+    const m = new FailoverMachine(config(true, false));
+    m.handle({ kind: "present", addresses: [] }, 0);
+    m.handle({ kind: "probe-result", id: m.probeInFlight(OWN) ?? 0, address: OWN }, at(1));
+    assert.ok(!m.handle({ kind: "tick" }, at(1) + 1_500_000).some((a) => a.kind === "announce"), "the peer up: no refresh (announce.refresh 0)");
+    for (let i = 0; i < FALL; i++) m.handle({ kind: "check", name: "icmp", verdict: "fail" }, at(2000 + i));
+    const t = at(2000 + FALL);
+    assert.ok(m.handle({ kind: "tick" }, t + 1_000_000).some((a) => a.kind === "announce" && a.address === OWN && a.reason === "refresh"), "refreshed a second later");
+  });
+
   it("on SIGTERM gives back the peer's address and keeps its own", () => {
     const m = new FailoverMachine(config(true, false));
     m.handle({ kind: "present", addresses: [] }, 0);
