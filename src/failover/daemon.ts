@@ -16,7 +16,7 @@ import { findInterface } from "../link/interfaces";
 import { Link } from "../link/link";
 import { FramePort, LinkState } from "../link/port";
 import { Ipv4, Mac } from "../packets/address";
-import { arpRequest } from "../packets/arp";
+import { arpRequest, ARP_REPLY } from "../packets/arp";
 import { ETHERTYPE_ARP } from "../packets/ethernet";
 import { encodeFrame, FrameKind, FrameView } from "../packets/frame";
 import { AddressManager } from "./addresses";
@@ -24,6 +24,7 @@ import { CheckConfig, machineConfigOf, TakeoverConfig } from "./config";
 import { DaemonEnv } from "./env";
 import { Logger } from "./log";
 import { Action, FailoverMachine, MachineEvent, Verdict } from "./machine";
+import { PeerIdentity } from "./peer-identity";
 
 /** Bad set-up found before anything was changed: printed as one line, exit status 2. */
 export class StartupError extends Error {
@@ -34,6 +35,38 @@ const CAP_NET_ADMIN = 12;
 const CAP_NET_RAW = 13;
 /** At start, how long to wait for the link to be verified before acting on what is on the interface. */
 const START_VERIFY_WAIT_MS = 2000;
+/** An identity round: this many ARP requests for the peer's real address, this far apart, then a wait. */
+const IDENTITY_REQUESTS = 3;
+const IDENTITY_GAP_MS = 20;
+const IDENTITY_WAIT_MS = 100;
+/** Rounds prompted by what the wire says (a stranger's claim, the peer back) start at most this often. */
+const IDENTITY_PROMPT_MS = 1000;
+/** While the peer's MAC is unknown, or a new one is being confirmed, a round this often. */
+const IDENTITY_RETRY_MS = 4000;
+
+/**
+ * The port as the daemon's decisions see it: a frame with an 802.1Q or 802.1ad tag belongs to another
+ * VLAN (on a VLAN interface the kernel hands libpcap the frames of its own VLAN untagged), so it is
+ * not heard at all — it can neither claim an address nor say who the peer is.
+ */
+export function untaggedPort(port: FramePort): FramePort {
+  return {
+    get name() {
+      return port.name;
+    },
+    get mac() {
+      return port.mac;
+    },
+    send: (frame) => port.send(frame),
+    listen: (listener) =>
+      port.listen((frame) => {
+        const b = frame.bytes;
+        if (b.length >= 14 && ((b[12] === 0x81 && b[13] === 0x00) || (b[12] === 0x88 && b[13] === 0xa8))) return;
+        listener(frame);
+      }),
+    clock: port.clock,
+  };
+}
 
 function hasCapability(bit: number): boolean {
   try {
@@ -136,16 +169,19 @@ export class Daemon {
   readonly #lastChecks = new Map<string, CheckStatus>();
   readonly #transitions: { timeMicros: number; event: string; address?: string; detail: string }[] = [];
   readonly #machine: FailoverMachine;
-  readonly #view = new FrameView();
   readonly #clock: Clock;
   readonly #resolver: ArpResolver;
   readonly #prober: Prober;
   readonly #watcher: ConflictWatcher;
   /** aborted at stop: ends the periodic loops */
   readonly #running = new AbortController();
-  readonly #stopLearning: () => void;
   readonly #stopWatchingLink: () => void;
-  #peerMac: Mac | undefined;
+  /** the port with frames of other VLANs left out: everything the daemon hears and sends goes through it */
+  readonly #port: FramePort;
+  readonly #identity: PeerIdentity;
+  /** the identity round in flight, if any */
+  #identityRound: Promise<void> | undefined;
+  #lastIdentityPrompt = -Infinity;
   #queue: Promise<void> = Promise.resolve();
   #wakeup: Timer | undefined;
   #stopping = false;
@@ -174,10 +210,10 @@ export class Daemon {
     readonly log: Logger,
   ) {
     this.#config = config;
-    const port = env.port;
+    const port = (this.#port = untaggedPort(env.port));
     this.#clock = env.clock;
     this.#machine = new FailoverMachine(machineConfigOf(config));
-    this.#peerMac = config.peer.mac;
+    this.#identity = new PeerIdentity(config.peer.mac);
     this.#resolver = new ArpResolver(port, config.node.address, 30_000);
     this.#prober = new Prober(port, {
       sourceIp: config.node.address,
@@ -185,21 +221,14 @@ export class Daemon {
       random: env.random,
     });
     this.#watcher = new ConflictWatcher(port, (event) => {
-      this.#feed({ kind: "claim-heard", address: event.address.toString(), mac: event.mac.toString(), isPeer: this.#isPeer(event.mac), how: event.how });
+      const isPeer = this.#identity.is(event.mac);
+      // a claim from a MAC we do not know as the peer's may be the peer at a new MAC: ask it (our own
+      // requests are the only evidence that counts; the claim itself is not)
+      if (!isPeer) this.#promptIdentity();
+      this.#feed({ kind: "claim-heard", address: event.address.toString(), mac: event.mac.toString(), isPeer, how: event.how });
     });
     this.#watcher.watch(config.node.publicAddress);
     this.#watcher.watch(config.peer.publicAddress);
-    // learn the peer's MAC from any ARP it sends from its real address, unless the config pins it
-    this.#stopLearning = port.listen((frame) => {
-      if (this.config.peer.mac !== undefined) return;
-      const view = this.#view;
-      if (!view.reset(frame.bytes) || view.kind !== FrameKind.Arp || view.arpSenderIp !== config.peer.address.value) return;
-      if (view.arpSenderMac === port.mac.value) return;
-      if (this.#peerMac?.value !== view.arpSenderMac) {
-        this.#peerMac = new Mac(view.arpSenderMac);
-        this.#log("peer-mac", undefined, `${config.peer.name} (${config.peer.address}) is at ${this.#peerMac}`);
-      }
-    });
     this.#linkVerified = env.link.state === "verified";
     this.#stopWatchingLink = env.link.onState((state, why) => this.#onLinkState(state, why));
   }
@@ -220,7 +249,7 @@ export class Daemon {
     const { node, peer } = this.config;
     return {
       node: { name: node.name, address: node.address.toString(), publicAddress: node.publicAddress.toString() },
-      peer: { name: peer.name, address: peer.address.toString(), publicAddress: peer.publicAddress.toString(), mac: this.#peerMac?.toString() },
+      peer: { name: peer.name, address: peer.address.toString(), publicAddress: peer.publicAddress.toString(), mac: this.#identity.mac?.toString() },
       interface: this.config.interface,
       linkUp: snapshot.linkUp,
       linkState: this.env.link.state,
@@ -233,7 +262,7 @@ export class Daemon {
   }
 
   #isPeer(mac: Mac): boolean {
-    return this.#peerMac !== undefined && this.#peerMac.equals(mac);
+    return this.#identity.is(mac);
   }
 
   /**
@@ -251,8 +280,11 @@ export class Daemon {
     if (this.#stopping) return;
     const present = (await addresses.list()).filter((a) => managed.some((m) => m.equals(a.address))).map((a) => a.address.toString());
     if (this.#stopping) return;
-    if (this.#peerMac === undefined) this.#learnPeerMac(2, 100);
     this.#reconciled = true;
+    if (this.#identity.mac === undefined) this.#track(this.#askIdentity());
+    this.#every(IDENTITY_RETRY_MS, () => {
+      if (this.#identity.mac === undefined || this.#identity.confirming) this.#track(this.#askIdentity());
+    });
     if (!this.#linkVerified) this.#feed({ kind: "link", up: false, why: `the link is ${this.env.link.state}` });
     this.#feed({ kind: "present", addresses: present });
     for (const check of this.config.checks) this.#startCheck(check);
@@ -273,18 +305,63 @@ export class Daemon {
     });
   }
 
-  #learnPeerMac(attempts: number, timeoutMs: number): void {
-    this.#track(
-      this.#resolver.resolve(this.config.peer.address, { attempts, timeoutMs }).then(
-        (r) => {
-          if (this.#peerMac === undefined) {
-            this.#peerMac = r.mac;
-            this.#log("peer-mac", undefined, `${this.config.peer.name} (${this.config.peer.address}) is at ${r.mac}`);
-          }
-        },
-        () => this.#log("peer-mac", undefined, `${this.config.peer.name} (${this.config.peer.address}) does not answer ARP yet; its MAC will be learned when it does`),
-      ),
-    );
+  /** A round prompted by the wire (a stranger's claim, the peer back up), at most one per IDENTITY_PROMPT_MS. */
+  #promptIdentity(): void {
+    if (this.#identity.pinned || this.#stopping || !this.#reconciled) return;
+    const now = this.#clock.nowMicros();
+    if (now - this.#lastIdentityPrompt < IDENTITY_PROMPT_MS * 1000) return;
+    this.#lastIdentityPrompt = now;
+    this.#track(this.#askIdentity());
+  }
+
+  /**
+   * One identity round (one at a time): ARP requests from our real address for the peer's, and the
+   * replies addressed to us counted per MAC; PeerIdentity decides what they show.
+   */
+  #askIdentity(): Promise<void> {
+    if (this.#identityRound !== undefined) return this.#identityRound;
+    if (this.#identity.pinned || this.#stopping || !this.#linkVerified) return Promise.resolve();
+    const round = this.#runIdentityRound().finally(() => (this.#identityRound = undefined));
+    this.#identityRound = round;
+    return round;
+  }
+
+  async #runIdentityRound(): Promise<void> {
+    const port = this.#port;
+    const { node, peer } = this.config;
+    const view = new FrameView();
+    const answers = new Map<string, number>();
+    const epoch = this.#linkEpoch;
+    const stop = port.listen((frame) => {
+      if (!view.reset(frame.bytes) || view.kind !== FrameKind.Arp || view.arpOperation !== ARP_REPLY) return;
+      if (view.arpSenderIp !== peer.address.value || view.arpTargetIp !== node.address.value) return;
+      const ours = port.mac.value;
+      if (view.arpTargetMac !== ours || view.destinationMac !== ours || view.sourceMac !== view.arpSenderMac || view.arpSenderMac === ours) return;
+      const mac = new Mac(view.arpSenderMac).toString();
+      answers.set(mac, (answers.get(mac) ?? 0) + 1);
+    });
+    let sent = 0;
+    try {
+      const request = encodeFrame({
+        ethernet: { destination: Mac.BROADCAST, source: port.mac, etherType: ETHERTYPE_ARP },
+        arp: arpRequest(port.mac, node.address, peer.address),
+      });
+      for (let i = 0; i < IDENTITY_REQUESTS && !this.#stopping; i++) {
+        if (i > 0) await sleep(IDENTITY_GAP_MS, this.#running.signal, this.#clock);
+        port.send(request);
+        sent++;
+      }
+      await sleep(IDENTITY_WAIT_MS, this.#running.signal, this.#clock);
+    } catch {
+      // the link went down mid-round: the round proves nothing
+      return;
+    } finally {
+      stop();
+    }
+    if (this.#stopping || epoch !== this.#linkEpoch || !this.#linkVerified) return;
+    for (const [mac, n] of answers) answers.set(mac, Math.min(n, sent));
+    const verdict = this.#identity.round({ requests: sent, answers, atMicros: this.#clock.nowMicros() });
+    if (verdict.detail !== undefined) this.#log("peer-mac", undefined, `${peer.name} (${peer.address}): ${verdict.detail}`);
   }
 
   #onLinkState(state: LinkState, why: string): void {
@@ -293,7 +370,10 @@ export class Daemon {
     if (!verified) this.#linkEpoch++;
     this.#linkVerified = verified;
     if (this.#stopping || !this.#reconciled) return;
-    if (verified) this.#track(this.#refreshNeighbours());
+    if (verified) {
+      this.#track(this.#refreshNeighbours());
+      if (this.#identity.mac === undefined) this.#track(this.#askIdentity());
+    }
     this.#feed({ kind: "link", up: verified, why });
   }
 
@@ -321,7 +401,7 @@ export class Daemon {
     }
     this.#machine.reconfigure(machineConfigOf(next));
     this.#config = next;
-    if (next.peer.mac !== undefined) this.#peerMac = next.peer.mac;
+    this.#identity.repin(next.peer.mac);
     this.#checkRound.abort();
     this.#checkRound = new AbortController();
     for (const check of next.checks) this.#startCheck(check);
@@ -345,7 +425,6 @@ export class Daemon {
     await this.#queue;
     await Promise.allSettled([...this.#pending]);
     this.#watcher.close();
-    this.#stopLearning();
     this.#stopWatchingLink();
     this.#prober.close();
     this.env.addresses.close();
@@ -448,6 +527,8 @@ export class Daemon {
       switch (action.kind) {
         case "log":
           this.#log(action.event, action.address, action.detail);
+          // the peer back: is it where we think it is (its NIC changed meanwhile)?
+          if (action.event === "peer-up") this.#promptIdentity();
           break;
         case "probe":
           this.#track(this.#probe(action.address, action.id));
@@ -497,7 +578,7 @@ export class Daemon {
     let answeredBy: { mac: string; isPeer: boolean } | undefined;
     let inconclusive: string | undefined;
     try {
-      const result = await probeAddress(this.env.port, Ipv4.parse(address), {
+      const result = await probeAddress(this.#port, Ipv4.parse(address), {
         count: claim.probes,
         intervalMs: claim.probeIntervalMicros / 1000,
         waitMs: claim.probeWaitMicros / 1000,
@@ -516,8 +597,8 @@ export class Daemon {
    * answer reaches the conflict watcher and the machine hands the address back.
    */
   #verify(address: string): void {
-    if (this.#peerMac === undefined) this.#learnPeerMac(1, 100);
-    const port = this.env.port;
+    if (this.#identity.mac === undefined) this.#track(this.#askIdentity());
+    const port = this.#port;
     const request = encodeFrame({
       ethernet: { destination: Mac.BROADCAST, source: port.mac, etherType: ETHERTYPE_ARP },
       arp: arpRequest(port.mac, this.config.node.address, Ipv4.parse(address)),
@@ -555,9 +636,9 @@ export class Daemon {
     let mac: Mac | undefined;
     if (at === "peer") {
       // not learned yet (just started): ask the peer's real address first
-      if (this.#peerMac === undefined) await this.#resolver.resolve(this.config.peer.address, { attempts: 2, timeoutMs: 100 }).then((r) => (this.#peerMac ??= r.mac), () => undefined);
+      if (this.#identity.mac === undefined) await this.#askIdentity();
       if (signal.aborted) return;
-      mac = this.#peerMac;
+      mac = this.#identity.mac;
       if (mac === undefined) {
         this.#log("announce", address, `cannot announce the hand-back: ${this.config.peer.name}'s MAC is unknown`);
         return;
@@ -570,7 +651,7 @@ export class Daemon {
     if (reason !== "refresh") {
       this.#log("announce", address, `gratuitous ARP ${address} is-at ${mac ?? this.env.port.mac}, ${settings.form === "both" ? "request and reply" : settings.form} form, ${count} round(s) ${intervalMs} ms apart (${reason})`);
     }
-    const frames = await announce(this.env.port, [Ipv4.parse(address)], { count, intervalMs, form: settings.form, mac, signal }).catch((error: unknown) => {
+    const frames = await announce(this.#port, [Ipv4.parse(address)], { count, intervalMs, form: settings.form, mac, signal }).catch((error: unknown) => {
       this.#log("error", address, `announce failed: ${(error as Error).message}`);
       return 0;
     });
