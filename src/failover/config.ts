@@ -107,8 +107,10 @@ export interface ClaimConfig {
 export interface ConflictsConfig {
   /** give a held address up when a host other than the peer claims it */
   readonly yieldToStrangers: boolean;
-  /** at most one defending announcement per address per this interval */
+  /** per claiming host, after its burst: one defending announcement per this interval */
   readonly defendIntervalMicros: Micros;
+  /** per claiming host: claims answered at once before the interval applies */
+  readonly defendBurst: number;
 }
 
 /** Where the status listener (`GET /metrics`, `GET /status`) binds. */
@@ -169,7 +171,7 @@ export const DEFAULTS = {
   peer: { runsTakeover: true },
   announce: { count: 5, intervalMicros: 200_000, form: "both", refreshMicros: 0 },
   claim: { probes: 2, probeIntervalMicros: 20_000, probeWaitMicros: 50_000, retryMicros: 500_000, verifyIntervalMicros: 250_000 },
-  conflicts: { yieldToStrangers: false, defendIntervalMicros: 1_000_000 },
+  conflicts: { yieldToStrangers: false, defendIntervalMicros: 20_000, defendBurst: 10 },
   status: { listen: { host: "127.0.0.1", port: 9337 } },
   hooks: { timeoutMicros: 5_000_000 },
 } as const;
@@ -261,6 +263,7 @@ export function machineConfigOf(config: TakeoverConfig): MachineConfig {
     retryMicros: config.claim.retryMicros,
     refreshMicros: config.announce.refreshMicros,
     defendMicros: config.conflicts.defendIntervalMicros,
+    defendBurst: config.conflicts.defendBurst,
     verifyMicros: config.claim.verifyIntervalMicros,
     yieldToStrangers: config.conflicts.yieldToStrangers,
   };
@@ -644,7 +647,8 @@ const CLAIM = z.strictObject({
 
 const CONFLICTS = z.strictObject({
   yieldToStrangers: bool("write true to give an address up when a host other than the peer claims it, else false").optional(),
-  defendInterval: duration("write the least time between defending announcements, like defendInterval: 1s", true).optional(),
+  defendInterval: duration("write the least time between defences against one claiming host once its burst is used, like defendInterval: 20ms", true).optional(),
+  defendBurst: whole(1, 1000, "write how many claims of one host are answered at once before defendInterval applies, from 1, like defendBurst: 10").optional(),
 });
 
 const LISTEN_FIX = 'write host:port, like listen: 127.0.0.1:9337 (loopback: only this box can ask), or listen: off';
@@ -842,6 +846,7 @@ function resolve(raw: unknown, source: string, problems: Problems): TakeoverConf
     conflicts: {
       yieldToStrangers: f.yieldToStrangers ?? DEFAULTS.conflicts.yieldToStrangers,
       defendIntervalMicros: f.defendInterval?.micros ?? DEFAULTS.conflicts.defendIntervalMicros,
+      defendBurst: f.defendBurst ?? DEFAULTS.conflicts.defendBurst,
     },
     // `listen` left out: the default; written as off: no listener
     status: "listen" in status.full ? (status.full.listen === undefined ? {} : { listen: status.full.listen }) : { listen: { ...DEFAULTS.status.listen } },

@@ -13,7 +13,10 @@
 //   answered for by the configured peer is claimed anyway (the peer yields at once on hearing the
 //   home node); answered for by anyone else, it is not claimed, and the conflict is logged.
 // - While holding: the home node's claim on a foreign address → yield at once; anyone else's claim
-//   → reported and defended (announce again, rate-limited), not yielded to unless configured.
+//   → reported and defended (announce again), not yielded to unless configured. Every claim is
+//   answered, rate-limited per claiming MAC by a token bucket (`defendBurst` at once, then one per
+//   `defendMicros`) and by a bucket for all claimers together (so a storm of spoofed MACs cannot make
+//   us flood); a claim the buckets hold back is answered as soon as they allow.
 //
 // Ownership rules (the README states them):
 // - Only what the link proves counts. `link up` means the link is verified (its capture has seen our
@@ -54,8 +57,10 @@ export interface MachineConfig {
   readonly retryMicros: Micros;
   /** re-announce held addresses this often; 0 = never */
   readonly refreshMicros: Micros;
-  /** at most one defending announcement per address per this interval */
+  /** per claiming MAC, after its burst: one defence per this interval */
   readonly defendMicros: Micros;
+  /** per claiming MAC: defences answered at once before `defendMicros` applies; default 10 */
+  readonly defendBurst?: number;
   /** while holding the peer's address, ask who else has it this often; 0 = never */
   readonly verifyMicros: Micros;
   /** yield a held address to a stranger's claim (not the peer's) */
@@ -121,6 +126,18 @@ const PROBE_ANSWER_MICROS = 10_000;
 const PEER_DOWN_REFRESH_MICROS = 1_000_000;
 /** After an inconclusive probe on a link that stayed verified (a send failed), probe again after this. */
 const INCONCLUSIVE_RETRY_MICROS = 20_000;
+/** The claimers whose defence buckets are remembered; the least recently heard are forgotten first. */
+const DEFENCE_BUCKETS_KEPT = 256;
+/** The bucket for all claimers together: this many times one claimer's burst and rate. */
+const DEFENCE_ALL_FACTOR = 4;
+/** Conflict lines per address at most this often; the claims in between are counted in the next. */
+const CONFLICT_LOG_MICROS = 1_000_000;
+
+/** A token bucket: `tokens` as of `at`. */
+interface Bucket {
+  tokens: number;
+  at: Micros;
+}
 
 interface AddressStatus {
   readonly spec: AddressSpec;
@@ -128,8 +145,8 @@ interface AddressStatus {
   /** no new probe before this time (after a conflict) */
   retryAt: Micros;
   lastAnnounce: Micros;
-  lastDefend: Micros;
   lastProbeAnswer: Micros;
+  lastConflictLog: Micros;
   /** last ask for a foreign address we hold (see verifyMicros) */
   lastVerify: Micros;
   /** the id of the probe in flight (state "probing") */
@@ -142,10 +159,10 @@ interface AddressStatus {
   /** claims heard while the defence was rate-limited: told in the next conflict line */
   conflictsNotLogged: number;
   /**
-   * A claim (not a probe) went unanswered inside the defence interval: one more defence is owed at
-   * its end, so the last word the router hears is ours, not the claimer's later rounds.
+   * A claim (not a probe) the buckets held back: the claimer's MAC. A defence is owed as soon as its
+   * bucket allows, so the last word the router hears is ours, not the claimer's.
    */
-  defenceOwed: boolean;
+  defenceOwed: string | undefined;
 }
 
 interface CheckStatus {
@@ -173,6 +190,8 @@ export class FailoverMachine {
   #stopped = false;
   #started = false;
   #probes = 0;
+  readonly #defenceBuckets = new Map<string, Bucket>();
+  #defenceAll: Bucket = { tokens: Infinity, at: 0 };
 
   #config: MachineConfig;
 
@@ -199,7 +218,7 @@ export class FailoverMachine {
 
   constructor(config: MachineConfig) {
     this.#config = config;
-    this.#addresses = config.addresses.map((spec) => ({ spec, state: "idle", retryAt: 0, lastAnnounce: 0, lastDefend: -Infinity, lastProbeAnswer: -Infinity, lastVerify: 0, probeId: 0, handBackOwed: false, conflictsNotLogged: 0, defenceOwed: false }));
+    this.#addresses = config.addresses.map((spec) => ({ spec, state: "idle", retryAt: 0, lastAnnounce: 0, lastProbeAnswer: -Infinity, lastConflictLog: -Infinity, lastVerify: 0, probeId: 0, handBackOwed: false, conflictsNotLogged: 0, defenceOwed: undefined }));
     for (const spec of config.checks) this.#checks.set(spec.name, { spec, up: spec.role === "peer", streak: 0, seen: 0 });
   }
 
@@ -295,7 +314,7 @@ export class FailoverMachine {
       if (a.state === "holding" && this.config.refreshMicros > 0) next = Math.min(next, a.lastAnnounce + this.config.refreshMicros);
       if (a.state === "holding" && !a.spec.home && this.config.verifyMicros > 0) next = Math.min(next, a.lastVerify + this.config.verifyMicros);
       if (a.state === "holding" && a.spec.home && !this.peerUp) next = Math.min(next, a.lastAnnounce + PEER_DOWN_REFRESH_MICROS);
-      if (a.state === "holding" && a.defenceOwed) next = Math.min(next, a.lastDefend + this.config.defendMicros);
+      if (a.state === "holding" && a.defenceOwed !== undefined) next = Math.min(next, this.#defenceReadyAt(a.defenceOwed));
     }
     return next;
   }
@@ -343,16 +362,16 @@ export class FailoverMachine {
           a.lastAnnounce = now;
           actions.push({ kind: "announce", address: a.spec.address, at: "ours", reason: "refresh" });
         }
-        if (a.defenceOwed && now - a.lastDefend >= this.config.defendMicros) {
-          a.defenceOwed = false;
-          a.lastDefend = now;
+        if (a.defenceOwed !== undefined && now >= this.#defenceReadyAt(a.defenceOwed) && this.#takeDefence(a.defenceOwed, now)) {
+          a.defenceOwed = undefined;
           a.lastAnnounce = now;
-          const more = a.conflictsNotLogged;
-          a.conflictsNotLogged = 0;
-          actions.push(
-            { kind: "log", event: "conflict", address: a.spec.address, detail: `${more} claim(s) on ${a.spec.address} since the last defence: defending it again` },
-            { kind: "announce", address: a.spec.address, at: "ours", reason: "defend" },
-          );
+          if (now - a.lastConflictLog >= CONFLICT_LOG_MICROS) {
+            a.lastConflictLog = now;
+            const more = a.conflictsNotLogged;
+            a.conflictsNotLogged = 0;
+            actions.push({ kind: "log", event: "conflict", address: a.spec.address, detail: `${more} claim(s) on ${a.spec.address} since the last conflict line: defending it again` });
+          }
+          actions.push({ kind: "announce", address: a.spec.address, at: "ours", reason: "defend" });
         }
         if (!a.spec.home && this.config.verifyMicros > 0 && now - a.lastVerify >= this.config.verifyMicros) {
           a.lastVerify = now;
@@ -455,26 +474,72 @@ export class FailoverMachine {
     }
     // A probe must be answered every time (up to one answer per PROBE_ANSWER_MICROS): the prober
     // claims the address if it hears nothing, and our kernel may not be able to answer (an ARP
-    // filter, a full queue). Other claims are answered at most once per defendMicros.
+    // filter, a full queue). Every other claim is answered as the claimer's bucket allows: at once,
+    // or (held back) as soon as it has a token again.
     const probe = how === "probe";
-    const last = probe ? a.lastProbeAnswer : a.lastDefend;
-    if (now - last < (probe ? PROBE_ANSWER_MICROS : this.config.defendMicros)) {
+    if (probe ? now - a.lastProbeAnswer < PROBE_ANSWER_MICROS : !this.#takeDefence(mac, now)) {
       a.conflictsNotLogged++;
-      if (!probe) a.defenceOwed = true;
+      if (!probe) a.defenceOwed = mac;
       return;
     }
     if (probe) a.lastProbeAnswer = now;
-    else {
-      a.lastDefend = now;
-      a.defenceOwed = false;
-    }
+    else a.defenceOwed = undefined;
     a.lastAnnounce = now;
-    const more = a.conflictsNotLogged > 0 ? ` (and ${a.conflictsNotLogged} more claim(s) since the last defence)` : "";
-    a.conflictsNotLogged = 0;
-    actions.push(
-      { kind: "log", event: "conflict", address, detail: `${mac}${isPeer ? " (the peer)" : " (not the peer)"} ${probe ? "probes for" : "claims"} ${address}, which we hold: defending it${more}` },
-      { kind: "announce", address, at: "ours", reason: "defend" },
-    );
+    if (now - a.lastConflictLog >= CONFLICT_LOG_MICROS) {
+      a.lastConflictLog = now;
+      const more = a.conflictsNotLogged > 0 ? ` (and ${a.conflictsNotLogged} more claim(s) since the last conflict line)` : "";
+      a.conflictsNotLogged = 0;
+      actions.push({ kind: "log", event: "conflict", address, detail: `${mac}${isPeer ? " (the peer)" : " (not the peer)"} ${probe ? "probes for" : "claims"} ${address}, which we hold: defending it${more}` });
+    } else a.conflictsNotLogged++;
+    actions.push({ kind: "announce", address, at: "ours", reason: "defend" });
+  }
+
+  #defenceBurst(): number {
+    return Math.max(1, this.config.defendBurst ?? 10);
+  }
+
+  /** `bucket` refilled to `now`: one token per `interval`, at most `capacity`. */
+  #refill(bucket: Bucket, capacity: number, interval: Micros, now: Micros): void {
+    if (bucket.tokens === Infinity) bucket.tokens = capacity;
+    if (now > bucket.at) {
+      bucket.tokens = interval <= 0 ? capacity : Math.min(capacity, bucket.tokens + (now - bucket.at) / interval);
+      bucket.at = now;
+    }
+  }
+
+  #claimerBucket(mac: string, now: Micros): Bucket {
+    let bucket = this.#defenceBuckets.get(mac);
+    if (bucket === undefined) {
+      bucket = { tokens: this.#defenceBurst(), at: now };
+      if (this.#defenceBuckets.size >= DEFENCE_BUCKETS_KEPT) this.#defenceBuckets.delete(this.#defenceBuckets.keys().next().value!);
+    } else this.#defenceBuckets.delete(mac);
+    // kept in the order claimers were last heard
+    this.#defenceBuckets.set(mac, bucket);
+    return bucket;
+  }
+
+  /** Takes a defence token for a claim by `mac`, if its bucket and the bucket of all claimers have one. */
+  #takeDefence(mac: string, now: Micros): boolean {
+    const burst = this.#defenceBurst();
+    const interval = this.config.defendMicros;
+    const own = this.#claimerBucket(mac, now);
+    this.#refill(own, burst, interval, now);
+    this.#refill(this.#defenceAll, burst * DEFENCE_ALL_FACTOR, interval / DEFENCE_ALL_FACTOR, now);
+    if (own.tokens < 1 || this.#defenceAll.tokens < 1) return false;
+    own.tokens--;
+    this.#defenceAll.tokens--;
+    return true;
+  }
+
+  /** When a claim by `mac` could be answered: both buckets with a token. */
+  #defenceReadyAt(mac: string): Micros {
+    const own = this.#defenceBuckets.get(mac);
+    const interval = this.config.defendMicros;
+    const ownAt = own === undefined || own.tokens >= 1 ? 0 : own.at + (1 - own.tokens) * interval;
+    const all = this.#defenceAll;
+    const allAt = all.tokens >= 1 ? 0 : all.at + ((1 - all.tokens) * interval) / DEFENCE_ALL_FACTOR;
+    // rounded up: a tick at exactly that time finds the token there despite floating point
+    return Math.ceil(Math.max(ownAt, allAt));
   }
 
   #onLink(up: boolean, why: string | undefined, now: Micros, actions: Action[]): void {

@@ -91,7 +91,7 @@ describe("config: good files", () => {
     ]);
     assert.deepEqual(config.announce, { count: 5, intervalMicros: 200_000, form: "both", refreshMicros: 0 });
     assert.deepEqual(config.claim, { probes: 2, probeIntervalMicros: 20_000, probeWaitMicros: 50_000, retryMicros: 500_000, verifyIntervalMicros: 250_000 });
-    assert.deepEqual(config.conflicts, { yieldToStrangers: false, defendIntervalMicros: 1_000_000 });
+    assert.deepEqual(config.conflicts, { yieldToStrangers: false, defendIntervalMicros: 20_000, defendBurst: 10 });
   });
 
   it("ships examples/brain.yaml and examples/pinky.yaml as mirror images", async () => {
@@ -138,7 +138,7 @@ describe("config: good files", () => {
     ]);
     assert.deepEqual(config.announce, { count: 5, intervalMicros: 200_000, form: "both", refreshMicros: 0 });
     assert.deepEqual(config.claim, { probes: 2, probeIntervalMicros: 20_000, probeWaitMicros: 50_000, retryMicros: 500_000, verifyIntervalMicros: 250_000 });
-    assert.deepEqual(config.conflicts, { yieldToStrangers: false, defendIntervalMicros: 1_000_000 });
+    assert.deepEqual(config.conflicts, { yieldToStrangers: false, defendIntervalMicros: 20_000, defendBurst: 10 });
     assert.deepEqual(machineConfigOf(config), {
       addresses: [
         { address: "192.0.2.37", home: true },
@@ -148,7 +148,8 @@ describe("config: good files", () => {
       peerRunsTakeover: true,
       retryMicros: 500_000,
       refreshMicros: 0,
-      defendMicros: 1_000_000,
+      defendMicros: 20_000,
+      defendBurst: 10,
       verifyMicros: 250_000,
       yieldToStrangers: false,
     });
@@ -210,7 +211,7 @@ describe("config: good files", () => {
     assert.equal(config.aliasLabel, "eth0:takeover");
     assert.deepEqual(config.announce, { count: 3, intervalMicros: 1_500_000, form: "reply", refreshMicros: 10_000_000 });
     assert.deepEqual(config.claim, { probes: 3, probeIntervalMicros: 250, probeWaitMicros: 60_000_000, retryMicros: 2_000_000, verifyIntervalMicros: 100_000 });
-    assert.deepEqual(config.conflicts, { yieldToStrangers: true, defendIntervalMicros: 10_000_000 });
+    assert.deepEqual(config.conflicts, { yieldToStrangers: true, defendIntervalMicros: 10_000_000, defendBurst: 10 });
     assert.equal(machineConfigOf(config).peerRunsTakeover, false);
   });
 });

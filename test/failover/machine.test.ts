@@ -348,16 +348,48 @@ describe("failover machine (scenarios)", () => {
     assert.equal(m.stateOf(OWN), "idle");
   });
 
-  it("answers a claim heard inside the defence interval once more at its end, so the last word is ours", () => {
-    const m = new FailoverMachine(config(true, false));
+  it("answers a claimer's burst at once, then a claim its bucket holds back as soon as it allows, so the last word is ours", () => {
+    const m = new FailoverMachine({ ...config(true, false), defendBurst: 3, defendMicros: 100_000 });
     m.handle({ kind: "present", addresses: [] }, 0);
     m.handle({ kind: "probe-result", id: m.probeInFlight(OWN) ?? 0, address: OWN }, at(1));
-    const claim = { kind: "claim-heard", address: OWN, mac: "02:00:00:00:00:99", isPeer: false, how: "request" } as const;
-    assert.ok(m.handle(claim, at(10)).some((a) => a.kind === "announce" && a.reason === "defend"), "the first claim is defended at once");
-    assert.ok(!m.handle(claim, at(20)).some((a) => a.kind === "announce"), "a second inside the interval is not, at once");
-    assert.ok(!m.handle({ kind: "tick" }, at(10) + 999_000).some((a) => a.kind === "announce"));
-    assert.ok(m.handle({ kind: "tick" }, at(10) + 1_000_000).some((a) => a.kind === "announce" && a.address === OWN && a.reason === "defend"), "defended again at the interval's end");
-    assert.ok(!m.handle({ kind: "tick" }, at(10) + 3_000_000).some((a) => a.kind === "announce" && a.reason === "defend"), "and only once");
+    const claim = (mac: string) => ({ kind: "claim-heard", address: OWN, mac, isPeer: false, how: "request" }) as const;
+    const defends = (actions: Action[]) => actions.filter((a) => a.kind === "announce" && a.address === OWN && a.reason === "defend").length;
+    const start = at(10);
+    for (let i = 0; i < 3; i++) assert.equal(defends(m.handle(claim("02:00:00:00:00:99"), start + i * 1000)), 1, `claim ${i + 1} of the burst is answered at once`);
+    assert.equal(defends(m.handle(claim("02:00:00:00:00:99"), start + 3000)), 0, "the fourth, past the burst, is held back");
+    assert.equal(defends(m.handle(claim("02:00:00:00:00:98"), start + 4000)), 1, "another claimer has a bucket of its own (and its defence, later, answers the held-back claim too)");
+    assert.equal(m.nextWakeup(), Infinity, "nothing is owed then");
+    assert.equal(defends(m.handle(claim("02:00:00:00:00:99"), start + 5000)), 0, "the first claimer's bucket is still empty");
+    // 3 tokens taken by +2 ms, 5 ms of refill = 0.05 token: the next is due about 95 ms later
+    assert.ok(m.nextWakeup() <= start + 2000 + 100_000, `the held-back claim is owed by its bucket's next token (wakeup ${m.nextWakeup() - start})`);
+    assert.equal(defends(m.handle({ kind: "tick" }, start + 50_000)), 0);
+    assert.equal(defends(m.handle({ kind: "tick" }, m.nextWakeup())), 1, "answered as soon as the bucket allows");
+    assert.equal(defends(m.handle({ kind: "tick" }, start + 3_000_000)), 0, "and only once");
+  });
+
+  it("answers every claim of a claimer at 100 claims a second with the default bucket, at most 20 ms late", () => {
+    const m = new FailoverMachine({ ...config(true, false), defendBurst: 10, defendMicros: 20_000 });
+    m.handle({ kind: "present", addresses: [] }, 0);
+    m.handle({ kind: "probe-result", id: m.probeInFlight(OWN) ?? 0, address: OWN }, at(1));
+    const start = at(10);
+    const defended = (actions: Action[]) => actions.some((a) => a.kind === "announce" && a.address === OWN && a.reason === "defend");
+    let oldestUnanswered: number | undefined;
+    let worst = 0;
+    let heldBack = 0;
+    for (let t = start; t < start + 5_000_000; t += 1000) {
+      if ((t - start) % 10_000 === 0) {
+        if (defended(m.handle({ kind: "claim-heard", address: OWN, mac: "02:00:00:00:00:99", isPeer: false, how: "request" }, t))) oldestUnanswered = undefined;
+        else {
+          heldBack++;
+          oldestUnanswered ??= t;
+        }
+      } else if (m.nextWakeup() <= t && defended(m.handle({ kind: "tick" }, t)) && oldestUnanswered !== undefined) {
+        worst = Math.max(worst, t - oldestUnanswered);
+        oldestUnanswered = undefined;
+      }
+    }
+    assert.ok(heldBack > 100, `past the burst, claims are held back (${heldBack} of 500)`);
+    assert.ok(worst <= 20_000, `a claim waited ${worst} µs for its defence`);
   });
 
   it("announces its own address every second while the peer is down", () => {
