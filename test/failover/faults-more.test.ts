@@ -26,11 +26,11 @@ import { BRAIN, EXAMPLES, LabScenario, PINKY, ROUTER, startScenario } from "../.
 import { Lab, listNamespaces } from "../../src/lab/netns";
 import { hrtimeMicros } from "../../src/link/port";
 import { eventually, Lines, otherOwners, routerGet, routerMacFor, sleep, timeline, writeConfig } from "./e2e-helpers";
+import { addMallory, MALLORY } from "./mallory";
 
 const DIST_SRC = join(__dirname, "..", "..", "src");
 const CLI = join(DIST_SRC, "cli", "main.js");
 const VIP = BRAIN.publicAddress;
-const MALLORY = { name: "mallory", address: "192.0.2.66", mac: "02:00:5e:00:00:66" } as const;
 /** default fall 3 + rise 2 at the default 100 ms ICMP interval */
 const FALL_RISE_WINDOW_MS = (3 + 2) * 100;
 
@@ -85,26 +85,6 @@ async function randomLoss(lab: Lab, hook: "input" | "output", match: string): Pr
 /** Makes the router ask for .37 and .36 now (so its neighbour entries exist and are fresh). */
 function routerTouches(lab: Lab): void {
   for (const address of [BRAIN.publicAddress, PINKY.publicAddress]) lab.exec(ROUTER.name, ["ping", "-c1", "-W1", address]);
-}
-
-/**
- * Mallory: a lab of its own with one host, whose switch port (veth end) is moved into the scenario's
- * switch namespace and plugged into its bridge. Only namespaces made by Lab are touched; deleting the
- * scenario's switch namespace deletes the veth pair, Mallory's lab deletes the rest.
- */
-async function addMallory(scenario: LabScenario): Promise<Lab> {
-  const m = await Lab.create({ hosts: [{ name: MALLORY.name, address: `${MALLORY.address}/24`, mac: MALLORY.mac }] });
-  try {
-    const port = m.portOf(MALLORY.name);
-    runSync(["ip", "-n", m.switchNamespace, "link", "set", port, "netns", scenario.lab.switchNamespace], { check: true });
-    runSync(["ip", "-n", scenario.lab.switchNamespace, "link", "set", port, "master", "br-lan", "up"], { check: true });
-    const reach = await eventually(() => m.exec(MALLORY.name, ["ping", "-c1", "-W1", ROUTER.address]).status === 0, 5000);
-    assert.ok(reach, "Mallory is on the segment (pings the router)");
-  } catch (error) {
-    await m.destroy();
-    throw error;
-  }
-  return m;
 }
 
 /**

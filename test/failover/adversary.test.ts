@@ -1,0 +1,222 @@
+// A hostile segment, end to end (issue 9): Brain (.17 holding .37) and Pinky (.18 holding .36) run
+// `takeover run`; Mallory (.66), a third box on the same bridge, sends forged frames built with our
+// own encoder. Every case is judged from the router (its neighbour entries, watched over rtnetlink
+// with `ip monitor neigh`, and who answers its GET) and from both boxes' addresses and logs:
+//   1. Brain's link cut, Pinky holds .37; Mallory sends ARP "from" Brain's real address (a broadcast
+//      request and a unicast reply to Pinky), then claims .37 → Pinky does not take Mallory for Brain,
+//      does not yield, defends; the router stays on Pinky; Brain back → .37 home, both addresses right.
+//   2. the same against a configured peer.mac, before and after a SIGHUP reload.
+//   3. claims on both public addresses every 300 ms, at 10/s and at 100/s → nobody yields, every
+//      stretch of the router on Mallory's MAC ends, and how long they last is printed.
+//   4. claims and "peer" ARP tagged for VLAN 99 (the boxes' interfaces are untagged) → no conflict,
+//      no peer-MAC change: frames of another VLAN play no part.
+// Each test builds its own lab and deletes it (and Mallory's) in afterEach, also when it fails.
+import { strict as assert } from "node:assert";
+import { ChildProcess } from "node:child_process";
+import { rmSync } from "node:fs";
+import { createInterface } from "node:readline";
+import { BRAIN, LabScenario, PINKY, ROUTER, startScenario } from "../../src/lab/failover-demo";
+import { Lab, listNamespaces } from "../../src/lab/netns";
+import { hrtimeMicros } from "../../src/link/port";
+import { Ipv4, Mac } from "../../src/packets/address";
+import { arpReply, arpRequest, gratuitousReply, gratuitousRequest } from "../../src/packets/arp";
+import { ETHERTYPE_ARP } from "../../src/packets/ethernet";
+import { encodeFrame } from "../../src/packets/frame";
+import { eventually, Lines, routerGet, routerMacFor, sleep, timeline, writeConfig } from "./e2e-helpers";
+import { addMallory, MALLORY, sendFrom } from "./mallory";
+
+const EVIL = Mac.parse(MALLORY.mac);
+const ip = (s: string) => Ipv4.parse(s);
+const arp = (destination: Mac, record: ReturnType<typeof arpRequest>) => encodeFrame({ ethernet: { destination, source: EVIL, etherType: ETHERTYPE_ARP }, arp: record });
+/** A gratuitous claim of `address` at Mallory's MAC, both forms. */
+const claimFrames = (address: string) => [arp(Mac.BROADCAST, gratuitousRequest(EVIL, ip(address))), arp(Mac.BROADCAST, gratuitousReply(EVIL, ip(address)))];
+/** ARP "from" Brain's real address at Mallory's MAC: a broadcast request, and a reply to Pinky alone. */
+const fromBrainFrames = () => [
+  arp(Mac.BROADCAST, arpRequest(EVIL, ip(BRAIN.address), ip(ROUTER.address))),
+  arp(Mac.parse(PINKY.mac), arpReply(EVIL, ip(BRAIN.address), Mac.parse(PINKY.mac), ip(PINKY.address))),
+];
+/** `frame` with an 802.1Q tag for `vlan` after the MAC addresses. */
+function tagged(frame: Uint8Array, vlan: number): Uint8Array {
+  const out = new Uint8Array(frame.length + 4);
+  out.set(frame.subarray(0, 12));
+  out.set([0x81, 0x00, vlan >> 8, vlan & 0xff], 12);
+  out.set(frame.subarray(12), 16);
+  return out;
+}
+
+function addressesOn(lab: Lab, host: string): string[] {
+  const shown = JSON.parse(lab.exec(host, ["ip", "-j", "-4", "addr", "show", "dev", "eth0"], { check: true }).stdout) as Array<{ addr_info: Array<{ local: string }> }>;
+  return shown.flatMap((i) => i.addr_info.map((a) => a.local)).sort();
+}
+
+/** Both public addresses home, from every side: both boxes' eth0, the router's entries, its GETs. */
+function assertHome(lab: Lab, what: string): void {
+  assert.deepEqual(addressesOn(lab, BRAIN.name), [BRAIN.address, BRAIN.publicAddress], `${what}: Brain's eth0 holds .17 and .37`);
+  assert.deepEqual(addressesOn(lab, PINKY.name), [PINKY.address, PINKY.publicAddress], `${what}: Pinky's eth0 holds .18 and .36`);
+  assert.equal(routerMacFor(lab, BRAIN.publicAddress), BRAIN.mac, `${what}: the router has .37 at Brain's MAC`);
+  assert.equal(routerMacFor(lab, PINKY.publicAddress), PINKY.mac, `${what}: the router has .36 at Pinky's MAC`);
+  assert.equal(routerGet(lab, BRAIN.publicAddress), "brain", `${what}: Brain serves .37`);
+  assert.equal(routerGet(lab, PINKY.publicAddress), "pinky", `${what}: Pinky serves .36`);
+}
+
+/** The router's neighbour changes (`ip -ts monitor neigh`), for the stretches on a MAC. */
+class NeighbourMonitor {
+  readonly changes: { t: number; address: string; mac: string }[] = [];
+  readonly #child: ChildProcess;
+  constructor(lab: Lab) {
+    this.#child = lab.spawn(ROUTER.name, ["ip", "-ts", "monitor", "neigh"]);
+    createInterface({ input: this.#child.stdout! }).on("line", (line) => {
+      const m = /^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d{6})\] (?:Deleted )?(\S+) dev \S+ lladdr (\S+)/.exec(line);
+      if (m !== null) this.changes.push({ t: Date.parse(`${m[1]}Z`) * 1000 + Number(m[2]), address: m[3], mac: m[4] });
+    });
+  }
+  /** The stretches `address` spent at `mac` from `since` (µs since the epoch), the last one ended at `until` if still on it. */
+  stretchesOn(address: string, mac: string, since: number, until: number): number[] {
+    const stretches: number[] = [];
+    let startedAt: number | undefined;
+    for (const c of this.changes.filter((c) => c.address === address && c.t >= since)) {
+      if (c.mac === mac) startedAt ??= c.t;
+      else if (startedAt !== undefined) {
+        stretches.push(c.t - startedAt);
+        startedAt = undefined;
+      }
+    }
+    if (startedAt !== undefined) stretches.push(until - startedAt);
+    return stretches;
+  }
+  stop(): void {
+    this.#child.kill();
+  }
+}
+
+const wallMicros = () => Date.now() * 1000;
+const median = (xs: number[]) => (xs.length === 0 ? 0 : [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]);
+
+describe("failover end to end, a hostile segment (issue 9)", function () {
+  this.timeout(120_000);
+  let scenario: LabScenario | undefined;
+  let mallory: Lab | undefined;
+  let monitor: NeighbourMonitor | undefined;
+  const prefixes: string[] = [];
+  const dirs: string[] = [];
+
+  async function start(options: Parameters<typeof startScenario>[0] = {}): Promise<{ s: LabScenario; m: Lab; brain: Lines; pinky: Lines }> {
+    scenario = await startScenario(options);
+    prefixes.push(scenario.lab.prefix);
+    const brain = new Lines(scenario.daemon("brain"));
+    const pinky = new Lines(scenario.daemon("pinky"));
+    const settled = await scenario.settled(15_000);
+    assert.deepEqual(settled.missing, [], `steady state not reached:\n${timeline(scenario.events, settled.startedAt)}`);
+    mallory = await addMallory(scenario);
+    prefixes.push(mallory.prefix);
+    monitor = new NeighbourMonitor(scenario.lab);
+    return { s: scenario, m: mallory, brain, pinky };
+  }
+
+  afterEach(async function () {
+    if (this.currentTest?.state === "failed" && scenario !== undefined) {
+      process.stderr.write(`\n--- timeline of the failed test\n${timeline(scenario.events, scenario.events[0]?.t ?? 0)}\n`);
+    }
+    monitor?.stop();
+    monitor = undefined;
+    await scenario?.destroy();
+    scenario = undefined;
+    await mallory?.destroy();
+    mallory = undefined;
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+    const left = listNamespaces().filter((n) => prefixes.some((p) => n.startsWith(p)));
+    prefixes.length = 0;
+    assert.deepEqual(left, [], "the lab's namespaces are gone");
+  });
+
+  /** Case 1 and 2: Brain cut, Pinky holds .37, Mallory poses as Brain and claims .37. */
+  async function posingAsBrain(s: LabScenario, m: Lab, pinky: Lines, what: string): Promise<void> {
+    const t0 = hrtimeMicros();
+    const sent = await sendFrom(m, fromBrainFrames(), 3, 100);
+    assert.equal(sent.errors, 0);
+    await sleep(300);
+    const claim = await sendFrom(m, claimFrames(BRAIN.publicAddress), 2, 300);
+    assert.equal(claim.errors, 0);
+    await pinky.wait(new RegExp(` conflict ${BRAIN.publicAddress.replace(/\./g, "\\.")}: .*${MALLORY.mac}.*not the peer`), 3000, `${what}: Pinky's conflict line`, t0);
+    await sleep(500);
+    assert.deepEqual(pinky.matching(new RegExp(`peer-mac: .*(learned|moved).*${MALLORY.mac}`), t0).map((l) => l.text), [], `${what}: Pinky does not take Mallory for Brain`);
+    assert.deepEqual(pinky.matching(/ (yield|release|removed) /, t0).map((l) => l.text), [], `${what}: Pinky yields nothing to Mallory`);
+    assert.ok(await eventually(() => routerMacFor(s.lab, BRAIN.publicAddress) === PINKY.mac, 2000), `${what}: the router has .37 at Pinky's MAC (has ${routerMacFor(s.lab, BRAIN.publicAddress)})`);
+  }
+
+  it("1. Brain cut; Mallory sends ARP from Brain's real address, then claims .37 → Pinky keeps Brain as the peer and .37, the router stays on Pinky; Brain back takes .37 home", async () => {
+    const { s, m, pinky } = await start();
+    const failover = await s.failover(10_000);
+    assert.deepEqual(failover.missing, [], `failover:\n${timeline(s.events, failover.startedAt)}`);
+    await posingAsBrain(s, m, pinky, "learned peer MAC");
+    const failback = await s.failback(10_000);
+    assert.deepEqual(failback.missing, [], `failback despite Mallory:\n${timeline(s.events, failback.startedAt)}`);
+    assert.ok(await eventually(() => routerMacFor(s.lab, BRAIN.publicAddress) === BRAIN.mac, 3000));
+    await sleep(500);
+    assertHome(s.lab, "after Mallory and the failback");
+  });
+
+  it("2. the same against a configured peer.mac, before and after a SIGHUP reload", async () => {
+    const pinkyConfig = writeConfig(dirs, "pinky", (c) => {
+      c.peer.mac = BRAIN.mac;
+    });
+    const { s, m, pinky } = await start({ pinkyConfig });
+    const failover = await s.failover(10_000);
+    assert.deepEqual(failover.missing, [], `failover:\n${timeline(s.events, failover.startedAt)}`);
+    await posingAsBrain(s, m, pinky, "pinned, before the reload");
+    const t = hrtimeMicros();
+    s.daemon("pinky").kill("SIGHUP");
+    await pinky.wait(/ reload: applied/, 5000, "Pinky's reload", t);
+    await posingAsBrain(s, m, pinky, "pinned, after the reload");
+    const failback = await s.failback(10_000);
+    assert.deepEqual(failback.missing, [], `failback:\n${timeline(s.events, failback.startedAt)}`);
+    await sleep(500);
+    assertHome(s.lab, "after the failback");
+  });
+
+  it("3. claims on both public addresses every 300 ms, at 10/s and at 100/s → nobody yields, the router always comes back home", async () => {
+    const { s, m, brain, pinky } = await start();
+    const t0 = hrtimeMicros();
+    const figures: string[] = [];
+    for (const [label, intervalMs, rounds] of [["every 300 ms", 300, 10], ["10/s", 100, 30], ["100/s", 10, 300]] as const) {
+      const since = wallMicros();
+      const before = hrtimeMicros();
+      const sent = await sendFrom(m, [...claimFrames(BRAIN.publicAddress), ...claimFrames(PINKY.publicAddress)], rounds, intervalMs);
+      await sleep(300);
+      const until = wallMicros();
+      assert.equal(sent.errors, 0);
+      for (const [address, home] of [[BRAIN.publicAddress, BRAIN.mac], [PINKY.publicAddress, PINKY.mac]] as const) {
+        assert.ok(await eventually(() => routerMacFor(s.lab, address) === home, 2000), `${label}: the router ends with ${address} at home (has ${routerMacFor(s.lab, address)})`);
+        const stretches = monitor!.stretchesOn(address, MALLORY.mac, since, until);
+        if (intervalMs >= 100) {
+          // every claim answered (not one per second): each round is a claim the router hears
+          const defends = (address === BRAIN.publicAddress ? brain : pinky).matching(new RegExp(` announce ${address.replace(/\./g, "\\.")}: .*\\(defend\\)`), before).length;
+          assert.ok(defends >= rounds, `${label}: ${address} defended ${defends} times for ${rounds} claims`);
+        }
+        figures.push(`${label} ${address}: ${stretches.length} stretch(es) on Mallory, median ${(median(stretches) / 1000).toFixed(1)} ms, longest ${(Math.max(0, ...stretches) / 1000).toFixed(1)} ms, ${sent.sent / 4} claims`);
+      }
+    }
+    assert.deepEqual([...brain.matching(/ (yield|release|removed) /, t0), ...pinky.matching(/ (yield|release|removed|claim) /, t0)].map((l) => l.text), [], "nobody yields, nobody claims the other's address");
+    assert.ok(brain.matching(/ announce 192\.0\.2\.37: .*\(defend\)/, t0).length > 0 && pinky.matching(/ announce 192\.0\.2\.36: .*\(defend\)/, t0).length > 0, "both defend");
+    await sleep(500);
+    assertHome(s.lab, "after the claims");
+    process.stdout.write(`      (the router's entries on Mallory's MAC, from ip monitor neigh: ${figures.join("; ")})\n`);
+  });
+
+  it("4. claims and 'peer' ARP tagged for VLAN 99 (the boxes' interfaces are untagged) → no conflict, no peer-MAC change", async () => {
+    const { s, m, brain, pinky } = await start();
+    const t0 = hrtimeMicros();
+    const frames = [...claimFrames(BRAIN.publicAddress), ...claimFrames(PINKY.publicAddress), ...fromBrainFrames()].map((f) => tagged(f, 99));
+    const sent = await sendFrom(m, frames, 5, 100);
+    assert.equal(sent.errors, 0);
+    await sleep(1000);
+    assert.deepEqual([...brain.matching(/ (conflict|yield|release|peer-mac) /, t0), ...pinky.matching(/ (conflict|yield|release|peer-mac) /, t0)].map((l) => l.text), [], "tagged frames play no part");
+    // the same frames untagged are heard (the test would pass for a box that hears nothing)
+    const t1 = hrtimeMicros();
+    await sendFrom(m, claimFrames(BRAIN.publicAddress), 1, 0);
+    await brain.wait(/ conflict 192\.0\.2\.37: /, 3000, "Brain's conflict line for the untagged claim", t1);
+    await sleep(500);
+    assertHome(s.lab, "after the tagged frames");
+  });
+});
+

@@ -1,0 +1,40 @@
+// Mallory, the hostile third box of the end-to-end tests (faults-more.test.ts, adversary.test.ts): a
+// lab of its own with one host, whose switch port (veth end) is moved into a scenario's switch
+// namespace and plugged into its bridge. Only namespaces made by Lab are touched; deleting the
+// scenario's switch namespace deletes the veth pair, Mallory's lab deletes the rest. A plain module,
+// not a test file.
+import { strict as assert } from "node:assert";
+import { join } from "node:path";
+import { runSync } from "../../src/lab/command";
+import { LabScenario, ROUTER } from "../../src/lab/failover-demo";
+import { Lab } from "../../src/lab/netns";
+import { eventually } from "./e2e-helpers";
+
+export const MALLORY = { name: "mallory", address: "192.0.2.66", mac: "02:00:5e:00:00:66" } as const;
+
+/** Plugs Mallory into the scenario's segment and waits until she pings the router. */
+export async function addMallory(scenario: LabScenario): Promise<Lab> {
+  const m = await Lab.create({ hosts: [{ name: MALLORY.name, address: `${MALLORY.address}/24`, mac: MALLORY.mac }] });
+  try {
+    const port = m.portOf(MALLORY.name);
+    runSync(["ip", "-n", m.switchNamespace, "link", "set", port, "netns", scenario.lab.switchNamespace], { check: true });
+    runSync(["ip", "-n", scenario.lab.switchNamespace, "link", "set", port, "master", "br-lan", "up"], { check: true });
+    const reach = await eventually(() => m.exec(MALLORY.name, ["ping", "-c1", "-W1", ROUTER.address]).status === 0, 5000);
+    assert.ok(reach, "Mallory is on the segment (pings the router)");
+  } catch (error) {
+    await m.destroy();
+    throw error;
+  }
+  return m;
+}
+
+/**
+ * Sends `frames` (built by the test with our encoder, as hex) from Mallory's eth0 through our libpcap
+ * link: `rounds` rounds, `intervalMs` apart, each round every frame in order. Bounded by `timeoutMs`.
+ */
+export async function sendFrom(mallory: Lab, frames: readonly Uint8Array[], rounds: number, intervalMs: number, timeoutMs = 60_000): Promise<{ sent: number; errors: number }> {
+  const input = { frames: frames.map((f) => Buffer.from(f).toString("hex")), rounds, intervalMs };
+  const result = await mallory.execAsync(MALLORY.name, [process.execPath, join(__dirname, "mallory-sender.js"), JSON.stringify(input)], { timeoutMs });
+  assert.equal(result.status, 0, `Mallory's sender ran: ${result.stderr}`);
+  return JSON.parse(result.stdout.trim().split("\n").pop()!) as { sent: number; errors: number };
+}
