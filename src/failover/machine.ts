@@ -120,8 +120,9 @@ export type AddressState = "idle" | "probing" | "holding";
 /** At most one answer per address to probes for it in this time: enough for any prober's window. */
 const PROBE_ANSWER_MICROS = 10_000;
 /**
- * While the peer is down, our own held addresses are announced again this often: a peer we cannot
- * hear (a partition, a dying link) may be telling the router it holds them.
+ * While the peer is down, every address we hold is announced again this often: a peer we cannot
+ * hear (a partition, a dying link) may be telling the router it holds them, and an announcement of
+ * ours the router missed (a lost frame) is made good.
  */
 const PEER_DOWN_REFRESH_MICROS = 1_000_000;
 /** After an inconclusive probe on a link that stayed verified (a send failed), probe again after this. */
@@ -313,7 +314,7 @@ export class FailoverMachine {
       if (a.state === "idle" && a.retryAt > 0) next = Math.min(next, a.retryAt);
       if (a.state === "holding" && this.config.refreshMicros > 0) next = Math.min(next, a.lastAnnounce + this.config.refreshMicros);
       if (a.state === "holding" && !a.spec.home && this.config.verifyMicros > 0) next = Math.min(next, a.lastVerify + this.config.verifyMicros);
-      if (a.state === "holding" && a.spec.home && !this.peerUp) next = Math.min(next, a.lastAnnounce + PEER_DOWN_REFRESH_MICROS);
+      if (a.state === "holding" && !this.peerUp) next = Math.min(next, a.lastAnnounce + PEER_DOWN_REFRESH_MICROS);
       if (a.state === "holding" && a.defenceOwed !== undefined) next = Math.min(next, this.#defenceReadyAt(a.defenceOwed));
     }
     return next;
@@ -357,7 +358,7 @@ export class FailoverMachine {
         a.probeId = ++this.#probes;
         actions.push({ kind: "probe", address: a.spec.address, id: a.probeId });
       } else if (a.state === "holding") {
-        const refreshMicros = a.spec.home && !this.peerUp ? Math.min(PEER_DOWN_REFRESH_MICROS, this.config.refreshMicros || Infinity) : this.config.refreshMicros;
+        const refreshMicros = !this.peerUp ? Math.min(PEER_DOWN_REFRESH_MICROS, this.config.refreshMicros || Infinity) : this.config.refreshMicros;
         if (refreshMicros > 0 && now - a.lastAnnounce >= refreshMicros) {
           a.lastAnnounce = now;
           actions.push({ kind: "announce", address: a.spec.address, at: "ours", reason: "refresh" });

@@ -402,6 +402,17 @@ describe("failover machine (scenarios)", () => {
     assert.ok(m.handle({ kind: "tick" }, t + 1_000_000).some((a) => a.kind === "announce" && a.address === OWN && a.reason === "refresh"), "refreshed a second later");
   });
 
+  it("announces the peer's address it holds every second too while the peer is down (an announcement the router missed is made good)", () => {
+    const m = new FailoverMachine(config(true, false));
+    m.handle({ kind: "present", addresses: [] }, 0);
+    m.handle({ kind: "probe-result", id: m.probeInFlight(OWN) ?? 0, address: OWN }, at(1));
+    for (let i = 0; i < FALL; i++) m.handle({ kind: "check", name: "icmp", verdict: "fail" }, at(2 + i));
+    m.handle({ kind: "probe-result", id: m.probeInFlight(PEERS) ?? 0, address: PEERS }, at(10));
+    assert.equal(m.stateOf(PEERS), "holding");
+    assert.ok(!m.handle({ kind: "tick" }, at(10) + 900_000).some((a) => a.kind === "announce" && a.address === PEERS));
+    assert.ok(m.handle({ kind: "tick" }, at(10) + 1_000_000).some((a) => a.kind === "announce" && a.address === PEERS && a.at === "ours" && a.reason === "refresh"), "refreshed a second after the claim");
+  });
+
   it("on SIGTERM gives back the peer's address and keeps its own", () => {
     const m = new FailoverMachine(config(true, false));
     m.handle({ kind: "present", addresses: [] }, 0);
