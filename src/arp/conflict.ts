@@ -20,6 +20,11 @@ export interface ProbeOptions {
   /** how long to keep listening after the last probe, ms; default 1000 */
   readonly waitMs?: number;
   readonly signal?: AbortSignal;
+  /**
+   * Which claims end the probe and are its answer; default all. The others are collected in
+   * `ProbeResult.ignored` (with a pair key, the daemon counts only authenticated answers).
+   */
+  readonly decisive?: (claim: Claim) => boolean;
 }
 
 export interface Claim {
@@ -28,13 +33,17 @@ export interface Claim {
   /** "reply" / "request": it uses the address; "probe": it is about to take it too */
   readonly how: "reply" | "request" | "probe";
   readonly timeMicros: number;
+  /** the frame carried a valid pair tag (see CapturedFrame.authentic) */
+  readonly authentic?: boolean;
 }
 
 export interface ProbeResult {
   readonly address: Ipv4;
   readonly probesSent: number;
-  /** the first claim heard, if any: the address is in use */
+  /** the first decisive claim heard, if any: the address is in use */
   readonly conflict?: Claim;
+  /** claims heard that were not decisive (see ProbeOptions.decisive), at most 16 */
+  readonly ignored?: readonly Claim[];
 }
 
 /** Classifies an ARP frame in `view` as a claim on `address` by someone other than `ourMac`. */
@@ -67,11 +76,17 @@ export async function probeAddress(port: FramePort, address: Ipv4, options: Prob
   const onOuterAbort = () => done.abort();
   options.signal?.addEventListener("abort", onOuterAbort, { once: true });
   let conflict: Claim | undefined;
+  const ignored: Claim[] = [];
   const stop = port.listen((frame) => {
     if (conflict !== undefined || !view.reset(frame.bytes)) return;
     const how = claimOn(view, address.value, port.mac.value);
     if (how === undefined) return;
-    conflict = { mac: new Mac(view.arpSenderMac), how, timeMicros: frame.timeMicros };
+    const claim: Claim = { mac: new Mac(view.arpSenderMac), how, timeMicros: frame.timeMicros, ...(frame.authentic === undefined ? {} : { authentic: frame.authentic }) };
+    if (options.decisive !== undefined && !options.decisive(claim)) {
+      if (ignored.length < 16) ignored.push(claim);
+      return;
+    }
+    conflict = claim;
     done.abort();
   });
   let probesSent = 0;
@@ -86,7 +101,7 @@ export async function probeAddress(port: FramePort, address: Ipv4, options: Prob
     stop();
     options.signal?.removeEventListener("abort", onOuterAbort);
   }
-  return conflict === undefined ? { address, probesSent } : { address, probesSent, conflict };
+  return { address, probesSent, ...(conflict === undefined ? {} : { conflict }), ...(ignored.length === 0 ? {} : { ignored }) };
 }
 
 export interface ConflictEvent extends Claim {
@@ -117,7 +132,7 @@ export class ConflictWatcher {
       if (address === undefined) return;
       const how = claimOn(view, address.value, port.mac.value);
       if (how === undefined || ignored.has(view.arpSenderMac)) return;
-      onConflict({ address, mac: new Mac(view.arpSenderMac), how, timeMicros: frame.timeMicros });
+      onConflict({ address, mac: new Mac(view.arpSenderMac), how, timeMicros: frame.timeMicros, ...(frame.authentic === undefined ? {} : { authentic: frame.authentic }) });
     });
   }
 

@@ -154,6 +154,16 @@ export interface TakeoverConfig {
   readonly conflicts: ConflictsConfig;
   readonly status: StatusConfig;
   readonly hooks: HooksConfig;
+  /** the pair's shared key (src/failover/auth.ts); absent: frames are not authenticated */
+  readonly auth?: AuthConfig;
+}
+
+/** Pair authentication: the frames the two daemons rely on carry a tag made with a shared key. */
+export interface AuthConfig {
+  /** absolute path of the key file (mode 0600, at least 16 bytes); read again on every reload */
+  readonly keyFile: string;
+  /** after a reload with a new key: both keys are accepted, and the old one signs, for this long */
+  readonly rotationGraceMicros: Micros;
 }
 
 /** The values used for keys left out. See examples/brain.yaml for why each is what it is. */
@@ -174,6 +184,7 @@ export const DEFAULTS = {
   conflicts: { yieldToStrangers: false, defendIntervalMicros: 20_000, defendBurst: 10 },
   status: { listen: { host: "127.0.0.1", port: 9337 } },
   hooks: { timeoutMicros: 5_000_000 },
+  auth: { rotationGraceMicros: 60_000_000 },
 } as const;
 
 /** Linux IFNAMSIZ - 1: the longest interface name, and the longest address label. */
@@ -582,6 +593,7 @@ const TOP = z.strictObject({
   conflicts: z.unknown().optional(),
   status: z.unknown().optional(),
   hooks: z.unknown().optional(),
+  auth: z.unknown().optional(),
 });
 
 const NODE = z.strictObject({
@@ -701,6 +713,17 @@ const HOOKS = z.strictObject({
   timeout: duration("write how long a hook may run before it is killed, like timeout: 5s", true).optional(),
 });
 
+const AUTH = z.strictObject({
+  keyFile: leaf("write the absolute path of the shared key file, like keyFile: /etc/takeover/pair.key (make it with: head -c 32 /dev/urandom | base64 > /etc/takeover/pair.key; chmod 600 it; copy it to the peer)", (value) => {
+    const fix = "write the absolute path of the shared key file, like keyFile: /etc/takeover/pair.key";
+    const text = textOf(value, fix);
+    if (!text.startsWith("/")) throw new Bad(`${show(value)} is not an absolute path; ${fix}`);
+    if (text.includes("\0")) throw new Bad(`${show(value)} has a NUL byte; ${fix}`);
+    return text;
+  }),
+  rotationGrace: duration("write how long both the old and the new key are accepted after a reload, like rotationGrace: 60s", true).optional(),
+});
+
 type Shape = z.ZodObject<z.ZodRawShape>;
 
 /** A section as far as it parsed. */
@@ -784,6 +807,8 @@ function resolve(raw: unknown, source: string, problems: Problems): TakeoverConf
   const conflicts = optionalSection(CONFLICTS, t.conflicts, ["conflicts"], problems, "write keys like defendInterval: 1s under conflicts:, or leave it out");
   const status = optionalSection(STATUS, t.status, ["status"], problems, "write keys like listen: 127.0.0.1:9337 under status:, or leave it out");
   const hooks = optionalSection(HOOKS, t.hooks, ["hooks"], problems, "write keys like claimed: /etc/takeover/hooks/claimed.sh under hooks:, or leave it out");
+  const auth = t.auth === undefined ? undefined : section(AUTH, t.auth, ["auth"], problems, "write keyFile: /etc/takeover/pair.key under auth:, or leave auth out");
+  if (auth?.good.keyFile !== undefined && peer?.good.runsTakeover === false) problems.add(["auth", "keyFile"], "a plain peer (runsTakeover: false) cannot sign its frames: leave auth out, or run takeover on the peer too");
 
   let label: string | undefined;
   if (iface.success && labelResult.success) {
@@ -851,6 +876,7 @@ function resolve(raw: unknown, source: string, problems: Problems): TakeoverConf
     // `listen` left out: the default; written as off: no listener
     status: "listen" in status.full ? (status.full.listen === undefined ? {} : { listen: status.full.listen }) : { listen: { ...DEFAULTS.status.listen } },
     hooks: { paths, timeoutMicros: h.timeout?.micros ?? DEFAULTS.hooks.timeoutMicros },
+    ...(auth?.full === undefined ? {} : { auth: { keyFile: auth.full.keyFile, rotationGraceMicros: auth.full.rotationGrace?.micros ?? DEFAULTS.auth.rotationGraceMicros } }),
   };
 }
 

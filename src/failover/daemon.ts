@@ -25,6 +25,8 @@ import { DaemonEnv } from "./env";
 import { Logger } from "./log";
 import { Action, FailoverMachine, MachineEvent, Verdict } from "./machine";
 import { PeerIdentity } from "./peer-identity";
+import { PairKeys } from "./auth";
+import { PairAuth, pairPort, PairResponder } from "./pair";
 
 /** Bad set-up found before anything was changed: printed as one line, exit status 2. */
 export class StartupError extends Error {
@@ -44,29 +46,6 @@ const IDENTITY_PROMPT_MS = 1000;
 /** While the peer's MAC is unknown, or a new one is being confirmed, a round this often. */
 const IDENTITY_RETRY_MS = 4000;
 
-/**
- * The port as the daemon's decisions see it: a frame with an 802.1Q or 802.1ad tag belongs to another
- * VLAN (on a VLAN interface the kernel hands libpcap the frames of its own VLAN untagged), so it is
- * not heard at all — it can neither claim an address nor say who the peer is.
- */
-export function untaggedPort(port: FramePort): FramePort {
-  return {
-    get name() {
-      return port.name;
-    },
-    get mac() {
-      return port.mac;
-    },
-    send: (frame) => port.send(frame),
-    listen: (listener) =>
-      port.listen((frame) => {
-        const b = frame.bytes;
-        if (b.length >= 14 && ((b[12] === 0x81 && b[13] === 0x00) || (b[12] === 0x88 && b[13] === 0xa8))) return;
-        listener(frame);
-      }),
-    clock: port.clock,
-  };
-}
 
 function hasCapability(bit: number): boolean {
   try {
@@ -102,6 +81,14 @@ export async function prepare(config: TakeoverConfig): Promise<DaemonEnv> {
     const missing = [!hasCapability(CAP_NET_RAW) ? "CAP_NET_RAW" : "", !hasCapability(CAP_NET_ADMIN) ? "CAP_NET_ADMIN" : ""].filter(Boolean).join(" and ");
     throw new StartupError(`takeover run needs ${missing} (to send ARP and to add addresses): run it as root, or with those capabilities (see the systemd unit)`);
   }
+  let auth: PairAuth | undefined;
+  if (config.auth !== undefined) {
+    try {
+      auth = new PairAuth(PairKeys.fromFile(config.auth.keyFile));
+    } catch (error) {
+      throw new StartupError(`${where}: auth.keyFile: ${(error as Error).message}`);
+    }
+  }
   let link: Link;
   try {
     link = Link.open(config.interface, { filter: "arp or icmp" });
@@ -125,7 +112,7 @@ export async function prepare(config: TakeoverConfig): Promise<DaemonEnv> {
     listen: (l) => link.onFrame(l),
     clock: systemClock,
   };
-  return { port, clock: systemClock, link, addresses, prefixLength: config.node.publicPrefixLength ?? own.prefixLength, close: () => link.close() };
+  return { port, clock: systemClock, link, addresses, prefixLength: config.node.publicPrefixLength ?? own.prefixLength, ...(auth === undefined ? {} : { auth }), close: () => link.close() };
 }
 
 /** What the daemon reports to observers (metrics, status, hooks): one per log line, check result, announcement. */
@@ -172,6 +159,13 @@ export class Daemon {
   readonly #clock: Clock;
   readonly #resolver: ArpResolver;
   readonly #prober: Prober;
+  /** the prober of the peer's ICMP checks: sealed when the pair has a key, else the same as #prober */
+  readonly #peerProber: Prober;
+  readonly #auth: PairAuth | undefined;
+  readonly #responder: PairResponder | undefined;
+  /** refused tagged frames, by reason, since the last log line about them */
+  readonly #refused = new Map<string, number>();
+  #lastRefusedLog = -Infinity;
   readonly #watcher: ConflictWatcher;
   /** aborted at stop: ends the periodic loops */
   readonly #running = new AbortController();
@@ -210,18 +204,33 @@ export class Daemon {
     readonly log: Logger,
   ) {
     this.#config = config;
-    const port = (this.#port = untaggedPort(env.port));
     this.#clock = env.clock;
+    const auth = (this.#auth = env.auth);
+    const port = (this.#port = pairPort(env.port, auth, (from, verdict) => this.#onRefused(from, verdict.why)));
     this.#machine = new FailoverMachine(machineConfigOf(config));
-    this.#identity = new PeerIdentity(config.peer.mac);
+    // with a key, an authenticated answer is the peer's word: no confirmation over time is needed
+    this.#identity = new PeerIdentity(config.peer.mac, auth === undefined ? {} : { confirmRounds: 1, confirmMicros: 0 });
     this.#resolver = new ArpResolver(port, config.node.address, 30_000);
     this.#prober = new Prober(port, {
       sourceIp: config.node.address,
       nextHop: async (target) => (await this.#resolver.resolve(target, { attempts: 1, timeoutMs: 200 })).mac,
       random: env.random,
     });
+    this.#peerProber =
+      auth === undefined
+        ? this.#prober
+        : new Prober(port, {
+            sourceIp: config.node.address,
+            nextHop: async (target) => (await this.#resolver.resolve(target, { attempts: 1, timeoutMs: 200 })).mac,
+            random: env.random,
+            seal: auth.echoSeal(),
+          });
+    this.#responder =
+      auth === undefined
+        ? undefined
+        : new PairResponder(port, auth, { ours: config.node.address, peer: config.peer.address, holds: (address) => this.#machine.stateOf(new Ipv4(address).toString()) === "holding" });
     this.#watcher = new ConflictWatcher(port, (event) => {
-      const isPeer = this.#identity.is(event.mac);
+      const isPeer = this.#peerSaid(event.mac, event.authentic);
       // a claim from a MAC we do not know as the peer's may be the peer at a new MAC: ask it (our own
       // requests are the only evidence that counts; the claim itself is not)
       if (!isPeer) this.#promptIdentity();
@@ -261,8 +270,32 @@ export class Daemon {
     };
   }
 
-  #isPeer(mac: Mac): boolean {
+  /**
+   * Whether a frame from `mac` is the peer's word. Without a key: `mac` is the peer's MAC as far as
+   * we know it. With a key: the frame is authentic (and from the configured peer.mac, if pinned);
+   * an authentic frame at a MAC we did not know as the peer's teaches it.
+   */
+  #peerSaid(mac: Mac, authentic: boolean | undefined): boolean {
+    if (this.#auth === undefined) return this.#identity.is(mac);
+    if (authentic !== true) return false;
+    if (this.#identity.pinned) return this.#identity.is(mac);
+    if (!this.#identity.is(mac)) {
+      const verdict = this.#identity.round({ requests: 1, answers: new Map([[mac.toString(), 1]]), atMicros: this.#clock.nowMicros() });
+      if (verdict.detail !== undefined) this.#log("peer-mac", undefined, `${this.config.peer.name} (${this.config.peer.address}): ${verdict.detail} (an authenticated frame)`);
+    }
     return this.#identity.is(mac);
+  }
+
+  /** A tagged frame refused (bad tag, replayed, clock skew): counted, and told at most every 10 s. */
+  #onRefused(from: string, why: string): void {
+    const key = `${why} from ${from}`;
+    this.#refused.set(key, (this.#refused.get(key) ?? 0) + 1);
+    const now = this.#clock.nowMicros();
+    if (now - this.#lastRefusedLog < 10_000_000 || this.#stopping) return;
+    this.#lastRefusedLog = now;
+    const told = [...this.#refused].map(([k, n]) => `${n} ${k}`).join(", ");
+    this.#refused.clear();
+    this.#log("auth", undefined, `refused tagged frames: ${told} (the same key on both boxes? clocks within 30 s?)`);
   }
 
   /**
@@ -288,7 +321,10 @@ export class Daemon {
     if (!this.#linkVerified) this.#feed({ kind: "link", up: false, why: `the link is ${this.env.link.state}` });
     this.#feed({ kind: "present", addresses: present });
     for (const check of this.config.checks) this.#startCheck(check);
-    this.#every(10_000, () => this.#prober.forgetOlderThan(60_000));
+    this.#every(10_000, () => {
+      this.#prober.forgetOlderThan(60_000);
+      this.#peerProber.forgetOlderThan(60_000);
+    });
   }
 
   #untilVerified(ms: number): Promise<void> {
@@ -334,6 +370,7 @@ export class Daemon {
     const epoch = this.#linkEpoch;
     const stop = port.listen((frame) => {
       if (!view.reset(frame.bytes) || view.kind !== FrameKind.Arp || view.arpOperation !== ARP_REPLY) return;
+      if (this.#auth !== undefined && frame.authentic !== true) return;
       if (view.arpSenderIp !== peer.address.value || view.arpTargetIp !== node.address.value) return;
       const ours = port.mac.value;
       if (view.arpTargetMac !== ours || view.destinationMac !== ours || view.sourceMac !== view.arpSenderMac || view.arpSenderMac === ours) return;
@@ -393,11 +430,25 @@ export class Daemon {
       ["peer.address", old.peer.address.value, next.peer.address.value],
       ["peer.publicAddress", old.peer.publicAddress.value, next.peer.publicAddress.value],
       ["label", old.aliasLabel, next.aliasLabel],
+      ["auth (on or off)", old.auth === undefined, next.auth === undefined],
     ];
     const needRestart = fixed.filter(([, a, b]) => a !== b).map(([key]) => key);
     if (needRestart.length > 0) {
       this.#log("reload", undefined, `not applied: ${needRestart.join(", ")} changed, which needs a restart; the old config stays`);
       return needRestart;
+    }
+    let rotated = "";
+    if (next.auth !== undefined && this.#auth !== undefined) {
+      let keys: PairKeys;
+      try {
+        keys = PairKeys.fromFile(next.auth.keyFile);
+      } catch (error) {
+        this.#log("reload", undefined, `not applied: ${(error as Error).message}; the old config stays`);
+        return ["auth.keyFile"];
+      }
+      const before = this.#auth.verifier.keys;
+      this.#auth.rotate(keys, next.auth.rotationGraceMicros / 1000);
+      if (this.#auth.verifier.keys !== before) rotated = `; a new key: both accepted for ${(2 * next.auth.rotationGraceMicros) / 1e6} s, the old one signs for ${next.auth.rotationGraceMicros / 1e6} s`;
     }
     this.#machine.reconfigure(machineConfigOf(next));
     this.#config = next;
@@ -405,7 +456,7 @@ export class Daemon {
     this.#checkRound.abort();
     this.#checkRound = new AbortController();
     for (const check of next.checks) this.#startCheck(check);
-    this.#log("reload", undefined, `applied ${next.source}: ${next.checks.length} check(s); addresses kept as they are`);
+    this.#log("reload", undefined, `applied ${next.source}: ${next.checks.length} check(s); addresses kept as they are${rotated}`);
     this.#scheduleWakeup();
     return [];
   }
@@ -427,6 +478,8 @@ export class Daemon {
     this.#watcher.close();
     this.#stopWatchingLink();
     this.#prober.close();
+    if (this.#peerProber !== this.#prober) this.#peerProber.close();
+    this.#responder?.close();
     this.env.addresses.close();
     this.env.close();
     this.#log("stopped", undefined, "released what was not ours; our own address stays");
@@ -457,7 +510,7 @@ export class Daemon {
         return () => {
           const target = address();
           let check = checks.get(target.value);
-          if (check === undefined) checks.set(target.value, (check = new IcmpCheck(config.name, this.#prober, target, timeoutMs)));
+          if (check === undefined) checks.set(target.value, (check = new IcmpCheck(config.name, config.role === "peer" ? this.#peerProber : this.#prober, target, timeoutMs)));
           return check;
         };
       }
@@ -582,8 +635,14 @@ export class Daemon {
         count: claim.probes,
         intervalMs: claim.probeIntervalMicros / 1000,
         waitMs: claim.probeWaitMicros / 1000,
+        // with a key only the peer's authenticated word keeps us off an address: anyone else
+        // answering is a stranger to defend against once we hold it (the peer's kernel, which
+        // answers unsigned, is heard next to its daemon's signed defence)
+        ...(this.#auth === undefined ? {} : { decisive: (c: { authentic?: boolean }) => c.authentic === true }),
       });
-      if (result.conflict !== undefined) answeredBy = { mac: result.conflict.mac.toString(), isPeer: this.#isPeer(result.conflict.mac) };
+      if (result.conflict !== undefined) answeredBy = { mac: result.conflict.mac.toString(), isPeer: this.#peerSaid(result.conflict.mac, result.conflict.authentic) };
+      const strangers = [...new Set((result.ignored ?? []).map((c) => c.mac.toString()))];
+      if (answeredBy === undefined && strangers.length > 0) this.#log("conflict", address, `unauthenticated answer(s) from ${strangers.join(", ")} to our probe for ${address}: not the peer's word, claiming it anyway`);
     } catch (error) {
       inconclusive = `not sent: ${(error as Error).message}`;
     }

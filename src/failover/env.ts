@@ -5,6 +5,7 @@
 import { Clock } from "../link/clock";
 import { FramePort, LinkWatch } from "../link/port";
 import { Ipv4 } from "../packets/address";
+import type { PairAuth } from "./pair";
 
 /** The interface's addresses: what the daemon adds, removes and finds there. */
 export interface AddressEffects {
@@ -28,6 +29,8 @@ export interface DaemonEnv {
   readonly addresses: AddressEffects;
   /** Prefix length the public addresses are added with. */
   readonly prefixLength: number;
+  /** The pair's shared key at work (config `auth.keyFile`), if it has one. */
+  readonly auth?: PairAuth;
   /** Random numbers in [0, 1) (ICMP identifiers); default Math.random. The simulator seeds it. */
   readonly random?: () => number;
   /** Closes the link (the daemon closes `addresses` itself). */

@@ -38,6 +38,32 @@ export interface ProberOptions {
   /** ICMP data bytes per request, ≥ 16; default 56 (ping's) */
   readonly payloadSize?: number;
   readonly ttl?: number;
+  /** Pair authentication of the echo exchange (the daemon's, with a shared key): see EchoSeal. */
+  readonly seal?: EchoSeal;
+}
+
+/**
+ * Authenticates echoes: the last `trailerBytes` of each request's data are `request(covered)`, and a
+ * reply counts only if `reply(covered, trailer, from)` accepts it. `covered` is the source and
+ * destination IPv4 address, identifier and sequence (12 bytes), then the data before the trailer.
+ * The kernel's own reply echoes the request's trailer, which is not a reply's: it is ignored.
+ */
+export interface EchoSeal {
+  readonly trailerBytes: number;
+  request(covered: readonly Uint8Array[]): Uint8Array;
+  reply(covered: readonly Uint8Array[], trailer: Uint8Array, from: string): boolean;
+}
+
+/** The 12 bytes an EchoSeal covers before the data: source, destination, identifier, sequence. */
+export function echoSealHeader(source: number, destination: number, identifier: number, sequence: number): Uint8Array {
+  const h = new Uint8Array(12);
+  writeU32(h, 0, source);
+  writeU32(h, 4, destination);
+  h[8] = identifier >>> 8;
+  h[9] = identifier & 0xff;
+  h[10] = sequence >>> 8;
+  h[11] = sequence & 0xff;
+  return h;
 }
 
 interface Outstanding {
@@ -75,7 +101,8 @@ export class Prober extends EventEmitter<{ event: [ProbeEvent] }> {
     this.#nonce = (random() * 0x1_0000_0000) >>> 0;
     this.identifier = options.identifier ?? ((random() * 0x10000) & 0xffff);
     const size = options.payloadSize ?? 56;
-    if (size < PAYLOAD_HEADER || size > 1472) throw new RangeError(`probe payload must be ${PAYLOAD_HEADER}..1472 bytes, got ${size}`);
+    const least = PAYLOAD_HEADER + (options.seal?.trailerBytes ?? 0);
+    if (size < least || size > 1472) throw new RangeError(`probe payload must be ${least}..1472 bytes, got ${size}`);
     this.#data = new Uint8Array(size);
     for (let i = PAYLOAD_HEADER; i < size; i++) this.#data[i] = i & 0xff;
     this.#stop = port.listen((frame) => this.#hear(frame.bytes, frame.timeMicros, frame.stamp));
@@ -105,6 +132,11 @@ export class Prober extends EventEmitter<{ event: [ProbeEvent] }> {
     writeU32(data, 4, this.#nonce);
     writeU32(data, 8, Math.floor(sentMicros / 0x1_0000_0000));
     writeU32(data, 12, sentMicros % 0x1_0000_0000);
+    const seal = this.options.seal;
+    if (seal !== undefined) {
+      const end = data.length - seal.trailerBytes;
+      data.set(seal.request([echoSealHeader(this.options.sourceIp.value, target.value, this.identifier, seq), data.subarray(0, end)]), end);
+    }
     const frame = encodeFrame({
       ethernet: { destination: mac, source: this.port.mac, etherType: ETHERTYPE_IPV4 },
       ipv4: ipv4Header(this.options.sourceIp, target, IP_PROTOCOL_ICMP, { ttl: this.options.ttl ?? 64, identification: seq }),
@@ -163,6 +195,14 @@ export class Prober extends EventEmitter<{ event: [ProbeEvent] }> {
       if (view.icmpIdentifier !== this.identifier || !this.#ours(bytes, view)) return;
       const entry = this.#outstanding.get(`${view.ipv4Source}/${view.icmpSequence}`);
       if (entry === undefined) return;
+      const seal = this.options.seal;
+      if (seal !== undefined) {
+        const at = view.icmpDataOffset;
+        if (view.datagramEnd - at !== this.#data.length) return;
+        const end = view.datagramEnd - seal.trailerBytes;
+        const header = echoSealHeader(view.ipv4Source, view.ipv4Destination, view.icmpIdentifier, view.icmpSequence);
+        if (!seal.reply([header, bytes.subarray(at, end)], bytes.subarray(end, view.datagramEnd), new Ipv4(view.ipv4Source).toString())) return;
+      }
       const used: StampSource = entry.stamp === "kernel" && stamp === "kernel" ? "kernel" : "hrtime";
       const rttMicros = Math.max(0, timeMicros - entry.sentMicros);
       if (entry.answered) {

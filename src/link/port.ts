@@ -13,6 +13,11 @@ export interface CapturedFrame {
   readonly timeMicros: number;
   /** where the time came from: the kernel's capture stamp, or process.hrtime when none was given */
   readonly stamp: "kernel" | "hrtime";
+  /**
+   * Set by the daemon's pair port (src/failover/pair.ts) when the pair has a shared key: the frame
+   * carries a valid tag from the peer. Undefined where nothing authenticates frames.
+   */
+  readonly authentic?: boolean;
 }
 
 export interface FramePort {

@@ -10,10 +10,18 @@
 //      stretch of the router on Mallory's MAC ends, and how long they last is printed.
 //   4. claims and "peer" ARP tagged for VLAN 99 (the boxes' interfaces are untagged) → no conflict,
 //      no peer-MAC change: frames of another VLAN play no part.
+// With a shared key (auth.keyFile) on both boxes:
+//   5. failover and failback as without one; no frame refused.
+//   6. Brain cut while Mallory answers every ping to Brain's real address (promiscuous: the switch
+//      floods frames for the dead box's MAC): Pinky still takes over (only sealed echo replies
+//      count); 6b shows that without a key the same hides the dead Brain, as the README says.
+//   7. Brain's signed claim of .37, recorded by Mallory, replayed while Pinky holds .37 → no yield.
 // Each test builds its own lab and deletes it (and Mallory's) in afterEach, also when it fails.
 import { strict as assert } from "node:assert";
 import { ChildProcess } from "node:child_process";
-import { rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { BRAIN, LabScenario, PINKY, ROUTER, startScenario } from "../../src/lab/failover-demo";
 import { Lab, listNamespaces } from "../../src/lab/netns";
@@ -23,7 +31,7 @@ import { arpReply, arpRequest, gratuitousReply, gratuitousRequest } from "../../
 import { ETHERTYPE_ARP } from "../../src/packets/ethernet";
 import { encodeFrame } from "../../src/packets/frame";
 import { eventually, Lines, routerGet, routerMacFor, sleep, timeline, writeConfig } from "./e2e-helpers";
-import { addMallory, MALLORY, sendFrom } from "./mallory";
+import { addMallory, MALLORY, mirrorPings, recordFrom, sendFrom } from "./mallory";
 
 const EVIL = Mac.parse(MALLORY.mac);
 const ip = (s: string) => Ipv4.parse(s);
@@ -218,5 +226,90 @@ describe("failover end to end, a hostile segment (issue 9)", function () {
     await sleep(500);
     assertHome(s.lab, "after the tagged frames");
   });
-});
 
+  /** Configs for both boxes with the same fresh key file (mode 0600). */
+  function keyedConfigs(): { brainConfig: string; pinkyConfig: string } {
+    const dir = mkdtempSync(join(tmpdir(), "takeover-key-"));
+    chmodSync(dir, 0o755);
+    dirs.push(dir);
+    const keyFile = join(dir, "pair.key");
+    writeFileSync(keyFile, `${Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 37 + Date.now()) & 0xff)).toString("base64")}\n`, { mode: 0o600 });
+    return {
+      brainConfig: writeConfig(dirs, "brain", (c) => (c.auth = { keyFile })),
+      pinkyConfig: writeConfig(dirs, "pinky", (c) => (c.auth = { keyFile })),
+    };
+  }
+
+  it("5. with a key: failover and failback as without one, both addresses home, no frame refused", async () => {
+    const { s, brain, pinky } = await start(keyedConfigs());
+    const t0 = hrtimeMicros();
+    const failover = await s.failover(10_000);
+    assert.deepEqual(failover.missing, [], `failover:\n${timeline(s.events, failover.startedAt)}`);
+    const failback = await s.failback(10_000);
+    assert.deepEqual(failback.missing, [], `failback:\n${timeline(s.events, failback.startedAt)}`);
+    await sleep(500);
+    assertHome(s.lab, "with a key");
+    assert.deepEqual([...brain.matching(/ auth: /), ...pinky.matching(/ auth: /)].map((l) => l.text), [], "no tagged frame refused");
+    assert.ok(pinky.matching(new RegExp(`peer-mac: .*${BRAIN.mac}`)).length > 0, "Pinky learned Brain's MAC from its signed answers");
+    void t0;
+  });
+
+  /** Brain cut while Mallory answers every ping to Brain's real address: does Pinky take over? */
+  async function hiddenDeadPeer(s: LabScenario, m: Lab, pinky: Lines): Promise<{ claimed: boolean; answered: number; t0: number }> {
+    const t0 = hrtimeMicros();
+    const mirroring = mirrorPings(m, BRAIN.address, 6000);
+    await sleep(500);
+    s.lab.cut(BRAIN.name);
+    const claimed = await pinky.wait(/ claim 192\.0\.2\.37: /, 5000, "Pinky's claim", t0).then(
+      () => true,
+      () => false,
+    );
+    const answered = await mirroring;
+    return { claimed, answered, t0 };
+  }
+
+  it("6. with a key: Brain cut while Mallory answers every ping to Brain's real address → Pinky still takes over (only sealed replies count); Brain back takes .37 home", async () => {
+    const { s, m, pinky } = await start(keyedConfigs());
+    const { claimed, answered, t0 } = await hiddenDeadPeer(s, m, pinky);
+    assert.ok(answered > 10, `Mallory answered Pinky's pings (${answered})`);
+    assert.ok(claimed, `Pinky took .37 over although Mallory answered ${answered} pings:\n${timeline(s.events, s.events[0].t)}`);
+    assert.ok(pinky.matching(/ check-failed: peer-ping/, t0).length > 0, "the ICMP check itself finds Brain dead: Mallory's unsealed replies do not count");
+    await posingAsBrain(s, m, pinky, "with a key");
+    const failback = await s.failback(10_000);
+    assert.deepEqual(failback.missing, [], `failback:\n${timeline(s.events, failback.startedAt)}`);
+    await sleep(500);
+    assertHome(s.lab, "after Mallory posed as Brain");
+  });
+
+  it("6b. without a key, the same keeps Pinky's ICMP check passing: only the HTTP check of .37 finds Brain dead, later (the README's threat model says so)", async () => {
+    const { s, m, pinky } = await start();
+    const { claimed, answered, t0 } = await hiddenDeadPeer(s, m, pinky);
+    assert.ok(answered > 10, `Mallory answered Pinky's pings (${answered})`);
+    assert.deepEqual(pinky.matching(/ check-failed: peer-ping/, t0).map((l) => l.text), [], "without a key, Mallory's replies pass for Brain's");
+    assert.ok(claimed && pinky.matching(/ check-failed: peer-web/, t0).length > 0, `the HTTP check of .37 (which Mallory cannot answer) finds Brain dead:\n${timeline(s.events, t0)}`);
+  });
+
+  it("7. with a key: Brain's signed claim of .37, recorded and replayed by Mallory while Pinky holds .37 → Pinky does not yield", async () => {
+    const { s, m, pinky } = await start(keyedConfigs());
+    let failover = await s.failover(10_000);
+    assert.deepEqual(failover.missing, [], `failover:\n${timeline(s.events, failover.startedAt)}`);
+    // Brain comes back and claims .37: Mallory records what Brain sends meanwhile
+    const recording = recordFrom(m, BRAIN.mac, 3000);
+    await sleep(300);
+    const failback = await s.failback(10_000);
+    assert.deepEqual(failback.missing, [], `failback:\n${timeline(s.events, failback.startedAt)}`);
+    const recorded = await recording;
+    const claims = recorded.filter((f) => f.length >= 60 && f[42] === 0x54 && f[43] === 0x4b && Buffer.from(f.subarray(28, 32)).equals(Buffer.from(Ipv4.parse(BRAIN.publicAddress).toBytes())));
+    assert.ok(claims.length > 0, `Mallory recorded Brain's signed claims of .37 (${recorded.length} frames in all)`);
+    failover = await s.failover(10_000);
+    assert.deepEqual(failover.missing, [], `failover again:\n${timeline(s.events, failover.startedAt)}`);
+    const t0 = hrtimeMicros();
+    const sent = await sendFrom(m, claims, 3, 200);
+    assert.equal(sent.errors, 0);
+    await sleep(1000);
+    assert.deepEqual(pinky.matching(/ (yield|release|removed) /, t0).map((l) => l.text), [], "Pinky yields nothing to the replayed claims");
+    assert.ok(pinky.matching(/ auth: refused tagged frames: .*(replayed|too old)/, t0).length > 0 || (await pinky.wait(/ auth: refused tagged frames: .*(replayed|too old)/, 11_000, "Pinky's log of the refused replays", t0)) !== undefined);
+    assert.equal(routerMacFor(s.lab, BRAIN.publicAddress), PINKY.mac, "the router keeps .37 at Pinky's MAC");
+    process.stdout.write(`      (Mallory replayed ${claims.length} signed frames of Brain's, ${sent.sent} sends)\n`);
+  });
+});

@@ -259,7 +259,7 @@ describe("config: one exact line per mistake", () => {
     ["a duration with an unknown unit", edit({ 13: "    timeout: 100msec" }), 'brain.yaml:13: checks[0].timeout: "100msec" has an unknown unit "msec": write 100ms'],
     ["a mistyped key", edit({ 19: "    fal: 3" }), 'brain.yaml:19: checks[1].fal: unknown key; did you mean "fall"?'],
     ["a key in snake case", edit({ 4: "  public_address: 192.0.2.37" }), 'brain.yaml:4: node.public_address: unknown key; did you mean "publicAddress"?'],
-    ["an unknown key like no other", edit({}, ["colour: blue"]), "brain.yaml:23: colour: unknown key; the keys here are interface, label, node, peer, checks, announce, claim, conflicts, status, hooks"],
+    ["an unknown key like no other", edit({}, ["colour: blue"]), "brain.yaml:23: colour: unknown key; the keys here are interface, label, node, peer, checks, announce, claim, conflicts, status, hooks, auth"],
     ["a missing required key", edit({ 6: "" }), "brain.yaml:5: peer.address: missing; write the other box's real IPv4 address, like address: 192.0.2.18"],
     ["the same real address twice", edit({ 6: "  address: 192.0.2.17" }), 'brain.yaml:6: peer.address: "192.0.2.17" is node.address too: node and peer are two boxes, each with its own address'],
     ["a public address that is a real one", edit({ 4: "  publicAddress: 192.0.2.18" }), 'brain.yaml:4: node.publicAddress: "192.0.2.18" is peer.address too: a public address must be separate from both boxes\' real addresses'],
@@ -462,5 +462,19 @@ describe("durations", () => {
         assert.equal(parseDuration(formatDuration(micros)), micros);
       }),
     );
+  });
+});
+
+describe("config: auth (the pair's shared key)", () => {
+  it("takes an absolute key file path, with the rotation grace defaulted or given", () => {
+    assert.deepEqual(parseConfig(edit({}, ["auth:", "  keyFile: /etc/takeover/pair.key"]), "brain.yaml").auth, { keyFile: "/etc/takeover/pair.key", rotationGraceMicros: 60_000_000 });
+    assert.deepEqual(parseConfig(edit({}, ["auth:", "  keyFile: /k", "  rotationGrace: 5m"]), "brain.yaml").auth, { keyFile: "/k", rotationGraceMicros: 300_000_000 });
+    assert.equal(parseConfig(edit({}), "brain.yaml").auth, undefined);
+  });
+
+  it("refuses a relative path, a missing keyFile, and a key with a plain peer, one line each", () => {
+    assert.match(errorOf(edit({}, ["auth:", "  keyFile: pair.key"])), /^brain\.yaml:24: auth\.keyFile: "pair\.key" is not an absolute path; write the absolute path/);
+    assert.match(errorOf(edit({}, ["auth:", "  rotationGrace: 1m"])), /^brain\.yaml:\d+: auth(\.keyFile)?: .*keyFile/);
+    assert.match(errorOf(edit({ 7: "  publicAddress: 192.0.2.36\n  runsTakeover: false" }, ["auth:", "  keyFile: /k"])), /auth\.keyFile: a plain peer \(runsTakeover: false\) cannot sign its frames/);
   });
 });

@@ -1,15 +1,68 @@
 // Run by mallory.ts inside Mallory's namespace: sends the frames given as hex on eth0, in rounds, and
-// prints one JSON line {sent, errors}. Not a test file.
+// prints one JSON line {sent, errors}; or, given `recordFrom`, records for `recordMs` the ARP frames
+// that MAC sends and prints {frames: [hex…]}; or, given `mirrorFor`, answers for `mirrorMs` every
+// ICMP echo request to that IPv4 address it hears (promiscuous: also those sent to another box's
+// MAC that the switch floods), echoing it back as the kernel would, and prints {answered}. Not a
+// test file.
 import { Link } from "../../src/link/link";
+import { Ipv4, Mac } from "../../src/packets/address";
+import { ETHERTYPE_IPV4 } from "../../src/packets/ethernet";
+import { encodeFrame, FrameKind, FrameView, ipv4Header } from "../../src/packets/frame";
+import { ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST } from "../../src/packets/icmp";
+import { IP_PROTOCOL_ICMP } from "../../src/packets/ipv4";
 
 interface Input {
   readonly frames: readonly string[];
   readonly rounds: number;
   readonly intervalMs: number;
+  readonly recordFrom?: string;
+  readonly recordMs?: number;
+  readonly mirrorFor?: string;
+  readonly mirrorMs?: number;
+}
+
+async function mirror(address: string, ms: number): Promise<void> {
+  const link = Link.open("eth0", { filter: `icmp and dst host ${address}`, promiscuous: true });
+  const view = new FrameView();
+  const target = Ipv4.parse(address).value;
+  let answered = 0;
+  const stop = link.onFrame((frame) => {
+    if (!view.reset(frame.bytes) || view.kind !== FrameKind.Icmp || view.icmpType !== ICMP_ECHO_REQUEST || view.ipv4Destination !== target) return;
+    const reply = encodeFrame({
+      ethernet: { destination: new Mac(view.sourceMac), source: link.mac, etherType: ETHERTYPE_IPV4 },
+      ipv4: ipv4Header(new Ipv4(target), new Ipv4(view.ipv4Source), IP_PROTOCOL_ICMP, { ttl: 64 }),
+      icmp: { type: ICMP_ECHO_REPLY, code: 0, identifier: view.icmpIdentifier, sequence: view.icmpSequence },
+      payload: frame.bytes.slice(view.icmpDataOffset, view.datagramEnd),
+    });
+    try {
+      link.send(reply);
+      answered++;
+    } catch {
+      // link gone
+    }
+  });
+  await new Promise((resolve) => setTimeout(resolve, Math.min(ms, 60_000)));
+  stop();
+  link.close();
+  process.stdout.write(`${JSON.stringify({ answered })}\n`);
+}
+
+async function record(mac: string, ms: number): Promise<void> {
+  const link = Link.open("eth0", { filter: `arp and ether src ${mac}` });
+  const frames: string[] = [];
+  const stop = link.onFrame((frame) => {
+    if (frames.length < 1000) frames.push(Buffer.from(frame.bytes).toString("hex"));
+  });
+  await new Promise((resolve) => setTimeout(resolve, Math.min(ms, 60_000)));
+  stop();
+  link.close();
+  process.stdout.write(`${JSON.stringify({ frames })}\n`);
 }
 
 async function main(): Promise<void> {
   const input = JSON.parse(process.argv[2]) as Input;
+  if (input.recordFrom !== undefined) return record(input.recordFrom, input.recordMs ?? 1000);
+  if (input.mirrorFor !== undefined) return mirror(input.mirrorFor, input.mirrorMs ?? 1000);
   const frames = input.frames.map((hex) => Uint8Array.from(Buffer.from(hex, "hex")));
   const link = Link.open("eth0", { filter: "arp" });
   let sent = 0;

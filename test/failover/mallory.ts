@@ -38,3 +38,23 @@ export async function sendFrom(mallory: Lab, frames: readonly Uint8Array[], roun
   assert.equal(result.status, 0, `Mallory's sender ran: ${result.stderr}`);
   return JSON.parse(result.stdout.trim().split("\n").pop()!) as { sent: number; errors: number };
 }
+
+/**
+ * Starts recording, in Mallory's namespace, the ARP frames `mac` sends, for `ms`; resolves with them
+ * (as captured, padding and all) when the time is up.
+ */
+export async function recordFrom(mallory: Lab, mac: string, ms: number): Promise<Uint8Array[]> {
+  const input = { frames: [], rounds: 0, intervalMs: 0, recordFrom: mac, recordMs: ms };
+  const result = await mallory.execAsync(MALLORY.name, [process.execPath, join(__dirname, "mallory-sender.js"), JSON.stringify(input)], { timeoutMs: ms + 10_000 });
+  assert.equal(result.status, 0, `Mallory's recorder ran: ${result.stderr}`);
+  const { frames } = JSON.parse(result.stdout.trim().split("\n").pop()!) as { frames: string[] };
+  return frames.map((hex) => Uint8Array.from(Buffer.from(hex, "hex")));
+}
+
+/** Answers, from Mallory's namespace, every echo request to `address` for `ms` (see mallory-sender). */
+export async function mirrorPings(mallory: Lab, address: string, ms: number): Promise<number> {
+  const input = { frames: [], rounds: 0, intervalMs: 0, mirrorFor: address, mirrorMs: ms };
+  const result = await mallory.execAsync(MALLORY.name, [process.execPath, join(__dirname, "mallory-sender.js"), JSON.stringify(input)], { timeoutMs: ms + 10_000 });
+  assert.equal(result.status, 0, `Mallory's mirror ran: ${result.stderr}`);
+  return (JSON.parse(result.stdout.trim().split("\n").pop()!) as { answered: number }).answered;
+}
