@@ -10,6 +10,8 @@
 //      stretch of the router on Mallory's MAC ends, and how long they last is printed.
 //   4. claims and "peer" ARP tagged for VLAN 99 (the boxes' interfaces are untagged) → no conflict,
 //      no peer-MAC change: frames of another VLAN play no part.
+//   8. Brain's open-file limit lowered to 1,024 and 1,100 idle connections held open to its status
+//      port, then 10,000 connections one after another → no transition on either box.
 // With a shared key (auth.keyFile) on both boxes:
 //   5. failover and failback as without one; no frame refused.
 //   6. Brain cut while Mallory answers every ping to Brain's real address (promiscuous: the switch
@@ -97,6 +99,7 @@ class NeighbourMonitor {
   }
 }
 
+const CLI = join(__dirname, "..", "..", "src", "cli", "main.js");
 const wallMicros = () => Date.now() * 1000;
 const median = (xs: number[]) => (xs.length === 0 ? 0 : [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]);
 
@@ -148,7 +151,7 @@ describe("failover end to end, a hostile segment (issue 9)", function () {
     await pinky.wait(new RegExp(` conflict ${BRAIN.publicAddress.replace(/\./g, "\\.")}: .*${MALLORY.mac}.*not the peer`), 3000, `${what}: Pinky's conflict line`, t0);
     await sleep(500);
     assert.deepEqual(pinky.matching(new RegExp(`peer-mac: .*(learned|moved).*${MALLORY.mac}`), t0).map((l) => l.text), [], `${what}: Pinky does not take Mallory for Brain`);
-    assert.deepEqual(pinky.matching(/ (yield|release|removed) /, t0).map((l) => l.text), [], `${what}: Pinky yields nothing to Mallory`);
+    assert.deepEqual(pinky.matching(/ (yield|release|removed)[: ]/, t0).map((l) => l.text), [], `${what}: Pinky yields nothing to Mallory`);
     assert.ok(await eventually(() => routerMacFor(s.lab, BRAIN.publicAddress) === PINKY.mac, 2000), `${what}: the router has .37 at Pinky's MAC (has ${routerMacFor(s.lab, BRAIN.publicAddress)})`);
   }
 
@@ -204,7 +207,7 @@ describe("failover end to end, a hostile segment (issue 9)", function () {
         figures.push(`${label} ${address}: ${stretches.length} stretch(es) on Mallory, median ${(median(stretches) / 1000).toFixed(1)} ms, longest ${(Math.max(0, ...stretches) / 1000).toFixed(1)} ms, ${sent.sent / 4} claims`);
       }
     }
-    assert.deepEqual([...brain.matching(/ (yield|release|removed) /, t0), ...pinky.matching(/ (yield|release|removed|claim) /, t0)].map((l) => l.text), [], "nobody yields, nobody claims the other's address");
+    assert.deepEqual([...brain.matching(/ (yield|release|removed)[: ]/, t0), ...pinky.matching(/ (yield|release|removed|claim)[: ]/, t0)].map((l) => l.text), [], "nobody yields, nobody claims the other's address");
     assert.ok(brain.matching(/ announce 192\.0\.2\.37: .*\(defend\)/, t0).length > 0 && pinky.matching(/ announce 192\.0\.2\.36: .*\(defend\)/, t0).length > 0, "both defend");
     await sleep(500);
     assertHome(s.lab, "after the claims");
@@ -218,13 +221,50 @@ describe("failover end to end, a hostile segment (issue 9)", function () {
     const sent = await sendFrom(m, frames, 5, 100);
     assert.equal(sent.errors, 0);
     await sleep(1000);
-    assert.deepEqual([...brain.matching(/ (conflict|yield|release|peer-mac) /, t0), ...pinky.matching(/ (conflict|yield|release|peer-mac) /, t0)].map((l) => l.text), [], "tagged frames play no part");
+    assert.deepEqual([...brain.matching(/ (conflict|yield|release|peer-mac)[: ]/, t0), ...pinky.matching(/ (conflict|yield|release|peer-mac)[: ]/, t0)].map((l) => l.text), [], "tagged frames play no part");
     // the same frames untagged are heard (the test would pass for a box that hears nothing)
     const t1 = hrtimeMicros();
     await sendFrom(m, claimFrames(BRAIN.publicAddress), 1, 0);
     await brain.wait(/ conflict 192\.0\.2\.37: /, 3000, "Brain's conflict line for the untagged claim", t1);
     await sleep(500);
     assertHome(s.lab, "after the tagged frames");
+  });
+
+  it("8. 1,100 idle status connections under a 1,024 open-file limit, then 10,000 more → no transition on either box, /status still answers", async () => {
+    const { s, brain, pinky } = await start();
+    const pid = s.daemon("brain").pid!;
+    s.lab.exec(BRAIN.name, ["prlimit", "--pid", String(pid), "--nofile=1024:1024"], { check: true });
+    const t0 = hrtimeMicros();
+    const script = `
+      const net = require("node:net");
+      const open = [];
+      let refused = 0;
+      const connect = () => new Promise((resolve) => {
+        const socket = net.connect(9337, "127.0.0.1");
+        socket.on("connect", () => resolve(socket));
+        socket.on("error", () => { refused++; resolve(undefined); });
+        socket.setTimeout(3000, () => { socket.destroy(); resolve(undefined); });
+      });
+      (async () => {
+        for (let i = 0; i < 1100; i++) { const s = await connect(); if (s) { open.push(s); s.on("error", () => {}); } }
+        await new Promise((r) => setTimeout(r, 3000));
+        const closedByServer = open.filter((s) => s.destroyed || s.readableEnded).length;
+        for (const s of open) s.destroy();
+        let churned = 0;
+        for (let i = 0; i < 10000; i++) { const s = await connect(); if (s) { churned++; s.destroy(); } }
+        process.stdout.write(JSON.stringify({ held: open.length, closedByServer, refused, churned }) + "\\n");
+        process.exit(0);
+      })();`;
+    const result = await s.lab.execAsync(BRAIN.name, [process.execPath, "-e", script], { timeoutMs: 90_000 });
+    assert.equal(result.status, 0, result.stderr);
+    const figures = JSON.parse(result.stdout.trim().split("\n").pop()!) as Record<string, number>;
+    await sleep(500);
+    assert.deepEqual([...brain.matching(/ (link-down|release|removed|yield|claim|peer-down|error)[: ]/, t0), ...pinky.matching(/ (link-down|release|yield|claim|peer-down|error)[: ]/, t0)].map((l) => l.text), [], "no transition on either box");
+    assert.equal(s.daemon("brain").exitCode, null, "Brain's daemon is alive");
+    const status = s.lab.exec(BRAIN.name, [process.execPath, CLI, "status", "--json"], { timeoutMs: 10_000 });
+    assert.equal(status.status, 0, `takeover status answers: ${status.stderr}`);
+    assertHome(s.lab, "after the status clients");
+    process.stdout.write(`      (status clients: ${JSON.stringify(figures)})\n`);
   });
 
   /** Configs for both boxes with the same fresh key file (mode 0600). */
@@ -307,7 +347,7 @@ describe("failover end to end, a hostile segment (issue 9)", function () {
     const sent = await sendFrom(m, claims, 3, 200);
     assert.equal(sent.errors, 0);
     await sleep(1000);
-    assert.deepEqual(pinky.matching(/ (yield|release|removed) /, t0).map((l) => l.text), [], "Pinky yields nothing to the replayed claims");
+    assert.deepEqual(pinky.matching(/ (yield|release|removed)[: ]/, t0).map((l) => l.text), [], "Pinky yields nothing to the replayed claims");
     assert.ok(pinky.matching(/ auth: refused tagged frames: .*(replayed|too old)/, t0).length > 0 || (await pinky.wait(/ auth: refused tagged frames: .*(replayed|too old)/, 11_000, "Pinky's log of the refused replays", t0)) !== undefined);
     assert.equal(routerMacFor(s.lab, BRAIN.publicAddress), PINKY.mac, "the router keeps .37 at Pinky's MAC");
     process.stdout.write(`      (Mallory replayed ${claims.length} signed frames of Brain's, ${sent.sent} sends)\n`);
