@@ -134,6 +134,8 @@ export interface HooksConfig {
   readonly paths: Readonly<Partial<Record<HookEvent, string>>>;
   /** a run still going after this is killed */
   readonly timeoutMicros: Micros;
+  /** false (the default): hooks run with every capability dropped (inheritable, ambient, bounding set) */
+  readonly keepCapabilities: boolean;
 }
 
 export interface TakeoverConfig {
@@ -171,7 +173,7 @@ export const DEFAULTS = {
   claim: { probes: 2, probeIntervalMicros: 20_000, probeWaitMicros: 50_000, retryMicros: 500_000, verifyIntervalMicros: 250_000 },
   conflicts: { yieldToStrangers: false, defendIntervalMicros: 1_000_000 },
   status: { listen: { host: "127.0.0.1", port: 9337 } },
-  hooks: { timeoutMicros: 5_000_000 },
+  hooks: { timeoutMicros: 5_000_000, keepCapabilities: false },
 } as const;
 
 /** Linux IFNAMSIZ - 1: the longest interface name, and the longest address label. */
@@ -695,6 +697,7 @@ const HOOKS = z.strictObject({
   "peer-down": hookPath("peer-down").optional(),
   "peer-up": hookPath("peer-up").optional(),
   timeout: duration("write how long a hook may run before it is killed, like timeout: 5s", true).optional(),
+  keepCapabilities: bool("write true to let hooks inherit the daemon's capabilities (CAP_NET_RAW, CAP_NET_ADMIN), else false (the default: they run with none)").optional(),
 });
 
 type Shape = z.ZodObject<z.ZodRawShape>;
@@ -845,7 +848,7 @@ function resolve(raw: unknown, source: string, problems: Problems): TakeoverConf
     },
     // `listen` left out: the default; written as off: no listener
     status: "listen" in status.full ? (status.full.listen === undefined ? {} : { listen: status.full.listen }) : { listen: { ...DEFAULTS.status.listen } },
-    hooks: { paths, timeoutMicros: h.timeout?.micros ?? DEFAULTS.hooks.timeoutMicros },
+    hooks: { paths, timeoutMicros: h.timeout?.micros ?? DEFAULTS.hooks.timeoutMicros, keepCapabilities: h.keepCapabilities ?? DEFAULTS.hooks.keepCapabilities },
   };
 }
 

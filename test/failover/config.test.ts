@@ -219,12 +219,12 @@ describe("config: status and hooks", () => {
   it("listens on 127.0.0.1:9337 and runs no hooks by default, as the examples say", async () => {
     const config = parseConfig(edit({}), "brain.yaml");
     assert.deepEqual(config.status, { listen: { host: "127.0.0.1", port: 9337 } });
-    assert.deepEqual(config.hooks, { paths: {}, timeoutMicros: 5_000_000 });
+    assert.deepEqual(config.hooks, { paths: {}, timeoutMicros: 5_000_000, keepCapabilities: false });
     assert.deepEqual(DEFAULTS.status.listen, { host: "127.0.0.1", port: 9337 });
     for (const name of ["brain.yaml", "pinky.yaml"]) {
       const example = await loadConfig(join(EXAMPLES, name));
       assert.deepEqual(example.status, { listen: { host: "127.0.0.1", port: 9337 } });
-      assert.deepEqual(example.hooks, { paths: {}, timeoutMicros: 5_000_000 });
+      assert.deepEqual(example.hooks, { paths: {}, timeoutMicros: 5_000_000, keepCapabilities: false });
     }
   });
 
@@ -245,9 +245,12 @@ describe("config: status and hooks", () => {
     assert.deepEqual(config.hooks, {
       paths: { claimed: "/usr/local/bin/claimed.sh", released: "/usr/local/bin/all.sh", conflict: "/usr/local/bin/all.sh", "peer-down": "/usr/local/bin/all.sh", "peer-up": "/usr/local/bin/all.sh" },
       timeoutMicros: 1_500_000,
+      keepCapabilities: false,
     });
     const some = parseConfig(edit({}, ["hooks:", "  peer-down: /a", "  conflict: /b"]), "brain.yaml");
-    assert.deepEqual(some.hooks, { paths: { conflict: "/b", "peer-down": "/a" }, timeoutMicros: 5_000_000 });
+    assert.deepEqual(some.hooks, { paths: { conflict: "/b", "peer-down": "/a" }, timeoutMicros: 5_000_000, keepCapabilities: false });
+    assert.equal(parseConfig(edit({}, ["hooks: {all: /a, keepCapabilities: true}"]), "brain.yaml").hooks.keepCapabilities, true);
+    assert.throws(() => parseConfig(edit({}, ["hooks: {all: /a, keepCapabilities: yes please}"]), "brain.yaml"), /hooks\.keepCapabilities: "yes please" is not true or false; write true/);
   });
 });
 
