@@ -6,7 +6,7 @@
 // StrictModes: a hook others could change (its mode, its owner, a directory above it) or that is not a
 // regular file is refused, at start and before a run; hooks run with no capabilities unless kept.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { chmod, chown, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +17,7 @@ import { Logger } from "../../src/failover/log";
 import { attachObservers } from "../../src/failover/observers";
 import { FakeDaemon } from "./observer-fakes";
 
+const HOOK_CAPS_CHILD = join(__dirname, "fixtures", "hook-caps-child.js");
 const CONTEXT = { interface: "eth0", node: "brain", peer: "pinky" };
 const CONFIG = "interface: eth0\nnode: {name: brain, address: 192.0.2.17, publicAddress: 192.0.2.37}\npeer: {name: pinky, address: 192.0.2.18, publicAddress: 192.0.2.36}\nstatus: {listen: off}\n";
 
@@ -282,6 +283,30 @@ printf 'two\\nlines' >&2`,
     it("runs hooks with every capability dropped: effective, permitted, inheritable, ambient and bounding set are empty", async () => {
       const caps = await capsOfHook(false);
       assert.deepEqual(caps, { CapInh: 0n, CapPrm: 0n, CapEff: 0n, CapBnd: 0n, CapAmb: 0n });
+    });
+
+    it("under the systemd unit's credentials (uid 65534, ambient net_raw+net_admin, no CAP_SETPCAP) a hook holds none", async () => {
+      // readable by uid 65534, writable by root only (StrictModes); the hook writes to a directory of its own
+      await chmod(dir, 0o755);
+      const outDir = join(dir, "out");
+      await mkdir(outDir);
+      await chmod(outDir, 0o777);
+      const caps = join(outDir, "caps.txt");
+      const path = await script("caps.sh", `grep Cap /proc/self/status > ${caps}`);
+      const run = spawnSync(
+        "setpriv",
+        [
+          "--reuid=65534", "--regid=65534", "--clear-groups",
+          "--inh-caps=-all,+net_raw,+net_admin", "--ambient-caps=-all,+net_raw,+net_admin", "--bounding-set=-all,+net_raw,+net_admin",
+          process.execPath, HOOK_CAPS_CHILD, path,
+        ],
+        { encoding: "utf8", timeout: 20_000 },
+      );
+      assert.equal(run.status, 0, run.stderr);
+      assert.match(run.stdout, /claimed .*: done in/);
+      const fields = Object.fromEntries((await readFile(caps, "utf8")).trim().split("\n").map((l) => l.split(/:\s*/)));
+      // nothing held; the bounding set cannot be emptied without CAP_SETPCAP, and NoNewPrivileges keeps it unreachable
+      assert.deepEqual(fields, { CapInh: "0000000000000000", CapPrm: "0000000000000000", CapEff: "0000000000000000", CapBnd: "0000000000003000", CapAmb: "0000000000000000" });
     });
 
     it("with hooks.keepCapabilities: true, a hook run by root keeps them", async () => {
