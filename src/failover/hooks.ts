@@ -134,9 +134,9 @@ export function hookProblems(hooks: HooksConfig): string[] {
   return problems;
 }
 
-/** The absolute path of setpriv on PATH (or in /usr/bin, /bin), or undefined. */
+/** The absolute path of setpriv: the system's (/usr/bin, /bin) first, then on PATH; undefined when there is none. */
 export function findSetpriv(): string | undefined {
-  const dirs = [...(process.env.PATH ?? "").split(delimiter).filter((d) => d.startsWith("/")), "/usr/bin", "/bin"];
+  const dirs = ["/usr/bin", "/bin", ...(process.env.PATH ?? "").split(delimiter).filter((d) => d.startsWith("/"))];
   for (const d of dirs) {
     const candidate = join(d, "setpriv");
     try {

@@ -190,10 +190,10 @@ interface Observed {
   readonly mac: Mac | undefined;
 }
 
-/** How a change was noticed; said in the reason only when it was not by notification. */
 /** What a failed read of /sys gives instead of the interface's state: nothing is known (see SysReadError). */
 const UNREADABLE = "unreadable";
 
+/** How a change was noticed; said in the reason only when it was not by notification. */
 type Source = "rtnetlink" | "poll" | "capture" | "send" | "retry";
 
 function noticed(source: Source): string {
