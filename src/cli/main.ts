@@ -8,6 +8,7 @@ import { UsageError } from "./errors";
 import { registerArp } from "./arp";
 import { registerLab } from "./lab";
 import { registerPing } from "./ping";
+import { registerReleaseAll } from "./release-all";
 import { registerRun } from "./run";
 import { registerSniff } from "./sniff";
 import { registerStatus } from "./status";
@@ -29,7 +30,7 @@ export function buildProgram(): Command {
 
 /** Each verb module exports a function that adds its subcommand. */
 type RegisterVerb = (program: Command) => void;
-const verbs: RegisterVerb[] = [registerRun, registerLab, registerPing, registerArp, registerSniff, registerStatus];
+const verbs: RegisterVerb[] = [registerRun, registerReleaseAll, registerLab, registerPing, registerArp, registerSniff, registerStatus];
 
 async function main(argv: string[]): Promise<number> {
   const program = buildProgram();

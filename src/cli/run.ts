@@ -1,5 +1,6 @@
-// `takeover run CONFIG`: the failover daemon. `--check` validates the config and exits. Logs one
-// line per event on stdout; exits 0 after SIGTERM/SIGINT once it has given back what is not ours.
+// `takeover run CONFIG`: the failover daemon. `--check` validates the config and the hooks (all that
+// `run` checks without the network) and exits. Logs one line per event on stdout; exits 0 after
+// SIGTERM/SIGINT once it has given back what is not ours.
 import { Command } from "commander";
 import { UsageError } from "./errors";
 
@@ -8,7 +9,7 @@ export function registerRun(program: Command): void {
     .command("run")
     .description("run the failover daemon with CONFIG (see examples/brain.yaml)")
     .argument("<config>", "YAML config file")
-    .option("--check", "validate the config file and exit (the interface and addresses are checked when the daemon starts)")
+    .option("--check", "validate the config file and its hooks, and exit (the interface and addresses are checked when the daemon starts)")
     .action(async (file: string, options: { check?: boolean }) => {
       // loaded here, not at start-up: zod, yaml and netlink cost every other verb ~0.1 s otherwise
       const { ConfigError, loadConfig } = await import("../failover/config");
@@ -23,6 +24,17 @@ export function registerRun(program: Command): void {
         throw error;
       }
       if (options.check) {
+        // what `run` refuses before touching the network: the hooks (StrictModes, setpriv), the key file
+        const { hookProblems } = await import("../failover/hooks");
+        const problems = hookProblems(config.hooks);
+        if (config.auth !== undefined) {
+          try {
+            (await import("../failover/auth")).PairKeys.fromFile(config.auth.keyFile);
+          } catch (error) {
+            problems.push(`auth.keyFile: ${(error as Error).message}`);
+          }
+        }
+        if (problems.length > 0) throw new UsageError(problems.map((p) => `${config.source}: ${p}`).join("\ntakeover: "));
         process.stdout.write(`${file}: ok — ${config.node.name} (${config.node.address}) holds ${config.node.publicAddress}, watches ${config.peer.name} (${config.peer.address}) for ${config.peer.publicAddress} on ${config.interface} with ${config.checks.length} check(s)\n`);
         return;
       }

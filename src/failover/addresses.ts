@@ -43,7 +43,11 @@ export class AddressManager {
    * reload, a veth re-created) has a new one, and the addresses go there.
    */
   get interfaceIndex(): number {
-    return readInterfaceState(this.interfaceName)?.index ?? this.openedIndex;
+    try {
+      return readInterfaceState(this.interfaceName)?.index ?? this.openedIndex;
+    } catch {
+      return this.openedIndex; // /sys could not be read (too many open files): the last index known
+    }
   }
 
   /** @throws Error naming the interface (with the ones there are) when it does not exist */

@@ -3,7 +3,8 @@
 // (distinct addresses, timeout within interval, unique names, label length) and the defaults, giving a
 // fully resolved TakeoverConfig: Ipv4 and Mac objects, durations in microseconds. Everything wrong is
 // reported at once, one line per problem: `brain.yaml:7: peer.publicAddress: <value> <what> <fix>`.
-import { readFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { FileHandle, open } from "node:fs/promises";
 import { isIPv6 } from "node:net";
 import { Document, isAlias, isMap, isScalar, isSeq, LineCounter, Node as YamlNode, parseDocument } from "yaml";
 import { z } from "zod";
@@ -136,6 +137,8 @@ export interface HooksConfig {
   readonly paths: Readonly<Partial<Record<HookEvent, string>>>;
   /** a run still going after this is killed */
   readonly timeoutMicros: Micros;
+  /** false (the default): hooks run with every capability dropped (inheritable, ambient, bounding set) */
+  readonly keepCapabilities: boolean;
 }
 
 export interface TakeoverConfig {
@@ -183,7 +186,7 @@ export const DEFAULTS = {
   claim: { probes: 2, probeIntervalMicros: 20_000, probeWaitMicros: 50_000, retryMicros: 500_000, verifyIntervalMicros: 250_000 },
   conflicts: { yieldToStrangers: false, defendIntervalMicros: 20_000, defendBurst: 10 },
   status: { listen: { host: "127.0.0.1", port: 9337 } },
-  hooks: { timeoutMicros: 5_000_000 },
+  hooks: { timeoutMicros: 5_000_000, keepCapabilities: false },
   auth: { rotationGraceMicros: 60_000_000 },
 } as const;
 
@@ -215,24 +218,62 @@ export function formatProblem(file: string, problem: ConfigProblem): string {
   return problem.path === "" ? `${where}: ${problem.message}` : `${where}: ${problem.path}: ${problem.message}`;
 }
 
-/** Reads and checks the config file at `path`. @throws ConfigError */
+/** The largest config file read: a real one is a few KiB; anything near this is the wrong file. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/**
+ * Reads and checks the config file at `path`. It must be a regular file (a FIFO or a device like
+ * /dev/urandom is refused, without reading or blocking) of at most MAX_CONFIG_BYTES. @throws ConfigError
+ */
 export async function loadConfig(path: string): Promise<TakeoverConfig> {
-  let text: string;
+  return parseConfig(await readConfigText(path), path);
+}
+
+/** The text of the config file at `path`, refused in one line unless it is a regular file of at most MAX_CONFIG_BYTES. @throws ConfigError */
+export async function readConfigText(path: string): Promise<string> {
+  const refuse = (message: string) => new ConfigError(path, [{ path: "", message }]);
+  let file: FileHandle;
   try {
-    text = await readFile(path, "utf8");
+    // O_NONBLOCK: opening a FIFO does not wait for a writer; fstat below then refuses it
+    file = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (error) {
-    const code = error instanceof Error && "code" in error ? error.code : undefined;
-    const message =
-      code === "ENOENT"
-        ? "no such file: give the path of the config file (examples/brain.yaml shows one)"
-        : code === "EACCES" || code === "EPERM"
-          ? "permission denied: make the file readable by the user running takeover"
-          : code === "EISDIR"
-            ? "is a directory: give the path of the YAML file itself"
-            : `cannot be read: ${error instanceof Error ? error.message : String(error)}`;
-    throw new ConfigError(path, [{ path: "", message }]);
+    throw refuse(readFailure(error));
   }
-  return parseConfig(text, path);
+  try {
+    const stats = await file.stat();
+    if (stats.isDirectory()) throw refuse("is a directory: give the path of the YAML file itself");
+    if (!stats.isFile()) {
+      const what = stats.isFIFO() ? "a FIFO" : stats.isCharacterDevice() || stats.isBlockDevice() ? "a device" : stats.isSocket() ? "a socket" : "not a regular file";
+      throw refuse(`is ${what}, not a regular file: give the path of the YAML file itself`);
+    }
+    if (stats.size > MAX_CONFIG_BYTES) throw refuse(`is ${stats.size} bytes, over the ${MAX_CONFIG_BYTES} (1 MiB) a config may have: give the path of the YAML file itself`);
+    // bounded even if it grows meanwhile
+    const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, length, buffer.length - length, null);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length > MAX_CONFIG_BYTES) throw refuse(`is over the ${MAX_CONFIG_BYTES} bytes (1 MiB) a config may have: give the path of the YAML file itself`);
+    }
+    return buffer.toString("utf8", 0, length);
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw refuse(readFailure(error));
+  } finally {
+    await file.close();
+  }
+}
+
+function readFailure(error: unknown): string {
+  const code = error instanceof Error && "code" in error ? error.code : undefined;
+  return code === "ENOENT"
+    ? "no such file: give the path of the config file (examples/brain.yaml shows one)"
+    : code === "EACCES" || code === "EPERM"
+      ? "permission denied: make the file readable by the user running takeover"
+      : code === "EISDIR"
+        ? "is a directory: give the path of the YAML file itself"
+        : `cannot be read: ${error instanceof Error ? error.message : String(error)}`;
 }
 
 /** Parses and checks config text; `fileName` is used in messages and kept as `source`. @throws ConfigError */
@@ -288,7 +329,7 @@ type Path = readonly (string | number)[];
 /** `checks[0].interval` */
 function pathText(path: Path): string {
   let out = "";
-  for (const part of path) out += typeof part === "number" ? `[${part}]` : out === "" ? part : `.${part}`;
+  for (const part of path) out += typeof part === "number" ? `[${part}]` : out === "" ? clip(part) : `.${clip(part)}`;
   return out;
 }
 
@@ -353,10 +394,12 @@ function isNode(value: unknown): value is YamlNode {
 function yamlMessage(code: string, message: string, text: string, offset: number): string {
   if (code === "DUPLICATE_KEY") {
     const key = /^\s*(?:-\s+)?["']?([^"':]+)/.exec(text.slice(offset).split("\n")[0])?.[1]?.trim();
-    return `${key === undefined ? "a key" : `"${key}"`} is given twice in the same mapping: keep one`;
+    return `${key === undefined ? "a key" : show(key)} is given twice in the same mapping: keep one`;
   }
   if (code === "TAB_AS_INDENT") return "a tab indents this line: YAML needs spaces";
-  return `not valid YAML: ${message.split("\n")[0]}`;
+  const first = message.split("\n")[0].replace(/[\p{C}\uFFFD]/gu, "?");
+  // the parser's own words, with at most a short quote of the file in them
+  return `not valid YAML: ${first.length > 200 ? `${first.slice(0, 200)}…` : first}`;
 }
 
 /** The known key closest to `key`: same letters ignoring case, "-" and "_", or a typo away. */
@@ -396,9 +439,48 @@ class Bad extends Error {}
 
 type Scalar = string | number | boolean;
 
-/** How a value looks in a message: strings quoted, as the operator would search for them. */
+/** How a value looks in a message: strings quoted, as the operator would search for them, and cut (see cut). */
 function show(value: Scalar): string {
-  return typeof value === "string" ? JSON.stringify(value) : String(value);
+  if (typeof value !== "string") return String(value);
+  const { text, length } = cut(value);
+  return length === undefined ? `"${text}"` : `"${text}…" (${length} characters)`;
+}
+
+/** Text from the file shown unquoted (a key, a part of a value), cut like show's. */
+function clip(value: string): string {
+  const { text, length } = cut(value);
+  return length === undefined ? text : `${text}… (${length} characters)`;
+}
+
+/** The most characters of a value a message shows. */
+export const SHOWN_CHARACTERS = 60;
+
+/**
+ * The first SHOWN_CHARACTERS characters of `value` with the non-printable ones (controls, format
+ * characters, invalid UTF-8's U+FFFD) escaped as \xNN or \u{NNNN}, and `"` and `\` escaped; `length`
+ * is the full length when that cut something off. Reads no more of the value than it shows (and
+ * counts), so a huge one costs little.
+ */
+function cut(value: string): { text: string; length?: number } {
+  let text = "";
+  let shown = 0;
+  for (const char of value) {
+    if (shown === SHOWN_CHARACTERS) {
+      let length = 0;
+      for (const _ of value) length++;
+      return { text, length };
+    }
+    text += printable(char);
+    shown++;
+  }
+  return { text };
+}
+
+function printable(char: string): string {
+  if (char === '"' || char === "\\") return `\\${char}`;
+  if (!/[\p{C}\uFFFD]/u.test(char)) return char;
+  const code = char.codePointAt(0) ?? 0;
+  return code < 0x100 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u{${code.toString(16)}}`;
 }
 
 /**
@@ -439,7 +521,7 @@ function hostAddress(text: string, fix: string): Ipv4 {
   }
   const first = address.value >>> 24;
   const what = first === 0 ? "in 0.0.0.0/8, which no host may use" : first === 127 ? "a loopback address" : first >= 240 ? "reserved (240.0.0.0/4 and broadcast)" : first >= 224 ? "a multicast address" : undefined;
-  if (what !== undefined) throw new Bad(`"${text}" is ${what}; ${fix}`);
+  if (what !== undefined) throw new Bad(`${show(text)} is ${what}; ${fix}`);
   return address;
 }
 
@@ -456,12 +538,12 @@ function publicAddress(fix: string) {
     const prefix = text.slice(slash + 1).trim();
     const prefixLength = Number(prefix);
     if (!/^[0-9]{1,2}$/.test(prefix) || prefixLength < 1 || prefixLength > 32) {
-      throw new Bad(`"${text}" has prefix length "${prefix}": write a whole number from 1 to 32 after the "/", or leave "/${prefix}" out to use the interface's`);
+      throw new Bad(`${show(text)} has prefix length ${show(prefix)}: write a whole number from 1 to 32 after the "/", or leave "/${clip(prefix)}" out to use the interface's`);
     }
     const address = hostAddress(text.slice(0, slash), fix);
     const hostBits = prefixLength >= 31 ? 0 : address.value % 2 ** (32 - prefixLength);
     if (prefixLength < 31 && (hostBits === 0 || hostBits === 2 ** (32 - prefixLength) - 1)) {
-      throw new Bad(`"${text}" is the ${hostBits === 0 ? "network" : "broadcast"} address of its subnet; give a host address, like ${new Ipv4(address.value - hostBits + 1)}/${prefixLength}`);
+      throw new Bad(`${show(text)} is the ${hostBits === 0 ? "network" : "broadcast"} address of its subnet; give a host address, like ${new Ipv4(address.value - hostBits + 1)}/${prefixLength}`);
     }
     return { address, prefixLength };
   });
@@ -477,8 +559,8 @@ function mac(fix: string) {
       if (error instanceof AddressError) throw new Bad(error.message);
       throw error;
     }
-    if (address.isGroup) throw new Bad(`"${text}" is a ${address.isBroadcast ? "broadcast" : "multicast"} MAC address; ${fix}`);
-    if (address.value === 0) throw new Bad(`"${text}" is the all-zero MAC address; ${fix}`);
+    if (address.isGroup) throw new Bad(`${show(text)} is a ${address.isBroadcast ? "broadcast" : "multicast"} MAC address; ${fix}`);
+    if (address.value === 0) throw new Bad(`${show(text)} is the all-zero MAC address; ${fix}`);
     return address;
   });
 }
@@ -494,8 +576,8 @@ function duration(fix: string, positive: boolean, maxMicros = Infinity) {
       if (error instanceof DurationError) throw new Bad(error.message);
       throw error;
     }
-    if (positive && micros === 0) throw new Bad(`"${text}" is zero; ${fix}`);
-    if (micros > maxMicros) throw new Bad(`"${text}" is too long; ${fix}`);
+    if (positive && micros === 0) throw new Bad(`${show(text)} is zero; ${fix}`);
+    if (micros > maxMicros) throw new Bad(`${show(text)} is too long; ${fix}`);
     return { micros, text };
   });
 }
@@ -548,10 +630,10 @@ const interfaceName = leaf("write the interface the public addresses go on, like
   const text = textOf(value, "write the interface name, like eth0");
   const colon = text.indexOf(":");
   if (colon >= 0) {
-    throw new Bad(`"${text}" is not an interface name: ":" starts an alias label; write interface: ${text.slice(0, colon)} and label: ${text.slice(colon + 1)}`);
+    throw new Bad(`${show(text)} is not an interface name: ":" starts an alias label; write interface: ${clip(text.slice(0, colon))} and label: ${clip(text.slice(colon + 1))}`);
   }
   if (text.length > MAX_LABEL || text === "." || text === ".." || /[\s/]/.test(text)) {
-    throw new Bad(`"${text}" is not an interface name: Linux allows 1 to ${MAX_LABEL} characters, without spaces or "/" (ip link lists them)`);
+    throw new Bad(`${show(text)} is not an interface name: Linux allows 1 to ${MAX_LABEL} characters, without spaces or "/" (ip link lists them)`);
   }
   return text;
 });
@@ -676,7 +758,7 @@ const listen = leaf(LISTEN_FIX, (value): ListenAddress | undefined => {
   const port = Number(portText);
   if (port > 65535) throw new Bad(`${show(value)} has port ${portText}, over 65535; ${LISTEN_FIX}`);
   if (v6 !== undefined) {
-    if (!isIPv6(v6)) throw new Bad(`"${v6}" is not an IPv6 address; ${LISTEN_FIX}`);
+    if (!isIPv6(v6)) throw new Bad(`${show(v6)} is not an IPv6 address; ${LISTEN_FIX}`);
     return { host: v6, port };
   }
   if (v4 === "localhost") return { host: "127.0.0.1", port };
@@ -711,6 +793,7 @@ const HOOKS = z.strictObject({
   "peer-down": hookPath("peer-down").optional(),
   "peer-up": hookPath("peer-up").optional(),
   timeout: duration("write how long a hook may run before it is killed, like timeout: 5s", true).optional(),
+  keepCapabilities: bool("write true to let hooks inherit the daemon's capabilities (CAP_NET_RAW, CAP_NET_ADMIN), else false (the default: they run with none)").optional(),
 });
 
 const AUTH = z.strictObject({
@@ -815,11 +898,11 @@ function resolve(raw: unknown, source: string, problems: Problems): TakeoverConf
     const full = `${iface.data}:${labelResult.data}`;
     const room = MAX_LABEL - iface.data.length - 1;
     if (full.length <= MAX_LABEL) label = labelResult.data;
-    else if (room < 1) problems.add(["interface"], `"${iface.data}" leaves no room for an alias label: interface, ":" and label must fit in ${MAX_LABEL} characters`);
+    else if (room < 1) problems.add(["interface"], `${show(iface.data)} leaves no room for an alias label: interface, ":" and label must fit in ${MAX_LABEL} characters`);
     else {
       problems.add(
         t.label === undefined ? ["interface"] : ["label"],
-        `"${full}" is ${full.length} characters, over the ${MAX_LABEL} Linux allows for an address label: ${t.label === undefined ? "add a label of" : "shorten label to"} at most ${room} characters, like label: ${"vip".slice(0, room)}`,
+        `${show(full)} is ${full.length} characters, over the ${MAX_LABEL} Linux allows for an address label: ${t.label === undefined ? "add a label of" : "shorten label to"} at most ${room} characters, like label: ${"vip".slice(0, room)}`,
       );
     }
   }
@@ -829,7 +912,7 @@ function resolve(raw: unknown, source: string, problems: Problems): TakeoverConf
   distinctAddresses(n, p, problems);
   const nodeName = n.name ?? (node?.broken.has("name") ? undefined : n.address?.toString());
   const peerName = p.name ?? (peer?.broken.has("name") ? undefined : p.address?.toString());
-  if ((n.name !== undefined || p.name !== undefined) && nodeName !== undefined && nodeName === peerName) problems.add(["peer", "name"], `"${peerName}" is node.name too: give each box its own name`);
+  if ((n.name !== undefined || p.name !== undefined) && nodeName !== undefined && nodeName === peerName) problems.add(["peer", "name"], `${show(peerName)} is node.name too: give each box its own name`);
   const checks = resolveChecks(t.checks, { nodePublic: n.publicAddress?.address, peerAddress: p.address, peerPublic: p.publicAddress?.address }, problems);
 
   if (problems.list.length > 0) return undefined;
@@ -875,7 +958,7 @@ function resolve(raw: unknown, source: string, problems: Problems): TakeoverConf
     },
     // `listen` left out: the default; written as off: no listener
     status: "listen" in status.full ? (status.full.listen === undefined ? {} : { listen: status.full.listen }) : { listen: { ...DEFAULTS.status.listen } },
-    hooks: { paths, timeoutMicros: h.timeout?.micros ?? DEFAULTS.hooks.timeoutMicros },
+    hooks: { paths, timeoutMicros: h.timeout?.micros ?? DEFAULTS.hooks.timeoutMicros, keepCapabilities: h.keepCapabilities ?? DEFAULTS.hooks.keepCapabilities },
     ...(auth?.full === undefined ? {} : { auth: { keyFile: auth.full.keyFile, rotationGraceMicros: auth.full.rotationGrace?.micros ?? DEFAULTS.auth.rotationGraceMicros } }),
   };
 }
@@ -904,7 +987,7 @@ function distinctAddresses(node: Partial<z.output<typeof NODE>>, peer: Partial<z
     const earlier = seen.find((s) => s.address?.equals(address));
     if (earlier !== undefined) {
       const fix = entry.real ? "node and peer are two boxes, each with its own address" : earlier.real ? "a public address must be separate from both boxes' real addresses" : "each box needs its own public address";
-      problems.add(entry.path, `"${address}" is ${pathText(earlier.path)} too: ${fix}`);
+      problems.add(entry.path, `${show(String(address))} is ${pathText(earlier.path)} too: ${fix}`);
     }
     seen.push(entry);
   }
@@ -952,7 +1035,7 @@ function resolveChecks(raw: unknown, known: Known, problems: Problems): CheckCon
       if (earlier !== undefined) {
         problems.add(
           ["checks", i, "name"],
-          parsed?.good.name === undefined ? `the default name "${check.name}" is taken by checks[${earlier}]: give this check a name` : `"${check.name}" is the name of checks[${earlier}] too: give each check its own name`,
+          parsed?.good.name === undefined ? `the default name ${show(check.name)} is taken by checks[${earlier}]: give this check a name` : `${show(check.name)} is the name of checks[${earlier}] too: give each check its own name`,
         );
       } else names.set(check.name, i);
     }
@@ -994,7 +1077,7 @@ function resolveCheck(parsed: Parsed<z.output<typeof CHECK>>, i: number, known: 
 
   const implied = kind === "self-public" ? "self" : kind === "address" || kind === undefined ? undefined : "peer";
   if (g.role !== undefined && implied !== undefined && g.role !== implied) {
-    problems.add(at("role"), `"${g.role}" does not fit target ${kind}, which makes it a ${implied} check; remove role, or change target`);
+    problems.add(at("role"), `${show(g.role)} does not fit target ${kind}, which makes it a ${implied} check; remove role, or change target`);
   }
   const role = g.role ?? (bad("role") ? undefined : (implied ?? "peer"));
 
@@ -1002,7 +1085,7 @@ function resolveCheck(parsed: Parsed<z.output<typeof CHECK>>, i: number, known: 
   const interval = g.interval?.micros ?? (bad("interval") || type === undefined ? undefined : DEFAULTS.check.intervalMicros[type]);
   if (g.timeout !== undefined && interval !== undefined && g.timeout.micros > interval) {
     const intervalText = g.interval === undefined ? `${formatDuration(interval)}, the default for ${type} checks` : g.interval.text;
-    problems.add(at("timeout"), `"${g.timeout.text}" is longer than the interval (${intervalText}): make it at most ${formatDuration(interval)}, or raise interval`);
+    problems.add(at("timeout"), `${show(g.timeout.text)} is longer than the interval (${intervalText}): make it at most ${formatDuration(interval)}, or raise interval`);
   }
   const maxBytes = g.maxBytes ?? DEFAULTS.http.maxBytes;
   if (g.bodyContains !== undefined && !bad("maxBytes") && Buffer.byteLength(g.bodyContains) > maxBytes) {

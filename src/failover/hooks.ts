@@ -9,8 +9,23 @@
 // Daemon log events map to hook events: claim → claimed; yield, release, hand-back → released;
 // conflict → conflict; peer-down, peer-up as they are. For peer-down/peer-up the address is the
 // peer's public address (the one at stake).
+//
+// Who may change a hook is checked the way sshd's StrictModes checks authorized_keys, at start (and by
+// `run --check`) and again before every run: it must be a regular file (not a FIFO, directory or
+// device), executable, owned by root or by the daemon's own user, and not writable by group or others;
+// so must every directory above it up to /, except that a root-owned sticky directory like /tmp may be
+// writable by others if it is not the hook's own directory (only its owners can rename or remove what
+// is in it). A symlinked hook is checked along its real path and along the path given.
+//
+// Capabilities: a hook runs through `setpriv --inh-caps=-all --ambient-caps=-all` (util-linux), so it
+// holds none of the daemon's capabilities, and with `--bounding-set=-all` too when the daemon may
+// change its bounding set (CAP_SETPCAP: as root). Under deploy/takeover.service the daemon lacks
+// CAP_SETPCAP, so a hook's bounding set stays CAP_NET_RAW+CAP_NET_ADMIN, but it holds neither
+// (non-root, no ambient or inheritable capabilities) and NoNewPrivileges= keeps it from gaining them.
+// `hooks.keepCapabilities: true` runs hooks directly, inheriting what the daemon has.
 import { spawn } from "node:child_process";
-import { accessSync, constants, statSync } from "node:fs";
+import { accessSync, constants, readFileSync, realpathSync, statSync, Stats } from "node:fs";
+import { delimiter, dirname, join } from "node:path";
 import { HOOK_EVENTS, HookEvent, HooksConfig } from "./config";
 import type { Logger } from "./log";
 
@@ -32,7 +47,77 @@ export function hookEventOf(logEvent: string): HookEvent | undefined {
   return EVENT_OF[logEvent];
 }
 
-/** Why each configured hook cannot be run (missing, not a file, not executable), one line each; empty when all can. */
+/** What is wrong with a hook file and how to fix it; `${path} ${why}: ${fix}`. */
+export interface HookProblem {
+  readonly why: string;
+  readonly fix: string;
+}
+
+/** Bits of st_mode */
+const GROUP_OR_WORLD_WRITABLE = 0o022;
+const STICKY = 0o1000;
+
+/** Why the hook at `path` may not be run (StrictModes, above), or undefined when it may. */
+export function hookProblem(path: string): HookProblem | undefined {
+  let real: string;
+  let stats: Stats;
+  try {
+    real = realpathSync(path);
+    stats = statSync(real);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return { why: "does not exist", fix: "install it, or fix the path" };
+    if (code === "ENOTDIR") return { why: "does not exist (a part of the path is not a directory)", fix: "fix the path" };
+    return { why: `cannot be checked (${(error as Error).message})`, fix: "fix the path or its permissions" };
+  }
+  if (!stats.isFile()) {
+    const what = stats.isDirectory() ? "a directory" : stats.isFIFO() ? "a FIFO" : stats.isCharacterDevice() || stats.isBlockDevice() ? "a device" : stats.isSocket() ? "a socket" : "not a regular file";
+    return { why: `is ${what}, not a regular file`, fix: "give the path of an executable file" };
+  }
+  const own = ownerProblem(stats, real);
+  if (own !== undefined) return own;
+  if ((stats.mode & GROUP_OR_WORLD_WRITABLE) !== 0) return { why: "is writable by group or others (anyone of them could run anything as the daemon)", fix: `chmod go-w ${real}` };
+  // the directories above it: those of the real path, and those of the path given (a symlink there can be swapped)
+  const directories = new Set([...ancestors(real), ...ancestors(path)]);
+  const home = new Set([dirname(real), dirname(path)]);
+  for (const directory of directories) {
+    let d: Stats;
+    try {
+      d = statSync(directory);
+    } catch (error) {
+      return { why: `lies in ${directory}, which cannot be checked (${(error as Error).message})`, fix: `fix the permissions of ${directory}` };
+    }
+    const owner = ownerProblem(d, directory);
+    if (owner !== undefined) return { why: `lies in ${directory}, which ${owner.why}`, fix: owner.fix };
+    if ((d.mode & GROUP_OR_WORLD_WRITABLE) === 0) continue;
+    // like /tmp: root-owned and sticky, so others may add files but not replace ours; never the hook's own directory
+    if (d.uid === 0 && (d.mode & STICKY) !== 0 && !home.has(directory)) continue;
+    return { why: `lies in ${directory}, which is writable by group or others (anyone of them could replace the hook)`, fix: `chmod go-w ${directory}` };
+  }
+  try {
+    accessSync(real, constants.X_OK);
+  } catch {
+    return { why: "is not executable", fix: `chmod +x ${real}` };
+  }
+  return undefined;
+}
+
+function ownerProblem(stats: Stats, path: string): HookProblem | undefined {
+  const me = process.getuid?.() ?? 0;
+  if (stats.uid === 0 || stats.uid === me) return undefined;
+  return { why: `is owned by uid ${stats.uid}, not by root${me === 0 ? "" : ` or the daemon's uid ${me}`}`, fix: `chown root ${path}` };
+}
+
+/** `/a/b/c` → `/a/b`, `/a`, `/` */
+function ancestors(path: string): string[] {
+  const out: string[] = [];
+  for (let d = dirname(path); ; d = dirname(d)) {
+    out.push(d);
+    if (dirname(d) === d) return out;
+  }
+}
+
+/** Why each configured hook cannot be run (StrictModes, above; setpriv missing), one line each; empty when all can. */
 export function hookProblems(hooks: HooksConfig): string[] {
   const problems: string[] = [];
   const seen = new Set<string>();
@@ -40,24 +125,47 @@ export function hookProblems(hooks: HooksConfig): string[] {
     const path = hooks.paths[event];
     if (path === undefined || seen.has(path)) continue;
     seen.add(path);
-    try {
-      if (!statSync(path).isFile()) {
-        problems.push(`hooks.${event}: ${path} is not a file: give the path of an executable`);
-        continue;
-      }
-      accessSync(path, constants.X_OK);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      problems.push(
-        code === "ENOENT"
-          ? `hooks.${event}: ${path} does not exist: install it, or fix the path`
-          : code === "EACCES"
-            ? `hooks.${event}: ${path} is not executable: chmod +x ${path}`
-            : `hooks.${event}: ${path}: ${(error as Error).message}`,
-      );
-    }
+    const problem = hookProblem(path);
+    if (problem !== undefined) problems.push(`hooks.${event}: ${path} ${problem.why}: ${problem.fix}`);
+  }
+  if (seen.size > 0 && !hooks.keepCapabilities && findSetpriv() === undefined) {
+    problems.push("hooks: setpriv is not installed (hooks run through it to drop every capability): apt-get install util-linux, or set hooks.keepCapabilities: true");
   }
   return problems;
+}
+
+/** The absolute path of setpriv: the system's (/usr/bin, /bin) first, then on PATH; undefined when there is none. */
+export function findSetpriv(): string | undefined {
+  const dirs = ["/usr/bin", "/bin", ...(process.env.PATH ?? "").split(delimiter).filter((d) => d.startsWith("/"))];
+  for (const d of dirs) {
+    const candidate = join(d, "setpriv");
+    try {
+      accessSync(candidate, constants.X_OK);
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** CAP_SETPCAP (8) in our effective set: we may drop capabilities from the bounding set. */
+function maySetBoundingSet(): boolean {
+  try {
+    const m = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync("/proc/self/status", "utf8"));
+    return m !== null && (BigInt(`0x${m[1]}`) & (1n << 8n)) !== 0n;
+  } catch {
+    return false;
+  }
+}
+
+/** The command that runs `path` with `args`: through setpriv, dropping capabilities, unless they are kept. */
+export function hookCommand(path: string, args: readonly string[], keepCapabilities: boolean): { file: string; args: string[] } {
+  if (keepCapabilities) return { file: path, args: [...args] };
+  const setpriv = findSetpriv();
+  if (setpriv === undefined) throw new Error("setpriv is not installed: apt-get install util-linux, or set hooks.keepCapabilities: true");
+  const drop = ["--inh-caps=-all", "--ambient-caps=-all", ...(maySetBoundingSet() ? ["--bounding-set=-all"] : [])];
+  return { file: setpriv, args: [...drop, "--", path, ...args] };
 }
 
 export interface HookContext {
@@ -134,9 +242,22 @@ export class HookRunner {
     const timeoutMs = this.hooks.timeoutMicros / 1000;
     const address = run.address || undefined;
     const say = (text: string) => this.log.line("hook", address, `${run.event} ${path}: ${text}`);
+    // checked again before every run: the file or a directory above it may have changed since start
+    const problem = hookProblem(path);
+    if (problem !== undefined) {
+      say(`cannot run: ${problem.why}: ${problem.fix}`);
+      return Promise.resolve();
+    }
+    let command: { file: string; args: string[] };
+    try {
+      command = hookCommand(path, [run.event, run.address, this.context.interface], this.hooks.keepCapabilities);
+    } catch (error) {
+      say(`cannot run: ${(error as Error).message}`);
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const started = process.hrtime.bigint();
-      const child = spawn(path, [run.event, run.address, this.context.interface], {
+      const child = spawn(command.file, command.args, {
         shell: false,
         // its own process group, so a timeout kills what it started too
         detached: true,

@@ -42,7 +42,7 @@ export function attachObservers(daemon: ObservedDaemon, config: TakeoverConfig, 
       ? Promise.resolve(undefined)
       : StatusServer.listen(listen, daemon, metrics).then(
           (s) => {
-            log.line("status", undefined, `listening on ${s.url} (GET /status, GET /metrics)`);
+            log.line("status", undefined, `listening on ${s.url} (GET /status, GET /metrics; at most ${s.maxConnections} connections)`);
             return s;
           },
           (error: unknown) => {

@@ -1,5 +1,5 @@
 // The link layer's public face: interface discovery, the routing table, and the libpcap link.
-export { findInterface, listInterfaces, readInterfaceState, InterfaceError } from "./interfaces";
+export { findInterface, listInterfaces, readInterfaceState, InterfaceError, SysReadError } from "./interfaces";
 export type { InterfaceAddress, InterfaceState, NetworkInterface } from "./interfaces";
 export { defaultRoute, nextHopFor, parseRouteTable, readRoutes, routeTo, RouteError } from "./routes";
 export type { NextHop, Route } from "./routes";

@@ -3,7 +3,8 @@
 // os.networkInterfaces(), so while interfaces are running no subprocess is started. libuv leaves out
 // the addresses of interfaces that are down or without carrier, so for those (only) it asks
 // `ip -j -4 addr`. Addresses given a label (`ip addr add … label eth0:vip`) are listed under their
-// device, eth0.
+// device, eth0. A read of /sys that fails for another reason than the file not being there (too many
+// open files, say) is a SysReadError, never taken for an interface that is gone or down.
 
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
@@ -55,11 +56,26 @@ const IFF_UP = 0x1;
 const IFF_LOOPBACK = 0x8;
 const ARPHRD_ETHER = 1;
 
+/**
+ * A read of /sys failed for a reason that says nothing about the interface: too many open files
+ * (EMFILE, ENFILE), no memory, … The link keeps its state and reads again; it never takes this for
+ * "down" or "gone" (only the kernel says those: a file that is not there, a flag that is clear).
+ */
+export class SysReadError extends Error {
+  override readonly name = "SysReadError";
+}
+
+/** What a failed read of /sys/class/net/NAME/FIELD means: the file (so the interface) is not there, or the field has no value now. */
+const ABSENT = new Set(["ENOENT", "ENODEV", "ENXIO", "ENOTDIR", "EINVAL"]);
+
+/** A field of /sys/class/net/NAME; undefined when absent (ABSENT). @throws SysReadError for any other failure */
 function readSys(name: string, field: string): string | undefined {
   try {
     return readFileSync(`${SYS_NET}/${name}/${field}`, "utf8").trim();
-  } catch {
-    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== undefined && ABSENT.has(code)) return undefined;
+    throw new SysReadError(`cannot read ${SYS_NET}/${name}/${field}: ${(error as Error).message}`);
   }
 }
 
@@ -82,11 +98,16 @@ function interfaceNames(): string[] {
   try {
     return readdirSync(SYS_NET).filter((n) => !n.startsWith("."));
   } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "ENOENT" && code !== "ENOTDIR") throw new SysReadError(`cannot list interfaces: ${(error as Error).message}`);
     throw new InterfaceError(`cannot list interfaces: ${(error as Error).message} — is /sys mounted?`);
   }
 }
 
-/** Index, up/running and MAC of `name`, or undefined when there is no such interface. Cheap: three small reads. */
+/**
+ * Index, up/running and MAC of `name`, or undefined when there is no such interface. Cheap: three small reads.
+ * @throws SysReadError when /sys could not be read (see SysReadError): nothing is known then
+ */
 export function readInterfaceState(name: string): InterfaceState | undefined {
   const index = readSys(name, "ifindex");
   const flags = readSys(name, "flags");

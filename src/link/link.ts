@@ -19,7 +19,9 @@
 // Link changes come from rtnetlink notifications (link-events.ts): down, no carrier, gone or
 // replaced is "down" at once; up with carrier again reopens the handles at once (or, after a mere
 // carrier loss, keeps them) and verifies. A capture that wakes with nothing to read (libuv stopped
-// watching it: POLLERR) is the second signal; a 1 s poll of /sys is the safety net.
+// watching it: POLLERR) is the second signal; a 1 s poll of /sys is the safety net. Only the kernel
+// says "down": a read of /sys that fails (too many open files, say) tells nothing and changes nothing
+// (the poll reads again a second later), and handles that cannot be opened are retried, "reopening".
 //
 // Opening a libpcap handle waits an RCU grace period in the kernel (~10 ms, PACKET_RX_RING), so
 // an administrative down and up opens none on the way back: the send handle is kept (a packet
@@ -35,7 +37,7 @@
 import { randomBytes } from "node:crypto";
 import { PcapSession } from "pcap/build/Release/pcap_binding";
 import { Mac } from "../packets/address";
-import { findInterface, InterfaceError, InterfaceState, readInterfaceState } from "./interfaces";
+import { findInterface, InterfaceError, InterfaceState, readInterfaceState, SysReadError } from "./interfaces";
 import { LinkEvent, subscribeLinkEvents } from "./link-events";
 import { LinkState, LinkWatch } from "./port";
 
@@ -187,6 +189,9 @@ interface Observed {
   readonly running: boolean;
   readonly mac: Mac | undefined;
 }
+
+/** What a failed read of /sys gives instead of the interface's state: nothing is known (see SysReadError). */
+const UNREADABLE = "unreadable";
 
 /** How a change was noticed; said in the reason only when it was not by notification. */
 type Source = "rtnetlink" | "poll" | "capture" | "send" | "retry";
@@ -346,6 +351,8 @@ export class Link implements LinkWatch {
   /** Marks this link's wake frames, so that another link on the interface never verifies this one. */
   private readonly nonce = randomBytes(4).readUInt32BE(0);
   private currentState: LinkState = "reopening";
+  /** Why /sys could not be read, the last time it could not. */
+  private unreadableWhy = "";
   private currentWhy = "opening";
   private closed = false;
   private delivered = 0;
@@ -384,7 +391,7 @@ export class Link implements LinkWatch {
     let unsubscribe: (() => void) | undefined;
     try {
       unsubscribe = subscribeLinkEvents((event) => {
-        if (event.kind === "resync") this.observe(readInterfaceState(this.name), "poll");
+        if (event.kind === "resync") this.observe(this.look(), "poll");
         else this.onLinkEvent(event);
       });
     } catch {
@@ -403,12 +410,12 @@ export class Link implements LinkWatch {
     this.lastMac = handles.mac;
     this.lastSnapLength = handles.data.length;
     this.fallbackTimer = setInterval(() => {
-      this.observe(readInterfaceState(this.name), "poll");
+      this.observe(this.look(), "poll");
       this.drainStandby();
     }, FALLBACK_POLL_MS);
     // Without rtnetlink the poll is what keeps an open link (and so the process) alive while down.
     if (unsubscribe !== undefined) this.fallbackTimer.unref();
-    this.observe(readInterfaceState(this.name), "rtnetlink");
+    this.observe(this.look(), "rtnetlink");
   }
 
   /**
@@ -467,7 +474,7 @@ export class Link implements LinkWatch {
     } catch {
       // Not from inside the caller's send: state listeners may send themselves.
       queueMicrotask(() => {
-        this.observe(readInterfaceState(this.name), "send");
+        this.observe(this.look(), "send");
         this.keptSenderFailed(handles);
       });
       throw new LinkError(`cannot send a ${frame.byteLength}-byte frame on ${this.name}: ${this.whyNotSending(frame.byteLength)}`);
@@ -588,8 +595,11 @@ export class Link implements LinkWatch {
    * are open whenever the interface is up (so that, on a NIC whose carrier follows an admin up by
    * seconds of negotiation, they are ready when it comes), and verified whenever it is running.
    */
-  private observe(seen: Observed | undefined, source: Source, whyGone?: string): void {
+  private observe(seen: Observed | undefined | typeof UNREADABLE, source: Source, whyGone?: string): void {
     if (this.closed) return;
+    // A read that failed says nothing: the state stays as the kernel last told it, and the fallback
+    // poll reads again within a second (an open that failed has its own retry timer).
+    if (seen === UNREADABLE) return;
     const how = noticed(source);
     if (seen === undefined) {
       this.keptSender = undefined;
@@ -689,7 +699,7 @@ export class Link implements LinkWatch {
       this.reopenRetryMs = Math.min(REOPEN_RETRY_MAX_MS, delay * 2);
       this.reopenTimer = setTimeout(() => {
         this.reopenTimer = undefined;
-        this.observe(readInterfaceState(this.name), "retry");
+        this.observe(this.look(), "retry");
       }, delay);
       this.reopenTimer.unref();
       return "none";
@@ -723,7 +733,7 @@ export class Link implements LinkWatch {
     this.killHandles();
     this.retireDead();
     if (this.currentState !== "down") this.setState("reopening", why);
-    this.observe(readInterfaceState(this.name), "retry");
+    this.observe(this.look(), "retry");
   }
 
   /**
@@ -824,8 +834,8 @@ export class Link implements LinkWatch {
    */
   private keptSenderFailed(handles: Handles): void {
     if (handles !== this.handles || !handles.senderKept || this.closed) return;
-    const now = readInterfaceState(this.name);
-    if (now === undefined || now.index !== handles.index || !now.up || !now.running) return; // the interface says why
+    const now = this.look();
+    if (now === UNREADABLE || now === undefined || now.index !== handles.index || !now.up || !now.running) return; // the interface says why
     this.restartCapture(`a frame could not be sent on ${this.name} with the send handle kept over the outage: reopening`);
   }
 
@@ -835,7 +845,8 @@ export class Link implements LinkWatch {
     if (sequence === this.probeSequence) this.stopProbe();
     if (sequence !== this.verifySequence || this.currentState !== "reopening") return;
     // A frame we sent before an outage could be read after it began: ask the kernel once more.
-    const now = readInterfaceState(this.name);
+    const now = this.look();
+    if (now === UNREADABLE) return; // not verified on a frame that may be stale: the next wake frame asks again
     if (now === undefined || now.index !== handles.index || !now.running) {
       this.observe(now, "capture");
       return;
@@ -863,8 +874,9 @@ export class Link implements LinkWatch {
   // ---- liveness probes, when the capture wakes with nothing to read ----
 
   private checkAlive(handles: Handles): void {
-    const now = readInterfaceState(this.name);
-    if (now === undefined || now.index !== handles.index || !now.running) {
+    const now = this.look();
+    // unreadable: the probe below finds out whether the capture hears, without /sys
+    if (now !== UNREADABLE && (now === undefined || now.index !== handles.index || !now.running)) {
       this.observe(now, "capture");
       return;
     }
@@ -909,8 +921,9 @@ export class Link implements LinkWatch {
   /** The interface looks fine but the capture does not hear: reopen it (or follow the interface). */
   private captureDead(handles: Handles, why: string): void {
     if (handles !== this.handles || this.closed) return;
-    const now = readInterfaceState(this.name);
-    if (now === undefined || now.index !== handles.index || !now.running) {
+    const now = this.look();
+    // unreadable: the capture is what is known dead, so reopen it ("reopening", never "down")
+    if (now !== UNREADABLE && (now === undefined || now.index !== handles.index || !now.running)) {
       this.observe(now, "capture");
       return;
     }
@@ -1133,8 +1146,20 @@ export class Link implements LinkWatch {
     for (let i = 0; i < listeners.length; i++) listeners[i](frame);
   }
 
+  /** The interface's state from /sys, or UNREADABLE when the read failed for another reason than the interface (see SysReadError). */
+  private look(): InterfaceState | undefined | typeof UNREADABLE {
+    try {
+      return readInterfaceState(this.name);
+    } catch (error) {
+      if (!(error instanceof SysReadError)) throw error;
+      this.unreadableWhy = error.message;
+      return UNREADABLE;
+    }
+  }
+
   private whyNotSending(length: number): string {
-    const state: InterfaceState | undefined = readInterfaceState(this.name);
+    const state = this.look();
+    if (state === UNREADABLE) return `the interface cannot be read now (${this.unreadableWhy})`;
     if (state === undefined) return "the interface is gone";
     if (!state.up) return `the interface is down — bring it up: ip link set ${this.name} up`;
     if (!state.running) return "the interface has no carrier (cable unplugged or peer down)";
@@ -1142,6 +1167,7 @@ export class Link implements LinkWatch {
       const mtu = findInterface(this.name).mtu;
       if (length > mtu + 18) return `the frame is longer than the MTU (${mtu}) allows`;
     } catch (error) {
+      if (error instanceof SysReadError) return `the interface cannot be read now (${error.message})`;
       if (error instanceof InterfaceError) return "the interface is gone";
     }
     if (this.currentState === "down") return `the link is down: ${this.currentWhy}`;

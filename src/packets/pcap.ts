@@ -183,7 +183,7 @@ export function decodePcapHeader(bytes: Uint8Array): PcapHeader {
 /**
  * Where the record starting at `start` ends, or -1 when bytes[start, limit) does not hold all of it
  * yet. `fileBase` is the file offset of index 0 of `view`, for the error.
- * @throws DecodeError when the record's captured length is beyond `maxCapturedLength`
+ * @throws DecodeError when the record's captured length is beyond `maxCapturedLength` or its original length
  */
 function recordEnd(
   view: DataView,
@@ -203,6 +203,18 @@ function recordEnd(
       maxCapturedLength,
       captured,
       `captured length ${captured} is more than the ${maxCapturedLength}-byte maximum; the file is corrupt`,
+    );
+  }
+  const original = view.getUint32(start + ORIGINAL_LENGTH_AT, littleEndian);
+  if (captured > original) {
+    // tcpdump prints "[Invalid header: len(42) < caplen(60)]" for it
+    throw new DecodeError(
+      "pcap",
+      RECORD_HEADER.capturedLength.name,
+      fileBase + start + CAPTURED_LENGTH_AT,
+      original,
+      captured,
+      `invalid header: len(${original}) < caplen(${captured}): more bytes captured than were on the wire; the file is corrupt`,
     );
   }
   const end = start + PCAP_RECORD_HEADER_LENGTH + captured;
@@ -265,7 +277,8 @@ function recordAt(
  * Every record of a whole file, in order. Records' data are views into `bytes` (no copy): they stay
  * as they are while `bytes` does. Link types other than Ethernet are read all the same.
  * @throws DecodeError for a bad or cut header (before the first record), a record with a corrupt
- *   captured length or timestamp (reading stops there), and — after the last whole record — a file
+ *   captured length (over the maximum, or over the original length) or timestamp (reading stops there),
+ *   and — after the last whole record — a file
  *   that ends inside a record (field "recordHeader" or "packetData").
  */
 export function* readPcap(bytes: Uint8Array, options: PcapReadOptions = {}): Generator<PcapRecord, void, undefined> {

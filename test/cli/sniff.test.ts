@@ -350,6 +350,22 @@ describe("cli/sniff", function () {
       assert.match(run.stderr, /takeover: .*cut\.pcap: pcap: truncated at byte \d+ \(packetData\)/);
     });
 
+    it("refuses a record with more bytes captured than were on the wire, in one line with status 2", () => {
+      const bytes = fs.readFileSync(writeCapture(stamped(mixedFrames().slice(0, 3))));
+      // the second record's original length (bytes 12..16 of its header) made one less than its captured length
+      const second = 24 + 16 + bytes.readUInt32LE(24 + 8);
+      const captured = bytes.readUInt32LE(second + 8);
+      bytes.writeUInt32LE(captured - 1, second + 12);
+      const bad = path.join(directory, "caplen.pcap");
+      fs.writeFileSync(bad, bytes);
+      const run = sniff(["-r", bad]);
+      assert.equal(run.status, 2);
+      assert.equal(lines(run.stdout).length, 1, "the record before it is printed");
+      assert.deepEqual(lines(run.stderr).filter((l) => l.startsWith("takeover:")), [
+        `takeover: ${bad}: pcap: bad capturedLength at byte ${second + 8}: invalid header: len(${captured - 1}) < caplen(${captured}): more bytes captured than were on the wire; the file is corrupt`,
+      ]);
+    });
+
     it("ends with one line and status 2 for a missing file, a file that is not pcap, and bad arguments", () => {
       const notPcap = path.join(directory, "notes.txt");
       fs.writeFileSync(notPcap, "these are not the frames you are looking for\n");

@@ -1,12 +1,14 @@
 // The config file of `takeover run`: the shipped examples resolve and mirror each other, left-out keys
 // take the documented defaults, each kind of mistake gets its exact one-line message at the right
-// line, all mistakes are reported at once, and durations round-trip through parse and format.
+// line, all mistakes are reported at once, and durations round-trip through parse and format. Only a
+// regular file of at most 1 MiB is read; values quoted in messages are cut and escaped.
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import fc from "fast-check";
-import { CheckConfig, ConfigError, DEFAULTS, loadConfig, machineConfigOf, parseConfig, TakeoverConfig } from "../../src/failover/config";
+import { CheckConfig, ConfigError, DEFAULTS, loadConfig, machineConfigOf, MAX_CONFIG_BYTES, parseConfig, TakeoverConfig } from "../../src/failover/config";
 import { DurationError, formatDuration, parseDuration } from "../../src/failover/duration";
 import { Ipv4, Mac } from "../../src/packets/address";
 
@@ -220,12 +222,12 @@ describe("config: status and hooks", () => {
   it("listens on 127.0.0.1:9337 and runs no hooks by default, as the examples say", async () => {
     const config = parseConfig(edit({}), "brain.yaml");
     assert.deepEqual(config.status, { listen: { host: "127.0.0.1", port: 9337 } });
-    assert.deepEqual(config.hooks, { paths: {}, timeoutMicros: 5_000_000 });
+    assert.deepEqual(config.hooks, { paths: {}, timeoutMicros: 5_000_000, keepCapabilities: false });
     assert.deepEqual(DEFAULTS.status.listen, { host: "127.0.0.1", port: 9337 });
     for (const name of ["brain.yaml", "pinky.yaml"]) {
       const example = await loadConfig(join(EXAMPLES, name));
       assert.deepEqual(example.status, { listen: { host: "127.0.0.1", port: 9337 } });
-      assert.deepEqual(example.hooks, { paths: {}, timeoutMicros: 5_000_000 });
+      assert.deepEqual(example.hooks, { paths: {}, timeoutMicros: 5_000_000, keepCapabilities: false });
     }
   });
 
@@ -246,9 +248,12 @@ describe("config: status and hooks", () => {
     assert.deepEqual(config.hooks, {
       paths: { claimed: "/usr/local/bin/claimed.sh", released: "/usr/local/bin/all.sh", conflict: "/usr/local/bin/all.sh", "peer-down": "/usr/local/bin/all.sh", "peer-up": "/usr/local/bin/all.sh" },
       timeoutMicros: 1_500_000,
+      keepCapabilities: false,
     });
     const some = parseConfig(edit({}, ["hooks:", "  peer-down: /a", "  conflict: /b"]), "brain.yaml");
-    assert.deepEqual(some.hooks, { paths: { conflict: "/b", "peer-down": "/a" }, timeoutMicros: 5_000_000 });
+    assert.deepEqual(some.hooks, { paths: { conflict: "/b", "peer-down": "/a" }, timeoutMicros: 5_000_000, keepCapabilities: false });
+    assert.equal(parseConfig(edit({}, ["hooks: {all: /a, keepCapabilities: true}"]), "brain.yaml").hooks.keepCapabilities, true);
+    assert.throws(() => parseConfig(edit({}, ["hooks: {all: /a, keepCapabilities: yes please}"]), "brain.yaml"), /hooks\.keepCapabilities: "yes please" is not true or false; write true/);
   });
 });
 
@@ -374,6 +379,55 @@ describe("config: loading", () => {
     const path = join(dir, "bad.yaml");
     await writeFile(path, edit({ 12: "    interval: 100" }));
     await assert.rejects(loadConfig(path), { message: `${path}:12: checks[0].interval: "100" has no unit: write 100ms or 2s` });
+  });
+
+  it("refuses a FIFO at once, without waiting for a writer", async () => {
+    const fifo = join(dir, "fifo.yaml");
+    execFileSync("mkfifo", [fifo]);
+    const started = Date.now();
+    await assert.rejects(loadConfig(fifo), { message: `${fifo}: is a FIFO, not a regular file: give the path of the YAML file itself` });
+    assert.ok(Date.now() - started < 1000);
+  });
+
+  it("refuses devices like /dev/urandom and /dev/null within a second, reading nothing", async () => {
+    const started = Date.now();
+    await assert.rejects(loadConfig("/dev/urandom"), { message: "/dev/urandom: is a device, not a regular file: give the path of the YAML file itself" });
+    await assert.rejects(loadConfig("/dev/null"), { message: "/dev/null: is a device, not a regular file: give the path of the YAML file itself" });
+    assert.ok(Date.now() - started < 1000);
+  });
+
+  it("refuses a file over 1 MiB before reading it, and reads one of exactly 1 MiB", async () => {
+    const big = join(dir, "big.yaml");
+    await writeFile(big, `${edit({})}# ${"x".repeat(MAX_CONFIG_BYTES)}\n`);
+    const size = (await stat(big)).size;
+    await assert.rejects(loadConfig(big), { message: `${big}: is ${size} bytes, over the 1048576 (1 MiB) a config may have: give the path of the YAML file itself` });
+    const text = edit({});
+    await writeFile(big, `${text}#${"x".repeat(MAX_CONFIG_BYTES - text.length - 2)}\n`);
+    assert.equal((await stat(big)).size, MAX_CONFIG_BYTES);
+    assert.equal((await loadConfig(big)).interface, "eth0");
+  });
+});
+
+describe("config: values quoted in messages", () => {
+  it("cuts a long value to 60 characters, with an ellipsis and its full length", () => {
+    const long = "a".repeat(100_000);
+    assert.equal(errorOf(edit({ 1: `interface: ${long}` })), `brain.yaml:1: interface: "${"a".repeat(60)}…" (100000 characters) is not an interface name: Linux allows 1 to 15 characters, without spaces or "/" (ip link lists them)`);
+  });
+
+  it("escapes what is not printable", () => {
+    assert.equal(errorOf(edit({ 1: 'interface: "e\\x01t\\u200bh\\"0 \\\\"' })), 'brain.yaml:1: interface: "e\\x01t\\u{200b}h\\"0 \\\\" is not an interface name: Linux allows 1 to 15 characters, without spaces or "/" (ip link lists them)');
+  });
+
+  it("cuts unknown keys too", () => {
+    const key = "k".repeat(500);
+    assert.equal(errorOf(edit({}, [`${key}: 1`])).split("\n")[0], `brain.yaml:23: ${"k".repeat(60)}… (500 characters): unknown key; the keys here are interface, label, node, peer, checks, announce, claim, conflicts, status, hooks`);
+  });
+
+  it("refuses a 1 MiB scalar quickly", () => {
+    const started = Date.now();
+    const message = errorOf(edit({ 1: `interface: ${"b".repeat(MAX_CONFIG_BYTES - 300)}` }));
+    assert.ok(message.length < 300, message);
+    assert.ok(Date.now() - started < 1000, `${Date.now() - started} ms`);
   });
 });
 

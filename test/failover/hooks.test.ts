@@ -3,17 +3,21 @@
 // logged line by line; a failing, hanging (killed at the timeout, with what it started) or missing
 // hook is logged and the runner goes on; runs of one event never overlap and the queue is bounded;
 // hooks that cannot be run are refused at start in one line; daemon log events fire the right hooks.
+// StrictModes: a hook others could change (its mode, its owner, a directory above it) or that is not a
+// regular file is refused, at start and before a run; hooks run with no capabilities unless kept.
 import assert from "node:assert/strict";
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { execFileSync, spawnSync } from "node:child_process";
+import { chmod, chown, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HookEvent, HooksConfig, parseConfig } from "../../src/failover/config";
 import { StartupError } from "../../src/failover/daemon";
-import { HookRunner, hookEventOf, hookProblems, QUEUE_LIMIT } from "../../src/failover/hooks";
+import { HookRunner, hookEventOf, hookProblem, hookProblems, QUEUE_LIMIT } from "../../src/failover/hooks";
 import { Logger } from "../../src/failover/log";
 import { attachObservers } from "../../src/failover/observers";
 import { FakeDaemon } from "./observer-fakes";
 
+const HOOK_CAPS_CHILD = join(__dirname, "fixtures", "hook-caps-child.js");
 const CONTEXT = { interface: "eth0", node: "brain", peer: "pinky" };
 const CONFIG = "interface: eth0\nnode: {name: brain, address: 192.0.2.17, publicAddress: 192.0.2.37}\npeer: {name: pinky, address: 192.0.2.18, publicAddress: 192.0.2.36}\nstatus: {listen: off}\n";
 
@@ -23,8 +27,8 @@ function memoryLog(): Logger & { lines: string[] } {
   return { lines, line: (event, address, detail) => lines.push(`${event} ${address ?? "-"}: ${detail}`) };
 }
 
-function hooks(paths: Partial<Record<HookEvent, string>>, timeoutMicros = 5_000_000): HooksConfig {
-  return { paths, timeoutMicros };
+function hooks(paths: Partial<Record<HookEvent, string>>, timeoutMicros = 5_000_000, keepCapabilities = false): HooksConfig {
+  return { paths, timeoutMicros, keepCapabilities };
 }
 
 describe("hooks", () => {
@@ -114,7 +118,10 @@ printf 'two\\nlines' >&2`,
     runner.fire("claimed", "192.0.2.36", "x");
     runner.fire("released", "192.0.2.36", "x");
     await runner.idle();
-    assert.deepEqual(log.lines.sort(), [`hook 192.0.2.36: claimed ${missing}: cannot run: does not exist`, `hook 192.0.2.36: released ${plain}: cannot run: is not executable`]);
+    assert.deepEqual(log.lines.sort(), [
+      `hook 192.0.2.36: claimed ${missing}: cannot run: does not exist: install it, or fix the path`,
+      `hook 192.0.2.36: released ${plain}: cannot run: is not executable: chmod +x ${plain}`,
+    ]);
   });
 
   it("runs one event's hook one at a time, in order, and drops runs past the queue's bound", async () => {
@@ -145,7 +152,7 @@ printf 'two\\nlines' >&2`,
     assert.deepEqual(hookProblems(hooks({ claimed: join(dir, "nope.sh"), released: plain, conflict: sub })), [
       `hooks.claimed: ${join(dir, "nope.sh")} does not exist: install it, or fix the path`,
       `hooks.released: ${plain} is not executable: chmod +x ${plain}`,
-      `hooks.conflict: ${sub} is not a file: give the path of an executable`,
+      `hooks.conflict: ${sub} is a directory, not a regular file: give the path of an executable file`,
     ]);
     const config = parseConfig(`${CONFIG}hooks: {claimed: ${join(dir, "nope.sh")}}\n`, "brain.yaml");
     assert.throws(
@@ -174,5 +181,138 @@ printf 'two\\nlines' >&2`,
       "released 192.0.2.36 eth0 peer healthy again",
     ]);
     assert.equal(daemon.events.listenerCount("event"), 0);
+  });
+  describe("StrictModes: who could change the hook", () => {
+    it("accepts a root-owned 0755 hook in a 0700 directory under the sticky, root-owned /tmp", async () => {
+      const path = await script("ok.sh", "exit 0");
+      assert.equal(hookProblem(path), undefined);
+    });
+
+    it("refuses a group- or world-writable hook, naming the chmod", async () => {
+      const path = await script("lax.sh", "exit 0");
+      await chmod(path, 0o775);
+      assert.deepEqual(hookProblem(path), { why: "is writable by group or others (anyone of them could run anything as the daemon)", fix: `chmod go-w ${path}` });
+      await chmod(path, 0o757);
+      assert.equal(hookProblem(path)?.fix, `chmod go-w ${path}`);
+    });
+
+    it("refuses a hook in a directory others may write to, even a sticky one, and one above it that is not root's sticky kind", async () => {
+      const sub = join(dir, "hooks");
+      await mkdir(sub);
+      const path = join(sub, "h.sh");
+      await writeFile(path, "#!/bin/sh\n");
+      await chmod(path, 0o755);
+      await chmod(sub, 0o777);
+      assert.deepEqual(hookProblem(path), { why: `lies in ${sub}, which is writable by group or others (anyone of them could replace the hook)`, fix: `chmod go-w ${sub}` });
+      // sticky and root-owned, but the hook's own directory: still refused
+      await chmod(sub, 0o1777);
+      assert.equal(hookProblem(path)?.fix, `chmod go-w ${sub}`);
+      // an ancestor writable by others, not sticky
+      await chmod(sub, 0o755);
+      await chmod(dir, 0o770);
+      assert.deepEqual(hookProblem(path), { why: `lies in ${dir}, which is writable by group or others (anyone of them could replace the hook)`, fix: `chmod go-w ${dir}` });
+      // root-owned and sticky above the hook's own directory (as /tmp is): accepted
+      await chmod(dir, 0o1777);
+      assert.equal(hookProblem(path), undefined);
+      await chmod(dir, 0o700);
+    });
+
+    it("refuses a hook or a directory above it owned by another user, naming the chown", async () => {
+      const path = await script("theirs.sh", "exit 0");
+      await chown(path, 65534, 65534);
+      assert.deepEqual(hookProblem(path), { why: "is owned by uid 65534, not by root", fix: `chown root ${path}` });
+      await chown(path, 0, 0);
+      const sub = join(dir, "theirs");
+      await mkdir(sub, { mode: 0o755 });
+      await chown(sub, 65534, 65534);
+      const inside = join(sub, "h.sh");
+      await writeFile(inside, "#!/bin/sh\n", { mode: 0o755 });
+      assert.deepEqual(hookProblem(inside), { why: `lies in ${sub}, which is owned by uid 65534, not by root`, fix: `chown root ${sub}` });
+    });
+
+    it("checks a symlinked hook along the link's directories too", async () => {
+      const target = await script("real.sh", "exit 0");
+      const open = join(dir, "open");
+      await mkdir(open);
+      await chmod(open, 0o777);
+      const link = join(open, "link.sh");
+      await symlink(target, link);
+      assert.equal(hookProblem(link)?.fix, `chmod go-w ${open}`);
+      await chmod(open, 0o755);
+      assert.equal(hookProblem(link), undefined);
+    });
+
+    it("refuses what is not a regular file: a FIFO, a directory, /dev/null", async () => {
+      const fifo = join(dir, "fifo");
+      execFileSync("mkfifo", [fifo]);
+      await chmod(fifo, 0o755);
+      assert.deepEqual(hookProblem(fifo), { why: "is a FIFO, not a regular file", fix: "give the path of an executable file" });
+      assert.equal(hookProblem(dir)?.why, "is a directory, not a regular file");
+      assert.equal(hookProblem("/dev/null")?.why, "is a device, not a regular file");
+      assert.deepEqual(hookProblems(hooks({ claimed: "/dev/null" })), ["hooks.claimed: /dev/null is a device, not a regular file: give the path of an executable file"]);
+    });
+
+    it("checks again before each run: a hook made writable after start is not run", async () => {
+      const path = await script("later.sh", `echo ran >> ${out}`);
+      assert.deepEqual(hookProblems(hooks({ claimed: path })), []);
+      await chmod(path, 0o777);
+      const log = memoryLog();
+      const runner = new HookRunner(hooks({ claimed: path }), CONTEXT, log);
+      runner.fire("claimed", "192.0.2.36", "x");
+      await runner.idle();
+      assert.deepEqual(log.lines, [`hook 192.0.2.36: claimed ${path}: cannot run: is writable by group or others (anyone of them could run anything as the daemon): chmod go-w ${path}`]);
+      await assert.rejects(readFile(out, "utf8"), { code: "ENOENT" });
+    });
+  });
+
+  describe("capabilities", () => {
+    /** The Cap* lines of the hook's /proc/self/status, as numbers. */
+    async function capsOfHook(keepCapabilities: boolean): Promise<Record<string, bigint>> {
+      const path = await script("caps.sh", `grep Cap /proc/self/status > ${out}`);
+      const runner = new HookRunner(hooks({ claimed: path }, 5_000_000, keepCapabilities), CONTEXT, memoryLog());
+      runner.fire("claimed", "192.0.2.36", "x");
+      await runner.idle();
+      const caps: Record<string, bigint> = {};
+      for (const line of (await readFile(out, "utf8")).trim().split("\n")) {
+        const [name, value] = line.split(/:\s*/);
+        caps[name] = BigInt(`0x${value}`);
+      }
+      return caps;
+    }
+
+    it("runs hooks with every capability dropped: effective, permitted, inheritable, ambient and bounding set are empty", async () => {
+      const caps = await capsOfHook(false);
+      assert.deepEqual(caps, { CapInh: 0n, CapPrm: 0n, CapEff: 0n, CapBnd: 0n, CapAmb: 0n });
+    });
+
+    it("under the systemd unit's credentials (uid 65534, ambient net_raw+net_admin, no CAP_SETPCAP) a hook holds none", async () => {
+      // readable by uid 65534, writable by root only (StrictModes); the hook writes to a directory of its own
+      await chmod(dir, 0o755);
+      const outDir = join(dir, "out");
+      await mkdir(outDir);
+      await chmod(outDir, 0o777);
+      const caps = join(outDir, "caps.txt");
+      const path = await script("caps.sh", `grep Cap /proc/self/status > ${caps}`);
+      const run = spawnSync(
+        "setpriv",
+        [
+          "--reuid=65534", "--regid=65534", "--clear-groups",
+          "--inh-caps=-all,+net_raw,+net_admin", "--ambient-caps=-all,+net_raw,+net_admin", "--bounding-set=-all,+net_raw,+net_admin",
+          process.execPath, HOOK_CAPS_CHILD, path,
+        ],
+        { encoding: "utf8", timeout: 20_000 },
+      );
+      assert.equal(run.status, 0, run.stderr);
+      assert.match(run.stdout, /claimed .*: done in/);
+      const fields = Object.fromEntries((await readFile(caps, "utf8")).trim().split("\n").map((l) => l.split(/:\s*/)));
+      // nothing held; the bounding set cannot be emptied without CAP_SETPCAP, and NoNewPrivileges keeps it unreachable
+      assert.deepEqual(fields, { CapInh: "0000000000000000", CapPrm: "0000000000000000", CapEff: "0000000000000000", CapBnd: "0000000000003000", CapAmb: "0000000000000000" });
+    });
+
+    it("with hooks.keepCapabilities: true, a hook run by root keeps them", async () => {
+      const caps = await capsOfHook(true);
+      assert.notEqual(caps.CapEff, 0n);
+      assert.notEqual(caps.CapBnd, 0n);
+    });
   });
 });

@@ -166,7 +166,7 @@ describe("attachObservers", () => {
     const observers = attachObservers(daemon, parseConfig(`${CONFIG}status: {listen: 127.0.0.1:0}\n`, "brain.yaml"), { line: (event, address, detail) => lines.push(`${event} ${address ?? "-"}: ${detail}`) });
     const url = await observers.listening;
     assert.ok(url !== undefined);
-    assert.deepEqual(lines, [`status -: listening on ${url} (GET /status, GET /metrics)`]);
+    assert.deepEqual(lines, [`status -: listening on ${url} (GET /status, GET /metrics; at most 64 connections)`]);
     daemon.log("claim", "192.0.2.36", "nobody answered the probe");
     assert.match(await (await fetch(`${url}/metrics`)).text(), /^takeover_transitions_total\{event="claim"\} 1$/m);
     assert.equal(((await (await fetch(`${url}/status`)).json()) as { node: { name: string } }).node.name, "brain");

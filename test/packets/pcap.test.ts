@@ -512,6 +512,34 @@ describe("pcap files", () => {
       expectDecodeError(() => reader.end(), { field: "capturedLength" });
     });
 
+    it("pcap record with more bytes captured than its original length is rejected, as tcpdump's \"Invalid header\"", () => {
+      // captured 60, original 42: libpcap 1.10/tcpdump 4.99 print "[Invalid header: len(42) < caplen(60)]"
+      const file = Buffer.concat([
+        encodePcapHeader(),
+        encodePcapRecord({ resolution: "micro", littleEndian: true }, { seconds: 1, nanoseconds: 0, data: hex("aa") }),
+        hex("02 00 00 00  00 00 00 00  3c 00 00 00  2a 00 00 00"),
+        new Uint8Array(60),
+      ]);
+      const read: number[] = [];
+      const error = expectDecodeError(
+        () => {
+          for (const record of readPcap(file)) read.push(record.seconds);
+        },
+        { field: "capturedLength", offset: 24 + 17 + 8, needed: 42, available: 60, truncated: false },
+      );
+      assert.equal(error.message, "pcap: bad capturedLength at byte 49: invalid header: len(42) < caplen(60): more bytes captured than were on the wire; the file is corrupt");
+      assert.deepEqual(read, [1], "the record before it is read");
+      // the streaming reader: at once, without waiting for the data, and from then on
+      const reader = new PcapReader();
+      reader.push(file.subarray(0, 24 + 17 + 16));
+      assert.equal(reader.next()?.seconds, 1);
+      expectDecodeError(() => reader.next(), { field: "capturedLength", available: 60 });
+      expectDecodeError(() => reader.end(), { field: "capturedLength" });
+      // equal lengths are fine
+      const equal = Buffer.concat([encodePcapHeader(), hex("02 00 00 00  00 00 00 00  01 00 00 00  01 00 00 00  bb")]);
+      assert.equal([...readPcap(equal)][0].originalLength, 1);
+    });
+
     it("pcap record of the largest captured length is read and one byte more is rejected", () => {
       const largest = writePcap([{ seconds: 0, nanoseconds: 0, data: new Uint8Array(MAX_CAPTURED_LENGTH) }]);
       assert.equal([...readPcap(largest)][0].capturedLength, MAX_CAPTURED_LENGTH);
