@@ -220,6 +220,7 @@ export function formatProblem(file: string, problem: ConfigProblem): string {
 
 /** The largest config file read: a real one is a few KiB; anything near this is the wrong file. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
+const READ_CHUNK_BYTES = 64 * 1024;
 
 /**
  * Reads and checks the config file at `path`. It must be a regular file (a FIFO or a device like
@@ -247,16 +248,19 @@ export async function readConfigText(path: string): Promise<string> {
       throw refuse(`is ${what}, not a regular file: give the path of the YAML file itself`);
     }
     if (stats.size > MAX_CONFIG_BYTES) throw refuse(`is ${stats.size} bytes, over the ${MAX_CONFIG_BYTES} (1 MiB) a config may have: give the path of the YAML file itself`);
-    // bounded even if it grows meanwhile
-    const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);
+    // bounded even if it grows meanwhile; in chunks under glibc's mmap threshold (128 KiB): freeing a
+    // bigger block raises that threshold for good, and the daemon's RSS then grows by fragmentation
+    const chunks: Buffer[] = [];
     let length = 0;
     for (;;) {
-      const { bytesRead } = await file.read(buffer, length, buffer.length - length, null);
+      const chunk = Buffer.alloc(READ_CHUNK_BYTES);
+      const { bytesRead } = await file.read(chunk, 0, chunk.length, null);
       if (bytesRead === 0) break;
+      chunks.push(chunk.subarray(0, bytesRead));
       length += bytesRead;
       if (length > MAX_CONFIG_BYTES) throw refuse(`is over the ${MAX_CONFIG_BYTES} bytes (1 MiB) a config may have: give the path of the YAML file itself`);
     }
-    return buffer.toString("utf8", 0, length);
+    return Buffer.concat(chunks, length).toString("utf8");
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     throw refuse(readFailure(error));
