@@ -420,7 +420,7 @@ describe("config: values quoted in messages", () => {
 
   it("cuts unknown keys too", () => {
     const key = "k".repeat(500);
-    assert.equal(errorOf(edit({}, [`${key}: 1`])).split("\n")[0], `brain.yaml:23: ${"k".repeat(60)}… (500 characters): unknown key; the keys here are interface, label, node, peer, checks, announce, claim, conflicts, status, hooks`);
+    assert.equal(errorOf(edit({}, [`${key}: 1`])).split("\n")[0], `brain.yaml:23: ${"k".repeat(60)}… (500 characters): unknown key; the keys here are interface, label, node, peer, checks, announce, claim, conflicts, status, hooks, auth`);
   });
 
   it("refuses a 1 MiB scalar quickly", () => {
