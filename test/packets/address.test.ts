@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { AddressError, Ipv4, Mac } from "../../src/packets";
+import { Reach } from "../helpers/property";
 import { ipv4, mac } from "./arbitraries";
 
 describe("MAC addresses", () => {
@@ -13,13 +14,24 @@ describe("MAC addresses", () => {
   });
 
   it("round-trip through text and bytes for any address", () => {
+    const reach = new Reach("MAC round trip", { group: 200, unicast: 200, octetUnder16: 100, octetOver159: 500, topBitsZero: 40 });
     fc.assert(
       fc.property(mac, (m) => {
+        const octets = [...m.toBytes()];
+        reach.run();
+        reach.hit("group", (octets[0] & 1) === 1);
+        reach.hit("unicast", (octets[0] & 1) === 0);
+        reach.hit("octetUnder16", octets.some((o) => o < 16));
+        reach.hit("octetOver159", octets.some((o) => o > 159));
+        reach.hit("topBitsZero", m.value < 2 ** 32);
         assert.equal(Mac.parse(m.toString()).value, m.value);
+        assert.equal(Mac.parse(m.toString().toUpperCase()).value, m.value);
         assert.equal(Mac.read(m.toBytes(), 0).value, m.value);
         assert.equal(JSON.stringify(m), `"${m.toString()}"`);
       }),
+      { numRuns: 1000 },
     );
+    reach.check();
   });
 
   it("refuse eleven hex digits, saying how many there are and how many are needed", () => {
@@ -49,12 +61,21 @@ describe("IPv4 addresses", () => {
   });
 
   it("round-trip through text and bytes for any address", () => {
+    const reach = new Reach("IPv4 round trip", { octetZero: 50, octetOneDigit: 100, octetThreeDigits: 500, over2To31: 300 });
     fc.assert(
       fc.property(ipv4, (a) => {
+        const octets = [...a.toBytes()];
+        reach.run();
+        reach.hit("octetZero", octets.includes(0));
+        reach.hit("octetOneDigit", octets.some((o) => o < 10));
+        reach.hit("octetThreeDigits", octets.some((o) => o >= 100));
+        reach.hit("over2To31", a.value >= 2 ** 31);
         assert.equal(Ipv4.parse(a.toString()).value, a.value);
         assert.equal(Ipv4.read(a.toBytes(), 0).value, a.value);
       }),
+      { numRuns: 1000 },
     );
+    reach.check();
   });
 
   it("refuse an octet over 255, naming the address and the octet", () => {
