@@ -29,6 +29,7 @@ import {
 } from "../../src/packets";
 import { writePcap } from "../../src/packets/pcap";
 import { frameJson, frameSummary, summaryLine } from "../../src/packets/summary";
+import { Reach } from "../helpers/property";
 import * as arbitrary from "./arbitraries";
 
 const A = Mac.parse("00:00:5e:00:53:01");
@@ -349,23 +350,52 @@ describe("packets/summary: lines as tcpdump -n prints them", function () {
   // ---- properties: many random frames, one tcpdump run each ----
 
   const time = fc.record({ seconds: fc.integer({ min: 0, max: 0x7fff_ffff }), micros: fc.integer({ min: 0, max: 999_999 }) });
-  const padding = fc.oneof(fc.constant(new Uint8Array(0)), fc.uint8Array({ minLength: 1, maxLength: 30 }));
+  const padding = fc.oneof(fc.constant(new Uint8Array(0)), fc.uint8Array({ minLength: 1, maxLength: 46 }), fc.uint8Array({ minLength: 47, maxLength: 300 }));
   const toCaptures = (frames: { fields: FrameFields; seconds: number; micros: number }[]): Capture[] =>
     frames.map((f, i) => ({ name: `frame ${i}: ${JSON.stringify(f.fields)}`, bytes: encodeFrame(f.fields), timeMicros: f.seconds * 1e6 + f.micros }));
 
-  function checkProperty(frame: fc.Arbitrary<FrameFields>, seed: number): void {
+  /**
+   * 1000 frames in one tcpdump run. `tally` names the cases each frame is (keys of `minimums`); the
+   * property fails unless the 1000 frames reach each case at least its minimum number of times.
+   */
+  function checkProperty<K extends string>(
+    name: string,
+    frame: fc.Arbitrary<FrameFields>,
+    seed: number,
+    minimums: Record<K, number>,
+    tally: (fields: FrameFields, hit: (key: K, when?: boolean) => void) => void,
+  ): void {
+    const common = { tagged: 300, untagged: 50, paddingOver46: 100 };
+    const reach = new Reach<K | keyof typeof common>(name, { ...common, ...minimums });
     fc.assert(
       fc.property(fc.array(fc.record({ fields: frame, seconds: time.map((t) => t.seconds), micros: time.map((t) => t.micros) }), { minLength: 1000, maxLength: 1000 }), (frames) => {
+        for (const { fields } of frames) {
+          reach.run();
+          reach.hit("tagged", fields.ethernet.vlan !== undefined);
+          reach.hit("untagged", fields.ethernet.vlan === undefined);
+          reach.hit("paddingOver46", (fields.padding?.length ?? 0) > 46);
+          tally(fields, (key, when) => reach.hit(key, when));
+        }
         assertSameAsTcpdump(toCaptures(frames));
       }),
       { numRuns: 1, seed, endOnFailure: true },
     );
+    reach.check();
   }
 
   it("property: any ARP frame for Ethernet/IPv4 with operation 1, 2, 3, 4, 8 or 9 prints as tcpdump prints it", () => {
     const operation = fc.constantFrom(1, 2, 3, 4, 8, 9);
     const arp = fc.tuple(arbitrary.arp, operation).map(([record, op]) => ({ ...record, operation: op }));
-    checkProperty(fc.record({ ethernet: arbitrary.ethernet(fc.constant(0x0806)), arp, padding }, { noNullPrototype: true }), 5227);
+    checkProperty(
+      "ARP for Ethernet/IPv4",
+      fc.record({ ethernet: arbitrary.ethernet(fc.constant(0x0806)), arp, padding }, { noNullPrototype: true }),
+      5227,
+      { op1: 80, op2: 80, op3: 80, op4: 80, op8: 80, op9: 80, padded: 300 },
+      (fields, hit) => {
+        hit(`op${fields.arp!.operation}` as "op1");
+        hit("padded", (fields.padding?.length ?? 0) > 0);
+      },
+    );
   });
 
   it("property: ARP for any other hardware or protocol type prints as tcpdump prints it (but frame relay and ATM)", () => {
@@ -374,7 +404,14 @@ describe("packets/summary: lines as tcpdump -n prints them", function () {
       .record({ ethernet: arbitrary.ethernet(fc.constant(0x0806)), unsupported: arbitrary.unsupportedArp, operation, padding })
       .filter(({ unsupported }) => unsupported.record.hardwareType !== 15 && unsupported.record.hardwareType !== 19)
       .map(({ ethernet, unsupported, operation: op, padding: p }) => ({ ethernet, arp: { ...unsupported.record, operation: op }, payload: unsupported.addresses, padding: p }));
-    checkProperty(other, 826);
+    checkProperty("ARP for other types", other, 826, { ethernetHardware: 5, zeroLengths: 25, addressesOver100Bytes: 300, op1: 80, op9: 80 }, (fields, hit) => {
+      const arp = fields.arp!;
+      hit("ethernetHardware", arp.hardwareType === 1);
+      hit("zeroLengths", arp.hardwareLength === 0 || arp.protocolLength === 0);
+      hit("addressesOver100Bytes", (fields.payload?.length ?? 0) > 100);
+      hit("op1", arp.operation === 1);
+      hit("op9", arp.operation === 9);
+    });
   });
 
   it("property: any ICMP echo request or reply prints as tcpdump prints it", () => {
@@ -388,7 +425,14 @@ describe("packets/summary: lines as tcpdump -n prints them", function () {
       },
       { noNullPrototype: true },
     );
-    checkProperty(echo, 792);
+    checkProperty("ICMP echo", echo, 792, { request: 300, reply: 300, nonZeroCode: 100, payloadOver150: 100, emptyPayload: 1, ipv4Options: 300 }, (fields, hit) => {
+      hit("request", fields.icmp!.type === 8);
+      hit("reply", fields.icmp!.type === 0);
+      hit("nonZeroCode", fields.icmp!.code !== 0);
+      hit("payloadOver150", (fields.payload?.length ?? 0) > 150);
+      hit("emptyPayload", (fields.payload?.length ?? 0) === 0);
+      hit("ipv4Options", (fields.ipv4!.options?.length ?? 0) > 0);
+    });
   });
 
   it("property: any ICMP message, whole or a fragment, prints as tcpdump prints it", () => {
@@ -410,7 +454,19 @@ describe("packets/summary: lines as tcpdump -n prints them", function () {
       { ethernet: arbitrary.ethernet(fc.constant(0x0800)), ipv4: arbitrary.ipv4Header(fc.constant(1), "any").filter((h) => h.fragmentOffset !== 0), payload: fc.uint8Array({ maxLength: 100 }) },
       { noNullPrototype: true },
     );
-    checkProperty(fc.oneof(icmp, fragment), 1191);
+    const types = [3, 5, 9, 11, 12, 13, 14, 18] as const;
+    checkProperty(
+      "any ICMP message or fragment",
+      fc.oneof(icmp, fragment),
+      1191,
+      { ...Object.fromEntries(types.map((t) => [`type${t}`, 10])), otherType: 100, fragment: 300, payloadOver150: 50, paddingOver46: 40 } as Record<`type${(typeof types)[number]}` | "otherType" | "fragment" | "payloadOver150" | "paddingOver46", number>,
+      (fields, hit) => {
+        if (fields.icmp === undefined) return hit("fragment");
+        const type = fields.icmp.type;
+        hit((types as readonly number[]).includes(type) ? (`type${type}` as "type3") : "otherType");
+        hit("payloadOver150", (fields.payload?.length ?? 0) > 150);
+      },
+    );
   });
 });
 
