@@ -12,6 +12,18 @@ import fc from "fast-check";
 fc.configureGlobal({ baseSize: "large" });
 
 /**
+ * PROPERTY_SCALE (a number, 1 when unset) shrinks the long property runs: `npm run mutate` sets 0.1 so
+ * that each of thousands of mutants costs seconds, not a minute. `scaled(n)` is n times the scale but
+ * never under 1000 (nor over n): runs of 1000 or fewer are never shrunk. A property scaled so states
+ * its minimums as shares of its runs.
+ */
+const SCALE = Number(process.env.PROPERTY_SCALE ?? "1");
+export function scaled(runs: number): number {
+  if (!(SCALE > 0 && SCALE <= 1)) throw new Error(`PROPERTY_SCALE must be in (0, 1], not ${process.env.PROPERTY_SCALE}`);
+  return Math.max(Math.min(runs, 1000), Math.round(runs * SCALE));
+}
+
+/**
  * What a property run reached: a count per named case, tallied while the run goes, and minimums the
  * run must meet. A property that passes without reaching the cases it exists for proves nothing, so
  * `check` fails the test when a case was reached fewer times than its minimum. `REACH=1` in the
