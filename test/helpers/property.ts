@@ -14,13 +14,13 @@ fc.configureGlobal({ baseSize: "large" });
 /**
  * PROPERTY_SCALE (a number, 1 when unset) shrinks the long property runs: `npm run mutate` sets 0.1 so
  * that each of thousands of mutants costs seconds, not a minute. `scaled(n)` is n times the scale but
- * never under 1000 (nor over n): runs of 1000 or fewer are never shrunk. A property scaled so states
- * its minimums as shares of its runs.
+ * never under `floor` (1000 unless given) nor over n: runs of 1000 or fewer are never shrunk unless a
+ * property asks. A property scaled so states its minimums as shares of its runs.
  */
 const SCALE = Number(process.env.PROPERTY_SCALE ?? "1");
-export function scaled(runs: number): number {
+export function scaled(runs: number, floor = 1000): number {
   if (!(SCALE > 0 && SCALE <= 1)) throw new Error(`PROPERTY_SCALE must be in (0, 1], not ${process.env.PROPERTY_SCALE}`);
-  return Math.max(Math.min(runs, 1000), Math.round(runs * SCALE));
+  return Math.max(Math.min(runs, floor), Math.round(runs * SCALE));
 }
 
 /**
