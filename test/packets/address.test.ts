@@ -46,6 +46,25 @@ describe("MAC addresses", () => {
     assert.throws(() => Mac.parse(""), /has 0 hex digits/);
   });
 
+  it("compare by value", () => {
+    assert.ok(Mac.parse("02:00:00:00:00:01").equals(new Mac(0x0200_0000_0001)));
+    assert.ok(!Mac.parse("02:00:00:00:00:01").equals(Mac.parse("02:00:00:00:00:02")));
+    assert.ok(Ipv4.parse("192.0.2.1").equals(new Ipv4(0xc000_0201)));
+    assert.ok(!Ipv4.parse("192.0.2.1").equals(Ipv4.parse("192.0.2.2")));
+  });
+
+  it("write a value outside 0..2^48 the way the general arithmetic does (the encoder's fallback)", () => {
+    // what Math.floor(v / 2^32) and v % 2^32 give, byte by byte, for a negative value and NaN
+    const write = (value: number) => {
+      const bytes = new Uint8Array(8).fill(0xa5);
+      new Mac(value).write(bytes, 1);
+      return [...bytes];
+    };
+    assert.deepEqual(write(-1), [0xa5, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xa5]);
+    assert.deepEqual(write(-0x1_0000_0001), [0xa5, 0xff, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xa5]);
+    assert.deepEqual(write(NaN), [0xa5, 0, 0, 0, 0, 0, 0, 0xa5]);
+  });
+
   it("know broadcast and group addresses", () => {
     assert.ok(Mac.BROADCAST.isBroadcast && Mac.BROADCAST.isGroup);
     assert.ok(Mac.parse("01:00:5e:00:00:01").isGroup);
