@@ -70,6 +70,11 @@ describe("internet checksum", () => {
     assert.equal(onesComplementSum(bytes, 9, 14, 1), 1 + 0x0a0b);
     assert.equal(onesComplementSum(bytes, 10, 13), 0x0b00);
     assert.equal(onesComplementSum(bytes, 10, 11, 7), 7 + 0x0b00);
+    // a start before the bytes or not a whole number (the plain loop, too): missing bytes count as zero
+    assert.equal(onesComplementSum(bytes, -2, 3), 0x0102 + 0x0300);
+    assert.equal(onesComplementSum(bytes, -2, 2), 0x0102);
+    assert.equal(onesComplementSum(bytes, -4, 4, 9), 9 + 0x0102 + 0x0304);
+    assert.equal(onesComplementSum(bytes, 0.5, 2), 0);
     assert.equal(internetChecksum(bytes, 2, 6), ~(0x0304 + 0x0506) & 0xffff);
     assert.ok(!checksumVerifies(bytes, 0, 4));
   });
