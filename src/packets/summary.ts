@@ -729,9 +729,14 @@ function writeUdp(b: Uint8Array, ip: number, udp: number, length: number, fragme
 
 function writeTcp(b: Uint8Array, ip: number, tcp: number, length: number, out: TextBuffer): void {
   if (length < 20) {
-    if (length < 4) writeAddresses(b, ip, out);
-    else writeAddressesAndPorts(b, ip, tcp, out);
-    out.ascii(":  [|tcp]");
+    // tcpdump: one space after the addresses alone, two after addresses and ports
+    if (length < 4) {
+      writeAddresses(b, ip, out);
+      out.ascii(": [|tcp]");
+    } else {
+      writeAddressesAndPorts(b, ip, tcp, out);
+      out.ascii(":  [|tcp]");
+    }
     return;
   }
   writeAddressesAndPorts(b, ip, tcp, out);
@@ -782,14 +787,15 @@ function writeTcp(b: Uint8Array, ip: number, tcp: number, length: number, out: T
   out.decimal(dataLength);
 }
 
-/** Writes ", options [...]" for the common options; false (after "[bad opt]") when one is malformed. */
+/** Writes ", options [...]" for the common options; false (after "[bad opt]", as tcpdump ends it) when one is malformed. */
 function writeTcpOptions(b: Uint8Array, start: number, end: number, out: TextBuffer): boolean {
   out.ascii(", options [");
   let at = start;
   let first = true;
   while (at < end) {
     const kind = b[at];
-    if (!first) out.byte(0x2c); // ","
+    const afterAnother = !first;
+    if (afterAnother) out.byte(0x2c); // ","
     first = false;
     if (kind === 0) {
       out.ascii("eol");
@@ -802,7 +808,8 @@ function writeTcpOptions(b: Uint8Array, start: number, end: number, out: TextBuf
     }
     const length = at + 1 < end ? b[at + 1] : 0;
     if (length < 2 || at + length > end) {
-      out.ascii("[bad opt]");
+      // tcpdump closes the list after a bad option only when one came before it, and prints no length
+      out.ascii(afterAnother ? "[bad opt]]" : "[bad opt]");
       return false;
     }
     if (kind === 2 && length === 4) {

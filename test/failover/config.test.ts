@@ -11,6 +11,7 @@ import fc from "fast-check";
 import { CheckConfig, ConfigError, DEFAULTS, loadConfig, machineConfigOf, MAX_CONFIG_BYTES, parseConfig, TakeoverConfig } from "../../src/failover/config";
 import { DurationError, formatDuration, parseDuration } from "../../src/failover/duration";
 import { Ipv4, Mac } from "../../src/packets/address";
+import { Reach } from "../helpers/property";
 
 const EXAMPLES = resolve(__dirname, "../../../examples");
 
@@ -492,14 +493,23 @@ describe("durations", () => {
     ];
     const text = fc.constantFrom(...units).chain(([unit, per, digits]) =>
       fc.record({
-        whole: fc.integer({ min: 0, max: 99_999 }),
+        whole: fc.oneof({ weight: 1, arbitrary: fc.constant(0) }, { weight: 9, arbitrary: fc.integer({ min: 0, max: 99_999 }) }),
         fraction: fc.array(fc.integer({ min: 0, max: 9 }), { maxLength: digits }).map((d) => d.join("")),
         unit: fc.constant(unit),
         per: fc.constant(per),
       }),
     );
+    const reach = new Reach("durations round-trip", {
+      us: 40, "µs": 40, ms: 40, s: 40, m: 40, h: 40, noFraction: 60, sixFractionDigits: 15, wholeZero: 20, wholeOver10000: 150,
+    });
     fc.assert(
       fc.property(text, ({ whole, fraction, unit, per }) => {
+        reach.run();
+        reach.hit(unit as "us");
+        reach.hit("noFraction", fraction === "");
+        reach.hit("sixFractionDigits", fraction.length === 6);
+        reach.hit("wholeZero", whole === 0);
+        reach.hit("wholeOver10000", whole > 10000);
         const written = fraction === "" ? `${whole}${unit}` : `${whole}.${fraction}${unit}`;
         const micros = parseDuration(written);
         assert.equal(micros, Math.round(Number(`${whole}.${fraction || "0"}`) * per), written);
@@ -507,15 +517,35 @@ describe("durations", () => {
         assert.equal(parseDuration(formatted), micros, `${written} → ${formatted}`);
         assert.equal(formatDuration(parseDuration(formatted)), formatted);
       }),
+      { numRuns: 600 },
     );
+    reach.check();
   });
 
   it("formats any whole number of microseconds to text that reads back the same", () => {
+    // any number, and whole numbers of each unit (which format without a fraction)
+    const micros = fc.oneof(
+      fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+      fc.integer({ min: 0, max: 999 }),
+      fc.constant(0),
+      ...[1_000, 1_000_000, 60_000_000, 3_600_000_000].map((per) => fc.integer({ min: 1, max: 10_000 }).map((n) => n * per)),
+    );
+    const reach = new Reach("any microseconds format and read back", { zero: 30, under1000: 50, wholeMs: 50, wholeS: 50, wholeM: 50, wholeH: 50, over2To40: 50 });
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), (micros) => {
+      fc.property(micros, (micros) => {
+        reach.run();
+        reach.hit("zero", micros === 0);
+        reach.hit("under1000", micros < 1000);
+        reach.hit("wholeMs", micros % 1_000 === 0 && micros % 1_000_000 !== 0);
+        reach.hit("wholeS", micros % 1_000_000 === 0 && micros % 60_000_000 !== 0);
+        reach.hit("wholeM", micros % 60_000_000 === 0 && micros % 3_600_000_000 !== 0);
+        reach.hit("wholeH", micros > 0 && micros % 3_600_000_000 === 0);
+        reach.hit("over2To40", micros > 2 ** 40);
         assert.equal(parseDuration(formatDuration(micros)), micros);
       }),
+      { numRuns: 1000 },
     );
+    reach.check();
   });
 });
 

@@ -91,11 +91,42 @@ export function routerMacFor(lab: Lab, address: string): string | undefined {
   return lab.neighbours(ROUTER.name).find((n) => n.address === address)?.mac?.toString();
 }
 
+/**
+ * The GET that `httpGet` runs inside a namespace, with this Node (no curl or other tool to be
+ * missing): one JSON line, {status, servedBy, body} for an answer or {error} for none in 2 s.
+ */
+const GET_SCRIPT = `
+const http = require("node:http");
+const done = (result) => { process.stdout.write(JSON.stringify(result) + "\\n"); process.exit(0); };
+const request = http.get(process.argv[1], { agent: false, timeout: 2000 }, (response) => {
+  const chunks = [];
+  response.on("data", (chunk) => chunks.push(chunk));
+  response.on("end", () => done({ status: response.statusCode, servedBy: response.headers["x-served-by"], body: Buffer.concat(chunks).toString() }));
+});
+request.on("timeout", () => request.destroy(new Error("no answer within 2 s")));
+request.on("error", (error) => done({ error: error.message }));
+`;
+
+export type HttpGetResult = { status: number; servedBy?: string; body: string } | { error: string };
+
+/**
+ * One GET of `url` from inside `host`'s namespace. Throws when the GET itself could not be run (the
+ * helper exited non-zero or printed no result line), so that a broken helper fails the test instead
+ * of reading as "no answer".
+ */
+export function httpGet(lab: Lab, host: string, url: string): HttpGetResult {
+  const result = lab.exec(host, [process.execPath, "-e", GET_SCRIPT, url], { timeoutMs: 5000 });
+  const line = result.stdout.trim().split("\n").pop() ?? "";
+  if (result.status !== 0 || !line.startsWith("{")) {
+    throw new Error(`GET ${url} in ${host} did not run (exit ${result.status}, signal ${result.signal}): ${result.stderr.trim() || result.stdout.trim()}`);
+  }
+  return JSON.parse(line) as HttpGetResult;
+}
+
 /** One GET from the router to `address`: who served it (the X-Served-By header), or "none". */
 export function routerGet(lab: Lab, address: string): string {
-  const result = lab.exec(ROUTER.name, ["curl", "-s", "-m", "2", "-o", "/dev/null", "-D", "-", `http://${address}/`], { timeoutMs: 5000 });
-  const served = /^x-served-by:\s*(\S+)/im.exec(result.stdout);
-  return served === null ? "none" : served[1];
+  const result = httpGet(lab, ROUTER.name, `http://${address}/`);
+  return "error" in result || result.servedBy === undefined ? "none" : result.servedBy;
 }
 
 /** The timeline of a phase, for assertion messages. */

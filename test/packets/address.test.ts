@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { AddressError, Ipv4, Mac } from "../../src/packets";
+import { Reach } from "../helpers/property";
 import { ipv4, mac } from "./arbitraries";
 
 describe("MAC addresses", () => {
@@ -13,13 +14,24 @@ describe("MAC addresses", () => {
   });
 
   it("round-trip through text and bytes for any address", () => {
+    const reach = new Reach("MAC round trip", { group: 200, unicast: 200, octetUnder16: 100, octetOver159: 500, topBitsZero: 40 });
     fc.assert(
       fc.property(mac, (m) => {
+        const octets = [...m.toBytes()];
+        reach.run();
+        reach.hit("group", (octets[0] & 1) === 1);
+        reach.hit("unicast", (octets[0] & 1) === 0);
+        reach.hit("octetUnder16", octets.some((o) => o < 16));
+        reach.hit("octetOver159", octets.some((o) => o > 159));
+        reach.hit("topBitsZero", m.value < 2 ** 32);
         assert.equal(Mac.parse(m.toString()).value, m.value);
+        assert.equal(Mac.parse(m.toString().toUpperCase()).value, m.value);
         assert.equal(Mac.read(m.toBytes(), 0).value, m.value);
         assert.equal(JSON.stringify(m), `"${m.toString()}"`);
       }),
+      { numRuns: 1000 },
     );
+    reach.check();
   });
 
   it("refuse eleven hex digits, saying how many there are and how many are needed", () => {
@@ -32,6 +44,25 @@ describe("MAC addresses", () => {
     assert.throws(() => Mac.parse("aa:bb:cc:dd:ee:gg"), /not a hex digit: "g"/);
     assert.throws(() => Mac.parse("aa:bb-cc:dd:ee:ff"), AddressError);
     assert.throws(() => Mac.parse(""), /has 0 hex digits/);
+  });
+
+  it("compare by value", () => {
+    assert.ok(Mac.parse("02:00:00:00:00:01").equals(new Mac(0x0200_0000_0001)));
+    assert.ok(!Mac.parse("02:00:00:00:00:01").equals(Mac.parse("02:00:00:00:00:02")));
+    assert.ok(Ipv4.parse("192.0.2.1").equals(new Ipv4(0xc000_0201)));
+    assert.ok(!Ipv4.parse("192.0.2.1").equals(Ipv4.parse("192.0.2.2")));
+  });
+
+  it("write a value outside 0..2^48 the way the general arithmetic does (the encoder's fallback)", () => {
+    // what Math.floor(v / 2^32) and v % 2^32 give, byte by byte, for a negative value and NaN
+    const write = (value: number) => {
+      const bytes = new Uint8Array(8).fill(0xa5);
+      new Mac(value).write(bytes, 1);
+      return [...bytes];
+    };
+    assert.deepEqual(write(-1), [0xa5, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xa5]);
+    assert.deepEqual(write(-0x1_0000_0001), [0xa5, 0xff, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xa5]);
+    assert.deepEqual(write(NaN), [0xa5, 0, 0, 0, 0, 0, 0, 0xa5]);
   });
 
   it("know broadcast and group addresses", () => {
@@ -49,12 +80,21 @@ describe("IPv4 addresses", () => {
   });
 
   it("round-trip through text and bytes for any address", () => {
+    const reach = new Reach("IPv4 round trip", { octetZero: 50, octetOneDigit: 100, octetThreeDigits: 500, over2To31: 300 });
     fc.assert(
       fc.property(ipv4, (a) => {
+        const octets = [...a.toBytes()];
+        reach.run();
+        reach.hit("octetZero", octets.includes(0));
+        reach.hit("octetOneDigit", octets.some((o) => o < 10));
+        reach.hit("octetThreeDigits", octets.some((o) => o >= 100));
+        reach.hit("over2To31", a.value >= 2 ** 31);
         assert.equal(Ipv4.parse(a.toString()).value, a.value);
         assert.equal(Ipv4.read(a.toBytes(), 0).value, a.value);
       }),
+      { numRuns: 1000 },
     );
+    reach.check();
   });
 
   it("refuse an octet over 255, naming the address and the octet", () => {

@@ -14,7 +14,62 @@ import {
   ipv4HeaderLength,
   tryDecodeFrame,
 } from "../../src/packets";
+import { Reach, scaled } from "../helpers/property";
 import * as arb from "./arbitraries";
+
+/** The kinds of valid frame and the sizes a property over arb.frame exists for. */
+type FrameCase =
+  | "arp"
+  | "unsupportedArp"
+  | "icmpEcho"
+  | "otherIcmp"
+  | "ipv4NotIcmp"
+  | "icmpFragment"
+  | "otherEtherType"
+  | "vlanTagged"
+  | "untagged"
+  | "ipv4Options40Bytes"
+  | "payloadOver200"
+  | "frameOver1000"
+  | "paddingOver100";
+
+/** Minimums as shares of the runs: about a third of what arb.frame gives (measured: README, Testing). */
+function frameCases(property: string, runs: number): Reach<FrameCase> {
+  const share = (fraction: number) => Math.ceil(fraction * runs);
+  return new Reach<FrameCase>(property, {
+    arp: share(0.05),
+    unsupportedArp: share(0.05),
+    icmpEcho: share(0.02),
+    otherIcmp: share(0.02),
+    ipv4NotIcmp: share(0.05),
+    icmpFragment: share(0.05),
+    otherEtherType: share(0.05),
+    vlanTagged: share(0.2),
+    untagged: share(0.05),
+    ipv4Options40Bytes: share(0.005),
+    payloadOver200: share(0.1),
+    frameOver1000: share(0.03),
+    paddingOver100: share(0.05),
+  });
+}
+
+function tallyFrame(reach: Reach<FrameCase>, record: FrameFields, length: number): void {
+  reach.run();
+  const ipv4 = record.ipv4;
+  reach.hit("arp", record.arp?.supported === true);
+  reach.hit("unsupportedArp", record.arp?.supported === false);
+  reach.hit("icmpEcho", record.icmp !== undefined && record.icmp.identifier !== undefined);
+  reach.hit("otherIcmp", record.icmp !== undefined && record.icmp.identifier === undefined);
+  reach.hit("ipv4NotIcmp", ipv4 !== undefined && ipv4.protocol !== 1);
+  reach.hit("icmpFragment", ipv4 !== undefined && ipv4.protocol === 1 && ipv4.fragmentOffset !== 0);
+  reach.hit("otherEtherType", record.arp === undefined && ipv4 === undefined);
+  reach.hit("vlanTagged", record.ethernet.vlan !== undefined);
+  reach.hit("untagged", record.ethernet.vlan === undefined);
+  reach.hit("ipv4Options40Bytes", ipv4?.options?.length === 40);
+  reach.hit("payloadOver200", (record.payload?.length ?? 0) > 200);
+  reach.hit("frameOver1000", length > 1000);
+  reach.hit("paddingOver100", (record.padding?.length ?? 0) > 100);
+}
 
 /** The wire fields of a frame in order, as [layer, field, start, end), for predicting truncation errors. */
 function wireFields(record: FrameFields): { fields: [string, string, number, number][]; datagramEnd?: number } {
@@ -80,9 +135,12 @@ function assertFieldsMatch(actual: object | undefined, expected: object, what: s
 
 describe("frame codec", () => {
   it("decodes what it encodes: every field of any valid record comes back", () => {
+    const runs = scaled(2000);
+    const reach = frameCases("decodes what it encodes", runs);
     fc.assert(
       fc.property(arb.frame, (record) => {
         const bytes = encodeFrame(record);
+        tallyFrame(reach, record, bytes.length);
         assert.equal(bytes.length, encodedFrameLength(record));
         const frame = decodeFrame(bytes);
         assertFieldsMatch(frame.ethernet, record.ethernet, "ethernet");
@@ -101,51 +159,81 @@ describe("frame codec", () => {
         assert.deepStrictEqual(frame.payload, record.payload ?? new Uint8Array(0));
         assert.deepStrictEqual(frame.padding, record.padding ?? new Uint8Array(0));
       }),
-      { numRuns: 2000 },
+      { numRuns: runs },
     );
+    reach.check();
   });
 
   it("encodes what it decodes: the bytes of any valid frame come back unchanged", () => {
+    const runs = scaled(2000);
+    const reach = frameCases("encodes what it decodes", runs);
     fc.assert(
       fc.property(arb.frame, (record) => {
         const bytes = encodeFrame(record);
+        tallyFrame(reach, record, bytes.length);
         const again = encodeFrame(decodeFrame(bytes));
         assert.deepStrictEqual(again, bytes);
       }),
-      { numRuns: 2000 },
+      { numRuns: runs },
     );
+    reach.check();
   });
 
   it("encodes into a caller's buffer, writing every byte of the frame and none after it", () => {
+    const reach = frameCases("encodes into a caller's buffer", 1000);
     fc.assert(
       fc.property(arb.frame, (record) => {
         const length = encodedFrameLength(record);
+        tallyFrame(reach, record, length);
         const into = new Uint8Array(length + 8).fill(0xa5);
         const written = encodeFrame(record, into);
         assert.equal(written.length, length);
         assert.deepStrictEqual(written, encodeFrame(record));
         assert.deepStrictEqual(into.subarray(length), new Uint8Array(8).fill(0xa5));
       }),
-      { numRuns: 500 },
+      { numRuns: 1000 },
     );
+    reach.check();
   });
 
   it("refuses a buffer too small for the frame", () => {
+    const reach = frameCases("refuses a buffer too small", 1000);
     fc.assert(
       fc.property(arb.frame, (record) => {
         const length = encodedFrameLength(record);
+        tallyFrame(reach, record, length);
         assert.throws(() => encodeFrame(record, new Uint8Array(length - 1)), RangeError);
       }),
-      { numRuns: 100 },
+      { numRuns: 1000 },
     );
+    reach.check();
   });
 
   it("gives exactly the expected DecodeError for every truncation of a valid frame", () => {
+    // each run decodes every prefix of a frame of up to 1514 bytes: 300 runs, 100 under PROPERTY_SCALE
+    const runs = scaled(300, 100);
+    const share = (n: number) => Math.ceil((n * runs) / 300);
+    const reach = new Reach("every truncation", {
+      ethernetCut: runs, vlanCut: share(80), arpCut: share(30), unsupportedArpAddressesCut: share(12), ipv4HeaderCut: share(50), ipv4OptionsCut: share(40),
+      datagramCut: share(50), paddingCut: share(70), whole: runs, cutsOver1000: share(10),
+    });
     fc.assert(
       fc.property(arb.frame, (record) => {
         const bytes = encodeFrame(record);
+        reach.run();
+        reach.hit("cutsOver1000", bytes.length > 1000);
+        const seen = new Set<string>();
         for (let cut = 0; cut <= bytes.length; cut++) {
           const expected = expectedOutcome(record, cut);
+          const e = expected.error;
+          seen.add(
+            e === undefined ? (cut === bytes.length ? "whole" : "paddingCut")
+            : e.layer === "ethernet" ? (e.field === "vlan" || e.offset! >= 14 ? "vlanCut" : "ethernetCut")
+            : e.layer === "arp" ? (record.arp?.supported === false && e.offset! >= (record.ethernet.vlan ? 26 : 22) ? "unsupportedArpAddressesCut" : "arpCut")
+            : e.field === "options" ? "ipv4OptionsCut"
+            : e.field === "totalLength" && e.offset !== undefined && e.needed !== undefined && e.needed > e.offset + 2 ? "datagramCut"
+            : "ipv4HeaderCut",
+          );
           const outcome = tryDecodeFrame(bytes.subarray(0, cut));
           if (expected.error === undefined) {
             assert.ok(!(outcome instanceof DecodeError), `cut at ${cut} of ${bytes.length}: unexpected ${String(outcome)}`);
@@ -156,16 +244,26 @@ describe("frame codec", () => {
             }
           }
         }
+        for (const key of seen) reach.hit(key as Parameters<typeof reach.hit>[0]);
       }),
-      { numRuns: 300 },
+      { numRuns: runs },
     );
+    reach.check();
   });
 
   it("never reads past the end of the view it was given, nor before its start", () => {
+    const reach = new Reach("never reads past the view", { cutShort: 500, whole: 150, bytesBefore: 800, bytesAfterOver32: 300, cutOver200: 200 });
     fc.assert(
       fc.property(arb.frame, fc.uint8Array({ maxLength: 64 }), fc.uint8Array({ minLength: 1, maxLength: 64 }), fc.nat(), (record, before, after, cutSeed) => {
         const bytes = encodeFrame(record);
-        const cut = cutSeed % (bytes.length + 1);
+        // the whole frame one time in four, a cut anywhere otherwise
+        const cut = cutSeed % 4 === 0 ? bytes.length : (cutSeed >>> 2) % (bytes.length + 1);
+        reach.run();
+        reach.hit("cutShort", cut < bytes.length);
+        reach.hit("whole", cut === bytes.length);
+        reach.hit("bytesBefore", before.length > 0);
+        reach.hit("bytesAfterOver32", after.length > 32);
+        reach.hit("cutOver200", cut > 200);
         const big = new Uint8Array(before.length + bytes.length + after.length);
         big.set(before, 0);
         big.set(bytes, before.length);
@@ -178,46 +276,132 @@ describe("frame codec", () => {
       }),
       { numRuns: 1000 },
     );
+    reach.check();
   });
 
   it("survives 100,000 random buffers: a record or a DecodeError, nothing else", () => {
+    // Random bytes, but shaped to get past the first checks: every length to a full 1514-byte frame,
+    // mostly real EtherTypes, IPv4 and ARP length fields in and out of range (arb.fuzzBuffer). The
+    // run must reach each way a frame is accepted and each way it is refused, many times over.
     const view = new FrameView();
+    const runs = scaled(100_000);
+    // minimums: about a third to a half of what a run of 100,000 reaches (README, Testing), as shares
+    const share = (n: number) => Math.ceil((n * runs) / 100_000);
+    const reach = new Reach("survives 100,000 random buffers", {
+      under14Bytes: share(2000),
+      atLeast14Bytes: share(50_000),
+      etherTypeArp: share(15_000),
+      etherTypeIpv4: share(15_000),
+      vlanTag: share(15_000),
+      vlanThenArp: share(5000),
+      vlanThenIpv4: share(5000),
+      fullLength1514: share(10),
+      over1000Bytes: share(5000),
+      decodedArp: share(5000),
+      decodedUnsupportedArp: share(2000),
+      decodedIcmp: share(700),
+      decodedIpv4: share(2000),
+      decodedOther: share(2000),
+      payloadOver200: share(2000),
+      paddingOver200: share(2000),
+      refusedEthernetTruncated: share(2000),
+      refusedVlanWithNothingAfter: share(100),
+      refusedIpv4Version: share(2000),
+      refusedIhlUnder5: share(2000),
+      refusedIhl4: share(200),
+      refusedOptionsTruncated: share(300),
+      refusedTotalLengthUnderHeader: share(1000),
+      refusedTotalLengthPastCapture: share(2000),
+      refusedArpTruncated: share(1000),
+      refusedIcmpTruncated: share(100),
+    });
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 120 }), (bytes) => {
+      fc.property(arb.fuzzBuffer, (bytes) => {
+        reach.run();
+        const type = bytes.length >= 14 ? (bytes[12] << 8) | bytes[13] : -1;
+        const inner = type === 0x8100 && bytes.length >= 18 ? (bytes[16] << 8) | bytes[17] : -1;
+        reach.hit("under14Bytes", bytes.length < 14);
+        reach.hit("atLeast14Bytes", bytes.length >= 14);
+        reach.hit("etherTypeArp", type === 0x0806);
+        reach.hit("etherTypeIpv4", type === 0x0800);
+        reach.hit("vlanTag", type === 0x8100);
+        reach.hit("vlanThenArp", inner === 0x0806);
+        reach.hit("vlanThenIpv4", inner === 0x0800);
+        reach.hit("fullLength1514", bytes.length === 1514);
+        reach.hit("over1000Bytes", bytes.length > 1000);
         let outcome;
         try {
           outcome = decodeFrame(bytes);
         } catch (error) {
           assert.ok(error instanceof DecodeError, `threw ${String(error)}`);
           assert.equal(view.reset(bytes), false, "the view accepted what decodeFrame rejected");
+          const at = type === 0x8100 ? 18 : 14;
+          reach.hit("refusedEthernetTruncated", error.layer === "ethernet");
+          reach.hit("refusedVlanWithNothingAfter", error.layer === "ethernet" && type === 0x8100 && bytes.length === 16);
+          reach.hit("refusedIpv4Version", error.layer === "ipv4" && error.field === "version" && bytes.length >= at + 20);
+          reach.hit("refusedIhlUnder5", error.layer === "ipv4" && error.field === "headerLength");
+          reach.hit("refusedIhl4", error.layer === "ipv4" && error.field === "headerLength" && (bytes[at] & 0xf) === 4);
+          reach.hit("refusedOptionsTruncated", error.layer === "ipv4" && error.field === "options");
+          reach.hit("refusedTotalLengthUnderHeader", error.layer === "ipv4" && error.field === "totalLength" && /under the header/.test(error.message));
+          reach.hit("refusedTotalLengthPastCapture", error.layer === "ipv4" && error.field === "totalLength" && /runs past/.test(error.message));
+          reach.hit("refusedArpTruncated", error.layer === "arp");
+          reach.hit("refusedIcmpTruncated", error.layer === "icmp");
           return;
         }
         JSON.stringify(outcome);
         assert.equal(view.reset(bytes), true, "the view rejected what decodeFrame accepted");
+        reach.hit("decodedArp", view.kind === FrameKind.Arp);
+        reach.hit("decodedUnsupportedArp", view.kind === FrameKind.UnsupportedArp);
+        reach.hit("decodedIcmp", view.kind === FrameKind.Icmp);
+        reach.hit("decodedIpv4", view.kind === FrameKind.Ipv4);
+        reach.hit("decodedOther", view.kind === FrameKind.Other);
+        reach.hit("payloadOver200", outcome.payload.length > 200);
+        reach.hit("paddingOver200", outcome.padding.length > 200);
       }),
-      { numRuns: 100_000 },
+      { numRuns: runs },
     );
+    reach.check();
   });
 
   it("survives mutated valid frames: flipped bytes and lengths give a record or a DecodeError", () => {
     const view = new FrameView();
+    const runs = scaled(20_000);
+    const share = (n: number) => Math.ceil((n * runs) / 20_000);
+    const reach = new Reach("survives mutated valid frames", {
+      refusedArp: share(150), refusedIpv4: share(300),
+      decodedBadIpv4Checksum: share(1000), decodedBadIcmpChecksum: share(200), decodedOver1000Bytes: share(200),
+    });
     fc.assert(
       fc.property(arb.frame, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }), (record, edits) => {
         const bytes = encodeFrame(record).slice();
-        for (const [position, value] of edits) bytes[position % bytes.length] = value;
+        // edits land in the first 64 bytes (the headers) three times in four, anywhere otherwise
+        for (const [position, value] of edits) bytes[position % 4 === 0 ? position % bytes.length : position % Math.min(64, bytes.length)] = value;
+        reach.run();
         const outcome = tryDecodeFrame(bytes);
         if (!(outcome instanceof DecodeError)) JSON.stringify(outcome);
         assert.equal(view.reset(bytes), !(outcome instanceof DecodeError));
+        if (outcome instanceof DecodeError) {
+          reach.hit("refusedArp", outcome.layer === "arp");
+          reach.hit("refusedIpv4", outcome.layer === "ipv4");
+        } else {
+          reach.hit("decodedBadIpv4Checksum", outcome.ipv4?.checksumValid === false);
+          reach.hit("decodedBadIcmpChecksum", outcome.icmp?.checksumValid === false);
+          reach.hit("decodedOver1000Bytes", bytes.length > 1000);
+        }
       }),
-      { numRuns: 20_000 },
+      { numRuns: runs },
     );
+    reach.check();
   });
 
   it("the view reads the same fields as the record path", () => {
     const view = new FrameView();
+    const runs = scaled(2000);
+    const reach = frameCases("the view reads the same fields", runs);
     fc.assert(
       fc.property(arb.frame, (record) => {
         const bytes = encodeFrame(record);
+        tallyFrame(reach, record, bytes.length);
         const frame = decodeFrame(bytes);
         assert.ok(view.reset(bytes));
         assert.equal(view.destinationMac, frame.ethernet.destination.value);
@@ -254,13 +438,16 @@ describe("frame codec", () => {
           }
         } else assert.equal(view.kind, FrameKind.Other);
       }),
-      { numRuns: 2000 },
+      { numRuns: runs },
     );
+    reach.check();
   });
 
   it("JSON form uses the documented names: addresses as text, layers as top-level keys", () => {
+    const reach = frameCases("JSON form", 1000);
     fc.assert(
       fc.property(arb.frame, (record) => {
+        tallyFrame(reach, record, encodedFrameLength(record));
         const json = JSON.parse(JSON.stringify(decodeFrame(encodeFrame(record))));
         assert.match(json.ethernet.destination, /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/);
         assert.deepStrictEqual(Object.keys(json.ethernet), record.ethernet.vlan ? ["destination", "source", "vlan", "etherType"] : ["destination", "source", "etherType"]);
@@ -273,7 +460,8 @@ describe("frame codec", () => {
         }
         if (json.arp?.supported === false) assert.ok(!("senderMac" in json.arp));
       }),
-      { numRuns: 300 },
+      { numRuns: 1000 },
     );
+    reach.check();
   });
 });

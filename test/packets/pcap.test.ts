@@ -5,6 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import fc from "fast-check";
 import { DecodeError } from "../../src/packets/errors";
+import { Reach } from "../helpers/property";
 import {
   LINKTYPE_ETHERNET,
   MAX_CAPTURED_LENGTH,
@@ -68,13 +69,41 @@ function recordArbitrary(resolution: PcapResolution): fc.Arbitrary<PcapRecordInp
     .record({
       seconds: fc.integer({ min: 0, max: 0xffff_ffff }),
       nanoseconds,
-      data: fc.uint8Array({ maxLength: 80 }),
+      // empty one time in eight: a record of no bytes is legal and easy to get wrong
+      data: fc.oneof({ weight: 1, arbitrary: fc.constant(new Uint8Array(0)) }, { weight: 7, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 80 }) }),
       cutOff: fc.nat(2000),
     })
     .map(({ cutOff, ...record }) => ({ ...record, originalLength: record.data.length + cutOff }));
 }
 
 const resolutionArbitrary = fc.constantFrom<PcapResolution>("micro", "nano");
+
+type ListCase = "noRecords" | "overFiveRecords" | "emptyData" | "dataOver64Bytes" | "cutBySnapLength" | "subMicrosecond" | "secondsOver2To31";
+
+/** What a list of records written and read back exists for. */
+function listCases(property: string, resolution: PcapResolution): Reach<ListCase> {
+  return new Reach<ListCase>(property, {
+    // a microsecond file has no sub-microsecond timestamps to reach
+    noRecords: 2,
+    overFiveRecords: 15,
+    emptyData: 30,
+    dataOver64Bytes: 50,
+    cutBySnapLength: 50,
+    subMicrosecond: resolution === "nano" ? 50 : 0,
+    secondsOver2To31: 30,
+  });
+}
+
+function tallyList(reach: Reach<ListCase>, records: readonly PcapRecordInput[]): void {
+  reach.run();
+  reach.hit("noRecords", records.length === 0);
+  reach.hit("overFiveRecords", records.length > 5);
+  reach.hit("emptyData", records.some((r) => r.data.length === 0));
+  reach.hit("dataOver64Bytes", records.some((r) => r.data.length > 64));
+  reach.hit("cutBySnapLength", records.some((r) => (r.originalLength ?? r.data.length) > r.data.length));
+  reach.hit("subMicrosecond", records.some((r) => r.nanoseconds % 1000 !== 0));
+  reach.hit("secondsOver2To31", records.some((r) => r.seconds >= 2 ** 31));
+}
 const fileArbitrary = resolutionArbitrary.chain((resolution) =>
   fc.record({ resolution: fc.constant(resolution), records: fc.array(recordArbitrary(resolution), { maxLength: 6 }) }),
 );
@@ -108,27 +137,39 @@ function* chunked(bytes: Uint8Array, sizes: readonly number[]): Generator<Uint8A
 describe("pcap files", () => {
   describe("writing and reading back", () => {
     it("reads back any list of records written with microsecond timestamps, timestamps exact", () => {
+      const reach = listCases("reads back microsecond records", "micro");
       fc.assert(
         fc.property(fc.array(recordArbitrary("micro"), { maxLength: 8 }), (records) => {
+          tallyList(reach, records);
           const file = writePcap(records, { resolution: "micro" });
           assert.deepEqual([...readPcap(file)].map(plainRecord), records.map(plain));
         }),
+        { numRuns: 200 },
       );
+      reach.check();
     });
 
     it("reads back any list of records written with nanosecond timestamps, timestamps exact", () => {
+      const reach = listCases("reads back nanosecond records", "nano");
       fc.assert(
         fc.property(fc.array(recordArbitrary("nano"), { maxLength: 8 }), (records) => {
+          tallyList(reach, records);
           const file = writePcap(records, { resolution: "nano" });
           assert.equal(decodePcapHeader(file).resolution, "nano");
           assert.deepEqual([...readPcap(file)].map(plainRecord), records.map(plain));
         }),
+        { numRuns: 200 },
       );
+      reach.check();
     });
 
     it("reads back records written one at a time in either byte order", () => {
+      const reach = new Reach("either byte order", { bigEndianMicro: 15, bigEndianNano: 15, littleEndianMicro: 15, littleEndianNano: 15, overThreeRecords: 40 });
       fc.assert(
         fc.property(fileArbitrary, fc.boolean(), ({ resolution, records }, fileIsLittleEndian) => {
+          reach.run();
+          reach.hit(`${fileIsLittleEndian ? "little" : "big"}Endian${resolution === "nano" ? "Nano" : "Micro"}`);
+          reach.hit("overThreeRecords", records.length > 3);
           const fileHeader = fileIsLittleEndian
             ? encodePcapHeader({ resolution, snapLength: 65535, linkType: 228 })
             : bigEndianHeader(resolution, 65535, 228);
@@ -146,7 +187,9 @@ describe("pcap files", () => {
           });
           assert.deepEqual([...readPcap(file)].map(plainRecord), records.map(plain));
         }),
+        { numRuns: 200 },
       );
+      reach.check();
     });
 
     it("keeps floor(nanoseconds / 1000) in a microsecond file", () => {
@@ -340,19 +383,42 @@ describe("pcap files", () => {
   describe("streaming", () => {
     it("yields the same records whatever sizes of chunks the file arrives in", () => {
       const chunkSizes = fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 10 });
+      const reach = new Reach("any chunk sizes", { chunkUnder16Bytes: 80, chunkOver24Bytes: 50, severalSizes: 80, headerSplit: 80, recordHeaderSplit: 40, fileOver200Bytes: 30 });
       fc.assert(
         fc.property(fileArbitrary, chunkSizes, (spec, sizes) => {
           const file = writePcap(spec.records, { resolution: spec.resolution });
+          reach.run();
+          reach.hit("chunkUnder16Bytes", sizes.some((n) => n < 16));
+          reach.hit("chunkOver24Bytes", sizes.some((n) => n > 24));
+          reach.hit("severalSizes", new Set(sizes).size > 1);
+          // a chunk boundary falls inside the 24-byte file header, or inside a record's 16-byte header
+          const boundaries = new Set<number>();
+          for (let at = 0, i = 0; at < file.length; i++) boundaries.add((at += sizes[i % sizes.length]));
+          reach.hit("headerSplit", [...boundaries].some((b) => b > 0 && b < 24));
+          const starts: number[] = [];
+          for (let at = 24, r = 0; r < spec.records.length; r++) {
+            starts.push(at);
+            at += 16 + spec.records[r].data.length;
+          }
+          reach.hit("recordHeaderSplit", starts.some((start) => [...boundaries].some((b) => b > start && b < start + 16)));
+          reach.hit("fileOver200Bytes", file.length > 200);
           const whole = [...readPcap(file)].map(plainRecord);
           assert.deepEqual(readStreaming(chunked(file, sizes)).map(plainRecord), whole);
         }),
+        { numRuns: 200 },
       );
+      reach.check();
     });
 
     it("keeps records intact when the caller reuses its chunk buffer", () => {
+      const reach = new Reach("reused chunk buffer", { chunkUnder16Bytes: 30, chunkOver40Bytes: 10, recordsAcrossChunks: 50 });
       fc.assert(
         fc.property(fileArbitrary, fc.integer({ min: 1, max: 50 }), (spec, size) => {
           const file = writePcap(spec.records, { resolution: spec.resolution });
+          reach.run();
+          reach.hit("chunkUnder16Bytes", size < 16);
+          reach.hit("chunkOver40Bytes", size > 40);
+          reach.hit("recordsAcrossChunks", spec.records.some((r) => r.data.length > size));
           const scratch = new Uint8Array(size);
           const reused = function* () {
             for (const chunk of chunked(file, [size])) {
@@ -364,7 +430,9 @@ describe("pcap files", () => {
           };
           assert.deepEqual(readStreaming(reused()).map(plainRecord), spec.records.map(plain));
         }),
+        { numRuns: 200 },
       );
+      reach.check();
     });
 
     it("reads records that straddle its storage blocks, largest records included, and earlier ones stay intact", () => {
@@ -583,9 +651,16 @@ describe("pcap files", () => {
         ["snapLength", 16, 20],
         ["linkType", 20, 24],
       ] as const;
+      const reach = new Reach("cut at any length", { noRecords: 1, overThreeRecords: 8, cutsInPacketData: 30, emptyRecordData: 8, nano: 10, micro: 10 });
       fc.assert(
         fc.property(fileArbitrary, ({ resolution, records }) => {
           const file = writePcap(records, { resolution });
+          reach.run();
+          reach.hit("noRecords", records.length === 0);
+          reach.hit("overThreeRecords", records.length > 3);
+          reach.hit("cutsInPacketData", records.some((r) => r.data.length > 0));
+          reach.hit("emptyRecordData", records.some((r) => r.data.length === 0));
+          reach.hit(resolution);
           const recordStarts = [24];
           for (const r of records) recordStarts.push(recordStarts[recordStarts.length - 1] + 16 + r.data.length);
           for (let cut = 0; cut <= file.length; cut++) {
@@ -627,19 +702,43 @@ describe("pcap files", () => {
         }),
         { numRuns: 60 },
       );
+      reach.check();
     });
 
     it("random bytes after a good header give records or a DecodeError, never another exception", () => {
+      // Random bytes, but a third of the time the first record header's captured length is made to fit
+      // what follows (and its microseconds drawn small), so that records are read and not only refused.
+      const reach = new Reach("random bytes after a good header", {
+        recordsRead: 300, refusedTruncated: 300, refusedMalformed: 100, over100Bytes: 300, nano: 300, micro: 300,
+      });
       fc.assert(
-        fc.property(resolutionArbitrary, fc.uint8Array({ maxLength: 200 }), (resolution, rest) => {
+        fc.property(resolutionArbitrary, fc.uint8Array({ maxLength: 200 }), fc.boolean(), fc.nat(), (resolution, random, shaped, draw) => {
+          const rest = random.slice();
+          if (shaped && rest.length >= 16) {
+            const view = new DataView(rest.buffer, rest.byteOffset, rest.length);
+            view.setUint32(4, draw % (resolution === "nano" ? 1e9 : 1e6), true);
+            view.setUint32(8, draw % (rest.length - 15), true);
+          }
+          reach.run();
+          reach.hit(resolution);
+          reach.hit("over100Bytes", rest.length > 100);
           const file = Buffer.concat([encodePcapHeader({ resolution }), rest]);
+          let read = 0;
           try {
-            for (const record of readPcap(file)) assert.ok(record.nanoseconds < 1e9);
+            for (const record of readPcap(file)) {
+              assert.ok(record.nanoseconds < 1e9);
+              read++;
+            }
           } catch (error) {
             assert.ok(error instanceof DecodeError, String(error));
+            reach.hit("refusedTruncated", error.truncated);
+            reach.hit("refusedMalformed", !error.truncated);
           }
+          reach.hit("recordsRead", read > 0);
         }),
+        { numRuns: 3000 },
       );
+      reach.check();
     });
   });
 

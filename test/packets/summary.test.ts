@@ -29,6 +29,7 @@ import {
 } from "../../src/packets";
 import { writePcap } from "../../src/packets/pcap";
 import { frameJson, frameSummary, summaryLine } from "../../src/packets/summary";
+import { Reach } from "../helpers/property";
 import * as arbitrary from "./arbitraries";
 
 const A = Mac.parse("00:00:5e:00:53:01");
@@ -349,23 +350,52 @@ describe("packets/summary: lines as tcpdump -n prints them", function () {
   // ---- properties: many random frames, one tcpdump run each ----
 
   const time = fc.record({ seconds: fc.integer({ min: 0, max: 0x7fff_ffff }), micros: fc.integer({ min: 0, max: 999_999 }) });
-  const padding = fc.oneof(fc.constant(new Uint8Array(0)), fc.uint8Array({ minLength: 1, maxLength: 30 }));
+  const padding = fc.oneof(fc.constant(new Uint8Array(0)), fc.uint8Array({ minLength: 1, maxLength: 46 }), fc.uint8Array({ minLength: 47, maxLength: 300 }));
   const toCaptures = (frames: { fields: FrameFields; seconds: number; micros: number }[]): Capture[] =>
     frames.map((f, i) => ({ name: `frame ${i}: ${JSON.stringify(f.fields)}`, bytes: encodeFrame(f.fields), timeMicros: f.seconds * 1e6 + f.micros }));
 
-  function checkProperty(frame: fc.Arbitrary<FrameFields>, seed: number): void {
+  /**
+   * 1000 frames in one tcpdump run. `tally` names the cases each frame is (keys of `minimums`); the
+   * property fails unless the 1000 frames reach each case at least its minimum number of times.
+   */
+  function checkProperty<K extends string>(
+    name: string,
+    frame: fc.Arbitrary<FrameFields>,
+    seed: number,
+    minimums: Record<K, number>,
+    tally: (fields: FrameFields, hit: (key: K, when?: boolean) => void) => void,
+  ): void {
+    const common = { tagged: 300, untagged: 50, paddingOver46: 100 };
+    const reach = new Reach<K | keyof typeof common>(name, { ...common, ...minimums });
     fc.assert(
       fc.property(fc.array(fc.record({ fields: frame, seconds: time.map((t) => t.seconds), micros: time.map((t) => t.micros) }), { minLength: 1000, maxLength: 1000 }), (frames) => {
+        for (const { fields } of frames) {
+          reach.run();
+          reach.hit("tagged", fields.ethernet.vlan !== undefined);
+          reach.hit("untagged", fields.ethernet.vlan === undefined);
+          reach.hit("paddingOver46", (fields.padding?.length ?? 0) > 46);
+          tally(fields, (key, when) => reach.hit(key, when));
+        }
         assertSameAsTcpdump(toCaptures(frames));
       }),
       { numRuns: 1, seed, endOnFailure: true },
     );
+    reach.check();
   }
 
   it("property: any ARP frame for Ethernet/IPv4 with operation 1, 2, 3, 4, 8 or 9 prints as tcpdump prints it", () => {
     const operation = fc.constantFrom(1, 2, 3, 4, 8, 9);
     const arp = fc.tuple(arbitrary.arp, operation).map(([record, op]) => ({ ...record, operation: op }));
-    checkProperty(fc.record({ ethernet: arbitrary.ethernet(fc.constant(0x0806)), arp, padding }, { noNullPrototype: true }), 5227);
+    checkProperty(
+      "ARP for Ethernet/IPv4",
+      fc.record({ ethernet: arbitrary.ethernet(fc.constant(0x0806)), arp, padding }, { noNullPrototype: true }),
+      5227,
+      { op1: 80, op2: 80, op3: 80, op4: 80, op8: 80, op9: 80, padded: 300 },
+      (fields, hit) => {
+        hit(`op${fields.arp!.operation}` as "op1");
+        hit("padded", (fields.padding?.length ?? 0) > 0);
+      },
+    );
   });
 
   it("property: ARP for any other hardware or protocol type prints as tcpdump prints it (but frame relay and ATM)", () => {
@@ -374,7 +404,14 @@ describe("packets/summary: lines as tcpdump -n prints them", function () {
       .record({ ethernet: arbitrary.ethernet(fc.constant(0x0806)), unsupported: arbitrary.unsupportedArp, operation, padding })
       .filter(({ unsupported }) => unsupported.record.hardwareType !== 15 && unsupported.record.hardwareType !== 19)
       .map(({ ethernet, unsupported, operation: op, padding: p }) => ({ ethernet, arp: { ...unsupported.record, operation: op }, payload: unsupported.addresses, padding: p }));
-    checkProperty(other, 826);
+    checkProperty("ARP for other types", other, 826, { ethernetHardware: 5, zeroLengths: 25, addressesOver100Bytes: 300, op1: 80, op9: 80 }, (fields, hit) => {
+      const arp = fields.arp!;
+      hit("ethernetHardware", arp.hardwareType === 1);
+      hit("zeroLengths", arp.hardwareLength === 0 || arp.protocolLength === 0);
+      hit("addressesOver100Bytes", (fields.payload?.length ?? 0) > 100);
+      hit("op1", arp.operation === 1);
+      hit("op9", arp.operation === 9);
+    });
   });
 
   it("property: any ICMP echo request or reply prints as tcpdump prints it", () => {
@@ -388,7 +425,89 @@ describe("packets/summary: lines as tcpdump -n prints them", function () {
       },
       { noNullPrototype: true },
     );
-    checkProperty(echo, 792);
+    checkProperty("ICMP echo", echo, 792, { request: 300, reply: 300, nonZeroCode: 100, payloadOver150: 100, emptyPayload: 1, ipv4Options: 300 }, (fields, hit) => {
+      hit("request", fields.icmp!.type === 8);
+      hit("reply", fields.icmp!.type === 0);
+      hit("nonZeroCode", fields.icmp!.code !== 0);
+      hit("payloadOver150", (fields.payload?.length ?? 0) > 150);
+      hit("emptyPayload", (fields.payload?.length ?? 0) === 0);
+      hit("ipv4Options", (fields.ipv4!.options?.length ?? 0) > 0);
+    });
+  });
+
+  it("property: any TCP segment prints as tcpdump prints it: flags, seq/ack, window, urgent, options, bad header lengths, cut segments", () => {
+    // Ports 40000-44999, where tcpdump decodes no application protocol. Options are the ones both
+    // print (mss, wscale, sackOK, TS, nop, eol), kinds tcpdump has no decoder for, and a malformed
+    // one (length under 2, or past the header). Not SACK blocks: tcpdump prints their edges relative
+    // to the connection state it keeps, and with no space between blocks; ours are absolute and
+    // spaced (docs/mutation-survivors.md, "left alone").
+    const u32 = fc.integer({ min: 0, max: 0xffff_ffff });
+    const port = fc.integer({ min: 40000, max: 44999 });
+    const unknownKind = fc.oneof(fc.integer({ min: 14, max: 18 }), fc.integer({ min: 21, max: 27 }), fc.integer({ min: 35, max: 253 }));
+    const option: fc.Arbitrary<number[]> = fc.oneof(
+      fc.integer({ min: 0, max: 0xffff }).map((mss) => [2, 4, mss >> 8, mss & 0xff]),
+      fc.integer({ min: 0, max: 255 }).map((shift) => [3, 3, shift]),
+      fc.constant<number[]>([4, 2]),
+      fc.tuple(u32, u32).map(([val, ecr]) => [8, 10, ...be32(val, ecr)]),
+      fc.constant<number[]>([1]),
+      fc.constant<number[]>([0]),
+      fc.tuple(unknownKind, fc.uint8Array({ maxLength: 6 })).map(([kind, data]) => [kind, 2 + data.length, ...data]),
+      fc.tuple(unknownKind, fc.integer({ min: 0, max: 1 })).map(([kind, length]) => [kind, length]),
+    );
+    const segment = fc
+      .record({
+        sourcePort: port,
+        destinationPort: port,
+        sequence: u32,
+        acknowledgment: u32,
+        flags: fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0x02, 0x12, 0x10, 0x18, 0x11, 0x04, 0x14, 0x00)),
+        window: fc.integer({ min: 0, max: 0xffff }),
+        urgent: fc.integer({ min: 0, max: 0xffff }),
+        options: fc.array(option, { maxLength: 6 }).map((list) => list.flat()),
+        offset: fc.oneof({ weight: 8, arbitrary: fc.constant("fit" as const) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 15 }) }),
+        data: fc.oneof(fc.constant(new Uint8Array(0)), fc.uint8Array({ minLength: 1, maxLength: 1000 })),
+        cut: fc.oneof({ weight: 12, arbitrary: fc.constant(-1) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 19 }) }),
+      })
+      .map((t) => {
+        const optionBytes = t.options.slice(0, 40);
+        const words = t.offset === "fit" ? 5 + Math.ceil(optionBytes.length / 4) : t.offset;
+        // the bytes of header present: as the offset says, or (a drawn offset) 20 and the options
+        const headerBytes = t.offset === "fit" ? words * 4 : 20 + Math.ceil(optionBytes.length / 4) * 4;
+        const bytes = new Uint8Array(headerBytes + t.data.length);
+        const view = new DataView(bytes.buffer);
+        view.setUint16(0, t.sourcePort);
+        view.setUint16(2, t.destinationPort);
+        view.setUint32(4, t.sequence);
+        view.setUint32(8, t.acknowledgment);
+        bytes[12] = words << 4;
+        bytes[13] = t.flags;
+        view.setUint16(14, t.window);
+        view.setUint16(18, t.urgent);
+        bytes.set(optionBytes.slice(0, headerBytes - 20), 20);
+        bytes.set(t.data, headerBytes);
+        return { bytes: t.cut >= 0 ? bytes.slice(0, t.cut) : bytes, words, options: optionBytes.length, flags: t.flags, data: t.data.length, cut: t.cut >= 0 };
+      });
+    const tcp = fc
+      .record({ ethernet: arbitrary.ethernet(fc.constant(0x0800)), ipv4: arbitrary.ipv4Header(fc.constant(6)), segment }, { noNullPrototype: true })
+      .map(({ ethernet, ipv4, segment: sg }) => ({ ethernet, ipv4: { ...ipv4, options: new Uint8Array(0) }, payload: sg.bytes, segment: sg }));
+    const cases = { syn: 20, ack: 300, rst: 20, fin: 20, urg: 200, noFlags: 5, withOptions: 300, optionsOver20Bytes: 50, headerUnder20: 15, headerPastSegment: 10, cutUnder20: 30, cutUnder4: 8, dataOver500: 100, noData: 100, paddingOver46: 0 };
+    checkProperty("any TCP segment", tcp.map((f) => f as FrameFields), 4711, cases, (fields, hit) => {
+      const sg = (fields as unknown as { segment: { words: number; options: number; flags: number; data: number; cut: boolean; bytes: Uint8Array } }).segment;
+      hit("syn", (sg.flags & 0x02) !== 0);
+      hit("ack", (sg.flags & 0x10) !== 0);
+      hit("rst", (sg.flags & 0x04) !== 0);
+      hit("fin", (sg.flags & 0x01) !== 0);
+      hit("urg", (sg.flags & 0x20) !== 0);
+      hit("noFlags", sg.flags === 0);
+      hit("withOptions", !sg.cut && sg.words > 5);
+      hit("optionsOver20Bytes", !sg.cut && sg.options > 20 && sg.words * 4 - 20 > 20);
+      hit("headerUnder20", !sg.cut && sg.words < 5);
+      hit("headerPastSegment", !sg.cut && sg.words * 4 > sg.bytes.length);
+      hit("cutUnder20", sg.cut);
+      hit("cutUnder4", sg.cut && sg.bytes.length < 4);
+      hit("dataOver500", !sg.cut && sg.data > 500);
+      hit("noData", !sg.cut && sg.data === 0);
+    });
   });
 
   it("property: any ICMP message, whole or a fragment, prints as tcpdump prints it", () => {
@@ -410,7 +529,19 @@ describe("packets/summary: lines as tcpdump -n prints them", function () {
       { ethernet: arbitrary.ethernet(fc.constant(0x0800)), ipv4: arbitrary.ipv4Header(fc.constant(1), "any").filter((h) => h.fragmentOffset !== 0), payload: fc.uint8Array({ maxLength: 100 }) },
       { noNullPrototype: true },
     );
-    checkProperty(fc.oneof(icmp, fragment), 1191);
+    const types = [3, 5, 9, 11, 12, 13, 14, 18] as const;
+    checkProperty(
+      "any ICMP message or fragment",
+      fc.oneof(icmp, fragment),
+      1191,
+      { ...Object.fromEntries(types.map((t) => [`type${t}`, 10])), otherType: 100, fragment: 300, payloadOver150: 50, paddingOver46: 40 } as Record<`type${(typeof types)[number]}` | "otherType" | "fragment" | "payloadOver150" | "paddingOver46", number>,
+      (fields, hit) => {
+        if (fields.icmp === undefined) return hit("fragment");
+        const type = fields.icmp.type;
+        hit((types as readonly number[]).includes(type) ? (`type${type}` as "type3") : "otherType");
+        hit("payloadOver150", (fields.payload?.length ?? 0) > 150);
+      },
+    );
   });
 });
 

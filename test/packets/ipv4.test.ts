@@ -1,0 +1,84 @@
+// The IPv4 codec's fixed cases that the round-trip properties cannot reach: encoding options
+// ("compute" against "keep"), a record without options, too many option bytes, the lenient header
+// reader the ICMP decoder uses for a quoted header, and isFragment. Each was a surviving mutant.
+import assert from "node:assert/strict";
+import { decodeIpv4, decodeIpv4Header, encodeIpv4, Ipv4, ipv4Header, isFragment } from "../../src/packets";
+
+const A = Ipv4.parse("192.0.2.1");
+const B = Ipv4.parse("192.0.2.2");
+
+function encoded(fields: Parameters<typeof encodeIpv4>[0], payloadLength: number, options?: Parameters<typeof encodeIpv4>[4]): Uint8Array {
+  const bytes = new Uint8Array(80 + payloadLength);
+  const headerLength = encodeIpv4(fields, payloadLength, bytes, 0, options);
+  return bytes.subarray(0, headerLength + payloadLength);
+}
+
+describe("IPv4 codec (fixed cases)", () => {
+  it("computes lengths and the checksum by default, whatever the record says of them", () => {
+    const first = decodeIpv4(encoded(ipv4Header(A, B, 17), 8));
+    assert.equal(first.checksumValid, true);
+    // a decoded record edited: its checksum and totalLength are stale, and are recomputed
+    const again = decodeIpv4(encoded({ ...first, ttl: 1, totalLength: 999, checksum: 0x1234 }, 12));
+    assert.equal(again.ttl, 1);
+    assert.equal(again.totalLength, 32);
+    assert.equal(again.checksumValid, true);
+    assert.notEqual(again.checksum, 0x1234);
+  });
+
+  it("writes checksum, totalLength, headerLength and version as the record says with checksums: keep", () => {
+    const bytes = encoded({ ...ipv4Header(A, B, 17), checksum: 0x1234, totalLength: 28, version: 4, headerLength: 20 }, 8, { checksums: "keep" });
+    const record = decodeIpv4(bytes);
+    assert.equal(record.checksum, 0x1234);
+    assert.equal(record.checksumValid, false);
+    assert.equal(record.totalLength, 28);
+    const odd = encoded({ ...ipv4Header(A, B, 17), version: 6, headerLength: 24 }, 0, { checksums: "keep" });
+    assert.equal(odd[0], 0x66, "version 6, IHL 6, as given");
+    // "keep" with no checksum in the record still computes one
+    assert.equal(decodeIpv4(encoded(ipv4Header(A, B, 17), 8, { checksums: "keep" })).checksumValid, true);
+  });
+
+  it("encodes a record with no options key as a 20-byte header, and options padded to whole words", () => {
+    const fields = ipv4Header(A, B, 1);
+    assert.equal("options" in fields, false);
+    assert.equal(encoded(fields, 0).length, 20);
+    const padded = decodeIpv4(encoded({ ...fields, options: Uint8Array.from([1, 1, 1]) }, 0));
+    assert.equal(padded.headerLength, 24);
+    assert.deepEqual([...padded.options], [1, 1, 1, 0]);
+    assert.equal(padded.checksumValid, true);
+  });
+
+  it("refuses more than 40 option bytes, saying how many", () => {
+    assert.throws(() => encoded({ ...ipv4Header(A, B, 1), options: new Uint8Array(41) }, 0), { name: "RangeError", message: "ipv4: 44 option bytes, at most 40 fit" });
+    assert.equal(encoded({ ...ipv4Header(A, B, 1), options: new Uint8Array(40) }, 0).length, 60);
+  });
+
+  it("reads a quoted header leniently: undefined for one it cannot use, the record for one it can", () => {
+    const header = encoded(ipv4Header(A, B, 17), 0);
+    assert.equal(decodeIpv4Header(header, 0, 20, true)?.source.toString(), "192.0.2.1");
+    assert.equal(decodeIpv4Header(header, 0, 19, true), undefined, "cut short");
+    const six = header.slice();
+    six[0] = 0x65;
+    assert.equal(decodeIpv4Header(six, 0, 20, true), undefined, "version 6");
+    const ihl4 = header.slice();
+    ihl4[0] = 0x44;
+    assert.equal(decodeIpv4Header(ihl4, 0, 20, true), undefined, "IHL 4");
+    assert.throws(() => decodeIpv4Header(ihl4, 0, 20, false), { field: "headerLength" });
+    const ihl6 = header.slice();
+    ihl6[0] = 0x46;
+    assert.equal(decodeIpv4Header(ihl6, 0, 20, true), undefined, "IHL 6 with 20 bytes");
+    assert.throws(() => decodeIpv4Header(ihl6, 0, 20, false), { field: "options" });
+  });
+
+  it("names the version it found", () => {
+    const header = encoded(ipv4Header(A, B, 17), 0);
+    header[0] = 0x65;
+    assert.throws(() => decodeIpv4(header), { message: "ipv4: bad version at byte 0: version 6, need 4" });
+  });
+
+  it("tells a fragment: more fragments, or an offset, or both", () => {
+    assert.equal(isFragment({ moreFragments: false, fragmentOffset: 0 }), false);
+    assert.equal(isFragment({ moreFragments: true, fragmentOffset: 0 }), true);
+    assert.equal(isFragment({ moreFragments: false, fragmentOffset: 8 }), true);
+    assert.equal(isFragment({ moreFragments: true, fragmentOffset: 1480 }), true);
+  });
+});
