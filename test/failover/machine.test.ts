@@ -275,7 +275,7 @@ function runModel(peerRunsTakeover: boolean, withSelfCheck: boolean): Reached {
       fc.modelRun(() => ({ model, real: { machine } }), cmds);
       for (const key of Object.keys(total) as (keyof Reached)[]) total[key] += reached[key];
     }),
-    { numRuns: 600 },
+    { numRuns: 1500 },
   );
   lengths.sort((a, b) => a - b);
   // the runs are long, not fast-check's small default (about 10 commands)
