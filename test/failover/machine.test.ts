@@ -423,3 +423,137 @@ describe("failover machine (scenarios)", () => {
     assert.deepEqual(actions.filter((a) => a.kind !== "log"), [{ kind: "remove", address: PEERS }, { kind: "announce", address: PEERS, at: "peer", reason: "hand-back" }, { kind: "stopped" }]);
   });
 });
+
+describe("failover machine (reconfigure, reconcile, link, strangers, wake-ups)", () => {
+  const at = (n: number) => n * 1000;
+  /** A machine holding its own address and the peer's (the peer down after FALL failures). */
+  function holdingBoth(c: MachineConfig = config(true, false)): FailoverMachine {
+    const m = new FailoverMachine(c);
+    m.handle({ kind: "present", addresses: [] }, 0);
+    m.handle({ kind: "probe-result", id: m.probeInFlight(OWN) ?? 0, address: OWN }, at(1));
+    for (let i = 0; i < FALL; i++) m.handle({ kind: "check", name: "icmp", verdict: "fail" }, at(2 + i));
+    m.handle({ kind: "probe-result", id: m.probeInFlight(PEERS) ?? 0, address: PEERS }, at(10));
+    assert.equal(m.stateOf(OWN), "holding");
+    assert.equal(m.stateOf(PEERS), "holding");
+    return m;
+  }
+  const kinds = (actions: Action[]) => actions.filter((a) => a.kind !== "log").map((a) => `${a.kind}${"address" in a ? ` ${a.address}` : ""}${a.kind === "announce" ? ` at ${a.at} (${a.reason})` : ""}`);
+  const logs = (actions: Action[]) => actions.flatMap((a) => (a.kind === "log" ? [`${a.event}${a.address ? ` ${a.address}` : ""}: ${a.detail}`] : []));
+
+  it("reconfigure keeps what is held and each check's verdict by name; a new fall takes effect", () => {
+    const m = holdingBoth();
+    m.reconfigure({ ...config(true, false), checks: [{ name: "icmp", role: "peer", fall: 5, rise: 4 }] });
+    assert.equal(m.stateOf(PEERS), "holding");
+    assert.equal(m.peerUp, false, "the icmp check keeps its verdict (down)");
+    for (let i = 0; i < 3; i++) m.handle({ kind: "check", name: "icmp", verdict: "pass" }, at(20 + i));
+    assert.equal(m.peerUp, false, "rise 4 now: three passes are not enough");
+    m.handle({ kind: "check", name: "icmp", verdict: "pass" }, at(24));
+    assert.equal(m.peerUp, true);
+    assert.equal(m.config.checks[0].fall, 5);
+  });
+
+  it("reconfigure refuses other addresses: that needs a restart", () => {
+    const m = holdingBoth();
+    assert.throws(() => m.reconfigure({ ...config(true, false), addresses: [{ address: OWN, home: true }, { address: "192.0.2.99", home: false }] }), /the managed addresses changed: that needs a restart/);
+    assert.throws(() => m.reconfigure({ ...config(true, false), addresses: [{ address: OWN, home: false }, { address: PEERS, home: true }] }), /needs a restart/);
+    assert.equal(m.stateOf(PEERS), "holding");
+  });
+
+  it("a new check starts as a fresh start would: a peer check up, a self check not yet", () => {
+    const m = holdingBoth(config(true, false));
+    m.reconfigure({ ...config(true, false), checks: [...config(true, false).checks, { name: "tcp", role: "peer", fall: 2, rise: 1 }, { name: "self-http", role: "self", fall: 1, rise: 1 }] });
+    assert.equal(m.selfUp, false, "the new self check has not passed yet");
+    m.handle({ kind: "check", name: "self-http", verdict: "pass" }, at(30));
+    assert.equal(m.selfUp, true);
+  });
+
+  it("yields to a stranger's claim only when configured to", () => {
+    const kept = holdingBoth();
+    const claim = { kind: "claim-heard", address: PEERS, mac: "02:00:00:00:00:99", isPeer: false, how: "request" } as const;
+    assert.deepEqual(kinds(kept.handle(claim, at(20))), [`announce ${PEERS} at ours (defend)`]);
+    assert.equal(kept.stateOf(PEERS), "holding");
+    const yielding = holdingBoth({ ...config(true, false), yieldToStrangers: true });
+    const actions = yielding.handle(claim, at(20));
+    assert.deepEqual(kinds(actions).slice(0, 1), [`remove ${PEERS}`]);
+    assert.match(logs(actions)[0], /^yield 192\.0\.2\.36: 02:00:00:00:00:99 claims 192\.0\.2\.36; configured to yield to strangers$/);
+    assert.equal(yielding.stateOf(PEERS), "idle");
+    assert.equal(yielding.stateOf(OWN), "holding", "only the claimed address goes");
+  });
+
+  it("at start keeps our own address found on the interface, removes the peer's and announces it home", () => {
+    const m = new FailoverMachine(config(true, false));
+    const actions = m.handle({ kind: "present", addresses: [OWN, PEERS] }, 0);
+    assert.equal(m.stateOf(OWN), "holding");
+    assert.deepEqual(kinds(actions), [`announce ${OWN} at ours (claim)`, `remove ${PEERS}`, `announce ${PEERS} at peer (hand-back)`]);
+    assert.ok(logs(actions).some((l) => /^reconcile 192\.0\.2\.37: our address is already on the interface: keeping it$/.test(l)));
+  });
+
+  it("at start with the link down removes both, and owes the peer's hand-back until the link is back", () => {
+    const m = new FailoverMachine(config(true, false));
+    m.handle({ kind: "link", up: false }, 0);
+    const actions = m.handle({ kind: "present", addresses: [OWN, PEERS] }, 0);
+    assert.deepEqual(kinds(actions), [`remove ${OWN}`, `remove ${PEERS}`]);
+    const up = m.handle({ kind: "link", up: true }, at(5));
+    assert.ok(kinds(up).includes(`announce ${PEERS} at peer (hand-back)`), kinds(up).join(", "));
+    assert.ok(!kinds(m.handle({ kind: "link", up: false }, at(6))).includes(`announce ${PEERS} at peer (hand-back)`));
+    assert.ok(!kinds(m.handle({ kind: "link", up: true }, at(7))).includes(`announce ${PEERS} at peer (hand-back)`), "owed once, paid once");
+  });
+
+  it("with self checks failing at start, our own address found on the interface is removed", () => {
+    const m = new FailoverMachine(config(true, true));
+    const actions = m.handle({ kind: "present", addresses: [OWN] }, 0);
+    assert.deepEqual(kinds(actions), [`remove ${OWN}`]);
+    assert.equal(m.stateOf(OWN), "idle");
+  });
+
+  it("link down releases both and owes the hand-back; link up announces what is held and pays it", () => {
+    const m = holdingBoth();
+    const down = m.handle({ kind: "link", up: false, why: "eth0 has no carrier" }, at(20));
+    assert.deepEqual(kinds(down), [`remove ${OWN}`, `remove ${PEERS}`]);
+    assert.ok(logs(down).some((l) => l === "link-down: link down: eth0 has no carrier"));
+    const up = m.handle({ kind: "link", up: true }, at(30));
+    assert.ok(kinds(up).includes(`announce ${PEERS} at peer (hand-back)`));
+    assert.equal(m.peerUp, true, "what the peer checks said while our link was down is forgotten");
+    assert.equal(m.stateOf(OWN), "probing", "our own address is claimed again");
+    m.handle({ kind: "probe-result", id: m.probeInFlight(OWN) ?? 0, address: OWN }, at(31));
+    const again = m.handle({ kind: "link", up: false }, at(32));
+    assert.deepEqual(kinds(again), [`remove ${OWN}`]);
+    const up2 = m.handle({ kind: "link", up: true }, at(40));
+    assert.ok(!kinds(up2).some((k) => k.includes("hand-back")), "nothing owed the second time");
+  });
+
+  it("nextWakeup: a retry, the verify while holding the peer's address, the refresh while the peer is down", () => {
+    const m = new FailoverMachine(config(true, false));
+    assert.equal(m.nextWakeup(), Infinity, "nothing to do before start");
+    m.handle({ kind: "present", addresses: [] }, 0);
+    m.handle({ kind: "probe-result", id: m.probeInFlight(OWN) ?? 0, address: OWN, answeredBy: { mac: "02:00:00:00:00:99", isPeer: false } }, at(1));
+    assert.equal(m.stateOf(OWN), "idle");
+    assert.equal(m.nextWakeup(), at(1) + 50_000, "the retry after an answered probe");
+    m.handle({ kind: "tick" }, at(1) + 50_000);
+    assert.equal(m.stateOf(OWN), "probing");
+    m.handle({ kind: "probe-result", id: m.probeInFlight(OWN) ?? 0, address: OWN }, at(60));
+    assert.equal(m.nextWakeup(), Infinity, "holding our own address with the peer up and no refresh: nothing");
+    for (let i = 0; i < FALL; i++) m.handle({ kind: "check", name: "icmp", verdict: "fail" }, at(61 + i));
+    // the peer down: our own address refreshed a second after its last announcement
+    m.handle({ kind: "probe-result", id: m.probeInFlight(PEERS) ?? 0, address: PEERS }, at(100));
+    assert.equal(m.nextWakeup(), at(100) + VERIFY, "the verify of the peer's address comes first");
+    const verify = m.handle({ kind: "tick" }, at(100) + VERIFY);
+    assert.deepEqual(kinds(verify), [`verify ${PEERS}`]);
+    const refresh = m.handle({ kind: "tick" }, at(60) + 1_000_000);
+    assert.ok(kinds(refresh).includes(`announce ${OWN} at ours (refresh)`), kinds(refresh).join(", "));
+  });
+
+  it("a probe result for an older probe id is ignored", () => {
+    const m = new FailoverMachine(config(true, false));
+    m.handle({ kind: "present", addresses: [] }, 0);
+    const first = m.probeInFlight(OWN)!;
+    m.handle({ kind: "probe-result", id: first, address: OWN, inconclusive: "not sent" }, at(1));
+    m.handle({ kind: "tick" }, at(1) + 20_000);
+    const second = m.probeInFlight(OWN)!;
+    assert.ok(second > first, "each probe has a new id");
+    assert.deepEqual(m.handle({ kind: "probe-result", id: first, address: OWN }, at(30)), []);
+    assert.equal(m.stateOf(OWN), "probing");
+    m.handle({ kind: "probe-result", id: second, address: OWN }, at(31));
+    assert.equal(m.stateOf(OWN), "holding");
+  });
+});
