@@ -84,6 +84,11 @@ function vlanTagged(b: Uint8Array): boolean {
   return b.length >= 14 && ((b[12] === 0x81 && b[13] === 0x00) || (b[12] === 0x88 && b[13] === 0xa8));
 }
 
+/** The Ethernet source MAC as a 48-bit number (Mac.value), without making a string per frame. */
+function sourceMac(b: Uint8Array): number {
+  return (b[6] * 0x100 + b[7]) * 0x1_0000_0000 + (((b[8] << 24) | (b[9] << 16) | (b[10] << 8) | b[11]) >>> 0);
+}
+
 function isArp(b: Uint8Array): boolean {
   return b.length >= 42 && b[12] === 0x08 && b[13] === 0x06;
 }
@@ -102,7 +107,7 @@ export function pairPort(port: FramePort, auth: PairAuth | undefined, onRefused?
     if (auth !== undefined) {
       let authentic = false;
       // our own frames (the capture sees what we send) are not the peer's, whatever they carry
-      if (isArp(b) && b.length >= 60 && b[42] === TAG_0 && b[43] === TAG_1 && frameSource(b) !== port.mac.toString()) {
+      if (isArp(b) && b.length >= 60 && b[42] === TAG_0 && b[43] === TAG_1 && sourceMac(b) !== port.mac.value) {
         const verdict = verifyArpFrame(auth.verifier, b);
         authentic = verdict.ok;
         if (!verdict.ok) onRefused?.(frameSource(b), verdict);

@@ -32,8 +32,9 @@ import { Ipv4, Mac } from "../../src/packets/address";
 import { arpReply, arpRequest, gratuitousReply, gratuitousRequest } from "../../src/packets/arp";
 import { ETHERTYPE_ARP } from "../../src/packets/ethernet";
 import { encodeFrame } from "../../src/packets/frame";
-import { eventually, Lines, routerGet, routerMacFor, sleep, timeline, writeConfig } from "./e2e-helpers";
+import { addressesOn, eventually, Lines, routerGet, routerMacFor, sleep, timeline, writeConfig } from "./e2e-helpers";
 import { addMallory, MALLORY, mirrorPings, recordFrom, sendFrom } from "./mallory";
+import { vlanTagged } from "../helpers/frames";
 
 const EVIL = Mac.parse(MALLORY.mac);
 const ip = (s: string) => Ipv4.parse(s);
@@ -45,20 +46,6 @@ const fromBrainFrames = () => [
   arp(Mac.BROADCAST, arpRequest(EVIL, ip(BRAIN.address), ip(ROUTER.address))),
   arp(Mac.parse(PINKY.mac), arpReply(EVIL, ip(BRAIN.address), Mac.parse(PINKY.mac), ip(PINKY.address))),
 ];
-/** `frame` with an 802.1Q tag for `vlan` after the MAC addresses. */
-function tagged(frame: Uint8Array, vlan: number): Uint8Array {
-  const out = new Uint8Array(frame.length + 4);
-  out.set(frame.subarray(0, 12));
-  out.set([0x81, 0x00, vlan >> 8, vlan & 0xff], 12);
-  out.set(frame.subarray(12), 16);
-  return out;
-}
-
-function addressesOn(lab: Lab, host: string): string[] {
-  const shown = JSON.parse(lab.exec(host, ["ip", "-j", "-4", "addr", "show", "dev", "eth0"], { check: true }).stdout) as Array<{ addr_info: Array<{ local: string }> }>;
-  return shown.flatMap((i) => i.addr_info.map((a) => a.local)).sort();
-}
-
 /** Both public addresses home, from every side: both boxes' eth0, the router's entries, its GETs. */
 function assertHome(lab: Lab, what: string): void {
   assert.deepEqual(addressesOn(lab, BRAIN.name), [BRAIN.address, BRAIN.publicAddress], `${what}: Brain's eth0 holds .17 and .37`);
@@ -217,7 +204,7 @@ describe("failover end to end, a hostile segment (issue 9)", function () {
   it("4. claims and 'peer' ARP tagged for VLAN 99 (the boxes' interfaces are untagged) → no conflict, no peer-MAC change", async () => {
     const { s, m, brain, pinky } = await start();
     const t0 = hrtimeMicros();
-    const frames = [...claimFrames(BRAIN.publicAddress), ...claimFrames(PINKY.publicAddress), ...fromBrainFrames()].map((f) => tagged(f, 99));
+    const frames = [...claimFrames(BRAIN.publicAddress), ...claimFrames(PINKY.publicAddress), ...fromBrainFrames()].map((f) => vlanTagged(f, 99));
     const sent = await sendFrom(m, frames, 5, 100);
     assert.equal(sent.errors, 0);
     await sleep(1000);

@@ -11,6 +11,7 @@ import { arpReply, arpRequest, gratuitousRequest } from "../../src/packets/arp";
 import { ETHERTYPE_ARP } from "../../src/packets/ethernet";
 import { encodeFrame, FrameKind, FrameView } from "../../src/packets/frame";
 import { TakeoverConfig } from "../../src/failover/config";
+import { vlanTagged } from "../helpers/frames";
 
 const OUR_MAC = Mac.parse("02:00:5e:00:00:17");
 const PEER_MAC = Mac.parse("02:00:5e:00:00:18");
@@ -51,19 +52,10 @@ function segmentFor(config: TakeoverConfig): Segment {
     for (const mac of segment.answering) {
       const from = Mac.parse(mac);
       const reply = encodeFrame({ ethernet: { destination: OUR_MAC, source: from, etherType: ETHERTYPE_ARP }, arp: arpReply(from, config.peer.address, OUR_MAC, config.node.address) });
-      wire.send(segment.answerVlan === undefined ? reply : tag(reply, segment.answerVlan));
+      wire.send(segment.answerVlan === undefined ? reply : vlanTagged(reply, segment.answerVlan));
     }
   });
   return segment;
-}
-
-/** The frame with an 802.1Q tag for `vlan` inserted after the MAC addresses. */
-function tag(frame: Uint8Array, vlan: number): Uint8Array {
-  const out = new Uint8Array(frame.length + 4);
-  out.set(frame.subarray(0, 12));
-  out.set([0x81, 0x00, vlan >> 8, vlan & 0xff], 12);
-  out.set(frame.subarray(12), 16);
-  return out;
 }
 
 function forgeries(config: TakeoverConfig): Uint8Array[] {

@@ -148,3 +148,9 @@ export function routerEvents(scenario: LabScenario, address: string, since: numb
 export function otherOwners(scenario: LabScenario, address: string, since: number, owner: string): LabEvent[] {
   return routerEvents(scenario, address, since).filter((e) => e.value !== owner && (e.kind === "neighbour" || e.value !== "none"));
 }
+
+/** The IPv4 addresses on a box's eth0, as `ip addr` shows them. */
+export function addressesOn(lab: Lab, host: string): string[] {
+  const shown = JSON.parse(lab.exec(host, ["ip", "-j", "-4", "addr", "show", "dev", "eth0"], { check: true }).stdout) as Array<{ addr_info: Array<{ local: string }> }>;
+  return shown.flatMap((i) => i.addr_info.map((a) => a.local)).sort();
+}

@@ -25,7 +25,7 @@ import { runSync } from "../../src/lab/command";
 import { BRAIN, EXAMPLES, LabScenario, PINKY, ROUTER, startScenario } from "../../src/lab/failover-demo";
 import { Lab, listNamespaces } from "../../src/lab/netns";
 import { hrtimeMicros } from "../../src/link/port";
-import { eventually, Lines, otherOwners, routerGet, routerMacFor, sleep, timeline, writeConfig } from "./e2e-helpers";
+import { addressesOn, eventually, Lines, otherOwners, routerGet, routerMacFor, sleep, timeline, writeConfig } from "./e2e-helpers";
 import { addMallory, MALLORY } from "./mallory";
 
 const DIST_SRC = join(__dirname, "..", "..", "src");
@@ -36,12 +36,6 @@ const FALL_RISE_WINDOW_MS = (3 + 2) * 100;
 
 // ---------------------------------------------------------------------------------------------
 // helpers of this file only
-
-/** The IPv4 addresses on a box's eth0, as `ip addr` shows them. */
-function addressesOn(lab: Lab, host: string): string[] {
-  const shown = JSON.parse(lab.exec(host, ["ip", "-j", "-4", "addr", "show", "dev", "eth0"], { check: true }).stdout) as Array<{ addr_info: Array<{ local: string }> }>;
-  return shown.flatMap((i) => i.addr_info.map((a) => a.local)).sort();
-}
 
 /** Which of Brain and Pinky have `address` on eth0. */
 function holders(lab: Lab, address: string): string[] {

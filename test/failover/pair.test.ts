@@ -12,6 +12,7 @@ import { ETHERTYPE_ARP, ETHERTYPE_IPV4 } from "../../src/packets/ethernet";
 import { encodeFrame, FrameKind, FrameView, ipv4Header } from "../../src/packets/frame";
 import { ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST } from "../../src/packets/icmp";
 import { IP_PROTOCOL_ICMP } from "../../src/packets/ipv4";
+import { vlanTagged } from "../helpers/frames";
 
 const A_MAC = Mac.parse("02:00:5e:00:00:17");
 const B_MAC = Mac.parse("02:00:5e:00:00:18");
@@ -30,14 +31,6 @@ function hearing(port: FramePort): CapturedFrame[] {
   return heard;
 }
 
-function tagged(frame: Uint8Array, vlan: number): Uint8Array {
-  const out = new Uint8Array(frame.length + 4);
-  out.set(frame.subarray(0, 12));
-  out.set([0x81, 0x00, vlan >> 8, vlan & 0xff], 12);
-  out.set(frame.subarray(12), 16);
-  return out;
-}
-
 const claim = (mac: Mac, ip: Ipv4) => encodeFrame({ ethernet: { destination: Mac.BROADCAST, source: mac, etherType: ETHERTYPE_ARP }, arp: gratuitousRequest(mac, ip) });
 
 describe("pairPort and PairResponder", () => {
@@ -46,8 +39,8 @@ describe("pairPort and PairResponder", () => {
     const heard = hearing(pairPort(b, undefined));
     const frame = claim(A_MAC, VIP);
     a.send(frame);
-    a.send(tagged(frame, 99));
-    const qinq = tagged(frame, 5);
+    a.send(vlanTagged(frame, 99));
+    const qinq = vlanTagged(frame, 5);
     qinq[12] = 0x88;
     qinq[13] = 0xa8;
     a.send(qinq);
