@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { UsageError } from "./errors";
 import { registerArp } from "./arp";
+import { registerClaim } from "./claim";
 import { registerLab } from "./lab";
 import { registerPing } from "./ping";
 import { registerReleaseAll } from "./release-all";
@@ -30,7 +31,7 @@ export function buildProgram(): Command {
 
 /** Each verb module exports a function that adds its subcommand. */
 type RegisterVerb = (program: Command) => void;
-const verbs: RegisterVerb[] = [registerRun, registerReleaseAll, registerLab, registerPing, registerArp, registerSniff, registerStatus];
+const verbs: RegisterVerb[] = [registerRun, registerClaim, registerReleaseAll, registerLab, registerPing, registerArp, registerSniff, registerStatus];
 
 async function main(argv: string[]): Promise<number> {
   const program = buildProgram();

@@ -1,8 +1,10 @@
 // `takeover run CONFIG`: the failover daemon. `--check` validates the config and the hooks (all that
 // `run` checks without the network) and exits. Logs one line per event on stdout; exits 0 after
-// SIGTERM/SIGINT once it has given back what is not ours.
+// SIGTERM/SIGINT once it has given back what is not ours. SIGHUP reloads the config; SIGUSR2 (what
+// `takeover claim` sends, finding us by the pid file written at start) takes our addresses back now.
 import { Command } from "commander";
 import { UsageError } from "./errors";
+import { CLAIM_SIGNAL, DEFAULT_PID_FILE, removePidFile, writePidFile } from "./pid-file";
 
 export function registerRun(program: Command): void {
   program
@@ -10,7 +12,8 @@ export function registerRun(program: Command): void {
     .description("run the failover daemon with CONFIG (see examples/brain.yaml)")
     .argument("<config>", "YAML config file")
     .option("--check", "validate the config file and its hooks, and exit (the interface and addresses are checked when the daemon starts)")
-    .action(async (file: string, options: { check?: boolean }) => {
+    .option("--pid-file <path>", "where to write our pid, for takeover claim; off: none", DEFAULT_PID_FILE)
+    .action(async (file: string, options: { check?: boolean; pidFile: string }) => {
       // loaded here, not at start-up: zod, yaml and netlink cost every other verb ~0.1 s otherwise
       const { ConfigError, loadConfig } = await import("../failover/config");
       const { Daemon, prepare, StartupError } = await import("../failover/daemon");
@@ -35,7 +38,8 @@ export function registerRun(program: Command): void {
           }
         }
         if (problems.length > 0) throw new UsageError(problems.map((p) => `${config.source}: ${p}`).join("\ntakeover: "));
-        process.stdout.write(`${file}: ok — ${config.node.name} (${config.node.address}) holds ${config.node.publicAddress}, watches ${config.peer.name} (${config.peer.address}) for ${config.peer.publicAddress} on ${config.interface} with ${config.checks.length} check(s)\n`);
+        const list = (addresses: readonly { address: { toString(): string } }[]) => addresses.map((p) => p.address.toString()).join(", ");
+        process.stdout.write(`${file}: ok — ${config.node.name} (${config.node.address}) holds ${list(config.node.publicAddresses)}, watches ${config.peer.name} (${config.peer.address}) for ${list(config.peer.publicAddresses)} on ${config.interface} with ${config.checks.length} check(s)\n`);
         return;
       }
       let prepared;
@@ -55,14 +59,26 @@ export function registerRun(program: Command): void {
         await daemon.stop();
         throw error instanceof StartupError ? new UsageError(error.message) : error;
       }
+      const pidFile = options.pidFile === "off" ? undefined : options.pidFile;
+      if (pidFile !== undefined) {
+        const problem = writePidFile(pidFile);
+        if (problem !== undefined) log.line("error", undefined, `${problem}; takeover claim needs --pid (or systemctl kill -s USR2)`);
+      }
       await new Promise<void>((resolve, reject) => {
         const onSignal = (signal: NodeJS.Signals) => {
           log.line("signal", undefined, `${signal}: stopping`);
           process.off("SIGTERM", onSignal);
           process.off("SIGINT", onSignal);
           process.off("SIGHUP", onReload);
+          process.off(CLAIM_SIGNAL, onClaim);
           daemon.stop().then(() => observers.close()).then(resolve, reject);
         };
+        // takeover claim: our addresses back now, whatever failback says
+        const onClaim = () => {
+          log.line("signal", undefined, `${CLAIM_SIGNAL}: claim requested (takeover claim)`);
+          daemon.claim();
+        };
+        process.on(CLAIM_SIGNAL, onClaim);
         process.on("SIGTERM", onSignal);
         process.on("SIGINT", onSignal);
         // SIGHUP: read the config again; a bad one is reported and the running one kept
@@ -77,6 +93,8 @@ export function registerRun(program: Command): void {
           log.line("error", undefined, (error as Error).message);
           daemon.stop().then(() => observers.close()).then(() => reject(error), reject);
         });
+      }).finally(() => {
+        if (pidFile !== undefined) removePidFile(pidFile);
       });
     });
 }
