@@ -1,7 +1,7 @@
 // `takeover claim [--pid N | --pid-file PATH]`: tells the running daemon to take its own public
 // addresses back from the peer now, whatever `failback` says (the manual failback, or a delay cut
 // short). It sends SIGUSR2 to the daemon found by its pid file (see pid-file.ts) or --pid; under
-// systemd `systemctl kill -s USR2 takeover` does the same. The daemon logs what it does
+// systemd `systemctl kill --kill-who=main -s USR2 takeover` does the same (only the main process: a hook running then must not get it). The daemon logs what it does
 // (claim-request, then the claims); `takeover status` shows the result. No daemon: exit status 1.
 import { Command } from "commander";
 import { readFileSync } from "node:fs";
@@ -26,7 +26,7 @@ export function registerClaim(program: Command): void {
         } catch (error) {
           const code = (error as NodeJS.ErrnoException).code;
           const why = code === "ENOENT" ? "does not exist" : code === "EACCES" ? "cannot be read (permission denied)" : `cannot be read (${(error as Error).message})`;
-          return fail(`no takeover daemon found: ${options.pidFile} ${why}; is takeover run going? (under systemd: systemctl kill -s USR2 takeover)`);
+          return fail(`no takeover daemon found: ${options.pidFile} ${why}; is takeover run going? (under systemd: systemctl kill --kill-who=main -s USR2 takeover)`);
         }
         if (!/^\s*[0-9]+\s*$/.test(text)) return fail(`${options.pidFile} does not hold a process id: remove it, and restart takeover run`);
         pid = Number(text.trim());

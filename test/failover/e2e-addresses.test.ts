@@ -193,7 +193,7 @@ describe("end to end: four public addresses per box, failback control", function
     const missing = join(tempDirs[0], "none.pid");
     const run = spawnSync(process.execPath, [CLI, "claim", "--pid-file", missing], { encoding: "utf8", timeout: 10_000 });
     assert.equal(run.status, 1);
-    assert.equal(run.stderr, `takeover: no takeover daemon found: ${missing} does not exist; is takeover run going? (under systemd: systemctl kill -s USR2 takeover)\n`);
+    assert.equal(run.stderr, `takeover: no takeover daemon found: ${missing} does not exist; is takeover run going? (under systemd: systemctl kill --kill-who=main -s USR2 takeover)\n`);
     // a pid that is not a takeover daemon (this test's own, a mocha process) is not signalled
     const self = spawnSync(process.execPath, [CLI, "claim", "--pid", String(process.pid)], { encoding: "utf8", timeout: 10_000 });
     assert.equal(self.status, 1);
