@@ -236,7 +236,8 @@ async function runSetup(setup: Setup, outages: readonly OutageKind[], trials: nu
       neighbourPollMs: 2,
     };
     watcher = lab.runNode<WatchMessage>(ROUTER.name, __filename, input, { label: "router watcher" });
-    await watcher.expect("ready", 5000);
+    // the watcher loads slowly on a loaded machine
+    await watcher.expect("ready", 20_000);
     const w = watcher;
 
     /**

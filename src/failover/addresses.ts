@@ -82,22 +82,31 @@ export class AddressManager {
     return out;
   }
 
-  /** Adds `address/prefixLength` labelled `label`; already present with that label is not an error. */
+  /**
+   * Adds `address/prefixLength` labelled `label`; already present with that label is not an error.
+   * One request, no dump of the interface's addresses first (the kernel refuses an address that is
+   * there with EEXIST, and only then is the list read): a claim of several addresses is not a dump
+   * per address.
+   */
   async add(address: Ipv4, prefixLength: number, label: string): Promise<void> {
-    const present = (await this.list()).find((a) => a.address.equals(address));
-    if (present !== undefined) {
-      if (present.label === label) return;
-      throw new Error(`${address} is already on ${this.interfaceName} (label ${present.label}), not added by takeover: leaving it alone`);
-    }
     const bytes = Buffer.from(address.toBytes());
-    await this.socket
+    const exists = await this.socket
       .newAddress(
         { family: AF_INET, prefixlen: prefixLength, scope: RT_SCOPE_UNIVERSE, index: this.interfaceIndex },
         { local: bytes, address: bytes, broadcast: Buffer.from(prefixBroadcast(address, prefixLength).toBytes()), label },
       )
-      .catch((e: unknown) => {
-        throw explain(`adding ${address}/${prefixLength} to ${this.interfaceName}`, e);
-      });
+      .then(
+        () => false,
+        (e: unknown) => {
+          if ((e as { code?: string } | undefined)?.code === "EEXIST" || /EEXIST/.test(e instanceof Error ? e.message : String(e))) return true;
+          throw explain(`adding ${address}/${prefixLength} to ${this.interfaceName}`, e);
+        },
+      );
+    if (!exists) return;
+    const present = (await this.list()).find((a) => a.address.equals(address));
+    if (present === undefined) throw new Error(`adding ${address}/${prefixLength} to ${this.interfaceName}: the kernel says it exists, but it is not on ${this.interfaceName}`);
+    if (present.label === label) return;
+    throw new Error(`${address} is already on ${this.interfaceName} (label ${present.label}), not added by takeover: leaving it alone`);
   }
 
   /** Removes `address` if it is on the interface with our `label`; returns whether it was. */

@@ -189,7 +189,13 @@ export class Daemon {
   /** the identity round in flight, if any */
   #identityRound: Promise<void> | undefined;
   #lastIdentityPrompt = -Infinity;
-  #queue: Promise<void> = Promise.resolve();
+  /**
+   * Per address: its address changes and announcements, in order. Addresses do not wait for each
+   * other: with several public addresses, the fourth is added as soon as the first.
+   */
+  readonly #queues = new Map<string, Promise<void>>();
+  /** address changes, one at a time: one rtnetlink socket takes one dump at a time (EBUSY) */
+  #netlink: Promise<unknown> = Promise.resolve();
   #wakeup: Timer | undefined;
   #stopping = false;
   #stopped: Promise<void> | undefined;
@@ -503,7 +509,7 @@ export class Daemon {
     this.#checkRound.abort();
     this.#wakeup?.cancel();
     this.#execute(this.#machine.handle({ kind: "stop" }, this.#clock.nowMicros()));
-    await this.#queue;
+    await Promise.all([...this.#queues.values()]);
     await Promise.allSettled([...this.#pending]);
     this.#watcher.close();
     this.#stopWatchingLink();
@@ -604,7 +610,7 @@ export class Daemon {
     this.#wakeup = this.#clock.after(Math.max(0, (next - this.#clock.nowMicros()) / 1000) + 1, () => this.#feed({ kind: "tick" }));
   }
 
-  /** Carries out actions in order; address changes are serialized on one queue. */
+  /** Carries out actions in order; address changes and announcements are serialized per address. */
   #execute(actions: readonly Action[]): void {
     for (const action of actions) {
       switch (action.kind) {
@@ -623,7 +629,7 @@ export class Daemon {
         case "remove":
           // rounds of an earlier announcement must not go on saying the address is ours (or theirs)
           this.#cancelAnnouncements(action.address);
-          this.#enqueue(() => this.#change(action.kind, action.address));
+          this.#enqueue(action.address, () => this.#change(action.kind, action.address));
           break;
         case "announce": {
           // a new announcement replaces the rounds of the previous one; registered now, not when
@@ -631,7 +637,7 @@ export class Daemon {
           if (action.reason !== "refresh" && action.reason !== "defend") this.#cancelAnnouncements(action.address);
           const controller = this.#announcing.get(action.address) ?? new AbortController();
           this.#announcing.set(action.address, controller);
-          this.#enqueue(async () => this.#track(this.#announce(action.address, action.at, action.reason, controller.signal)));
+          this.#enqueue(action.address, async () => this.#track(this.#announce(action.address, action.at, action.reason, controller.signal)));
           break;
         }
         case "stopped":
@@ -640,11 +646,18 @@ export class Daemon {
     }
   }
 
-  #enqueue(task: () => Promise<void>): void {
-    this.#queue = this.#queue.then(task).catch((error: unknown) => this.#log("error", undefined, (error as Error).message));
+  #enqueue(address: string, task: () => Promise<void>): void {
+    const queue = (this.#queues.get(address) ?? Promise.resolve()).then(task).catch((error: unknown) => this.#log("error", undefined, (error as Error).message));
+    this.#queues.set(address, queue);
   }
 
-  async #change(kind: "add" | "remove", address: string): Promise<void> {
+  #change(kind: "add" | "remove", address: string): Promise<void> {
+    const change = this.#netlink.then(() => this.#changeNow(kind, address));
+    this.#netlink = change.catch(() => undefined);
+    return change;
+  }
+
+  async #changeNow(kind: "add" | "remove", address: string): Promise<void> {
     const ip = Ipv4.parse(address);
     if (kind === "add") {
       const { node, peer } = this.config;
