@@ -281,7 +281,7 @@ async function runSetup(setup: Setup, outages: readonly OutageKind[], trials: nu
           say(`  ${setup.name} trial ${trial + 1}: ${outage} ${phase}: no HTTP 200 from ${owner.name} within ${STEP_LIMIT_MS / 1000} s; the last lines:`);
           for (const [who, lines] of logs) for (const line of lines.slice(-8)) say(`    ${who}: ${line.text}`);
         } else {
-          say(`  ${setup.name} trial ${trial + 1}: ${outage} ${phase} ${((http - t0) / 1000).toFixed(1)} ms`);
+          say(`  ${setup.name} trial ${trial + 1}: ${outage} ${phase} ${((http - t0) / 1000).toFixed(1)} ms (neighbour ${neighbour === undefined ? "—" : ((neighbour - t0) / 1000).toFixed(1)} ms)`);
         }
         if (VERBOSE) {
           const seen = [...w.messages.filter((m) => m.t >= t0 - 50_000 && m.address === BRAIN.publicAddress).map((m) => ({ t: m.t, text: `router ${m.kind} ${m.server ?? m.mac}` }))];
