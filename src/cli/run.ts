@@ -62,7 +62,7 @@ export function registerRun(program: Command): void {
       const pidFile = options.pidFile === "off" ? undefined : options.pidFile;
       if (pidFile !== undefined) {
         const problem = writePidFile(pidFile);
-        if (problem !== undefined) log.line("error", undefined, `${problem}; takeover claim needs --pid (or systemctl kill --kill-who=main -s USR2)`);
+        if (problem !== undefined) log.line("pid-file", undefined, `${problem}; takeover claim needs --pid (or systemctl kill --kill-who=main -s USR2)`);
       }
       await new Promise<void>((resolve, reject) => {
         const onSignal = (signal: NodeJS.Signals) => {
