@@ -194,8 +194,6 @@ export class Daemon {
    * other: with several public addresses, the fourth is added as soon as the first.
    */
   readonly #queues = new Map<string, Promise<void>>();
-  /** address changes, one at a time: one rtnetlink socket takes one dump at a time (EBUSY) */
-  #netlink: Promise<unknown> = Promise.resolve();
   #wakeup: Timer | undefined;
   #stopping = false;
   #stopped: Promise<void> | undefined;
@@ -651,13 +649,7 @@ export class Daemon {
     this.#queues.set(address, queue);
   }
 
-  #change(kind: "add" | "remove", address: string): Promise<void> {
-    const change = this.#netlink.then(() => this.#changeNow(kind, address));
-    this.#netlink = change.catch(() => undefined);
-    return change;
-  }
-
-  async #changeNow(kind: "add" | "remove", address: string): Promise<void> {
+  async #change(kind: "add" | "remove", address: string): Promise<void> {
     const ip = Ipv4.parse(address);
     if (kind === "add") {
       const { node, peer } = this.config;
