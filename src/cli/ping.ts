@@ -188,13 +188,16 @@ export function registerPing(program: Command): void {
       [
         "",
         "Each target is routed as `ip route get TARGET` routes it: policy rules, every table, the",
-        "kernel's source address. 127.0.0.0/8 and this host's own addresses go out on lo.",
+        "kernel's source address. 127.0.0.0/8 and this host's own addresses go out on lo, where the",
+        "kernel takes requests from userspace only with net.ipv4.conf.lo.accept_local=1 (and",
+        "route_localnet=1 for 127.0.0.0/8); without, they are refused with exit 2.",
         "",
         "Exit status (fping's rule):",
         "  0  every target answered at least once",
         "  1  some target did not answer (or the run was interrupted before it did)",
         "  2  bad arguments, an unknown interface, or a target without a usable route",
-        "     (no route, or an unreachable/prohibit/blackhole route); nothing is sent",
+        "     (no route; an unreachable, prohibit or blackhole route; a local target the kernel",
+        "     would drop); nothing is sent",
       ].join("\n"),
     )
     .action(async (targetTexts: string[], flags: PingFlags) => {
