@@ -197,7 +197,7 @@ export function nextHopOf(answer: RouteAnswer, interfaceName: (index: number) =>
     case "blackhole":
       throw unreachable(d, answer.type);
     default:
-      throw new RouteError(`${d} is routed as ${answer.type} (ip route get ${d}); only unicast and local destinations can be pinged`);
+      throw new RouteError(`${d} is routed as ${answer.type} (ip route get ${d}); only unicast and local destinations can be pinged — for ${answer.type}, iputils ping${answer.type === "broadcast" ? " -b" : ""}`);
   }
   if (answer.interfaceIndex === undefined) throw new RouteError(`the route to ${d} names no output interface (ip route get ${d})`);
   const name = interfaceName(answer.interfaceIndex);

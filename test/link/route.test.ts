@@ -86,7 +86,7 @@ describe("link: route answers from the kernel, parsed", () => {
   it("refuses reject, broadcast and multicast answers, and an interface index that has gone", () => {
     const base = { destination: ip("192.0.2.9"), table: 254, interfaceIndex: 3, gateway: undefined, preferredSource: ip("192.0.2.17") };
     assert.throws(() => nextHopOf({ ...base, type: "blackhole" }, names), /^RouteError: 192\.0\.2\.9 is unreachable \(blackhole route;/);
-    assert.throws(() => nextHopOf({ ...base, type: "broadcast" }, names), /is routed as broadcast .*only unicast and local destinations can be pinged$/);
+    assert.throws(() => nextHopOf({ ...base, type: "broadcast" }, names), /is routed as broadcast .*only unicast and local destinations can be pinged — for broadcast, iputils ping -b$/);
     assert.throws(() => nextHopOf({ ...base, type: "unicast", interfaceIndex: 9 }, names), /leaves by interface index 9, which has gone away; try again$/);
     assert.throws(() => nextHopOf({ ...base, type: "unicast", interfaceIndex: undefined }, names), /names no output interface/);
   });
