@@ -126,13 +126,18 @@ export async function runPing(
   return targets.map((t) => stats.get(t.value)!.summary(t));
 }
 
+/** Waits `ms`; false when the signal aborts first. Its abort listener goes with it, so rounds do not pile them up. */
 function pause(ms: number, signal?: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve(false);
-    const timer = setTimeout(() => resolve(true), ms);
-    signal?.addEventListener("abort", () => {
+    const onAbort = () => {
       clearTimeout(timer);
       resolve(false);
-    }, { once: true });
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve(true);
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
   });
 }

@@ -1,6 +1,7 @@
 // The echo prober and ping sessions against an in-memory peer: matching, statistics, loss, duplicates,
 // stray replies. The same code meets the real kernel in test/icmp/ping-e2e.test.ts.
 import assert from "node:assert/strict";
+import { getEventListeners } from "node:events";
 import { Prober, ProbeEvent } from "../../src/icmp/prober";
 import { runPing } from "../../src/icmp/session";
 import { FramePort, memoryPortPair } from "../../src/link/port";
@@ -156,5 +157,16 @@ describe("ICMP echo prober (in memory)", () => {
     p.close();
     assert.deepEqual([summary.sent, summary.received, summary.duplicates], [3, 3, 0]);
     assert.deepEqual(events.filter((e) => e.type === "reply").map((e) => e.type === "reply" && e.stamp), ["kernel", "kernel", "kernel"]);
+  });
+
+  it("leaves no abort listener behind per round (no MaxListenersExceededWarning on long runs)", async () => {
+    const [a, b] = memoryPortPair(ours, theirs);
+    echoPeer(b, () => 1);
+    const p = prober(a);
+    const stop = new AbortController();
+    const [summary] = await runPing(p, [there], { count: 15, intervalMs: 1, timeoutMs: 200, signal: stop.signal }, () => {});
+    p.close();
+    assert.equal(summary.received, 15);
+    assert.ok(getEventListeners(stop.signal, "abort").length <= 1, `${getEventListeners(stop.signal, "abort").length} abort listeners left`);
   });
 });
