@@ -80,12 +80,20 @@ interface TargetGroup {
   prober?: Prober;
 }
 
+/** Where the targets go: groups to ping, and the targets that cannot be pinged, each with why. */
+interface RoutedTargets {
+  readonly groups: TargetGroup[];
+  readonly unroutable: ReadonlyArray<{ readonly target: Ipv4; readonly why: string }>;
+}
+
 /**
  * Routes every target as the kernel would (with `-I`, only out of that interface, like ping -I) and
- * opens one port per interface the routes leave by.
- * @throws UsageError for an unknown interface, a target without a usable route, or no source address
+ * opens one port per interface the routes leave by. A target without a usable route (none; an
+ * unreachable, prohibit or blackhole one; broadcast; a local one the kernel would drop; no source
+ * address) is left out, with the one-line reason.
+ * @throws UsageError for an unknown interface, or when no rtnetlink socket or capture can be opened
  */
-async function routeTargets(targets: readonly Ipv4[], given: string | undefined): Promise<TargetGroup[]> {
+async function routeTargets(targets: readonly Ipv4[], given: string | undefined): Promise<RoutedTargets> {
   let outputInterfaceIndex: number | undefined;
   if (given !== undefined) {
     try {
@@ -102,12 +110,15 @@ async function routeTargets(targets: readonly Ipv4[], given: string | undefined)
     if (error instanceof RouteError) throw new UsageError(error.message);
     throw error;
   }
-  const failed = routes.find((r): r is RouteError => r instanceof RouteError);
-  if (failed !== undefined) throw new UsageError(failed.message);
   const ports = new Map<string, OpenedPort>();
   const groups = new Map<string, TargetGroup>();
+  const unroutable: Array<{ target: Ipv4; why: string }> = [];
   try {
-    for (const route of routes as Exclude<(typeof routes)[number], RouteError>[]) {
+    for (const [i, route] of routes.entries()) {
+      if (route instanceof RouteError) {
+        unroutable.push({ target: targets[i], why: route.message });
+        continue;
+      }
       let opened = ports.get(route.interface);
       if (opened === undefined) {
         opened = openPort(route.interface, "icmp or arp");
@@ -117,12 +128,17 @@ async function routeTargets(targets: readonly Ipv4[], given: string | undefined)
       if (route.type === "local") {
         const missing = injectionOnLoBlockedBy(route.destination, source);
         if (missing.length > 0) {
-          throw new UsageError(
-            `${route.destination} is an address of this host (local route, dev ${route.interface}): the kernel drops echo requests put on lo from userspace unless ${missing.join(" and ")}; ping it with iputils ping, or set ${missing.length > 1 ? "those" : "that"} with sysctl -w`,
-          );
+          unroutable.push({
+            target: route.destination,
+            why: `${route.destination} is an address of this host (local route, dev ${route.interface}): the kernel drops echo requests put on lo from userspace unless ${missing.join(" and ")}; ping it with iputils ping, or set ${missing.length > 1 ? "those" : "that"} with sysctl -w`,
+          });
+          continue;
         }
       }
-      if (source.value === 0) throw new UsageError(`${route.interface} has no IPv4 address to send from to ${route.destination}; add one, or give another interface with -I IFACE`);
+      if (source.value === 0) {
+        unroutable.push({ target: route.destination, why: `${route.interface} has no IPv4 address to send from to ${route.destination}; add one, or give another interface with -I IFACE` });
+        continue;
+      }
       const key = `${route.interface}/${source}`;
       let group = groups.get(key);
       if (group === undefined) {
@@ -136,15 +152,20 @@ async function routeTargets(targets: readonly Ipv4[], given: string | undefined)
     for (const opened of ports.values()) opened.link.close();
     throw error;
   }
-  return [...groups.values()];
+  // a port opened for targets that were all left out is not needed
+  const used = new Set([...groups.values()].map((g) => g.opened));
+  for (const opened of ports.values()) if (!used.has(opened)) opened.link.close();
+  return { groups: [...groups.values()], unroutable };
 }
 
 /**
- * fping's rule: 0 when every target answered at least once, 1 when some did not. (2, for bad
- * arguments and targets without a route, is thrown as a UsageError before anything is sent.)
+ * The exit status of a run. One target, ping's rule: 0 when it answered at all, else 1. Several
+ * targets, fping's rule: 0 when every target answered at least once, 1 when some did not (a target
+ * that could not be routed did not). A lone target without a route is a UsageError (2) instead, as
+ * iputils ping exits 2; that is thrown before this is asked.
  */
-export function pingExitCode(summaries: readonly TargetSummary[]): 0 | 1 {
-  return summaries.length > 0 && summaries.every((s) => s.received > 0) ? 0 : 1;
+export function pingExitCode(summaries: readonly TargetSummary[], unroutable = 0): 0 | 1 {
+  return unroutable === 0 && summaries.length > 0 && summaries.every((s) => s.received > 0) ? 0 : 1;
 }
 
 function summaryText(s: TargetSummary, elapsedMs: number): string {
@@ -194,10 +215,11 @@ export function registerPing(program: Command): void {
         "",
         "Exit status (fping's rule):",
         "  0  every target answered at least once",
-        "  1  some target did not answer (or the run was interrupted before it did)",
-        "  2  bad arguments, an unknown interface, or a target without a usable route",
-        "     (no route; an unreachable, prohibit or blackhole route; a local target the kernel",
-        "     would drop); nothing is sent",
+        "  1  some target did not answer (or the run was interrupted before it did); with",
+        "     several targets, also one without a usable route (reported on stderr, the rest pinged)",
+        "  2  bad arguments, an unknown interface, or a lone target without a usable route (no",
+        "     route; an unreachable, prohibit or blackhole route; a local target the kernel would",
+        "     drop), as iputils ping exits; nothing is sent",
       ].join("\n"),
     )
     .action(async (targetTexts: string[], flags: PingFlags) => {
@@ -208,8 +230,19 @@ export function registerPing(program: Command): void {
       const timeoutMs = flags.timeout === undefined ? Math.max(intervalMs, 1000) : seconds("-W", flags.timeout, 0.001) * 1000;
       const size = Number(flags.size);
       if (!Number.isInteger(size) || size < 16 || size > 1472) throw new UsageError(`-s: "${flags.size}" is not a data size from 16 to 1472 bytes`);
-      const groups = await routeTargets(targets, flags.interface);
+      const { groups, unroutable } = await routeTargets(targets, flags.interface);
       const out = (line: string) => process.stdout.write(`${line}\n`);
+      // one target: ping's "connect: Network is unreachable", exit 2; several: fping's, that target is unreachable
+      if (targets.length === 1 && unroutable.length === 1) throw new UsageError(unroutable[0].why);
+      for (const { target, why } of unroutable) {
+        process.stderr.write(`takeover: ${why}\n`);
+        if (flags.json) out(JSON.stringify({ type: "unroutable", target: target.toString(), message: why }));
+      }
+      const pinged = targets.filter((t) => groups.some((g) => g.nextHops.has(t.value)));
+      if (pinged.length === 0) {
+        process.exitCode = 1;
+        return;
+      }
       const proberOf = new Map<number, Prober>();
       for (const group of groups) {
         const resolver = group.opened.iface.loopback ? undefined : new ArpResolver(group.opened.port, group.source);
@@ -235,7 +268,7 @@ export function registerPing(program: Command): void {
       const started = Date.now();
       let summaries: TargetSummary[];
       try {
-        summaries = await runPing((target) => proberOf.get(target.value)!, targets, { count, intervalMs, timeoutMs, signal: stop.signal }, (event) => {
+        summaries = await runPing((target) => proberOf.get(target.value)!, pinged, { count, intervalMs, timeoutMs, signal: stop.signal }, (event) => {
           const line = flags.json ? json(event) : describe(event, size);
           if (line !== undefined) out(line);
         });
@@ -246,6 +279,6 @@ export function registerPing(program: Command): void {
       }
       const elapsed = Date.now() - started;
       for (const s of summaries) out(flags.json ? summaryJson(s) : `\n${summaryText(s, elapsed)}`);
-      process.exitCode = pingExitCode(summaries);
+      process.exitCode = pingExitCode(summaries, unroutable.length);
     });
 }

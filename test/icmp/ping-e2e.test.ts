@@ -179,7 +179,7 @@ describe("takeover ping routes as the kernel does (policy rules, loopback, rejec
     }
   });
 
-  it("refuses prohibit, unreachable and unrouted destinations in one line, exit 2, as iputils ping exits", () => {
+  it("refuses a lone prohibit, unreachable or unrouted destination in one line, exit 2, as iputils ping exits; with several, exits as fping", () => {
     lab.exec("a", ["ip", "route", "del", "default"], { check: true });
     try {
       for (const [target, message] of [
@@ -193,10 +193,18 @@ describe("takeover ping routes as the kernel does (policy rules, loopback, rejec
         assert.equal(ours.status, 2, target);
         assert.equal(iputils(target).status, 2, `iputils ping ${target}`);
       }
-      // one target without a route stops the run before anything is sent, as fping stops on a bad name
-      const mixed = ping("-c", "1", "192.0.2.18", "8.8.8.8");
-      assert.equal(mixed.status, 2);
-      assert.equal(mixed.stdout, "");
+      // with several targets, as fping: the one without a route is unreachable (one line on stderr),
+      // the others are pinged, and the exit status is 1
+      const mixed = ping("-c", "1", "-W", "0.5", "--json", "192.0.2.18", "8.8.8.8", "203.0.113.200");
+      assert.deepEqual(mixed.stderr.trim().split("\n").map((l) => l.replace(/ \(.*$/, "")), ["takeover: no route to 8.8.8.8", "takeover: 203.0.113.200 is unreachable"]);
+      const lines = mixed.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+      assert.deepEqual(lines.filter((l) => l.type === "unroutable").map((l) => l.target), ["8.8.8.8", "203.0.113.200"]);
+      assert.deepEqual(summaries(mixed.stdout).map((l) => [l.target, l.received]), [["192.0.2.18", 1]]);
+      assert.equal(mixed.status, 1);
+      const fping = lab.exec("a", ["fping", "-c", "1", "-t", "500", "-q", "192.0.2.18", "8.8.8.8", "203.0.113.200"], { timeoutMs: 30_000 });
+      assert.equal(fping.status, 1);
+      const none = ping("-c", "1", "8.8.8.8", "203.0.113.200");
+      assert.deepEqual([none.status, none.stdout, none.stderr.trim().split("\n").length], [1, "", 2]);
     } finally {
       lab.exec("a", ["ip", "route", "replace", "default", "via", "192.0.2.1"], { check: true });
     }
