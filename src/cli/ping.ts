@@ -3,7 +3,8 @@
 // Each target is routed as the kernel routes it (`ip route get`: policy rules, every table, the
 // kernel's source address); targets reached through different interfaces or from different sources
 // get a prober each. A local destination (127.0.0.0/8, the box's own addresses) goes out on lo,
-// where there is nothing to resolve, and the kernel answers it.
+// where there is nothing to resolve, and the kernel answers it — if its sysctls let a request put on
+// lo from userspace through (see src/link/route.ts); if not, ping says so instead of sending.
 import { Command, Option } from "commander";
 import { ArpResolver } from "../arp/resolver";
 import { Prober, ProbeEvent } from "../icmp/prober";
@@ -119,14 +120,8 @@ async function routeTargets(targets: readonly Ipv4[], given: string | undefined)
         unroutable.push({ target: targets[i], why: route.message });
         continue;
       }
-      let opened = ports.get(route.interface);
-      if (opened === undefined) {
-        opened = openPort(route.interface, "icmp or arp");
-        ports.set(route.interface, opened);
-      }
-      const source = route.source ?? sourceFor(opened, route.destination);
       if (route.type === "local") {
-        const missing = injectionOnLoBlockedBy(route.destination, source);
+        const missing = injectionOnLoBlockedBy(route.destination, route.source ?? route.destination);
         if (missing.length > 0) {
           unroutable.push({
             target: route.destination,
@@ -135,6 +130,12 @@ async function routeTargets(targets: readonly Ipv4[], given: string | undefined)
           continue;
         }
       }
+      let opened = ports.get(route.interface);
+      if (opened === undefined) {
+        opened = openPort(route.interface, "icmp or arp");
+        ports.set(route.interface, opened);
+      }
+      const source = route.source ?? sourceFor(opened, route.destination);
       if (source.value === 0) {
         unroutable.push({ target: route.destination, why: `${route.interface} has no IPv4 address to send from to ${route.destination}; add one, or give another interface with -I IFACE` });
         continue;
