@@ -26,16 +26,20 @@ export function parseAddressArgument(what: string, text: string): Ipv4 {
   }
 }
 
-/** The interface to use: `-I` when given, else the one the kernel's route to `target` leaves by. */
+/** For the arp verbs, the interface to use: `-I` when given, else the one the kernel's route to `target` leaves by. */
 export async function interfaceFor(given: string | undefined, target: Ipv4 | undefined): Promise<string> {
   if (given !== undefined) return given;
   if (target === undefined) throw new UsageError("no interface: give one with -I IFACE");
+  let route: Awaited<ReturnType<typeof lookupRoute>>;
   try {
-    return (await lookupRoute(target)).interface;
+    route = await lookupRoute(target);
   } catch (error) {
     if (error instanceof RouteError) throw new UsageError(`${error.message}; or give the interface with -I IFACE`);
     throw error;
   }
+  // ARP on lo asks no one
+  if (route.type === "local") throw new UsageError(`${target} is an address of this host (local route, dev ${route.interface}); give the interface to use with -I IFACE`);
+  return route.interface;
 }
 
 export function openPort(name: string, filter: string): OpenedPort {
