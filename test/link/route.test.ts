@@ -63,6 +63,29 @@ describe("link: route answers from the kernel, parsed", () => {
     );
   });
 
+  it("takes the table from RTA_TABLE, which holds ids over 255 (rtm_table then says 252, compat)", () => {
+    const bytes = Uint8Array.from(captured.policy);
+    bytes[4] = 252;
+    // RTA_TABLE is the first attribute, at 12 (after the rtmsg): its u32 at 16
+    new DataView(bytes.buffer).setUint32(16, 1000, true);
+    assert.equal(parseRouteAnswer(RTM_NEWROUTE, bytes, ip("198.51.100.7"), true).table, 1000);
+  });
+
+  it("masks attribute flags off the type, skips attributes of another size, and stops at a malformed length", () => {
+    const bytes = Uint8Array.from(captured.viaDefault);
+    const view = new DataView(bytes.buffer);
+    // the attributes in order: TABLE @12, DST @20, OIF @28, PREFSRC @36, GATEWAY @44
+    view.setUint16(46, 5 | 0x4000, true); // RTA_GATEWAY with NLA_F_NET_BYTEORDER set
+    assert.equal(parseRouteAnswer(RTM_NEWROUTE, bytes, ip("8.8.8.8"), true).gateway?.toString(), "192.0.2.1");
+    view.setUint16(36, 6, true); // PREFSRC claims 2 bytes of payload: not an address, so not read
+    const odd = parseRouteAnswer(RTM_NEWROUTE, bytes, ip("8.8.8.8"), true);
+    assert.equal(odd.preferredSource, undefined);
+    view.setUint16(36, 8, true);
+    view.setUint16(28, 2000, true); // OIF runs past the end: it and all after are dropped
+    const cut = parseRouteAnswer(RTM_NEWROUTE, bytes, ip("8.8.8.8"), true);
+    assert.deepEqual([cut.destination.toString(), cut.interfaceIndex, cut.gateway], ["8.8.8.8", undefined, undefined]);
+  });
+
   it("reads local routes: 127.0.0.1 and our own address are delivered on lo, from themselves", () => {
     for (const [bytes, address] of [[captured.loopback, "127.0.0.1"], [captured.ownAddress, "192.0.2.17"]] as const) {
       const hop = nextHopOf(parseRouteAnswer(RTM_NEWROUTE, bytes, ip(address), true), names);
