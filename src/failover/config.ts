@@ -744,7 +744,8 @@ const commandList = z.unknown().transform((value, ctx): string[] => {
   const words: string[] = [];
   for (const [i, word] of (value as unknown[]).entries()) {
     if (typeof word === "number") words.push(String(word));
-    else if (typeof word !== "string") return refuse(`word ${i + 1} is ${word === null ? "empty" : Array.isArray(word) ? "a list" : typeof word === "object" ? "a mapping" : String(word)}, not text; quote it, like "${String(word)}"`);
+    else if (typeof word === "boolean") return refuse(`word ${i + 1} is ${word}, not text; quote it, like "${word}"`);
+    else if (typeof word !== "string") return refuse(`word ${i + 1} is ${word === null ? "empty" : Array.isArray(word) ? "a list" : "a mapping"}, not text; write each word as text, quoted if it holds "{", "[", ":" or "#"`);
     else if (word.includes("\0")) return refuse(`word ${i + 1} has a NUL byte; ${fix}`);
     else if (word.length > MAX_COMMAND_WORD) return refuse(`word ${i + 1} is ${word.length} characters, over the ${MAX_COMMAND_WORD} allowed; put it in a script`);
     else words.push(word);
