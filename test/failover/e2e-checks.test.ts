@@ -6,6 +6,7 @@
 // interface of Brain's (a veth pair in its namespace) whose carrier goes (the far end set down) and comes back. Judged from the router's side where possible.
 // Every test builds its own lab and destroys it in afterEach, also when it fails; every wait has a bound.
 import { strict as assert } from "node:assert";
+import { ChildProcess } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +16,19 @@ import { hrtimeMicros } from "../../src/link/port";
 import { eventually, Lines, routerGet, routerMacFor, sleep, timeline, writeConfig } from "./e2e-helpers";
 
 const VIP = BRAIN.publicAddress;
+
+/** Sends SIGTERM to a daemon and waits (at most 5 s) for it to exit; its exit code, or the signal that ended it. */
+function terminate(child: ChildProcess): Promise<number | string> {
+  return new Promise((resolve, reject) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode ?? child.signalCode!);
+    const timer = setTimeout(() => reject(new Error(`daemon ${child.pid} did not exit within 5 s of SIGTERM`)), 5000);
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      resolve(code ?? signal!);
+    });
+    child.kill("SIGTERM");
+  });
+}
 
 describe("failover end to end with exec and interface self checks", function () {
   this.timeout(90_000);
@@ -81,6 +95,8 @@ describe("failover end to end with exec and interface self checks", function () 
     await brain.wait(/ claim 192\.0\.2\.37: /, 5000, "Brain's log", t1);
     await pinky.wait(/ yield 192\.0\.2\.37: /, 5000, "Pinky's log", t1);
     assert.ok(await eventually(() => routerMacFor(lab, VIP) === BRAIN.mac && routerGet(lab, VIP) === "brain", 3000), `the router is back on Brain at .37:\n${timeline(s.events, t1)}`);
+    // a run going at SIGTERM is killed with the rest: the daemon still exits at once, with 0
+    assert.equal(await terminate(s.daemon("brain")), 0);
   });
 
   it("interface self check: Brain's second interface loses its carrier → Brain releases .37, Pinky serves it; carrier back → Brain takes it back", async () => {
@@ -113,5 +129,7 @@ describe("failover end to end with exec and interface self checks", function () 
     await brain.wait(/ claim 192\.0\.2\.37: /, 5000, "Brain's log", t1);
     await pinky.wait(/ yield 192\.0\.2\.37: /, 5000, "Pinky's log", t1);
     assert.ok(await eventually(() => routerMacFor(lab, VIP) === BRAIN.mac && routerGet(lab, VIP) === "brain", 3000), `the router is back on Brain at .37:\n${timeline(s.events, t1)}`);
+    // the check's rtnetlink subscription does not keep the daemon alive after SIGTERM
+    assert.equal(await terminate(s.daemon("brain")), 0);
   });
 });
