@@ -32,7 +32,7 @@ async function checkOnly(config: TakeoverConfig, file: string): Promise<void> {
   const missing = [CAP_NET_RAW, CAP_NET_ADMIN].filter((bit) => !hasCapability(bit)).map((bit) => (bit === CAP_NET_RAW ? "CAP_NET_RAW" : "CAP_NET_ADMIN"));
   const notChecked = [
     missing.length > 0
-      ? `not checked: opening the capture on ${config.interface} and changing its addresses need ${missing.join(" and ")}, which this process lacks (run --check as root to check that much)`
+      ? `not checked: opening the capture on ${config.interface} and changing its addresses: this process lacks ${missing.join(" and ")}, which run needs (run it as root, or with those capabilities: see the systemd unit)`
       : `not checked: opening the capture on ${config.interface} (it sends frames to prove the capture works; run does it at start)`,
     ...(config.status.listen === undefined ? [] : [`not checked: whether ${config.status.listen.host}:${config.status.listen.port} is free for the status listener (a running daemon holds it)`]),
     `not checked: the checks themselves (they send traffic, or run programs); only whether they can be run`,

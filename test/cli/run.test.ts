@@ -182,7 +182,7 @@ describe("takeover run --check in a namespace (eth0 192.0.2.17/24)", function ()
     assert.equal(r.status, 0);
     assert.equal(
       r.stdout.split("\n")[1],
-      `${file}: not checked: opening the capture on eth0 and changing its addresses need CAP_NET_RAW and CAP_NET_ADMIN, which this process lacks (run --check as root to check that much)`,
+      `${file}: not checked: opening the capture on eth0 and changing its addresses: this process lacks CAP_NET_RAW and CAP_NET_ADMIN, which run needs (run it as root, or with those capabilities: see the systemd unit)`,
     );
     const bad = config(CONFIG.replace("publicAddress: 192.0.2.36", "publicAddress: 198.51.100.36"));
     assert.equal(nobody("run", "--check", bad).status, 2, "and the subnet is checked without privilege too");
