@@ -78,6 +78,8 @@ export interface ScenarioOptions {
   readonly httpIntervalMs?: number;
   /** do not start a daemon on Brain: a plain host that only gets its link back */
   readonly brainRunsTakeover?: boolean;
+  /** called once the namespaces are built, before anything runs in them (extra interfaces, say) */
+  readonly beforeDaemons?: (lab: Lab) => void;
 }
 
 const DAEMON_EVENTS = new Set(["claim", "yield", "release", "hand-back", "peer-down", "peer-up", "link-down", "link-up", "conflict", "not-claiming", "added", "removed", "error", "stopped"]);
@@ -114,6 +116,7 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<LabS
   const daemons = new Map<string, ChildProcess>();
   let watcher: NodeWorker | undefined;
   try {
+    options.beforeDaemons?.(lab);
     for (const box of [BRAIN, PINKY]) {
       const web = lab.spawn(box.name, [process.execPath, join(DIST, "lab", "web-server.js"), box.name]);
       children.push(web);
