@@ -26,19 +26,27 @@
 #   PROVIDER_TOKEN_FILE   a file holding the bearer token, on one line. It must be a regular file
 #                         owned by root (or the daemon's user) and readable by its owner only
 #                         (chmod 600); the hook refuses to send a token others can read.
-#                         Default: /etc/takeover/provider-token
+#                         Default: $CREDENTIALS_DIRECTORY/provider-token under systemd with
+#                         LoadCredential= (systemd makes it readable by the service's user only,
+#                         and the hook trusts it), else /etc/takeover/provider-token
 #   PROVIDER_SERVER_ID    this server's id at the provider (differs on each box). Required.
 #   PROVIDER_IP_IDS       "ADDRESS=ID ADDRESS=ID…": the provider's id of each address. Required.
 #   PROVIDER_TIMEOUT      seconds for each request, connecting included. Default: 10
 #
 #   takeover passes its own environment to hooks, so under systemd set these with
-#   `Environment=` in a drop-in (systemctl edit takeover), or edit the defaults here.
+#   `Environment=` in a drop-in (systemctl edit takeover), or edit the defaults here. The shipped
+#   unit runs as a dynamic user that cannot read a root-owned 0600 file: hand the token over with
+#   `LoadCredential=provider-token:/etc/takeover/provider-token` in the same drop-in.
 set -eu
 event=${1:?usage: provider-api.sh EVENT ADDRESS INTERFACE}
 address=${2:-}
 
 api=${PROVIDER_API:-https://api.hetzner.cloud/v1}
-token_file=${PROVIDER_TOKEN_FILE:-/etc/takeover/provider-token}
+if [ -n "${CREDENTIALS_DIRECTORY:-}" ]; then
+  token_file=${PROVIDER_TOKEN_FILE:-$CREDENTIALS_DIRECTORY/provider-token}
+else
+  token_file=${PROVIDER_TOKEN_FILE:-/etc/takeover/provider-token}
+fi
 server=${PROVIDER_SERVER_ID:-}
 ids=${PROVIDER_IP_IDS:-}
 timeout=${PROVIDER_TIMEOUT:-10}
@@ -53,14 +61,19 @@ for pair in $ids; do
 done
 [ -n "$id" ] || fail "$address has no id in PROVIDER_IP_IDS (\"$ids\"); add $address=ID"
 
-# the token: a regular file, ours, and nobody else's to read
+# the token: a regular file, ours, and nobody else's to read (systemd's credentials are that already)
 [ -f "$token_file" ] || fail "$token_file: no such file; write the API token there (chmod 600)"
-owner=$(stat -L -c %u "$token_file")
-mode=$(stat -L -c %a "$token_file")
-[ "$owner" = 0 ] || [ "$owner" = "$(id -u)" ] || fail "$token_file is owned by uid $owner; chown root $token_file"
-case "$mode" in
-  ?00) ;;
-  *) fail "$token_file has mode $mode: others may read the token; chmod 600 $token_file" ;;
+case "$token_file" in
+  "${CREDENTIALS_DIRECTORY:-/nonexistent}"/*) ;;
+  *)
+    owner=$(stat -L -c %u "$token_file")
+    mode=$(stat -L -c %a "$token_file")
+    [ "$owner" = 0 ] || [ "$owner" = "$(id -u)" ] || fail "$token_file is owned by uid $owner; chown root $token_file"
+    case "$mode" in
+      [0-7]00) ;;
+      *) fail "$token_file has mode $mode: others may read the token; chmod 600 $token_file" ;;
+    esac
+    ;;
 esac
 token=$(head -n 1 "$token_file")
 [ -n "$token" ] || fail "$token_file is empty; write the API token there"

@@ -5,7 +5,7 @@
 // can read, names what is missing, and gives up on an API that does not answer within its timeout.
 import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, IncomingMessage, Server } from "node:http";
 import { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -127,6 +127,16 @@ describe("examples/hooks/provider-api.sh", function () {
     assert.equal(run.status, 1);
     assert.match(run.stderr, /mode 640: others may read the token; chmod 600/);
     assert.deepEqual(provider.seen, []);
+  });
+
+  it("under systemd, reads the token from $CREDENTIALS_DIRECTORY/provider-token (LoadCredential=)", async () => {
+    const credentials = join(dir, "credentials");
+    mkdirSync(credentials);
+    writeFileSync(join(credentials, "provider-token"), `${TOKEN}\n`, { mode: 0o440 });
+    const { PROVIDER_TOKEN_FILE: _unused, ...rest } = env;
+    const run = await runHook(["claimed", "192.0.2.37", "eth0"], { ...rest, CREDENTIALS_DIRECTORY: credentials });
+    assert.equal(run.status, 0, run.stderr);
+    assert.ok(provider.seen.length === 2 && provider.seen.every((s) => s.authorization === `Bearer ${TOKEN}`));
   });
 
   it("names what is missing: the server id, the address's id, the token file", async () => {
