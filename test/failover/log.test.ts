@@ -212,8 +212,10 @@ describe("log lines", () => {
     const readme = readFileSync(join(ROOT, "README.md"), "utf8");
     const section = /\n## Logs\n([\s\S]*?)\n## /.exec(readme);
     assert.ok(section !== null, "README has a ## Logs section");
+    const header = section[1].indexOf("| event | level |");
+    assert.ok(header >= 0, "the Logs section has an event | level table");
     const rows = new Map<string, string>();
-    for (const m of section[1].matchAll(/^\| `([a-z-]+)` \| ([^|]+) \|/gm)) rows.set(m[1], m[2].trim());
+    for (const m of section[1].slice(header).matchAll(/^\| `([a-z-]+)` \| ([^|]+) \|/gm)) rows.set(m[1], m[2].trim());
     for (const [event, entry] of Object.entries(EVENT_LEVELS)) {
       const cell = rows.get(event);
       assert.ok(cell !== undefined, `README's Logs table has a row for ${event}`);
