@@ -3,7 +3,7 @@
 // `--log-level`, `--log-format`, journald's `<N>` prefixes; warnings and errors on stderr, the rest
 // on stdout); exits 0 after SIGTERM/SIGINT once it has given back what is not ours.
 import { Command, Option } from "commander";
-import { LEVELS, LOG_FORMATS, Level, LogFormat, PRIORITY } from "../failover/log";
+import { LEVELS, LOG_FORMATS, Level, LogFormat } from "../failover/log";
 import { UsageError } from "./errors";
 
 export function registerRun(program: Command): void {
@@ -12,9 +12,9 @@ export function registerRun(program: Command): void {
     .description("run the failover daemon with CONFIG (see examples/brain.yaml)")
     .argument("<config>", "YAML config file")
     .option("--check", "validate the config file and its hooks, and exit (the interface and addresses are checked when the daemon starts)")
-    .addOption(new Option("--log-level <level>", "log events at this level and above: error, warning, notice, info, debug").choices(LEVELS).default("info"))
-    .addOption(new Option("--log-format <format>", "one line of text, or one JSON object, per event").choices(LOG_FORMATS).default("text"))
-    .action(async (file: string, options: { check?: boolean; logLevel: Level; logFormat: LogFormat }) => {
+    .addOption(new Option("--log-level <level>", "log events at this level and above (default: the config's log.level, else info)").choices(LEVELS))
+    .addOption(new Option("--log-format <format>", "one line of text, or one JSON object, per event (default: the config's log.format, else text)").choices(LOG_FORMATS))
+    .action(async (file: string, options: { check?: boolean; logLevel?: Level; logFormat?: LogFormat }) => {
       // loaded here, not at start-up: zod, yaml and netlink cost every other verb ~0.1 s otherwise
       const { ConfigError, loadConfig } = await import("../failover/config");
       const { Daemon, prepare, StartupError } = await import("../failover/daemon");
@@ -49,17 +49,17 @@ export function registerRun(program: Command): void {
         if (error instanceof StartupError) throw new UsageError(error.message);
         throw error;
       }
-      const log = streamLogger(config.node.name, hrtimeMicros, { level: options.logLevel, format: options.logFormat, journal: journalStream() });
+      // the flags win over the config's log: section, also after a reload
+      const logSettings = (c: typeof config) => ({ level: options.logLevel ?? c.log.level, format: options.logFormat ?? c.log.format });
+      const log = streamLogger(config.node.name, hrtimeMicros, { ...logSettings(config), journal: journalStream() });
       const daemon = new Daemon(config, prepared, log);
-      if (PRIORITY[options.logLevel] >= PRIORITY.debug) {
-        // debug: every check's result too (the daemon tells observers; its own log has only changes)
-        daemon.events.on("event", (event) => {
-          if (event.kind !== "check") return;
-          const rtt = event.ok ? ` in ${(event.rttMicros / 1000).toFixed(3)} ms` : "";
-          const fields = { check: event.name, type: event.type, verdict: event.verdict, ...(event.ok ? { rttSeconds: event.rttMicros / 1e6 } : {}) };
-          log.line("check", undefined, `${event.name} (${event.type}): ${event.verdict}${rtt}${event.detail === "" ? "" : ` (${event.detail})`}`, fields);
-        });
-      }
+      // at debug, every check's result too (the daemon tells observers; its own log has only changes)
+      daemon.events.on("event", (event) => {
+        if (event.kind !== "check" || !log.enabled("debug")) return;
+        const rtt = event.ok ? ` in ${(event.rttMicros / 1000).toFixed(3)} ms` : "";
+        const fields = { check: event.name, type: event.type, verdict: event.verdict, ...(event.ok ? { rttSeconds: event.rttMicros / 1e6 } : {}) };
+        log.line("check", undefined, `${event.name} (${event.type}): ${event.verdict}${rtt}${event.detail === "" ? "" : ` (${event.detail})`}`, fields);
+      });
       // metrics, the status listener and hooks; a missing or non-executable hook is a start-up error
       let observers: { close(): Promise<void> };
       try {
@@ -81,7 +81,9 @@ export function registerRun(program: Command): void {
         // SIGHUP: read the config again; a bad one is reported and the running one kept
         const onReload = () => {
           loadConfig(file).then(
-            (next) => daemon.reload(next),
+            (next) => {
+              if (daemon.reload(next).length === 0) log.configure(logSettings(next));
+            },
             (error: unknown) => log.line("reload", undefined, `not applied: ${(error as Error).message.split("\n").join("; ")}; the old config stays`),
           );
         };

@@ -181,14 +181,26 @@ export interface StreamLoggerOptions {
   readonly journal?: "stdout" | "stderr";
 }
 
+export interface StreamLogger extends Logger {
+  /** a new threshold or format from here on (a reloaded config) */
+  configure(changes: { readonly level?: Level; readonly format?: LogFormat }): void;
+  /** whether lines at `level` are written (to skip building ones that would be dropped) */
+  enabled(level: Level): boolean;
+}
+
 /** The daemon's logger: `now` gives µs since the epoch. */
-export function streamLogger(name: string, now: () => number, options: StreamLoggerOptions = {}): Logger {
+export function streamLogger(name: string, now: () => number, options: StreamLoggerOptions = {}): StreamLogger {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
-  const threshold = PRIORITY[options.level ?? "info"];
-  const format = options.format ?? "text";
+  let threshold = PRIORITY[options.level ?? "info"];
+  let format = options.format ?? "text";
   const journal = options.journal;
   return {
+    enabled: (level) => PRIORITY[level] <= threshold,
+    configure(changes) {
+      if (changes.level !== undefined) threshold = PRIORITY[changes.level];
+      if (changes.format !== undefined) format = changes.format;
+    },
     line(event, address, detail, fields) {
       const level = levelOf(event, detail);
       if (PRIORITY[level] > threshold) return;

@@ -4,7 +4,8 @@
 // hand-back). Checked: warnings on stderr and the rest on stdout, each line with its level; under
 // journald (JOURNAL_STREAM naming our stdout, as systemd sets it) every line on stdout with its
 // `<N>` priority and no timestamp; `--log-format json --log-level debug` one JSON object per line,
-// check results included; `--log-level warning` drops the rest.
+// check results included; `--log-level warning` drops the rest; the config's `log:` section does the
+// same, and the flags win over it.
 import { strict as assert } from "node:assert";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -126,6 +127,21 @@ describe("takeover run: log levels, streams, journald and JSON", function () {
     assert.ok(check.verdict === "fail" || check.verdict === "unknown", `the absent peer's check does not pass (${check.verdict})`);
     const claim = records.find((o) => o.event === "claim");
     assert.deepEqual([claim?.level, claim?.priority, claim?.address], ["notice", 5, "192.0.2.36"]);
+  });
+
+  it("the config's log: section sets level and format; the flags override it", async () => {
+    writeFileSync(config, `${CONFIG}log: {level: warning, format: json}\n`);
+    try {
+      const fromConfig = await daemon([], /"event":"peer-down"/);
+      assert.equal(fromConfig.status, 0, fromConfig.stderr.join("\n"));
+      assert.deepEqual(fromConfig.stdout, [], "nothing below warning");
+      assert.ok(fromConfig.stderr.length >= 1 && fromConfig.stderr.every((l) => ["warning", "error"].includes((JSON.parse(l) as { level: string }).level)), fromConfig.stderr.join("\n"));
+      const overridden = await daemon(["--log-level", "info", "--log-format", "text"], /claim 192\.0\.2\.36: /);
+      assert.equal(overridden.status, 0, overridden.stderr.join("\n"));
+      assert.ok(overridden.stdout.some((l) => / info brain start: /.test(l)), overridden.stdout.join("\n"));
+    } finally {
+      writeFileSync(config, CONFIG);
+    }
   });
 
   it("--log-level warning: only warnings and errors", async () => {
