@@ -7,7 +7,8 @@
 // status, the same for every verb (README, "Exit codes"):
 //   0    done: what was asked happened (and --help, --version)
 //   1    done, and the answer is no: `arp probe` found the address in use, `arp who-has` got no
-//        answer, `status` found no daemon, a `lab` step did not happen; `ping`: see ping.ts
+//        answer, `status` found no daemon, a `lab` step did not happen; `ping`: one target as
+//        iputils ping (1: no answer), several as fping (1: one or more did not answer)
 //   2    not done: a usage error (no verb, an unknown verb or option, a bad argument), a config that
 //        does not load, a missing interface or privilege, or a failure while running
 //   130  `lab` interrupted by SIGINT or SIGTERM (the lab is torn down first)
