@@ -82,7 +82,10 @@ export function registerRun(program: Command): void {
         const onReload = () => {
           loadConfig(file).then(
             (next) => {
-              if (daemon.reload(next).length === 0) log.configure(logSettings(next));
+              // the new log settings first, so the reload's own line is written by them; back to the
+              // old ones if the daemon refuses the config (its refusal is an error: written at any level)
+              log.configure(logSettings(next));
+              if (daemon.reload(next).length > 0) log.configure(logSettings(daemon.config));
             },
             (error: unknown) => log.line("reload", undefined, `not applied: ${(error as Error).message.split("\n").join("; ")}; the old config stays`),
           );

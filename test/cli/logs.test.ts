@@ -5,7 +5,7 @@
 // journald (JOURNAL_STREAM naming our stdout, as systemd sets it) every line on stdout with its
 // `<N>` priority and no timestamp; `--log-format json --log-level debug` one JSON object per line,
 // check results included; `--log-level warning` drops the rest; the config's `log:` section does the
-// same, and the flags win over it.
+// same, and the flags win over it; SIGHUP applies a changed one.
 import { strict as assert } from "node:assert";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -140,6 +140,34 @@ describe("takeover run: log levels, streams, journald and JSON", function () {
       assert.equal(overridden.status, 0, overridden.stderr.join("\n"));
       assert.ok(overridden.stdout.some((l) => / info brain start: /.test(l)), overridden.stdout.join("\n"));
     } finally {
+      writeFileSync(config, CONFIG);
+    }
+  });
+
+  it("a reload (SIGHUP) applies a changed log: section, its own line included", async () => {
+    writeFileSync(config, `${CONFIG}log: {level: warning}\n`);
+    const child = spawn("ip", ["netns", "exec", ns, process.execPath, CLI, "run", config], { env: { ...process.env, JOURNAL_STREAM: "" } });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    const until = async (what: string, test: () => boolean) => {
+      for (let i = 0; i < 150 && !test(); i++) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(test(), `${what} within 15 s; stdout:\n${out}\nstderr:\n${err}`);
+    };
+    try {
+      await until("peer-down at warning", () => / warning brain peer-down: /.test(err));
+      assert.equal(out, "", "nothing below warning before the reload");
+      writeFileSync(config, `${CONFIG}log: {level: debug}\n`);
+      child.kill("SIGHUP");
+      await until("the reload's line at info", () => / info brain reload: applied /.test(out));
+      await until("a check's line at debug", () => / debug brain check: icmp-peer \(icmp\): /.test(out));
+    } finally {
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      assert.equal(await exited, 0, err);
+      clearTimeout(timer);
       writeFileSync(config, CONFIG);
     }
   });
