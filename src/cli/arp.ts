@@ -14,7 +14,7 @@ import { interfaceFor, OpenedPort, openPort, parseAddressArgument, sourceFor } f
 function positive(flag: string, text: string, integer: boolean): number {
   const value = Number(text);
   if (!Number.isFinite(value) || value < 0 || (integer && (!Number.isInteger(value) || value < 1))) {
-    throw new UsageError(`${flag}: "${text}" is not ${integer ? "a whole number ≥ 1" : "a number of seconds ≥ 0"}`);
+    throw new UsageError(`${flag}: "${text}" is not ${integer ? "a whole number ≥ 1" : "a number of seconds ≥ 0"}; write one like ${flag} ${integer ? "3" : "0.5"}`);
   }
   return value;
 }

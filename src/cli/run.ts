@@ -2,10 +2,12 @@
 // that needs no network traffic and no privilege (the config, the interface and our addresses on its
 // subnet, the hooks and exec check programs, the key file, the interface checks' interfaces), says
 // which ones it could not run, and exits: 0 when nothing is wrong, 2 (one line per problem) when
-// something is. Logs one line per event on stdout; exits 0 after SIGTERM/SIGINT once it has given
-// back what is not ours.
-import { Command } from "commander";
+// something is. Logs one line per event (src/failover/log.ts: levels, `--log-level`, `--log-format`,
+// journald's `<N>` prefixes; warnings and errors on stderr, the rest on stdout); exits 0 after
+// SIGTERM/SIGINT once it has given back what is not ours.
+import { Command, Option } from "commander";
 import type { TakeoverConfig } from "../failover/config";
+import { LEVELS, LOG_FORMATS, Level, LogFormat } from "../failover/log";
 import { UsageError } from "./errors";
 
 /** `run --check`: what `run` would refuse, without touching the network. @throws UsageError listing every problem */
@@ -49,11 +51,13 @@ export function registerRun(program: Command): void {
     .description("run the failover daemon with CONFIG (see examples/brain.yaml)")
     .argument("<config>", "YAML config file")
     .option("--check", "check what run checks before it starts (config, interface and subnet, hooks, exec check programs, key file) without touching the network, say what it could not check, and exit")
-    .action(async (file: string, options: { check?: boolean }) => {
+    .addOption(new Option("--log-level <level>", "log events at this level and above (default: the config's log.level, else info)").choices(LEVELS))
+    .addOption(new Option("--log-format <format>", "one line of text, or one JSON object, per event (default: the config's log.format, else text)").choices(LOG_FORMATS))
+    .action(async (file: string, options: { check?: boolean; logLevel?: Level; logFormat?: LogFormat }) => {
       // loaded here, not at start-up: zod, yaml and netlink cost every other verb ~0.1 s otherwise
       const { ConfigError, loadConfig } = await import("../failover/config");
       const { Daemon, prepare, StartupError } = await import("../failover/daemon");
-      const { streamLogger } = await import("../failover/log");
+      const { journalStream, streamLogger } = await import("../failover/log");
       const { hrtimeMicros } = await import("../link/port");
       let config;
       try {
@@ -73,8 +77,17 @@ export function registerRun(program: Command): void {
         if (error instanceof StartupError) throw new UsageError(error.message);
         throw error;
       }
-      const log = streamLogger(config.node.name, process.stdout, hrtimeMicros);
+      // the flags win over the config's log: section, also after a reload
+      const logSettings = (c: typeof config) => ({ level: options.logLevel ?? c.log.level, format: options.logFormat ?? c.log.format });
+      const log = streamLogger(config.node.name, hrtimeMicros, { ...logSettings(config), journal: journalStream() });
       const daemon = new Daemon(config, prepared, log);
+      // at debug, every check's result too (the daemon tells observers; its own log has only changes)
+      daemon.events.on("event", (event) => {
+        if (event.kind !== "check" || !log.enabled("debug")) return;
+        const rtt = event.ok ? ` in ${(event.rttMicros / 1000).toFixed(3)} ms` : "";
+        const fields = { check: event.name, type: event.type, verdict: event.verdict, ...(event.ok ? { rttSeconds: event.rttMicros / 1e6 } : {}) };
+        log.line("check", undefined, `${event.name} (${event.type}): ${event.verdict}${rtt}${event.detail === "" ? "" : ` (${event.detail})`}`, fields);
+      });
       // metrics, the status listener and hooks; a missing or non-executable hook is a start-up error
       let observers: { close(): Promise<void> };
       try {
@@ -96,7 +109,12 @@ export function registerRun(program: Command): void {
         // SIGHUP: read the config again; a bad one is reported and the running one kept
         const onReload = () => {
           loadConfig(file).then(
-            (next) => daemon.reload(next),
+            (next) => {
+              // the new log settings first, so the reload's own line is written by them; back to the
+              // old ones if the daemon refuses the config (its refusal is an error: written at any level)
+              log.configure(logSettings(next));
+              if (daemon.reload(next).length > 0) log.configure(logSettings(daemon.config));
+            },
             (error: unknown) => log.line("reload", undefined, `not applied: ${(error as Error).message.split("\n").join("; ")}; the old config stays`),
           );
         };

@@ -11,6 +11,7 @@ import { z } from "zod";
 import type { AnnounceForm } from "../arp/announcer";
 import { AddressError, Ipv4, Mac } from "../packets/address";
 import { DurationError, formatDuration, parseDuration } from "./duration";
+import { Level, LEVELS, LOG_FORMATS, LogFormat } from "./log";
 import { MachineConfig } from "./machine";
 
 export type Micros = number;
@@ -177,8 +178,16 @@ export interface TakeoverConfig {
   readonly conflicts: ConflictsConfig;
   readonly status: StatusConfig;
   readonly hooks: HooksConfig;
+  /** the daemon's log (src/failover/log.ts); `run --log-level`/`--log-format` override it */
+  readonly log: LogConfig;
   /** the pair's shared key (src/failover/auth.ts); absent: frames are not authenticated */
   readonly auth?: AuthConfig;
+}
+
+/** The daemon's log: the least severe level written, and text or JSON lines. */
+export interface LogConfig {
+  readonly level: Level;
+  readonly format: LogFormat;
 }
 
 /** Pair authentication: the frames the two daemons rely on carry a tag made with a shared key. */
@@ -208,6 +217,7 @@ export const DEFAULTS = {
   status: { listen: { host: "127.0.0.1", port: 9337 } },
   hooks: { timeoutMicros: 5_000_000, keepCapabilities: false },
   auth: { rotationGraceMicros: 60_000_000 },
+  log: { level: "info", format: "text" },
 } as const;
 
 /** Linux IFNAMSIZ - 1: the longest interface name, and the longest address label. */
@@ -700,6 +710,7 @@ const TOP = z.strictObject({
   status: z.unknown().optional(),
   hooks: z.unknown().optional(),
   auth: z.unknown().optional(),
+  log: z.unknown().optional(),
 });
 
 const NODE = z.strictObject({
@@ -843,6 +854,11 @@ const STATUS = z.strictObject({
   listen: listen.optional(),
 });
 
+const LOG = z.strictObject({
+  level: oneOf(LEVELS, "a log level").optional(),
+  format: oneOf(LOG_FORMATS, "a log format").optional(),
+});
+
 /** An absolute path to an executable; whether it exists and may be run is checked at start. */
 function hookPath(event: string) {
   const fix = `write the absolute path of the program to run, like ${event}: /etc/takeover/hooks/${event === "all" ? "notify" : event}.sh`;
@@ -959,6 +975,7 @@ function resolve(raw: unknown, source: string, problems: Problems): TakeoverConf
   const conflicts = optionalSection(CONFLICTS, t.conflicts, ["conflicts"], problems, "write keys like defendInterval: 1s under conflicts:, or leave it out");
   const status = optionalSection(STATUS, t.status, ["status"], problems, "write keys like listen: 127.0.0.1:9337 under status:, or leave it out");
   const hooks = optionalSection(HOOKS, t.hooks, ["hooks"], problems, "write keys like claimed: /etc/takeover/hooks/claimed.sh under hooks:, or leave it out");
+  const log = optionalSection(LOG, t.log, ["log"], problems, "write keys like level: info or format: json under log:, or leave it out");
   const auth = t.auth === undefined ? undefined : section(AUTH, t.auth, ["auth"], problems, "write keyFile: /etc/takeover/pair.key under auth:, or leave auth out");
   if (auth?.good.keyFile !== undefined && peer?.good.runsTakeover === false) problems.add(["auth", "keyFile"], "a plain peer (runsTakeover: false) cannot sign its frames: leave auth out, or run takeover on the peer too");
 
@@ -985,7 +1002,7 @@ function resolve(raw: unknown, source: string, problems: Problems): TakeoverConf
   const checks = resolveChecks(t.checks, { nodePublic: n.publicAddress?.address, peerAddress: p.address, peerPublic: p.publicAddress?.address }, problems);
 
   if (problems.list.length > 0) return undefined;
-  if (!iface.success || label === undefined || !node?.full || !peer?.full || !checks || !announce?.full || !claim?.full || !conflicts?.full || !status?.full || !hooks?.full) return undefined;
+  if (!iface.success || label === undefined || !node?.full || !peer?.full || !checks || !announce?.full || !claim?.full || !conflicts?.full || !status?.full || !hooks?.full || !log?.full) return undefined;
   const a = announce.full;
   const c = claim.full;
   const f = conflicts.full;
@@ -1028,6 +1045,7 @@ function resolve(raw: unknown, source: string, problems: Problems): TakeoverConf
     // `listen` left out: the default; written as off: no listener
     status: "listen" in status.full ? (status.full.listen === undefined ? {} : { listen: status.full.listen }) : { listen: { ...DEFAULTS.status.listen } },
     hooks: { paths, timeoutMicros: h.timeout?.micros ?? DEFAULTS.hooks.timeoutMicros, keepCapabilities: h.keepCapabilities ?? DEFAULTS.hooks.keepCapabilities },
+    log: { level: log.full.level ?? DEFAULTS.log.level, format: log.full.format ?? DEFAULTS.log.format },
     ...(auth?.full === undefined ? {} : { auth: { keyFile: auth.full.keyFile, rotationGraceMicros: auth.full.rotationGrace?.micros ?? DEFAULTS.auth.rotationGraceMicros } }),
   };
 }

@@ -245,6 +245,16 @@ describe("config: status and hooks", () => {
     assert.deepEqual(parseConfig(edit({}, ["status: {}"]), "brain.yaml").status, { listen: { host: "127.0.0.1", port: 9337 } });
   });
 
+  it("reads log: level and format, info and text by default, and names a bad one with the choices", () => {
+    assert.deepEqual(parseConfig(edit({}), "brain.yaml").log, { level: "info", format: "text" });
+    assert.deepEqual(parseConfig(edit({}, ["log:", "  level: debug", "  format: json"]), "brain.yaml").log, { level: "debug", format: "json" });
+    assert.deepEqual(parseConfig(edit({}, ["log: {level: warning}"]), "brain.yaml").log, { level: "warning", format: "text" });
+    const bad = errorOf(edit({}, ["log:", "  level: loud", "  format: xml"])).split("\n");
+    assert.equal(bad.length, 2, bad.join("\n"));
+    assert.match(bad[0], /^brain\.yaml:\d+: log\.level: "?loud"? is not a log level; write error, warning, notice, info or debug$/);
+    assert.match(bad[1], /^brain\.yaml:\d+: log\.format: "?xml"? is not a log format; write text or json$/);
+  });
+
   it("gives every event the all: hook unless it has its own, and reads the timeout", () => {
     const config = parseConfig(edit({}, ["hooks:", "  all: /usr/local/bin/all.sh", "  claimed: /usr/local/bin/claimed.sh", "  timeout: 1.5s"]), "brain.yaml");
     assert.deepEqual(config.hooks, {
@@ -332,7 +342,7 @@ describe("config: one exact line per mistake", () => {
     ["a duration with an unknown unit", edit({ 13: "    timeout: 100msec" }), 'brain.yaml:13: checks[0].timeout: "100msec" has an unknown unit "msec": write 100ms'],
     ["a mistyped key", edit({ 19: "    fal: 3" }), 'brain.yaml:19: checks[1].fal: unknown key; did you mean "fall"?'],
     ["a key in snake case", edit({ 4: "  public_address: 192.0.2.37" }), 'brain.yaml:4: node.public_address: unknown key; did you mean "publicAddress"?'],
-    ["an unknown key like no other", edit({}, ["colour: blue"]), "brain.yaml:23: colour: unknown key; the keys here are interface, label, node, peer, checks, announce, claim, conflicts, status, hooks, auth"],
+    ["an unknown key like no other", edit({}, ["colour: blue"]), "brain.yaml:23: colour: unknown key; the keys here are interface, label, node, peer, checks, announce, claim, conflicts, status, hooks, auth, log"],
     ["a missing required key", edit({ 6: "" }), "brain.yaml:5: peer.address: missing; write the other box's real IPv4 address, like address: 192.0.2.18"],
     ["the same real address twice", edit({ 6: "  address: 192.0.2.17" }), 'brain.yaml:6: peer.address: "192.0.2.17" is node.address too: node and peer are two boxes, each with its own address'],
     ["a public address that is a real one", edit({ 4: "  publicAddress: 192.0.2.18" }), 'brain.yaml:4: node.publicAddress: "192.0.2.18" is peer.address too: a public address must be separate from both boxes\' real addresses'],
@@ -488,7 +498,7 @@ describe("config: values quoted in messages", () => {
 
   it("cuts unknown keys too", () => {
     const key = "k".repeat(500);
-    assert.equal(errorOf(edit({}, [`${key}: 1`])).split("\n")[0], `brain.yaml:23: ${"k".repeat(60)}… (500 characters): unknown key; the keys here are interface, label, node, peer, checks, announce, claim, conflicts, status, hooks, auth`);
+    assert.equal(errorOf(edit({}, [`${key}: 1`])).split("\n")[0], `brain.yaml:23: ${"k".repeat(60)}… (500 characters): unknown key; the keys here are interface, label, node, peer, checks, announce, claim, conflicts, status, hooks, auth, log`);
   });
 
   it("refuses a 1 MiB scalar quickly", () => {
