@@ -32,7 +32,7 @@ fi
 
 # The mirror apt uses for $suite: a deb822 stanza (URIs:/Suites:) or a one-line "deb URI suite ...".
 mirror=$(
-  cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null | awk -v suite="$suite" '
+  { cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null || true; } | awk -v suite="$suite" '
     /^[[:space:]]*$/ { if (uri != "" && has) { print uri; exit } uri = ""; has = 0; next }
     /^URIs:/ { uri = $2 }
     /^Suites:/ { for (i = 2; i <= NF; i++) if ($i == suite) has = 1 }

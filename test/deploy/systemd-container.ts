@@ -4,7 +4,8 @@
 //
 // The root is a cached debootstrap (scripts/systemd-proof-root.sh) seen through an overlay, so a run
 // writes only into its own directory, RUN = <cache>/run-<pid>-<hex>: RUN/upper gets the unit, the
-// config, the package (`npm pack` of this checkout, `npm install -g --prefix RUN/upper/usr/local`)
+// config, the package (`npm pack` of this checkout installed with `npm install -g --prefix`, cached by
+// the tarball's hash)
 // and a few masked units; the host's node is bind-mounted read-only. scripts/systemd-proof-launch.sh
 // puts the container in a cgroup of its own (tk-<pid>-…) in every hierarchy and starts
 // scripts/systemd-proof-boot.sh under unshare, which mounts the root and execs systemd.
@@ -12,8 +13,8 @@
 // `destroySync` kills systemd (its whole PID namespace goes with it), then removes the cgroups and RUN;
 // it runs on every exit path (after hooks, process exit, SIGINT/SIGTERM) and may run more than once.
 import { ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CommandOptions, CommandResult, runSync } from "../../src/lab/command";
 
@@ -158,8 +159,9 @@ export class SystemdContainer {
       chmodSync(inside(path), 0o644);
     }
     if (this.options.packageTarball !== undefined) {
-      const out = runSync(["npm", "install", "-g", "--prefix", inside("usr/local"), "--allow-scripts=cap,netlink,pcap", "--no-audit", "--no-fund", this.options.packageTarball], { timeoutMs: 5 * 60_000 });
-      if (out.status !== 0) throw new Error(`npm install -g of ${this.options.packageTarball} into the root failed (exit ${out.status}):\n${out.stderr}`);
+      const installed = installedPackage(this.options.packageTarball);
+      const out = runSync(["cp", "-a", `${installed}/usr/local/.`, inside("usr/local")], { timeoutMs: 120_000 });
+      if (out.status !== 0) throw new Error(`copying the installed package into the root failed: ${out.stderr}`);
     }
   }
 
@@ -214,6 +216,28 @@ export class SystemdContainer {
     live.delete(this);
     return problems;
   }
+}
+
+/**
+ * `npm install -g --prefix <dir>/usr/local --allow-scripts=cap,netlink,pcap TARBALL`, as
+ * README-systemd.md installs it (the native bindings built with this machine's toolchain against
+ * Debian bookworm's libpcap, the same as the root's), kept in the cache by the tarball's hash: the
+ * same code is installed once. Older installs are removed. Returns <dir>.
+ */
+function installedPackage(tarball: string): string {
+  const hash = createHash("sha256").update(readFileSync(tarball)).digest("hex").slice(0, 16);
+  const dir = join(PROOF_CACHE, `pkg-${hash}`);
+  if (existsSync(join(dir, ".complete"))) return dir;
+  for (const old of readdirSync(PROOF_CACHE)) if (/^pkg-[0-9a-f]{16}(\.partial-\d+)?$/.test(old)) rmSync(join(PROOF_CACHE, old), { recursive: true, force: true });
+  const partial = `${dir}.partial-${process.pid}`;
+  const out = runSync(["npm", "install", "-g", "--prefix", join(partial, "usr/local"), "--allow-scripts=cap,netlink,pcap", "--no-audit", "--no-fund", tarball], { timeoutMs: 5 * 60_000 });
+  if (out.status !== 0) {
+    rmSync(partial, { recursive: true, force: true });
+    throw new Error(`npm install -g of ${tarball} failed (exit ${out.status}):\n${out.stderr}`);
+  }
+  writeFileSync(join(partial, ".complete"), "");
+  renameSync(partial, dir);
+  return dir;
 }
 
 function cmdlineOf(pid: number): string {

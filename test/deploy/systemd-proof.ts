@@ -38,6 +38,8 @@ const CLI = join(REPO, "dist", "src", "cli", "main.js");
 const WEB_SERVER = join(REPO, "dist", "src", "lab", "web-server.js");
 const UNIT = join(REPO, "deploy", "takeover.service");
 const CONFIG = "/etc/takeover/takeover.yaml";
+/** The shipped example hook, run for every event: logger(1) to /dev/log, so it needs AF_UNIX and the unit's /dev. */
+const HOOK = "/etc/takeover/hooks/log-to-syslog.sh";
 /** Where this run's `npm pack` tarball goes; removed in the after hook. */
 const PACK_DIR = join(PROOF_CACHE, `pack-${process.pid}`);
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -47,14 +49,17 @@ const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
  * public address (the lab's web pages answer it). The GET is what makes Pinky take .37 over when
  * Brain's daemon is stopped: Brain's real address still answers pings then.
  */
-function configFor(base: "brain" | "pinky"): string {
-  return readFileSync(join(EXAMPLES, `${base}.yaml`), "utf8");
+function configFor(base: "brain" | "pinky", hook?: string): string {
+  const text = readFileSync(join(EXAMPLES, `${base}.yaml`), "utf8");
+  return hook === undefined ? text : `${text}\nhooks:\n  all: ${hook}\n`;
 }
 
 interface JournalEntry {
   readonly MESSAGE: string;
   readonly PRIORITY: string;
   readonly SYSLOG_IDENTIFIER?: string;
+  /** stdout: the daemon's own lines; syslog: a hook's logger(1) lines through /dev/log */
+  readonly _TRANSPORT?: string;
   readonly _PID?: string;
 }
 
@@ -91,8 +96,9 @@ describe("systemd proof: deploy/takeover.service under a real systemd", function
     if (out.status !== 0) throw new Error(`${argv.join(" ")} (inside): exit ${out.status ?? out.signal}: ${out.stderr.trim() || out.stdout.trim()}`);
     return out.stdout;
   };
-  const journal = (): JournalEntry[] =>
-    sh(["journalctl", "-u", "takeover", "-o", "json", "--no-pager", "--output-fields=MESSAGE,PRIORITY,SYSLOG_IDENTIFIER,_PID"])
+  /** The unit's journal (`-u takeover`); `tag` instead reads every line logged with that syslog identifier. */
+  const journal = (tag?: string): JournalEntry[] =>
+    sh(["journalctl", ...(tag === undefined ? ["-u", "takeover"] : ["-t", tag]), "-o", "json", "--no-pager", "--output-fields=MESSAGE,PRIORITY,SYSLOG_IDENTIFIER,_PID,_TRANSPORT"])
       .split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as JournalEntry)
       .map((e) => ({ ...e, MESSAGE: Array.isArray(e.MESSAGE) ? Buffer.from(e.MESSAGE as unknown as number[]).toString() : e.MESSAGE }));
   const journalText = (): string => journal().map((e) => `<${e.PRIORITY}> ${e.MESSAGE}`).join("\n");
@@ -125,7 +131,10 @@ describe("systemd proof: deploy/takeover.service under a real systemd", function
       base: root.root,
       netns: lab.ns(BRAIN.name),
       prefix: lab.prefix,
-      files: { [CONFIG]: { text: configFor("brain"), mode: 0o644 } },
+      files: {
+        [CONFIG]: { text: configFor("brain", HOOK), mode: 0o644 },
+        [HOOK]: { text: readFileSync(join(EXAMPLES, "hooks", "log-to-syslog.sh"), "utf8"), mode: 0o755 },
+      },
       copies: { "etc/systemd/system/takeover.service": UNIT },
       packageTarball: packTarball(),
     });
@@ -220,6 +229,18 @@ describe("systemd proof: deploy/takeover.service under a real systemd", function
     return `${claim.MESSAGE.replace(/^\S+ /, "")} … ${back.MESSAGE.replace(/^\S+ /, "")}`;
   });
 
+  step("the example hook ran sandboxed: its logger(1) lines reached the journal at warning and notice", () => {
+    // logger(1) exits before journald reads its message, so the line may not be tied to the unit: read by its tag
+    const hookLines = journal("takeover").filter((e) => e._TRANSPORT === "syslog");
+    const text = hookLines.map((e) => `<${e.PRIORITY}> ${e.MESSAGE}`).join("\n");
+    const peerDown = hookLines.find((e) => /: peer-down /.test(e.MESSAGE));
+    const claimed = hookLines.find((e) => new RegExp(`: claimed ${escape(PINKY.publicAddress)} `).test(e.MESSAGE));
+    assert.ok(peerDown !== undefined && claimed !== undefined, `the hook's peer-down and claimed lines are in the journal (journalctl -t takeover); its lines:\n${text}\nthe whole journal:\n${sh(["journalctl", "--no-pager", "-n", "200"])}`);
+    assert.equal(peerDown.PRIORITY, "4", "log-to-syslog.sh logs peer-down at daemon.warning");
+    assert.equal(claimed.PRIORITY, "5", "log-to-syslog.sh logs claimed at daemon.notice");
+    return `${hookLines.length} hook lines, e.g. <${claimed.PRIORITY}> ${claimed.MESSAGE}`;
+  }, true);
+
   step("systemctl stop takeover: .37 released (ExecStopPost release-all), Pinky takes .37 over", async () => {
     const before = journal().length;
     const pinkySince = pinkyLines!.lines.length;
@@ -237,7 +258,7 @@ describe("systemd proof: deploy/takeover.service under a real systemd", function
   });
 
   step("journalctl -u takeover -o json: claim at notice (5), peer-down at warning (4), routine at info (6)", () => {
-    const entries = journal().filter((e) => e.SYSLOG_IDENTIFIER === "takeover");
+    const entries = journal().filter((e) => e._TRANSPORT === "stdout"); // the daemon's lines, not the hook's
     const excerpt = entries.map((e) => `PRIORITY=${e.PRIORITY} ${e.MESSAGE}`);
     figures["journal excerpt"] = `\n      ${excerpt.slice(0, 40).join("\n      ")}`;
     const priorityOf = (pattern: RegExp): string | undefined => entries.find((e) => pattern.test(e.MESSAGE))?.PRIORITY;
