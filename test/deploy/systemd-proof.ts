@@ -40,8 +40,9 @@ const UNIT = join(REPO, "deploy", "takeover.service");
 const CONFIG = "/etc/takeover/takeover.yaml";
 /** The shipped example hook, run for every event: logger(1) to /dev/log, so it needs AF_UNIX and the unit's /dev. */
 const HOOK = "/etc/takeover/hooks/log-to-syslog.sh";
-/** Where this run's `npm pack` tarball goes; removed in the after hook. */
+/** Where this run's `npm pack` tarball goes; removed in the after hook, or at exit (a signal). */
 const PACK_DIR = join(PROOF_CACHE, `pack-${process.pid}`);
+process.on("exit", () => rmSync(PACK_DIR, { recursive: true, force: true }));
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /**
