@@ -81,4 +81,9 @@ mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$root/tmp"
 mount --bind "$node" "$root/usr/local/bin/node"
 mount -o remount,bind,ro "$root/usr/local/bin/node"
 
+# Shared propagation inside the container, as a booted systemd has it: systemd mounts each service's
+# credentials (LoadCredential=) in its own namespace and relies on /run propagating them into the
+# service's. Made after the rprivate above, so no mount of the host is a peer of these.
+mount --make-rshared "$root"
+
 exec chroot "$root" /usr/bin/env -i container=unshare TERM=dumb /lib/systemd/systemd --system --show-status=false --log-target=journal

@@ -10,7 +10,9 @@
 // installs it. Through `nsenter` into that systemd:
 //   1. it boots ("running");
 //   2. `systemctl start takeover`: the daemon runs sandboxed as the unit says (dynamic user, only
-//      CAP_NET_RAW+CAP_NET_ADMIN, no new privileges, seccomp) and holds Brain's .37;
+//      CAP_NET_RAW+CAP_NET_ADMIN, no new privileges, seccomp) and holds Brain's .37; the pair's key
+//      (auth.keyFile, root's 0600 file) reaches it through a LoadCredential= drop-in, as
+//      README-systemd.md says, and Pinky's authenticated frames verify;
 //   3. `systemctl reload takeover`: SIGHUP, "reload: applied" in the journal;
 //   4. Pinky's link cut: Brain claims Pinky's .36 (the router's GET of .36 answered by Brain);
 //      Pinky's link back: Brain hands .36 back;
@@ -25,6 +27,7 @@
 // remove the run's directory. The summary at the end says what each step saw.
 import { strict as assert } from "node:assert";
 import { ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BRAIN, EXAMPLES, PINKY, ROUTER } from "../../src/lab/failover-demo";
@@ -40,6 +43,14 @@ const UNIT = join(REPO, "deploy", "takeover.service");
 const CONFIG = "/etc/takeover/takeover.yaml";
 /** The shipped example hook, run for every event: logger(1) to /dev/log, so it needs AF_UNIX and the unit's /dev. */
 const HOOK = "/etc/takeover/hooks/log-to-syslog.sh";
+/**
+ * The pair's shared key, root's and 0600 as README-systemd.md says, which the unit's dynamic user
+ * cannot read: the drop-in hands it over with LoadCredential=, and the config names systemd's copy.
+ */
+const KEY_FILE = "/etc/takeover/pair.key";
+const KEY_DROP_IN = "/etc/systemd/system/takeover.service.d/credentials.conf";
+const KEY_CREDENTIAL = "/run/credentials/takeover.service/pair.key";
+const PAIR_KEY = `${randomBytes(32).toString("base64")}\n`;
 /** Where this run's `npm pack` tarball goes; removed in the after hook, or at exit (a signal). */
 const PACK_DIR = join(PROOF_CACHE, `pack-${process.pid}`);
 process.on("exit", () => rmSync(PACK_DIR, { recursive: true, force: true }));
@@ -50,8 +61,8 @@ const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
  * public address (the lab's web pages answer it). The GET is what makes Pinky take .37 over when
  * Brain's daemon is stopped: Brain's real address still answers pings then.
  */
-function configFor(base: "brain" | "pinky", hook?: string): string {
-  const text = readFileSync(join(EXAMPLES, `${base}.yaml`), "utf8");
+function configFor(base: "brain" | "pinky", keyFile: string, hook?: string): string {
+  const text = `${readFileSync(join(EXAMPLES, `${base}.yaml`), "utf8")}\nauth:\n  keyFile: ${keyFile}\n`;
   return hook === undefined ? text : `${text}\nhooks:\n  all: ${hook}\n`;
 }
 
@@ -133,7 +144,9 @@ describe("systemd proof: deploy/takeover.service under a real systemd", function
       netns: lab.ns(BRAIN.name),
       prefix: lab.prefix,
       files: {
-        [CONFIG]: { text: configFor("brain", HOOK), mode: 0o644 },
+        [CONFIG]: { text: configFor("brain", KEY_CREDENTIAL, HOOK), mode: 0o644 },
+        [KEY_FILE]: { text: PAIR_KEY, mode: 0o600 },
+        [KEY_DROP_IN]: { text: `[Service]\nLoadCredential=pair.key:${KEY_FILE}\n`, mode: 0o644 },
         [HOOK]: { text: readFileSync(join(EXAMPLES, "hooks", "log-to-syslog.sh"), "utf8"), mode: 0o755 },
       },
       copies: { "etc/systemd/system/takeover.service": UNIT },
@@ -175,7 +188,9 @@ describe("systemd proof: deploy/takeover.service under a real systemd", function
   step("systemctl start takeover: sandboxed as the unit says, Brain holds .37", async () => {
     // Pinky: a plain daemon in its namespace, as in the other end-to-end tests
     const pinkyConfig = join(container!.run, "pinky.yaml");
-    writeFileSync(pinkyConfig, configFor("pinky"), { mode: 0o644 });
+    const pinkyKey = join(container!.run, "pair.key");
+    writeFileSync(pinkyKey, PAIR_KEY, { mode: 0o600 });
+    writeFileSync(pinkyConfig, configFor("pinky", pinkyKey), { mode: 0o644 });
     pinky = lab!.spawn(PINKY.name, [process.execPath, CLI, "run", pinkyConfig]);
     pinkyLines = new Lines(pinky);
 
@@ -196,11 +211,13 @@ describe("systemd proof: deploy/takeover.service under a real systemd", function
     assert.equal(status.NoNewPrivs, "1", "NoNewPrivileges=");
     assert.equal(status.Seccomp, "2", "SystemCallFilter= (seccomp filter mode)");
     const user = sh(["systemctl", "show", "takeover", "-p", "User", "--value"]).trim();
+    // the pair key reached the dynamic user through LoadCredential=: Pinky's tagged frames verify
+    await journalLine(/authenticated frame/, 10_000, "Brain accepts Pinky's authenticated frames (auth.keyFile from LoadCredential=)");
     // its status listener answers on Brain's loopback
     const metrics = lab!.exec(BRAIN.name, [process.execPath, "-e", "fetch('http://127.0.0.1:9337/metrics').then(r=>r.text()).then(t=>console.log(t),e=>{console.error(e.message);process.exit(1)})"], { timeoutMs: 10_000 });
     assert.equal(metrics.status, 0, `GET 127.0.0.1:9337/metrics in Brain's namespace: ${metrics.stderr}`);
     assert.match(metrics.stdout, /^takeover_/m, "the status listener serves takeover_* metrics");
-    return `MainPID ${mainPid} user ${user} uid ${status.Uid.split(/\s+/)[0]}, CapEff 0x${status.CapEff.replace(/^0+/, "")}, NoNewPrivs 1, Seccomp 2; router: .37 → brain`;
+    return `MainPID ${mainPid} user ${user} uid ${status.Uid.split(/\s+/)[0]}, CapEff 0x${status.CapEff.replace(/^0+/, "")}, NoNewPrivs 1, Seccomp 2; pair key via LoadCredential; router: .37 → brain`;
   });
 
   step("systemctl reload takeover: SIGHUP, the config applied again", async () => {
