@@ -53,7 +53,7 @@ export const EVENT_LEVELS: Readonly<Record<string, EventLevel>> = {
   auth: { level: "warning", what: "tagged frames refused (bad key, stale time, replay), counted since the last such line" },
   "peer-mac": {
     level: "warning",
-    when: [[/^learned:/, "info"]],
+    when: [[/^(?:[^:]* \([^)]*\): )?learned:/, "info"]],
     what: "the peer's MAC: learned (info), or a stranger answers for the peer, or it moved (warning)",
   },
   // ownership changes

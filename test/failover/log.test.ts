@@ -95,6 +95,9 @@ describe("log lines", () => {
       assert.equal(levelOf("hook", `claimed /etc/takeover/hooks/a.sh: ${failed}`), "error", failed);
     }
     assert.equal(levelOf("peer-mac", "learned: 02:00:00:00:00:18 (3) answered our requests"), "info");
+    // as the daemon writes it: the peer's name and address first
+    assert.equal(levelOf("peer-mac", "pinky (192.0.2.18): learned: 02:00:00:00:00:18 (3) answered our requests"), "info");
+    assert.equal(levelOf("peer-mac", "pinky (192.0.2.18): moved from 02:00:00:00:00:18 to 02:00:00:00:00:99: 02:00:00:00:00:99 alone answered our requests in 3 rounds over 10.0 s, 02:00:00:00:00:18 in none"), "warning");
     assert.equal(levelOf("peer-mac", "not the configured peer.mac 02:00:00:00:00:18, answering for the peer's address: 02:00:00:00:00:99 (2)"), "warning");
   });
 
