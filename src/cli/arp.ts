@@ -14,7 +14,7 @@ import { interfaceFor, OpenedPort, openPort, parseAddressArgument, sourceFor } f
 function positive(flag: string, text: string, integer: boolean): number {
   const value = Number(text);
   if (!Number.isFinite(value) || value < 0 || (integer && (!Number.isInteger(value) || value < 1))) {
-    throw new UsageError(`${flag}: "${text}" is not ${integer ? "a whole number ≥ 1" : "a number of seconds ≥ 0"}`);
+    throw new UsageError(`${flag}: "${text}" is not ${integer ? "a whole number ≥ 1" : "a number of seconds ≥ 0"}; write one like ${flag} ${integer ? "3" : "0.5"}`);
   }
   return value;
 }
@@ -105,7 +105,7 @@ export function registerArp(program: Command): void {
       const address = parseAddressArgument("address", addressText);
       const attempts = positive("-c", flags.count, true);
       const timeoutMs = positive("-W", flags.timeout, false) * 1000;
-      const iface = interfaceFor(flags.interface, address);
+      const iface = await interfaceFor(flags.interface, address);
       await withPort(iface, async (opened) => {
         const resolver = new ArpResolver(opened.port, sourceFor(opened, address));
         try {
@@ -134,7 +134,7 @@ export function registerArp(program: Command): void {
       const targetIp = parseAddressArgument("TARGET_IP", targetIpText);
       const targetMac = parseMacArgument("TARGET_MAC", targetMacText);
       const count = positive("-c", flags.count, true);
-      const iface = interfaceFor(flags.interface, targetIp);
+      const iface = await interfaceFor(flags.interface, targetIp);
       await withPort(iface, async ({ port }) => {
         const frame = encodeFrame({ ethernet: { destination: targetMac, source: port.mac, etherType: ETHERTYPE_ARP }, arp: arpReply(srcMac, srcIp, targetMac, targetIp) });
         for (let i = 0; i < count; i++) port.send(frame);

@@ -22,10 +22,10 @@ export function registerLab(program: Command): void {
     .option("--keep", `leave the lab up afterwards, daemons running (logs in ${KEPT_LOG_DIR}); remove it with: takeover lab down`)
     .action(async (options: { timeout: string; keep?: boolean }) => {
       const timeoutMs = Number(options.timeout) * 1000;
-      if (!(timeoutMs > 0)) throw new UsageError(`--timeout: "${options.timeout}" is not a number of seconds`);
-      if (process.getuid?.() !== 0) throw new UsageError("takeover lab needs root: it creates network namespaces (run it with sudo)");
+      if (!(timeoutMs > 0)) throw new UsageError(`--timeout: "${options.timeout}" is not a number of seconds; write one like --timeout 30`);
+      if (process.getuid?.() !== 0) throw new UsageError("takeover lab needs root, as it creates network namespaces; run it as root (sudo takeover lab)");
       const already = readKeptLab();
-      if (already !== undefined) throw new UsageError(`a lab kept earlier is still up (${already.prefix}*); remove it first: takeover lab down`);
+      if (already !== undefined) throw new UsageError(`a lab kept earlier is still up (${already.prefix}*); remove it first with takeover lab down`);
       const write = (s: string) => process.stdout.write(s);
       write("building the lab: router 192.0.2.1, brain 192.0.2.17 (public .37), pinky 192.0.2.18 (public .36) on one bridge\n");
       const scenario = await startScenario();

@@ -1,9 +1,10 @@
 // Opening a libpcap link for the ping and arp verbs: picks the interface (given, or the one the
-// route to a target leaves by), finds our address on it, and wraps the link as a FramePort.
+// kernel's route to a target leaves by, as `ip route get` says), finds our address on it, and wraps
+// the link as a FramePort.
 import { findInterface, NetworkInterface } from "../link/interfaces";
 import type { Link } from "../link/link";
 import { FramePort } from "../link/port";
-import { nextHopFor } from "../link/routes";
+import { lookupRoute, RouteError } from "../link/route";
 import { AddressError, Ipv4 } from "../packets/address";
 import { UsageError } from "./errors";
 
@@ -25,15 +26,20 @@ export function parseAddressArgument(what: string, text: string): Ipv4 {
   }
 }
 
-/** The interface to use: `-I` when given, else the one the route to `target` leaves by. */
-export function interfaceFor(given: string | undefined, target: Ipv4 | undefined): string {
+/** For the arp verbs, the interface to use: `-I` when given, else the one the kernel's route to `target` leaves by. */
+export async function interfaceFor(given: string | undefined, target: Ipv4 | undefined): Promise<string> {
   if (given !== undefined) return given;
   if (target === undefined) throw new UsageError("no interface: give one with -I IFACE");
+  let route: Awaited<ReturnType<typeof lookupRoute>>;
   try {
-    return nextHopFor(target).interface;
+    route = await lookupRoute(target);
   } catch (error) {
-    throw new UsageError(`${(error as Error).message}; or give the interface with -I IFACE`);
+    if (error instanceof RouteError) throw new UsageError(`${error.message}; or give the interface with -I IFACE`);
+    throw error;
   }
+  // ARP on lo asks no one
+  if (route.type === "local") throw new UsageError(`${target} is an address of this host (local route, dev ${route.interface}); give the interface to use with -I IFACE`);
+  return route.interface;
 }
 
 export function openPort(name: string, filter: string): OpenedPort {

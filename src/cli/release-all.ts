@@ -28,16 +28,16 @@ export function registerReleaseAll(program: Command): void {
       const { DEFAULTS } = await import("../failover/config");
       let label = options.label;
       if (options.config !== undefined) {
-        if (iface !== undefined) throw new UsageError(`give IFACE or --config, not both: takeover release-all --config ${options.config}`);
+        if (iface !== undefined) throw new UsageError(`IFACE and --config both given; give one of them, like takeover release-all --config ${options.config}`);
         const named = await namesFromConfig(options.config);
         iface = named.iface;
         label ??= named.label;
       }
       label ??= DEFAULTS.label;
-      if (iface === undefined) throw new UsageError("release-all needs the interface: takeover release-all eth0 (or --config /etc/takeover/takeover.yaml)");
-      if (!/^[A-Za-z0-9._-]+$/.test(label)) throw new UsageError(`--label ${JSON.stringify(label)} is not a usable label: use letters, digits, ".", "_" and "-", like --label vip`);
+      if (iface === undefined) throw new UsageError("release-all needs the interface; give it, like takeover release-all eth0 (or --config /etc/takeover/takeover.yaml)");
+      if (!/^[A-Za-z0-9._-]+$/.test(label)) throw new UsageError(`--label ${JSON.stringify(label)} is not a usable label; use letters, digits, ".", "_" and "-", like --label vip`);
       const alias = `${iface}:${label}`;
-      if (alias.length > MAX_LABEL) throw new UsageError(`"${alias}" is ${alias.length} characters, over the ${MAX_LABEL} Linux allows for an address label: no address can carry it; check IFACE and --label`);
+      if (alias.length > MAX_LABEL) throw new UsageError(`"${alias}" is ${alias.length} characters, over the ${MAX_LABEL} Linux allows for an address label, so no address can carry it; check IFACE and --label`);
 
       const { AddressManager } = await import("../failover/addresses");
       let manager;

@@ -1,23 +1,67 @@
-// `takeover run CONFIG`: the failover daemon. `--check` validates the config and the hooks (all that
-// `run` checks without the network) and exits. Logs one line per event on stdout; exits 0 after
+// `takeover run CONFIG`: the failover daemon. `--check` runs every check `run` makes before it starts
+// that needs no network traffic and no privilege (the config, the interface and our addresses on its
+// subnet, the hooks and exec check programs, the key file, the interface checks' interfaces), says
+// which ones it could not run, and exits: 0 when nothing is wrong, 2 (one line per problem) when
+// something is. Logs one line per event (src/failover/log.ts: levels, `--log-level`, `--log-format`,
+// journald's `<N>` prefixes; warnings and errors on stderr, the rest on stdout); exits 0 after
 // SIGTERM/SIGINT once it has given back what is not ours. SIGHUP reloads the config; SIGUSR2 (what
 // `takeover claim` sends, finding us by the pid file written at start) takes our addresses back now.
-import { Command } from "commander";
+import { Command, Option } from "commander";
+import type { TakeoverConfig } from "../failover/config";
+import { LEVELS, LOG_FORMATS, Level, LogFormat } from "../failover/log";
 import { UsageError } from "./errors";
 import { CLAIM_SIGNAL, DEFAULT_PID_FILE, removePidFile, writePidFile } from "./pid-file";
+
+/** `run --check`: what `run` would refuse, without touching the network. @throws UsageError listing every problem */
+async function checkOnly(config: TakeoverConfig, file: string): Promise<void> {
+  const { hookProblems } = await import("../failover/hooks");
+  const { execCheckProblems, findOwnAddress, interfaceCheckWarnings, PreflightError } = await import("../failover/preflight");
+  const { CAP_NET_ADMIN, CAP_NET_RAW, hasCapability } = await import("../failover/daemon");
+  const problems: string[] = [];
+  try {
+    findOwnAddress(config);
+  } catch (error) {
+    if (!(error instanceof PreflightError)) throw error;
+    problems.push(error.message);
+  }
+  problems.push(...hookProblems(config.hooks), ...execCheckProblems(config));
+  if (config.auth !== undefined) {
+    try {
+      (await import("../failover/auth")).PairKeys.fromFile(config.auth.keyFile);
+    } catch (error) {
+      problems.push(`auth.keyFile: ${(error as Error).message}`);
+    }
+  }
+  // what only `run` itself can find out
+  const missing = [CAP_NET_RAW, CAP_NET_ADMIN].filter((bit) => !hasCapability(bit)).map((bit) => (bit === CAP_NET_RAW ? "CAP_NET_RAW" : "CAP_NET_ADMIN"));
+  const notChecked = [
+    missing.length > 0
+      ? `not checked: opening the capture on ${config.interface} and changing its addresses: this process lacks ${missing.join(" and ")}, which run needs (run it as root, or with those capabilities: see the systemd unit)`
+      : `not checked: opening the capture on ${config.interface} (it sends frames to prove the capture works; run does it at start)`,
+    ...(config.status.listen === undefined ? [] : [`not checked: whether ${config.status.listen.host}:${config.status.listen.port} is free for the status listener (a running daemon holds it)`]),
+    `not checked: the checks themselves (they send traffic, or run programs); only whether they can be run`,
+  ];
+  for (const warning of interfaceCheckWarnings(config)) process.stderr.write(`takeover: warning: ${config.source}: ${warning}\n`);
+  if (problems.length > 0) throw new UsageError(problems.map((p) => `${config.source}: ${p}`).join("\ntakeover: "));
+  const list = (addresses: readonly { address: { toString(): string } }[]) => addresses.map((p) => p.address.toString()).join(", ");
+  process.stdout.write(`${file}: ok — ${config.node.name} (${config.node.address}) holds ${list(config.node.publicAddresses)}, watches ${config.peer.name} (${config.peer.address}) for ${list(config.peer.publicAddresses)} on ${config.interface} with ${config.checks.length} check(s)\n`);
+  process.stdout.write(notChecked.map((line) => `${file}: ${line}\n`).join(""));
+}
 
 export function registerRun(program: Command): void {
   program
     .command("run")
     .description("run the failover daemon with CONFIG (see examples/brain.yaml)")
     .argument("<config>", "YAML config file")
-    .option("--check", "validate the config file and its hooks, and exit (the interface and addresses are checked when the daemon starts)")
+    .option("--check", "check what run checks before it starts (config, interface and subnet, hooks, exec check programs, key file) without touching the network, say what it could not check, and exit")
+    .addOption(new Option("--log-level <level>", "log events at this level and above (default: the config's log.level, else info)").choices(LEVELS))
+    .addOption(new Option("--log-format <format>", "one line of text, or one JSON object, per event (default: the config's log.format, else text)").choices(LOG_FORMATS))
     .option("--pid-file <path>", "where to write our pid, for takeover claim; off: none", DEFAULT_PID_FILE)
-    .action(async (file: string, options: { check?: boolean; pidFile: string }) => {
+    .action(async (file: string, options: { check?: boolean; logLevel?: Level; logFormat?: LogFormat; pidFile: string }) => {
       // loaded here, not at start-up: zod, yaml and netlink cost every other verb ~0.1 s otherwise
       const { ConfigError, loadConfig } = await import("../failover/config");
       const { Daemon, prepare, StartupError } = await import("../failover/daemon");
-      const { streamLogger } = await import("../failover/log");
+      const { journalStream, streamLogger } = await import("../failover/log");
       const { hrtimeMicros } = await import("../link/port");
       let config;
       try {
@@ -27,19 +71,7 @@ export function registerRun(program: Command): void {
         throw error;
       }
       if (options.check) {
-        // what `run` refuses before touching the network: the hooks (StrictModes, setpriv), the key file
-        const { hookProblems } = await import("../failover/hooks");
-        const problems = hookProblems(config.hooks);
-        if (config.auth !== undefined) {
-          try {
-            (await import("../failover/auth")).PairKeys.fromFile(config.auth.keyFile);
-          } catch (error) {
-            problems.push(`auth.keyFile: ${(error as Error).message}`);
-          }
-        }
-        if (problems.length > 0) throw new UsageError(problems.map((p) => `${config.source}: ${p}`).join("\ntakeover: "));
-        const list = (addresses: readonly { address: { toString(): string } }[]) => addresses.map((p) => p.address.toString()).join(", ");
-        process.stdout.write(`${file}: ok — ${config.node.name} (${config.node.address}) holds ${list(config.node.publicAddresses)}, watches ${config.peer.name} (${config.peer.address}) for ${list(config.peer.publicAddresses)} on ${config.interface} with ${config.checks.length} check(s)\n`);
+        await checkOnly(config, file);
         return;
       }
       let prepared;
@@ -49,8 +81,17 @@ export function registerRun(program: Command): void {
         if (error instanceof StartupError) throw new UsageError(error.message);
         throw error;
       }
-      const log = streamLogger(config.node.name, process.stdout, hrtimeMicros);
+      // the flags win over the config's log: section, also after a reload
+      const logSettings = (c: typeof config) => ({ level: options.logLevel ?? c.log.level, format: options.logFormat ?? c.log.format });
+      const log = streamLogger(config.node.name, hrtimeMicros, { ...logSettings(config), journal: journalStream() });
       const daemon = new Daemon(config, prepared, log);
+      // at debug, every check's result too (the daemon tells observers; its own log has only changes)
+      daemon.events.on("event", (event) => {
+        if (event.kind !== "check" || !log.enabled("debug")) return;
+        const rtt = event.ok ? ` in ${(event.rttMicros / 1000).toFixed(3)} ms` : "";
+        const fields = { check: event.name, type: event.type, verdict: event.verdict, ...(event.ok ? { rttSeconds: event.rttMicros / 1e6 } : {}) };
+        log.line("check", undefined, `${event.name} (${event.type}): ${event.verdict}${rtt}${event.detail === "" ? "" : ` (${event.detail})`}`, fields);
+      });
       // metrics, the status listener and hooks; a missing or non-executable hook is a start-up error
       let observers: { close(): Promise<void> };
       try {
@@ -84,7 +125,12 @@ export function registerRun(program: Command): void {
         // SIGHUP: read the config again; a bad one is reported and the running one kept
         const onReload = () => {
           loadConfig(file).then(
-            (next) => daemon.reload(next),
+            (next) => {
+              // the new log settings first, so the reload's own line is written by them; back to the
+              // old ones if the daemon refuses the config (its refusal is an error: written at any level)
+              log.configure(logSettings(next));
+              if (daemon.reload(next).length > 0) log.configure(logSettings(daemon.config));
+            },
             (error: unknown) => log.line("reload", undefined, `not applied: ${(error as Error).message.split("\n").join("; ")}; the old config stays`),
           );
         };

@@ -87,10 +87,10 @@ async function sniff(filterWords: readonly string[], flags: SniffFlags): Promise
   const count = parseCount(flags.count);
   const filterText = filterWords.join(" ").trim();
   if (flags.interface !== undefined && flags.read !== undefined) {
-    throw new UsageError("sniff takes -i (capture live) or -r (read a file), not both");
+    throw new UsageError("sniff takes -i (capture live) or -r (read a file), not both; give one of them");
   }
   if (flags.interface === undefined && flags.read === undefined) {
-    throw new UsageError("sniff needs -i IFACE to capture live or -r FILE to read a capture file");
+    throw new UsageError("sniff needs something to read; give -i IFACE to capture live or -r FILE to read a capture file");
   }
   if (flags.interface !== undefined) {
     await captureLive(flags.interface, filterText, count, flags);
@@ -103,7 +103,7 @@ async function sniff(filterWords: readonly string[], flags: SniffFlags): Promise
 function parseCount(text: string | undefined): number {
   if (text === undefined) return Infinity;
   if (!/^[0-9]+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
-    throw new UsageError(`-c takes a number of frames (1 or more), not "${text}"`);
+    throw new UsageError(`-c takes a number of frames (1 or more), not "${text}"; write one like -c 10`);
   }
   return Number(text);
 }
@@ -344,7 +344,7 @@ function linkTypeName(linkType: number): string {
 async function readCapture(path: string, filter: FramePredicate | undefined, count: number, flags: SniffFlags): Promise<void> {
   const name = path === "-" ? "standard input" : path;
   if (flags.write !== undefined && flags.write !== "-" && path !== "-" && sameFile(path, flags.write)) {
-    throw new UsageError(`-w ${flags.write} would overwrite the file -r reads`);
+    throw new UsageError(`-w ${flags.write} would overwrite the file -r reads; write to another file`);
   }
   const reader = new PcapReader();
   let sink: FrameSink | undefined;

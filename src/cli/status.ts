@@ -40,8 +40,9 @@ export function registerStatus(program: Command): void {
         body = await response.text();
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
       } catch (error) {
-        const why = error instanceof Error && error.message.startsWith("HTTP ") ? ` (it answered ${error.message}: is that takeover?)` : " (is it running? is status.listen set?)";
-        process.stderr.write(`takeover: no takeover daemon answers at ${url}${why}\n`);
+        const why = error instanceof Error && error.message.startsWith("HTTP ") ? ` (it answered ${error.message})` : "";
+        const fix = why === "" ? "is it running (systemctl status takeover), with status.listen set?" : "is that takeover? give --url of its status listener";
+        process.stderr.write(`takeover: no takeover daemon answers at ${url}${why}; ${fix}\n`);
         process.exitCode = 1;
         return;
       }
@@ -50,7 +51,7 @@ export function registerStatus(program: Command): void {
         status = JSON.parse(body) as StatusJson;
         if (typeof status.node?.name !== "string" || !Array.isArray(status.addresses) || !Array.isArray(status.checks) || !Array.isArray(status.transitions)) throw new Error("not a status");
       } catch {
-        process.stderr.write(`takeover: ${url} answered, but not with takeover's status JSON: is that takeover?\n`);
+        process.stderr.write(`takeover: ${url} answered, but not with takeover's status JSON; is that takeover? give --url of its status listener\n`);
         process.exitCode = 1;
         return;
       }
@@ -61,7 +62,7 @@ export function registerStatus(program: Command): void {
 /** The status listener's base URL, from --url, CONFIG or the default. */
 async function baseUrl(file: string | undefined, url: string | undefined): Promise<string> {
   if (url !== undefined) {
-    if (file !== undefined) throw new UsageError("give --url or CONFIG, not both");
+    if (file !== undefined) throw new UsageError("--url and CONFIG both given; give one of them");
     let parsed: URL;
     try {
       parsed = new URL(url);
@@ -80,8 +81,8 @@ async function baseUrl(file: string | undefined, url: string | undefined): Promi
     if (error instanceof ConfigError) throw new UsageError(error.message.split("\n").join("\ntakeover: "));
     throw error;
   }
-  if (listen === undefined) throw new UsageError(`${file}: status.listen is off, so the daemon has no status listener to ask`);
-  if (listen.port === 0) throw new UsageError(`${file}: status.listen has port 0 (any free port): give --url with the port the daemon logged`);
+  if (listen === undefined) throw new UsageError(`${file}: status.listen is off, so the daemon has no status listener to ask; set status.listen (like 127.0.0.1:9337) and restart it`);
+  if (listen.port === 0) throw new UsageError(`${file}: status.listen has port 0 (any free port); give --url with the port the daemon logged`);
   // a listener on every address is reached on loopback
   const host = listen.host === "0.0.0.0" ? "127.0.0.1" : listen.host === "::" ? "::1" : listen.host;
   return `http://${host.includes(":") ? `[${host}]` : host}:${listen.port}`;

@@ -106,7 +106,7 @@ export class PairKeys {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === "ENOENT") throw new Error(`auth key file ${path}: missing — make one: ${make} (the same file on both boxes)`);
-      if (code === "EACCES") throw new Error(`auth key file ${path}: not readable by this user — run takeover as the file's owner (root)`);
+      if (code === "EACCES") throw new Error(`auth key file ${path}: not readable by this user; run takeover as the file's owner (root), or under the systemd unit pass it with LoadCredential= (deploy/README-systemd.md)`);
       throw new Error(`auth key file ${path}: cannot open (${code ?? (error as Error).message}) — check the path`);
     }
     try {

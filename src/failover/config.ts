@@ -11,11 +11,12 @@ import { z } from "zod";
 import type { AnnounceForm } from "../arp/announcer";
 import { AddressError, Ipv4, Mac } from "../packets/address";
 import { DurationError, formatDuration, parseDuration } from "./duration";
+import { Level, LEVELS, LOG_FORMATS, LogFormat } from "./log";
 import { Failback, MachineConfig } from "./machine";
 
 export type Micros = number;
 
-export type CheckType = "icmp" | "http" | "tcp";
+export type CheckType = "icmp" | "http" | "tcp" | "exec" | "interface";
 
 /**
  * What a check looks at: the peer's real address, the peer's or our public address, or any other
@@ -24,13 +25,10 @@ export type CheckType = "icmp" | "http" | "tcp";
 export type CheckTarget = "peer" | "peer-public" | "self-public" | "address";
 
 interface CheckCommon {
-  /** unique; default `<type>-<target>`, e.g. `icmp-peer`, `tcp-192.0.2.1` */
+  /** unique; default `<type>-<target>`, e.g. `icmp-peer`, `tcp-192.0.2.1`; `exec-<program>`, `interface-<name>` */
   readonly name: string;
   /** "self": gates holding our own public address (target self-public, or said so); else "peer" */
   readonly role: "peer" | "self";
-  readonly target: CheckTarget;
-  /** the address the check contacts */
-  readonly address: Ipv4;
   /** target is the peer's public address: not run while we hold it */
   readonly targetsPeerPublic: boolean;
   readonly intervalMicros: Micros;
@@ -42,16 +40,23 @@ interface CheckCommon {
   readonly rise: number;
 }
 
-export interface IcmpCheckConfig extends CheckCommon {
+/** A check that contacts an address over the network. */
+interface NetworkCheckCommon extends CheckCommon {
+  readonly target: CheckTarget;
+  /** the address the check contacts */
+  readonly address: Ipv4;
+}
+
+export interface IcmpCheckConfig extends NetworkCheckCommon {
   readonly type: "icmp";
 }
 
-export interface TcpCheckConfig extends CheckCommon {
+export interface TcpCheckConfig extends NetworkCheckCommon {
   readonly type: "tcp";
   readonly port: number;
 }
 
-export interface HttpCheckConfig extends CheckCommon {
+export interface HttpCheckConfig extends NetworkCheckCommon {
   readonly type: "http";
   readonly port: number;
   /** starts with "/" */
@@ -65,7 +70,23 @@ export interface HttpCheckConfig extends CheckCommon {
   readonly maxBytes: number;
 }
 
-export type CheckConfig = IcmpCheckConfig | TcpCheckConfig | HttpCheckConfig;
+/** A program run without a shell (src/health/exec.ts): exit status 0 passes (keepalived's track_script). */
+export interface ExecCheckConfig extends CheckCommon {
+  readonly type: "exec";
+  /** argv: an absolute path, then the arguments */
+  readonly command: readonly string[];
+  /** false (the default): run through setpriv with every capability dropped, as hooks are */
+  readonly keepCapabilities: boolean;
+}
+
+/** Another interface up with carrier (src/health/interface.ts; keepalived's track_interface). Always a self check. */
+export interface InterfaceCheckConfig extends CheckCommon {
+  readonly type: "interface";
+  readonly interface: string;
+}
+
+export type NetworkCheckConfig = IcmpCheckConfig | TcpCheckConfig | HttpCheckConfig;
+export type CheckConfig = NetworkCheckConfig | ExecCheckConfig | InterfaceCheckConfig;
 
 /** One public address, with the prefix length written after it, if any. */
 export interface PublicAddress {
@@ -169,10 +190,18 @@ export interface TakeoverConfig {
   readonly conflicts: ConflictsConfig;
   readonly status: StatusConfig;
   readonly hooks: HooksConfig;
+  /** the daemon's log (src/failover/log.ts); `run --log-level`/`--log-format` override it */
+  readonly log: LogConfig;
   /** the pair's shared key (src/failover/auth.ts); absent: frames are not authenticated */
   readonly auth?: AuthConfig;
   /** when our own addresses are taken back from the peer holding them (`failback:`) */
   readonly failback: Failback;
+}
+
+/** The daemon's log: the least severe level written, and text or JSON lines. */
+export interface LogConfig {
+  readonly level: Level;
+  readonly format: LogFormat;
 }
 
 /** Pair authentication: the frames the two daemons rely on carry a tag made with a shared key. */
@@ -191,8 +220,8 @@ export const DEFAULTS = {
     target: "peer",
     fall: 3,
     rise: 2,
-    intervalMicros: { icmp: 100_000, tcp: 1_000_000, http: 1_000_000 },
-    timeoutMicros: { icmp: 100_000, tcp: 500_000, http: 500_000 },
+    intervalMicros: { icmp: 100_000, tcp: 1_000_000, http: 1_000_000, exec: 2_000_000, interface: 100_000 },
+    timeoutMicros: { icmp: 100_000, tcp: 500_000, http: 500_000, exec: 1_000_000, interface: 100_000 },
   },
   http: { port: 80, path: "/", expectStatus: 200, maxBytes: 65_536 },
   peer: { runsTakeover: true },
@@ -202,6 +231,7 @@ export const DEFAULTS = {
   status: { listen: { host: "127.0.0.1", port: 9337 } },
   hooks: { timeoutMicros: 5_000_000, keepCapabilities: false },
   auth: { rotationGraceMicros: 60_000_000 },
+  log: { level: "info", format: "text" },
 } as const;
 
 /** Linux IFNAMSIZ - 1: the longest interface name, and the longest address label. */
@@ -729,6 +759,7 @@ const TOP = z.strictObject({
   status: z.unknown().optional(),
   hooks: z.unknown().optional(),
   auth: z.unknown().optional(),
+  log: z.unknown().optional(),
   failback: z.unknown().optional(),
 });
 
@@ -746,7 +777,43 @@ const PEER = z.strictObject({
   runsTakeover: bool("write true if the peer runs takeover too, false for a plain host").optional(),
 });
 
-const CHECK_TYPES = ["icmp", "http", "tcp"] as const;
+const CHECK_TYPES = ["icmp", "http", "tcp", "exec", "interface"] as const;
+
+/** Most words in an exec check's command, and most characters in one. */
+const MAX_COMMAND_WORDS = 64;
+const MAX_COMMAND_WORD = 4096;
+
+/** The list form of a command written as one string, for the fix: `[/usr/local/bin/check-db, --quick]`. */
+function listForm(text: string): string {
+  const words = text.trim().split(/\s+/).filter((w) => w !== "");
+  return `[${(words.length > 0 ? words : ["/usr/local/bin/check-db", "--quick"]).map((w) => clip(w)).join(", ")}]`;
+}
+
+/** An exec check's argv: a YAML list of words, the first an absolute path; run without a shell. */
+const commandList = z.unknown().transform((value, ctx): string[] => {
+  const fix = "write the program and its arguments as a list, like command: [/usr/local/bin/check-db, --quick]";
+  const refuse = (message: string) => {
+    ctx.issues.push({ code: "custom", message, input: value });
+    return z.NEVER;
+  };
+  if (value === undefined) return refuse(`missing; ${fix}`);
+  if (value === null) return refuse(`empty; ${fix}`);
+  if (typeof value === "string") return refuse(`${show(value)} is one string: a command is run without a shell, so write it as a list, like command: ${listForm(value)}`);
+  if (!Array.isArray(value)) return refuse(`${typeof value === "object" ? "a mapping" : show(value as Scalar)} is not a list; ${fix}`);
+  if (value.length === 0) return refuse(`an empty list runs nothing; ${fix}`);
+  if (value.length > MAX_COMMAND_WORDS) return refuse(`${value.length} words, over the ${MAX_COMMAND_WORDS} a command may have; put the rest in a script`);
+  const words: string[] = [];
+  for (const [i, word] of (value as unknown[]).entries()) {
+    if (typeof word === "number") words.push(String(word));
+    else if (typeof word === "boolean") return refuse(`word ${i + 1} is ${word}, not text; quote it, like "${word}"`);
+    else if (typeof word !== "string") return refuse(`word ${i + 1} is ${word === null ? "empty" : Array.isArray(word) ? "a list" : "a mapping"}, not text; write each word as text, quoted if it holds "{", "[", ":" or "#"`);
+    else if (word.includes("\0")) return refuse(`word ${i + 1} has a NUL byte; ${fix}`);
+    else if (word.length > MAX_COMMAND_WORD) return refuse(`word ${i + 1} is ${word.length} characters, over the ${MAX_COMMAND_WORD} allowed; put it in a script`);
+    else words.push(word);
+  }
+  if (!words[0].startsWith("/")) return refuse(`${show(words[0])} is not an absolute path (checks run with PATH=/usr/sbin:/usr/bin:/sbin:/bin from /); write the program's full path, like command: [/usr/bin/${clip(words[0].split("/").pop() ?? "check")}${words.length > 1 ? ", …" : ""}]`);
+  return words;
+});
 
 const CHECK = z.strictObject({
   name: name(NAME_FIX).optional(),
@@ -776,6 +843,15 @@ const CHECK = z.strictObject({
     return text;
   }).optional(),
   maxBytes: whole(1, 64 * 1024 * 1024, "write how many bytes of the body to read at most, from 1 to 67108864, like maxBytes: 65536").optional(),
+  command: commandList.optional(),
+  keepCapabilities: bool("write true to let the command inherit the daemon's capabilities, else false (the default: it runs with none)").optional(),
+  interface: leaf("write the interface whose carrier to watch, like interface: eth1", (value) => {
+    const text = textOf(value, "write the interface name, like eth1");
+    if (text.length > MAX_LABEL || text === "." || text === ".." || /[\s/:]/.test(text)) {
+      throw new Bad(`${show(text)} is not an interface name: Linux allows 1 to ${MAX_LABEL} characters, without spaces, ":" or "/" (ip link lists them)`);
+    }
+    return text;
+  }).optional(),
 });
 
 const ANNOUNCE = z.strictObject({
@@ -826,6 +902,11 @@ const listen = leaf(LISTEN_FIX, (value): ListenAddress | undefined => {
 
 const STATUS = z.strictObject({
   listen: listen.optional(),
+});
+
+const LOG = z.strictObject({
+  level: oneOf(LEVELS, "a log level").optional(),
+  format: oneOf(LOG_FORMATS, "a log format").optional(),
 });
 
 /** An absolute path to an executable; whether it exists and may be run is checked at start. */
@@ -967,6 +1048,7 @@ function resolve(raw: unknown, source: string, problems: Problems): TakeoverConf
   const hooks = optionalSection(HOOKS, t.hooks, ["hooks"], problems, "write keys like claimed: /etc/takeover/hooks/claimed.sh under hooks:, or leave it out");
   const failback = t.failback === undefined ? { success: true as const, data: { mode: "immediate" } as Failback } : failbackSetting.safeParse(t.failback);
   if (!failback.success) problems.add(["failback"], failback.error.issues[0].message);
+  const log = optionalSection(LOG, t.log, ["log"], problems, "write keys like level: info or format: json under log:, or leave it out");
   const auth = t.auth === undefined ? undefined : section(AUTH, t.auth, ["auth"], problems, "write keyFile: /etc/takeover/pair.key under auth:, or leave auth out");
   if (auth?.good.keyFile !== undefined && peer?.good.runsTakeover === false) problems.add(["auth", "keyFile"], "a plain peer (runsTakeover: false) cannot sign its frames: leave auth out, or run takeover on the peer too");
 
@@ -993,7 +1075,7 @@ function resolve(raw: unknown, source: string, problems: Problems): TakeoverConf
   const checks = resolveChecks(t.checks, { nodePublic: n.publicAddress?.items.map((i) => i.address), peerAddress: p.address, peerPublic: p.publicAddress?.items.map((i) => i.address) }, problems);
 
   if (problems.list.length > 0) return undefined;
-  if (!iface.success || label === undefined || !failback.success || !node?.full || !peer?.full || !checks || !announce?.full || !claim?.full || !conflicts?.full || !status?.full || !hooks?.full) return undefined;
+  if (!iface.success || label === undefined || !failback.success || !node?.full || !peer?.full || !checks || !announce?.full || !claim?.full || !conflicts?.full || !status?.full || !hooks?.full || !log?.full) return undefined;
   const a = announce.full;
   const c = claim.full;
   const f = conflicts.full;
@@ -1036,6 +1118,7 @@ function resolve(raw: unknown, source: string, problems: Problems): TakeoverConf
     // `listen` left out: the default; written as off: no listener
     status: "listen" in status.full ? (status.full.listen === undefined ? {} : { listen: status.full.listen }) : { listen: { ...DEFAULTS.status.listen } },
     hooks: { paths, timeoutMicros: h.timeout?.micros ?? DEFAULTS.hooks.timeoutMicros, keepCapabilities: h.keepCapabilities ?? DEFAULTS.hooks.keepCapabilities },
+    log: { level: log.full.level ?? DEFAULTS.log.level, format: log.full.format ?? DEFAULTS.log.format },
     ...(auth?.full === undefined ? {} : { auth: { keyFile: auth.full.keyFile, rotationGraceMicros: auth.full.rotationGrace?.micros ?? DEFAULTS.auth.rotationGraceMicros } }),
     failback: failback.data,
   };
@@ -1081,7 +1164,23 @@ function distinctAddresses(node: Partial<z.output<typeof NODE>>, peer: Partial<z
   }
 }
 
-const HTTP_ONLY = ["path", "host", "expectStatus", "bodyContains", "maxBytes"] as const;
+/** Keys that only some check types have, with those types; the fix names them. */
+const KEYS_OF: Readonly<Record<string, readonly CheckType[]>> = {
+  target: ["icmp", "tcp", "http"],
+  port: ["tcp", "http"],
+  path: ["http"],
+  host: ["http"],
+  expectStatus: ["http"],
+  bodyContains: ["http"],
+  maxBytes: ["http"],
+  command: ["exec"],
+  keepCapabilities: ["exec"],
+  interface: ["interface"],
+  timeout: ["icmp", "tcp", "http", "exec"],
+};
+
+/** The check types that look at something local, not at an address. */
+const LOCAL_TYPES: readonly CheckType[] = ["exec", "interface"];
 
 function resolveChecks(raw: unknown, known: Known, problems: Problems): CheckConfig[] | undefined {
   if (raw === undefined || raw === null) {
@@ -1144,15 +1243,22 @@ function resolveCheck(parsed: Parsed<z.output<typeof CHECK>>, i: number, known: 
 
   if (type !== undefined) {
     // keys that belong to another type of check
-    const foreign: (keyof typeof g)[] = type === "http" ? [] : [...HTTP_ONLY, ...(type === "icmp" ? (["port"] as const) : [])];
-    for (const key of foreign) {
-      if (g[key] !== undefined) problems.add(at(key), `${type} checks have no ${key}; remove it, or use type: ${key === "port" ? "tcp or http" : "http"}`);
+    for (const [key, types] of Object.entries(KEYS_OF)) {
+      if (types.includes(type) || g[key as keyof typeof g] === undefined) continue;
+      const fix = key === "timeout" ? "they read the kernel's state at once, so remove it" : `remove it, or use type: ${listOr(types)}`;
+      problems.add(at(key), `${type} checks have no ${key}; ${fix}`);
     }
     if (type === "tcp" && g.port === undefined && !bad("port")) problems.add(at("port"), "missing; a tcp check needs the port to connect to, like port: 22");
+    if (type === "exec" && g.command === undefined && !bad("command")) problems.add(at("command"), "missing; an exec check needs the program to run, like command: [/usr/local/bin/check-db, --quick]");
+    if (type === "interface" && g.interface === undefined && !bad("interface")) problems.add(at("interface"), "missing; an interface check needs the interface whose carrier to watch, like interface: eth1");
+    if (type === "interface" && g.role === "peer") {
+      problems.add(at("role"), '"peer" does not fit an interface check: our own interface\'s carrier says nothing sure about the peer, and a pulled cable would take its address; remove role (interface checks are self checks)');
+    }
   }
+  const local = type !== undefined && LOCAL_TYPES.includes(type);
 
   // the target; a literal that is one of the named addresses counts as that name
-  let kind: CheckTarget | undefined = g.target?.kind ?? (bad("target") ? undefined : DEFAULTS.check.target);
+  let kind: CheckTarget | undefined = local ? undefined : (g.target?.kind ?? (bad("target") ? undefined : DEFAULTS.check.target));
   let address = g.target?.address;
   // with several public addresses, the name means the first; a literal may name any of them
   if (kind === "address" && address !== undefined) {
@@ -1169,7 +1275,8 @@ function resolveCheck(parsed: Parsed<z.output<typeof CHECK>>, i: number, known: 
   if (g.role !== undefined && implied !== undefined && g.role !== implied) {
     problems.add(at("role"), `${show(g.role)} does not fit target ${kind}, which makes it a ${implied} check; remove role, or change target`);
   }
-  const role = g.role ?? (bad("role") ? undefined : (implied ?? "peer"));
+  // exec checks are self checks unless said otherwise (keepalived's track_script weighs on the box itself)
+  const role = g.role ?? (bad("role") ? undefined : (implied ?? (local ? "self" : "peer")));
 
   // a timeout left out is the type's default, shortened to the interval if that is shorter
   const interval = g.interval?.micros ?? (bad("interval") || type === undefined ? undefined : DEFAULTS.check.intervalMicros[type]);
@@ -1182,32 +1289,37 @@ function resolveCheck(parsed: Parsed<z.output<typeof CHECK>>, i: number, known: 
     problems.add(at("bodyContains"), `${show(g.bodyContains)} is longer than maxBytes (${maxBytes}), so it can never be found; raise maxBytes or shorten it`);
   }
 
-  const defaultName = type === undefined || kind === undefined ? undefined : `${type}-${kind === "address" ? String(address) : kind}`;
+  // exec: the program's file name (exec-check-db); interface: the interface (interface-eth1)
+  const localName = type === "exec" ? (g.command === undefined ? undefined : `exec-${(g.command[0].split("/").pop() ?? "").replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 58) || "command"}`) : type === "interface" ? (g.interface === undefined ? undefined : `interface-${g.interface.replace(/[^A-Za-z0-9._-]/g, "_")}`) : undefined;
+  const defaultName = type === undefined ? undefined : local ? localName : kind === undefined ? undefined : `${type}-${kind === "address" ? String(address) : kind}`;
   const name = g.name ?? (bad("name") ? undefined : defaultName);
   const r = parsed.full;
-  if (problems.list.length > before || r === undefined || name === undefined || role === undefined || kind === undefined || address === undefined || interval === undefined) return { name, role };
+  if (problems.list.length > before || r === undefined || name === undefined || role === undefined || interval === undefined) return { name, role };
   const common = {
     name,
     role,
-    target: kind,
-    address,
     targetsPeerPublic: kind === "peer-public",
     intervalMicros: interval,
     timeoutMicros: r.timeout?.micros ?? Math.min(DEFAULTS.check.timeoutMicros[r.type ?? DEFAULTS.check.type], interval),
     fall: r.fall ?? DEFAULTS.check.fall,
     rise: r.rise ?? DEFAULTS.check.rise,
   };
-  switch (r.type ?? DEFAULTS.check.type) {
+  const t = r.type ?? DEFAULTS.check.type;
+  if (t === "exec") return { name, role, config: r.command === undefined ? undefined : { ...common, type: "exec", command: r.command, keepCapabilities: r.keepCapabilities ?? false } };
+  if (t === "interface") return { name, role, config: r.interface === undefined ? undefined : { ...common, type: "interface", interface: r.interface } };
+  if (kind === undefined || address === undefined) return { name, role };
+  const network = { ...common, target: kind, address };
+  switch (t) {
     case "icmp":
-      return { name, role, config: { ...common, type: "icmp" } };
+      return { name, role, config: { ...network, type: "icmp" } };
     case "tcp":
-      return { name, role, config: r.port === undefined ? undefined : { ...common, type: "tcp", port: r.port } };
+      return { name, role, config: r.port === undefined ? undefined : { ...network, type: "tcp", port: r.port } };
     case "http":
       return {
         name,
         role,
         config: {
-          ...common,
+          ...network,
           type: "http",
           port: r.port ?? DEFAULTS.http.port,
           path: r.path ?? DEFAULTS.http.path,

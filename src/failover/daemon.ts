@@ -9,10 +9,9 @@
 // only if the link stayed verified from before it started until it ended; anything else is unknown.
 import { EventEmitter } from "node:events";
 import { announce, ArpResolver, ConflictWatcher, probeAddress } from "../arp";
-import { HealthCheck, HttpCheck, IcmpCheck, TcpCheck } from "../health";
+import { ExecCheck, HealthCheck, HttpCheck, IcmpCheck, InterfaceCheck, TcpCheck } from "../health";
 import { Prober } from "../icmp/prober";
 import { Clock, sleep, systemClock, Timer } from "../link/clock";
-import { findInterface } from "../link/interfaces";
 import { Link } from "../link/link";
 import { FramePort, LinkState } from "../link/port";
 import { Ipv4, Mac } from "../packets/address";
@@ -25,6 +24,7 @@ import { DaemonEnv } from "./env";
 import { Logger } from "./log";
 import { Action, FailoverMachine, MachineEvent, Verdict } from "./machine";
 import { PeerIdentity } from "./peer-identity";
+import { execCheckEnvironment, execCheckProblems, findOwnAddress, OwnAddress, PreflightError } from "./preflight";
 import { PairKeys } from "./auth";
 import { PairAuth, pairPort, PairResponder } from "./pair";
 
@@ -33,8 +33,8 @@ export class StartupError extends Error {
   override readonly name = "StartupError";
 }
 
-const CAP_NET_ADMIN = 12;
-const CAP_NET_RAW = 13;
+export const CAP_NET_ADMIN = 12;
+export const CAP_NET_RAW = 13;
 /** At start, how long to wait for the link to be verified before acting on what is on the interface. */
 const START_VERIFY_WAIT_MS = 2000;
 /** An identity round: this many ARP requests for the peer's real address, this far apart, then a wait. */
@@ -47,7 +47,8 @@ const IDENTITY_PROMPT_MS = 1000;
 const IDENTITY_RETRY_MS = 4000;
 
 
-function hasCapability(bit: number): boolean {
+/** Whether this process holds capability `bit` (CAP_NET_RAW…) in its effective set. */
+export function hasCapability(bit: number): boolean {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const status = (require("node:fs") as typeof import("node:fs")).readFileSync("/proc/self/status", "utf8");
@@ -61,27 +62,15 @@ function hasCapability(bit: number): boolean {
 /** Checks everything that can be checked before touching the box, and opens the real environment. @throws StartupError */
 export async function prepare(config: TakeoverConfig): Promise<DaemonEnv> {
   const where = `${config.source}`;
-  let iface;
+  let own: OwnAddress;
   try {
-    iface = findInterface(config.interface);
+    own = findOwnAddress(config);
   } catch (error) {
-    throw new StartupError(`${where}: interface: ${(error as Error).message}`);
+    if (error instanceof PreflightError) throw new StartupError(`${where}: ${error.message}`);
+    throw error;
   }
-  const own = iface.ipv4.find((a) => a.address.equals(config.node.address));
-  if (own === undefined) {
-    const has = iface.ipv4.map((a) => `${a.address}/${a.prefixLength}`).join(", ") || "no IPv4 address";
-    throw new StartupError(`${where}: node.address: ${config.node.address} is not on ${config.interface} (it has ${has}); put this box's real address there, or fix the config`);
-  }
-  const checked: [string, Ipv4][] = [
-    ...config.node.publicAddresses.map((p, i): [string, Ipv4] => [config.node.publicAddresses.length > 1 ? `node.publicAddress[${i}]` : "node.publicAddress", p.address]),
-    ...config.peer.publicAddresses.map((p, i): [string, Ipv4] => [config.peer.publicAddresses.length > 1 ? `peer.publicAddress[${i}]` : "peer.publicAddress", p.address]),
-    ["peer.address", config.peer.address],
-  ];
-  for (const [key, address] of checked) {
-    if (!own.address.sameSubnet(address, own.prefixLength)) {
-      throw new StartupError(`${where}: ${key}: ${address} is not on ${config.interface}'s subnet ${own.address}/${own.prefixLength}; the router could not reach it there`);
-    }
-  }
+  const execProblems = execCheckProblems(config);
+  if (execProblems.length > 0) throw new StartupError(`${where}: ${execProblems.join(`; ${where}: `)}`);
   if (!hasCapability(CAP_NET_RAW) || !hasCapability(CAP_NET_ADMIN)) {
     const missing = [!hasCapability(CAP_NET_RAW) ? "CAP_NET_RAW" : "", !hasCapability(CAP_NET_ADMIN) ? "CAP_NET_ADMIN" : ""].filter(Boolean).join(" and ");
     throw new StartupError(`takeover run needs ${missing} (to send ARP and to add addresses): run it as root, or with those capabilities (see the systemd unit)`);
@@ -459,6 +448,11 @@ export class Daemon {
       this.#log("reload", undefined, `not applied: ${needRestart.join(", ")} changed, which needs a restart; the old config stays`);
       return needRestart;
     }
+    const execProblems = execCheckProblems(next);
+    if (execProblems.length > 0) {
+      this.#log("reload", undefined, `not applied: ${execProblems.join("; ")}; the old config stays`);
+      return execProblems.map((p) => p.slice(0, p.indexOf(":")));
+    }
     let rotated = "";
     if (next.auth !== undefined && this.#auth !== undefined) {
       let keys: PairKeys;
@@ -532,8 +526,21 @@ export class Daemon {
     void promise.finally(() => this.#pending.delete(promise));
   }
 
-  #checkFor(config: CheckConfig): () => HealthCheck {
+  /** What makes the check to run each time; `round` ends its use (an interface check stops watching then). */
+  #checkFor(config: CheckConfig, round: AbortSignal): () => HealthCheck {
     const timeoutMs = Math.max(1, Math.round(config.timeoutMicros / 1000));
+    switch (config.type) {
+      case "exec": {
+        // one for the round: it never runs twice at once
+        const check = new ExecCheck(config.name, { command: config.command, timeoutMs, keepCapabilities: config.keepCapabilities, environment: execCheckEnvironment(this.config, config) });
+        return () => check;
+      }
+      case "interface": {
+        const check = new InterfaceCheck(config.name, config.interface);
+        round.addEventListener("abort", () => check.close(), { once: true });
+        return () => check;
+      }
+    }
     const selfPublic = config.target === "self-public";
     // A check of our own public address reaches whoever holds it: while we do not, ask our service on our real address.
     const address = () => (selfPublic && this.#machine.stateOf(config.address.toString()) !== "holding" ? this.config.node.address : config.address);
@@ -567,9 +574,9 @@ export class Daemon {
   }
 
   #startCheck(config: CheckConfig): void {
-    const checkNow = this.#checkFor(config);
-    const intervalMs = Math.max(1, config.intervalMicros / 1000);
     const round = this.#checkRound.signal;
+    const checkNow = this.#checkFor(config, round);
+    const intervalMs = Math.max(1, config.intervalMicros / 1000);
     const clock = this.#clock;
     const loop = async () => {
       while (!this.#stopping && !round.aborted) {

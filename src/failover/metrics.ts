@@ -3,17 +3,26 @@
 // announcements) and `status()`, read at scrape time for what is a state rather than a count.
 //
 //   takeover_address_state{address,state}            1 for the state each public address is in, else 0
+//   takeover_address_home{address}                   1 for this box's own public address(es), 0 for the peer's
 //   takeover_up{what}                                1 while the peer / our self checks / our link are up
 //   takeover_transitions_total{event}                claim, yield, release, hand-back, conflict, peer-down…
 //   takeover_conflicts_seen_total{address,outcome}   another host said it has an address: defended,
 //                                                    yielded or not-claimed
 //   takeover_checks_total{check,type}                checks run
 //   takeover_check_failures_total{check,type}        checks failed
-//   takeover_check_rtt_microseconds{check,type}      RTT of the checks that passed (histogram, µs buckets)
+//   takeover_check_rtt_seconds{check,type}           RTT of the checks that passed (histogram, 100 µs to 5 s)
 //   takeover_announcement_frames_total{reason}       gratuitous ARP frames sent, by reason (claim, refresh…)
 //   takeover_last_transition_timestamp_seconds       when the last transition happened (Unix time)
+//   takeover_build_info{version,node}                1: the package version and this box's name
+//   process_*, nodejs_*                              prom-client's default metrics (CPU, memory, file
+//                                                    descriptors, event loop lag, GC, heap), unprefixed
+//                                                    as every Node exporter has them
+// Base units throughout (seconds, bytes), as Prometheus names want them. README's "Metrics" table is
+// checked against this registry by test/failover/metrics.test.ts.
 import type { EventEmitter } from "node:events";
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { DaemonEvent, DaemonStatus } from "./daemon";
 
 /** What metrics, the status listener and hooks need of a daemon; a fake in tests. */
@@ -45,8 +54,17 @@ const ADDRESS_STATES = ["idle", "probing", "holding"] as const;
 /** Another host claimed (or answered for) an address: what we did about it. */
 const CONFLICT_OUTCOMES: Readonly<Record<string, string>> = { conflict: "defended", yield: "yielded", "not-claiming": "not-claimed" };
 
-/** From 100 µs (a check on the LAN) to 5 s (an HTTP check timing out). */
-export const RTT_BUCKETS_MICROS = [100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000, 2_500_000, 5_000_000];
+/** From 100 µs (a check on the LAN) to 5 s (an HTTP check timing out), in seconds. */
+export const RTT_BUCKETS_SECONDS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+/** This package's version, from its package.json (dist/src/failover → the package root). */
+export function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(__dirname, "..", "..", "..", "package.json"), "utf8")) as { version: string }).version;
+  } catch {
+    return "unknown";
+  }
+}
 
 export interface DaemonMetrics {
   readonly registry: Registry;
@@ -61,6 +79,13 @@ export interface DaemonMetrics {
 /** Registers the metrics of `daemon` in a registry of their own and keeps them up to date. */
 export function daemonMetrics(daemon: ObservedDaemon): DaemonMetrics {
   const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  new Gauge({
+    name: "takeover_build_info",
+    help: "1, labelled with the takeover version and this box's name",
+    labelNames: ["version", "node"] as const,
+    registers: [registry],
+  }).set({ version: packageVersion(), node: daemon.status().node.name }, 1);
   new Gauge({
     name: "takeover_address_state",
     help: "1 for the state each public address is in (idle, probing, holding), else 0",
@@ -71,6 +96,16 @@ export function daemonMetrics(daemon: ObservedDaemon): DaemonMetrics {
       for (const a of daemon.status().addresses) {
         for (const state of new Set<string>([...ADDRESS_STATES, a.state])) this.set({ address: a.address, state }, state === a.state ? 1 : 0);
       }
+    },
+  });
+  new Gauge({
+    name: "takeover_address_home",
+    help: "1 for this box's own public address, 0 for the peer's (which this box serves only while the peer cannot)",
+    labelNames: ["address"] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const a of daemon.status().addresses) this.set({ address: a.address }, a.home ? 1 : 0);
     },
   });
   new Gauge({
@@ -95,10 +130,10 @@ export function daemonMetrics(daemon: ObservedDaemon): DaemonMetrics {
   const checks = new Counter({ name: "takeover_checks_total", help: "checks run", labelNames: ["check", "type"] as const, registers: [registry] });
   const failures = new Counter({ name: "takeover_check_failures_total", help: "checks failed", labelNames: ["check", "type"] as const, registers: [registry] });
   const rtt = new Histogram({
-    name: "takeover_check_rtt_microseconds",
-    help: "round-trip time of the checks that passed, in microseconds",
+    name: "takeover_check_rtt_seconds",
+    help: "round-trip time of the checks that passed, in seconds",
     labelNames: ["check", "type"] as const,
-    buckets: RTT_BUCKETS_MICROS,
+    buckets: RTT_BUCKETS_SECONDS,
     registers: [registry],
   });
   const frames = new Counter({ name: "takeover_announcement_frames_total", help: "gratuitous ARP frames sent, by reason", labelNames: ["reason"] as const, registers: [registry] });
@@ -124,7 +159,7 @@ export function daemonMetrics(daemon: ObservedDaemon): DaemonMetrics {
         break;
       case "check":
         checks.inc({ check: event.name, type: event.type });
-        if (event.ok) rtt.observe({ check: event.name, type: event.type }, event.rttMicros);
+        if (event.ok) rtt.observe({ check: event.name, type: event.type }, event.rttMicros / 1e6);
         else failures.inc({ check: event.name, type: event.type });
         break;
       case "announce":

@@ -1,4 +1,5 @@
-// Health checks: ICMP echo, HTTP GET (status and body), TCP connect, all with one shape,
+// Health checks: ICMP echo, HTTP GET (status and body), TCP connect, a program's exit status, another
+// interface's carrier, all with one shape,
 // `run() → {ok, rttMicros, detail}`, for the failover daemon to run on a schedule.
 export { ABORTED_DETAIL } from "./check";
 export type { CheckResult, HealthCheck } from "./check";
@@ -7,3 +8,6 @@ export { HttpCheck } from "./http";
 export type { HttpCheckOptions } from "./http";
 export { TcpCheck } from "./tcp";
 export type { TcpCheckOptions } from "./tcp";
+export { ExecCheck } from "./exec";
+export type { ExecCheckOptions } from "./exec";
+export { InterfaceCheck } from "./interface";

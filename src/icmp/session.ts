@@ -64,8 +64,17 @@ class Statistics {
 /**
  * Runs the rounds, calling `onEvent` for every reply, timeout, error and duplicate, and resolves with
  * a summary per target once the last request has been answered or timed out.
+ * @param prober the prober for every target, or the prober for each one (targets reached by other
+ *   interfaces or from other source addresses have their own)
  */
-export async function runPing(prober: Prober, targets: readonly Ipv4[], options: PingOptions, onEvent: (e: ProbeEvent) => void): Promise<TargetSummary[]> {
+export async function runPing(
+  prober: Prober | ((target: Ipv4) => Prober),
+  targets: readonly Ipv4[],
+  options: PingOptions,
+  onEvent: (e: ProbeEvent) => void,
+): Promise<TargetSummary[]> {
+  const proberFor = typeof prober === "function" ? prober : () => prober;
+  const probers = [...new Set(targets.map(proberFor))];
   const stats = new Map(targets.map((t) => [t.value, new Statistics()]));
   let pending = 0;
   let settle: (() => void) | undefined;
@@ -95,14 +104,14 @@ export async function runPing(prober: Prober, targets: readonly Ipv4[], options:
     onEvent(event);
     if (pending === 0) settle?.();
   };
-  prober.on("event", listener);
+  for (const p of probers) p.on("event", listener);
   try {
     for (let round = 0; round < options.count && !options.signal?.aborted; round++) {
       if (round > 0 && !(await pause(options.intervalMs, options.signal))) break;
       for (const target of targets) {
         stats.get(target.value)!.sent++;
         pending++;
-        void prober.send(target, options.timeoutMs);
+        void proberFor(target).send(target, options.timeoutMs);
       }
     }
     if (pending > 0 && !options.signal?.aborted) {
@@ -112,18 +121,23 @@ export async function runPing(prober: Prober, targets: readonly Ipv4[], options:
       });
     }
   } finally {
-    prober.off("event", listener);
+    for (const p of probers) p.off("event", listener);
   }
   return targets.map((t) => stats.get(t.value)!.summary(t));
 }
 
+/** Waits `ms`; false when the signal aborts first. Its abort listener goes with it, so rounds do not pile them up. */
 function pause(ms: number, signal?: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve(false);
-    const timer = setTimeout(() => resolve(true), ms);
-    signal?.addEventListener("abort", () => {
+    const onAbort = () => {
       clearTimeout(timer);
       resolve(false);
-    }, { once: true });
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve(true);
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
   });
 }

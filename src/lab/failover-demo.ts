@@ -78,11 +78,13 @@ export interface ScenarioOptions {
   readonly httpIntervalMs?: number;
   /** do not start a daemon on Brain: a plain host that only gets its link back */
   readonly brainRunsTakeover?: boolean;
+  /** called once the namespaces are built, before anything runs in them (extra interfaces, say) */
+  readonly beforeDaemons?: (lab: Lab) => void;
 }
 
 const DAEMON_EVENTS = new Set(["claim", "yield", "release", "hand-back", "peer-down", "peer-up", "link-down", "link-up", "conflict", "not-claiming", "added", "removed", "error", "stopped"]);
-/** `2026-11-26T06:09:38.857036Z pinky claim 192.0.2.37: detail` */
-const LOG_LINE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d{6})Z (\S+) (\S+)(?: (\d+\.\d+\.\d+\.\d+))?: (.*)$/;
+/** `2026-11-26T06:09:38.857036Z notice pinky claim 192.0.2.37: detail` (src/failover/log.ts; the level word is optional) */
+const LOG_LINE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d{6})Z (?:(?:error|warning|notice|info|debug) )?(\S+) (\S+)(?: (\d+\.\d+\.\d+\.\d+))?: (.*)$/;
 
 function parseLogLine(source: "brain" | "pinky", line: string): LabEvent | undefined {
   const m = LOG_LINE.exec(line);
@@ -114,6 +116,7 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<LabS
   const daemons = new Map<string, ChildProcess>();
   let watcher: NodeWorker | undefined;
   try {
+    options.beforeDaemons?.(lab);
     for (const box of [BRAIN, PINKY]) {
       const web = lab.spawn(box.name, [process.execPath, join(DIST, "lab", "web-server.js"), box.name]);
       children.push(web);
@@ -131,7 +134,13 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<LabS
         const e = parseLogLine(box.name, line);
         if (e !== undefined && DAEMON_EVENTS.has(e.kind)) push(e);
       });
-      createInterface({ input: child.stderr! }).on("line", (line) => push({ t: hrtimeMicros(), source: box.name, kind: "stderr", text: `${box.name} (stderr): ${line}` }));
+      // the daemon logs warnings and errors on stderr: those are events like the rest; anything else
+      // there (a stack trace) is reported as it is
+      createInterface({ input: child.stderr! }).on("line", (line) => {
+        const e = parseLogLine(box.name, line);
+        if (e === undefined) push({ t: hrtimeMicros(), source: box.name, kind: "stderr", text: `${box.name} (stderr): ${line}` });
+        else if (DAEMON_EVENTS.has(e.kind)) push(e);
+      });
     }
     watcher = lab.runNode(ROUTER.name, join(DIST, "lab", "router-watch.js"), { addresses: [BRAIN.publicAddress, PINKY.publicAddress], intervalMs: options.httpIntervalMs ?? 10 });
     const names = new Map([[Mac.parse(BRAIN.mac).toString(), "brain"], [Mac.parse(PINKY.mac).toString(), "pinky"]]);

@@ -1,7 +1,7 @@
-// The link layer's public face: interface discovery, the routing table, and the libpcap link.
+// The link layer's public face: interface discovery, the kernel's route lookup, and the libpcap link.
 export { findInterface, listInterfaces, readInterfaceState, InterfaceError, SysReadError } from "./interfaces";
 export type { InterfaceAddress, InterfaceState, NetworkInterface } from "./interfaces";
-export { defaultRoute, nextHopFor, parseRouteTable, readRoutes, routeTo, RouteError } from "./routes";
-export type { NextHop, Route } from "./routes";
+export { encodeRouteRequest, injectionOnLoBlockedBy, interfaceNameOf, lookupRoute, lookupRoutes, nextHopOf, parseRouteAnswer, RouteError } from "./route";
+export type { LookupOptions, RouteAnswer, RouteLookup, RouteType } from "./route";
 export { Link, LinkError } from "./link";
 export type { CapturedFrame, Direction, LinkOptions, LinkState, LinkStats, LinkStatus, LinkWatch } from "./link";

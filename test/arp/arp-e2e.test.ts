@@ -51,6 +51,14 @@ describe("takeover arp (kernel as the peer)", function () {
     assert.equal(none.status, 1);
   });
 
+  it("who-has routes as ip route get: our own address (dev lo) and an unrouted one are refused in one line", () => {
+    const own = arp("who-has", "192.0.2.17");
+    assert.deepEqual([own.status, own.stderr.trim()], [2, "takeover: 192.0.2.17 is an address of this host (local route, dev lo); give the interface to use with -I IFACE"]);
+    const unrouted = arp("who-has", "203.0.113.5");
+    assert.equal(unrouted.status, 2);
+    assert.match(unrouted.stderr.trim(), /^takeover: no route to 203\.0\.113\.5 \(ip route get 203\.0\.113\.5: Network is unreachable\); add one, e\.g\. ip route add default via <gateway>; or give the interface with -I IFACE$/);
+  });
+
   it("send (send_arp order) refuses a malformed MAC with one line naming the argument", () => {
     const result = arp("send", "192.0.2.17", "fffffffffff", "192.0.2.18", "ff:ff:ff:ff:ff:ff");
     assert.equal(result.status, 2);

@@ -93,7 +93,7 @@ describe("takeover release-all", function () {
     assert.match(r.stderr, /^takeover: no interface "eth9"; this host has: [^\n]*eth0[^\n]*\n$/);
     const long = releaseAll(["eth0", "--label", "much-too-long"]);
     assert.equal(long.status, 2);
-    assert.equal(long.stderr, 'takeover: "eth0:much-too-long" is 18 characters, over the 15 Linux allows for an address label: no address can carry it; check IFACE and --label\n');
+    assert.equal(long.stderr, 'takeover: "eth0:much-too-long" is 18 characters, over the 15 Linux allows for an address label, so no address can carry it; check IFACE and --label\n');
     assert.equal(addresses().length, 4);
   });
 

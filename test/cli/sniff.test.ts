@@ -373,9 +373,9 @@ describe("cli/sniff", function () {
         [["-r", path.join(directory, "missing.pcap")], /^takeover: cannot read .*missing\.pcap: no such file or directory$/],
         [["-r", notPcap], /^takeover: .*notes\.txt: pcap: bad magic at byte 0: the file starts with bytes 74 68 65 73; expected the magic/],
         [["-r", directory], /^takeover: cannot read .*: it is a directory$/],
-        [["-r", notPcap, "-c", "0"], /^takeover: -c takes a number of frames \(1 or more\), not "0"$/],
-        [["-r", notPcap, "-i", "eth0"], /^takeover: sniff takes -i .* or -r .*, not both$/],
-        [[], /^takeover: sniff needs -i IFACE .* or -r FILE/],
+        [["-r", notPcap, "-c", "0"], /^takeover: -c takes a number of frames \(1 or more\), not "0"; write one like -c 10$/],
+        [["-r", notPcap, "-i", "eth0"], /^takeover: sniff takes -i .* or -r .*, not both; give one of them$/],
+        [[], /^takeover: sniff needs something to read; give -i IFACE .* or -r FILE/],
         [["-i", "nosuch0"], /^takeover: no interface "nosuch0"; this host has: /],
       ];
       for (const [args, message] of cases) {

@@ -2,7 +2,9 @@
 // project under os.tmpdir() the way a user would (`npm install ./takeover-X.Y.Z.tgz`, with
 // --ignore-scripts: the native libpcap/netlink bindings are not built, which the pure codecs must not
 // need). Then:
-//   - the tarball holds the compiled code, the example configs and the systemd unit, and no tests;
+//   - the tarball holds the compiled code, the example configs and hooks, the systemd unit, the
+//     Prometheus and Grafana examples and the LICENSE, and no tests, sources or source maps (the
+//     maps would point at src/ files the tarball does not carry; `npm pack --dry-run`, no network);
 //   - `takeover/packets` loads no native module (nothing but its own files and buffer-layout);
 //   - a strict TypeScript program importing from "takeover/packets" compiles (moduleResolution
 //     node16, and the older "node" that ignores the exports map) and runs;
@@ -64,6 +66,45 @@ const EXPECTED = {
   targetIp: "192.0.2.37",
 };
 
+/** `npm pack --dry-run --json` of this checkout: what the tarball would hold, path → mode. */
+function packedFiles(): Map<string, number> {
+  const packed = sh(["npm", "pack", "--dry-run", "--json"], ROOT, 60_000, "npm pack --dry-run");
+  const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf("["))) as Array<{ files: Array<{ path: string; mode: number }> }>;
+  return new Map(info.files.map((f) => [f.path, f.mode]));
+}
+
+describe("deploy: what the npm tarball holds", function () {
+  this.timeout(90_000);
+  let files: Map<string, number>;
+  before(() => {
+    files = packedFiles();
+  });
+
+  it("the example hooks brain.yaml points at ship, executable", () => {
+    const brain = readFileSync(join(ROOT, "examples", "brain.yaml"), "utf8");
+    const named = [...new Set([...brain.matchAll(/hooks\/([\w.-]+\.sh)/g)].map((m) => m[1]))];
+    assert.ok(named.length >= 2, `brain.yaml names its example hooks (${named.join(", ")})`);
+    for (const hook of [...named, "provider-api.sh"]) {
+      const mode = files.get(`examples/hooks/${hook}`);
+      assert.ok(mode !== undefined, `examples/hooks/${hook} is in the tarball`);
+      assert.equal(mode & 0o111, 0o111, `examples/hooks/${hook} is executable in the tarball (mode ${mode.toString(8)})`);
+    }
+  });
+
+  it("no source maps (their sources are not shipped), and the LICENSE package.json's \"MIT\" refers to", () => {
+    assert.deepEqual([...files.keys()].filter((f) => f.endsWith(".map")), []);
+    assert.ok(files.has("LICENSE"), "LICENSE is in the tarball");
+    const license = readFileSync(join(ROOT, "LICENSE"), "utf8");
+    assert.match(license, /^MIT License/);
+    assert.match(license, /Copyright \(c\) 2026 the takeover authors/);
+    assert.equal((JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { license: string }).license, "MIT");
+  });
+
+  it("the Prometheus alert rules and the Grafana dashboard ship beside the systemd unit", () => {
+    for (const f of ["deploy/takeover.service", "deploy/prometheus-alerts.yml", "deploy/grafana-dashboard.json"]) assert.ok(files.has(f), `${f} is in the tarball`);
+  });
+});
+
 describe("deploy: the npm package, installed and used", function () {
   this.timeout(180_000);
   let scratch: string;
@@ -97,6 +138,7 @@ describe("deploy: the npm package, installed and used", function () {
       assert.ok(files.includes(needed), `${needed} is in the tarball`);
     }
     assert.deepEqual(files.filter((f) => /^(test|bench|src)\/|^dist\/(test|bench)\//.test(f) || (f.endsWith(".ts") && !f.endsWith(".d.ts"))), [], "no tests, benchmarks or TypeScript sources");
+    assert.deepEqual(files.filter((f) => f.endsWith(".map")), [], "no source maps");
   });
 
   it("takeover/packets loads no native module: only its own files and buffer-layout", () => {

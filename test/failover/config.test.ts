@@ -114,6 +114,7 @@ describe("config: good files", () => {
     const rest = (c: TakeoverConfig) => ({ ...c, source: "", node: undefined, peer: undefined, checks: c.checks.map((k) => ({ ...k, address: undefined })) });
     assert.deepEqual(rest(pinky), rest(brain));
     for (const c of pinky.checks) {
+      assert.ok("address" in c, `${c.name} is a network check`);
       assert.ok(c.address.equals(c.target === "peer" ? brain.node.address : brain.node.publicAddress), `${c.name} on pinky does not point at brain`);
     }
     // and the machines see each other's addresses swapped
@@ -176,7 +177,7 @@ describe("config: good files", () => {
   it("defaults the timeout to the interval when the interval is shorter, and names checks <type>-<target>", () => {
     const config = parseConfig(edit({}, ["  - type: http", "    target: 192.0.2.99", "    interval: 200ms", "    role: self"]), "brain.yaml");
     assert.deepEqual(
-      config.checks.map((c) => [c.name, c.role, c.target, c.address.toString(), c.intervalMicros, c.timeoutMicros]),
+      config.checks.map((c) => ["address" in c ? [c.name, c.role, c.target, c.address.toString(), c.intervalMicros, c.timeoutMicros] : []].flat()),
       [
         ["peer-ping", "peer", "peer", "192.0.2.18", 100_000, 100_000],
         ["http-peer-public", "peer", "peer-public", "192.0.2.36", 1_000_000, 500_000],
@@ -254,7 +255,7 @@ describe("config: several public addresses, and failback", () => {
       edit({ 4: "  publicAddress: [192.0.2.37, 192.0.2.38]", 7: "  publicAddress: [192.0.2.36, 192.0.2.35]" }, ["  - name: second-web", "    type: http", "    target: 192.0.2.35", "  - name: own-second", "    target: 192.0.2.38", "  - name: own-first", "    target: self-public"]),
       "brain.yaml",
     );
-    const byName = (name: string) => config.checks.find((c) => c.name === name)!;
+    const byName = (name: string) => config.checks.find((c) => c.name === name) as Extract<CheckConfig, { type: "icmp" | "http" }>;
     assert.deepEqual([byName("http-peer-public").target, String(byName("http-peer-public").address), byName("http-peer-public").targetsPeerPublic], ["peer-public", "192.0.2.36", true]);
     assert.deepEqual([byName("second-web").target, String(byName("second-web").address), byName("second-web").targetsPeerPublic], ["peer-public", "192.0.2.35", true]);
     assert.deepEqual([byName("own-second").target, String(byName("own-second").address), byName("own-second").role], ["self-public", "192.0.2.38", "self"]);
@@ -321,6 +322,16 @@ describe("config: status and hooks", () => {
     assert.deepEqual(parseConfig(edit({}, ["status: {}"]), "brain.yaml").status, { listen: { host: "127.0.0.1", port: 9337 } });
   });
 
+  it("reads log: level and format, info and text by default, and names a bad one with the choices", () => {
+    assert.deepEqual(parseConfig(edit({}), "brain.yaml").log, { level: "info", format: "text" });
+    assert.deepEqual(parseConfig(edit({}, ["log:", "  level: debug", "  format: json"]), "brain.yaml").log, { level: "debug", format: "json" });
+    assert.deepEqual(parseConfig(edit({}, ["log: {level: warning}"]), "brain.yaml").log, { level: "warning", format: "text" });
+    const bad = errorOf(edit({}, ["log:", "  level: loud", "  format: xml"])).split("\n");
+    assert.equal(bad.length, 2, bad.join("\n"));
+    assert.match(bad[0], /^brain\.yaml:\d+: log\.level: "?loud"? is not a log level; write error, warning, notice, info or debug$/);
+    assert.match(bad[1], /^brain\.yaml:\d+: log\.format: "?xml"? is not a log format; write text or json$/);
+  });
+
   it("gives every event the all: hook unless it has its own, and reads the timeout", () => {
     const config = parseConfig(edit({}, ["hooks:", "  all: /usr/local/bin/all.sh", "  claimed: /usr/local/bin/claimed.sh", "  timeout: 1.5s"]), "brain.yaml");
     assert.deepEqual(config.hooks, {
@@ -335,6 +346,72 @@ describe("config: status and hooks", () => {
   });
 });
 
+describe("config: exec and interface checks", () => {
+  it("reads an exec check: the argv as given, a self check by default, every 2 s with a 1 s timeout, capabilities dropped", () => {
+    const config = parseConfig(edit({}, ["  - type: exec", "    command: [/usr/local/bin/check-db, --quick, 3, \"$(not a shell)\"]"]), "brain.yaml");
+    assert.deepEqual(check(config, "exec-check-db"), {
+      type: "exec",
+      name: "exec-check-db",
+      role: "self",
+      targetsPeerPublic: false,
+      command: ["/usr/local/bin/check-db", "--quick", "3", "$(not a shell)"],
+      keepCapabilities: false,
+      intervalMicros: 2_000_000,
+      timeoutMicros: 1_000_000,
+      fall: 3,
+      rise: 2,
+    });
+    assert.deepEqual(
+      machineConfigOf(config).checks.find((c) => c.name === "exec-check-db"),
+      { name: "exec-check-db", role: "self", fall: 3, rise: 2, targetsPeerPublic: false },
+    );
+  });
+
+  it("reads an exec check's own name, role, timings and keepCapabilities; a block list is a list too", () => {
+    const config = parseConfig(
+      edit({}, ["  - name: db", "    type: exec", "    role: peer", "    command:", "      - /usr/local/bin/check-peer-db", "    interval: 500ms", "    fall: 1", "    rise: 1", "    keepCapabilities: true"]),
+      "brain.yaml",
+    );
+    const db = check(config, "db");
+    assert.deepEqual(db, { type: "exec", name: "db", role: "peer", targetsPeerPublic: false, command: ["/usr/local/bin/check-peer-db"], keepCapabilities: true, intervalMicros: 500_000, timeoutMicros: 500_000, fall: 1, rise: 1 });
+  });
+
+  it("reads an interface check: a self check every 100 ms, named interface-<name>", () => {
+    const config = parseConfig(edit({}, ["  - type: interface", "    interface: eth1", "    fall: 1"]), "brain.yaml");
+    assert.deepEqual(check(config, "interface-eth1"), { type: "interface", name: "interface-eth1", role: "self", targetsPeerPublic: false, interface: "eth1", intervalMicros: 100_000, timeoutMicros: 100_000, fall: 1, rise: 2 });
+    assert.equal(parseConfig(edit({}, ["  - {type: interface, interface: bond0, role: self}"]), "brain.yaml").checks[3].role, "self");
+  });
+
+  it("does not count an exec or interface self check as watching the peer", () => {
+    const text = "interface: eth0\nnode: {address: 192.0.2.17, publicAddress: 192.0.2.37}\npeer: {address: 192.0.2.18, publicAddress: 192.0.2.36}\nchecks:\n  - {type: exec, command: [/bin/true]}\n  - {type: interface, interface: eth1}\n";
+    assert.equal(errorOf(text), "brain.yaml:4: checks: no check watches the peer, so its address would never be taken over; add one, like - target: peer");
+  });
+
+  const cases: [string, string, string][] = [
+    ["a command written as one string", edit({}, ["  - type: exec", '    command: "/usr/local/bin/check-db --quick"']), 'brain.yaml:24: checks[3].command: "/usr/local/bin/check-db --quick" is one string: a command is run without a shell, so write it as a list, like command: [/usr/local/bin/check-db, --quick]'],
+    ["a command with a relative program", edit({}, ["  - type: exec", "    command: [check-db, --quick]"]), 'brain.yaml:24: checks[3].command: "check-db" is not an absolute path (checks run with PATH=/usr/sbin:/usr/bin:/sbin:/bin from /); write the program\'s full path, like command: [/usr/bin/check-db, …]'],
+    ["an empty command", edit({}, ["  - type: exec", "    command: []"]), "brain.yaml:24: checks[3].command: an empty list runs nothing; write the program and its arguments as a list, like command: [/usr/local/bin/check-db, --quick]"],
+    ["a command word that is a mapping", edit({}, ["  - type: exec", "    command: [/bin/check, {a: 1}]"]), 'brain.yaml:24: checks[3].command: word 2 is a mapping, not text; write each word as text, quoted if it holds "{", "[", ":" or "#"'],
+    ["a command word that is true", edit({}, ["  - type: exec", "    command: [/bin/check, true]"]), 'brain.yaml:24: checks[3].command: word 2 is true, not text; quote it, like "true"'],
+    ["an exec check without a command", edit({}, ["  - type: exec"]), "brain.yaml:23: checks[3].command: missing; an exec check needs the program to run, like command: [/usr/local/bin/check-db, --quick]"],
+    ["a target on an exec check", edit({}, ["  - type: exec", "    command: [/bin/true]", "    target: peer"]), "brain.yaml:25: checks[3].target: exec checks have no target; remove it, or use type: icmp, tcp or http"],
+    ["a port on an exec check", edit({}, ["  - type: exec", "    command: [/bin/true]", "    port: 80"]), "brain.yaml:25: checks[3].port: exec checks have no port; remove it, or use type: tcp or http"],
+    ["a command on an icmp check", edit({ 15: "    rise: 2\n    command: [/bin/true]" }), "brain.yaml:16: checks[0].command: icmp checks have no command; remove it, or use type: exec"],
+    ["a timeout longer than the exec interval", edit({}, ["  - type: exec", "    command: [/bin/true]", "    timeout: 3s"]), 'brain.yaml:25: checks[3].timeout: "3s" is longer than the interval (2s, the default for exec checks): make it at most 2s, or raise interval'],
+    ["an interface check without an interface", edit({}, ["  - type: interface"]), "brain.yaml:23: checks[3].interface: missing; an interface check needs the interface whose carrier to watch, like interface: eth1"],
+    ["an interface name that cannot be", edit({}, ["  - type: interface", "    interface: eth1:0"]), 'brain.yaml:24: checks[3].interface: "eth1:0" is not an interface name: Linux allows 1 to 15 characters, without spaces, ":" or "/" (ip link lists them)'],
+    ["an interface check as a peer check", edit({}, ["  - type: interface", "    interface: eth1", "    role: peer"]), "brain.yaml:25: checks[3].role: \"peer\" does not fit an interface check: our own interface's carrier says nothing sure about the peer, and a pulled cable would take its address; remove role (interface checks are self checks)"],
+    ["a timeout on an interface check", edit({}, ["  - type: interface", "    interface: eth1", "    timeout: 50ms"]), "brain.yaml:25: checks[3].timeout: interface checks have no timeout; they read the kernel's state at once, so remove it"],
+    ["an interface key on an exec check", edit({}, ["  - type: exec", "    command: [/bin/true]", "    interface: eth1"]), "brain.yaml:25: checks[3].interface: exec checks have no interface; remove it, or use type: interface"],
+    ["two interface checks of one interface", edit({}, ["  - {type: interface, interface: eth1}", "  - {type: interface, interface: eth1}"]), 'brain.yaml:24: checks[4].name: the default name "interface-eth1" is taken by checks[3]: give this check a name'],
+  ];
+  for (const [what, text, expected] of cases) {
+    it(what, () => {
+      assert.equal(errorOf(text), expected);
+    });
+  }
+});
+
 describe("config: one exact line per mistake", () => {
   const cases: [string, string, string][] = [
     ["a bad IPv4 address", edit({ 7: "  publicAddress: 192.0.2.377" }), 'brain.yaml:7: peer.publicAddress: "192.0.2.377" is not an IPv4 address: 377 is over 255'],
@@ -342,7 +419,7 @@ describe("config: one exact line per mistake", () => {
     ["a duration with an unknown unit", edit({ 13: "    timeout: 100msec" }), 'brain.yaml:13: checks[0].timeout: "100msec" has an unknown unit "msec": write 100ms'],
     ["a mistyped key", edit({ 19: "    fal: 3" }), 'brain.yaml:19: checks[1].fal: unknown key; did you mean "fall"?'],
     ["a key in snake case", edit({ 4: "  public_address: 192.0.2.37" }), 'brain.yaml:4: node.public_address: unknown key; did you mean "publicAddress"?'],
-    ["an unknown key like no other", edit({}, ["colour: blue"]), "brain.yaml:23: colour: unknown key; the keys here are interface, label, node, peer, checks, announce, claim, conflicts, status, hooks, auth, failback"],
+    ["an unknown key like no other", edit({}, ["colour: blue"]), "brain.yaml:23: colour: unknown key; the keys here are interface, label, node, peer, checks, announce, claim, conflicts, status, hooks, auth, log, failback"],
     ["a missing required key", edit({ 6: "" }), "brain.yaml:5: peer.address: missing; write the other box's real IPv4 address, like address: 192.0.2.18"],
     ["the same real address twice", edit({ 6: "  address: 192.0.2.17" }), 'brain.yaml:6: peer.address: "192.0.2.17" is node.address too: node and peer are two boxes, each with its own address'],
     ["a public address that is a real one", edit({ 4: "  publicAddress: 192.0.2.18" }), 'brain.yaml:4: node.publicAddress: "192.0.2.18" is peer.address too: a public address must be separate from both boxes\' real addresses'],
@@ -361,7 +438,7 @@ describe("config: one exact line per mistake", () => {
     ["a port on an icmp check", edit({ 15: "    rise: 2\n    port: 80" }), "brain.yaml:16: checks[0].port: icmp checks have no port; remove it, or use type: tcp or http"],
     ["an http path without /", edit({ 19: "    path: health" }), 'brain.yaml:19: checks[1].path: "health" does not start with "/": write "/health"'],
     ["an HTTP status out of range", edit({ 19: "    expectStatus: 700" }), "brain.yaml:19: checks[1].expectStatus: 700 is too large; write the HTTP status a healthy server answers with, from 100 to 599, like expectStatus: 200"],
-    ["an unknown check type", edit({ 20: "  - type: ping" }), 'brain.yaml:20: checks[2].type: "ping" is not a check type; write icmp, http or tcp'],
+    ["an unknown check type", edit({ 20: "  - type: ping" }), 'brain.yaml:20: checks[2].type: "ping" is not a check type; write icmp, http, tcp, exec or interface'],
     ["an unknown target", edit({ 21: "    target: peer_public" }), 'brain.yaml:21: checks[2].target: "peer_public" is not a target; write peer, peer-public, self-public or an IPv4 address'],
     ["a role against the target", edit({ 11: "    target: self-public\n    role: peer" }), 'brain.yaml:12: checks[0].role: "peer" does not fit target self-public, which makes it a self check; remove role, or change target'],
     ["two checks with one name", edit({ 16: "  - name: peer-ping\n    type: http" }), 'brain.yaml:16: checks[1].name: "peer-ping" is the name of checks[0] too: give each check its own name'],
@@ -498,7 +575,7 @@ describe("config: values quoted in messages", () => {
 
   it("cuts unknown keys too", () => {
     const key = "k".repeat(500);
-    assert.equal(errorOf(edit({}, [`${key}: 1`])).split("\n")[0], `brain.yaml:23: ${"k".repeat(60)}… (500 characters): unknown key; the keys here are interface, label, node, peer, checks, announce, claim, conflicts, status, hooks, auth, failback`);
+    assert.equal(errorOf(edit({}, [`${key}: 1`])).split("\n")[0], `brain.yaml:23: ${"k".repeat(60)}… (500 characters): unknown key; the keys here are interface, label, node, peer, checks, announce, claim, conflicts, status, hooks, auth, log, failback`);
   });
 
   it("refuses a 1 MiB scalar quickly", () => {

@@ -1,8 +1,12 @@
 // Prometheus metrics of the daemon (src/failover/metrics.ts), fed by a fake daemon: after a series of
 // log lines, check results and announcements, the text must hold the exact counts, states, histogram
-// buckets and the time of the last transition; every series must be in the text format.
+// buckets and the time of the last transition; every series must be in the text format. Names are in
+// base units; build info, process and Node runtime metrics are there; README's Metrics table lists
+// exactly the registry's metrics, with their types and labels.
 import assert from "node:assert/strict";
-import { daemonMetrics } from "../../src/failover/metrics";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { daemonMetrics, packageVersion } from "../../src/failover/metrics";
 import { FakeDaemon, T0 } from "./observer-fakes";
 
 /** `name{a="b",c="d"}` → value, from the text format; HELP/TYPE lines checked to be there. */
@@ -54,15 +58,15 @@ describe("metrics", () => {
     assert.equal(s.get('takeover_check_failures_total{check="peer-ping",type="icmp"}'), 1);
     assert.equal(s.get('takeover_checks_total{check="peer-web",type="http"}'), 1);
     assert.equal(s.get('takeover_check_failures_total{check="peer-web",type="http"}'), 0);
-    // RTTs of the checks that passed only, in µs buckets
-    assert.equal(s.get('takeover_check_rtt_microseconds_bucket{le="250",check="peer-ping",type="icmp"}'), 0);
-    assert.equal(s.get('takeover_check_rtt_microseconds_bucket{le="500",check="peer-ping",type="icmp"}'), 1);
-    assert.equal(s.get('takeover_check_rtt_microseconds_bucket{le="1000",check="peer-ping",type="icmp"}'), 2);
-    assert.equal(s.get('takeover_check_rtt_microseconds_bucket{le="+Inf",check="peer-ping",type="icmp"}'), 2);
-    assert.equal(s.get('takeover_check_rtt_microseconds_sum{check="peer-ping",type="icmp"}'), 1000);
-    assert.equal(s.get('takeover_check_rtt_microseconds_count{check="peer-ping",type="icmp"}'), 2);
-    assert.equal(s.get('takeover_check_rtt_microseconds_bucket{le="25000",check="peer-web",type="http"}'), 0);
-    assert.equal(s.get('takeover_check_rtt_microseconds_bucket{le="50000",check="peer-web",type="http"}'), 1);
+    // RTTs of the checks that passed only, in seconds
+    assert.equal(s.get('takeover_check_rtt_seconds_bucket{le="0.00025",check="peer-ping",type="icmp"}'), 0);
+    assert.equal(s.get('takeover_check_rtt_seconds_bucket{le="0.0005",check="peer-ping",type="icmp"}'), 1);
+    assert.equal(s.get('takeover_check_rtt_seconds_bucket{le="0.001",check="peer-ping",type="icmp"}'), 2);
+    assert.equal(s.get('takeover_check_rtt_seconds_bucket{le="+Inf",check="peer-ping",type="icmp"}'), 2);
+    assert.ok(Math.abs(s.get('takeover_check_rtt_seconds_sum{check="peer-ping",type="icmp"}')! - 0.001) < 1e-12);
+    assert.equal(s.get('takeover_check_rtt_seconds_count{check="peer-ping",type="icmp"}'), 2);
+    assert.equal(s.get('takeover_check_rtt_seconds_bucket{le="0.025",check="peer-web",type="http"}'), 0);
+    assert.equal(s.get('takeover_check_rtt_seconds_bucket{le="0.05",check="peer-web",type="http"}'), 1);
     metrics.close();
   });
 
@@ -106,17 +110,82 @@ describe("metrics", () => {
     for (const [name, type] of [
       ["takeover_address_state", "gauge"],
       ["takeover_transitions_total", "counter"],
-      ["takeover_check_rtt_microseconds", "histogram"],
+      ["takeover_check_rtt_seconds", "histogram"],
+      ["takeover_build_info", "gauge"],
+      ["takeover_address_home", "gauge"],
+      ["process_cpu_seconds_total", "counter"],
+      ["process_resident_memory_bytes", "gauge"],
+      ["nodejs_eventloop_lag_seconds", "gauge"],
+      ["nodejs_heap_size_used_bytes", "gauge"],
       ["takeover_announcement_frames_total", "counter"],
       ["takeover_last_transition_timestamp_seconds", "gauge"],
     ]) {
       assert.match(text, new RegExp(`^# HELP ${name} .+$`, "m"));
       assert.match(text, new RegExp(`^# TYPE ${name} ${type}$`, "m"));
     }
-    for (const line of text.split("\n")) if (line !== "" && !line.startsWith("#")) assert.match(line, /^[a-z_]+(\{[^}]*\})? [-+0-9.eInf]+$/, line);
+    for (const line of text.split("\n")) if (line !== "" && !line.startsWith("#")) assert.match(line, /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? ([-+0-9.eE]+|[+-]Inf|NaN)$/i, line); // prom-client writes NaN as "Nan", which Prometheus (Go ParseFloat) reads
     assert.match(metrics.contentType, /^text\/plain; version=0\.0\.4/);
     metrics.close();
     daemon.log("claim", "192.0.2.36", "x");
     assert.equal(samples(await metrics.text()).get('takeover_transitions_total{event="claim"}'), 1);
+  });
+
+  it("takeover_build_info: 1, with package.json's version and this box's name", async () => {
+    const daemon = new FakeDaemon();
+    const metrics = daemonMetrics(daemon);
+    const version = (JSON.parse(readFileSync(join(__dirname, "..", "..", "..", "package.json"), "utf8")) as { version: string }).version;
+    assert.equal(packageVersion(), version);
+    assert.equal(samples(await metrics.text()).get(`takeover_build_info{version="${version}",node="brain"}`), 1);
+    metrics.close();
+  });
+
+  it("takeover_address_home: 1 for our own address, 0 for the peer's", async () => {
+    const daemon = new FakeDaemon();
+    const metrics = daemonMetrics(daemon);
+    const s = samples(await metrics.text());
+    assert.equal(s.get('takeover_address_home{address="192.0.2.37"}'), 1);
+    assert.equal(s.get('takeover_address_home{address="192.0.2.36"}'), 0);
+    metrics.close();
+  });
+
+  it("the process and Node runtime metrics, unprefixed, with values", async () => {
+    const metrics = daemonMetrics(new FakeDaemon());
+    const s = samples(await metrics.text());
+    assert.ok(s.get("process_resident_memory_bytes")! > 1_000_000, "RSS in bytes");
+    assert.ok(s.get("process_start_time_seconds")! > 1.5e9, "start time in Unix seconds");
+    assert.ok(s.get("process_open_fds")! >= 3);
+    assert.ok(s.get("nodejs_heap_size_used_bytes")! > 0);
+    assert.ok([...s.keys()].some((k) => k.startsWith(`nodejs_version_info{version="${process.version}"`)));
+    metrics.close();
+  });
+
+  it("every metric name is in base units (seconds, bytes), as Prometheus names want", () => {
+    const metrics = daemonMetrics(new FakeDaemon());
+    const names = metrics.registry.getMetricsAsArray().map((m) => m.name);
+    assert.ok(names.length > 30);
+    assert.deepEqual(names.filter((n) => /(micro|milli|nano)seconds|_(ms|us|ns)(_|$)|minutes|hours|(kilo|mega|giga)bytes|_(kb|mb)(_|$)/.test(n)), []);
+    metrics.close();
+  });
+
+  it("README's Metrics table lists exactly the registry's metrics, with their types and labels", () => {
+    const readme = readFileSync(join(__dirname, "..", "..", "..", "README.md"), "utf8");
+    const section = /\n## Metrics\n([\s\S]*?)\n## /.exec(readme);
+    assert.ok(section !== null, "README has a ## Metrics section");
+    const documented = new Map<string, string>();
+    for (const m of section[1].matchAll(/^\| `([a-zA-Z_:][a-zA-Z0-9_:]*)` \| (\w+) \| ([^|]*) \|/gm)) {
+      const labels = [...m[3].matchAll(/`([a-z_]+)`/g)].map((l) => l[1]).sort().join(",");
+      documented.set(m[1], `${m[2]} ${labels}`);
+    }
+    const metrics = daemonMetrics(new FakeDaemon());
+    const registered = new Map<string, string>();
+    for (const m of metrics.registry.getMetricsAsArray()) {
+      const { type, labelNames } = m as unknown as { type: string; labelNames: string[] };
+      registered.set(m.name, `${type} ${[...labelNames].sort().join(",")}`);
+    }
+    metrics.close();
+    const missing = [...registered].filter(([name]) => !documented.has(name)).map(([name, what]) => `| \`${name}\` | ${what}`);
+    assert.deepEqual(missing, [], "metrics the README's table lacks");
+    assert.deepEqual([...documented.keys()].filter((name) => !registered.has(name)), [], "README documents metrics that do not exist");
+    for (const [name, what] of registered) assert.equal(documented.get(name), what, `${name}: README's type and labels`);
   });
 });

@@ -104,4 +104,17 @@ describe("takeover run: SIGHUP reload", function () {
     assert.ok(pinkyHolds(PINKY.publicAddress));
     assert.ok(!pinkyHolds("192.0.2.46"));
   });
+
+  it("refuses a config whose exec check program cannot be run, and says which check and why", async () => {
+    const lines = new Lines(scenario!.daemon("pinky"));
+    const good = readFileSync(pinkyConfig, "utf8");
+    edit((c) => {
+      c.checks.push({ name: "db", type: "exec", command: ["/nonexistent/check-db", "--quick"] });
+    });
+    scenario!.daemon("pinky").kill("SIGHUP");
+    await lines.wait(/ reload: not applied: checks\[2\]\.command: \/nonexistent\/check-db does not exist: install it, or fix the path; the old config stays$/, 5000, "reload refused");
+    writeFileSync(pinkyConfig, good);
+    assert.equal(scenario!.daemon("pinky").exitCode, null, "the daemon runs on");
+    assert.ok(pinkyHolds(PINKY.publicAddress));
+  });
 });

@@ -142,7 +142,7 @@ describe("status listener", () => {
         await writeFile(file, `${CONFIG}status:\n  listen: off\n`);
         const off = await takeover("status", file);
         assert.equal(off.status, 2);
-        assert.equal(off.stderr, `takeover: ${file}: status.listen is off, so the daemon has no status listener to ask\n`);
+        assert.equal(off.stderr, `takeover: ${file}: status.listen is off, so the daemon has no status listener to ask; set status.listen (like 127.0.0.1:9337) and restart it\n`);
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
@@ -156,7 +156,7 @@ describe("takeover status with no daemon", () => {
     const run = await takeover("status", "--url", `http://127.0.0.1:${port}`);
     assert.equal(run.status, 1);
     assert.equal(run.stdout, "");
-    assert.equal(run.stderr, `takeover: no takeover daemon answers at http://127.0.0.1:${port}/status (is it running? is status.listen set?)\n`);
+    assert.equal(run.stderr, `takeover: no takeover daemon answers at http://127.0.0.1:${port}/status; is it running (systemctl status takeover), with status.listen set?\n`);
   });
 });
 

@@ -91,3 +91,135 @@ describe("takeover ping (kernel as the peer)", function () {
     }
   });
 });
+
+// Routing as `ip route get` routes: host a has a default route to nobody on eth0, and reaches
+// 198.51.100.0/24 only through a policy rule (table 100, via r on eth1). Each case runs iputils ping
+// (or fping, for several targets) on the same host and compares received counts and exit codes.
+describe("takeover ping routes as the kernel does (policy rules, loopback, reject routes, several targets)", function () {
+  this.timeout(120_000);
+  let lab: Lab;
+
+  before(async () => {
+    lab = await Lab.create({
+      hosts: [
+        { name: "a", links: [{ segment: "lan", address: "192.0.2.17/24" }, { segment: "side", address: "203.0.113.1/24" }], gateway: "192.0.2.1" },
+        { name: "b", segment: "lan", address: "192.0.2.18/24" },
+        { name: "r", segment: "side", address: ["203.0.113.2/24", "198.51.100.7/24"] },
+      ],
+    });
+    const ipIn = (...argv: string[]) => lab.exec("a", ["ip", ...argv], { check: true });
+    ipIn("route", "add", "198.51.100.0/24", "via", "203.0.113.2", "dev", "eth1", "table", "100");
+    ipIn("rule", "add", "to", "198.51.100.0/24", "table", "100");
+    ipIn("route", "add", "prohibit", "203.0.113.128/25");
+    ipIn("route", "add", "unreachable", "192.0.2.128/25");
+  });
+  after(async () => {
+    await lab?.destroy();
+  });
+
+  const ping = (...args: string[]) => lab.exec("a", [process.execPath, CLI, "ping", ...args], { timeoutMs: 30_000 });
+  const summaries = (stdout: string) => stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.type === "summary");
+  /** iputils ping's received count (undefined when it printed no statistics) and exit code. */
+  const iputils = (target: string, ...flags: string[]) => {
+    const result = lab.exec("a", ["ping", "-c", "3", "-i", "0.1", "-W", "1", ...flags, target], { timeoutMs: 30_000 });
+    const received = /(\d+) received/.exec(result.stdout)?.[1];
+    return { received: received === undefined ? undefined : Number(received), status: result.status };
+  };
+
+  it("reaches an address routed only by a policy rule, out of the second interface, as iputils ping does", () => {
+    const shown = ping("-c", "3", "-i", "0.1", "198.51.100.7");
+    assert.equal(shown.status, 0, shown.stderr);
+    assert.match(shown.stdout, /^PING 198\.51\.100\.7 from 203\.0\.113\.1 eth1: /);
+    const result = ping("-c", "3", "-i", "0.1", "--json", "198.51.100.7");
+    const [ours] = summaries(result.stdout);
+    assert.deepEqual({ received: ours.received, status: result.status }, iputils("198.51.100.7"));
+    assert.deepEqual([ours.received, ours.duplicates], [3, 0]);
+    // -I eth0, like ping -I: the rule's route leaves by eth1, so the main table's default (nobody at 192.0.2.1)
+    const pinned = ping("-c", "3", "-i", "0.1", "-W", "1", "-I", "eth0", "--json", "198.51.100.7");
+    assert.deepEqual({ received: summaries(pinned.stdout)[0].received, status: pinned.status }, iputils("198.51.100.7", "-I", "eth0"));
+    assert.equal(pinned.status, 1);
+  });
+
+  it("refuses a local destination in one line while the kernel would drop requests put on lo (iputils ping reaches it)", () => {
+    for (const [target, missing] of [
+      ["127.0.0.1", "net.ipv4.conf.lo.route_localnet=1 and net.ipv4.conf.lo.accept_local=1"],
+      ["192.0.2.17", "net.ipv4.conf.lo.accept_local=1"],
+    ]) {
+      const ours = ping("-c", "3", "-i", "0.1", target);
+      assert.equal(ours.status, 2, target);
+      assert.equal(ours.stdout, "", target);
+      assert.equal(
+        ours.stderr.trim(),
+        `takeover: ${target} is an address of this host (local route, dev lo): the kernel drops echo requests put on lo from userspace unless ${missing}; ping it with iputils ping, or set ${missing.includes(" and ") ? "those" : "that"} with sysctl -w`,
+      );
+      assert.deepEqual(iputils(target), { received: 3, status: 0 }, target);
+    }
+  });
+
+  it("pings 127.0.0.1, 127.0.0.5 and its own address on lo as iputils ping does, once the kernel accepts requests put on lo", () => {
+    lab.sysctl("a", "net.ipv4.conf.lo.accept_local", "1");
+    lab.sysctl("a", "net.ipv4.conf.lo.route_localnet", "1");
+    try {
+      for (const target of ["127.0.0.1", "127.0.0.5", "192.0.2.17"]) {
+        const result = ping("-c", "3", "-i", "0.1", "--json", target);
+        assert.equal(result.status, 0, `${target}: ${result.stderr}`);
+        const lines = result.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+        const replies = lines.filter((l) => l.type === "reply");
+        assert.deepEqual(replies.map((r) => [r.seq, r.stamp]), [[1, "kernel"], [2, "kernel"], [3, "kernel"]], target);
+        const [ours] = summaries(result.stdout);
+        assert.deepEqual({ received: ours.received, status: result.status }, iputils(target), target);
+        assert.deepEqual([ours.received, ours.duplicates], [3, 0], target);
+      }
+      const shown = ping("-c", "1", "127.0.0.1", "192.0.2.17");
+      assert.match(shown.stdout, /^PING 127\.0\.0\.1 from 127\.0\.0\.1 lo; 192\.0\.2\.17 from 192\.0\.2\.17 lo: /);
+      assert.equal(shown.status, 0, shown.stderr);
+    } finally {
+      lab.sysctl("a", "net.ipv4.conf.lo.accept_local", "0");
+      lab.sysctl("a", "net.ipv4.conf.lo.route_localnet", "0");
+    }
+  });
+
+  it("refuses a lone prohibit, unreachable or unrouted destination in one line, exit 2, as iputils ping exits; with several, exits as fping", () => {
+    lab.exec("a", ["ip", "route", "del", "default"], { check: true });
+    try {
+      for (const [target, message] of [
+        ["203.0.113.200", /^takeover: 203\.0\.113\.200 is unreachable \(prohibit route; see ip route get 203\.0\.113\.200 and ip rule\)$/],
+        ["192.0.2.200", /^takeover: 192\.0\.2\.200 is unreachable \(unreachable route; /],
+        ["8.8.8.8", /^takeover: no route to 8\.8\.8\.8 \(ip route get 8\.8\.8\.8: Network is unreachable\); add one/],
+      ] as const) {
+        const ours = ping("-c", "1", target);
+        assert.match(ours.stderr.trim(), message, target);
+        assert.equal(ours.stderr.trim().split("\n").length, 1);
+        assert.equal(ours.status, 2, target);
+        assert.equal(iputils(target).status, 2, `iputils ping ${target}`);
+      }
+      // with several targets, as fping: the one without a route is unreachable (one line on stderr),
+      // the others are pinged, and the exit status is 1
+      const mixed = ping("-c", "1", "-W", "0.5", "--json", "192.0.2.18", "8.8.8.8", "203.0.113.200");
+      assert.deepEqual(mixed.stderr.trim().split("\n").map((l) => l.replace(/ \(.*$/, "")), ["takeover: no route to 8.8.8.8", "takeover: 203.0.113.200 is unreachable"]);
+      const lines = mixed.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+      assert.deepEqual(lines.filter((l) => l.type === "unroutable").map((l) => l.target), ["8.8.8.8", "203.0.113.200"]);
+      assert.deepEqual(summaries(mixed.stdout).map((l) => [l.target, l.received]), [["192.0.2.18", 1]]);
+      assert.equal(mixed.status, 1);
+      const fping = lab.exec("a", ["fping", "-c", "1", "-t", "500", "-q", "192.0.2.18", "8.8.8.8", "203.0.113.200"], { timeoutMs: 30_000 });
+      assert.equal(fping.status, 1);
+      const none = ping("-c", "1", "8.8.8.8", "203.0.113.200");
+      assert.deepEqual([none.status, none.stdout, none.stderr.trim().split("\n").length], [1, "", 2]);
+    } finally {
+      lab.exec("a", ["ip", "route", "replace", "default", "via", "192.0.2.1"], { check: true });
+    }
+  });
+
+  it("with several targets exits as fping does: 0 when every one answered, 1 when one did not", () => {
+    const fping = (...targets: string[]) => lab.exec("a", ["fping", "-c", "2", "-p", "100", "-t", "300", "-q", ...targets], { timeoutMs: 30_000 }).status;
+    // two interfaces, two sources: each target is routed on its own
+    const both = ping("-c", "2", "-i", "0.1", "-W", "0.3", "--json", "192.0.2.18", "198.51.100.7");
+    assert.deepEqual(summaries(both.stdout).map((s) => [s.target, s.received]), [["192.0.2.18", 2], ["198.51.100.7", 2]]);
+    assert.equal(both.status, 0, both.stderr);
+    assert.equal(fping("192.0.2.18", "198.51.100.7"), 0);
+    const oneSilent = ping("-c", "2", "-i", "0.1", "-W", "0.3", "--json", "192.0.2.18", "192.0.2.99");
+    assert.deepEqual(summaries(oneSilent.stdout).map((s) => [s.target, s.received]), [["192.0.2.18", 2], ["192.0.2.99", 0]]);
+    assert.equal(oneSilent.status, 1);
+    assert.equal(fping("192.0.2.18", "192.0.2.99"), 1);
+  });
+});

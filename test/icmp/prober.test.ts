@@ -1,6 +1,7 @@
 // The echo prober and ping sessions against an in-memory peer: matching, statistics, loss, duplicates,
 // stray replies. The same code meets the real kernel in test/icmp/ping-e2e.test.ts.
 import assert from "node:assert/strict";
+import { getEventListeners } from "node:events";
 import { Prober, ProbeEvent } from "../../src/icmp/prober";
 import { runPing } from "../../src/icmp/session";
 import { FramePort, memoryPortPair } from "../../src/link/port";
@@ -98,5 +99,74 @@ describe("ICMP echo prober (in memory)", () => {
     assert.equal(summary.received, 0);
     const unreachable = events.find((e) => e.type === "unreachable");
     assert.ok(unreachable?.type === "unreachable" && unreachable.from.equals(here));
+  });
+
+  it("runs one session over several probers, each target sent and counted on its own port", async () => {
+    const [a1, b1] = memoryPortPair(ours, theirs);
+    const [a2, b2] = memoryPortPair(ours, theirs);
+    const seen = { first: 0, second: 0 };
+    b1.listen(() => seen.first++);
+    b2.listen(() => seen.second++);
+    echoPeer(b1, () => 1);
+    echoPeer(b2, () => 0); // the second path loses everything
+    const other = Ipv4.parse("198.51.100.7");
+    const p1 = prober(a1);
+    const p2 = new Prober(a2, { sourceIp: Ipv4.parse("203.0.113.1"), nextHop: async () => theirs });
+    const summaries = await runPing((t) => (t.equals(there) ? p1 : p2), [there, other], { count: 3, intervalMs: 2, timeoutMs: 50 }, () => {});
+    p1.close();
+    p2.close();
+    assert.deepEqual(summaries.map((s) => [s.target.toString(), s.sent, s.received]), [["192.0.2.18", 3, 3], ["198.51.100.7", 3, 0]]);
+    assert.deepEqual(seen, { first: 3, second: 3 });
+  });
+
+  it("on a loopback-like port, where our own request is heard before the reply, counts only the reply", async () => {
+    // lo as libpcap shows it: all-zero MACs, and every frame sent is heard once by the sender too
+    const listeners = new Set<(f: { bytes: Uint8Array; timeMicros: number; stamp: "kernel" }) => void>();
+    const hear = (bytes: Uint8Array) => {
+      const timeMicros = Date.now() * 1000;
+      for (const l of listeners) l({ bytes, timeMicros, stamp: "kernel" });
+    };
+    const lo: FramePort = {
+      name: "lo",
+      mac: Mac.ZERO,
+      send(frame) {
+        const copy = frame.slice();
+        queueMicrotask(() => {
+          hear(copy); // our request, as the capture sees it on lo
+          const request = decodeFrame(copy);
+          if (request.icmp?.type !== ICMP_ECHO_REQUEST || request.ipv4 === undefined) return;
+          hear(
+            encodeFrame({
+              ethernet: { destination: Mac.ZERO, source: Mac.ZERO, etherType: ETHERTYPE_IPV4 },
+              ipv4: ipv4Header(request.ipv4.destination, request.ipv4.source, IP_PROTOCOL_ICMP, { ttl: 64 }),
+              icmp: { type: 0, code: 0, identifier: request.icmp.identifier, sequence: request.icmp.sequence },
+              payload: request.payload.slice(),
+            }),
+          );
+        });
+      },
+      listen(listener) {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    };
+    const loopback = Ipv4.parse("127.0.0.1");
+    const p = new Prober(lo, { sourceIp: loopback, nextHop: async () => Mac.ZERO });
+    const events: ProbeEvent[] = [];
+    const [summary] = await runPing(p, [loopback], { count: 3, intervalMs: 2, timeoutMs: 200 }, (e) => events.push(e));
+    p.close();
+    assert.deepEqual([summary.sent, summary.received, summary.duplicates], [3, 3, 0]);
+    assert.deepEqual(events.filter((e) => e.type === "reply").map((e) => e.type === "reply" && e.stamp), ["kernel", "kernel", "kernel"]);
+  });
+
+  it("leaves no abort listener behind per round (no MaxListenersExceededWarning on long runs)", async () => {
+    const [a, b] = memoryPortPair(ours, theirs);
+    echoPeer(b, () => 1);
+    const p = prober(a);
+    const stop = new AbortController();
+    const [summary] = await runPing(p, [there], { count: 15, intervalMs: 1, timeoutMs: 200, signal: stop.signal }, () => {});
+    p.close();
+    assert.equal(summary.received, 15);
+    assert.ok(getEventListeners(stop.signal, "abort").length <= 1, `${getEventListeners(stop.signal, "abort").length} abort listeners left`);
   });
 });

@@ -1,13 +1,11 @@
-// Tests of interface discovery and the routing table. Discovery runs in a worker inside a lab host,
-// whose interface is built with a chosen MAC, MTU, addresses and an alias, and is compared with what
-// `ip -j` says there. The /proc/net/route parser is checked on text in both byte orders.
+// Tests of interface discovery and the kernel's route lookup. Both run in a worker inside a lab host,
+// whose interface is built with a chosen MAC, MTU, addresses and an alias, and are compared with
+// what `ip -j` says there. (The route module's byte parsing and policy routing: route.test.ts.)
 
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { Lab } from "../../src/lab/netns";
 import { NodeWorker } from "../../src/lab/worker";
-import { Ipv4 } from "../../src/packets/address";
-import { defaultRoute, nextHopFor, parseRouteTable, routeTo } from "../../src/link/routes";
 
 const LINK_WORKER = join(__dirname, "fixtures", "link-worker.js");
 
@@ -105,69 +103,25 @@ describe("link: interface discovery in a namespace", function () {
     }
   });
 
-  it("reads the routing table: default gateway, on-link and off-link next hops", async () => {
-    const answer = await worker.ask({ op: "routes", targets: ["192.0.2.1", "192.0.2.200", "198.51.100.7", "203.0.113.9"] }, "routes");
-    assert.deepEqual(answer.default, { interface: "eth0", destination: "0.0.0.0", prefixLength: 0, gateway: "192.0.2.1", metric: 0 });
-    const hops = (answer.nextHops as Array<{ interface: string; nextHop: string; route: { prefixLength: number } }>).map((h) => [
-      h.interface,
-      h.nextHop,
-      h.route.prefixLength,
-    ]);
-    assert.deepEqual(hops, [
-      ["eth0", "192.0.2.1", 24], // on-link: the target itself
-      ["eth0", "192.0.2.200", 24],
-      ["eth0", "192.0.2.1", 24], // the /24 via the router, not the default
-      ["eth0", "192.0.2.1", 0], // off-link: the gateway
-    ]);
-  });
-});
-
-describe("link: /proc/net/route parsing", () => {
-  // Printed by a little-endian host for: default via 192.0.2.1 dev eth0 metric 100;
-  // 192.0.2.0/24 dev eth0; 198.51.100.0/24 via 192.0.2.254 dev eth0; a down route; an unreachable route.
-  const littleEndian = [
-    "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT",
-    "eth0\t00000000\t010200C0\t0003\t0\t0\t100\t00000000\t0\t0\t0",
-    "eth0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0",
-    "eth0\t006433C6\tFE0200C0\t0003\t0\t0\t0\t00FFFFFF\t0\t0\t0",
-    "eth1\t007100CB\t00000000\t0000\t0\t0\t0\t00FFFFFF\t0\t0\t0",
-    "*\t0A7100CB\t00000000\t0201\t0\t0\t0\tFFFFFFFF\t0\t0\t0",
-    "",
-  ].join("\n");
-  const bigEndian = littleEndian
-    .replace("010200C0", "C0000201")
-    .replace("000200C0", "C0000200")
-    .replace("006433C6", "C6336400")
-    .replace("FE0200C0", "C00002FE")
-    .replace(/00FFFFFF/g, "FFFFFF00");
-
-  for (const [order, text, le] of [["little", littleEndian, true], ["big", bigEndian, false]] as const) {
-    it(`reads routes written by a ${order}-endian host, leaving out down and reject routes`, () => {
-      const routes = parseRouteTable(text, le);
-      assert.deepEqual(
-        routes.map((r) => [r.interface, `${r.destination}/${r.prefixLength}`, r.gateway?.toString(), r.metric]),
-        [
-          ["eth0", "0.0.0.0/0", "192.0.2.1", 100],
-          ["eth0", "192.0.2.0/24", undefined, 0],
-          ["eth0", "198.51.100.0/24", "192.0.2.254", 0],
-        ],
-      );
-    });
-  }
-
-  it("picks the longest prefix, then the lowest metric, and the lowest-metric default", () => {
-    const routes = [
-      ...parseRouteTable(littleEndian, true),
-      { interface: "eth1", destination: Ipv4.parse("0.0.0.0"), prefixLength: 0, gateway: Ipv4.parse("203.0.113.1"), metric: 50 },
-    ];
-    assert.equal(defaultRoute(routes)?.gateway?.toString(), "203.0.113.1");
-    assert.equal(routeTo(Ipv4.parse("198.51.100.9"), routes)?.gateway?.toString(), "192.0.2.254");
-    assert.equal(nextHopFor(Ipv4.parse("192.0.2.50"), routes).nextHop.toString(), "192.0.2.50");
-    assert.equal(nextHopFor(Ipv4.parse("8.8.8.8"), routes).interface, "eth1");
-    assert.throws(
-      () => nextHopFor(Ipv4.parse("203.0.113.9"), routes.slice(1, 2)),
-      /^RouteError: no route to 203\.0\.113\.9 in the main routing table \(1 routes\) — add one, e\.g\. ip route add default via <gateway>$/,
+  it("routes as ip route get does: on-link, via a gateway, the more specific route, local addresses on lo", async () => {
+    const targets = ["192.0.2.1", "192.0.2.200", "198.51.100.7", "203.0.113.9", "127.0.0.1", "192.0.2.99"];
+    const answer = await worker.ask({ op: "routes", targets }, "routes");
+    const routes = answer.routes as Array<{ type: string; interface: string; nextHop: string; gateway: string | null; source: string | null }>;
+    assert.deepEqual(
+      routes.map((r) => [r.type, r.interface, r.nextHop, r.source]),
+      [
+        ["unicast", "eth0", "192.0.2.1", "192.0.2.17"], // on-link: the target itself
+        ["unicast", "eth0", "192.0.2.200", "192.0.2.17"],
+        ["unicast", "eth0", "192.0.2.1", "192.0.2.17"], // the /24 via the router
+        ["unicast", "eth0", "192.0.2.1", "192.0.2.17"], // the default route's gateway
+        ["local", "lo", "127.0.0.1", "127.0.0.1"],
+        ["local", "lo", "192.0.2.99", "192.0.2.99"], // our own alias: delivered to ourselves
+      ],
     );
-    assert.equal(defaultRoute([]), undefined);
+    // the same answers as ip route get, field by field
+    for (const [i, target] of targets.entries()) {
+      const [shown] = JSON.parse(lab.exec("brain", ["ip", "-j", "route", "get", target], { check: true }).stdout) as Array<{ dev: string; gateway?: string; prefsrc: string; type?: string }>;
+      assert.deepEqual([routes[i].interface, routes[i].gateway, routes[i].source], [shown.dev, shown.gateway ?? null, shown.prefsrc], target);
+    }
   });
 });
