@@ -3,7 +3,7 @@
 // IP is that address, or another host's probe for it, is a conflict. `ConflictWatcher` keeps
 // listening while we hold addresses and reports anyone else claiming one of them.
 import { Ipv4, Mac } from "../packets/address";
-import { arpProbe, ARP_REPLY, ARP_REQUEST } from "../packets/arp";
+import { arpProbe, arpRequest, ARP_REPLY, ARP_REQUEST } from "../packets/arp";
 import { ETHERTYPE_ARP } from "../packets/ethernet";
 import { encodeFrame, FrameKind, FrameView } from "../packets/frame";
 import { sleep } from "../link/clock";
@@ -25,6 +25,11 @@ export interface ProbeOptions {
    * `ProbeResult.ignored` (with a pair key, the daemon counts only authenticated answers).
    */
   readonly decisive?: (claim: Claim) => boolean;
+  /**
+   * Ask instead of probing: ARP requests from this address (ours), not RFC 5227 probes, so a holder
+   * that yields to probes (the takeover peer holding our address) answers without yielding.
+   */
+  readonly senderIp?: Ipv4;
 }
 
 export interface Claim {
@@ -68,7 +73,7 @@ export async function probeAddress(port: FramePort, address: Ipv4, options: Prob
   const waitMs = options.waitMs ?? 1000;
   const probe = encodeFrame({
     ethernet: { destination: Mac.BROADCAST, source: port.mac, etherType: ETHERTYPE_ARP },
-    arp: arpProbe(port.mac, address),
+    arp: options.senderIp === undefined ? arpProbe(port.mac, address) : arpRequest(port.mac, options.senderIp, address),
   });
   const clock = clockOf(port);
   const view = new FrameView();

@@ -17,6 +17,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { UsageError } from "./errors";
 import { registerArp } from "./arp";
+import { registerClaim } from "./claim";
 import { registerLab } from "./lab";
 import { registerPing } from "./ping";
 import { registerReleaseAll } from "./release-all";
@@ -70,7 +71,7 @@ export function parserErrorLine(message: string, path: readonly string[]): strin
 
 /** Each verb module exports a function that adds its subcommand. */
 type RegisterVerb = (program: Command) => void;
-const verbs: RegisterVerb[] = [registerRun, registerReleaseAll, registerLab, registerPing, registerArp, registerSniff, registerStatus];
+const verbs: RegisterVerb[] = [registerRun, registerClaim, registerReleaseAll, registerLab, registerPing, registerArp, registerSniff, registerStatus];
 
 async function main(argv: string[]): Promise<number> {
   const program = buildProgram();

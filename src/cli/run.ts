@@ -4,11 +4,13 @@
 // which ones it could not run, and exits: 0 when nothing is wrong, 2 (one line per problem) when
 // something is. Logs one line per event (src/failover/log.ts: levels, `--log-level`, `--log-format`,
 // journald's `<N>` prefixes; warnings and errors on stderr, the rest on stdout); exits 0 after
-// SIGTERM/SIGINT once it has given back what is not ours.
+// SIGTERM/SIGINT once it has given back what is not ours. SIGHUP reloads the config; SIGUSR2 (what
+// `takeover claim` sends, finding us by the pid file written at start) takes our addresses back now.
 import { Command, Option } from "commander";
 import type { TakeoverConfig } from "../failover/config";
 import { LEVELS, LOG_FORMATS, Level, LogFormat } from "../failover/log";
 import { UsageError } from "./errors";
+import { CLAIM_SIGNAL, DEFAULT_PID_FILE, removePidFile, writePidFile } from "./pid-file";
 
 /** `run --check`: what `run` would refuse, without touching the network. @throws UsageError listing every problem */
 async function checkOnly(config: TakeoverConfig, file: string): Promise<void> {
@@ -41,7 +43,8 @@ async function checkOnly(config: TakeoverConfig, file: string): Promise<void> {
   ];
   for (const warning of interfaceCheckWarnings(config)) process.stderr.write(`takeover: warning: ${config.source}: ${warning}\n`);
   if (problems.length > 0) throw new UsageError(problems.map((p) => `${config.source}: ${p}`).join("\ntakeover: "));
-  process.stdout.write(`${file}: ok — ${config.node.name} (${config.node.address}) holds ${config.node.publicAddress}, watches ${config.peer.name} (${config.peer.address}) for ${config.peer.publicAddress} on ${config.interface} with ${config.checks.length} check(s)\n`);
+  const list = (addresses: readonly { address: { toString(): string } }[]) => addresses.map((p) => p.address.toString()).join(", ");
+  process.stdout.write(`${file}: ok — ${config.node.name} (${config.node.address}) holds ${list(config.node.publicAddresses)}, watches ${config.peer.name} (${config.peer.address}) for ${list(config.peer.publicAddresses)} on ${config.interface} with ${config.checks.length} check(s)\n`);
   process.stdout.write(notChecked.map((line) => `${file}: ${line}\n`).join(""));
 }
 
@@ -53,7 +56,8 @@ export function registerRun(program: Command): void {
     .option("--check", "check what run checks before it starts (config, interface and subnet, hooks, exec check programs, key file) without touching the network, say what it could not check, and exit")
     .addOption(new Option("--log-level <level>", "log events at this level and above (default: the config's log.level, else info)").choices(LEVELS))
     .addOption(new Option("--log-format <format>", "one line of text, or one JSON object, per event (default: the config's log.format, else text)").choices(LOG_FORMATS))
-    .action(async (file: string, options: { check?: boolean; logLevel?: Level; logFormat?: LogFormat }) => {
+    .option("--pid-file <path>", "where to write our pid, for takeover claim; off: none", DEFAULT_PID_FILE)
+    .action(async (file: string, options: { check?: boolean; logLevel?: Level; logFormat?: LogFormat; pidFile: string }) => {
       // loaded here, not at start-up: zod, yaml and netlink cost every other verb ~0.1 s otherwise
       const { ConfigError, loadConfig } = await import("../failover/config");
       const { Daemon, prepare, StartupError } = await import("../failover/daemon");
@@ -96,14 +100,26 @@ export function registerRun(program: Command): void {
         await daemon.stop();
         throw error instanceof StartupError ? new UsageError(error.message) : error;
       }
+      const pidFile = options.pidFile === "off" ? undefined : options.pidFile;
+      if (pidFile !== undefined) {
+        const problem = writePidFile(pidFile);
+        if (problem !== undefined) log.line("pid-file", undefined, `${problem}; takeover claim needs --pid (or systemctl kill --kill-who=main -s USR2)`);
+      }
       await new Promise<void>((resolve, reject) => {
         const onSignal = (signal: NodeJS.Signals) => {
           log.line("signal", undefined, `${signal}: stopping`);
           process.off("SIGTERM", onSignal);
           process.off("SIGINT", onSignal);
           process.off("SIGHUP", onReload);
+          process.off(CLAIM_SIGNAL, onClaim);
           daemon.stop().then(() => observers.close()).then(resolve, reject);
         };
+        // takeover claim: our addresses back now, whatever failback says
+        const onClaim = () => {
+          log.line("signal", undefined, `${CLAIM_SIGNAL}: claim requested (takeover claim)`);
+          daemon.claim();
+        };
+        process.on(CLAIM_SIGNAL, onClaim);
         process.on("SIGTERM", onSignal);
         process.on("SIGINT", onSignal);
         // SIGHUP: read the config again; a bad one is reported and the running one kept
@@ -123,6 +139,8 @@ export function registerRun(program: Command): void {
           log.line("error", undefined, (error as Error).message);
           daemon.stop().then(() => observers.close()).then(() => reject(error), reject);
         });
+      }).finally(() => {
+        if (pidFile !== undefined) removePidFile(pidFile);
       });
     });
 }

@@ -14,6 +14,8 @@ interface StatusJson {
   node: { name: string; address: string; publicAddress: string };
   peer: { name: string; address: string; publicAddress: string; mac?: string };
   interface: string;
+  /** absent from daemons before failback existed */
+  failback?: string;
   linkUp: boolean;
   peerUp: boolean;
   selfUp: boolean;
@@ -95,6 +97,7 @@ async function describe(s: StatusJson): Promise<string> {
   out.push(`holds: ${held.length === 0 ? "nothing" : held.join(", ")}`);
   out.push("addresses:");
   for (const a of s.addresses) out.push(`  ${a.address.padEnd(15)}  ${(a.home ? "ours" : `${s.peer.name}'s`).padEnd(12)}  ${a.state}`);
+  if (s.failback !== undefined) out.push(`failback: ${s.failback}`);
   out.push("checks:");
   const width = Math.max(5, ...s.checks.map((c) => c.name.length));
   for (const c of s.checks) {

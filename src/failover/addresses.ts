@@ -31,12 +31,28 @@ function prefixBroadcast(address: Ipv4, prefixLength: number): Ipv4 {
   return new Ipv4((address.value | host) >>> 0);
 }
 
+/**
+ * Two rtnetlink sockets: dumps (the address and neighbour lists) go one at a time on `socket` (a
+ * second dump on a socket is refused with EBUSY, and an answer arriving inside a dump's parts breaks
+ * it), and the single requests (add, delete, one link) on `requests`, where they may overlap: a
+ * claim of several addresses sends all its adds at once.
+ */
 export class AddressManager {
+  #dumping: Promise<unknown> = Promise.resolve();
+
   private constructor(
     readonly interfaceName: string,
     private readonly openedIndex: number,
     private readonly socket: RtNetlinkSocket,
+    private readonly requests: RtNetlinkSocket,
   ) {}
+
+  /** Runs `dump` after the dumps before it. */
+  #dump<T>(dump: () => Promise<T>): Promise<T> {
+    const result = this.#dumping.then(dump);
+    this.#dumping = result.catch(() => undefined);
+    return result;
+  }
 
   /**
    * The interface's index now: an interface removed and made again under the same name (a driver
@@ -60,7 +76,7 @@ export class AddressManager {
         const names = links.map((l) => l.attrs.ifname).filter((n): n is string => typeof n === "string");
         throw new Error(`no interface "${interfaceName}"; this host has: ${names.join(", ")}`);
       }
-      return new AddressManager(interfaceName, link.data.index, socket);
+      return new AddressManager(interfaceName, link.data.index, socket, createRtNetlink());
     } catch (error) {
       socket.socket.close();
       throw error;
@@ -69,7 +85,7 @@ export class AddressManager {
 
   /** IPv4 addresses on the interface. */
   async list(): Promise<InterfaceAddress[]> {
-    const messages = await this.socket.getAddresses({ family: AF_INET }).catch((e: unknown) => {
+    const messages = await this.#dump(() => this.socket.getAddresses({ family: AF_INET })).catch((e: unknown) => {
       throw explain(`listing addresses of ${this.interfaceName}`, e);
     });
     const out: InterfaceAddress[] = [];
@@ -82,22 +98,31 @@ export class AddressManager {
     return out;
   }
 
-  /** Adds `address/prefixLength` labelled `label`; already present with that label is not an error. */
+  /**
+   * Adds `address/prefixLength` labelled `label`; already present with that label is not an error.
+   * One request, no dump of the interface's addresses first (the kernel refuses an address that is
+   * there with EEXIST, and only then is the list read): a claim of several addresses is not a dump
+   * per address.
+   */
   async add(address: Ipv4, prefixLength: number, label: string): Promise<void> {
-    const present = (await this.list()).find((a) => a.address.equals(address));
-    if (present !== undefined) {
-      if (present.label === label) return;
-      throw new Error(`${address} is already on ${this.interfaceName} (label ${present.label}), not added by takeover: leaving it alone`);
-    }
     const bytes = Buffer.from(address.toBytes());
-    await this.socket
+    const exists = await this.requests
       .newAddress(
         { family: AF_INET, prefixlen: prefixLength, scope: RT_SCOPE_UNIVERSE, index: this.interfaceIndex },
         { local: bytes, address: bytes, broadcast: Buffer.from(prefixBroadcast(address, prefixLength).toBytes()), label },
       )
-      .catch((e: unknown) => {
-        throw explain(`adding ${address}/${prefixLength} to ${this.interfaceName}`, e);
-      });
+      .then(
+        () => false,
+        (e: unknown) => {
+          if ((e as { code?: string } | undefined)?.code === "EEXIST" || /EEXIST/.test(e instanceof Error ? e.message : String(e))) return true;
+          throw explain(`adding ${address}/${prefixLength} to ${this.interfaceName}`, e);
+        },
+      );
+    if (!exists) return;
+    const present = (await this.list()).find((a) => a.address.equals(address));
+    if (present === undefined) throw new Error(`adding ${address}/${prefixLength} to ${this.interfaceName}: the kernel says it exists, but it is not on ${this.interfaceName}`);
+    if (present.label === label) return;
+    throw new Error(`${address} is already on ${this.interfaceName} (label ${present.label}), not added by takeover: leaving it alone`);
   }
 
   /** Removes `address` if it is on the interface with our `label`; returns whether it was. */
@@ -105,7 +130,7 @@ export class AddressManager {
     const present = (await this.list()).find((a) => a.address.equals(address) && a.label === label);
     if (present === undefined) return false;
     const bytes = Buffer.from(address.toBytes());
-    await this.socket
+    await this.requests
       .delAddress({ family: AF_INET, prefixlen: present.prefixLength, index: this.interfaceIndex }, { local: bytes, address: bytes })
       .catch((e: unknown) => {
         throw explain(`removing ${address} from ${this.interfaceName}`, e);
@@ -118,7 +143,7 @@ export class AddressManager {
    * probing): after a link flap the kernel retries these only on its 1 s timer.
    */
   async unresolvedNeighbours(): Promise<Ipv4[]> {
-    const entries = await this.socket.getNeighbors({ family: AF_INET }).catch(() => []);
+    const entries = await this.#dump(() => this.socket.getNeighbors({ family: AF_INET })).catch(() => []);
     const out: Ipv4[] = [];
     for (const e of entries) {
       const state = e.data.state;
@@ -132,12 +157,13 @@ export class AddressManager {
 
   /** Administratively up and with carrier (IFF_UP and IFF_LOWER_UP). */
   async linkUp(): Promise<boolean> {
-    const [link] = await this.socket.getLink({ index: this.interfaceIndex });
+    const [link] = await this.requests.getLink({ index: this.interfaceIndex });
     const flags = link?.data.flags;
     return flags !== undefined && flags.up === true && flags.lowerUp === true;
   }
 
   close(): void {
     this.socket.socket.close();
+    this.requests.socket.close();
   }
 }

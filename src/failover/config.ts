@@ -12,7 +12,7 @@ import type { AnnounceForm } from "../arp/announcer";
 import { AddressError, Ipv4, Mac } from "../packets/address";
 import { DurationError, formatDuration, parseDuration } from "./duration";
 import { Level, LEVELS, LOG_FORMATS, LogFormat } from "./log";
-import { MachineConfig } from "./machine";
+import { Failback, MachineConfig } from "./machine";
 
 export type Micros = number;
 
@@ -88,14 +88,26 @@ export interface InterfaceCheckConfig extends CheckCommon {
 export type NetworkCheckConfig = IcmpCheckConfig | TcpCheckConfig | HttpCheckConfig;
 export type CheckConfig = NetworkCheckConfig | ExecCheckConfig | InterfaceCheckConfig;
 
+/** One public address, with the prefix length written after it, if any. */
+export interface PublicAddress {
+  readonly address: Ipv4;
+  /** from `a.b.c.d/nn`; absent: the node's first public address's, else the interface's */
+  readonly prefixLength?: number;
+}
+
+/** The most public addresses one box may have: each is probed, announced and verified on its own. */
+export const MAX_PUBLIC_ADDRESSES = 64;
+
 export interface NodeConfig {
   readonly name: string;
   /** the box's real address, already on the interface */
   readonly address: Ipv4;
-  /** the address takeover moves between the boxes; this box's while it is healthy */
+  /** the first of publicAddresses */
   readonly publicAddress: Ipv4;
-  /** from `publicAddress: a.b.c.d/nn`; absent: the daemon uses the interface's prefix */
+  /** the first public address's prefix length, if written; absent: the daemon uses the interface's */
   readonly publicPrefixLength?: number;
+  /** the addresses takeover moves between the boxes (one or a list): this box's while it is healthy; they move together */
+  readonly publicAddresses: readonly PublicAddress[];
 }
 
 export interface PeerConfig extends NodeConfig {
@@ -182,6 +194,8 @@ export interface TakeoverConfig {
   readonly log: LogConfig;
   /** the pair's shared key (src/failover/auth.ts); absent: frames are not authenticated */
   readonly auth?: AuthConfig;
+  /** when our own addresses are taken back from the peer holding them (`failback:`) */
+  readonly failback: Failback;
 }
 
 /** The daemon's log: the least severe level written, and text or JSON lines. */
@@ -341,9 +355,10 @@ export function parseConfig(text: string, fileName: string): TakeoverConfig {
 export function machineConfigOf(config: TakeoverConfig): MachineConfig {
   return {
     addresses: [
-      { address: config.node.publicAddress.toString(), home: true },
-      { address: config.peer.publicAddress.toString(), home: false },
+      ...config.node.publicAddresses.map((p) => ({ address: p.address.toString(), home: true })),
+      ...config.peer.publicAddresses.map((p) => ({ address: p.address.toString(), home: false })),
     ],
+    failback: config.failback,
     checks: config.checks.map((c) => ({ name: c.name, role: c.role, fall: c.fall, rise: c.rise, targetsPeerPublic: c.targetsPeerPublic })),
     peerRunsTakeover: config.peer.runsTakeover,
     retryMicros: config.claim.retryMicros,
@@ -563,6 +578,40 @@ function ipv4(fix: string) {
   return leaf(fix, (value) => hostAddress(textOf(value, fix), fix));
 }
 
+/** One public address, or a list of them (in the file's order). `list`: it was written as a list. */
+interface PublicAddresses {
+  readonly list: boolean;
+  readonly items: readonly { address: Ipv4; prefixLength: number | undefined }[];
+}
+
+/** `a.b.c.d`, `a.b.c.d/nn`, or a list of them: each item checked as one, complaints placed at the item. */
+function publicAddresses(fix: string) {
+  const one = publicAddress(fix);
+  return z.unknown().transform((value, ctx): PublicAddresses => {
+    if (!Array.isArray(value)) {
+      const result = one.safeParse(value);
+      if (result.success) return { list: false, items: [result.data] };
+      for (const issue of result.error.issues) ctx.issues.push({ code: "custom", message: issue.message, input: value });
+      return z.NEVER;
+    }
+    if (value.length === 0) {
+      ctx.issues.push({ code: "custom", message: `an empty list; ${fix}, or a list like [192.0.2.37/24, 192.0.2.38/24]`, input: value });
+      return z.NEVER;
+    }
+    if (value.length > MAX_PUBLIC_ADDRESSES) {
+      ctx.issues.push({ code: "custom", message: `a list of ${value.length} addresses, over the ${MAX_PUBLIC_ADDRESSES} one box may have (each is probed, announced and verified on its own): list at most ${MAX_PUBLIC_ADDRESSES}`, input: value });
+      return z.NEVER;
+    }
+    const items: { address: Ipv4; prefixLength: number | undefined }[] = [];
+    for (const [i, item] of (value as unknown[]).entries()) {
+      const result = one.safeParse(item);
+      if (result.success) items.push(result.data);
+      else for (const issue of result.error.issues) ctx.issues.push({ code: "custom", message: issue.message.replace(/^a list is not allowed here/, "a list inside the list"), input: item, path: [i] });
+    }
+    return items.length === value.length ? { list: true, items } : z.NEVER;
+  });
+}
+
 /** `a.b.c.d` or `a.b.c.d/nn`. */
 function publicAddress(fix: string) {
   return leaf(fix, (value) => {
@@ -711,18 +760,19 @@ const TOP = z.strictObject({
   hooks: z.unknown().optional(),
   auth: z.unknown().optional(),
   log: z.unknown().optional(),
+  failback: z.unknown().optional(),
 });
 
 const NODE = z.strictObject({
   name: name(NAME_FIX).optional(),
   address: ipv4("write this box's real IPv4 address on the interface, like address: 192.0.2.17"),
-  publicAddress: publicAddress("write this box's own public IPv4 address, like publicAddress: 192.0.2.37"),
+  publicAddress: publicAddresses("write this box's own public IPv4 address, like publicAddress: 192.0.2.37"),
 });
 
 const PEER = z.strictObject({
   name: name(NAME_FIX).optional(),
   address: ipv4("write the other box's real IPv4 address, like address: 192.0.2.18"),
-  publicAddress: publicAddress("write the other box's public IPv4 address, like publicAddress: 192.0.2.36"),
+  publicAddress: publicAddresses("write the other box's public IPv4 address, like publicAddress: 192.0.2.36"),
   mac: mac("write the peer's MAC address, like mac: 02:00:00:00:00:18, or leave mac out to learn it by ARP").optional(),
   runsTakeover: bool("write true if the peer runs takeover too, false for a plain host").optional(),
 });
@@ -950,10 +1000,31 @@ function optionalSection<S extends Shape>(schema: S, value: unknown, at: Path, p
 
 /** The addresses a check target may name, where they parsed. */
 interface Known {
-  readonly nodePublic?: Ipv4;
+  readonly nodePublic?: readonly Ipv4[];
   readonly peerAddress?: Ipv4;
-  readonly peerPublic?: Ipv4;
+  readonly peerPublic?: readonly Ipv4[];
 }
+
+const FAILBACK_FIX = "write immediate, delay and a duration (like failback: delay 30s), or manual";
+
+/** `immediate`, `delay <duration>` or `manual`. */
+const failbackSetting = leaf(FAILBACK_FIX, (value): Failback => {
+  const text = textOf(value, FAILBACK_FIX).trim();
+  if (text === "immediate" || text === "manual") return { mode: text };
+  const match = /^delay(?:\s+(.*))?$/.exec(text);
+  if (match === null) throw new Bad(`${show(text)} is not a failback mode; ${FAILBACK_FIX}`);
+  if (match[1] === undefined) throw new Bad(`"delay" needs a duration: write it like failback: delay 30s`);
+  let micros: number;
+  try {
+    micros = parseDuration(match[1]);
+  } catch (error) {
+    if (error instanceof DurationError) throw new Bad(`${error.message}; write it like failback: delay 30s`);
+    throw error;
+  }
+  if (micros === 0) throw new Bad(`${show(text)} waits no time: write failback: immediate, or a delay like 30s`);
+  if (micros > 86_400_000_000) throw new Bad(`${show(text)} is over a day: write a shorter delay, or failback: manual`);
+  return { mode: "delay", delayMicros: micros };
+});
 
 function resolve(raw: unknown, source: string, problems: Problems): TakeoverConfig | undefined {
   if (raw === null || raw === undefined) {
@@ -975,6 +1046,8 @@ function resolve(raw: unknown, source: string, problems: Problems): TakeoverConf
   const conflicts = optionalSection(CONFLICTS, t.conflicts, ["conflicts"], problems, "write keys like defendInterval: 1s under conflicts:, or leave it out");
   const status = optionalSection(STATUS, t.status, ["status"], problems, "write keys like listen: 127.0.0.1:9337 under status:, or leave it out");
   const hooks = optionalSection(HOOKS, t.hooks, ["hooks"], problems, "write keys like claimed: /etc/takeover/hooks/claimed.sh under hooks:, or leave it out");
+  const failback = t.failback === undefined ? { success: true as const, data: { mode: "immediate" } as Failback } : failbackSetting.safeParse(t.failback);
+  if (!failback.success) problems.add(["failback"], failback.error.issues[0].message);
   const log = optionalSection(LOG, t.log, ["log"], problems, "write keys like level: info or format: json under log:, or leave it out");
   const auth = t.auth === undefined ? undefined : section(AUTH, t.auth, ["auth"], problems, "write keyFile: /etc/takeover/pair.key under auth:, or leave auth out");
   if (auth?.good.keyFile !== undefined && peer?.good.runsTakeover === false) problems.add(["auth", "keyFile"], "a plain peer (runsTakeover: false) cannot sign its frames: leave auth out, or run takeover on the peer too");
@@ -999,10 +1072,10 @@ function resolve(raw: unknown, source: string, problems: Problems): TakeoverConf
   const nodeName = n.name ?? (node?.broken.has("name") ? undefined : n.address?.toString());
   const peerName = p.name ?? (peer?.broken.has("name") ? undefined : p.address?.toString());
   if ((n.name !== undefined || p.name !== undefined) && nodeName !== undefined && nodeName === peerName) problems.add(["peer", "name"], `${show(peerName)} is node.name too: give each box its own name`);
-  const checks = resolveChecks(t.checks, { nodePublic: n.publicAddress?.address, peerAddress: p.address, peerPublic: p.publicAddress?.address }, problems);
+  const checks = resolveChecks(t.checks, { nodePublic: n.publicAddress?.items.map((i) => i.address), peerAddress: p.address, peerPublic: p.publicAddress?.items.map((i) => i.address) }, problems);
 
   if (problems.list.length > 0) return undefined;
-  if (!iface.success || label === undefined || !node?.full || !peer?.full || !checks || !announce?.full || !claim?.full || !conflicts?.full || !status?.full || !hooks?.full || !log?.full) return undefined;
+  if (!iface.success || label === undefined || !failback.success || !node?.full || !peer?.full || !checks || !announce?.full || !claim?.full || !conflicts?.full || !status?.full || !hooks?.full || !log?.full) return undefined;
   const a = announce.full;
   const c = claim.full;
   const f = conflicts.full;
@@ -1047,33 +1120,44 @@ function resolve(raw: unknown, source: string, problems: Problems): TakeoverConf
     hooks: { paths, timeoutMicros: h.timeout?.micros ?? DEFAULTS.hooks.timeoutMicros, keepCapabilities: h.keepCapabilities ?? DEFAULTS.hooks.keepCapabilities },
     log: { level: log.full.level ?? DEFAULTS.log.level, format: log.full.format ?? DEFAULTS.log.format },
     ...(auth?.full === undefined ? {} : { auth: { keyFile: auth.full.keyFile, rotationGraceMicros: auth.full.rotationGrace?.micros ?? DEFAULTS.auth.rotationGraceMicros } }),
+    failback: failback.data,
   };
 }
 
 function resolveNode(raw: z.output<typeof NODE>): NodeConfig {
+  const first = raw.publicAddress.items[0];
   return {
     name: raw.name ?? raw.address.toString(),
     address: raw.address,
-    publicAddress: raw.publicAddress.address,
-    ...(raw.publicAddress.prefixLength === undefined ? {} : { publicPrefixLength: raw.publicAddress.prefixLength }),
+    publicAddress: first.address,
+    ...(first.prefixLength === undefined ? {} : { publicPrefixLength: first.prefixLength }),
+    publicAddresses: raw.publicAddress.items.map((i) => (i.prefixLength === undefined ? { address: i.address } : { address: i.address, prefixLength: i.prefixLength })),
   };
 }
 
-/** The four addresses (those that parsed) are four different ones. */
+/** The real addresses and every public address (those that parsed) are all different ones. */
 function distinctAddresses(node: Partial<z.output<typeof NODE>>, peer: Partial<z.output<typeof PEER>>, problems: Problems): void {
-  const entries = [
-    { path: ["node", "address"], address: node.address, real: true },
-    { path: ["peer", "address"], address: peer.address, real: true },
-    { path: ["node", "publicAddress"], address: node.publicAddress?.address, real: false },
-    { path: ["peer", "publicAddress"], address: peer.publicAddress?.address, real: false },
-  ] as const;
-  const seen: (typeof entries)[number][] = [];
+  const publics = (side: "node" | "peer", list: PublicAddresses | undefined) =>
+    (list?.items ?? []).map((item, i) => ({ path: list!.list ? [side, "publicAddress", i] : [side, "publicAddress"], side, address: item.address as Ipv4 | undefined, real: false }));
+  const entries: { path: Path; side: "node" | "peer"; address: Ipv4 | undefined; real: boolean }[] = [
+    { path: ["node", "address"], side: "node", address: node.address, real: true },
+    { path: ["peer", "address"], side: "peer", address: peer.address, real: true },
+    ...publics("node", node.publicAddress),
+    ...publics("peer", peer.publicAddress),
+  ];
+  const seen: typeof entries = [];
   for (const entry of entries) {
     const address = entry.address;
     if (address === undefined) continue;
     const earlier = seen.find((s) => s.address?.equals(address));
     if (earlier !== undefined) {
-      const fix = entry.real ? "node and peer are two boxes, each with its own address" : earlier.real ? "a public address must be separate from both boxes' real addresses" : "each box needs its own public address";
+      const fix = entry.real
+        ? "node and peer are two boxes, each with its own address"
+        : earlier.real
+          ? "a public address must be separate from both boxes' real addresses"
+          : earlier.side === entry.side
+            ? "list each address once"
+            : "each box needs its own public address";
       problems.add(entry.path, `${show(String(address))} is ${pathText(earlier.path)} too: ${fix}`);
     }
     seen.push(entry);
@@ -1176,14 +1260,16 @@ function resolveCheck(parsed: Parsed<z.output<typeof CHECK>>, i: number, known: 
   // the target; a literal that is one of the named addresses counts as that name
   let kind: CheckTarget | undefined = local ? undefined : (g.target?.kind ?? (bad("target") ? undefined : DEFAULTS.check.target));
   let address = g.target?.address;
+  // with several public addresses, the name means the first; a literal may name any of them
   if (kind === "address" && address !== undefined) {
-    if (known.peerAddress?.equals(address)) kind = "peer";
-    else if (known.peerPublic?.equals(address)) kind = "peer-public";
-    else if (known.nodePublic?.equals(address)) kind = "self-public";
+    const literal = address;
+    if (known.peerAddress?.equals(literal)) kind = "peer";
+    else if (known.peerPublic?.some((a) => a.equals(literal))) kind = "peer-public";
+    else if (known.nodePublic?.some((a) => a.equals(literal))) kind = "self-public";
   }
   if (kind === "peer") address = known.peerAddress;
-  else if (kind === "peer-public") address = known.peerPublic;
-  else if (kind === "self-public") address = known.nodePublic;
+  else if (kind === "peer-public") address = g.target?.kind === "address" ? address : known.peerPublic?.[0];
+  else if (kind === "self-public") address = g.target?.kind === "address" ? address : known.nodePublic?.[0];
 
   const implied = kind === "self-public" ? "self" : kind === "address" || kind === undefined ? undefined : "peer";
   if (g.role !== undefined && implied !== undefined && g.role !== implied) {

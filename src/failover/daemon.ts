@@ -109,6 +109,11 @@ export async function prepare(config: TakeoverConfig): Promise<DaemonEnv> {
   return { port, clock: systemClock, link, addresses, prefixLength: config.node.publicPrefixLength ?? own.prefixLength, ...(auth === undefined ? {} : { auth }), close: () => link.close() };
 }
 
+/** A side's public addresses as text, to tell a changed list in a reload. */
+function publicText(addresses: readonly { address: Ipv4; prefixLength?: number }[]): string {
+  return addresses.map((p) => `${p.address}${p.prefixLength === undefined ? "" : `/${p.prefixLength}`}`).join(", ");
+}
+
 /** What the daemon reports to observers (metrics, status, hooks): one per log line, check result, announcement. */
 export type DaemonEvent =
   | { readonly kind: "log"; readonly timeMicros: number; readonly event: string; readonly address?: string; readonly detail: string }
@@ -127,8 +132,11 @@ export interface CheckStatus {
 }
 
 export interface DaemonStatus {
-  readonly node: { readonly name: string; readonly address: string; readonly publicAddress: string };
-  readonly peer: { readonly name: string; readonly address: string; readonly publicAddress: string; readonly mac?: string };
+  /** publicAddress: the first of publicAddresses */
+  readonly node: { readonly name: string; readonly address: string; readonly publicAddress: string; readonly publicAddresses: readonly string[] };
+  readonly peer: { readonly name: string; readonly address: string; readonly publicAddress: string; readonly publicAddresses: readonly string[]; readonly mac?: string };
+  /** failback mode: immediate, delay or manual */
+  readonly failback: string;
   readonly interface: string;
   /** the link is verified (see LinkState) */
   readonly linkUp: boolean;
@@ -170,7 +178,11 @@ export class Daemon {
   /** the identity round in flight, if any */
   #identityRound: Promise<void> | undefined;
   #lastIdentityPrompt = -Infinity;
-  #queue: Promise<void> = Promise.resolve();
+  /**
+   * Per address: its address changes and announcements, in order. Addresses do not wait for each
+   * other: with several public addresses, the fourth is added as soon as the first.
+   */
+  readonly #queues = new Map<string, Promise<void>>();
   #wakeup: Timer | undefined;
   #stopping = false;
   #stopped: Promise<void> | undefined;
@@ -230,8 +242,7 @@ export class Daemon {
       if (!isPeer) this.#promptIdentity();
       this.#feed({ kind: "claim-heard", address: event.address.toString(), mac: event.mac.toString(), isPeer, how: event.how });
     });
-    this.#watcher.watch(config.node.publicAddress);
-    this.#watcher.watch(config.peer.publicAddress);
+    for (const p of [...config.node.publicAddresses, ...config.peer.publicAddresses]) this.#watcher.watch(p.address);
     this.#linkVerified = env.link.state === "verified";
     this.#stopWatchingLink = env.link.onState((state, why) => this.#onLinkState(state, why));
   }
@@ -251,8 +262,9 @@ export class Daemon {
     const snapshot = this.#machine.snapshot();
     const { node, peer } = this.config;
     return {
-      node: { name: node.name, address: node.address.toString(), publicAddress: node.publicAddress.toString() },
-      peer: { name: peer.name, address: peer.address.toString(), publicAddress: peer.publicAddress.toString(), mac: this.#identity.mac?.toString() },
+      node: { name: node.name, address: node.address.toString(), publicAddress: node.publicAddress.toString(), publicAddresses: node.publicAddresses.map((p) => p.address.toString()) },
+      peer: { name: peer.name, address: peer.address.toString(), publicAddress: peer.publicAddress.toString(), publicAddresses: peer.publicAddresses.map((p) => p.address.toString()), mac: this.#identity.mac?.toString() },
+      failback: this.config.failback.mode === "delay" ? `delay ${this.config.failback.delayMicros / 1e6}s` : this.config.failback.mode,
       interface: this.config.interface,
       linkUp: snapshot.linkUp,
       linkState: this.env.link.state,
@@ -298,8 +310,14 @@ export class Daemon {
    */
   async start(): Promise<void> {
     const { addresses } = this.env;
-    const managed = [this.config.node.publicAddress, this.config.peer.publicAddress];
-    this.#log("start", undefined, `watching ${this.config.peer.name} (${this.config.peer.address}) on ${this.config.interface} (${this.env.port.mac}); our address ${this.config.node.publicAddress}, theirs ${this.config.peer.publicAddress}`);
+    const { node, peer } = this.config;
+    const managed = [...node.publicAddresses, ...peer.publicAddresses].map((p) => p.address);
+    const list = (addresses: readonly { address: Ipv4 }[]) => addresses.map((p) => p.address).join(", ");
+    this.#log(
+      "start",
+      undefined,
+      `watching ${peer.name} (${peer.address}) on ${this.config.interface} (${this.env.port.mac}); our address${node.publicAddresses.length > 1 ? "es" : ""} ${list(node.publicAddresses)}, theirs ${list(peer.publicAddresses)}`,
+    );
     // An alias of ours left from a crash is kept or removed by the rules, which need to know whether
     // the link works: a link still opening is given a moment before it counts as down. What is on
     // the interface is read after that wait (an interface made again meanwhile has lost its aliases).
@@ -419,10 +437,9 @@ export class Daemon {
     const fixed: [string, unknown, unknown][] = [
       ["interface", old.interface, next.interface],
       ["node.address", old.node.address.value, next.node.address.value],
-      ["node.publicAddress", old.node.publicAddress.value, next.node.publicAddress.value],
-      ["node.publicAddress prefix", old.node.publicPrefixLength, next.node.publicPrefixLength],
+      ["node.publicAddress", publicText(old.node.publicAddresses), publicText(next.node.publicAddresses)],
       ["peer.address", old.peer.address.value, next.peer.address.value],
-      ["peer.publicAddress", old.peer.publicAddress.value, next.peer.publicAddress.value],
+      ["peer.publicAddress", publicText(old.peer.publicAddresses), publicText(next.peer.publicAddresses)],
       ["label", old.aliasLabel, next.aliasLabel],
       ["auth (on or off)", old.auth === undefined, next.auth === undefined],
     ];
@@ -460,6 +477,18 @@ export class Daemon {
     return [];
   }
 
+  /**
+   * `takeover claim` (SIGUSR2 to `run`): take our own addresses back from the peer now, whatever
+   * `failback` says; refused (logged) while our self checks fail or our link is down.
+   */
+  claim(): void {
+    if (!this.#reconciled) {
+      this.#log("claim-request", undefined, "claim requested before start-up finished: ask again in a moment");
+      return;
+    }
+    this.#feed({ kind: "claim-request" });
+  }
+
   /** Gives back what is not ours, announces the hand-back, closes everything. */
   stop(): Promise<void> {
     if (this.#stopped === undefined) this.#stopped = this.#stopNow();
@@ -472,7 +501,7 @@ export class Daemon {
     this.#checkRound.abort();
     this.#wakeup?.cancel();
     this.#execute(this.#machine.handle({ kind: "stop" }, this.#clock.nowMicros()));
-    await this.#queue;
+    await Promise.all([...this.#queues.values()]);
     await Promise.allSettled([...this.#pending]);
     this.#watcher.close();
     this.#stopWatchingLink();
@@ -514,7 +543,7 @@ export class Daemon {
     }
     const selfPublic = config.target === "self-public";
     // A check of our own public address reaches whoever holds it: while we do not, ask our service on our real address.
-    const address = () => (selfPublic && this.#machine.stateOf(this.config.node.publicAddress.toString()) !== "holding" ? this.config.node.address : config.address);
+    const address = () => (selfPublic && this.#machine.stateOf(config.address.toString()) !== "holding" ? this.config.node.address : config.address);
     const localAddress = this.config.node.address;
     switch (config.type) {
       case "icmp": {
@@ -586,7 +615,7 @@ export class Daemon {
     this.#wakeup = this.#clock.after(Math.max(0, (next - this.#clock.nowMicros()) / 1000) + 1, () => this.#feed({ kind: "tick" }));
   }
 
-  /** Carries out actions in order; address changes are serialized on one queue. */
+  /** Carries out actions in order; address changes and announcements are serialized per address. */
   #execute(actions: readonly Action[]): void {
     for (const action of actions) {
       switch (action.kind) {
@@ -596,7 +625,7 @@ export class Daemon {
           if (action.event === "peer-up") this.#promptIdentity();
           break;
         case "probe":
-          this.#track(this.#probe(action.address, action.id));
+          this.#track(this.#probe(action.address, action.id, action.ask === true));
           break;
         case "verify":
           this.#verify(action.address);
@@ -605,7 +634,7 @@ export class Daemon {
         case "remove":
           // rounds of an earlier announcement must not go on saying the address is ours (or theirs)
           this.#cancelAnnouncements(action.address);
-          this.#enqueue(() => this.#change(action.kind, action.address));
+          this.#enqueue(action.address, () => this.#change(action.kind, action.address));
           break;
         case "announce": {
           // a new announcement replaces the rounds of the previous one; registered now, not when
@@ -613,7 +642,7 @@ export class Daemon {
           if (action.reason !== "refresh" && action.reason !== "defend") this.#cancelAnnouncements(action.address);
           const controller = this.#announcing.get(action.address) ?? new AbortController();
           this.#announcing.set(action.address, controller);
-          this.#enqueue(async () => this.#track(this.#announce(action.address, action.at, action.reason, controller.signal)));
+          this.#enqueue(action.address, async () => this.#track(this.#announce(action.address, action.at, action.reason, controller.signal)));
           break;
         }
         case "stopped":
@@ -622,21 +651,26 @@ export class Daemon {
     }
   }
 
-  #enqueue(task: () => Promise<void>): void {
-    this.#queue = this.#queue.then(task).catch((error: unknown) => this.#log("error", undefined, (error as Error).message));
+  #enqueue(address: string, task: () => Promise<void>): void {
+    const queue = (this.#queues.get(address) ?? Promise.resolve()).then(task).catch((error: unknown) => this.#log("error", undefined, (error as Error).message));
+    this.#queues.set(address, queue);
   }
 
   async #change(kind: "add" | "remove", address: string): Promise<void> {
     const ip = Ipv4.parse(address);
     if (kind === "add") {
-      await this.env.addresses.add(ip, this.env.prefixLength, this.config.aliasLabel);
-      this.#log("added", address, `${address}/${this.env.prefixLength} on ${this.config.aliasLabel}`);
+      const { node, peer } = this.config;
+      // written with the address, else the node's first address's (env.prefixLength), else the interface's
+      const prefixLength = [...node.publicAddresses, ...peer.publicAddresses].find((p) => p.address.equals(ip))?.prefixLength ?? this.env.prefixLength;
+      await this.env.addresses.add(ip, prefixLength, this.config.aliasLabel);
+      this.#log("added", address, `${address}/${prefixLength} on ${this.config.aliasLabel}`);
     } else if (await this.env.addresses.remove(ip, this.config.aliasLabel)) {
       this.#log("removed", address, `${address} from ${this.config.aliasLabel}`);
     }
   }
 
-  async #probe(address: string, id: number): Promise<void> {
+  /** `ask`: ARP requests from our real address instead of RFC 5227 probes (see the machine's failback). */
+  async #probe(address: string, id: number, ask: boolean): Promise<void> {
     const claim = this.config.claim;
     const epoch = this.#linkEpoch;
     const verifiedAtStart = this.#linkVerified;
@@ -647,6 +681,7 @@ export class Daemon {
         count: claim.probes,
         intervalMs: claim.probeIntervalMicros / 1000,
         waitMs: claim.probeWaitMicros / 1000,
+        ...(ask ? { senderIp: this.config.node.address } : {}),
         // with a key only the peer's authenticated word keeps us off an address: anyone else
         // answering is a stranger to defend against once we hold it (the peer's kernel, which
         // answers unsigned, is heard next to its daemon's signed defence)

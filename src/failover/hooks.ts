@@ -8,7 +8,9 @@
 //
 // Daemon log events map to hook events: claim → claimed; yield, release, hand-back → released;
 // conflict → conflict; peer-down, peer-up as they are. For peer-down/peer-up the address is the
-// peer's public address (the one at stake).
+// peer's (first) public address, the one at stake. With several public addresses per box, claimed and
+// released run once per address (each moves on its own claim); every run also gets the whole lists
+// in TAKEOVER_NODE_ADDRESSES and TAKEOVER_PEER_ADDRESSES (space-separated).
 //
 // Who may change a hook is checked the way sshd's StrictModes checks authorized_keys, at start (and by
 // `run --check`) and again before every run: it must be a regular file (not a FIFO, directory or
@@ -29,7 +31,7 @@ import { delimiter, dirname, join } from "node:path";
 import { HOOK_EVENTS, HookEvent, HooksConfig } from "./config";
 import type { Logger } from "./log";
 
-/** Runs of one hook that may wait while one is going; more are dropped. */
+/** Runs of one hook that may wait while one is going; more are dropped (at least: see HookContext.queueLimit). */
 export const QUEUE_LIMIT = 16;
 
 const EVENT_OF: Readonly<Record<string, HookEvent>> = {
@@ -172,6 +174,11 @@ export interface HookContext {
   readonly interface: string;
   readonly node: string;
   readonly peer: string;
+  /** each box's public addresses, space-separated */
+  readonly nodeAddresses?: string;
+  readonly peerAddresses?: string;
+  /** runs of one hook that may wait, if more than QUEUE_LIMIT: room for a run per public address of both boxes */
+  readonly queueLimit?: number;
 }
 
 interface Run {
@@ -198,8 +205,9 @@ export class HookRunner {
     if (path === undefined || this.#closed) return;
     const queue = this.#queues.get(event) ?? [];
     this.#queues.set(event, queue);
-    if (queue.length >= QUEUE_LIMIT) {
-      this.log.line("hook", address || undefined, `${event} ${path}: ${QUEUE_LIMIT} runs already waiting; this one is dropped`);
+    const limit = Math.max(QUEUE_LIMIT, this.context.queueLimit ?? 0);
+    if (queue.length >= limit) {
+      this.log.line("hook", address || undefined, `${event} ${path}: ${limit} runs already waiting; this one is dropped`);
       return;
     }
     queue.push({ event, address, detail });
@@ -270,6 +278,8 @@ export class HookRunner {
           TAKEOVER_DETAIL: run.detail,
           TAKEOVER_NODE: this.context.node,
           TAKEOVER_PEER: this.context.peer,
+          TAKEOVER_NODE_ADDRESSES: this.context.nodeAddresses ?? "",
+          TAKEOVER_PEER_ADDRESSES: this.context.peerAddresses ?? "",
         },
       });
       let timedOut = false;

@@ -49,7 +49,12 @@ export const EVENT_LEVELS: Readonly<Record<string, EventLevel>> = {
   "link-down": { level: "warning", what: "our interface lost its carrier or stopped passing frames" },
   "check-failed": { level: "warning", what: "a check failed fall times in a row" },
   conflict: { level: "warning", what: "another host (or the peer) claims an address we hold: dual ownership, we defend it" },
-  "not-claiming": { level: "warning", what: "someone answers for an address we would claim (or the probe proved nothing): not claiming it" },
+  "not-claiming": {
+    level: "warning",
+    when: [[/; failback (?:delay|manual)/, "notice"]],
+    what: "someone answers for an address we would claim (or the probe proved nothing): not claiming it; the peer holding our address while failback waits is a notice",
+  },
+  "pid-file": { level: "warning", what: "the pid file for takeover claim could not be written: takeover claim needs --pid" },
   auth: { level: "warning", what: "tagged frames refused (bad key, stale time, replay), counted since the last such line" },
   "peer-mac": {
     level: "warning",
@@ -62,10 +67,11 @@ export const EVENT_LEVELS: Readonly<Record<string, EventLevel>> = {
   release: { level: "notice", what: "this box gave an address up (self checks failing, link down)" },
   "hand-back": { level: "notice", what: "this box gave the peer's address back and announced it at the peer's MAC" },
   reconcile: { level: "notice", what: "an address found on the interface at start: kept or removed by the rules" },
+  "claim-request": { level: "notice", what: "takeover claim (SIGUSR2): our addresses taken back now, or why not" },
   // routine
   start: { level: "info", what: "the daemon started: what it watches" },
   stopped: { level: "info", what: "the daemon stopped, having released what was not ours" },
-  signal: { level: "info", what: "SIGTERM or SIGINT received: stopping" },
+  signal: { level: "info", what: "SIGTERM or SIGINT received: stopping; SIGUSR2: takeover claim" },
   reload: {
     level: "info",
     when: [[/^not applied/, "error"]],

@@ -29,6 +29,16 @@
 //   makes us yield at once. So a dual ownership ends within one verify interval plus a round trip
 //   once the two boxes hear each other, the home node winning. A stranger's answer is a conflict,
 //   never a reason to hand the address over.
+// - Failback (`failback` in the config): when our own addresses are taken back from the peer holding
+//   them. `immediate`: as soon as we may hold them (self checks up, link verified). `delay`: only once
+//   we could have held them continuously for `delayMicros` (a box that has just booted waits).
+//   `manual`: only after a `claim-request` event (`takeover claim`). Until then, whether the peer
+//   holds them is asked with an ARP request from our real address (`probe` with `ask`), which the
+//   peer does not take for our claim; an answer from the peer leaves them with it (asked again every
+//   `retryMicros`), and no answer (nobody holds them) claims them as `immediate` would. Taking them
+//   back is then a normal claim: probe, the peer's answer does not stop us, the peer yields on hearing
+//   our announcement. A claim request is dropped once all our addresses are held, or when our self
+//   checks fail or our link goes down before that.
 
 export type Micros = number;
 
@@ -48,6 +58,9 @@ export interface CheckSpec {
   readonly targetsPeerPublic?: boolean;
 }
 
+/** When our own addresses are taken back from the peer holding them (see the header). */
+export type Failback = { readonly mode: "immediate" } | { readonly mode: "delay"; readonly delayMicros: Micros } | { readonly mode: "manual" };
+
 export interface MachineConfig {
   readonly addresses: readonly AddressSpec[];
   readonly checks: readonly CheckSpec[];
@@ -65,11 +78,17 @@ export interface MachineConfig {
   readonly verifyMicros: Micros;
   /** yield a held address to a stranger's claim (not the peer's) */
   readonly yieldToStrangers: boolean;
+  /** default immediate */
+  readonly failback?: Failback;
 }
 
 export type Action =
-  /** `id` comes back in the probe-result, so a result of an earlier, abandoned probe is told apart */
-  | { kind: "probe"; address: string; id: number }
+  /**
+   * `id` comes back in the probe-result, so a result of an earlier, abandoned probe is told apart.
+   * `ask`: not an RFC 5227 probe but ARP requests from our real address, which the peer answers
+   * without taking them for our claim (whether it holds one of our addresses, while failback waits).
+   */
+  | { kind: "probe"; address: string; id: number; ask?: boolean }
   /** ask from our real address who has `address` (a foreign address we hold): the home node answers */
   | { kind: "verify"; address: string }
   | { kind: "add"; address: string }
@@ -94,7 +113,8 @@ export type LogEvent =
   | "hand-back"
   | "link-down"
   | "link-up"
-  | "reconcile";
+  | "reconcile"
+  | "claim-request";
 
 /** A check's result: unknown when it says nothing about the target (not sent, our link not verified throughout). */
 export type Verdict = "pass" | "fail" | "unknown";
@@ -112,6 +132,8 @@ export type MachineEvent =
   | { kind: "link"; up: boolean; why?: string }
   /** at start: which managed addresses are already on our interface (left from a crash, or static) */
   | { kind: "present"; addresses: readonly string[] }
+  /** take our own addresses back now, whatever `failback` says (`takeover claim`) */
+  | { kind: "claim-request" }
   | { kind: "tick" }
   | { kind: "stop" };
 
@@ -152,6 +174,10 @@ interface AddressStatus {
   lastVerify: Micros;
   /** the id of the probe in flight (state "probing") */
   probeId: number;
+  /** the probe in flight is an ask (see Action "probe") */
+  probeAsk: boolean;
+  /** a home address the peer answered for while failback waits; told once, until it changes */
+  heldByPeer: boolean;
   /**
    * A foreign address given up while our link was down: the router may still point it at us, and
    * the hand-back could not be announced then. Announced at the peer's MAC once the link is back.
@@ -191,6 +217,10 @@ export class FailoverMachine {
   #stopped = false;
   #started = false;
   #probes = 0;
+  /** since when our own addresses could have been held without a break (self up, link up); undefined: not now */
+  #reclaimableSince: Micros | undefined;
+  /** `takeover claim`: take our addresses back now (see the header) */
+  #claimRequested = false;
   readonly #defenceBuckets = new Map<string, Bucket>();
   #defenceAll: Bucket = { tokens: Infinity, at: 0 };
 
@@ -219,7 +249,7 @@ export class FailoverMachine {
 
   constructor(config: MachineConfig) {
     this.#config = config;
-    this.#addresses = config.addresses.map((spec) => ({ spec, state: "idle", retryAt: 0, lastAnnounce: 0, lastProbeAnswer: -Infinity, lastConflictLog: -Infinity, lastVerify: 0, probeId: 0, handBackOwed: false, conflictsNotLogged: 0, defenceOwed: undefined }));
+    this.#addresses = config.addresses.map((spec) => ({ spec, state: "idle", retryAt: 0, lastAnnounce: 0, lastProbeAnswer: -Infinity, lastConflictLog: -Infinity, lastVerify: 0, probeId: 0, probeAsk: false, heldByPeer: false, handBackOwed: false, conflictsNotLogged: 0, defenceOwed: undefined }));
     for (const spec of config.checks) this.#checks.set(spec.name, { spec, up: spec.role === "peer", streak: 0, seen: 0 });
   }
 
@@ -296,6 +326,9 @@ export class FailoverMachine {
       case "present":
         this.#onPresent(event.addresses, now, actions);
         break;
+      case "claim-request":
+        this.#onClaimRequest(actions);
+        break;
       case "stop":
         this.#onStop(actions);
         return actions;
@@ -317,7 +350,38 @@ export class FailoverMachine {
       if (a.state === "holding" && !this.peerUp) next = Math.min(next, a.lastAnnounce + PEER_DOWN_REFRESH_MICROS);
       if (a.state === "holding" && a.defenceOwed !== undefined) next = Math.min(next, this.#defenceReadyAt(a.defenceOwed));
     }
+    const failback = this.#failback;
+    if (failback.mode === "delay" && this.#reclaimableSince !== undefined && this.#addresses.some((a) => a.spec.home && a.heldByPeer && a.state === "idle")) {
+      next = Math.min(next, this.#reclaimableSince + failback.delayMicros);
+    }
     return next;
+  }
+
+  get #failback(): Failback {
+    return this.config.failback ?? { mode: "immediate" };
+  }
+
+  /** Whether our own addresses may be taken from the peer holding them now (see the header). */
+  #mayTakeBack(now: Micros): boolean {
+    const failback = this.#failback;
+    if (failback.mode === "immediate" || this.#claimRequested) return true;
+    if (failback.mode === "manual" || this.#reclaimableSince === undefined) return false;
+    return now - this.#reclaimableSince >= failback.delayMicros;
+  }
+
+  #onClaimRequest(actions: Action[]): void {
+    const home = this.#addresses.filter((a) => a.spec.home);
+    if (home.every((a) => a.state === "holding")) {
+      actions.push({ kind: "log", event: "claim-request", detail: "claim requested: we hold all our addresses already" });
+      return;
+    }
+    if (!this.#linkUp || !this.selfUp) {
+      actions.push({ kind: "log", event: "claim-request", detail: `claim requested, not taken: ${!this.#linkUp ? "our link is down" : "our self checks fail"}; ask again once ${!this.#linkUp ? "it is back" : "they pass"}` });
+      return;
+    }
+    this.#claimRequested = true;
+    for (const a of home) if (a.state === "idle") a.retryAt = 0;
+    actions.push({ kind: "log", event: "claim-request", detail: "claim requested: taking our addresses back now" });
   }
 
   #wants(a: AddressStatus, now: Micros): boolean {
@@ -333,6 +397,12 @@ export class FailoverMachine {
 
   /** Releases foreign addresses no longer needed, starts probes for wanted ones, refreshes. */
   #advance(now: Micros, actions: Action[]): void {
+    if (this.#linkUp && this.#started && this.selfUp) this.#reclaimableSince ??= now;
+    else {
+      this.#reclaimableSince = undefined;
+      this.#claimRequested = false;
+    }
+    const mayTakeBack = this.#mayTakeBack(now);
     for (const a of this.#addresses) {
       const wanted = this.#wants(a, now);
       if (a.state === "holding" && !wanted) {
@@ -352,11 +422,13 @@ export class FailoverMachine {
           a.state = "idle";
         }
         // a peer running takeover gets its address back by claiming it (see #onClaimHeard)
-      } else if (a.state === "idle" && wanted && now >= a.retryAt) {
+      } else if (a.state === "idle" && wanted && (now >= a.retryAt || (a.heldByPeer && mayTakeBack))) {
         a.state = "probing";
         a.retryAt = 0;
         a.probeId = ++this.#probes;
-        actions.push({ kind: "probe", address: a.spec.address, id: a.probeId });
+        // while failback waits, our own address is asked for, not probed: the peer yields to a probe
+        a.probeAsk = a.spec.home && !mayTakeBack;
+        actions.push(a.probeAsk ? { kind: "probe", address: a.spec.address, id: a.probeId, ask: true } : { kind: "probe", address: a.spec.address, id: a.probeId });
       } else if (a.state === "holding") {
         const refreshMicros = !this.peerUp ? Math.min(PEER_DOWN_REFRESH_MICROS, this.config.refreshMicros || Infinity) : this.config.refreshMicros;
         if (refreshMicros > 0 && now - a.lastAnnounce >= refreshMicros) {
@@ -380,6 +452,7 @@ export class FailoverMachine {
         }
       }
     }
+    if (this.#claimRequested && this.#addresses.every((a) => !a.spec.home || a.state === "holding")) this.#claimRequested = false;
   }
 
   #onCheck(name: string, verdict: Verdict, detail: string | undefined, now: Micros, actions: Action[]): void {
@@ -433,6 +506,19 @@ export class FailoverMachine {
       actions.push({ kind: "log", event: "not-claiming", address, detail: `probe inconclusive (${event.inconclusive}): probing again` });
       return;
     }
+    const mayTakeBack = this.#mayTakeBack(now);
+    if (a.spec.home && answeredBy?.isPeer === true && !mayTakeBack) {
+      // failback waits: the peer keeps serving it
+      a.state = "idle";
+      a.retryAt = now + this.config.retryMicros;
+      if (!a.heldByPeer) {
+        a.heldByPeer = true;
+        const failback = this.#failback;
+        const until = failback.mode === "delay" ? `failback delay: taking it back once we could have held it for ${failback.delayMicros / 1e6} s` : "failback manual: takeover claim takes it back";
+        actions.push({ kind: "log", event: "not-claiming", address, detail: `the peer (${answeredBy.mac}) holds our address ${address}; ${until}` });
+      }
+      return;
+    }
     const claimable = answeredBy === undefined || (a.spec.home && answeredBy.isPeer);
     if (!claimable) {
       a.state = "idle";
@@ -444,6 +530,7 @@ export class FailoverMachine {
     a.lastAnnounce = now;
     a.lastVerify = now;
     a.handBackOwed = false;
+    a.heldByPeer = false;
     actions.push(
       { kind: "add", address },
       { kind: "announce", address, at: "ours", reason: "claim" },

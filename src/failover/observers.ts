@@ -26,7 +26,15 @@ export function attachObservers(daemon: ObservedDaemon, config: TakeoverConfig, 
   if (problems.length > 0) throw new StartupError(`${config.source}: ${problems.join(`; ${config.source}: `)}`);
 
   const metrics = daemonMetrics(daemon);
-  const hooks = new HookRunner(config.hooks, { interface: config.interface, node: config.node.name, peer: config.peer.name }, log);
+  const list = (addresses: readonly { address: { toString(): string } }[]) => addresses.map((p) => p.address.toString()).join(" ");
+  const hooks = new HookRunner(
+    config.hooks,
+    { interface: config.interface, node: config.node.name, peer: config.peer.name, nodeAddresses: list(config.node.publicAddresses),
+      peerAddresses: list(config.peer.publicAddresses),
+      queueLimit: config.node.publicAddresses.length + config.peer.publicAddresses.length,
+    },
+    log,
+  );
   const peerPublic = config.peer.publicAddress.toString();
   const onEvent = (event: DaemonEvent): void => {
     if (event.kind !== "log") return;

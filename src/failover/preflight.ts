@@ -36,7 +36,12 @@ export function findOwnAddress(config: TakeoverConfig): OwnAddress {
     const has = iface.ipv4.map((a) => `${a.address}/${a.prefixLength}`).join(", ") || "no IPv4 address";
     throw new PreflightError(`node.address: ${config.node.address} is not on ${config.interface} (it has ${has}); put this box's real address there, or fix the config`);
   }
-  for (const [key, address] of [["node.publicAddress", config.node.publicAddress], ["peer.publicAddress", config.peer.publicAddress], ["peer.address", config.peer.address]] as const) {
+  const checked: [string, Ipv4][] = [
+    ...config.node.publicAddresses.map((p, i): [string, Ipv4] => [config.node.publicAddresses.length > 1 ? `node.publicAddress[${i}]` : "node.publicAddress", p.address]),
+    ...config.peer.publicAddresses.map((p, i): [string, Ipv4] => [config.peer.publicAddresses.length > 1 ? `peer.publicAddress[${i}]` : "peer.publicAddress", p.address]),
+    ["peer.address", config.peer.address],
+  ];
+  for (const [key, address] of checked) {
     if (!own.address.sameSubnet(address, own.prefixLength)) {
       throw new PreflightError(`${key}: ${address} is not on ${config.interface}'s subnet ${own.address}/${own.prefixLength}; the router could not reach it there`);
     }
@@ -87,5 +92,8 @@ export function execCheckEnvironment(config: TakeoverConfig, check: ExecCheckCon
     TAKEOVER_NODE_PUBLIC_ADDRESS: config.node.publicAddress.toString(),
     TAKEOVER_PEER_ADDRESS: config.peer.address.toString(),
     TAKEOVER_PEER_PUBLIC_ADDRESS: config.peer.publicAddress.toString(),
+    // with several public addresses: all of them, space-separated (the two above are the first)
+    TAKEOVER_NODE_PUBLIC_ADDRESSES: config.node.publicAddresses.map((p) => p.address.toString()).join(" "),
+    TAKEOVER_PEER_PUBLIC_ADDRESSES: config.peer.publicAddresses.map((p) => p.address.toString()).join(" "),
   };
 }

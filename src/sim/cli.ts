@@ -2,6 +2,7 @@
 //   npm run sim -- --seed N [--trace] [--no-shrink]   one seed; --trace prints its full trace
 //   npm run sim -- --seeds A..B [--workers W]          a range, over worker threads; reports failures
 //   npm run sim -- --schedule '<json>' [--trace]       a schedule as printed by a report (shrunk ones)
+//   --addresses N (with any of them): N public addresses per box (default 1)
 // Exit status: 0 when no invariant was broken, 1 when one was, 2 for a usage error.
 import { join } from "node:path";
 import { daemonFactory } from "./daemon-node";
@@ -10,7 +11,7 @@ import { runSeeds } from "./pool";
 import { report, runGiven } from "./run";
 import { catchUnhandledRejections } from "./world";
 
-const USAGE = "usage: npm run sim -- --seed N [--trace] [--no-shrink] | --seeds A..B [--workers W] | --schedule '<json>' [--trace]";
+const USAGE = "usage: npm run sim -- --seed N [--trace] [--no-shrink] | --seeds A..B [--workers W] | --schedule '<json>' [--trace]; and --addresses N";
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n${USAGE}\n`);
@@ -30,8 +31,8 @@ function integer(text: string, what: string): number {
   return Number(text);
 }
 
-async function one(schedule: Schedule, trace: boolean, shrink: boolean): Promise<number> {
-  const outcome = await runGiven(schedule, { factory: daemonFactory, shrink, details: trace });
+async function one(schedule: Schedule, trace: boolean, shrink: boolean, addressesPerBox: number): Promise<number> {
+  const outcome = await runGiven(schedule, { factory: daemonFactory, shrink, details: trace, world: { addressesPerBox } });
   const r = outcome.result;
   process.stdout.write(`seed ${schedule.seed}: ${schedule.profile} settings, ${schedule.faults.length} fault(s), ${(r.simulatedMicros / 1e6).toFixed(3)} s simulated, ${r.events} events\n`);
   for (const f of schedule.faults) process.stdout.write(`  at ${(f.at / 1e6).toFixed(6)} s: ${describeFault(f)}\n`);
@@ -52,8 +53,11 @@ async function main(): Promise<number> {
   const seed = value(args, "--seed");
   const seeds = value(args, "--seeds");
   const schedule = value(args, "--schedule");
+  const addressesText = value(args, "--addresses");
+  const addressesPerBox = addressesText === undefined ? 1 : integer(addressesText, "--addresses");
+  if (addressesPerBox < 1 || addressesPerBox > 8) fail(`--addresses: ${addressesPerBox} is not from 1 to 8`);
   if ([seed, seeds, schedule].filter((v) => v !== undefined).length !== 1) fail("give one of --seed, --seeds, --schedule");
-  if (seed !== undefined) return one(generate(integer(seed, "--seed")), trace, shrink);
+  if (seed !== undefined) return one(generate(integer(seed, "--seed")), trace, shrink, addressesPerBox);
   if (schedule !== undefined) {
     let parsed: Schedule;
     try {
@@ -61,7 +65,7 @@ async function main(): Promise<number> {
     } catch (error) {
       fail(`--schedule: not JSON: ${(error as Error).message}`);
     }
-    return one(parsed, trace, shrink);
+    return one(parsed, trace, shrink, addressesPerBox);
   }
   const range = /^(\d+)\.\.(\d+)$/.exec(seeds ?? "");
   if (range === null) fail(`--seeds: "${seeds}" is not a range like 1..1000`);
@@ -76,6 +80,7 @@ async function main(): Promise<number> {
     {
       factory: { module: join(__dirname, "daemon-node.js"), export: "daemonFactory" },
       shrinkLimit: shrink ? Infinity : 0,
+      addressesPerBox,
       ...(workersText === undefined ? {} : { workers: integer(workersText, "--workers") }),
       onResult: (r) => {
         if (r.report !== undefined) process.stdout.write(`${r.report}\n\n`);

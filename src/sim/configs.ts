@@ -2,7 +2,9 @@
 // project's own loader (parseConfig), with what the simulator cannot or need not run taken out (the
 // HTTP check: it uses real sockets; the status listener) and the check settings of the profile:
 // "shipped" keeps the files' 100 ms checks; "fast" is the issue's 10 ms setting (ICMP every 10 ms,
-// timeout 3 ms, a claim of one probe and 5 ms of listening, the rest as shipped).
+// timeout 3 ms, a claim of one probe and 5 ms of listening, the rest as shipped). With more than one
+// address per box, each box's publicAddress becomes a list: its own first, then extra ones
+// (Brain 192.0.2.41…, Pinky 192.0.2.51…), the peer's list mirrored.
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parse, stringify } from "yaml";
@@ -25,10 +27,22 @@ function repositoryRoot(): string {
 
 type Yaml = Record<string, unknown>;
 
-function adjust(raw: Yaml, profile: Profile): Yaml {
+/** The extra public addresses of `box` when it has `perBox` in all. */
+function extraAddresses(box: BoxName, perBox: number): string[] {
+  return Array.from({ length: perBox - 1 }, (_, i) => `192.0.2.${(box === "brain" ? 41 : 51) + i}`);
+}
+
+function adjust(raw: Yaml, profile: Profile, box: BoxName, perBox: number): Yaml {
   const checks = (Array.isArray(raw.checks) ? (raw.checks as Yaml[]) : []).filter((c) => (c.type ?? "icmp") === "icmp");
   const out: Yaml = { ...raw, checks, status: { listen: "off" } };
   delete out.hooks;
+  if (perBox > 1) {
+    const peer: BoxName = box === "brain" ? "pinky" : "brain";
+    const node = raw.node as Yaml;
+    const other = raw.peer as Yaml;
+    out.node = { ...node, publicAddress: [String(node.publicAddress), ...extraAddresses(box, perBox)] };
+    out.peer = { ...other, publicAddress: [String(other.publicAddress), ...extraAddresses(peer, perBox)] };
+  }
   if (profile === "fast") {
     out.checks = checks.map((c) => ({ ...c, interval: "10ms", timeout: "3ms" }));
     out.claim = { ...(raw.claim as Yaml | undefined), probes: 1, probeWait: "5ms" };
@@ -38,14 +52,14 @@ function adjust(raw: Yaml, profile: Profile): Yaml {
 
 const cache = new Map<string, TakeoverConfig>();
 
-/** The config of `box` under `profile` (cached: configs are immutable). */
-export function configFor(box: BoxName, profile: Profile): TakeoverConfig {
-  const key = `${box}/${profile}`;
+/** The config of `box` under `profile`, with `perBox` public addresses per box (cached: configs are immutable). */
+export function configFor(box: BoxName, profile: Profile, perBox = 1): TakeoverConfig {
+  const key = `${box}/${profile}/${perBox}`;
   const hit = cache.get(key);
   if (hit !== undefined) return hit;
   const file = join(repositoryRoot(), "examples", `${box}.yaml`);
   const raw = parse(readFileSync(file, "utf8")) as Yaml;
-  const config = parseConfig(stringify(adjust(raw, profile)), `${box}.yaml (${profile})`);
+  const config = parseConfig(stringify(adjust(raw, profile, box, perBox)), `${box}.yaml (${profile}${perBox > 1 ? `, ${perBox} addresses` : ""})`);
   cache.set(key, config);
   return config;
 }

@@ -46,6 +46,8 @@ export interface BoxFacts {
   /** as Mac.toString() */
   readonly mac: string;
   readonly publicAddress: string;
+  /** all its public addresses, when it has several (default [publicAddress]) */
+  readonly publicAddresses?: readonly string[];
   /** the checks with role "peer" */
   readonly peerChecks: readonly CheckFacts[];
 }
@@ -236,8 +238,7 @@ export class InvariantChecker {
   }
 
   #judgeSettled(time: number): void {
-    for (const home of this.#boxes) {
-      const address = home.publicAddress;
+    for (const home of this.#boxes) for (const address of home.publicAddresses ?? [home.publicAddress]) {
       const other = this.#boxes.find((b) => b !== home);
       const expected = this.#healthy.get(home.name) === true || other === undefined ? home : other;
       const holders = this.#holders.get(address) ?? [];
@@ -259,7 +260,7 @@ export class InvariantChecker {
       const claim = this.#claims.shift() as PendingClaim;
       const box = this.#boxes.find((b) => b.name === claim.box);
       const peer = this.#boxes.find((b) => b.name !== claim.box);
-      if (box === undefined || peer === undefined || claim.address !== peer.publicAddress) continue;
+      if (box === undefined || peer === undefined || !(peer.publicAddresses ?? [peer.publicAddress]).includes(claim.address)) continue;
       if (this.#incarnation.get(claim.box) !== claim.incarnation) continue;
       const reasons: string[] = [];
       let backed = false;

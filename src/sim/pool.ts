@@ -20,6 +20,8 @@ export interface FactoryRef {
 export interface WorkerSetup {
   readonly factory: FactoryRef;
   readonly bindAddressesToIndex?: boolean;
+  /** public addresses per box (default 1) */
+  readonly addressesPerBox?: number;
 }
 
 /** One seed to run, as sent to a worker. */
@@ -55,7 +57,11 @@ export async function runSeeds(seeds: Iterable<number>, options: PoolOptions): P
   const iterator = seeds[Symbol.iterator]();
   const results: SeedSummary[] = [];
   const count = Math.max(1, options.workers ?? cpus().length);
-  const setup: WorkerSetup = { factory: options.factory, ...(options.bindAddressesToIndex === undefined ? {} : { bindAddressesToIndex: options.bindAddressesToIndex }) };
+  const setup: WorkerSetup = {
+    factory: options.factory,
+    ...(options.bindAddressesToIndex === undefined ? {} : { bindAddressesToIndex: options.bindAddressesToIndex }),
+    ...(options.addressesPerBox === undefined ? {} : { addressesPerBox: options.addressesPerBox }),
+  };
   const shrinkLimit = options.shrinkLimit ?? Infinity;
   let failures = 0;
   const next = (): number | undefined => {

@@ -13,7 +13,10 @@ function main(): void {
   const factory = (require(setup.factory.module) as Record<string, NodeFactory>)[setup.factory.export];
   if (typeof factory !== "function") throw new Error(`${setup.factory.module} has no export ${setup.factory.export}`);
   catchUnhandledRejections();
-  const world = setup.bindAddressesToIndex === undefined ? {} : { bindAddressesToIndex: setup.bindAddressesToIndex };
+  const world = {
+    ...(setup.bindAddressesToIndex === undefined ? {} : { bindAddressesToIndex: setup.bindAddressesToIndex }),
+    ...(setup.addressesPerBox === undefined ? {} : { addressesPerBox: setup.addressesPerBox }),
+  };
   process.on("message", ({ seed, shrink }: SeedRequest) => {
     const started = performance.now();
     void runSeed(seed, { factory, shrink, world }).then((outcome) => {

@@ -48,6 +48,8 @@ export interface WorldOptions {
   readonly bindAddressesToIndex?: boolean;
   /** invariants whose violations are traced but neither counted nor stop the run */
   readonly ignore?: readonly InvariantName[];
+  /** public addresses per box (default 1; see configs.ts) */
+  readonly addressesPerBox?: number;
 }
 
 export interface RunResult {
@@ -120,7 +122,8 @@ export class World {
     this.segment = new Segment(this.scheduler);
     this.trace = new Trace(options.details === true);
     this.#random = new Random(schedule.seed).fork("world");
-    this.configs = { brain: configFor("brain", schedule.profile), pinky: configFor("pinky", schedule.profile) };
+    const perBox = options.addressesPerBox ?? 1;
+    this.configs = { brain: configFor("brain", schedule.profile, perBox), pinky: configFor("pinky", schedule.profile, perBox) };
     const boxes = {} as Record<BoxName, Box>;
     for (const name of BOXES) {
       const config = this.configs[name];
@@ -138,7 +141,7 @@ export class World {
       boxes[name] = box;
     }
     this.boxes = boxes;
-    this.#publics = [this.configs.brain.node.publicAddress, this.configs.pinky.node.publicAddress];
+    this.#publics = [...this.configs.brain.node.publicAddresses, ...this.configs.pinky.node.publicAddresses].map((p) => p.address);
     this.router = new Router(MACS.router, ROUTER_ADDRESS, this.#publics, this.scheduler, this.segment, (address, mac, how) => {
       const owner = BOXES.find((b) => mac !== undefined && MACS[b].equals(mac));
       this.trace.add(this.#t(), "router", `${address} → ${mac?.toString() ?? "none"}${owner === undefined ? "" : ` (${owner})`}, ${how}`);
@@ -149,6 +152,7 @@ export class World {
         name,
         mac: MACS[name].toString(),
         publicAddress: this.configs[name].node.publicAddress.toString(),
+        publicAddresses: this.configs[name].node.publicAddresses.map((p) => p.address.toString()),
         peerChecks: this.configs[name].checks.filter((c) => c.role === "peer").map((c) => ({ name: c.name, fall: c.fall, rise: c.rise })),
       })),
       undefined,
@@ -169,7 +173,7 @@ export class World {
     this.trace.add(0, "sim", `seed ${schedule.seed}, ${schedule.profile} settings, brain starts at ${(schedule.starts.brain / 1e6).toFixed(3)} s, pinky at ${(schedule.starts.pinky / 1e6).toFixed(3)} s`);
     for (const name of schedule.leftovers) {
       const config = this.configs[name];
-      this.boxes[name].addLeftover(config.peer.publicAddress, config.aliasLabel);
+      for (const p of config.peer.publicAddresses) this.boxes[name].addLeftover(p.address, config.aliasLabel);
     }
     this.router.start();
     for (const name of BOXES) {

@@ -86,6 +86,22 @@ describe("ARP engine (in memory)", () => {
     assert.equal(free.probesSent, 3);
   });
 
+  it("asks instead of probing when given a sender IP: a request from our address, answered like a probe, and not a probe to a watcher", async () => {
+    const [a, b] = memoryPortPair(ours, theirs);
+    const { heard } = kernelLikePeer(b, [there]);
+    const claims: string[] = [];
+    const watcher = new ConflictWatcher(b, (e) => claims.push(`${e.address} ${e.how}`));
+    watcher.watch(there);
+    const taken = await probeAddress(a, there, { count: 2, intervalMs: 5, waitMs: 20, senderIp: here });
+    assert.ok(taken.conflict !== undefined && taken.conflict.mac.equals(theirs) && taken.conflict.how === "reply");
+    const ask = heard[0].arp!;
+    assert.ok(ask.supported && ask.operation === ARP_REQUEST && ask.senderIp.equals(here) && ask.targetIp.equals(there));
+    assert.deepEqual(claims, [], "the holder's watcher does not take the ask for a claim or a probe");
+    const free = await probeAddress(a, Ipv4.parse("192.0.2.99"), { count: 2, intervalMs: 5, waitMs: 20, senderIp: here });
+    assert.equal(free.conflict, undefined);
+    watcher.close();
+  });
+
   it("watches held addresses: another MAC claiming one is reported, our own frames are not", async () => {
     const [a, b] = memoryPortPair(ours, theirs);
     const events: string[] = [];

@@ -69,8 +69,9 @@ describe("config: good files", () => {
     assert.equal(config.source, join(EXAMPLES, "brain.yaml"));
     assert.equal(config.interface, "eth0");
     assert.equal(config.aliasLabel, "eth0:vip");
-    assert.deepEqual(config.node, { name: "brain", address: Ipv4.parse("192.0.2.17"), publicAddress: Ipv4.parse("192.0.2.37") });
-    assert.deepEqual(config.peer, { name: "pinky", address: Ipv4.parse("192.0.2.18"), publicAddress: Ipv4.parse("192.0.2.36"), runsTakeover: true });
+    assert.deepEqual(config.node, { name: "brain", address: Ipv4.parse("192.0.2.17"), publicAddress: Ipv4.parse("192.0.2.37"), publicAddresses: [{ address: Ipv4.parse("192.0.2.37") }] });
+    assert.deepEqual(config.peer, { name: "pinky", address: Ipv4.parse("192.0.2.18"), publicAddress: Ipv4.parse("192.0.2.36"), publicAddresses: [{ address: Ipv4.parse("192.0.2.36") }], runsTakeover: true });
+    assert.deepEqual(config.failback, { mode: "immediate" });
     assert.deepEqual(config.checks, [
       { name: "peer-ping", type: "icmp", role: "peer", target: "peer", address: Ipv4.parse("192.0.2.18"), targetsPeerPublic: false, intervalMicros: 100_000, timeoutMicros: 100_000, fall: 3, rise: 2 },
       {
@@ -135,8 +136,8 @@ describe("config: good files", () => {
     assert.equal(config.source, "min.yaml");
     assert.equal(config.label, "vip");
     assert.equal(config.aliasLabel, "eth0:vip");
-    assert.deepEqual(config.node, { name: "192.0.2.17", address: Ipv4.parse("192.0.2.17"), publicAddress: Ipv4.parse("192.0.2.37"), publicPrefixLength: 24 });
-    assert.deepEqual(config.peer, { name: "192.0.2.18", address: Ipv4.parse("192.0.2.18"), publicAddress: Ipv4.parse("192.0.2.36"), runsTakeover: true });
+    assert.deepEqual(config.node, { name: "192.0.2.17", address: Ipv4.parse("192.0.2.17"), publicAddress: Ipv4.parse("192.0.2.37"), publicPrefixLength: 24, publicAddresses: [{ address: Ipv4.parse("192.0.2.37"), prefixLength: 24 }] });
+    assert.deepEqual(config.peer, { name: "192.0.2.18", address: Ipv4.parse("192.0.2.18"), publicAddress: Ipv4.parse("192.0.2.36"), publicAddresses: [{ address: Ipv4.parse("192.0.2.36") }], runsTakeover: true });
     assert.deepEqual(config.checks, [
       { name: "icmp-peer", type: "icmp", role: "peer", target: "peer", address: Ipv4.parse("192.0.2.18"), targetsPeerPublic: false, intervalMicros: 100_000, timeoutMicros: 100_000, fall: 3, rise: 2 },
     ]);
@@ -156,6 +157,7 @@ describe("config: good files", () => {
       defendBurst: 10,
       verifyMicros: 250_000,
       yieldToStrangers: false,
+      failback: { mode: "immediate" },
     });
   });
 
@@ -217,6 +219,81 @@ describe("config: good files", () => {
     assert.deepEqual(config.claim, { probes: 3, probeIntervalMicros: 250, probeWaitMicros: 60_000_000, retryMicros: 2_000_000, verifyIntervalMicros: 100_000 });
     assert.deepEqual(config.conflicts, { yieldToStrangers: true, defendIntervalMicros: 10_000_000, defendBurst: 10 });
     assert.equal(machineConfigOf(config).peerRunsTakeover, false);
+  });
+});
+
+describe("config: several public addresses, and failback", () => {
+  const ip = (text: string) => Ipv4.parse(text);
+
+  it("takes one address, a flow list or a block list, in the file's order, each with its own prefix length", () => {
+    const config = parseConfig(edit({ 4: "  publicAddress: [192.0.2.37/24, 192.0.2.38, 192.0.2.39/25]", 7: "  publicAddress:\n    - 192.0.2.36\n    - 192.0.2.40" }), "brain.yaml");
+    assert.deepEqual(config.node.publicAddresses, [{ address: ip("192.0.2.37"), prefixLength: 24 }, { address: ip("192.0.2.38") }, { address: ip("192.0.2.39"), prefixLength: 25 }]);
+    assert.deepEqual(config.node.publicAddress, ip("192.0.2.37"), "publicAddress is the first");
+    assert.equal(config.node.publicPrefixLength, 24);
+    assert.deepEqual(config.peer.publicAddresses, [{ address: ip("192.0.2.36") }, { address: ip("192.0.2.40") }]);
+    assert.deepEqual(machineConfigOf(config).addresses, [
+      { address: "192.0.2.37", home: true },
+      { address: "192.0.2.38", home: true },
+      { address: "192.0.2.39", home: true },
+      { address: "192.0.2.36", home: false },
+      { address: "192.0.2.40", home: false },
+    ]);
+    // a one-item list is the same as the address alone
+    const one = parseConfig(edit({ 4: "  publicAddress: [192.0.2.37]" }), "brain.yaml");
+    assert.deepEqual(one.node, parseConfig(edit({}), "brain.yaml").node);
+  });
+
+  it("takes up to 64 addresses per box", () => {
+    const list = Array.from({ length: 64 }, (_, i) => `198.51.100.${i + 1}`);
+    const config = parseConfig(edit({ 4: `  publicAddress: [${list.join(", ")}]` }), "brain.yaml");
+    assert.equal(config.node.publicAddresses.length, 64);
+    assert.equal(machineConfigOf(config).addresses.length, 65);
+  });
+
+  it("peer-public and self-public name the first address; a literal may name any of them", () => {
+    const config = parseConfig(
+      edit({ 4: "  publicAddress: [192.0.2.37, 192.0.2.38]", 7: "  publicAddress: [192.0.2.36, 192.0.2.35]" }, ["  - name: second-web", "    type: http", "    target: 192.0.2.35", "  - name: own-second", "    target: 192.0.2.38", "  - name: own-first", "    target: self-public"]),
+      "brain.yaml",
+    );
+    const byName = (name: string) => config.checks.find((c) => c.name === name) as Extract<CheckConfig, { type: "icmp" | "http" }>;
+    assert.deepEqual([byName("http-peer-public").target, String(byName("http-peer-public").address), byName("http-peer-public").targetsPeerPublic], ["peer-public", "192.0.2.36", true]);
+    assert.deepEqual([byName("second-web").target, String(byName("second-web").address), byName("second-web").targetsPeerPublic], ["peer-public", "192.0.2.35", true]);
+    assert.deepEqual([byName("own-second").target, String(byName("own-second").address), byName("own-second").role], ["self-public", "192.0.2.38", "self"]);
+    assert.deepEqual([byName("own-first").target, String(byName("own-first").address)], ["self-public", "192.0.2.37"]);
+  });
+
+  const cases: [string, string, string][] = [
+    ["an empty list", edit({ 4: "  publicAddress: []" }), "brain.yaml:4: node.publicAddress: an empty list; write this box's own public IPv4 address, like publicAddress: 192.0.2.37, or a list like [192.0.2.37/24, 192.0.2.38/24]"],
+    [
+      "a list over the cap",
+      edit({ 7: `  publicAddress: [${Array.from({ length: 65 }, (_, i) => `198.51.100.${i + 1}`).join(", ")}]` }),
+      "brain.yaml:7: peer.publicAddress: a list of 65 addresses, over the 64 one box may have (each is probed, announced and verified on its own): list at most 64",
+    ],
+    ["an address twice in one list", edit({ 4: "  publicAddress:\n    - 192.0.2.37\n    - 192.0.2.37" }), 'brain.yaml:6: node.publicAddress[1]: "192.0.2.37" is node.publicAddress[0] too: list each address once'],
+    ["an address in both lists", edit({ 4: "  publicAddress: [192.0.2.37, 192.0.2.38]", 7: "  publicAddress: [192.0.2.36, 192.0.2.38]" }), 'brain.yaml:7: peer.publicAddress[1]: "192.0.2.38" is node.publicAddress[1] too: each box needs its own public address'],
+    ["a listed address that is a real one", edit({ 4: "  publicAddress: [192.0.2.37, 192.0.2.17]" }), 'brain.yaml:4: node.publicAddress[1]: "192.0.2.17" is node.address too: a public address must be separate from both boxes\' real addresses'],
+    ["a bad address in a block list, at its line", edit({ 7: "  publicAddress:\n    - 192.0.2.36\n    - 192.0.2.300" }), 'brain.yaml:9: peer.publicAddress[1]: "192.0.2.300" is not an IPv4 address: 300 is over 255'],
+    ["a list inside the list", edit({ 4: "  publicAddress: [192.0.2.37, [192.0.2.38]]" }), "brain.yaml:4: node.publicAddress[1]: a list inside the list; write this box's own public IPv4 address, like publicAddress: 192.0.2.37"],
+    ["a mapping as an address", edit({ 4: "  publicAddress: {address: 192.0.2.37}" }), "brain.yaml:4: node.publicAddress: a mapping is not allowed here; write this box's own public IPv4 address, like publicAddress: 192.0.2.37"],
+    ["an unknown failback mode", edit({}, ["failback: later"]), 'brain.yaml:23: failback: "later" is not a failback mode; write immediate, delay and a duration (like failback: delay 30s), or manual'],
+    ["a failback delay without a duration", edit({}, ["failback: delay"]), 'brain.yaml:23: failback: "delay" needs a duration: write it like failback: delay 30s'],
+    ["a failback delay without a unit", edit({}, ["failback: delay 30"]), 'brain.yaml:23: failback: "30" has no unit: write 30ms or 2s; write it like failback: delay 30s'],
+    ["a failback delay of zero", edit({}, ["failback: delay 0s"]), 'brain.yaml:23: failback: "delay 0s" waits no time: write failback: immediate, or a delay like 30s'],
+    ["a failback delay over a day", edit({}, ["failback: delay 25h"]), 'brain.yaml:23: failback: "delay 25h" is over a day: write a shorter delay, or failback: manual'],
+    ["failback as a mapping", edit({}, ["failback: {delay: 30s}"]), "brain.yaml:23: failback: a mapping is not allowed here; write immediate, delay and a duration (like failback: delay 30s), or manual"],
+  ];
+  for (const [what, text, message] of cases) {
+    it(`one line for ${what}`, () => assert.equal(errorOf(text), message));
+  }
+
+  it("reads failback: immediate (the default), delay <duration> and manual", () => {
+    const failback = (line?: string) => parseConfig(edit({}, line === undefined ? [] : [line]), "brain.yaml").failback;
+    assert.deepEqual(failback(), { mode: "immediate" });
+    assert.deepEqual(failback("failback: immediate"), { mode: "immediate" });
+    assert.deepEqual(failback("failback: manual"), { mode: "manual" });
+    assert.deepEqual(failback("failback: delay 30s"), { mode: "delay", delayMicros: 30_000_000 });
+    assert.deepEqual(failback("failback: delay   1.5m"), { mode: "delay", delayMicros: 90_000_000 });
+    assert.deepEqual(machineConfigOf(parseConfig(edit({}, ["failback: manual"]), "brain.yaml")).failback, { mode: "manual" });
   });
 });
 
@@ -342,7 +419,7 @@ describe("config: one exact line per mistake", () => {
     ["a duration with an unknown unit", edit({ 13: "    timeout: 100msec" }), 'brain.yaml:13: checks[0].timeout: "100msec" has an unknown unit "msec": write 100ms'],
     ["a mistyped key", edit({ 19: "    fal: 3" }), 'brain.yaml:19: checks[1].fal: unknown key; did you mean "fall"?'],
     ["a key in snake case", edit({ 4: "  public_address: 192.0.2.37" }), 'brain.yaml:4: node.public_address: unknown key; did you mean "publicAddress"?'],
-    ["an unknown key like no other", edit({}, ["colour: blue"]), "brain.yaml:23: colour: unknown key; the keys here are interface, label, node, peer, checks, announce, claim, conflicts, status, hooks, auth, log"],
+    ["an unknown key like no other", edit({}, ["colour: blue"]), "brain.yaml:23: colour: unknown key; the keys here are interface, label, node, peer, checks, announce, claim, conflicts, status, hooks, auth, log, failback"],
     ["a missing required key", edit({ 6: "" }), "brain.yaml:5: peer.address: missing; write the other box's real IPv4 address, like address: 192.0.2.18"],
     ["the same real address twice", edit({ 6: "  address: 192.0.2.17" }), 'brain.yaml:6: peer.address: "192.0.2.17" is node.address too: node and peer are two boxes, each with its own address'],
     ["a public address that is a real one", edit({ 4: "  publicAddress: 192.0.2.18" }), 'brain.yaml:4: node.publicAddress: "192.0.2.18" is peer.address too: a public address must be separate from both boxes\' real addresses'],
@@ -498,7 +575,7 @@ describe("config: values quoted in messages", () => {
 
   it("cuts unknown keys too", () => {
     const key = "k".repeat(500);
-    assert.equal(errorOf(edit({}, [`${key}: 1`])).split("\n")[0], `brain.yaml:23: ${"k".repeat(60)}… (500 characters): unknown key; the keys here are interface, label, node, peer, checks, announce, claim, conflicts, status, hooks, auth, log`);
+    assert.equal(errorOf(edit({}, [`${key}: 1`])).split("\n")[0], `brain.yaml:23: ${"k".repeat(60)}… (500 characters): unknown key; the keys here are interface, label, node, peer, checks, announce, claim, conflicts, status, hooks, auth, log, failback`);
   });
 
   it("refuses a 1 MiB scalar quickly", () => {

@@ -11,8 +11,9 @@ const FALL = 3;
 const RISE = 2;
 const VERIFY = 250_000;
 
-function config(peerRunsTakeover: boolean, withSelfCheck: boolean): MachineConfig {
+function config(peerRunsTakeover: boolean, withSelfCheck: boolean, failback?: MachineConfig["failback"]): MachineConfig {
   return {
+    ...(failback === undefined ? {} : { failback }),
     addresses: [
       { address: OWN, home: true },
       { address: PEERS, home: false },
@@ -54,6 +55,10 @@ interface Model {
   handBackOwed: boolean;
   /** what the run reached, so the test can show it reaches what it is named for */
   reached: Reached;
+  /** failback: manual (no self checks in that run) */
+  manual: boolean;
+  /** a claim request taken (link up, our address not held) and not yet used up or dropped */
+  claimRequested: boolean;
 }
 
 interface Reached {
@@ -63,6 +68,10 @@ interface Reached {
   inconclusive: number;
   unknownIgnored: number;
   releasedOnLinkDown: number;
+  /** manual: our address left with the peer that answered for it */
+  deferred: number;
+  /** manual: our address taken back from the peer after a claim request */
+  takenBackOnRequest: number;
 }
 
 interface Real {
@@ -79,7 +88,12 @@ function apply(model: Model, real: Real, event: MachineEvent): Action[] {
   model.now += 1000;
   const actions = real.machine.handle(event, model.now);
   for (const [i, action] of actions.entries()) {
-    if (action.kind === "probe") model.probeIds.set(action.address, action.id);
+    if (action.kind === "probe") {
+      model.probeIds.set(action.address, action.id);
+      // while failback waits, our own address is only asked for: a probe would make the peer yield
+      if (model.manual && action.address === OWN) assert.equal(action.ask === true, !model.claimRequested, `probe of our address with ask ${action.ask} and claimRequested ${model.claimRequested}`);
+      if (action.address === PEERS) assert.equal(action.ask, undefined, "asked for the peer's address instead of probing it");
+    }
     if (action.kind === "verify") {
       assert.equal(action.address, PEERS, "asked who has an address that is not the peer's");
       assert.ok(model.present.has(PEERS), "verified the peer's address while not holding it");
@@ -102,6 +116,11 @@ function apply(model: Model, real: Real, event: MachineEvent): Action[] {
       } else {
         const answer = model.lastProbeAnswer.get(action.address);
         assert.ok(answer === undefined || answer.isPeer, "claimed our address while a stranger answers for it");
+        if (model.manual && answer?.isPeer === true) {
+          assert.ok(model.claimRequested, "failback manual: took our address from the peer without a claim request");
+          model.reached.takenBackOnRequest++;
+        }
+        model.claimRequested = false;
       }
     }
     if (action.kind === "remove") {
@@ -160,6 +179,7 @@ class ProbeAnswerCommand implements fc.Command<Model, Real> {
       else model.lastProbeAnswer.set(this.address, answer);
     }
     const actions = apply(model, real, event);
+    if (model.manual && !this.stale && this.address === OWN && this.answeredBy === "peer" && !actions.some((a) => a.kind === "add")) model.reached.deferred++;
     if (this.stale || this.answeredBy === "inconclusive") {
       assert.ok(!actions.some((a) => a.kind === "add"), `claimed on ${this.stale ? "a stale" : "an inconclusive"} probe result`);
     }
@@ -204,6 +224,7 @@ class LinkCommand implements fc.Command<Model, Real> {
     const held = model.present.has(PEERS);
     const wasUp = model.linkUp;
     model.linkUp = this.up;
+    if (!this.up) model.claimRequested = false;
     const actions = apply(model, real, { kind: "link", up: this.up });
     if (!this.up && !model.stopped) {
       assert.ok(!model.present.has(PEERS), "kept the peer's address with our link down");
@@ -236,6 +257,15 @@ class TickCommand implements fc.Command<Model, Real> {
   toString = () => `tick(+${this.advanceMicros}µs)`;
 }
 
+class ClaimRequestCommand implements fc.Command<Model, Real> {
+  check = () => true;
+  run(model: Model, real: Real): void {
+    if (model.linkUp && !model.present.has(OWN) && !model.stopped) model.claimRequested = true;
+    apply(model, real, { kind: "claim-request" });
+  }
+  toString = () => "claim-request";
+}
+
 class StopCommand implements fc.Command<Model, Real> {
   check = (model: Readonly<Model>) => !model.stopped;
   run(model: Model, real: Real): void {
@@ -250,10 +280,11 @@ class StopCommand implements fc.Command<Model, Real> {
 
 // Weighted so that runs reach the interesting states: peer checks fail often enough to reach fall,
 // probes come back, and the run is long enough to claim, hold, verify and yield.
-const commands = [
+const commands = (manual: boolean) => [
   fc.oneof(
+    ...(manual ? [{ arbitrary: fc.constant(new ClaimRequestCommand()), weight: 2 }] : []),
     { arbitrary: fc.tuple(fc.constantFrom(...PEER_CHECKS, "icmp", "self-http"), fc.constantFrom<Verdict>("fail", "fail", "pass", "unknown")).map(([n, v]) => new CheckCommand(n, v)), weight: 30 },
-    { arbitrary: fc.tuple(fc.constantFrom(OWN, PEERS, PEERS), fc.constantFrom("nobody" as const, "nobody" as const, "peer" as const, "stranger" as const, "inconclusive" as const), fc.boolean()).map(([a, by, stale]) => new ProbeAnswerCommand(a, by, stale)), weight: 18 },
+    { arbitrary: fc.tuple(fc.constantFrom(OWN, PEERS, PEERS, ...(manual ? [OWN] : [])), fc.constantFrom("nobody" as const, "nobody" as const, "peer" as const, "stranger" as const, "inconclusive" as const), fc.boolean()).map(([a, by, stale]) => new ProbeAnswerCommand(a, by, stale)), weight: 18 },
     { arbitrary: fc.tuple(fc.constantFrom(OWN, PEERS), fc.boolean(), fc.constantFrom("request" as const, "reply" as const, "probe" as const)).map(([a, p, how]) => new ClaimHeardCommand(a, p, how)), weight: 6 },
     { arbitrary: fc.boolean().map((up) => new LinkCommand(up)), weight: 3 },
     { arbitrary: fc.integer({ min: 1, max: 2 * VERIFY }).map((t) => new TickCommand(t)), weight: 9 },
@@ -261,15 +292,15 @@ const commands = [
   ),
 ];
 
-function runModel(peerRunsTakeover: boolean, withSelfCheck: boolean): Reached {
-  const total: Reached = { peerClaims: 0, yieldsToHome: 0, verifies: 0, inconclusive: 0, unknownIgnored: 0, releasedOnLinkDown: 0 };
+function runModel(peerRunsTakeover: boolean, withSelfCheck: boolean, manual = false): Reached {
+  const total: Reached = { peerClaims: 0, yieldsToHome: 0, verifies: 0, inconclusive: 0, unknownIgnored: 0, releasedOnLinkDown: 0, deferred: 0, takenBackOnRequest: 0 };
   const lengths: number[] = [];
   fc.assert(
-    fc.property(fc.commands(commands, { maxCommands: 300, size: "max" }), (cmds) => {
-      const machine = new FailoverMachine(config(peerRunsTakeover, withSelfCheck));
+    fc.property(fc.commands(commands(manual), { maxCommands: 300, size: "max" }), (cmds) => {
+      const machine = new FailoverMachine(config(peerRunsTakeover, withSelfCheck, manual ? { mode: "manual" } : undefined));
       const checks = new Map(PEER_CHECKS.map((name) => [name, { down: false, streak: 0 }]));
-      const reached: Reached = { peerClaims: 0, yieldsToHome: 0, verifies: 0, inconclusive: 0, unknownIgnored: 0, releasedOnLinkDown: 0 };
-      const model: Model = { now: 0, checks, probeIds: new Map(), lastProbeAnswer: new Map(), present: new Set(), stopped: false, linkUp: true, handBackOwed: false, reached };
+      const reached: Reached = { peerClaims: 0, yieldsToHome: 0, verifies: 0, inconclusive: 0, unknownIgnored: 0, releasedOnLinkDown: 0, deferred: 0, takenBackOnRequest: 0 };
+      const model: Model = { now: 0, checks, probeIds: new Map(), lastProbeAnswer: new Map(), present: new Set(), stopped: false, linkUp: true, handBackOwed: false, reached, manual, claimRequested: false };
       apply(model, { machine }, { kind: "present", addresses: [] });
       lengths.push([...cmds].length);
       fc.modelRun(() => ({ model, real: { machine } }), cmds);
@@ -284,8 +315,8 @@ function runModel(peerRunsTakeover: boolean, withSelfCheck: boolean): Reached {
 }
 
 /** The runs reach what the invariants are about: each case at least this often over the runs. */
-function assertReached(reached: Reached, plainPeer: boolean): void {
-  const wanted: (keyof Reached)[] = ["peerClaims", "verifies", "inconclusive", "unknownIgnored", "releasedOnLinkDown", ...(plainPeer ? [] : (["yieldsToHome"] as const))];
+function assertReached(reached: Reached, plainPeer: boolean, manual = false): void {
+  const wanted: (keyof Reached)[] = ["peerClaims", "verifies", "inconclusive", "unknownIgnored", "releasedOnLinkDown", ...(plainPeer ? [] : (["yieldsToHome"] as const)), ...(manual ? (["deferred", "takenBackOnRequest"] as const) : [])];
   for (const key of wanted) assert.ok(reached[key] >= 20, `the runs reached ${key} only ${reached[key]} times: ${JSON.stringify(reached)}`);
 }
 
@@ -293,6 +324,7 @@ describe("failover machine (model-based)", () => {
   it("keeps its invariants with a peer running takeover", () => assertReached(runModel(true, false), false));
   it("keeps its invariants with a plain peer", () => assertReached(runModel(false, false), true));
   it("keeps its invariants with self checks", () => assertReached(runModel(true, true), false));
+  it("keeps its invariants with failback: manual (our address taken from the peer only on a claim request)", () => assertReached(runModel(true, false, true), false, true));
 });
 
 describe("failover machine (scenarios)", () => {
@@ -555,5 +587,171 @@ describe("failover machine (reconfigure, reconcile, link, strangers, wake-ups)",
     assert.equal(m.stateOf(OWN), "probing");
     m.handle({ kind: "probe-result", id: second, address: OWN }, at(31));
     assert.equal(m.stateOf(OWN), "holding");
+  });
+});
+
+describe("failover machine (failback: immediate, delay, manual)", () => {
+  const PEER_MAC = "02:00:00:00:00:18";
+  const withFailback = (failback: MachineConfig["failback"], selfCheck = false): MachineConfig => ({ ...config(true, selfCheck), ...(failback === undefined ? {} : { failback }) });
+  const peerAnswers = (m: FailoverMachine, now: number, address = OWN) => m.handle({ kind: "probe-result", address, id: m.probeInFlight(address) ?? 0, answeredBy: { mac: PEER_MAC, isPeer: true } }, now);
+  const nobodyAnswers = (m: FailoverMachine, now: number, address = OWN) => m.handle({ kind: "probe-result", address, id: m.probeInFlight(address) ?? 0 }, now);
+  const probeOf = (actions: Action[], address = OWN) => actions.find((a): a is Extract<Action, { kind: "probe" }> => a.kind === "probe" && a.address === address);
+
+  it("immediate (the default): our address held by the peer is probed for and taken back at once", () => {
+    const m = new FailoverMachine(withFailback(undefined));
+    const start = m.handle({ kind: "present", addresses: [] }, 0);
+    assert.equal(probeOf(start)?.ask, undefined, "a plain RFC 5227 probe");
+    const actions = peerAnswers(m, 1000);
+    assert.ok(actions.some((a) => a.kind === "add" && a.address === OWN));
+  });
+
+  it("manual: a fresh start whose address the peer holds only asks, does not claim, and asks again every retry", () => {
+    const m = new FailoverMachine(withFailback({ mode: "manual" }));
+    const start = m.handle({ kind: "present", addresses: [] }, 0);
+    assert.equal(probeOf(start)?.ask, true, "asked from our real address, which the peer does not take for a claim");
+    const first = peerAnswers(m, 1000);
+    assert.ok(!first.some((a) => a.kind === "add"));
+    assert.ok(first.some((a) => a.kind === "log" && a.event === "not-claiming" && a.detail.includes("takeover claim")));
+    assert.equal(m.stateOf(OWN), "idle");
+    assert.ok(!m.handle({ kind: "tick" }, 20_000).some((a) => a.kind === "probe"), "asked again before the retry interval");
+    const again = m.handle({ kind: "tick" }, 51_000);
+    assert.equal(probeOf(again)?.ask, true);
+    const second = peerAnswers(m, 52_000);
+    assert.ok(!second.some((a) => a.kind === "log"), "the not-claiming line is told once, not on every ask");
+    // an hour later, still the peer's
+    for (let t = 100_000; t < 3_600_000_000; t += 60_000_000) {
+      m.handle({ kind: "tick" }, t);
+      if (m.stateOf(OWN) === "probing") assert.ok(!peerAnswers(m, t + 1000).some((a) => a.kind === "add"));
+    }
+    assert.notEqual(m.stateOf(OWN), "holding");
+  });
+
+  it("manual: nobody holding our address (the ask unanswered) claims it as today", () => {
+    const m = new FailoverMachine(withFailback({ mode: "manual" }));
+    m.handle({ kind: "present", addresses: [] }, 0);
+    const actions = nobodyAnswers(m, 1000);
+    assert.deepEqual(actions.filter((a) => a.kind !== "log"), [{ kind: "add", address: OWN }, { kind: "announce", address: OWN, at: "ours", reason: "claim" }]);
+  });
+
+  it("manual: a claim request takes it back at once with a real probe, and the next failback waits again", () => {
+    const m = new FailoverMachine(withFailback({ mode: "manual" }));
+    m.handle({ kind: "present", addresses: [] }, 0);
+    peerAnswers(m, 1000);
+    const request = m.handle({ kind: "claim-request" }, 5000);
+    assert.ok(request.some((a) => a.kind === "log" && a.event === "claim-request" && /taking our addresses back/.test(a.detail)));
+    const probe = probeOf(request);
+    assert.ok(probe !== undefined && probe.ask === undefined, "probed at once, not after the retry interval");
+    const claim = peerAnswers(m, 6000);
+    assert.ok(claim.some((a) => a.kind === "add" && a.address === OWN), "the peer's answer does not stop the home node");
+    assert.equal(m.stateOf(OWN), "holding");
+    // released (self down is modelled by the link going down here), then back: it waits again
+    m.handle({ kind: "link", up: false }, 10_000);
+    assert.equal(m.stateOf(OWN), "idle");
+    const back = m.handle({ kind: "link", up: true }, 20_000);
+    assert.equal(probeOf(back)?.ask, true, "the request was used up by the claim");
+    assert.ok(!peerAnswers(m, 21_000).some((a) => a.kind === "add"));
+  });
+
+  it("manual: a claim request with the link down or self checks failing is refused in one line and forgotten", () => {
+    const m = new FailoverMachine(withFailback({ mode: "manual" }, true));
+    m.handle({ kind: "present", addresses: [] }, 0);
+    const refused = m.handle({ kind: "claim-request" }, 1000);
+    assert.ok(refused.some((a) => a.kind === "log" && a.event === "claim-request" && /self checks fail/.test(a.detail)));
+    for (let i = 0; i < RISE; i++) m.handle({ kind: "check", name: "self-http", verdict: "pass" }, 2000 + i * 1000);
+    assert.equal(m.stateOf(OWN), "probing");
+    assert.ok(!peerAnswers(m, 10_000).some((a) => a.kind === "add"), "a refused request does not count later");
+  });
+
+  it("a claim request while holding everything says so and changes nothing", () => {
+    const m = new FailoverMachine(withFailback({ mode: "manual" }));
+    m.handle({ kind: "present", addresses: [] }, 0);
+    nobodyAnswers(m, 1000);
+    const actions = m.handle({ kind: "claim-request" }, 2000);
+    assert.deepEqual(actions.filter((a) => a.kind !== "log"), []);
+    assert.ok(actions.some((a) => a.kind === "log" && /already/.test(a.detail)));
+  });
+
+  it("delay: the peer keeps our address until we could have held it for the delay, then we take it back", () => {
+    const DELAY = 30_000_000;
+    const m = new FailoverMachine(withFailback({ mode: "delay", delayMicros: DELAY }));
+    m.handle({ kind: "present", addresses: [] }, 0);
+    const first = peerAnswers(m, 1000);
+    assert.ok(first.some((a) => a.kind === "log" && a.event === "not-claiming" && /30 s/.test(a.detail)));
+    for (let t = 60_000; t < DELAY; t += 60_000) {
+      const tick = m.handle({ kind: "tick" }, t);
+      const probe = probeOf(tick);
+      if (probe !== undefined) {
+        assert.equal(probe.ask, true, `probed before the delay (at ${t} µs)`);
+        assert.ok(!peerAnswers(m, t + 1000).some((a) => a.kind === "add"), `claimed before the delay (at ${t} µs)`);
+      }
+    }
+    assert.ok(m.nextWakeup() <= DELAY, "wakes up when the delay ends");
+    const due = m.handle({ kind: "tick" }, DELAY);
+    const probe = probeOf(due);
+    if (probe === undefined) assert.equal(m.stateOf(OWN), "probing");
+    else assert.equal(probe.ask, undefined);
+    const claim = peerAnswers(m, DELAY + 1000);
+    assert.ok(claim.some((a) => a.kind === "add" && a.address === OWN));
+  });
+
+  it("delay: the clock starts over when self checks fail before it ends", () => {
+    const DELAY = 10_000_000;
+    const m = new FailoverMachine(withFailback({ mode: "delay", delayMicros: DELAY }, true));
+    m.handle({ kind: "present", addresses: [] }, 0);
+    for (let i = 0; i < RISE; i++) m.handle({ kind: "check", name: "self-http", verdict: "pass" }, 1000 + i * 1000);
+    peerAnswers(m, 3000);
+    // self down at 5 s, up again at 6 s: the delay counts from 6 s
+    for (let i = 0; i < FALL; i++) m.handle({ kind: "check", name: "self-http", verdict: "fail" }, 5_000_000 + i * 1000);
+    assert.equal(m.selfUp, false);
+    for (let i = 0; i < RISE; i++) m.handle({ kind: "check", name: "self-http", verdict: "pass" }, 6_000_000 + i * 1000);
+    assert.equal(m.selfUp, true);
+    for (let t = 6_100_000; t < 6_000_000 + DELAY; t += 500_000) {
+      m.handle({ kind: "tick" }, t);
+      if (m.stateOf(OWN) === "probing") assert.ok(!peerAnswers(m, t + 1000).some((a) => a.kind === "add"), `claimed at ${t} µs, before the delay counted from self up`);
+    }
+    m.handle({ kind: "tick" }, 6_001_000 + DELAY);
+    if (m.stateOf(OWN) !== "probing") m.handle({ kind: "tick" }, 6_100_000 + DELAY);
+    assert.ok(peerAnswers(m, 6_200_000 + DELAY).some((a) => a.kind === "add"));
+  });
+
+  it("delay: a claim request does not wait for the delay", () => {
+    const m = new FailoverMachine(withFailback({ mode: "delay", delayMicros: 60_000_000 }));
+    m.handle({ kind: "present", addresses: [] }, 0);
+    peerAnswers(m, 1000);
+    const request = m.handle({ kind: "claim-request" }, 2000);
+    assert.equal(probeOf(request)?.ask, undefined);
+    assert.ok(peerAnswers(m, 3000).some((a) => a.kind === "add"));
+  });
+
+  it("the peer's side is unchanged: holding the home node's address, it yields when the home node claims", () => {
+    const m = new FailoverMachine(withFailback({ mode: "manual" }));
+    m.handle({ kind: "present", addresses: [] }, 0);
+    nobodyAnswers(m, 1000);
+    for (let i = 0; i < FALL; i++) m.handle({ kind: "check", name: "icmp", verdict: "fail" }, 2000 + i * 1000);
+    nobodyAnswers(m, 10_000, PEERS);
+    assert.equal(m.stateOf(PEERS), "holding");
+    for (let i = 0; i < RISE; i++) m.handle({ kind: "check", name: "icmp", verdict: "pass" }, 20_000 + i * 1000);
+    assert.equal(m.stateOf(PEERS), "holding", "still ours while the home node waits");
+    const yielded = m.handle({ kind: "claim-heard", address: PEERS, mac: PEER_MAC, isPeer: true, how: "request" }, 30_000);
+    assert.ok(yielded.some((a) => a.kind === "remove" && a.address === PEERS));
+  });
+
+  it("several addresses per side move together: each probed, claimed, yielded", () => {
+    const OWN2 = "192.0.2.38";
+    const PEERS2 = "192.0.2.39";
+    const m = new FailoverMachine({ ...config(true, false), addresses: [{ address: OWN, home: true }, { address: OWN2, home: true }, { address: PEERS, home: false }, { address: PEERS2, home: false }] });
+    const start = m.handle({ kind: "present", addresses: [] }, 0);
+    assert.deepEqual(start.filter((a) => a.kind === "probe").map((a) => (a as { address: string }).address), [OWN, OWN2]);
+    nobodyAnswers(m, 1000, OWN);
+    nobodyAnswers(m, 1000, OWN2);
+    let probes: Action[] = [];
+    for (let i = 0; i < FALL; i++) probes = m.handle({ kind: "check", name: "icmp", verdict: "fail" }, 2000 + i * 1000);
+    assert.deepEqual(probes.filter((a) => a.kind === "probe").map((a) => (a as { address: string }).address), [PEERS, PEERS2]);
+    nobodyAnswers(m, 10_000, PEERS);
+    nobodyAnswers(m, 10_000, PEERS2);
+    assert.deepEqual(m.snapshot().addresses.map((a) => a.state), ["holding", "holding", "holding", "holding"]);
+    m.handle({ kind: "claim-heard", address: PEERS2, mac: PEER_MAC, isPeer: true, how: "reply" }, 20_000);
+    assert.equal(m.stateOf(PEERS2), "idle");
+    assert.equal(m.stateOf(PEERS), "holding", "each address is handed back on its own claim");
   });
 });

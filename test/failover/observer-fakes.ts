@@ -10,8 +10,9 @@ export const T0 = Date.UTC(2026, 10, 26, 7, 0, 0) * 1000;
 
 export function baseStatus(): DaemonStatus {
   return {
-    node: { name: "brain", address: "192.0.2.17", publicAddress: "192.0.2.37" },
-    peer: { name: "pinky", address: "192.0.2.18", publicAddress: "192.0.2.36", mac: "02:00:00:00:00:18" },
+    node: { name: "brain", address: "192.0.2.17", publicAddress: "192.0.2.37", publicAddresses: ["192.0.2.37"] },
+    peer: { name: "pinky", address: "192.0.2.18", publicAddress: "192.0.2.36", publicAddresses: ["192.0.2.36"], mac: "02:00:00:00:00:18" },
+    failback: "immediate",
     interface: "eth0",
     linkUp: true,
     linkState: "verified",

@@ -55,6 +55,18 @@ describe("preflight: exec and interface checks", () => {
       TAKEOVER_NODE_PUBLIC_ADDRESS: "192.0.2.37",
       TAKEOVER_PEER_ADDRESS: "192.0.2.18",
       TAKEOVER_PEER_PUBLIC_ADDRESS: "192.0.2.36",
+      TAKEOVER_NODE_PUBLIC_ADDRESSES: "192.0.2.37",
+      TAKEOVER_PEER_PUBLIC_ADDRESSES: "192.0.2.36",
     });
+  });
+
+  it("gives an exec check every public address of both boxes when they have lists", () => {
+    const lists = BASE.replace("publicAddress: 192.0.2.37", "publicAddress: [192.0.2.37, 192.0.2.38]").replace("publicAddress: 192.0.2.36", "publicAddress: [192.0.2.36, 192.0.2.35]");
+    assert.notEqual(lists, BASE);
+    const config = parseConfig(`${lists}  - {name: db, type: exec, command: [/bin/true]}\n`, "brain.yaml");
+    const env = execCheckEnvironment(config, config.checks[1] as ExecCheckConfig);
+    assert.equal(env.TAKEOVER_NODE_PUBLIC_ADDRESS, "192.0.2.37");
+    assert.equal(env.TAKEOVER_NODE_PUBLIC_ADDRESSES, "192.0.2.37 192.0.2.38");
+    assert.equal(env.TAKEOVER_PEER_PUBLIC_ADDRESSES, "192.0.2.36 192.0.2.35");
   });
 });

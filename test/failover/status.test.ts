@@ -117,6 +117,7 @@ describe("status listener", () => {
       assert.equal(lines[0], "brain (192.0.2.17) on eth0: link up, self up; peer pinky (192.0.2.18 at 02:00:00:00:00:18) down");
       assert.equal(lines[1], "holds: 192.0.2.37, 192.0.2.36");
       assert.match(run.stdout, /^ {2}192\.0\.2\.36 +pinky's +holding$/m);
+      assert.match(run.stdout, /^failback: immediate$/m);
       assert.match(run.stdout, /^ {2}peer-ping +icmp +ok +412µs +at 2026-11-26T07:00:01\.000000Z +reply from 192\.0\.2\.18$/m);
       assert.match(run.stdout, /^ {2}peer-web +http +never run$/m);
       assert.match(run.stdout, /^last transitions \(2, oldest first\):$/m);

@@ -98,6 +98,18 @@ describe("sim: determinism", () => {
 });
 
 describe("sim: the daemon under simulated faults", () => {
+  it(`breaks no invariant over ${Math.max(1, Math.round(SEEDS / 10))} seeds with four public addresses per box`, async function () {
+    this.timeout(10 * 60_000);
+    const seeds = Math.max(1, Math.round(SEEDS / 10));
+    const results = await runSeeds(
+      Array.from({ length: seeds }, (_, i) => FIRST + i),
+      { factory: { module: join(__dirname, "../../src/sim/daemon-node.js"), export: "daemonFactory" }, shrinkLimit: 3, addressesPerBox: 4 },
+    );
+    const failed = results.filter((r) => r.violation !== undefined);
+    const reports = failed.filter((r) => r.report !== undefined && /shrunk/.test(r.report)).map((r) => r.report);
+    assert.equal(failed.length, 0, `${failed.length} of ${results.length} seeds broke an invariant with four addresses per box: ${failed.map((r) => `${r.seed} (${r.violation?.invariant})`).join(", ")}\n\n${reports.join("\n\n")}`);
+  });
+
   it(`breaks no invariant over ${SEEDS} seeds (from ${FIRST})`, async function () {
     this.timeout(10 * 60_000);
     const started = performance.now();
