@@ -1,37 +1,43 @@
-// `takeover claim [--pid N | --pid-file PATH]`: tells the running daemon to take its own public
+// `takeover claim [NODE] [--pid N | --pid-file PATH]`: tells the running daemon to take its own public
 // addresses back from the peer now, whatever `failback` says (the manual failback, or a delay cut
-// short). It sends SIGUSR2 to the daemon found by its pid file (see pid-file.ts) or --pid; under
+// short). It sends SIGUSR2 to the daemon found by its pid file (see pid-file.ts: NODE's, or the only
+// one in /run/takeover when NODE is not given) or --pid; under
 // systemd `systemctl kill --kill-who=main -s USR2 takeover` does the same (only the main process: a hook running then must not get it). The daemon logs what it does
 // (claim-request, then the claims); `takeover status` shows the result. No daemon: exit status 1.
 import { Command } from "commander";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { UsageError } from "./errors";
-import { CLAIM_SIGNAL, DEFAULT_PID_FILE, isTakeoverRun } from "./pid-file";
+import { CLAIM_SIGNAL, defaultPidFile, isTakeoverRun, PID_DIRECTORY } from "./pid-file";
 
 export function registerClaim(program: Command): void {
   program
     .command("claim")
     .description("tell the running daemon to take its own addresses back from the peer now (failback: manual or delay)")
-    .option("--pid <pid>", "the daemon's process id (default: read from --pid-file)")
-    .option("--pid-file <path>", "where `takeover run` wrote its pid", DEFAULT_PID_FILE)
-    .action((options: { pid?: string; pidFile: string }) => {
+    .argument("[node]", "the daemon's node.name, when several run here (its pid file is /run/takeover/NODE.pid)")
+    .option("--pid <pid>", "the daemon's process id (default: read from its pid file)")
+    .option("--pid-file <path>", "where `takeover run` wrote its pid (default: /run/takeover/NODE.pid, or the only pid file there)")
+    .action((node: string | undefined, options: { pid?: string; pidFile?: string }) => {
       let pid: number;
+      let readFrom: string | undefined;
       if (options.pid !== undefined) {
         if (!/^[0-9]+$/.test(options.pid) || Number(options.pid) < 2) throw new UsageError(`--pid: "${options.pid}" is not a process id; write a number, like --pid 1234`);
         pid = Number(options.pid);
       } else {
+        const pidFile = options.pidFile ?? (node !== undefined ? defaultPidFile(node) : onlyPidFile());
+        if (pidFile === undefined) return;
         let text: string;
         try {
-          text = readFileSync(options.pidFile, "utf8");
+          text = readFileSync(pidFile, "utf8");
         } catch (error) {
           const code = (error as NodeJS.ErrnoException).code;
           const why = code === "ENOENT" ? "does not exist" : code === "EACCES" ? "cannot be read (permission denied)" : `cannot be read (${(error as Error).message})`;
-          return fail(`no takeover daemon found: ${options.pidFile} ${why}; is takeover run going? (under systemd: systemctl kill --kill-who=main -s USR2 takeover)`);
+          return fail(`no takeover daemon found: ${pidFile} ${why}; is takeover run going? (under systemd: systemctl kill --kill-who=main -s USR2 takeover)`);
         }
-        if (!/^\s*[0-9]+\s*$/.test(text)) return fail(`${options.pidFile} does not hold a process id: remove it, and restart takeover run`);
+        if (!/^\s*[0-9]+\s*$/.test(text)) return fail(`${pidFile} does not hold a process id: remove it, and restart takeover run`);
         pid = Number(text.trim());
+        readFrom = pidFile;
       }
-      if (!isTakeoverRun(pid)) return fail(`no takeover daemon runs as pid ${pid}${options.pid === undefined ? ` (a stale ${options.pidFile}?)` : ""}; is takeover run going?`);
+      if (!isTakeoverRun(pid)) return fail(`no takeover daemon runs as pid ${pid}${readFrom !== undefined ? ` (a stale ${readFrom}?)` : ""}; is takeover run going?`);
       try {
         process.kill(pid, CLAIM_SIGNAL);
       } catch (error) {
@@ -42,6 +48,24 @@ export function registerClaim(program: Command): void {
       }
       process.stdout.write(`asked takeover (pid ${pid}) to take its addresses back; it logs what it does, and takeover status shows what it holds\n`);
     });
+}
+
+/** The one pid file in /run/takeover; when there is none or several, says so (exit 1) and @returns undefined. */
+function onlyPidFile(): string | undefined {
+  let names: string[];
+  try {
+    names = readdirSync(PID_DIRECTORY).filter((name) => name.endsWith(".pid")).sort();
+  } catch {
+    names = [];
+  }
+  if (names.length === 1) return `${PID_DIRECTORY}/${names[0]}`;
+  if (names.length === 0) {
+    fail(`no takeover daemon found: no pid file in ${PID_DIRECTORY}; is takeover run going? (under systemd: systemctl kill --kill-who=main -s USR2 takeover)`);
+  } else {
+    const nodes = names.map((name) => name.slice(0, -".pid".length));
+    fail(`several takeover daemons run here (${nodes.join(", ")}); name one, like takeover claim ${nodes[0]}`);
+  }
+  return undefined;
 }
 
 function fail(message: string): void {

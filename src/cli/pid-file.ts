@@ -1,12 +1,18 @@
 // The pid file `takeover run` writes so `takeover claim` can find the daemon to signal (SIGUSR2):
-// /run/takeover/takeover.pid by default, root's directory, mode 0644. Written atomically at start,
+// /run/takeover/<node.name>.pid by default (one per daemon, so the two daemons of a lab on one host,
+// or two pairs on one box, do not overwrite each other's), root's directory, mode 0644. Written atomically at start,
 // removed at exit if it still names us. Signalling needs the daemon's user (or CAP_KILL): the
 // kernel's check is the access control, and the pid is checked to be a `takeover run` first, so a
 // stale file naming a recycled pid signals nothing.
 import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 
-export const DEFAULT_PID_FILE = "/run/takeover/takeover.pid";
+export const PID_DIRECTORY = "/run/takeover";
+
+/** Where `takeover run` writes its pid unless told otherwise: named after the config's node. */
+export function defaultPidFile(nodeName: string): string {
+  return `${PID_DIRECTORY}/${nodeName}.pid`;
+}
 
 /** The signal `takeover claim` sends (SIGUSR1 would start Node's inspector). */
 export const CLAIM_SIGNAL = "SIGUSR2";

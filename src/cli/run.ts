@@ -10,7 +10,7 @@ import { Command, Option } from "commander";
 import type { TakeoverConfig } from "../failover/config";
 import { LEVELS, LOG_FORMATS, Level, LogFormat } from "../failover/log";
 import { UsageError } from "./errors";
-import { CLAIM_SIGNAL, DEFAULT_PID_FILE, removePidFile, writePidFile } from "./pid-file";
+import { CLAIM_SIGNAL, defaultPidFile, removePidFile, writePidFile } from "./pid-file";
 
 /** `run --check`: what `run` would refuse, without touching the network. @throws UsageError listing every problem */
 async function checkOnly(config: TakeoverConfig, file: string): Promise<void> {
@@ -56,8 +56,8 @@ export function registerRun(program: Command): void {
     .option("--check", "check what run checks before it starts (config, interface and subnet, hooks, exec check programs, key file) without touching the network, say what it could not check, and exit")
     .addOption(new Option("--log-level <level>", "log events at this level and above (default: the config's log.level, else info)").choices(LEVELS))
     .addOption(new Option("--log-format <format>", "one line of text, or one JSON object, per event (default: the config's log.format, else text)").choices(LOG_FORMATS))
-    .option("--pid-file <path>", "where to write our pid, for takeover claim; off: none", DEFAULT_PID_FILE)
-    .action(async (file: string, options: { check?: boolean; logLevel?: Level; logFormat?: LogFormat; pidFile: string }) => {
+    .option("--pid-file <path>", "where to write our pid, for takeover claim; off: none (default: /run/takeover/<node.name>.pid)")
+    .action(async (file: string, options: { check?: boolean; logLevel?: Level; logFormat?: LogFormat; pidFile?: string }) => {
       // loaded here, not at start-up: zod, yaml and netlink cost every other verb ~0.1 s otherwise
       const { ConfigError, loadConfig } = await import("../failover/config");
       const { Daemon, prepare, StartupError } = await import("../failover/daemon");
@@ -100,7 +100,7 @@ export function registerRun(program: Command): void {
         await daemon.stop();
         throw error instanceof StartupError ? new UsageError(error.message) : error;
       }
-      const pidFile = options.pidFile === "off" ? undefined : options.pidFile;
+      const pidFile = options.pidFile === "off" ? undefined : (options.pidFile ?? defaultPidFile(config.node.name));
       if (pidFile !== undefined) {
         const problem = writePidFile(pidFile);
         if (problem !== undefined) log.line("pid-file", undefined, `${problem}; takeover claim needs --pid (or systemctl kill --kill-who=main -s USR2)`);

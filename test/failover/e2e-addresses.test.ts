@@ -14,7 +14,7 @@
 // lower bound of the delay, which load can only lengthen.
 import { strict as assert } from "node:assert";
 import { ChildProcess, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BRAIN, PINKY, ROUTER } from "../../src/lab/failover-demo";
@@ -61,9 +61,10 @@ describe("end to end: four public addresses per box, failback control", function
     return lab;
   }
 
-  function startDaemon(lab: Lab, box: "brain" | "pinky", config: string): { child: ChildProcess; lines: Lines; pidFile: string } {
-    const pidFile = join(tempDirs[0], `${box}.pid`);
-    const child = lab.spawn(box, [process.execPath, CLI, "run", config, "--pid-file", pidFile]);
+  /** Starts `box`'s daemon; its pid file in the test's directory, or with `defaultPidFile` where run puts it unasked: /run/takeover/<node>.pid. */
+  function startDaemon(lab: Lab, box: "brain" | "pinky", config: string, defaultPidFile = false): { child: ChildProcess; lines: Lines; pidFile: string } {
+    const pidFile = defaultPidFile ? `/run/takeover/${box}.pid` : join(tempDirs[0], `${box}.pid`);
+    const child = lab.spawn(box, [process.execPath, CLI, "run", config, ...(defaultPidFile ? [] : ["--pid-file", pidFile])]);
     const entry = { child, lines: new Lines(child) };
     daemons.set(box, entry);
     return { ...entry, pidFile };
@@ -171,7 +172,7 @@ describe("end to end: four public addresses per box, failback control", function
     await eventually(() => b.child.exitCode !== null || b.child.signalCode !== null, 5000);
     l.endOutage(BRAIN.name, "carrier");
     const restarted = hrtimeMicros();
-    b = startDaemon(l, "brain", brain);
+    b = startDaemon(l, "brain", brain, true);
     for (const address of BRAIN_PUBLIC) {
       await b.lines.wait(new RegExp(`not-claiming ${address.replace(/\./g, "\\.")}: the peer \\(\\S+\\) holds our address ${address.replace(/\./g, "\\.")}; failback manual`), 10_000, `Brain says Pinky holds ${address}`, restarted);
     }
@@ -179,7 +180,9 @@ describe("end to end: four public addresses per box, failback control", function
     await holding(l, [], [...PINKY_PUBLIC, ...BRAIN_PUBLIC], 1, "3 s after Brain's restart, no claim");
     await routerSees(l, BRAIN_PUBLIC, PINKY, "before takeover claim");
 
-    const claim = spawnSync(process.execPath, [CLI, "claim", "--pid-file", b.pidFile], { encoding: "utf8", timeout: 10_000 });
+    // the pid file run writes unasked is named after the node, and `claim NODE` finds it
+    assert.equal(readFileSync(b.pidFile, "utf8").trim(), String(b.child.pid), `${b.pidFile} names Brain's daemon`);
+    const claim = spawnSync(process.execPath, [CLI, "claim", "brain"], { encoding: "utf8", timeout: 10_000 });
     assert.equal(claim.status, 0, claim.stderr);
     assert.match(claim.stdout, /^asked takeover \(pid \d+\) to take its addresses back/);
     await holding(l, BRAIN_PUBLIC, PINKY_PUBLIC, 15_000, "after takeover claim");
@@ -196,5 +199,10 @@ describe("end to end: four public addresses per box, failback control", function
     const self = spawnSync(process.execPath, [CLI, "claim", "--pid", String(process.pid)], { encoding: "utf8", timeout: 10_000 });
     assert.equal(self.status, 1);
     assert.equal(self.stderr, `takeover: no takeover daemon runs as pid ${process.pid}; is takeover run going?\n`);
+    // by node name: /run/takeover/NODE.pid
+    const node = `tk-${process.pid}-nobody`;
+    const named = spawnSync(process.execPath, [CLI, "claim", node], { encoding: "utf8", timeout: 10_000 });
+    assert.equal(named.status, 1);
+    assert.equal(named.stderr, `takeover: no takeover daemon found: /run/takeover/${node}.pid does not exist; is takeover run going? (under systemd: systemctl kill --kill-who=main -s USR2 takeover)\n`);
   });
 });
