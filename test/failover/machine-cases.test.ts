@@ -203,7 +203,8 @@ describe("failover machine (boundaries, logs, rate limits)", () => {
     assert.deepEqual(logs(first), [`conflict ${OWN}: ${STRANGER} (not the peer) probes for ${OWN}, which we hold: defending it`]);
     assert.equal(defends(m.handle(claimBy(STRANGER, OWN, "probe"), t + 9_999)), 0, "a second within 10 ms is not");
     assert.equal(m.nextWakeup(), Infinity, "and a probe held back owes no defence: the next probe is answered");
-    assert.equal(defends(m.handle({ kind: "tick" }, t + 9_999 + 500_000)), 0);
+    assert.equal(defends(m.handle({ kind: "tick" }, t + 9_999 + 500)), 0);
+    assert.equal(defends(m.handle(claimBy(STRANGER, OWN, "probe"), t + 10_000)), 1, "one exactly 10 ms after the last answer is");
     for (let i = 1; i <= 12; i++) assert.equal(defends(m.handle(claimBy(STRANGER, OWN, "probe"), t + i * 1_000_000)), 1, `probe ${i} a second apart: answered, though the burst is 1`);
   });
 
@@ -252,6 +253,9 @@ describe("failover machine (boundaries, logs, rate limits)", () => {
     const answered = macs.map((mac) => defends(m.handle(claimBy(mac), 0)));
     assert.deepEqual(answered, [1, 1, 1, 1, 0, 0], "four claimers answered at once, at the very start too");
     assert.equal(m.nextWakeup(), 250_000, "the held-back claim is owed when the bucket of all claimers has a token");
+    // half a token later, another claimer: still owed at the same time (half a token to go, 125 ms)
+    assert.equal(defends(m.handle(claimBy("02:00:00:00:01:07"), 125_000)), 0);
+    assert.equal(m.nextWakeup(), 250_000);
     assert.equal(defends(m.handle({ kind: "tick" }, 249_999)), 0);
     assert.equal(defends(m.handle({ kind: "tick" }, 250_000)), 1);
   });
