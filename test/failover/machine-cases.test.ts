@@ -147,8 +147,11 @@ describe("failover machine (boundaries, logs, rate limits)", () => {
   });
 
   it("ignores a second result of a probe already answered, and claims heard on an address it does not hold", () => {
-    const m = holdingOwn();
-    const id = 1;
+    const m = new FailoverMachine(config(true, false));
+    m.handle({ kind: "present", addresses: [] }, 0);
+    const id = m.probeInFlight(OWN)!;
+    m.handle({ kind: "probe-result", id, address: OWN }, at(1));
+    assert.equal(m.stateOf(OWN), "holding");
     assert.deepEqual(m.handle({ kind: "probe-result", id, address: OWN }, at(2)), [], "a duplicate of the probe result that made us claim");
     assert.deepEqual(m.handle(claimBy(STRANGER, PEERS), at(3)), [], "a stranger claiming the peer's address, which we do not hold");
     assert.deepEqual(m.handle(claimBy(PEER_MAC, PEERS), at(4)), []);
