@@ -67,6 +67,8 @@ describe("ICMP codec (fixed cases)", () => {
     const into = new Uint8Array(11);
     encodeIcmp({ type: 8, code: 0, identifier: 7, sequence: 42, checksum: 0x1234 }, data, into);
     assert.ok(checksumVerifies(into), "computed, though the record says 0x1234");
+    assert.equal(decodeIcmp(into).checksumValid, true, "a whole message (the default) has its checksum checked");
+    assert.equal(decodeIcmp(into, 0, 11, false).checksumValid, null, "a first fragment's cannot be");
     assert.deepEqual([...into.subarray(8)], [1, 2, 3]);
     encodeIcmp({ type: 8, code: 0, identifier: 7, sequence: 42, checksum: 0x1234 }, data, into, 0, { checksums: "keep" });
     assert.deepEqual([into[2], into[3]], [0x12, 0x34]);
