@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { BRAIN, LabScenario, PINKY, ROUTER, startScenario } from "../../src/lab/failover-demo";
 import { Lab, listNamespaces } from "../../src/lab/netns";
 import { hrtimeMicros } from "../../src/link/port";
-import { eventually, Lines, otherOwners, routerEvents, routerGet, routerMacFor, sleep, timeline, writeConfig } from "./e2e-helpers";
+import { eventually, expectOwnership, Lines, otherOwners, routerEvents, routerGet, routerMacFor, sleep, timeline, writeConfig } from "./e2e-helpers";
 
 const CLI = join(__dirname, "..", "..", "src", "cli", "main.js");
 const WEB_SERVER = join(__dirname, "..", "..", "src", "lab", "web-server.js");
@@ -93,6 +93,7 @@ describe("failover end to end, with faults injected", function () {
     assert.equal(routerMacFor(lab, VIP), BRAIN.mac, "the router's neighbour entry for .37 holds Brain's MAC");
     assert.equal(routerGet(lab, VIP), "brain", "and Brain serves .37");
     assert.equal(routerGet(lab, PINKY.publicAddress), "pinky", "and Pinky .36");
+    await expectOwnership(lab, "split brain, 2 s on", "brain", "pinky");
     const dropped = lab.exec(BRAIN.name, ["nft", "list", "table", "inet", "e2e"], { check: true }).stdout;
     assert.match(dropped, /icmp type echo-request counter packets [1-9]/, "the fault was real: echo requests from Pinky were dropped");
   });
@@ -121,6 +122,7 @@ describe("failover end to end, with faults injected", function () {
     assert.equal(routerMacFor(lab, VIP), PINKY.mac, "the router's neighbour entry for .37 holds Pinky's MAC");
     await sleep(1000);
     assert.deepEqual(brain.matching(/ claim 192\.0\.2\.37: /, t0).map((l) => l.text), [], "Brain does not take .37 back while its service is down");
+    await expectOwnership(lab, "Brain's service down", "pinky", "pinky");
 
     // the service comes back: Brain's self check rises, it claims .37, Pinky yields
     const t1 = hrtimeMicros();
@@ -128,6 +130,7 @@ describe("failover end to end, with faults injected", function () {
     await brain.wait(/ claim 192\.0\.2\.37: /, 5000, "Brain's log", t1);
     await pinky.wait(/ yield 192\.0\.2\.37: /, 5000, "Pinky's log", t1);
     assert.ok(await eventually(() => routerMacFor(lab, VIP) === BRAIN.mac && routerGet(lab, VIP) === "brain", 3000), `the router is back on Brain at .37:\n${timeline(s.events, t1)}`);
+    await expectOwnership(lab, "Brain's service back", "brain", "pinky");
   });
 
   it("service down, box up, without a self check: Pinky reports the conflict (not-claiming, Brain's MAC) and does not fight", async () => {
@@ -155,6 +158,7 @@ describe("failover end to end, with faults injected", function () {
     );
     assert.equal(routerMacFor(lab, VIP), BRAIN.mac);
     assert.equal(routerGet(lab, VIP), "none", "nobody serves .37: the fault is Brain's service, and it is visible");
+    await expectOwnership(lab, "Brain's service down, no self check", "brain", "pinky");
   });
 
   it("lossy path: 10 % of the echo requests to Brain dropped for 10 s → no takeover with the default fall/rise", async function () {
@@ -183,6 +187,7 @@ describe("failover end to end, with faults injected", function () {
     assert.deepEqual(brain.matching(/ (release|removed|yield) 192\.0\.2\.37/).map((l) => l.text), [], "Brain keeps .37");
     assert.equal(routerMacFor(lab, VIP), BRAIN.mac);
     assert.equal(routerGet(lab, VIP), "brain");
+    await expectOwnership(lab, "after 10 s of a lossy path", "brain", "pinky");
     process.stdout.write(`      (${dropped} echo requests dropped, Pinky saw Brain down ${downs.length} time(s))\n`);
   });
 });

@@ -8,9 +8,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { parse, stringify } from "yaml";
-import { EXAMPLES, LabEvent, LabScenario, ROUTER } from "../../src/lab/failover-demo";
+import { strict as assert } from "node:assert";
+import { BRAIN, EXAMPLES, LabEvent, LabScenario, PINKY, ROUTER } from "../../src/lab/failover-demo";
 import { Lab } from "../../src/lab/netns";
 import { hrtimeMicros } from "../../src/link/port";
+import { awaitOwnership, Box, Holder, summary } from "./outside-view";
 
 /** A config file written from examples/<base>.yaml with `edit` applied, in a fresh temp dir. */
 export function writeConfig(dirs: string[], base: "brain" | "pinky", edit: (config: Record<string, any>) => void): string {
@@ -153,4 +155,20 @@ export function otherOwners(scenario: LabScenario, address: string, since: numbe
 export function addressesOn(lab: Lab, host: string): string[] {
   const shown = JSON.parse(lab.exec(host, ["ip", "-j", "-4", "addr", "show", "dev", "eth0"], { check: true }).stdout) as Array<{ addr_info: Array<{ local: string }> }>;
   return shown.flatMap((i) => i.addr_info.map((a) => a.local)).sort();
+}
+
+const BOXES: readonly Box[] = [BRAIN, PINKY];
+
+/**
+ * After a transition: both public addresses, on both boxes and from the router. `brains` and
+ * `pinkys` say who should have Brain's .37 and Pinky's .36 (a box's name, or
+ * { carriedBy, routerAt } when that is not one box: "nobody" carries .37 while Brain is cut off and
+ * Pinky has handed it back, but the router is on Brain's MAC; a plain Brain keeps .37 configured
+ * while Pinky serves it). Waits up to `timeoutMs` for the
+ * transition to settle, then fails with every difference and what the last look saw.
+ */
+export async function expectOwnership(lab: Lab, when: string, brains: Holder, pinkys: Holder, timeoutMs = 5000): Promise<void> {
+  const holders = { [BRAIN.publicAddress]: brains, [PINKY.publicAddress]: pinkys };
+  const { problems, view } = await awaitOwnership(lab, { name: ROUTER.name, iface: "eth0" }, BOXES, holders, timeoutMs);
+  assert.deepEqual(problems, [], `${when}: the public addresses are not where they should be within ${timeoutMs} ms; last seen: ${summary(view, BOXES)}`);
 }

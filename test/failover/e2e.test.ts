@@ -21,7 +21,7 @@ import { createInterface } from "node:readline";
 import { BRAIN, EXAMPLES, LabScenario, PhaseResult, PINKY, ROUTER, startScenario } from "../../src/lab/failover-demo";
 import { Lab, listNamespaces } from "../../src/lab/netns";
 import { hrtimeMicros } from "../../src/link/port";
-import { eventually, Lines, otherOwners, routerGet, routerMacFor, sleep, timeline, writeConfig } from "./e2e-helpers";
+import { eventually, expectOwnership, Lines, otherOwners, routerGet, routerMacFor, sleep, timeline, writeConfig } from "./e2e-helpers";
 
 const CLI = join(__dirname, "..", "..", "src", "cli", "main.js");
 const VIP = BRAIN.publicAddress; // 192.0.2.37, the address that moves in these tests
@@ -180,6 +180,7 @@ describe("failover end to end (router, brain and pinky in namespaces)", function
   it("failover: Brain's link is cut → the router reaches .37 at Pinky's MAC and gets Pinky's page", async () => {
     const s = await start();
     const lab = s.lab;
+    await expectOwnership(lab, "at start", "brain", "pinky");
     assert.equal(routerMacFor(lab, VIP), BRAIN.mac, "before: the router has Brain's MAC for .37");
     assert.equal(routerGet(lab, VIP), "brain", "before: Brain serves .37");
 
@@ -191,6 +192,8 @@ describe("failover end to end (router, brain and pinky in namespaces)", function
     assert.equal(routerGet(lab, VIP), "pinky", "a fresh GET from the router to .37 gets Pinky's page");
     assert.equal(routerGet(lab, PINKY.publicAddress), "pinky", "Pinky still serves its own .36");
     assert.ok(addressesOf(lab, PINKY.name).some((a) => a.address === VIP && a.label === "eth0:vip"), "Pinky holds .37 as eth0:vip");
+    // both addresses, both boxes: Brain, cut off, has given its own up; Pinky has both
+    await expectOwnership(lab, "after the failover", "pinky", "pinky");
   });
 
   it("failback: Brain's link back → the router is on Brain's MAC and page within 2 s and stays there (no stale window)", async () => {
@@ -217,6 +220,7 @@ describe("failover end to end (router, brain and pinky in namespaces)", function
     assert.equal(routerMacFor(lab, VIP), BRAIN.mac, "1.5 s later the router's neighbour entry for .37 still holds Brain's MAC");
     assert.equal(routerGet(lab, VIP), "brain", "1.5 s later a fresh GET from the router to .37 gets Brain's page");
     assert.ok(!addressesOf(lab, PINKY.name).some((a) => a.address === VIP), "Pinky no longer holds .37");
+    await expectOwnership(lab, "after the failback", "brain", "pinky");
   });
 
   it("after each transition settles, every ARP frame the router hears for .37 carries one MAC (the new owner's)", async () => {
@@ -228,9 +232,11 @@ describe("failover end to end (router, brain and pinky in namespaces)", function
     const failover = await s.failover(15_000);
     assertPhase(failover, s);
     await sleep(1500);
+    await expectOwnership(lab, "after the failover", "pinky", "pinky");
     const failback = await s.failback(15_000);
     assertPhase(failback, s);
     await sleep(1500);
+    await expectOwnership(lab, "after the failback", "brain", "pinky");
     await arp.stop();
     assert.equal(routerMacFor(lab, VIP), BRAIN.mac, "the router ends on Brain's MAC for .37");
 
@@ -261,6 +267,8 @@ describe("failover end to end (router, brain and pinky in namespaces)", function
     assertPhase(failover, s);
     assert.equal(routerMacFor(lab, VIP), PINKY.mac);
     assert.equal(routerGet(lab, VIP), "pinky");
+    // Brain, a plain host, keeps .37 configured while it is cut off
+    await expectOwnership(lab, "after the failover", { carriedBy: ["brain", "pinky"], routerAt: "pinky" }, "pinky");
 
     const failback = await s.failback(15_000);
     assertPhase(failback, s);
@@ -274,6 +282,7 @@ describe("failover end to end (router, brain and pinky in namespaces)", function
     assert.equal(routerGet(lab, VIP), "brain", "a fresh GET from the router to .37 gets Brain's page");
     assert.ok(!addressesOf(lab, PINKY.name).some((a) => a.address === VIP), "Pinky no longer holds .37");
     assert.ok(!s.events.some((e) => e.source === "pinky" && e.kind === "claim" && e.address === VIP && e.t > failback.startedAt), "Pinky does not claim .37 again");
+    await expectOwnership(lab, "after the hand-back", "brain", "pinky");
   });
 
   it("SIGTERM while holding, the home node down: Pinky releases .37, announces it at Brain's MAC, leaves no alias, keeps .36", async () => {
@@ -294,11 +303,14 @@ describe("failover end to end (router, brain and pinky in namespaces)", function
     assert.ok(!left.some((a) => a.address === VIP), `no alias for .37 left on Pinky: ${JSON.stringify(left)}`);
     assert.ok(left.some((a) => a.address === PINKY.publicAddress && a.label === "eth0:vip"), "Pinky's own .36 stays with it");
     assert.equal(routerGet(lab, PINKY.publicAddress), "pinky", "and Pinky's web server still answers on .36");
+    // nobody carries .37 (Brain is cut off), but the router is pointed at Brain; Pinky keeps .36
+    await expectOwnership(lab, "after Pinky's SIGTERM", { carriedBy: "nobody", routerAt: "brain" }, "pinky");
 
     // Brain comes back and takes .37 as usual (nobody else holds it)
     const t1 = hrtimeMicros();
     lab.restore(BRAIN.name);
     assert.ok(await eventually(() => routerGet(lab, VIP) === "brain", 2000), `the router gets Brain's page at .37 within 2 s of Brain's link coming back\n${timeline(s.events, t1)}`);
+    await expectOwnership(lab, "after Brain is back", "brain", "pinky");
   });
 
   it("SIGTERM while holding, the home node up: the router is back on Brain's MAC and page, no alias left on Pinky", async () => {
@@ -325,6 +337,7 @@ describe("failover end to end (router, brain and pinky in namespaces)", function
     await sleep(1200); // past Pinky's claim announcements (5 rounds 200 ms apart)
     assert.equal(routerMacFor(lab, VIP), PINKY.mac, "Brain is back, Pinky still holds .37 and the router still uses Pinky's MAC");
     assert.equal(pinky.matching(/ (yield|hand-back) 192\.0\.2\.37/).length, 0, "Pinky has not given .37 back before the SIGTERM");
+    await expectOwnership(lab, "Brain back, before the SIGTERM", { carriedBy: ["brain", "pinky"], routerAt: "pinky" }, "pinky");
 
     const t0 = hrtimeMicros();
     s.daemon("pinky").kill("SIGTERM");
@@ -338,6 +351,7 @@ describe("failover end to end (router, brain and pinky in namespaces)", function
     assert.ok(!left.some((a) => a.address === VIP), `no alias for .37 left on Pinky: ${JSON.stringify(left)}`);
     assert.ok(left.some((a) => a.address === PINKY.publicAddress), "Pinky's own .36 stays with it");
     assert.equal(routerGet(lab, PINKY.publicAddress), "pinky", "and still serves .36");
+    await expectOwnership(lab, "after Pinky's SIGTERM", "brain", "pinky");
   });
 
   it("kill -9 and restart: the leftover alias is reconciled by the rules (foreign .37 removed, own .36 kept), then the daemon works on", async () => {
@@ -363,6 +377,7 @@ describe("failover end to end (router, brain and pinky in namespaces)", function
     // Brain is still cut off: the restarted Pinky sees it down and claims .37 again
     await pinky.wait(/ claim 192\.0\.2\.37: /, 5000, "restarted Pinky");
     assert.ok(await eventually(() => routerGet(lab, VIP) === "pinky", 3000), "the router gets Pinky's page at .37 again");
+    await expectOwnership(lab, "after the restarted Pinky claims .37 again", "pinky", "pinky");
     assert.equal(routerGet(lab, PINKY.publicAddress), "pinky", "and .36 was served throughout by Pinky");
     assert.deepEqual(otherOwners(s, PINKY.publicAddress, killedAt, "pinky").map((e) => e.text), [], "the router saw only Pinky at .36 while Pinky died and restarted");
 
@@ -370,6 +385,7 @@ describe("failover end to end (router, brain and pinky in namespaces)", function
     lab.restore(BRAIN.name);
     await pinky.wait(/ yield 192\.0\.2\.37: /, 3000, "restarted Pinky");
     assert.ok(await eventually(() => routerMacFor(lab, VIP) === BRAIN.mac && routerGet(lab, VIP) === "brain", 3000), "the router is back on Brain at .37");
+    await expectOwnership(lab, "after Brain is back", "brain", "pinky");
 
     // and Brain, killed holding its own address, keeps it on restart
     const brainOld = s.daemon("brain");
@@ -384,6 +400,7 @@ describe("failover end to end (router, brain and pinky in namespaces)", function
     assert.equal(routerMacFor(lab, VIP), BRAIN.mac);
     assert.equal(routerGet(lab, VIP), "brain");
     assert.equal(brain.matching(/ (removed|release) 192\.0\.2\.37/).length, 0, "Brain never dropped .37");
+    await expectOwnership(lab, "after Brain's restart", "brain", "pinky");
     for (const child of [restarted, brainRestarted]) {
       child.kill("SIGTERM");
       assert.equal(await exited(child, 5000), 0);

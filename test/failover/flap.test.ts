@@ -34,7 +34,7 @@ import { BRAIN, LabScenario, PINKY, ROUTER, startScenario } from "../../src/lab/
 import { Lab, listNamespaces, OutageKind } from "../../src/lab/netns";
 import { hrtimeMicros } from "../../src/link/port";
 import { Lines, sleep, timeline, writeConfig } from "./e2e-helpers";
-import { addressesIn, HomeBox, JudgeError, lookFromOutside, OutsideView, problemsOf, summary } from "./outside-view";
+import { addressesIn, addressProblems, Box, JudgeError, lookFromOutside, OutsideView, problemsOf, summary } from "./outside-view";
 import { Random } from "../../src/sim/random";
 
 const CYCLES = process.env.FLAP_CYCLES === undefined ? 20 : Number(process.env.FLAP_CYCLES);
@@ -52,7 +52,14 @@ const SETTLE_LIMIT_MS = 5000;
 /** Daemon log lines given in a failure message, per daemon. */
 const LOG_TAIL = KEEP_GOING ? 30 : 80;
 
-const HOMES: readonly HomeBox[] = [BRAIN, PINKY];
+const HOMES: readonly Box[] = [BRAIN, PINKY];
+/** Each box's own public address only: the home state. */
+const AT_HOME = { [BRAIN.publicAddress]: BRAIN.name, [PINKY.publicAddress]: PINKY.name };
+/**
+ * What is wrong in `view` against the home state: the router's entries and ARP answers (problemsOf),
+ * and each box with exactly its real address and its own public address, no other (addressProblems).
+ */
+const wrongIn = (view: OutsideView): string[] => [...problemsOf(view, HOMES), ...addressProblems(view, HOMES, AT_HOME)];
 const ROUTER_SIDE = { name: ROUTER.name, iface: "eth0" };
 
 interface Settings {
@@ -213,7 +220,7 @@ describe(`flaps end to end: three kinds of outage × two settings, ${CYCLES} cyc
         if (gone !== undefined) return { problems: [gone], afterMs: (hrtimeMicros() - since) / 1000 };
         const view = await lookFromOutside(lab, ROUTER_SIDE, HOMES);
         note(view);
-        problems = problemsOf(view, HOMES);
+        problems = wrongIn(view);
         if (problems.length === 0) {
           // the hold: ARP requests from the router spread over it, the boxes and the router's entries every POLL_MS
           const homeSince = view.t;
@@ -223,15 +230,15 @@ describe(`flaps end to end: three kinds of outage × two settings, ${CYCLES} cyc
             await sleep(POLL_MS);
             const v = await lookFromOutside(lab, ROUTER_SIDE, HOMES);
             note(v);
-            problems = problemsOf(v, HOMES);
+            problems = wrongIn(v);
           }
           const asked = await answers;
           note(asked);
-          if (problems.length === 0) problems = problemsOf(asked, HOMES);
+          if (problems.length === 0) problems = wrongIn(asked);
           if (problems.length === 0) {
             const final = await lookFromOutside(lab, ROUTER_SIDE, HOMES);
             note(final);
-            problems = problemsOf(final, HOMES);
+            problems = wrongIn(final);
           }
           if (problems.length === 0) return { afterMs: (homeSince - since) / 1000 };
         }
@@ -239,7 +246,7 @@ describe(`flaps end to end: three kinds of outage × two settings, ${CYCLES} cyc
           // the last look, with the router's ARP requests too: who answers for what
           const asked = await lookFromOutside(lab, ROUTER_SIDE, HOMES, arpRequests);
           note(asked);
-          const wrong = problemsOf(asked, HOMES);
+          const wrong = wrongIn(asked);
           return { problems: wrong.length > 0 ? wrong : problems, afterMs: (hrtimeMicros() - since) / 1000 };
         }
         await sleep(POLL_MS);
@@ -253,7 +260,7 @@ describe(`flaps end to end: three kinds of outage × two settings, ${CYCLES} cyc
 
       // what the last cycle left must still be the home state (after a failed one, FLAP_KEEP_GOING, it is known not to be)
       const before = await lookFromOutside(lab, ROUTER_SIDE, HOMES);
-      const wrongBefore = [daemonsGone(), ...problemsOf(before, HOMES)].filter((x): x is string => x !== undefined);
+      const wrongBefore = [daemonsGone(), ...wrongIn(before)].filter((x): x is string => x !== undefined);
       if (wrongBefore.length > 0 && !lastFailed) {
         fail(cycle, `before the outage, although the last cycle had settled: ${wrongBefore.join("; ")}`, [summary(before, HOMES)]);
       }
@@ -295,7 +302,7 @@ describe(`flaps end to end: three kinds of outage × two settings, ${CYCLES} cyc
     // and it lasts: one more look, with ARP, after a second of quiet
     await sleep(1000);
     const last = await lookFromOutside(lab, ROUTER_SIDE, HOMES, arpRequests);
-    const wrongAtEnd = [daemonsGone(), ...problemsOf(last, HOMES)].filter((x): x is string => x !== undefined);
+    const wrongAtEnd = [daemonsGone(), ...wrongIn(last)].filter((x): x is string => x !== undefined);
     if (wrongAtEnd.length > 0 && !lastFailed) fail(CYCLES, `a second after the last cycle had settled: ${wrongAtEnd.join("; ")}`, [summary(last, HOMES)]);
 
     const sorted = [...settleTimes].sort((a, b) => a - b);

@@ -3,6 +3,8 @@
 // answer the router's ARP request for it (arping in the router's namespace, every reply counted),
 // and the router's neighbour entry for it. Only iproute2 and arping are used, never takeover's own
 // code, and every command runs asynchronously, so the test keeps reading the daemons' output.
+// `ownershipProblems` and `expectOwnership` judge any moment, not only the steady state: after every
+// transition of an end-to-end test, both public addresses on both boxes and from the router.
 // A plain module, not a test file.
 import { run } from "../../src/lab/command";
 import { Lab } from "../../src/lab/netns";
@@ -27,6 +29,8 @@ export interface OutsideView {
   readonly t: number;
   /** the boxes whose namespace has the address on some interface, in the order of `homes` */
   readonly carriers: ReadonlyMap<string, readonly string[]>;
+  /** every IPv4 address on each box (by name), loopback left out, sorted */
+  readonly held: ReadonlyMap<string, readonly string[]>;
   /** the router's neighbour entry for the address, undefined when it has none */
   readonly neighbour: ReadonlyMap<string, NeighbourEntry | undefined>;
   /** the distinct MACs that answered the router's ARP requests for the address, when asked */
@@ -90,7 +94,8 @@ export async function lookFromOutside(lab: Lab, router: { name: string; iface: s
   ]);
   const carriers = new Map(addresses.map((a) => [a, homes.filter((_, i) => held[i].includes(a)).map((h) => h.name)] as const));
   const arp = answers === undefined ? undefined : new Map(addresses.map((a, i) => [a, answers[i]] as const));
-  return { t, carriers, neighbour, arp };
+  const boxes = new Map(homes.map((h, i) => [h.name, held[i].filter((a) => !a.startsWith("127.")).sort()] as const));
+  return { t, carriers, held: boxes, neighbour, arp };
 }
 
 function macName(homes: readonly HomeBox[], mac: string | undefined): string {
@@ -136,4 +141,74 @@ export function summary(view: OutsideView, homes: readonly HomeBox[]): string {
   }).join(", ");
   const arp = view.arp === undefined ? "" : ` | ARP answered by: ${homes.map((h) => `${short(h.publicAddress)} ${(view.arp!.get(h.publicAddress) ?? []).map(name).join("+") || "nobody"}`).join(", ")}`;
   return `${on} | router's entries: ${router}${arp}`;
+}
+
+/** A box with its real (never moving) address too: `ownershipProblems` checks every address it has. */
+export interface Box extends HomeBox {
+  readonly address: string;
+}
+
+/**
+ * Who should have a public address at some moment: the box that carries it ("nobody", e.g. the home
+ * box cut off and the other stopped; or several, e.g. a plain home host that keeps its address
+ * configured while cut off and the box that took it over) and the box whose MAC the router's entry
+ * should hold (the carrier's by default; the home box's after a hand-back to a box that cannot take
+ * it yet).
+ */
+export type Holder = string | { readonly carriedBy: string | readonly string[]; readonly routerAt: string };
+
+/**
+ * What is wrong in `view` against `holders` (public address → Holder), one line each; empty when
+ * each box carries exactly its real address and the public addresses it should (no more, no fewer)
+ * and the router's neighbour entry for each public address holds the MAC of the box it should. An
+ * entry the router has not resolved (none, INCOMPLETE or FAILED) is a problem too: the router's
+ * watcher asks for both addresses all the time, so a settled router has one.
+ */
+export function ownershipProblems(view: OutsideView, boxes: readonly Box[], holders: Readonly<Record<string, Holder>>): string[] {
+  return [...addressProblems(view, boxes, holders), ...routerEntryProblems(view, boxes, holders)];
+}
+
+/** The boxes' half of `ownershipProblems`: each box has exactly its real address and the public ones it should. */
+export function addressProblems(view: OutsideView, boxes: readonly Box[], holders: Readonly<Record<string, Holder>>): string[] {
+  const problems: string[] = [];
+  const carries = (h: Holder, box: string) => (typeof h === "string" ? h === box : typeof h.carriedBy === "string" ? h.carriedBy === box : h.carriedBy.includes(box));
+  for (const box of boxes) {
+    const should = [box.address, ...Object.keys(holders).filter((a) => carries(holders[a], box.name))].sort();
+    const has = view.held.get(box.name) ?? [];
+    if (has.join(",") !== should.join(",")) problems.push(`${box.name} has ${has.join(", ") || "no address"}; it should have ${should.join(", ")}`);
+  }
+  return problems;
+}
+
+/** The router's half of `ownershipProblems`: its neighbour entry for each public address holds the right box's MAC. */
+export function routerEntryProblems(view: OutsideView, boxes: readonly Box[], holders: Readonly<Record<string, Holder>>): string[] {
+  const problems: string[] = [];
+  const byName = (name: string) => boxes.find((b) => b.name === name);
+  for (const [address, holder] of Object.entries(holders)) {
+    const routerAt = byName(typeof holder === "string" ? holder : holder.routerAt);
+    if (routerAt === undefined) throw new JudgeError(`no box named ${typeof holder === "string" ? holder : holder.routerAt} for ${address}`);
+    const entry = view.neighbour.get(address);
+    const usable = entry !== undefined && entry.mac !== undefined && !entry.states.some((s) => s === "FAILED" || s === "INCOMPLETE");
+    if (!usable) problems.push(`the router has no usable neighbour entry for ${address} (${entry === undefined ? "none" : entry.states.join(",")}); it should hold ${routerAt.name}'s ${routerAt.mac}`);
+    else if (entry.mac!.toLowerCase() !== routerAt.mac.toLowerCase()) {
+      problems.push(`the router's neighbour entry for ${address} holds ${macName(boxes, entry.mac)} ${entry.states.join(",")}; it should hold ${routerAt.name}'s ${routerAt.mac}`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * Looks from outside until the view matches `holders` (every 50 ms, at most `timeoutMs`), and
+ * returns what was still wrong at the last look: empty when it matched. The wait is for a
+ * transition to settle (an announcement to reach the router, an `ip addr del` to land); a view that
+ * never matches is the failure.
+ */
+export async function awaitOwnership(lab: Lab, router: { name: string; iface: string }, boxes: readonly Box[], holders: Readonly<Record<string, Holder>>, timeoutMs: number): Promise<{ problems: string[]; view: OutsideView }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const view = await lookFromOutside(lab, router, boxes);
+    const problems = ownershipProblems(view, boxes, holders);
+    if (problems.length === 0 || Date.now() >= deadline) return { problems, view };
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

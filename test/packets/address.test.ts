@@ -115,3 +115,41 @@ describe("IPv4 addresses", () => {
     assert.ok(!a.sameSubnet(Ipv4.parse("192.0.2.16"), 32));
   });
 });
+
+// Fixed cases for the survivors of the mutation run (docs/mutation-survivors.md): the anchors of the
+// accepted forms, the exact messages, surrounding blanks, broadcast, and a prefix of 0.
+describe("addresses (fixed cases)", () => {
+  const refused = (parse: () => unknown, message: string) => assert.throws(parse, (e: unknown) => e instanceof AddressError && e.message === message);
+
+  it("a MAC: blanks around it are dropped; the dotted and bare forms must be the whole text", () => {
+    assert.equal(Mac.parse(" 02:00:5e:00:00:17\n").toString(), "02:00:5e:00:00:17");
+    assert.equal(Mac.parse("\t02005e000017 ").toString(), "02:00:5e:00:00:17");
+    refused(() => Mac.parse("g02005e000017"), 'MAC address "g02005e000017" has a character that is not a hex digit: "g"');
+    refused(() => Mac.parse("02005e0000171"), 'MAC address "02005e0000171" has 13 hex digits, need 12');
+    refused(() => Mac.parse("x0200.5e00.0017"), 'MAC address "x0200.5e00.0017" has a character that is not a hex digit: "x"');
+    refused(() => Mac.parse("0200.5e00.00171"), 'MAC address "0200.5e00.00171" has 13 hex digits, need 12');
+  });
+
+  it("a MAC of 12 digits grouped oddly is refused with the forms to write", () => {
+    refused(() => Mac.parse("0200:5e00:0017"), 'MAC address "0200:5e00:0017" is grouped oddly; write aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff, aabb.ccdd.eeff or aabbccddeeff');
+  });
+
+  it("only ff:ff:ff:ff:ff:ff is broadcast", () => {
+    assert.equal(Mac.BROADCAST.isBroadcast, true);
+    assert.equal(Mac.ZERO.isBroadcast, false);
+    assert.equal(Mac.parse("ff:ff:ff:ff:ff:fe").isBroadcast, false);
+  });
+
+  it("an IPv4 address: the messages name the text and the part", () => {
+    refused(() => Ipv4.parse("192.0.2"), '"192.0.2" is not an IPv4 address: need four numbers separated by dots, like 192.0.2.1');
+    refused(() => Ipv4.parse("192.0.2.1x"), '"192.0.2.1x" is not an IPv4 address: "1x" is not a number from 0 to 255');
+    refused(() => Ipv4.parse("192.0.2.01"), '"192.0.2.01" is not an IPv4 address: "01" has a leading zero (octal or decimal?)');
+  });
+
+  it("any two addresses share the subnet of prefix 0; a /32 is one address", () => {
+    const a = Ipv4.parse("192.0.2.1");
+    assert.equal(a.sameSubnet(Ipv4.parse("203.0.113.9"), 0), true);
+    assert.equal(a.sameSubnet(Ipv4.parse("192.0.2.2"), 32), false);
+    assert.equal(a.sameSubnet(Ipv4.parse("192.0.2.1"), 32), true);
+  });
+});

@@ -4,14 +4,19 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import {
   arpLength,
+  arpRequest,
   DecodeError,
   decodeFrame,
   encodedFrameLength,
   encodeFrame,
+  ethernetHeader,
   FrameFields,
   FrameKind,
   FrameView,
+  ipv4Header,
   ipv4HeaderLength,
+  Ipv4,
+  Mac,
   tryDecodeFrame,
 } from "../../src/packets";
 import { Reach, scaled } from "../helpers/property";
@@ -463,5 +468,82 @@ describe("frame codec", () => {
       { numRuns: 1000 },
     );
     reach.check();
+  });
+});
+
+// Fixed cases for what the mutation run (docs/mutation-survivors.md) found the properties not
+// pinning: the JSON form's payloadLength and hex options, the too-small buffer's message on both
+// encoder paths, the view's ARP bounds and type word, and ipv4Header's defaults.
+describe("frame codec (fixed cases)", () => {
+  const brain = Mac.parse("02:00:5e:00:00:17");
+  const router = Mac.parse("02:00:5e:00:00:01");
+  const from = Ipv4.parse("192.0.2.17");
+  const to = Ipv4.parse("192.0.2.1");
+
+  it("ipv4Header's defaults: no flags but don't-fragment, offset 0, TTL 64, DSCP and ECN 0", () => {
+    const header = ipv4Header(from, to, 17);
+    assert.deepEqual(
+      { reservedFlag: header.reservedFlag, dontFragment: header.dontFragment, moreFragments: header.moreFragments, fragmentOffset: header.fragmentOffset, ttl: header.ttl, dscp: header.dscp, ecn: header.ecn, identification: header.identification },
+      { reservedFlag: false, dontFragment: true, moreFragments: false, fragmentOffset: 0, ttl: 64, dscp: 0, ecn: 0, identification: 0 },
+    );
+    const decoded = decodeFrame(encodeFrame({ ethernet: ethernetHeader(router, brain, 0x0800), ipv4: header, payload: new Uint8Array(8) }));
+    assert.equal(decoded.ipv4!.reservedFlag, false);
+    assert.equal(decoded.ipv4!.dontFragment, true);
+    assert.equal(decoded.ipv4!.moreFragments, false);
+  });
+
+  it("JSON: payloadLength is the payload's length, IPv4 options are hex digits, two per byte", () => {
+    const options = Uint8Array.of(0x07, 0x07, 0x04, 0x00, 0x0a, 0x10, 0x0f, 0xff);
+    const record: FrameFields = { ethernet: ethernetHeader(router, brain, 0x0800), ipv4: ipv4Header(from, to, 17, { options }), payload: new Uint8Array(13), padding: new Uint8Array(5) };
+    const frame = decodeFrame(encodeFrame(record));
+    assert.deepEqual(Object.keys(frame.toJSON()), ["ethernet", "ipv4", "payloadLength"], "no key for a layer the frame does not have");
+    const json = JSON.parse(JSON.stringify(frame));
+    assert.equal(json.payloadLength, 13);
+    assert.equal(json.ipv4.options, "070704000a100fff");
+    const arp = JSON.parse(JSON.stringify(decodeFrame(encodeFrame({ ethernet: ethernetHeader(Mac.BROADCAST, brain, 0x0806), arp: arpRequest(brain, from, to) }))));
+    assert.equal(arp.payloadLength, 0);
+    assert.ok(!("ipv4" in arp));
+  });
+
+  it("a buffer too small: the RangeError says how many bytes it holds and how many the frame needs, on both encoder paths", () => {
+    const arp: FrameFields = { ethernet: ethernetHeader(Mac.BROADCAST, brain, 0x0806), arp: arpRequest(brain, from, to) };
+    assert.throws(() => encodeFrame(arp, new Uint8Array(41)), { name: "RangeError", message: "encodeFrame: the buffer holds 41 bytes, the frame needs 42" });
+    const ip: FrameFields = { ethernet: ethernetHeader(router, brain, 0x0800), ipv4: ipv4Header(from, to, 17), payload: new Uint8Array(10) };
+    assert.throws(() => encodeFrame(ip, new Uint8Array(43)), { name: "RangeError", message: "encodeFrame: the buffer holds 43 bytes, the frame needs 44" });
+  });
+
+  it("an ARP record with an address value the fast path does not write is written as Mac.write writes it", () => {
+    const odd = new Mac(-1);
+    const record: FrameFields = { ethernet: ethernetHeader(Mac.BROADCAST, brain, 0x0806), arp: { ...arpRequest(brain, from, to), senderMac: odd } };
+    const bytes = encodeFrame(record);
+    const expected = new Uint8Array(6);
+    odd.write(expected, 0);
+    assert.deepEqual([...bytes.subarray(22, 28)], [...expected]);
+    const target = { ...record, arp: { ...arpRequest(brain, from, to), targetMac: odd } };
+    assert.deepEqual([...encodeFrame(target).subarray(32, 38)], [...expected]);
+  });
+
+  it("the view: an ARP body of exactly 8 bytes (no addresses) ends the frame and is accepted; 7 are not", () => {
+    const frame = new Uint8Array(14 + 8);
+    frame.set([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0x5e, 0, 0, 0x17, 0x08, 0x06]);
+    frame.set([0x00, 0x01, 0x08, 0x00, 0x00, 0x00, 0x00, 0x01], 14); // hardware 1, IPv4, lengths 0 and 0, request
+    const view = new FrameView();
+    assert.equal(view.reset(frame), true);
+    assert.equal(view.kind, FrameKind.UnsupportedArp);
+    assert.equal(view.datagramEnd, 22);
+    assert.equal(view.reset(frame.subarray(0, 21)), false);
+  });
+
+  it("the view reads the ARP types from the ARP header: hardware 1 with a protocol type other than IPv4 is unsupported", () => {
+    const frame = encodeFrame({ ethernet: ethernetHeader(Mac.BROADCAST, brain, 0x0806), arp: arpRequest(brain, from, to) });
+    const view = new FrameView();
+    assert.equal(view.reset(frame), true);
+    assert.equal(view.kind, FrameKind.Arp);
+    const other = Uint8Array.from(frame);
+    other[16] = 0x86; // protocol type 0x8600 (its low byte IPv4's), lengths still 6 and 4
+    other[17] = 0x00;
+    assert.equal(view.reset(other), true);
+    assert.equal(view.kind, FrameKind.UnsupportedArp);
+    assert.equal(decodeFrame(other).arp!.supported, false, "the record path agrees");
   });
 });

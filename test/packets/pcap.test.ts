@@ -1018,3 +1018,40 @@ function bigEndianHeader(resolution: PcapResolution, snapLength: number, linkTyp
   view.setUint32(20, linkType);
   return bytes;
 }
+
+// Fixed cases for the writer's argument checks, which the mutation run found unpinned: each bad
+// argument refused with a RangeError whose message names it, and nothing written.
+describe("pcap writer (fixed cases: arguments refused)", () => {
+  const refused = (write: () => unknown, message: string) => assert.throws(write, (e: unknown) => e instanceof RangeError && e.message === message);
+  const header = { resolution: "micro" as const, littleEndian: true };
+  const record = { seconds: 1, nanoseconds: 2000, data: new Uint8Array(4) };
+
+  it("the global header: snap length and link type whole numbers in 0..2^32-1, the target big enough at a whole, non-negative offset", () => {
+    refused(() => emitPcapHeader({ snapLength: 1.5 }, new Uint8Array(24)), "pcap: snap length must be an integer from 0 to 4294967295, not 1.5");
+    refused(() => emitPcapHeader({ linkType: -1 }, new Uint8Array(24)), "pcap: link type must be an integer from 0 to 4294967295, not -1");
+    refused(() => emitPcapHeader({}, new Uint8Array(24), -1), "pcap: the file header needs 24 bytes at offset -1; the target holds 24");
+    refused(() => emitPcapHeader({}, new Uint8Array(30), 0.5), "pcap: the file header needs 24 bytes at offset 0.5; the target holds 30");
+    refused(() => emitPcapHeader({}, new Uint8Array(30), 7), "pcap: the file header needs 24 bytes at offset 7; the target holds 30");
+    const target = new Uint8Array(30).fill(0xee);
+    assert.equal(emitPcapHeader({}, target, 6), 30);
+    assert.deepEqual([...target.subarray(0, 6)], new Array(6).fill(0xee));
+    assert.deepEqual([...target.subarray(6, 10)], [0xd4, 0xc3, 0xb2, 0xa1], "the microsecond magic, little-endian, at the offset");
+    const nano = emitPcapHeader({ resolution: "nano" }, new Uint8Array(24));
+    assert.equal(nano, 24);
+  });
+
+  it("a record: seconds, nanoseconds, captured and original length checked, the target big enough", () => {
+    refused(() => emitPcapRecord(header, { ...record, seconds: -1 }, new Uint8Array(20)), "pcap: seconds must be an integer from 0 to 4294967295, not -1");
+    refused(() => emitPcapRecord(header, { ...record, nanoseconds: -1 }, new Uint8Array(20)), "pcap: nanoseconds must be an integer from 0 to 999999999, not -1");
+    refused(() => emitPcapRecord(header, { ...record, nanoseconds: 0.5 }, new Uint8Array(20)), "pcap: nanoseconds must be an integer from 0 to 999999999, not 0.5");
+    refused(() => emitPcapRecord(header, { ...record, data: new Uint8Array(262145) }, new Uint8Array(262161)), "pcap: a record holds at most 262144 bytes, not 262145");
+    refused(() => emitPcapRecord(header, { ...record, originalLength: 2 ** 32 }, new Uint8Array(20)), "pcap: original length must be an integer from 0 to 4294967295, not 4294967296");
+    refused(() => emitPcapRecord(header, { ...record, originalLength: 3 }, new Uint8Array(20)), "pcap: original length 3 is less than the 4 bytes captured");
+    refused(() => emitPcapRecord(header, record, new Uint8Array(19)), "pcap: the record needs 20 bytes at offset 0; the target holds 19");
+    refused(() => emitPcapRecord(header, record, new Uint8Array(40), -2), "pcap: the record needs 20 bytes at offset -2; the target holds 40");
+    const target = new Uint8Array(25).fill(0xee);
+    assert.equal(emitPcapRecord(header, record, target, 5), 25);
+    assert.deepEqual([...target.subarray(0, 5)], new Array(5).fill(0xee));
+    assert.deepEqual([...target.subarray(5, 13)], [1, 0, 0, 0, 2, 0, 0, 0], "seconds, then microseconds, at the offset");
+  });
+});
