@@ -8,7 +8,8 @@
 //   link down, nothing is held (it is claimed again, and so announced, when the link comes back).
 // - A foreign address is wanted once the peer is down (some check failed `fall` times in a row) and
 //   our link is up; it is given back when the home node claims it (a peer running takeover), or, for
-//   a plain peer, once every peer check has passed `rise` times, announcing it at the peer's MAC.
+//   a plain peer, once every peer check that can run while we hold its address (not those of the
+//   address itself) has passed `rise` times in a row since the claim, announcing it at the peer's MAC.
 // - No split brain: a foreign address is claimed only if nobody answered the probe. A home address
 //   answered for by the configured peer is claimed anyway (the peer yields at once on hearing the
 //   home node); answered for by anyone else, it is not claimed, and the conflict is logged.
@@ -200,6 +201,8 @@ interface CheckStatus {
   streak: number;
   /** results seen; self checks must pass `rise` times before a first claim */
   seen: number;
+  /** passes in a row since the last fail, or since we last claimed a peer's address */
+  passesInARow: number;
 }
 
 export interface MachineSnapshot {
@@ -242,7 +245,10 @@ export class FailoverMachine {
     this.#checks.clear();
     for (const spec of config.checks) {
       const previous = old.get(spec.name);
-      this.#checks.set(spec.name, { spec, up: previous?.up ?? spec.role === "peer", streak: 0, seen: previous?.seen ?? 0 });
+      // a new check is presumed healthy while we hold our own address: a self check added by a reload
+      // must fail `fall` times before we give the address up, not pass `rise` times to keep it
+      const presumedUp = spec.role === "peer" || this.#addresses.some((a) => a.spec.home && a.state === "holding");
+      this.#checks.set(spec.name, { spec, up: previous?.up ?? presumedUp, streak: 0, seen: previous?.seen ?? 0, passesInARow: previous?.passesInARow ?? 0 });
     }
     this.#config = config;
   }
@@ -250,11 +256,12 @@ export class FailoverMachine {
   constructor(config: MachineConfig) {
     this.#config = config;
     this.#addresses = config.addresses.map((spec) => ({ spec, state: "idle", retryAt: 0, lastAnnounce: 0, lastProbeAnswer: -Infinity, lastConflictLog: -Infinity, lastVerify: 0, probeId: 0, probeAsk: false, heldByPeer: false, handBackOwed: false, conflictsNotLogged: 0, defenceOwed: undefined }));
-    for (const spec of config.checks) this.#checks.set(spec.name, { spec, up: spec.role === "peer", streak: 0, seen: 0 });
+    for (const spec of config.checks) this.#checks.set(spec.name, { spec, up: spec.role === "peer", streak: 0, seen: 0, passesInARow: 0 });
   }
 
   get peerUp(): boolean {
-    return this.#peerHealthy(false);
+    for (const c of this.#checks.values()) if (c.spec.role === "peer" && !c.up) return false;
+    return true;
   }
 
   /** Whether the daemon should run check `name` now: not a check of the peer's public address while we hold or probe it. */
@@ -270,12 +277,17 @@ export class FailoverMachine {
     return this.#addresses.some((a) => !a.spec.home && a.state !== "idle");
   }
 
-  /** All peer checks up; with `ignorePublic`, checks of the peer's public address do not count. */
-  #peerHealthy(ignorePublic: boolean): boolean {
+  /**
+   * A plain peer may have its address back: every peer check that can run while we hold that address
+   * (not one of the peer's public address) is up and has passed `rise` times in a row since we claimed.
+   * Up alone is not enough: when only a check of the public address failed (the peer alive, its
+   * address gone), the others never went down, and the address would go back the moment it was taken,
+   * to be probed and claimed again at once, round after round.
+   */
+  #plainPeerRecovered(): boolean {
     for (const c of this.#checks.values()) {
-      if (c.spec.role !== "peer" || c.up) continue;
-      if (ignorePublic && c.spec.targetsPeerPublic) continue;
-      return false;
+      if (c.spec.role !== "peer" || c.spec.targetsPeerPublic) continue;
+      if (!c.up || c.passesInARow < c.spec.rise) return false;
     }
     return true;
   }
@@ -389,7 +401,7 @@ export class FailoverMachine {
     if (a.spec.home) return this.selfUp;
     if (a.state === "holding") {
       // a peer running takeover gets its address back by claiming it; a plain peer once its checks pass
-      return this.config.peerRunsTakeover || !this.#peerHealthy(true);
+      return this.config.peerRunsTakeover || !this.#plainPeerRecovered();
     }
     // the probe before a claim is what keeps us off an address the home node still holds
     return !this.peerUp;
@@ -413,7 +425,7 @@ export class FailoverMachine {
           actions.push({ kind: "remove", address: a.spec.address }, { kind: "log", event: "release", address: a.spec.address, detail: "our link is down: the hand-back is announced when it is back" });
           a.state = "idle";
           a.handBackOwed = true;
-        } else if (!this.config.peerRunsTakeover && this.#peerHealthy(true)) {
+        } else if (!this.config.peerRunsTakeover && this.#plainPeerRecovered()) {
           actions.push(
             { kind: "remove", address: a.spec.address },
             { kind: "announce", address: a.spec.address, at: "peer", reason: "hand-back" },
@@ -463,6 +475,7 @@ export class FailoverMachine {
     const wasPeerUp = this.peerUp;
     const wasSelfUp = this.selfUp;
     check.seen++;
+    check.passesInARow = ok ? check.passesInARow + 1 : 0;
     if (ok === check.up) check.streak = 0;
     else {
       check.streak++;
@@ -530,6 +543,8 @@ export class FailoverMachine {
     a.lastAnnounce = now;
     a.lastVerify = now;
     a.handBackOwed = false;
+    // a plain peer gets this back only after its checks pass `rise` times from now on
+    if (!a.spec.home) for (const c of this.#checks.values()) c.passesInARow = 0;
     a.heldByPeer = false;
     actions.push(
       { kind: "add", address },

@@ -64,6 +64,28 @@ describe("failover machine (boundaries, logs, rate limits)", () => {
     return m;
   }
 
+  it("a plain peer whose public-address check alone failed is not handed its address the moment it is claimed, but after its other checks pass rise times", () => {
+    const m = new FailoverMachine(config(false, false));
+    m.handle({ kind: "present", addresses: [] }, 0);
+    // the peer answers pings (icmp passes) but its public address is gone: http-public fails
+    m.handle({ kind: "check", name: "icmp", verdict: "pass" }, at(1));
+    m.handle({ kind: "check", name: "icmp", verdict: "pass" }, at(2));
+    failPeer(m, at(3), "http-public");
+    assert.equal(m.peerUp, false);
+    const claimed = m.handle({ kind: "probe-result", id: m.probeInFlight(PEERS) ?? 0, address: PEERS }, at(10));
+    assert.ok(kinds(claimed).includes(`add ${PEERS}`), kinds(claimed).join(", "));
+    // icmp passed rise times before the claim, but that proves nothing about the peer since
+    const next = m.handle({ kind: "tick" }, at(11));
+    assert.ok(!kinds(next).includes(`remove ${PEERS}`), `given back at once: ${kinds(next).join(", ")}`);
+    assert.equal(m.stateOf(PEERS), "holding");
+    for (let i = 0; i < RISE - 1; i++) assert.ok(!kinds(m.handle({ kind: "check", name: "icmp", verdict: "pass" }, at(12 + i))).includes(`remove ${PEERS}`), `given back after ${i + 1} pass(es)`);
+    // a failure in between starts the count over
+    m.handle({ kind: "check", name: "icmp", verdict: "fail" }, at(20));
+    for (let i = 0; i < RISE - 1; i++) assert.ok(!kinds(m.handle({ kind: "check", name: "icmp", verdict: "pass" }, at(21 + i))).includes(`remove ${PEERS}`));
+    const back = m.handle({ kind: "check", name: "icmp", verdict: "pass" }, at(30));
+    assert.deepEqual(kinds(back), [`remove ${PEERS}`, `announce ${PEERS} at peer (hand-back)`]);
+  });
+
   it("a success between failures starts the fall count over: only fall failures in a row take the peer down", () => {
     const m = holdingOwn();
     for (let round = 0; round < 5; round++) {
@@ -129,6 +151,22 @@ describe("failover machine (boundaries, logs, rate limits)", () => {
     assert.equal(m.peerUp, true);
     assert.deepEqual(m.handle({ kind: "tick" }, at(5)), [], "nothing probed: the new check has not failed");
     assert.throws(() => m.reconfigure({ ...config(true, false), addresses: [{ address: OWN, home: true }] }), /the managed addresses changed: that needs a restart/);
+  });
+
+  it("a self check added by a reload while we hold our address keeps it until it fails fall times; added while we hold nothing, it must rise first", () => {
+    const withSelf = config(true, true);
+    const m = holdingOwn();
+    m.reconfigure(withSelf);
+    assert.equal(m.selfUp, true);
+    assert.ok(!kinds(m.handle({ kind: "tick" }, at(5))).includes(`remove ${OWN}`), "released on reload");
+    for (let i = 0; i < FALL - 1; i++) assert.ok(!kinds(m.handle({ kind: "check", name: "self-http", verdict: "fail" }, at(6 + i))).includes(`remove ${OWN}`));
+    assert.ok(kinds(m.handle({ kind: "check", name: "self-http", verdict: "fail" }, at(10))).includes(`remove ${OWN}`), "fall failures release it");
+    // a box holding nothing (its self checks failing) must see a new self check pass first
+    const idle = new FailoverMachine(config(true, false));
+    idle.handle({ kind: "present", addresses: [] }, 0);
+    idle.handle({ kind: "link", up: false }, at(1));
+    idle.reconfigure(withSelf);
+    assert.equal(idle.selfUp, false);
   });
 
   it("logs the self checks going down and up, and only when they change", () => {

@@ -491,12 +491,13 @@ describe("failover machine (reconfigure, reconcile, link, strangers, wake-ups)",
     assert.equal(m.stateOf(PEERS), "holding");
   });
 
-  it("a new check starts as a fresh start would: a peer check up, a self check not yet", () => {
+  it("a new check starts up while we hold our address (it must fail fall times to count), a self check included", () => {
     const m = holdingBoth(config(true, false));
     m.reconfigure({ ...config(true, false), checks: [...config(true, false).checks, { name: "tcp", role: "peer", fall: 2, rise: 1 }, { name: "self-http", role: "self", fall: 1, rise: 1 }] });
-    assert.equal(m.selfUp, false, "the new self check has not passed yet");
-    m.handle({ kind: "check", name: "self-http", verdict: "pass" }, at(30));
-    assert.equal(m.selfUp, true);
+    assert.equal(m.selfUp, true, "a reload does not take our address away before the new self check has failed");
+    assert.equal(m.peerUp, false, "the peer's verdict is kept by name");
+    m.handle({ kind: "check", name: "self-http", verdict: "fail" }, at(30));
+    assert.equal(m.selfUp, false);
   });
 
   it("yields to a stranger's claim only when configured to", () => {
