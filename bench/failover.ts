@@ -51,8 +51,8 @@
 // only with the 1 s retransmit timer (net.ipv4.neigh.eth0.retrans_time_ms); the router's SYNs reach
 // Brain at once, its SYN-ACKs wait. That is the router's real experience, so it stays in the figures
 // (the max column, and the median when it hits several trials).
-import { ChildProcess, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { ChildProcess, spawn as spawnChild, spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -196,6 +196,8 @@ function tail(child: ChildProcess, keep = 200): { t: number; text: string }[] {
 
 /** `--only NAME`: run that setup alone; `--verbose`: print the daemons' lines of each trial. */
 const VERBOSE = process.argv.includes("--verbose");
+/** `--evidence DIR`: capture ARP on the bridge for the whole run; for a failed step, keep the pcap and the boxes' state there. */
+const EVIDENCE = ((at) => (at > 0 ? process.argv[at + 1] : undefined))(process.argv.indexOf("--evidence"));
 
 /** Starts the lab for one setup and runs the trials; always tears it down. */
 async function runSetup(setup: Setup, outages: readonly OutageKind[], trials: number, deadline: number): Promise<SetupResult> {
@@ -212,7 +214,37 @@ async function runSetup(setup: Setup, outages: readonly OutageKind[], trials: nu
   const daemons: ChildProcess[] = [];
   const empty = (): Record<Phase, Trial[]> => ({ failover: [], failback: [] });
   const result: SetupResult = { setup, trials: { carrier: empty(), admin: empty(), recreate: empty() } };
+  let sniffer: ChildProcess | undefined;
+  let monitor: ChildProcess | undefined;
+  const linkEvents: { t: number; up: boolean }[] = [];
+  /** µs stamp of the first event of Brain's switch port at or after `since` that is (`up`) or is not UP; undefined after 1 s. */
+  const linkChange = async (since: number, up: boolean): Promise<number | undefined> => {
+    const end = Date.now() + 1000;
+    while (Date.now() < end) {
+      // ip's stamp has 1 µs resolution and a clock of its own reading: allow 1 ms before the command began
+      const hit = linkEvents.find((e) => e.t >= since - 1000 && e.up === up);
+      if (hit !== undefined) return hit.t;
+      await sleep(2);
+    }
+    return undefined;
+  };
+  const pcap = join(state, "arp.pcap");
   try {
+    if (EVIDENCE !== undefined) {
+      sniffer = spawnChild("ip", ["netns", "exec", lab.switchNamespace, "tcpdump", "-i", "br-lan", "-U", "-n", "-w", pcap, "arp"], { stdio: "ignore" });
+      await sleep(500);
+    }
+    // Brain's switch port as the kernel reports it: state UP when frames can pass (set up for carrier,
+    // Brain's eth0 up for admin), anything else when they cannot. `ip -ts` stamps each event when it
+    // reads it, in its own process, so the stamp does not wait for this process's event loop
+    // (blocked while `ip link set` runs).
+    const brainPort = lab.portOf(BRAIN.name);
+    monitor = spawnChild("ip", ["-n", lab.switchNamespace, "-ts", "-o", "monitor", "link"], { env: { ...process.env, TZ: "UTC" }, stdio: ["ignore", "pipe", "ignore"] });
+    createInterface({ input: monitor.stdout! }).on("line", (line) => {
+      const m = /^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d{6})\]\s*\d+:\s*([^:@\s]+)[@:].*\bstate (\S+)/.exec(line);
+      if (m !== null && m[3] === brainPort) linkEvents.push({ t: Date.parse(`${m[1]}Z`) * 1000 + Number(m[2]), up: m[4] === "UP" });
+    });
+    await sleep(200);
     for (const box of [BRAIN, PINKY]) {
       const web = lab.spawn(box.name, [process.execPath, WEB_SERVER, box.name]);
       logs.set(`${box.name} web`, tail(web));
@@ -271,19 +303,54 @@ async function runSetup(setup: Setup, outages: readonly OutageKind[], trials: nu
       for (const outage of outages) for (const phase of ["failover", "failback"] as const) {
         const owner = phase === "failover" ? PINKY : BRAIN;
         if (VERBOSE && phase === "failback") say(`      Brain's neighbours before the link comes back: ${lab.exec(BRAIN.name, ["ip", "neigh", "show", "dev", "eth0"]).stdout.trim().replace(/\n/g, "; ") || "none"}`);
+        const tBefore = hrtimeMicros();
         if (phase === "failover") lab.beginOutage(BRAIN.name, outage);
         else lab.endOutage(BRAIN.name, outage);
-        const t0 = hrtimeMicros();
-        const http = await first(t0, "http", owner.name, STEP_LIMIT_MS);
-        const neighbour = await first(t0, "neighbour", owner.mac, 100);
+        const tReturned = hrtimeMicros();
+        // the moment the link changed, as the kernel told it (not when `ip link set` returned: the new
+        // owner may have been answering the router for some ms by then)
+        const t0 = await linkChange(tBefore, phase === "failback");
+        if (t0 === undefined) {
+          say(`  ${setup.name} trial ${trial + 1}: ${outage} ${phase}: the switch port's change was not seen in 1 s (ip monitor: ${linkEvents.length} event(s)); counted as failed`);
+          result.trials[outage][phase].push({ httpMicros: undefined, neighbourMicros: undefined });
+          await sleep(SETTLE_MS);
+          continue;
+        }
+        // anything the router saw since the command began belongs to this change
+        const http = await first(tBefore, "http", owner.name, STEP_LIMIT_MS);
+        const neighbour = await first(tBefore, "neighbour", owner.mac, 100);
         result.trials[outage][phase].push({ httpMicros: http === undefined ? undefined : http - t0, neighbourMicros: neighbour === undefined ? undefined : neighbour - t0 });
         if (http === undefined) {
           say(`  ${setup.name} trial ${trial + 1}: ${outage} ${phase}: no HTTP 200 from ${owner.name} within ${STEP_LIMIT_MS / 1000} s; the last lines:`);
+          for (const a of brainPublic) {
+            const last = [...w.messages].reverse().find((m) => m.kind === "http" && m.address === a && m.t < t0);
+            say(`    router: ${a}: last change before t0: ${last === undefined ? "none" : `${last.server} at ${((last.t - t0) / 1000).toFixed(1)} ms`}; ip link set ran from ${((tBefore - t0) / 1000).toFixed(1)} to ${((tReturned - t0) / 1000).toFixed(1)} ms`);
+          }
           for (const [who, lines] of logs) for (const line of lines.slice(-8)) say(`    ${who}: ${line.text}`);
+          if (EVIDENCE !== undefined) {
+            const dir = join(EVIDENCE, `${setup.name.replace(/[^a-z0-9]+/gi, "_")}-${trial + 1}-${outage}-${Date.now()}`);
+            mkdirSync(dir, { recursive: true });
+            const out: string[] = [`t0 ${t0} (µs; the switch port's change, from ip monitor); ip link set ran from ${((tBefore - t0) / 1000).toFixed(1)} to ${((tReturned - t0) / 1000).toFixed(1)} ms`, "", "router watcher, every message for Brain's addresses from t0 − 3 s (ms from t0):"];
+            for (const m of w.messages) if (m.t >= t0 - 3_000_000 && m.address !== undefined && brainPublic.includes(m.address)) out.push(`${((m.t - t0) / 1000).toFixed(1).padStart(9)} ms ${m.kind} ${m.address} ${m.server ?? m.mac}`);
+            out.push("", "daemons and web servers, from t0 − 3 s:");
+            for (const [who, lines] of logs) for (const l of lines) if (l.t >= t0 - 3_000_000) out.push(`${((l.t - t0) / 1000).toFixed(1).padStart(9)} ms ${who}: ${l.text}`);
+            for (const [host, argv] of [[BRAIN.name, ["ip", "addr"]], [PINKY.name, ["ip", "addr"]], [ROUTER.name, ["ip", "neigh"]], [BRAIN.name, ["ip", "neigh"]], [PINKY.name, ["ip", "neigh"]]] as const) {
+              out.push("", `${host}: ${argv.join(" ")}`, lab.exec(host, [...argv]).stdout.trim());
+            }
+            for (const a of brainPublic) {
+              const r = lab.exec(ROUTER.name, ["curl", "-s", "-m", "1", "-D", "-", "-o", "/dev/null", `http://${a}/`]);
+              out.push("", `router: curl ${a} now: ${r.stdout.trim().replace(/\r?\n/g, " | ")} (exit ${r.status})`);
+            }
+            writeFileSync(join(dir, "state.txt"), `${out.join("\n")}\n`);
+            await sleep(300);
+            copyFileSync(pcap, join(dir, "arp.pcap"));
+            say(`    evidence: ${dir}`);
+          }
         } else {
           say(`  ${setup.name} trial ${trial + 1}: ${outage} ${phase} ${((http - t0) / 1000).toFixed(1)} ms (neighbour ${neighbour === undefined ? "—" : ((neighbour - t0) / 1000).toFixed(1)} ms)`);
         }
         if (VERBOSE) {
+          say(`      (0 ms: the switch port's change as ip monitor stamped it; \`ip link set\` ran from ${((tBefore - t0) / 1000).toFixed(1)} to ${((tReturned - t0) / 1000).toFixed(1)} ms)`);
           const seen = [...w.messages.filter((m) => m.t >= t0 - 50_000 && m.address === BRAIN.publicAddress).map((m) => ({ t: m.t, text: `router ${m.kind} ${m.server ?? m.mac}` }))];
           for (const [who, lines] of logs) for (const l of lines) if (l.t >= t0 - 50_000 && l.t <= (http ?? t0) + 50_000) seen.push({ t: l.t, text: `${who}: ${l.text}` });
           for (const e of seen.sort((a, b) => a.t - b.t)) say(`      ${((e.t - t0) / 1000).toFixed(1).padStart(8)} ms  ${e.text}`);
@@ -293,6 +360,8 @@ async function runSetup(setup: Setup, outages: readonly OutageKind[], trials: nu
     }
     return result;
   } finally {
+    sniffer?.kill("SIGTERM");
+    monitor?.kill("SIGTERM");
     if (watcher !== undefined) await watcher.stop(2000).catch(() => undefined);
     await lab.destroy();
     rmSync(state, { recursive: true, force: true });
