@@ -10,7 +10,7 @@
 // table: min/median/max per setup, outage and phase, and the ratio of medians takeover/keepalived for
 // the same outage and phase. Benchmarks print figures; they do not pass or fail.
 //
-// Run: `npm run bench:failover` [-- --trials N] [--only SETUP]… [--outage carrier|admin] [--verbose]
+// Run: `npm run bench:failover` [-- --trials N] [--only SETUP]… [--outage carrier|admin] [--verbose] [--evidence DIR]
 // (root; default 7 trials per setup and outage, ≈ 5 min in all; --verbose prints the daemons' log
 // lines of each trial, timed from the link change)
 //
@@ -41,9 +41,20 @@
 // new GET to .37 every 2 ms, each on its own connection with a 300 ms limit, so one request stuck on
 // the old owner's MAC does not hide the new owner's first answer (src/lab/router-watch.ts keeps one
 // request in flight, whose 50 ms timeout after a cut would swamp a 40 ms failover); it also reads
-// the router's neighbour entry for .37 over rtnetlink every 2 ms. Times are wall-clock µs in both
-// processes (same host clock); the link change is stamped when `ip link set` has returned (on the
-// switch port for carrier, inside Brain for admin).
+// the router's neighbour entry for .37 over rtnetlink every 2 ms. Times are wall-clock µs in all
+// processes (same host clock). The link change is stamped by the kernel's word, not by this process:
+// `ip -ts monitor link` in the switch namespace reports Brain's switch port going to state UP (frames
+// pass: the port set up for carrier, Brain's eth0 up for admin) or out of it, and stamps each event in
+// its own process. The `ip link set` that makes the change takes 5–30 ms under load to return, and
+// this process is blocked meanwhile; a failback is often done before it returns, so a stamp taken
+// then (as until December 2026) both shortened every figure and, as the watcher reports only
+// changes, lost the new owner's first answer altogether when it came before the stamp: the step
+// waited 10 s and was counted as failed (3 of 72 four-address failbacks, 1 of 72 one-address ones).
+// The router's answers are looked for from the moment the command began.
+//
+// `--evidence DIR`: tcpdump captures ARP on the bridge for the whole run; for a failed step, DIR gets
+// that pcap and a state.txt (the watcher's messages and the daemons' lines from 3 s before, both
+// boxes' `ip addr`, the neighbour tables, and what curl from the router gets now).
 //
 // A failback now and then takes 0.3–1 s with either daemon while the router's neighbour entry moved
 // in a few ms: Brain's kernel flushed its neighbour table when the carrier went, answers to the
