@@ -45,7 +45,9 @@
 // processes (same host clock). The link change is stamped by the kernel's word, not by this process:
 // `ip -ts monitor link` in the switch namespace reports Brain's switch port going to state UP (frames
 // pass: the port set up for carrier, Brain's eth0 up for admin) or out of it, and stamps each event in
-// its own process. The `ip link set` that makes the change takes 5–30 ms under load to return, and
+// its own process when it reads it (late by its own scheduling delay, well under a millisecond on an
+// idle box; the kernel sends the event when its link watcher has run, which may be after `ip link
+// set` has returned — the daemons hear of the change no earlier). The `ip link set` that makes the change takes 5–30 ms under load to return, and
 // this process is blocked meanwhile; a failback is often done before it returns, so a stamp taken
 // then (as until December 2026) both shortened every figure and, as the watcher reports only
 // changes, lost the new owner's first answer altogether when it came before the stamp: the step
@@ -358,7 +360,9 @@ async function runSetup(setup: Setup, outages: readonly OutageKind[], trials: nu
             say(`    evidence: ${dir}`);
           }
         } else {
-          say(`  ${setup.name} trial ${trial + 1}: ${outage} ${phase} ${((http - t0) / 1000).toFixed(1)} ms (neighbour ${neighbour === undefined ? "—" : ((neighbour - t0) / 1000).toFixed(1)} ms)`);
+          // an address the new owner answered before `ip link set` had returned (lost by a stamp taken then)
+          const early = brainPublic.filter((a) => (w.messages.find((m) => m.t >= tBefore && m.kind === "http" && m.address === a && m.server === owner.name)?.t ?? Infinity) < tReturned);
+          say(`  ${setup.name} trial ${trial + 1}: ${outage} ${phase} ${((http - t0) / 1000).toFixed(1)} ms (neighbour ${neighbour === undefined ? "—" : ((neighbour - t0) / 1000).toFixed(1)} ms; \`ip link set\` returned at ${((tReturned - t0) / 1000).toFixed(1)} ms${early.length > 0 ? `, after ${owner.name}'s first answer at ${early.join(", ")}` : ""})`);
         }
         if (VERBOSE) {
           say(`      (0 ms: the switch port's change as ip monitor stamped it; \`ip link set\` ran from ${((tBefore - t0) / 1000).toFixed(1)} to ${((tReturned - t0) / 1000).toFixed(1)} ms)`);
