@@ -42,17 +42,15 @@
 // the old owner's MAC does not hide the new owner's first answer (src/lab/router-watch.ts keeps one
 // request in flight, whose 50 ms timeout after a cut would swamp a 40 ms failover); it also reads
 // the router's neighbour entry for .37 over rtnetlink every 2 ms. Times are wall-clock µs in all
-// processes (same host clock). The link change is stamped by the kernel's word, not by this process:
-// `ip -ts monitor link` in the switch namespace reports Brain's switch port going to state UP (frames
-// pass: the port set up for carrier, Brain's eth0 up for admin) or out of it, and stamps each event in
-// its own process when it reads it (late by its own scheduling delay, well under a millisecond on an
-// idle box; the kernel sends the event when its link watcher has run, which may be after `ip link
-// set` has returned — the daemons hear of the change no earlier). The `ip link set` that makes the change takes 5–30 ms under load to return, and
-// this process is blocked meanwhile; a failback is often done before it returns, so a stamp taken
-// then (as until December 2026) both shortened every figure and, as the watcher reports only
-// changes, lost the new owner's first answer altogether when it came before the stamp: the step
-// waited 10 s and was counted as failed (3 of 72 four-address failbacks, 1 of 72 one-address ones).
-// The router's answers are looked for from the moment the command began.
+// processes (same host clock). The link change is made by an `ip -batch -` kept running in the
+// namespace where it happens (the switch's for carrier, Brain's for admin), and stamped just before
+// its line is written: no process is started for it and this process is not blocked, so the stamp
+// precedes the change by only the time that ip takes to wake up and make it (the figures are upper
+// bounds by that much). Until December 2026 the change was made by a new `ip link set` and stamped
+// when it had returned, 5–30 ms later under load, this process blocked meanwhile: that shortened
+// every figure, and as the watcher reports only changes of who answers, a new owner answering before
+// the stamp was not seen at all (the step waited 10 s and was counted as failed: 3 of 72
+// four-address failbacks and 1 of 72 one-address ones in the README's rounds).
 //
 // `--evidence DIR`: tcpdump captures ARP on the bridge for the whole run; for a failed step, DIR gets
 // that pcap and a state.txt (the watcher's messages and the daemons' lines from 3 s before, both
@@ -228,18 +226,15 @@ async function runSetup(setup: Setup, outages: readonly OutageKind[], trials: nu
   const empty = (): Record<Phase, Trial[]> => ({ failover: [], failback: [] });
   const result: SetupResult = { setup, trials: { carrier: empty(), admin: empty(), recreate: empty() } };
   let sniffer: ChildProcess | undefined;
-  let monitor: ChildProcess | undefined;
-  const linkEvents: { t: number; up: boolean }[] = [];
-  /** µs stamp of the first event of Brain's switch port at or after `since` that is (`up`) or is not UP; undefined after 1 s. */
-  const linkChange = async (since: number, up: boolean): Promise<number | undefined> => {
-    const end = Date.now() + 1000;
-    while (Date.now() < end) {
-      // ip's stamp has 1 µs resolution and a clock of its own reading: allow 1 ms before the command began
-      const hit = linkEvents.find((e) => e.t >= since - 1000 && e.up === up);
-      if (hit !== undefined) return hit.t;
-      await sleep(2);
-    }
-    return undefined;
+  const linkChangers = new Map<OutageKind, ChildProcess>();
+  /** Makes Brain's link change and returns the µs stamp taken just before. */
+  const changeLink = (outage: OutageKind, up: boolean): number => {
+    const batch = linkChangers.get(outage);
+    if (batch?.stdin == null) throw new Error(`no ip -batch for the ${outage} outage`);
+    const line = outage === "carrier" ? `link set ${lab.portOf(BRAIN.name)} ${up ? "up" : "down"}\n` : `link set dev ${lab.interfaceOf(BRAIN.name)} ${up ? "up" : "down"}\n`;
+    const t = hrtimeMicros();
+    batch.stdin.write(line);
+    return t;
   };
   const pcap = join(state, "arp.pcap");
   try {
@@ -247,17 +242,16 @@ async function runSetup(setup: Setup, outages: readonly OutageKind[], trials: nu
       sniffer = spawnChild("ip", ["netns", "exec", lab.switchNamespace, "tcpdump", "-i", "br-lan", "-U", "-n", "-w", pcap, "arp"], { stdio: "ignore" });
       await sleep(500);
     }
-    // Brain's switch port as the kernel reports it: state UP when frames can pass (set up for carrier,
-    // Brain's eth0 up for admin), anything else when they cannot. `ip -ts` stamps each event when it
-    // reads it, in its own process, so the stamp does not wait for this process's event loop
-    // (blocked while `ip link set` runs).
-    const brainPort = lab.portOf(BRAIN.name);
-    monitor = spawnChild("ip", ["-n", lab.switchNamespace, "-ts", "-o", "monitor", "link"], { env: { ...process.env, TZ: "UTC" }, stdio: ["ignore", "pipe", "ignore"] });
-    createInterface({ input: monitor.stdout! }).on("line", (line) => {
-      const m = /^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d{6})\]\s*\d+:\s*([^:@\s]+)[@:].*\bstate (\S+)/.exec(line);
-      if (m !== null && m[3] === brainPort) linkEvents.push({ t: Date.parse(`${m[1]}Z`) * 1000 + Number(m[2]), up: m[4] === "UP" });
-    });
-    await sleep(200);
+    // The link changes are made by an `ip -batch -` kept running in each namespace (the switch's for
+    // carrier, Brain's for admin): a line written to it is carried out at once, with no process to start
+    // and without blocking this process, so the stamp taken just before writing it is the link change
+    // (see the header).
+    const ipErrors: string[] = [];
+    for (const [outage, ns] of [["carrier", lab.switchNamespace], ["admin", lab.ns(BRAIN.name)]] as const) {
+      const batch = spawnChild("ip", ["-n", ns, "-force", "-batch", "-"], { stdio: ["pipe", "ignore", "pipe"] });
+      createInterface({ input: batch.stderr! }).on("line", (line) => ipErrors.push(`${outage}: ${line}`));
+      linkChangers.set(outage, batch);
+    }
     for (const box of [BRAIN, PINKY]) {
       const web = lab.spawn(box.name, [process.execPath, WEB_SERVER, box.name]);
       logs.set(`${box.name} web`, tail(web));
@@ -316,34 +310,21 @@ async function runSetup(setup: Setup, outages: readonly OutageKind[], trials: nu
       for (const outage of outages) for (const phase of ["failover", "failback"] as const) {
         const owner = phase === "failover" ? PINKY : BRAIN;
         if (VERBOSE && phase === "failback") say(`      Brain's neighbours before the link comes back: ${lab.exec(BRAIN.name, ["ip", "neigh", "show", "dev", "eth0"]).stdout.trim().replace(/\n/g, "; ") || "none"}`);
-        const tBefore = hrtimeMicros();
-        if (phase === "failover") lab.beginOutage(BRAIN.name, outage);
-        else lab.endOutage(BRAIN.name, outage);
-        const tReturned = hrtimeMicros();
-        // the moment the link changed, as the kernel told it (not when `ip link set` returned: the new
-        // owner may have been answering the router for some ms by then)
-        const t0 = await linkChange(tBefore, phase === "failback");
-        if (t0 === undefined) {
-          say(`  ${setup.name} trial ${trial + 1}: ${outage} ${phase}: the switch port's change was not seen in 1 s (ip monitor: ${linkEvents.length} event(s)); counted as failed`);
-          result.trials[outage][phase].push({ httpMicros: undefined, neighbourMicros: undefined });
-          await sleep(SETTLE_MS);
-          continue;
-        }
-        // anything the router saw since the command began belongs to this change
-        const http = await first(tBefore, "http", owner.name, STEP_LIMIT_MS);
-        const neighbour = await first(tBefore, "neighbour", owner.mac, 100);
+        const t0 = changeLink(outage, phase === "failback");
+        const http = await first(t0, "http", owner.name, STEP_LIMIT_MS);
+        const neighbour = await first(t0, "neighbour", owner.mac, 100);
         result.trials[outage][phase].push({ httpMicros: http === undefined ? undefined : http - t0, neighbourMicros: neighbour === undefined ? undefined : neighbour - t0 });
         if (http === undefined) {
           say(`  ${setup.name} trial ${trial + 1}: ${outage} ${phase}: no HTTP 200 from ${owner.name} within ${STEP_LIMIT_MS / 1000} s; the last lines:`);
           for (const a of brainPublic) {
             const last = [...w.messages].reverse().find((m) => m.kind === "http" && m.address === a && m.t < t0);
-            say(`    router: ${a}: last change before t0: ${last === undefined ? "none" : `${last.server} at ${((last.t - t0) / 1000).toFixed(1)} ms`}; ip link set ran from ${((tBefore - t0) / 1000).toFixed(1)} to ${((tReturned - t0) / 1000).toFixed(1)} ms`);
+            say(`    router: ${a}: last change before t0: ${last === undefined ? "none" : `${last.server} at ${((last.t - t0) / 1000).toFixed(1)} ms`}`);
           }
           for (const [who, lines] of logs) for (const line of lines.slice(-8)) say(`    ${who}: ${line.text}`);
           if (EVIDENCE !== undefined) {
             const dir = join(EVIDENCE, `${setup.name.replace(/[^a-z0-9]+/gi, "_")}-${trial + 1}-${outage}-${Date.now()}`);
             mkdirSync(dir, { recursive: true });
-            const out: string[] = [`t0 ${t0} (µs; the switch port's change, from ip monitor); ip link set ran from ${((tBefore - t0) / 1000).toFixed(1)} to ${((tReturned - t0) / 1000).toFixed(1)} ms`, "", "router watcher, every message for Brain's addresses from t0 − 3 s (ms from t0):"];
+            const out: string[] = [`t0 ${t0} (µs; the link change written to ip -batch)${ipErrors.length > 0 ? `; ip said: ${ipErrors.join("; ")}` : ""}`, "", "router watcher, every message for Brain's addresses from t0 − 3 s (ms from t0):"];
             for (const m of w.messages) if (m.t >= t0 - 3_000_000 && m.address !== undefined && brainPublic.includes(m.address)) out.push(`${((m.t - t0) / 1000).toFixed(1).padStart(9)} ms ${m.kind} ${m.address} ${m.server ?? m.mac}`);
             out.push("", "daemons and web servers, from t0 − 3 s:");
             for (const [who, lines] of logs) for (const l of lines) if (l.t >= t0 - 3_000_000) out.push(`${((l.t - t0) / 1000).toFixed(1).padStart(9)} ms ${who}: ${l.text}`);
@@ -360,12 +341,9 @@ async function runSetup(setup: Setup, outages: readonly OutageKind[], trials: nu
             say(`    evidence: ${dir}`);
           }
         } else {
-          // an address the new owner answered before `ip link set` had returned (lost by a stamp taken then)
-          const early = brainPublic.filter((a) => (w.messages.find((m) => m.t >= tBefore && m.kind === "http" && m.address === a && m.server === owner.name)?.t ?? Infinity) < tReturned);
-          say(`  ${setup.name} trial ${trial + 1}: ${outage} ${phase} ${((http - t0) / 1000).toFixed(1)} ms (neighbour ${neighbour === undefined ? "—" : ((neighbour - t0) / 1000).toFixed(1)} ms; \`ip link set\` returned at ${((tReturned - t0) / 1000).toFixed(1)} ms${early.length > 0 ? `, after ${owner.name}'s first answer at ${early.join(", ")}` : ""})`);
+          say(`  ${setup.name} trial ${trial + 1}: ${outage} ${phase} ${((http - t0) / 1000).toFixed(1)} ms (neighbour ${neighbour === undefined ? "—" : ((neighbour - t0) / 1000).toFixed(1)} ms)`);
         }
         if (VERBOSE) {
-          say(`      (0 ms: the switch port's change as ip monitor stamped it; \`ip link set\` ran from ${((tBefore - t0) / 1000).toFixed(1)} to ${((tReturned - t0) / 1000).toFixed(1)} ms)`);
           const seen = [...w.messages.filter((m) => m.t >= t0 - 50_000 && m.address === BRAIN.publicAddress).map((m) => ({ t: m.t, text: `router ${m.kind} ${m.server ?? m.mac}` }))];
           for (const [who, lines] of logs) for (const l of lines) if (l.t >= t0 - 50_000 && l.t <= (http ?? t0) + 50_000) seen.push({ t: l.t, text: `${who}: ${l.text}` });
           for (const e of seen.sort((a, b) => a.t - b.t)) say(`      ${((e.t - t0) / 1000).toFixed(1).padStart(8)} ms  ${e.text}`);
@@ -376,7 +354,7 @@ async function runSetup(setup: Setup, outages: readonly OutageKind[], trials: nu
     return result;
   } finally {
     sniffer?.kill("SIGTERM");
-    monitor?.kill("SIGTERM");
+    for (const batch of linkChangers.values()) batch.stdin?.end();
     if (watcher !== undefined) await watcher.stop(2000).catch(() => undefined);
     await lab.destroy();
     rmSync(state, { recursive: true, force: true });
