@@ -250,6 +250,7 @@ async function runSetup(setup: Setup, outages: readonly OutageKind[], trials: nu
     for (const [outage, ns] of [["carrier", lab.switchNamespace], ["admin", lab.ns(BRAIN.name)]] as const) {
       const batch = spawnChild("ip", ["-n", ns, "-force", "-batch", "-"], { stdio: ["pipe", "ignore", "pipe"] });
       createInterface({ input: batch.stderr! }).on("line", (line) => ipErrors.push(`${outage}: ${line}`));
+      batch.stdin!.on("error", (error) => ipErrors.push(`${outage}: ${error.message}`));
       linkChangers.set(outage, batch);
     }
     for (const box of [BRAIN, PINKY]) {
