@@ -10,7 +10,7 @@
 // table: min/median/max per setup, outage and phase, and the ratio of medians takeover/keepalived for
 // the same outage and phase. Benchmarks print figures; they do not pass or fail.
 //
-// Run: `npm run bench:failover` [-- --trials N] [--only SETUP]… [--outage carrier|admin] [--verbose]
+// Run: `npm run bench:failover` [-- --trials N] [--only SETUP]… [--outage carrier|admin] [--verbose] [--evidence DIR]
 // (root; default 7 trials per setup and outage, ≈ 5 min in all; --verbose prints the daemons' log
 // lines of each trial, timed from the link change)
 //
@@ -41,9 +41,20 @@
 // new GET to .37 every 2 ms, each on its own connection with a 300 ms limit, so one request stuck on
 // the old owner's MAC does not hide the new owner's first answer (src/lab/router-watch.ts keeps one
 // request in flight, whose 50 ms timeout after a cut would swamp a 40 ms failover); it also reads
-// the router's neighbour entry for .37 over rtnetlink every 2 ms. Times are wall-clock µs in both
-// processes (same host clock); the link change is stamped when `ip link set` has returned (on the
-// switch port for carrier, inside Brain for admin).
+// the router's neighbour entry for .37 over rtnetlink every 2 ms. Times are wall-clock µs in all
+// processes (same host clock). The link change is made by an `ip -batch -` kept running in the
+// namespace where it happens (the switch's for carrier, Brain's for admin), and stamped just before
+// its line is written: no process is started for it and this process is not blocked, so the stamp
+// precedes the change by only the time that ip takes to wake up and make it (the figures are upper
+// bounds by that much). Until December 2026 the change was made by a new `ip link set` and stamped
+// when it had returned, 5–30 ms later under load, this process blocked meanwhile: that shortened
+// every figure, and as the watcher reports only changes of who answers, a new owner answering before
+// the stamp was not seen at all (the step waited 10 s and was counted as failed: 3 of 72
+// four-address failbacks and 1 of 72 one-address ones in the README's rounds).
+//
+// `--evidence DIR`: tcpdump captures ARP on the bridge for the whole run; for a failed step, DIR gets
+// that pcap and a state.txt (the watcher's messages and the daemons' lines from 3 s before, both
+// boxes' `ip addr`, the neighbour tables, and what curl from the router gets now).
 //
 // A failback now and then takes 0.3–1 s with either daemon while the router's neighbour entry moved
 // in a few ms: Brain's kernel flushed its neighbour table when the carrier went, answers to the
@@ -51,8 +62,8 @@
 // only with the 1 s retransmit timer (net.ipv4.neigh.eth0.retrans_time_ms); the router's SYNs reach
 // Brain at once, its SYN-ACKs wait. That is the router's real experience, so it stays in the figures
 // (the max column, and the median when it hits several trials).
-import { ChildProcess, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { ChildProcess, spawn as spawnChild, spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -196,6 +207,8 @@ function tail(child: ChildProcess, keep = 200): { t: number; text: string }[] {
 
 /** `--only NAME`: run that setup alone; `--verbose`: print the daemons' lines of each trial. */
 const VERBOSE = process.argv.includes("--verbose");
+/** `--evidence DIR`: capture ARP on the bridge for the whole run; for a failed step, keep the pcap and the boxes' state there. */
+const EVIDENCE = ((at) => (at > 0 ? process.argv[at + 1] : undefined))(process.argv.indexOf("--evidence"));
 
 /** Starts the lab for one setup and runs the trials; always tears it down. */
 async function runSetup(setup: Setup, outages: readonly OutageKind[], trials: number, deadline: number): Promise<SetupResult> {
@@ -212,7 +225,34 @@ async function runSetup(setup: Setup, outages: readonly OutageKind[], trials: nu
   const daemons: ChildProcess[] = [];
   const empty = (): Record<Phase, Trial[]> => ({ failover: [], failback: [] });
   const result: SetupResult = { setup, trials: { carrier: empty(), admin: empty(), recreate: empty() } };
+  let sniffer: ChildProcess | undefined;
+  const linkChangers = new Map<OutageKind, ChildProcess>();
+  /** Makes Brain's link change and returns the µs stamp taken just before. */
+  const changeLink = (outage: OutageKind, up: boolean): number => {
+    const batch = linkChangers.get(outage);
+    if (batch?.stdin == null) throw new Error(`no ip -batch for the ${outage} outage`);
+    const line = outage === "carrier" ? `link set ${lab.portOf(BRAIN.name)} ${up ? "up" : "down"}\n` : `link set dev ${lab.interfaceOf(BRAIN.name)} ${up ? "up" : "down"}\n`;
+    const t = hrtimeMicros();
+    batch.stdin.write(line);
+    return t;
+  };
+  const pcap = join(state, "arp.pcap");
   try {
+    if (EVIDENCE !== undefined) {
+      sniffer = spawnChild("ip", ["netns", "exec", lab.switchNamespace, "tcpdump", "-i", "br-lan", "-U", "-n", "-w", pcap, "arp"], { stdio: "ignore" });
+      await sleep(500);
+    }
+    // The link changes are made by an `ip -batch -` kept running in each namespace (the switch's for
+    // carrier, Brain's for admin): a line written to it is carried out at once, with no process to start
+    // and without blocking this process, so the stamp taken just before writing it is the link change
+    // (see the header).
+    const ipErrors: string[] = [];
+    for (const [outage, ns] of [["carrier", lab.switchNamespace], ["admin", lab.ns(BRAIN.name)]] as const) {
+      const batch = spawnChild("ip", ["-n", ns, "-force", "-batch", "-"], { stdio: ["pipe", "ignore", "pipe"] });
+      createInterface({ input: batch.stderr! }).on("line", (line) => ipErrors.push(`${outage}: ${line}`));
+      batch.stdin!.on("error", (error) => ipErrors.push(`${outage}: ${error.message}`));
+      linkChangers.set(outage, batch);
+    }
     for (const box of [BRAIN, PINKY]) {
       const web = lab.spawn(box.name, [process.execPath, WEB_SERVER, box.name]);
       logs.set(`${box.name} web`, tail(web));
@@ -271,15 +311,36 @@ async function runSetup(setup: Setup, outages: readonly OutageKind[], trials: nu
       for (const outage of outages) for (const phase of ["failover", "failback"] as const) {
         const owner = phase === "failover" ? PINKY : BRAIN;
         if (VERBOSE && phase === "failback") say(`      Brain's neighbours before the link comes back: ${lab.exec(BRAIN.name, ["ip", "neigh", "show", "dev", "eth0"]).stdout.trim().replace(/\n/g, "; ") || "none"}`);
-        if (phase === "failover") lab.beginOutage(BRAIN.name, outage);
-        else lab.endOutage(BRAIN.name, outage);
-        const t0 = hrtimeMicros();
+        const t0 = changeLink(outage, phase === "failback");
         const http = await first(t0, "http", owner.name, STEP_LIMIT_MS);
         const neighbour = await first(t0, "neighbour", owner.mac, 100);
         result.trials[outage][phase].push({ httpMicros: http === undefined ? undefined : http - t0, neighbourMicros: neighbour === undefined ? undefined : neighbour - t0 });
         if (http === undefined) {
           say(`  ${setup.name} trial ${trial + 1}: ${outage} ${phase}: no HTTP 200 from ${owner.name} within ${STEP_LIMIT_MS / 1000} s; the last lines:`);
+          for (const a of brainPublic) {
+            const last = [...w.messages].reverse().find((m) => m.kind === "http" && m.address === a && m.t < t0);
+            say(`    router: ${a}: last change before t0: ${last === undefined ? "none" : `${last.server} at ${((last.t - t0) / 1000).toFixed(1)} ms`}`);
+          }
           for (const [who, lines] of logs) for (const line of lines.slice(-8)) say(`    ${who}: ${line.text}`);
+          if (EVIDENCE !== undefined) {
+            const dir = join(EVIDENCE, `${setup.name.replace(/[^a-z0-9]+/gi, "_")}-${trial + 1}-${outage}-${Date.now()}`);
+            mkdirSync(dir, { recursive: true });
+            const out: string[] = [`t0 ${t0} (µs; the link change written to ip -batch)${ipErrors.length > 0 ? `; ip said: ${ipErrors.join("; ")}` : ""}`, "", "router watcher, every message for Brain's addresses from t0 − 3 s (ms from t0):"];
+            for (const m of w.messages) if (m.t >= t0 - 3_000_000 && m.address !== undefined && brainPublic.includes(m.address)) out.push(`${((m.t - t0) / 1000).toFixed(1).padStart(9)} ms ${m.kind} ${m.address} ${m.server ?? m.mac}`);
+            out.push("", "daemons and web servers, from t0 − 3 s:");
+            for (const [who, lines] of logs) for (const l of lines) if (l.t >= t0 - 3_000_000) out.push(`${((l.t - t0) / 1000).toFixed(1).padStart(9)} ms ${who}: ${l.text}`);
+            for (const [host, argv] of [[BRAIN.name, ["ip", "addr"]], [PINKY.name, ["ip", "addr"]], [ROUTER.name, ["ip", "neigh"]], [BRAIN.name, ["ip", "neigh"]], [PINKY.name, ["ip", "neigh"]]] as const) {
+              out.push("", `${host}: ${argv.join(" ")}`, lab.exec(host, [...argv]).stdout.trim());
+            }
+            for (const a of brainPublic) {
+              const r = lab.exec(ROUTER.name, ["curl", "-s", "-m", "1", "-D", "-", "-o", "/dev/null", `http://${a}/`]);
+              out.push("", `router: curl ${a} now: ${r.stdout.trim().replace(/\r?\n/g, " | ")} (exit ${r.status})`);
+            }
+            writeFileSync(join(dir, "state.txt"), `${out.join("\n")}\n`);
+            await sleep(300);
+            copyFileSync(pcap, join(dir, "arp.pcap"));
+            say(`    evidence: ${dir}`);
+          }
         } else {
           say(`  ${setup.name} trial ${trial + 1}: ${outage} ${phase} ${((http - t0) / 1000).toFixed(1)} ms (neighbour ${neighbour === undefined ? "—" : ((neighbour - t0) / 1000).toFixed(1)} ms)`);
         }
@@ -293,6 +354,8 @@ async function runSetup(setup: Setup, outages: readonly OutageKind[], trials: nu
     }
     return result;
   } finally {
+    sniffer?.kill("SIGTERM");
+    for (const batch of linkChangers.values()) batch.stdin?.end();
     if (watcher !== undefined) await watcher.stop(2000).catch(() => undefined);
     await lab.destroy();
     rmSync(state, { recursive: true, force: true });
