@@ -68,45 +68,86 @@ function claimOn(view: FrameView, address: number, ourMac: number): Claim["how"]
 
 /** Sends RFC 5227 probes for `address` and reports whether anyone claims it. */
 export async function probeAddress(port: FramePort, address: Ipv4, options: ProbeOptions = {}): Promise<ProbeResult> {
+  const [result] = await probeAddresses(port, [address], options);
+  return result;
+}
+
+/**
+ * Probes several addresses in one window: each round sends the probe of every address still open
+ * back to back, and one wait follows the last round, so four addresses take as long as one. Each
+ * address is decided on its own, as `probeAddress` would decide it: a decisive claim ends its probe
+ * at once (`onResult` is called then, and it gets no more probes); the silent ones end together
+ * after the wait. Resolves with one result per address, in the order given.
+ */
+export async function probeAddresses(port: FramePort, addresses: readonly Ipv4[], options: ProbeOptions & { readonly onResult?: (result: ProbeResult) => void } = {}): Promise<ProbeResult[]> {
   const count = options.count ?? RFC5227.PROBE_NUM;
   const intervalMs = options.intervalMs ?? RFC5227.PROBE_MIN_MS;
   const waitMs = options.waitMs ?? 1000;
-  const probe = encodeFrame({
-    ethernet: { destination: Mac.BROADCAST, source: port.mac, etherType: ETHERTYPE_ARP },
-    arp: options.senderIp === undefined ? arpProbe(port.mac, address) : arpRequest(port.mac, options.senderIp, address),
-  });
   const clock = clockOf(port);
   const view = new FrameView();
   const done = new AbortController();
   const onOuterAbort = () => done.abort();
   options.signal?.addEventListener("abort", onOuterAbort, { once: true });
-  let conflict: Claim | undefined;
-  const ignored: Claim[] = [];
+  interface Open {
+    readonly address: Ipv4;
+    readonly probe: Uint8Array;
+    probesSent: number;
+    conflict?: Claim;
+    readonly ignored: Claim[];
+    result?: ProbeResult;
+  }
+  const byValue = new Map<number, Open>();
+  const all: Open[] = addresses.map((address) => {
+    const open: Open = {
+      address,
+      probe: encodeFrame({
+        ethernet: { destination: Mac.BROADCAST, source: port.mac, etherType: ETHERTYPE_ARP },
+        arp: options.senderIp === undefined ? arpProbe(port.mac, address) : arpRequest(port.mac, options.senderIp, address),
+      }),
+      probesSent: 0,
+      ignored: [],
+    };
+    byValue.set(address.value, open);
+    return open;
+  });
+  let openCount = all.length;
+  const finish = (open: Open) => {
+    if (open.result !== undefined) return;
+    open.result = { address: open.address, probesSent: open.probesSent, ...(open.conflict === undefined ? {} : { conflict: open.conflict }), ...(open.ignored.length === 0 ? {} : { ignored: open.ignored }) };
+    openCount--;
+    options.onResult?.(open.result);
+  };
   const stop = port.listen((frame) => {
-    if (conflict !== undefined || !view.reset(frame.bytes)) return;
-    const how = claimOn(view, address.value, port.mac.value);
+    if (openCount === 0 || !view.reset(frame.bytes) || view.kind !== FrameKind.Arp) return;
+    const open = byValue.get(view.arpSenderIp !== 0 ? view.arpSenderIp : view.arpTargetIp);
+    if (open === undefined || open.result !== undefined) return;
+    const how = claimOn(view, open.address.value, port.mac.value);
     if (how === undefined) return;
     const claim: Claim = { mac: new Mac(view.arpSenderMac), how, timeMicros: frame.timeMicros, ...(frame.authentic === undefined ? {} : { authentic: frame.authentic }) };
     if (options.decisive !== undefined && !options.decisive(claim)) {
-      if (ignored.length < 16) ignored.push(claim);
+      if (open.ignored.length < 16) open.ignored.push(claim);
       return;
     }
-    conflict = claim;
-    done.abort();
+    open.conflict = claim;
+    finish(open);
+    if (openCount === 0) done.abort();
   });
-  let probesSent = 0;
   try {
     for (let i = 0; i < count && !done.signal.aborted; i++) {
       if (i > 0 && !(await sleep(intervalMs, done.signal, clock))) break;
-      port.send(probe);
-      probesSent++;
+      for (const open of all) {
+        if (open.result !== undefined || done.signal.aborted) continue;
+        port.send(open.probe);
+        open.probesSent++;
+      }
     }
     if (!done.signal.aborted) await sleep(waitMs, done.signal, clock);
   } finally {
     stop();
     options.signal?.removeEventListener("abort", onOuterAbort);
   }
-  return { address, probesSent, ...(conflict === undefined ? {} : { conflict }), ...(ignored.length === 0 ? {} : { ignored }) };
+  for (const open of all) finish(open);
+  return all.map((open) => open.result!);
 }
 
 export interface ConflictEvent extends Claim {

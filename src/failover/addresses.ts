@@ -125,17 +125,21 @@ export class AddressManager {
     throw new Error(`${address} is already on ${this.interfaceName} (label ${present.label}), not added by takeover: leaving it alone`);
   }
 
-  /** Removes `address` if it is on the interface with our `label`; returns whether it was. */
+  /**
+   * Removes `address` if it is on the interface with our `label`; returns whether it was. One
+   * request, no dump first: the kernel deletes only an address whose local address and label both
+   * match (IFA_LOCAL and IFA_LABEL, no IFA_ADDRESS, so any prefix length), and answers EADDRNOTAVAIL
+   * when there is none; a yield of several addresses is not a dump per address.
+   */
   async remove(address: Ipv4, label: string): Promise<boolean> {
-    const present = (await this.list()).find((a) => a.address.equals(address) && a.label === label);
-    if (present === undefined) return false;
     const bytes = Buffer.from(address.toBytes());
-    await this.requests
-      .delAddress({ family: AF_INET, prefixlen: present.prefixLength, index: this.interfaceIndex }, { local: bytes, address: bytes })
-      .catch((e: unknown) => {
+    return this.requests.delAddress({ family: AF_INET, prefixlen: 0, index: this.interfaceIndex }, { local: bytes, label }).then(
+      () => true,
+      (e: unknown) => {
+        if ((e as { code?: string } | undefined)?.code === "EADDRNOTAVAIL" || /EADDRNOTAVAIL/.test(e instanceof Error ? e.message : String(e))) return false;
         throw explain(`removing ${address} from ${this.interfaceName}`, e);
-      });
-    return true;
+      },
+    );
   }
 
   /**

@@ -8,7 +8,7 @@
 // on both. What it concludes is only what the link proves: a check result or a probe verdict counts
 // only if the link stayed verified from before it started until it ended; anything else is unknown.
 import { EventEmitter } from "node:events";
-import { announce, ArpResolver, ConflictWatcher, probeAddress } from "../arp";
+import { announce, ArpResolver, ConflictWatcher, probeAddresses, ProbeResult } from "../arp";
 import { ExecCheck, HealthCheck, HttpCheck, IcmpCheck, InterfaceCheck, TcpCheck } from "../health";
 import { Prober } from "../icmp/prober";
 import { Clock, sleep, systemClock, Timer } from "../link/clock";
@@ -617,6 +617,8 @@ export class Daemon {
 
   /** Carries out actions in order; address changes and announcements are serialized per address. */
   #execute(actions: readonly Action[]): void {
+    const probes: { address: string; id: number }[] = [];
+    const asks: { address: string; id: number }[] = [];
     for (const action of actions) {
       switch (action.kind) {
         case "log":
@@ -625,7 +627,8 @@ export class Daemon {
           if (action.event === "peer-up") this.#promptIdentity();
           break;
         case "probe":
-          this.#track(this.#probe(action.address, action.id, action.ask === true));
+          // gathered: the probes of one batch go out in one window (see #probe)
+          (action.ask === true ? asks : probes).push(action);
           break;
         case "verify":
           this.#verify(action.address);
@@ -649,6 +652,8 @@ export class Daemon {
           break;
       }
     }
+    if (probes.length > 0) this.#track(this.#probe(probes, false));
+    if (asks.length > 0) this.#track(this.#probe(asks, true));
   }
 
   #enqueue(address: string, task: () => Promise<void>): void {
@@ -669,33 +674,57 @@ export class Daemon {
     }
   }
 
-  /** `ask`: ARP requests from our real address instead of RFC 5227 probes (see the machine's failback). */
-  async #probe(address: string, id: number, ask: boolean): Promise<void> {
+  /**
+   * Probes `probes` (one batch of the machine's actions) in one window: each round sends the probe
+   * of every address back to back and one wait follows, so several addresses take as long as one.
+   * Each address is still decided alone: an answer feeds its result as soon as it is heard, the
+   * silent ones are fed together at the end. `ask`: ARP requests from our real address instead of
+   * RFC 5227 probes (see the machine's failback).
+   */
+  async #probe(probes: readonly { address: string; id: number }[], ask: boolean): Promise<void> {
     const claim = this.config.claim;
     const epoch = this.#linkEpoch;
     const verifiedAtStart = this.#linkVerified;
-    let answeredBy: { mac: string; isPeer: boolean } | undefined;
-    let inconclusive: string | undefined;
-    try {
-      const result = await probeAddress(this.#port, Ipv4.parse(address), {
-        count: claim.probes,
-        intervalMs: claim.probeIntervalMicros / 1000,
-        waitMs: claim.probeWaitMicros / 1000,
-        ...(ask ? { senderIp: this.config.node.address } : {}),
-        // with a key only the peer's authenticated word keeps us off an address: anyone else
-        // answering is a stranger to defend against once we hold it (the peer's kernel, which
-        // answers unsigned, is heard next to its daemon's signed defence)
-        ...(this.#auth === undefined ? {} : { decisive: (c: { authentic?: boolean }) => c.authentic === true }),
-      });
+    const fed = new Set<string>();
+    const feed = (address: string, id: number, answeredBy: { mac: string; isPeer: boolean } | undefined, notSent?: string) => {
+      if (fed.has(address)) return;
+      fed.add(address);
+      let inconclusive = notSent;
+      // silence proves nothing unless the capture listened from before the first probe to the end
+      if (inconclusive === undefined && !(verifiedAtStart && this.#linkVerified && epoch === this.#linkEpoch)) inconclusive = "the link was not verified through the whole window";
+      this.#feed(inconclusive === undefined ? { kind: "probe-result", address, id, answeredBy } : { kind: "probe-result", address, id, answeredBy, inconclusive });
+    };
+    const idOf = new Map(probes.map((p) => [p.address, p.id]));
+    const onResult = (result: ProbeResult) => {
+      const address = result.address.toString();
+      let answeredBy: { mac: string; isPeer: boolean } | undefined;
       if (result.conflict !== undefined) answeredBy = { mac: result.conflict.mac.toString(), isPeer: this.#peerSaid(result.conflict.mac, result.conflict.authentic) };
       const strangers = [...new Set((result.ignored ?? []).map((c) => c.mac.toString()))];
       if (answeredBy === undefined && strangers.length > 0) this.#log("conflict", address, `unauthenticated answer(s) from ${strangers.join(", ")} to our probe for ${address}: not the peer's word, claiming it anyway`);
+      feed(address, idOf.get(address)!, answeredBy);
+    };
+    try {
+      await probeAddresses(
+        this.#port,
+        probes.map((p) => Ipv4.parse(p.address)),
+        {
+          count: claim.probes,
+          intervalMs: claim.probeIntervalMicros / 1000,
+          waitMs: claim.probeWaitMicros / 1000,
+          ...(ask ? { senderIp: this.config.node.address } : {}),
+          // with a key only the peer's authenticated word keeps us off an address: anyone else
+          // answering is a stranger to defend against once we hold it (the peer's kernel, which
+          // answers unsigned, is heard next to its daemon's signed defence)
+          ...(this.#auth === undefined ? {} : { decisive: (c: { authentic?: boolean }) => c.authentic === true }),
+          // an answer is fed once the frame's listeners are done with it, as if the probe had returned
+          onResult: (result) => queueMicrotask(() => onResult(result)),
+        },
+      );
+      // the results handed to onResult wait in microtasks queued before this point: they go first
     } catch (error) {
-      inconclusive = `not sent: ${(error as Error).message}`;
+      await Promise.resolve();
+      for (const p of probes) feed(p.address, p.id, undefined, `not sent: ${(error as Error).message}`);
     }
-    // silence proves nothing unless the capture listened from before the first probe to the end
-    if (inconclusive === undefined && !(verifiedAtStart && this.#linkVerified && epoch === this.#linkEpoch)) inconclusive = "the link was not verified through the whole window";
-    this.#feed(inconclusive === undefined ? { kind: "probe-result", address, id, answeredBy } : { kind: "probe-result", address, id, answeredBy, inconclusive });
   }
 
   /**

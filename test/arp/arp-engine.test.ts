@@ -1,7 +1,7 @@
 // The ARP engine against an in-memory peer: what the announcer, resolver, prober and conflict watcher
 // send and how they read answers. The same engine meets the real kernel in test/arp/arp-e2e.test.ts.
 import assert from "node:assert/strict";
-import { announce, ArpResolver, ConflictWatcher, probeAddress, ResolveError } from "../../src/arp";
+import { announce, ArpResolver, ConflictWatcher, probeAddress, probeAddresses, ProbeResult, ResolveError } from "../../src/arp";
 import { memoryPortPair, FramePort } from "../../src/link/port";
 import { arpReply, ARP_REPLY, ARP_REQUEST, decodeFrame, encodeFrame, ETHERTYPE_ARP, gratuitousRequest, Ipv4, Mac } from "../../src/packets";
 
@@ -84,6 +84,26 @@ describe("ARP engine (in memory)", () => {
     const free = await probeAddress(a, Ipv4.parse("192.0.2.99"), { count: 3, intervalMs: 5, waitMs: 20 });
     assert.equal(free.conflict, undefined);
     assert.equal(free.probesSent, 3);
+  });
+
+  it("probes several addresses in one window: each round's probes back to back, an answered address decided at once, the silent ones together at the end", async () => {
+    const [a, b] = memoryPortPair(ours, theirs);
+    const { heard } = kernelLikePeer(b, [there]);
+    const free = [Ipv4.parse("192.0.2.98"), Ipv4.parse("192.0.2.99")];
+    const told: string[] = [];
+    const results = await probeAddresses(a, [free[0], there, free[1]], { count: 2, intervalMs: 5, waitMs: 20, onResult: (r: ProbeResult) => told.push(`${r.address} ${r.conflict === undefined ? "free" : "taken"}`) });
+    assert.deepEqual(
+      results.map((r) => [r.address.toString(), r.probesSent, r.conflict?.mac.toString()]),
+      [
+        ["192.0.2.98", 2, undefined],
+        [there.toString(), 1, theirs.toString()],
+        ["192.0.2.99", 2, undefined],
+      ],
+    );
+    assert.deepEqual(told, [`${there} taken`, "192.0.2.98 free", "192.0.2.99 free"], "the answered address is told first, the silent ones once the window ends");
+    const probes = heard.filter((f) => f.arp?.supported === true && f.arp.operation === ARP_REQUEST && f.arp.senderIp.value === 0).map((f) => (f.arp as { targetIp: Ipv4 }).targetIp.toString());
+    assert.deepEqual(probes.slice(0, 3), ["192.0.2.98", there.toString(), "192.0.2.99"], "the first round probes every address before any wait");
+    assert.deepEqual(probes.slice(3), ["192.0.2.98", "192.0.2.99"], "an answered address gets no more probes");
   });
 
   it("asks instead of probing when given a sender IP: a request from our address, answered like a probe, and not a probe to a watcher", async () => {
