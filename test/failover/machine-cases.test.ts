@@ -7,32 +7,7 @@
 // kill costs milliseconds, not the model runs.
 import assert from "node:assert/strict";
 import { Action, FailoverMachine, MachineConfig } from "../../src/failover/machine";
-
-const OWN = "192.0.2.37";
-const PEERS = "192.0.2.36";
-const FALL = 3;
-const RISE = 2;
-
-/** Brain's view: its own .37, the peer's .36; two peer checks (one of the peer's public address), optionally a self check. */
-function config(peerRunsTakeover: boolean, withSelfCheck: boolean): MachineConfig {
-  return {
-    addresses: [
-      { address: OWN, home: true },
-      { address: PEERS, home: false },
-    ],
-    checks: [
-      { name: "icmp", role: "peer", fall: FALL, rise: RISE },
-      { name: "http-public", role: "peer", fall: FALL, rise: RISE, targetsPeerPublic: true },
-      ...(withSelfCheck ? [{ name: "self-http", role: "self" as const, fall: FALL, rise: RISE }] : []),
-    ],
-    peerRunsTakeover,
-    retryMicros: 50_000,
-    refreshMicros: 0,
-    defendMicros: 1_000_000,
-    verifyMicros: 250_000,
-    yieldToStrangers: false,
-  };
-}
+import { config, FALL, OWN, PEERS, RISE } from "./machine-fixture";
 
 describe("failover machine (boundaries, logs, rate limits)", () => {
   const at = (n: number) => n * 1000;

@@ -4,33 +4,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Action, FailoverMachine, MachineConfig, MachineEvent, Verdict } from "../../src/failover/machine";
-
-const OWN = "192.0.2.37";
-const PEERS = "192.0.2.36";
-const FALL = 3;
-const RISE = 2;
-const VERIFY = 250_000;
-
-function config(peerRunsTakeover: boolean, withSelfCheck: boolean, failback?: MachineConfig["failback"]): MachineConfig {
-  return {
-    ...(failback === undefined ? {} : { failback }),
-    addresses: [
-      { address: OWN, home: true },
-      { address: PEERS, home: false },
-    ],
-    checks: [
-      { name: "icmp", role: "peer", fall: FALL, rise: RISE },
-      { name: "http-public", role: "peer", fall: FALL, rise: RISE, targetsPeerPublic: true },
-      ...(withSelfCheck ? [{ name: "self-http", role: "self" as const, fall: FALL, rise: RISE }] : []),
-    ],
-    peerRunsTakeover,
-    retryMicros: 50_000,
-    refreshMicros: 0,
-    defendMicros: 1_000_000,
-    verifyMicros: VERIFY,
-    yieldToStrangers: false,
-  };
-}
+import { config, FALL, OWN, PEERS, RISE, VERIFY } from "./machine-fixture";
 
 /** A peer check as the test understands it, independently of the machine: up/down with fall/rise hysteresis. */
 interface ModelCheck {
