@@ -7,13 +7,13 @@
 // Every test builds its own lab and destroys it in afterEach, also when it fails; every wait has a bound.
 import { strict as assert } from "node:assert";
 import { ChildProcess } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BRAIN, LabScenario, PINKY, startScenario } from "../../src/lab/failover-demo";
-import { Lab, listNamespaces } from "../../src/lab/netns";
+import { BRAIN, PINKY } from "../../src/lab/failover-demo";
+import { Lab } from "../../src/lab/netns";
 import { hrtimeMicros } from "../../src/link/port";
-import { eventually, Lines, routerGet, routerMacFor, sleep, timeline, writeConfig } from "./e2e-helpers";
+import { eventually, scenarioPerTest, Lines, routerGet, routerMacFor, sleep, timeline, writeConfig } from "./e2e-helpers";
 
 const VIP = BRAIN.publicAddress;
 
@@ -32,28 +32,7 @@ function terminate(child: ChildProcess): Promise<number | string> {
 
 describe("failover end to end with exec and interface self checks", function () {
   this.timeout(90_000);
-  let scenario: LabScenario | undefined;
-  const tempDirs: string[] = [];
-  let prefix: string | undefined;
-
-  async function start(options: Parameters<typeof startScenario>[0]): Promise<LabScenario> {
-    scenario = await startScenario(options);
-    prefix = scenario.lab.prefix;
-    const settled = await scenario.settled(15_000);
-    assert.deepEqual(settled.missing, [], `steady state not reached:\n${timeline(scenario.events, settled.startedAt)}`);
-    return scenario;
-  }
-
-  afterEach(async function () {
-    if (this.currentTest?.state === "failed" && scenario !== undefined) {
-      process.stderr.write(`\n--- timeline of the failed test\n${timeline(scenario.events, scenario.events[0]?.t ?? 0)}\n`);
-    }
-    await scenario?.destroy();
-    scenario = undefined;
-    for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-    if (prefix !== undefined) assert.deepEqual(listNamespaces().filter((n) => n.startsWith(prefix!)), [], "the lab's namespaces are gone");
-    prefix = undefined;
-  });
+  const { start, tempDirs } = scenarioPerTest();
 
   /** Pinky's config with a slower web check, as the other fault tests use. */
   const pinkyConfig = () =>

@@ -13,10 +13,10 @@
 import { strict as assert } from "node:assert";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { BRAIN, LabScenario, PINKY, ROUTER, startScenario } from "../../src/lab/failover-demo";
+import { BRAIN, PINKY, ROUTER } from "../../src/lab/failover-demo";
 import { Lab, listNamespaces } from "../../src/lab/netns";
 import { hrtimeMicros } from "../../src/link/port";
-import { eventually, expectOwnership, Lines, otherOwners, routerEvents, routerGet, routerMacFor, sleep, timeline, writeConfig } from "./e2e-helpers";
+import { eventually, scenarioPerTest, expectOwnership, Lines, otherOwners, routerEvents, routerGet, routerMacFor, sleep, timeline, writeConfig } from "./e2e-helpers";
 
 const CLI = join(__dirname, "..", "..", "src", "cli", "main.js");
 const WEB_SERVER = join(__dirname, "..", "..", "src", "lab", "web-server.js");
@@ -44,28 +44,7 @@ function stopWebServer(lab: Lab, host: string): number {
 
 describe("failover end to end, with faults injected", function () {
   this.timeout(60_000);
-  let scenario: LabScenario | undefined;
-  const tempDirs: string[] = [];
-  let prefix: string | undefined;
-
-  async function start(options: Parameters<typeof startScenario>[0] = {}): Promise<LabScenario> {
-    scenario = await startScenario(options);
-    prefix = scenario.lab.prefix;
-    const settled = await scenario.settled(15_000);
-    assert.deepEqual(settled.missing, [], `steady state not reached:\n${timeline(scenario.events, settled.startedAt)}`);
-    return scenario;
-  }
-
-  afterEach(async function () {
-    if (this.currentTest?.state === "failed" && scenario !== undefined) {
-      process.stderr.write(`\n--- timeline of the failed test\n${timeline(scenario.events, scenario.events[0]?.t ?? 0)}\n`);
-    }
-    await scenario?.destroy();
-    scenario = undefined;
-    for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-    if (prefix !== undefined) assert.deepEqual(listNamespaces().filter((n) => n.startsWith(prefix!)), [], "the lab's namespaces are gone");
-    prefix = undefined;
-  });
+  const { start, tempDirs } = scenarioPerTest();
 
   it("split brain: Pinky's pings and HTTP to Brain are dropped while Brain serves .37 → Pinky does not claim it, and logs why", async () => {
     const s = await start();

@@ -3,14 +3,14 @@
 // (its neighbour entry, who answers its GET, its timeline of events). A plain module, not a test
 // file: importing a *.test.ts from another would make mocha register its tests twice.
 import { ChildProcess } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { parse, stringify } from "yaml";
 import { strict as assert } from "node:assert";
-import { BRAIN, EXAMPLES, LabEvent, LabScenario, PINKY, ROUTER } from "../../src/lab/failover-demo";
-import { Lab } from "../../src/lab/netns";
+import { BRAIN, EXAMPLES, LabEvent, LabScenario, PINKY, ROUTER, startScenario } from "../../src/lab/failover-demo";
+import { Lab, listNamespaces } from "../../src/lab/netns";
 import { hrtimeMicros } from "../../src/link/port";
 import { awaitOwnership, Box, Holder, summary } from "./outside-view";
 
@@ -171,4 +171,36 @@ export async function expectOwnership(lab: Lab, when: string, brains: Holder, pi
   const holders = { [BRAIN.publicAddress]: brains, [PINKY.publicAddress]: pinkys };
   const { problems, view } = await awaitOwnership(lab, { name: ROUTER.name, iface: "eth0" }, BOXES, holders, timeoutMs);
   assert.deepEqual(problems, [], `${when}: the public addresses are not where they should be within ${timeoutMs} ms; last seen: ${summary(view, BOXES)}`);
+}
+
+/**
+ * For a describe block whose tests each run a lab scenario: `start` boots one and asserts the steady
+ * state; after each test the scenario is destroyed (its timeline printed when the test failed), the
+ * directories pushed onto `tempDirs` are removed, and the lab's namespaces are checked gone.
+ */
+export function scenarioPerTest(): { start(options?: Parameters<typeof startScenario>[0]): Promise<LabScenario>; tempDirs: string[] } {
+  let scenario: LabScenario | undefined;
+  let prefix: string | undefined;
+  const tempDirs: string[] = [];
+
+  async function start(options: Parameters<typeof startScenario>[0] = {}): Promise<LabScenario> {
+    scenario = await startScenario(options);
+    prefix = scenario.lab.prefix;
+    const settled = await scenario.settled(15_000);
+    assert.deepEqual(settled.missing, [], `steady state not reached:\n${timeline(scenario.events, settled.startedAt)}`);
+    return scenario;
+  }
+
+  afterEach(async function () {
+    if (this.currentTest?.state === "failed" && scenario !== undefined) {
+      process.stderr.write(`\n--- timeline of the failed test\n${timeline(scenario.events, scenario.events[0]?.t ?? 0)}\n`);
+    }
+    await scenario?.destroy();
+    scenario = undefined;
+    for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+    if (prefix !== undefined) assert.deepEqual(listNamespaces().filter((n) => n.startsWith(prefix!)), [], "the lab's namespaces are gone");
+    prefix = undefined;
+  });
+
+  return { start, tempDirs };
 }
