@@ -183,6 +183,8 @@ export interface Stretch {
   readonly load1: number;
   /** echo requests from the peer arriving at each box (nft), over the stretch */
   readonly requestsAt: Record<"brain" | "pinky", number>;
+  /** the ICMP check's runs and failures (single misses) in each daemon over the stretch, from its /metrics */
+  readonly checks: Record<"brain" | "pinky", { runs: number; failures: number }>;
   /** daemon transitions (peer-down, claim…) during the stretch */
   readonly transitions: number;
 }
@@ -356,6 +358,13 @@ function counters(s: LabScenario, host: string): { requests: number; replies: nu
   return { requests: count("requests"), replies: count("replies") };
 }
 
+/** The ICMP check's counters from the daemon's /metrics (status listener, 127.0.0.1:9337 in its namespace). */
+async function checkCounters(s: LabScenario, host: string): Promise<{ runs: number; failures: number }> {
+  const r = await s.lab.execAsync(host, ["curl", "-s", "--max-time", "5", "http://127.0.0.1:9337/metrics"], { timeoutMs: 10_000 });
+  const value = (name: string) => Number(new RegExp(`^${name}\\{[^}]*check="peer-ping"[^}]*\\} (\\d+)`, "m").exec(r.stdout)?.[1] ?? NaN);
+  return { runs: value("takeover_checks_total"), failures: value("takeover_check_failures_total") };
+}
+
 /** Sets the scheduling of every thread of `pid`; throws with the tool's message if it fails. */
 function applyPriority(pid: number, options: SoakOptions): void {
   if (options.realtime !== undefined) {
@@ -391,6 +400,7 @@ interface Point {
   readonly host: { busy: number; total: number };
   readonly load1: number;
   readonly requestsAt: Record<"brain" | "pinky", number>;
+  readonly checks: Record<"brain" | "pinky", { runs: number; failures: number }>;
   /** lateness since the previous point (row) and, at a phase's end, over the phase */
   readonly late: Record<"brain" | "pinky", { row?: Lateness; phase?: Lateness }>;
 }
@@ -456,7 +466,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       const proc = { brain: procSample(pids.brain), pinky: procSample(pids.pinky) };
       const at = Math.round((Date.now() - started) / 100) / 10;
       samples.push({ at, ...proc });
-      const point: Point = { atS, t: hrtimeMicros(), proc, host: hostTicks(), load1: loadavg()[0], requestsAt: { brain: counters(s!, BRAIN.name).requests, pinky: counters(s!, PINKY.name).requests }, late };
+      const point: Point = { atS, t: hrtimeMicros(), proc, host: hostTicks(), load1: loadavg()[0], requestsAt: { brain: counters(s!, BRAIN.name).requests, pinky: counters(s!, PINKY.name).requests }, checks: { brain: await checkCounters(s!, BRAIN.name), pinky: await checkCounters(s!, PINKY.name) }, late };
       points.push(point);
       const l = (who: "brain" | "pinky") => (late[who].row === undefined ? "" : ` late p99 ${late[who].row!.p99Ms.toFixed(2)} max ${late[who].row!.maxMs.toFixed(1)} ms`);
       progress(`  t=${at.toFixed(1).padStart(7)} s  brain RSS ${(proc.brain.rssKb / 1024).toFixed(1)} MB cpu ${(proc.brain.cpuMs / 1000).toFixed(1)} s${l("brain")}   pinky RSS ${(proc.pinky.rssKb / 1024).toFixed(1)} MB cpu ${(proc.pinky.cpuMs / 1000).toFixed(1)} s${l("pinky")}   load ${point.load1.toFixed(2)}`);
@@ -555,6 +565,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         hostBusyPercent: Math.round(((b.host.busy - a.host.busy) / Math.max(1, b.host.total - a.host.total)) * 1000) / 10,
         load1: Math.round(b.load1 * 100) / 100,
         requestsAt: { brain: b.requestsAt.brain - a.requestsAt.brain, pinky: b.requestsAt.pinky - a.requestsAt.pinky },
+        checks: {
+          brain: { runs: b.checks.brain.runs - a.checks.brain.runs, failures: b.checks.brain.failures - a.checks.brain.failures },
+          pinky: { runs: b.checks.pinky.runs - a.checks.pinky.runs, failures: b.checks.pinky.failures - a.checks.pinky.failures },
+        },
         transitions: transitions.filter((e) => e.t >= a.t && e.t < b.t).length,
       };
     };
@@ -636,10 +650,10 @@ export function formatSoak(r: SoakResult): string {
   const table = (title: string, stretches: readonly Stretch[]) => {
     if (stretches.length === 0) return;
     lines.push(`  ${title}`);
-    lines.push(`    ${"from–to s".padEnd(13)} ${"phase".padEnd(10)} ${"CPU % brain/pinky".padEnd(18)} ${"RSS MB brain/pinky".padEnd(19)} ${"lateness brain (p99/p99.9/max ms)".padEnd(34)} ${"lateness pinky".padEnd(20)} ${"echo req/s at brain/pinky".padEnd(26)} host busy %  load1  transitions`);
+    lines.push(`    ${"from–to s".padEnd(13)} ${"phase".padEnd(10)} ${"CPU % brain/pinky".padEnd(18)} ${"RSS MB brain/pinky".padEnd(19)} ${"lateness brain (p99/p99.9/max ms)".padEnd(34)} ${"lateness pinky".padEnd(20)} ${"echo req/s at brain/pinky".padEnd(26)} ${"checks failed/run brain, pinky".padEnd(32)} host busy %  load1  transitions`);
     for (const x of stretches) {
       const l = (v: Lateness | undefined) => (v === undefined ? "—" : `${v.p99Ms.toFixed(2)}/${v.p999Ms.toFixed(2)}/${v.maxMs.toFixed(1)}`);
-      lines.push(`    ${`${x.fromS.toFixed(0)}–${x.toS.toFixed(0)}`.padEnd(13)} ${x.phase.padEnd(10)} ${`${x.cpuPercent.brain}/${x.cpuPercent.pinky}`.padEnd(18)} ${`${(x.rssKb.brain / 1024).toFixed(1)}/${(x.rssKb.pinky / 1024).toFixed(1)}`.padEnd(19)} ${l(x.late.brain).padEnd(34)} ${l(x.late.pinky).padEnd(20)} ${`${Math.round(x.requestsAt.brain / Math.max(0.001, x.toS - x.fromS))}/${Math.round(x.requestsAt.pinky / Math.max(0.001, x.toS - x.fromS))}`.padEnd(26)} ${String(x.hostBusyPercent).padEnd(12)} ${x.load1.toFixed(2).padEnd(6)} ${x.transitions}`);
+      lines.push(`    ${`${x.fromS.toFixed(0)}–${x.toS.toFixed(0)}`.padEnd(13)} ${x.phase.padEnd(10)} ${`${x.cpuPercent.brain}/${x.cpuPercent.pinky}`.padEnd(18)} ${`${(x.rssKb.brain / 1024).toFixed(1)}/${(x.rssKb.pinky / 1024).toFixed(1)}`.padEnd(19)} ${l(x.late.brain).padEnd(34)} ${l(x.late.pinky).padEnd(20)} ${`${Math.round(x.requestsAt.brain / Math.max(0.001, x.toS - x.fromS))}/${Math.round(x.requestsAt.pinky / Math.max(0.001, x.toS - x.fromS))}`.padEnd(26)} ${`${x.checks.brain.failures}/${x.checks.brain.runs}, ${x.checks.pinky.failures}/${x.checks.pinky.runs}`.padEnd(32)} ${String(x.hostBusyPercent).padEnd(12)} ${x.load1.toFixed(2).padEnd(6)} ${x.transitions}`);
     }
   };
   if (r.plan.length > 1 || r.rows.some((x) => x.late.brain !== undefined)) {
