@@ -17,7 +17,8 @@
 // A cycle is one echo request of this daemon: counted on the wire, by an nft counter on the peer's
 // input hook, in each window. Per-cycle figures are the window's counts divided by its cycles.
 //
-// Run (root): `npm run bench:cycle`; TAKEOVER_CYCLE_RUNS=3 repeats the windows and prints medians.
+// Run (root): `npm run bench:cycle`; TAKEOVER_CYCLE_RUNS=3 repeats the windows and prints medians;
+// the first window starts TAKEOVER_CYCLE_WARMUP_SECONDS (default 10) after both daemons are settled.
 // TAKEOVER_CYCLE_JSON=file writes the figures as JSON too.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -311,6 +312,8 @@ export interface CycleOptions {
   readonly runs: number;
   readonly intervalMs: number;
   readonly timeoutMs: number;
+  /** how long both daemons run before the first window */
+  readonly warmupSeconds: number;
   readonly progress?: (line: string) => void;
 }
 
@@ -336,7 +339,8 @@ export async function runCycle(options: CycleOptions): Promise<{ rounds: CycleFi
         }
       }`);
     }
-    await sleep(2000); // start-up work (identity rounds, announcements) out of the way
+    // start-up work (identity rounds, announcements) and the JIT's first compilations out of the way
+    await sleep(options.warmupSeconds * 1000);
     const measuredFrom = hrtimeMicros();
     const pids: Record<Who, number> = { brain: s.daemon("brain").pid!, pinky: s.daemon("pinky").pid! };
     const peerOf: Record<Who, { host: string; from: string }> = { brain: { host: PINKY.name, from: BRAIN.address }, pinky: { host: BRAIN.name, from: PINKY.address } };
@@ -450,6 +454,7 @@ async function main(): Promise<void> {
     runs: Math.round(number("TAKEOVER_CYCLE_RUNS", 1)),
     intervalMs: number("TAKEOVER_CYCLE_INTERVAL_MS", 10),
     timeoutMs: number("TAKEOVER_CYCLE_TIMEOUT_MS", 3),
+    warmupSeconds: number("TAKEOVER_CYCLE_WARMUP_SECONDS", 10),
     progress: (l) => process.stderr.write(`${l}\n`),
   };
   const { rounds, floors } = await runCycle(options);

@@ -47,6 +47,18 @@ const IDENTITY_PROMPT_MS = 1000;
 const IDENTITY_RETRY_MS = 4000;
 
 
+/**
+ * What the daemon's capture takes: only frames it acts on, so that nothing else wakes it. From us:
+ * our echo requests (the prober's send stamps). From others: ARP (resolver, conflicts, probes, the
+ * peer's identity) and ICMP but echo requests (the probers' replies, unreachables, time exceeded);
+ * with a key, echo requests too (the pair responder answers the peer's sealed pings). Left out: our
+ * kernel's echo replies and our own ARP, which every listener ignores, and without a key the
+ * peer's pings — half the frames of two daemons watching each other.
+ */
+export function daemonCaptureFilter(withKey: boolean): { in: string; out: string } {
+  return { out: "icmp and icmp[icmptype] == icmp-echo", in: withKey ? "arp or icmp" : "arp or (icmp and icmp[icmptype] != icmp-echo)" };
+}
+
 /** Whether this process holds capability `bit` (CAP_NET_RAW…) in its effective set. */
 export function hasCapability(bit: number): boolean {
   try {
@@ -85,7 +97,7 @@ export async function prepare(config: TakeoverConfig): Promise<DaemonEnv> {
   }
   let link: Link;
   try {
-    link = Link.open(config.interface, { filter: "arp or icmp" });
+    link = Link.open(config.interface, { filter: daemonCaptureFilter(auth !== undefined) });
   } catch (error) {
     throw new StartupError((error as Error).message);
   }
