@@ -196,6 +196,8 @@ export class Daemon {
    */
   readonly #queues = new Map<string, Promise<void>>();
   #wakeup: Timer | undefined;
+  /** when #wakeup fires (the machine's nextWakeup it was set for) */
+  #wakeupAt = NaN;
   #stopping = false;
   #stopped: Promise<void> | undefined;
   readonly #pending = new Set<Promise<unknown>>();
@@ -232,6 +234,7 @@ export class Daemon {
     this.#prober = new Prober(port, {
       sourceIp: config.node.address,
       nextHop: async (target) => (await this.#resolver.resolve(target, { attempts: 1, timeoutMs: 200 })).mac,
+      knownNextHop: (target) => this.#resolver.cached(target),
       random: env.random,
     });
     this.#peerProber =
@@ -240,6 +243,7 @@ export class Daemon {
         : new Prober(port, {
             sourceIp: config.node.address,
             nextHop: async (target) => (await this.#resolver.resolve(target, { attempts: 1, timeoutMs: 200 })).mac,
+            knownNextHop: (target) => this.#resolver.cached(target),
             random: env.random,
             seal: auth.echoSeal(),
           });
@@ -590,6 +594,22 @@ export class Daemon {
     const checkNow = this.#checkFor(config, round);
     const intervalMs = Math.max(1, config.intervalMicros / 1000);
     const clock = this.#clock;
+    // the wait between runs, ended early by the round's end: one abort listener for the loop, not
+    // one added and removed every interval
+    let endWait: (() => void) | undefined;
+    round.addEventListener("abort", () => endWait?.(), { once: true });
+    const wait = (ms: number) =>
+      new Promise<void>((resolve) => {
+        const timer = clock.after(ms, () => {
+          endWait = undefined;
+          resolve();
+        });
+        endWait = () => {
+          timer.cancel();
+          endWait = undefined;
+          resolve();
+        };
+      });
     const loop = async () => {
       while (!this.#stopping && !round.aborted) {
         const startedMicros = clock.nowMicros();
@@ -607,7 +627,8 @@ export class Daemon {
           this.events.emit("event", { kind: "check", startedMicros, ...check });
           this.#feed({ kind: "check", name: config.name, verdict, detail });
         }
-        await sleep(Math.max(0, intervalMs - (clock.nowMicros() - startedMicros) / 1000), round, clock);
+        if (round.aborted) return;
+        await wait(Math.max(0, intervalMs - (clock.nowMicros() - startedMicros) / 1000));
       }
     };
     this.#track(loop());
@@ -620,11 +641,18 @@ export class Daemon {
   }
 
   #scheduleWakeup(): void {
+    const next = this.#machine.nextWakeup();
+    // fed every check result: a timer already set for that moment stays (no timer made per check)
+    if (this.#wakeup !== undefined && next === this.#wakeupAt && !this.#stopping) return;
     this.#wakeup?.cancel();
     this.#wakeup = undefined;
-    const next = this.#machine.nextWakeup();
     if (!Number.isFinite(next) || this.#stopping) return;
-    this.#wakeup = this.#clock.after(Math.max(0, (next - this.#clock.nowMicros()) / 1000) + 1, () => this.#feed({ kind: "tick" }));
+    this.#wakeupAt = next;
+    const timer = this.#clock.after(Math.max(0, (next - this.#clock.nowMicros()) / 1000) + 1, () => {
+      if (this.#wakeup === timer) this.#wakeup = undefined;
+      this.#feed({ kind: "tick" });
+    });
+    this.#wakeup = timer;
   }
 
   /** Carries out actions in order; address changes and announcements are serialized per address. */

@@ -256,6 +256,9 @@ class Handles {
   /** False once the capture is known dead (interface down or gone, or a probe was not seen). */
   alive = true;
   framesThisDispatch = 0;
+  /** data.subarray(0, bytesLength): the view onFrame listeners get, made again only when the length changes */
+  bytes: Uint8Array = new Uint8Array(0);
+  bytesLength = -1;
   /** Sequence number of the last wake frame of ours the capture saw in this dispatch (0: none). */
   ownWakeSeen = 0;
   /** The capture's kernel counts when it became the link's (a standby counts before that). */
@@ -1152,7 +1155,11 @@ export class Link implements LinkWatch {
       return;
     }
     const frame = this.frame;
-    frame.bytes = data.subarray(0, captured);
+    if (handles.bytesLength !== captured) {
+      handles.bytes = data.subarray(0, captured);
+      handles.bytesLength = captured;
+    }
+    frame.bytes = handles.bytes;
     frame.wireLength = h[3];
     frame.timeMicros = h[0] * 1_000_000 + h[1];
     const mac = handles.macBytes;
