@@ -47,6 +47,18 @@ const IDENTITY_PROMPT_MS = 1000;
 const IDENTITY_RETRY_MS = 4000;
 
 
+/**
+ * What the daemon's capture takes: only frames it acts on, so that nothing else wakes it. From us:
+ * our echo requests (the prober's send stamps). From others: ARP (resolver, conflicts, probes, the
+ * peer's identity) and ICMP but echo requests (the probers' replies, unreachables, time exceeded);
+ * with a key, echo requests too (the pair responder answers the peer's sealed pings). Left out: our
+ * kernel's echo replies and our own ARP, which every listener ignores, and without a key the
+ * peer's pings — half the frames of two daemons watching each other.
+ */
+export function daemonCaptureFilter(withKey: boolean): { in: string; out: string } {
+  return { out: "icmp and icmp[icmptype] == icmp-echo", in: withKey ? "arp or icmp" : "arp or (icmp and icmp[icmptype] != icmp-echo)" };
+}
+
 /** Whether this process holds capability `bit` (CAP_NET_RAW…) in its effective set. */
 export function hasCapability(bit: number): boolean {
   try {
@@ -85,7 +97,7 @@ export async function prepare(config: TakeoverConfig): Promise<DaemonEnv> {
   }
   let link: Link;
   try {
-    link = Link.open(config.interface, { filter: "arp or icmp" });
+    link = Link.open(config.interface, { filter: daemonCaptureFilter(auth !== undefined) });
   } catch (error) {
     throw new StartupError((error as Error).message);
   }
@@ -184,6 +196,8 @@ export class Daemon {
    */
   readonly #queues = new Map<string, Promise<void>>();
   #wakeup: Timer | undefined;
+  /** when #wakeup fires (the machine's nextWakeup it was set for) */
+  #wakeupAt = NaN;
   #stopping = false;
   #stopped: Promise<void> | undefined;
   readonly #pending = new Set<Promise<unknown>>();
@@ -220,6 +234,7 @@ export class Daemon {
     this.#prober = new Prober(port, {
       sourceIp: config.node.address,
       nextHop: async (target) => (await this.#resolver.resolve(target, { attempts: 1, timeoutMs: 200 })).mac,
+      knownNextHop: (target) => this.#resolver.cached(target),
       random: env.random,
     });
     this.#peerProber =
@@ -228,6 +243,7 @@ export class Daemon {
         : new Prober(port, {
             sourceIp: config.node.address,
             nextHop: async (target) => (await this.#resolver.resolve(target, { attempts: 1, timeoutMs: 200 })).mac,
+            knownNextHop: (target) => this.#resolver.cached(target),
             random: env.random,
             seal: auth.echoSeal(),
           });
@@ -578,6 +594,22 @@ export class Daemon {
     const checkNow = this.#checkFor(config, round);
     const intervalMs = Math.max(1, config.intervalMicros / 1000);
     const clock = this.#clock;
+    // the wait between runs, ended early by the round's end: one abort listener for the loop, not
+    // one added and removed every interval
+    let endWait: (() => void) | undefined;
+    round.addEventListener("abort", () => endWait?.(), { once: true });
+    const wait = (ms: number) =>
+      new Promise<void>((resolve) => {
+        const timer = clock.after(ms, () => {
+          endWait = undefined;
+          resolve();
+        });
+        endWait = () => {
+          timer.cancel();
+          endWait = undefined;
+          resolve();
+        };
+      });
     const loop = async () => {
       while (!this.#stopping && !round.aborted) {
         const startedMicros = clock.nowMicros();
@@ -595,7 +627,8 @@ export class Daemon {
           this.events.emit("event", { kind: "check", startedMicros, ...check });
           this.#feed({ kind: "check", name: config.name, verdict, detail });
         }
-        await sleep(Math.max(0, intervalMs - (clock.nowMicros() - startedMicros) / 1000), round, clock);
+        if (round.aborted) return;
+        await wait(Math.max(0, intervalMs - (clock.nowMicros() - startedMicros) / 1000));
       }
     };
     this.#track(loop());
@@ -608,11 +641,18 @@ export class Daemon {
   }
 
   #scheduleWakeup(): void {
+    const next = this.#machine.nextWakeup();
+    // fed every check result: a timer already set for that moment stays (no timer made per check)
+    if (this.#wakeup !== undefined && next === this.#wakeupAt && !this.#stopping) return;
     this.#wakeup?.cancel();
     this.#wakeup = undefined;
-    const next = this.#machine.nextWakeup();
     if (!Number.isFinite(next) || this.#stopping) return;
-    this.#wakeup = this.#clock.after(Math.max(0, (next - this.#clock.nowMicros()) / 1000) + 1, () => this.#feed({ kind: "tick" }));
+    this.#wakeupAt = next;
+    const timer = this.#clock.after(Math.max(0, (next - this.#clock.nowMicros()) / 1000) + 1, () => {
+      if (this.#wakeup === timer) this.#wakeup = undefined;
+      this.#feed({ kind: "tick" });
+    });
+    this.#wakeup = timer;
   }
 
   /** Carries out actions in order; address changes and announcements are serialized per address. */

@@ -31,6 +31,11 @@ export interface ProberOptions {
   readonly sourceIp: Ipv4;
   /** MAC of the next hop towards `target` (the target itself on-link, else the gateway) */
   readonly nextHop: (target: Ipv4) => Promise<Mac>;
+  /**
+   * The next hop's MAC when it is known now (a fresh ARP cache entry), else undefined: then the
+   * request goes out without waiting a turn for `nextHop`'s promise. Default: always ask `nextHop`.
+   */
+  readonly knownNextHop?: (target: Ipv4) => Mac | undefined;
   /** ICMP identifier; default a random one */
   readonly identifier?: number;
   /** random numbers in [0, 1) for the identifier and nonce; default Math.random */
@@ -85,7 +90,10 @@ export class Prober extends EventEmitter<{ event: [ProbeEvent] }> {
   readonly identifier: number;
   readonly #nonce: number;
   readonly #clock: Clock;
-  readonly #outstanding = new Map<string, Outstanding>();
+  /** by target.value × 65536 + sequence (a number: no string made per request or reply) */
+  readonly #outstanding = new Map<number, Outstanding>();
+  /** per target: the request as encodeFrame makes it, each send copies it and writes what changes */
+  readonly #templates = new Map<number, Uint8Array>();
   readonly #sequence = new Map<number, number>();
   readonly #view = new FrameView();
   readonly #data: Uint8Array;
@@ -117,14 +125,16 @@ export class Prober extends EventEmitter<{ event: [ProbeEvent] }> {
   async send(target: Ipv4, timeoutMs: number): Promise<number> {
     const seq = this.nextSequence(target);
     this.#sequence.set(target.value, (seq + 1) & 0xffff || 1);
-    let mac: Mac;
-    try {
-      mac = await this.options.nextHop(target);
-    } catch {
-      // like ping's "Destination Host Unreachable" from our own address: nobody answered ARP
-      this.emit("event", { type: "sent", target, seq, timeMicros: this.#clock.nowMicros() });
-      this.emit("event", { type: "unreachable", target, seq, from: this.options.sourceIp, code: 1 });
-      return seq;
+    let mac = this.options.knownNextHop?.(target);
+    if (mac === undefined) {
+      try {
+        mac = await this.options.nextHop(target);
+      } catch {
+        // like ping's "Destination Host Unreachable" from our own address: nobody answered ARP
+        this.emit("event", { type: "sent", target, seq, timeMicros: this.#clock.nowMicros() });
+        this.emit("event", { type: "unreachable", target, seq, from: this.options.sourceIp, code: 1 });
+        return seq;
+      }
     }
     const data = this.#data;
     const sentMicros = this.#clock.nowMicros();
@@ -137,13 +147,8 @@ export class Prober extends EventEmitter<{ event: [ProbeEvent] }> {
       const end = data.length - seal.trailerBytes;
       data.set(seal.request([echoSealHeader(this.options.sourceIp.value, target.value, this.identifier, seq), data.subarray(0, end)]), end);
     }
-    const frame = encodeFrame({
-      ethernet: { destination: mac, source: this.port.mac, etherType: ETHERTYPE_IPV4 },
-      ipv4: ipv4Header(this.options.sourceIp, target, IP_PROTOCOL_ICMP, { ttl: this.options.ttl ?? 64, identification: seq }),
-      icmp: { type: ICMP_ECHO_REQUEST, code: 0, identifier: this.identifier, sequence: seq },
-      payload: data,
-    });
-    const key = `${target.value}/${seq}`;
+    const frame = this.#request(target, mac, seq);
+    const key = target.value * 0x10000 + seq;
     const previous = this.#outstanding.get(key);
     previous?.timer?.cancel();
     const entry: Outstanding = { target, seq, sentMicros, stamp: "hrtime", answered: false, timedOut: false };
@@ -161,6 +166,47 @@ export class Prober extends EventEmitter<{ event: [ProbeEvent] }> {
       { unref: true },
     );
     return seq;
+  }
+
+  /**
+   * The echo request `seq` to `target` via `mac`, with the data in #data: a copy of the target's
+   * template (what encodeFrame makes, so the same bytes) with the MACs, the IPv4 identification, the
+   * ICMP sequence, the data and both checksums written in. A fresh array each time: a port may keep it.
+   */
+  #request(target: Ipv4, mac: Mac, seq: number): Buffer {
+    let template = this.#templates.get(target.value);
+    if (template === undefined) {
+      template = encodeFrame({
+        ethernet: { destination: mac, source: this.port.mac, etherType: ETHERTYPE_IPV4 },
+        ipv4: ipv4Header(this.options.sourceIp, target, IP_PROTOCOL_ICMP, { ttl: this.options.ttl ?? 64, identification: 0 }),
+        icmp: { type: ICMP_ECHO_REQUEST, code: 0, identifier: this.identifier, sequence: 0 },
+        payload: this.#data,
+      });
+      this.#templates.set(target.value, template);
+    }
+    const frame = Buffer.alloc(template.length); // its own memory (allocUnsafe would share a pool slab)
+    frame.set(template);
+    mac.write(frame, 0);
+    this.port.mac.write(frame, 6);
+    const ip = 14;
+    const icmp = ip + 20; // ipv4Header: no options
+    const data = this.#data;
+    frame[ip + 4] = seq >>> 8;
+    frame[ip + 5] = seq & 0xff;
+    frame[ip + 10] = 0;
+    frame[ip + 11] = 0;
+    const ipSum = internetChecksum(frame, ip, icmp);
+    frame[ip + 10] = ipSum >>> 8;
+    frame[ip + 11] = ipSum & 0xff;
+    frame.set(data, icmp + 8);
+    frame[icmp + 2] = 0;
+    frame[icmp + 3] = 0;
+    frame[icmp + 6] = seq >>> 8;
+    frame[icmp + 7] = seq & 0xff;
+    const icmpSum = internetChecksum(frame, icmp, icmp + 8 + data.length);
+    frame[icmp + 2] = icmpSum >>> 8;
+    frame[icmp + 3] = icmpSum & 0xff;
+    return frame;
   }
 
   /** Forgets requests older than `ms` (late replies to them are then ignored). */
@@ -184,7 +230,7 @@ export class Prober extends EventEmitter<{ event: [ProbeEvent] }> {
     if (type === ICMP_ECHO_REQUEST) {
       // our own request, seen leaving: its capture stamp is the send time
       if (view.sourceMac !== this.port.mac.value || !this.#ours(bytes, view) || view.icmpIdentifier !== this.identifier) return;
-      const entry = this.#outstanding.get(`${view.ipv4Destination}/${view.icmpSequence}`);
+      const entry = this.#outstanding.get(view.ipv4Destination * 0x10000 + view.icmpSequence);
       if (entry !== undefined && !entry.answered && stamp === "kernel") {
         entry.sentMicros = timeMicros;
         entry.stamp = "kernel";
@@ -193,7 +239,7 @@ export class Prober extends EventEmitter<{ event: [ProbeEvent] }> {
     }
     if (type === ICMP_ECHO_REPLY) {
       if (view.icmpIdentifier !== this.identifier || !this.#ours(bytes, view)) return;
-      const entry = this.#outstanding.get(`${view.ipv4Source}/${view.icmpSequence}`);
+      const entry = this.#outstanding.get(view.ipv4Source * 0x10000 + view.icmpSequence);
       if (entry === undefined) return;
       const seal = this.options.seal;
       if (seal !== undefined) {
@@ -220,7 +266,9 @@ export class Prober extends EventEmitter<{ event: [ProbeEvent] }> {
       const icmp = decodeIcmp(bytes, view.transportOffset, view.datagramEnd);
       const quoted = icmp.quoted;
       if (quoted?.icmp?.identifier !== this.identifier || quoted.icmp.type !== ICMP_ECHO_REQUEST || quoted.source.value !== this.options.sourceIp.value) return;
-      const entry = this.#outstanding.get(`${quoted.destination.value}/${quoted.icmp.sequence}`);
+      const quotedSequence = quoted.icmp.sequence;
+      if (quotedSequence === undefined) return;
+      const entry = this.#outstanding.get(quoted.destination.value * 0x10000 + quotedSequence);
       if (entry === undefined || entry.answered) return;
       entry.answered = true;
       entry.timer?.cancel();
@@ -234,6 +282,16 @@ export class Prober extends EventEmitter<{ event: [ProbeEvent] }> {
     const at = view.icmpDataOffset;
     return view.datagramEnd - at >= PAYLOAD_HEADER && readU32(bytes, at) === MAGIC && readU32(bytes, at + 4) === this.#nonce;
   }
+}
+
+/** The Internet checksum (RFC 1071) of b[start, end), the checksum field zeroed by the caller. */
+function internetChecksum(b: Uint8Array, start: number, end: number): number {
+  let sum = 0;
+  let i = start;
+  for (; i + 1 < end; i += 2) sum += (b[i] << 8) | b[i + 1];
+  if (i < end) sum += b[i] << 8;
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return ~sum & 0xffff;
 }
 
 function writeU32(b: Uint8Array, at: number, v: number): void {

@@ -4,4 +4,4 @@ export type { InterfaceAddress, InterfaceState, NetworkInterface } from "./inter
 export { encodeRouteRequest, injectionOnLoBlockedBy, interfaceNameOf, lookupRoute, lookupRoutes, nextHopOf, parseRouteAnswer, RouteError } from "./route";
 export type { LookupOptions, RouteAnswer, RouteLookup, RouteType } from "./route";
 export { Link, LinkError } from "./link";
-export type { CapturedFrame, Direction, LinkOptions, LinkState, LinkStats, LinkStatus, LinkWatch } from "./link";
+export type { CapturedFrame, DirectedFilter, Direction, LinkOptions, LinkState, LinkStats, LinkStatus, LinkWatch } from "./link";

@@ -58,9 +58,21 @@ export interface CapturedFrame {
   readonly stamp: "kernel";
 }
 
+/**
+ * A capture filter by direction: `out` for the frames this host sends (source MAC the interface's),
+ * `in` for the others; pcap-filter(7) expressions, "" for every frame of that direction.
+ */
+export interface DirectedFilter {
+  readonly in: string;
+  readonly out: string;
+}
+
 export interface LinkOptions {
-  /** A pcap-filter(7) expression, e.g. "arp or icmp". Default: every frame. */
-  readonly filter?: string;
+  /**
+   * A pcap-filter(7) expression, e.g. "arp or icmp", or one per direction (DirectedFilter). Default:
+   * every frame. What the filter leaves out never wakes the process: keep it to what is acted on.
+   */
+  readonly filter?: string | DirectedFilter;
   /** Which frames to capture: received ("in"), sent by this host ("out"), or both. Default "both". */
   readonly direction?: "in" | "out" | "both";
   /**
@@ -153,6 +165,14 @@ const WAKE_NONCE_AT = 22;
  */
 const everPolled: PcapSession[] = [];
 
+/** The user's filter as one expression ("" for every frame), the directions spelt out by our MAC. */
+function userFilterText(filter: string | DirectedFilter | undefined, mac: Mac): string {
+  if (filter === undefined) return "";
+  if (typeof filter === "string") return filter.trim();
+  const side = (match: string, expression: string) => (expression.trim() === "" ? match : `(${match} and (${expression.trim()}))`);
+  return `${side(`ether src ${mac}`, filter.out)} or ${side(`not ether src ${mac}`, filter.in)}`;
+}
+
 function wakeFilter(mac: Mac): string {
   return `(ether src ${mac} and ether dst ${mac} and ether proto 0x88b5 and ether[14:4] = 0x746b776b)`;
 }
@@ -236,6 +256,9 @@ class Handles {
   /** False once the capture is known dead (interface down or gone, or a probe was not seen). */
   alive = true;
   framesThisDispatch = 0;
+  /** data.subarray(0, bytesLength): the view onFrame listeners get, made again only when the length changes */
+  bytes: Uint8Array = new Uint8Array(0);
+  bytesLength = -1;
   /** Sequence number of the last wake frame of ours the capture saw in this dispatch (0: none). */
   ownWakeSeen = 0;
   /** The capture's kernel counts when it became the link's (a standby counts before that). */
@@ -961,7 +984,7 @@ export class Link implements LinkWatch {
       // The capture is not polled yet: it holds an fd but not the process. Released with the dead.
       handles.alive = false;
       this.dead.push(handles);
-      throw openError(this.name, this.options.filter?.trim() ?? "", (error as Error).message);
+      throw openError(this.name, userFilterText(this.options.filter, handles.mac), (error as Error).message);
     }
     handles.capture.read_callback = () => this.onReadable(handles);
     everPolled.push(handles.capture);
@@ -973,7 +996,7 @@ export class Link implements LinkWatch {
   private openCapture(index: number, mac: Mac, snapLength: number): Handles {
     const handles = new Handles(index, mac, snapLength, this.nonce);
     const wake = wakeFilter(handles.mac);
-    const userFilter = this.options.filter?.trim() ?? "";
+    const userFilter = userFilterText(this.options.filter, handles.mac);
     const direction = this.options.direction ?? "both";
     const directionFilter = direction === "in" ? `not ether src ${handles.mac}` : direction === "out" ? `ether src ${handles.mac}` : "";
     const parts = [directionFilter, userFilter].filter((p) => p !== "").map((p) => `(${p})`);
@@ -1132,7 +1155,11 @@ export class Link implements LinkWatch {
       return;
     }
     const frame = this.frame;
-    frame.bytes = data.subarray(0, captured);
+    if (handles.bytesLength !== captured) {
+      handles.bytes = data.subarray(0, captured);
+      handles.bytesLength = captured;
+    }
+    frame.bytes = handles.bytes;
     frame.wireLength = h[3];
     frame.timeMicros = h[0] * 1_000_000 + h[1];
     const mac = handles.macBytes;

@@ -2,6 +2,8 @@
 // stray replies. The same code meets the real kernel in test/icmp/ping-e2e.test.ts.
 import assert from "node:assert/strict";
 import { getEventListeners } from "node:events";
+import fc from "fast-check";
+import { scaled } from "../helpers/property";
 import { Prober, ProbeEvent } from "../../src/icmp/prober";
 import { runPing } from "../../src/icmp/session";
 import { FramePort, memoryPortPair } from "../../src/link/port";
@@ -87,6 +89,43 @@ describe("ICMP echo prober (in memory)", () => {
     p.close();
     assert.equal(summary.received, 0);
     assert.equal(events.filter((e) => e.type === "timeout").length, 2);
+  });
+
+  it("sends each request as encodeFrame would make it, for any sequence, size, TTL, next hop and MAC of ours", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 16, max: 1472 }),
+        fc.integer({ min: 1, max: 255 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 0xffff_ffff }), fc.integer({ min: 0, max: 0xffff_ffff_ffff }), fc.integer({ min: 0, max: 0xffff_ffff_ffff }), fc.boolean()), { minLength: 1, maxLength: 4 }),
+        async (payloadSize, ttl, sends) => {
+          let mac = ours;
+          const sent: Uint8Array[] = [];
+          const port: FramePort = { name: "fake", get mac() { return mac; }, send: (frame) => void sent.push(frame.slice()), listen: () => () => undefined };
+          let hop = theirs;
+          const p = new Prober(port, { sourceIp: here, nextHop: async () => hop, knownNextHop: () => hop, payloadSize, ttl, identifier: 0x1234 });
+          try {
+            for (const [target, hopValue, macValue, skipSequence] of sends) {
+              hop = new Mac(hopValue);
+              mac = new Mac(macValue);
+              const to = new Ipv4(target);
+              if (skipSequence) await p.send(to, 1000); // another sequence number for the next one
+              const seq = await p.send(to, 1000);
+              const request = decodeFrame(sent[sent.length - 1].slice());
+              const expected = encodeFrame({
+                ethernet: { destination: hop, source: mac, etherType: ETHERTYPE_IPV4 },
+                ipv4: ipv4Header(here, to, IP_PROTOCOL_ICMP, { ttl, identification: seq }),
+                icmp: { type: ICMP_ECHO_REQUEST, code: 0, identifier: 0x1234, sequence: seq },
+                payload: request.payload.slice(), // the stamp in it is the prober's own
+              });
+              assert.deepEqual(Buffer.from(sent[sent.length - 1]).toString("hex"), Buffer.from(expected).toString("hex"));
+            }
+          } finally {
+            p.close();
+          }
+        },
+      ),
+      { numRuns: scaled(200, 200) },
+    );
   });
 
   it("reports an unresolvable next hop as unreachable from our own address", async () => {

@@ -161,6 +161,20 @@ describe("link: libpcap send and capture, end to end in namespaces", function ()
     assert.equal(ins.length + outs.length, 4);
   });
 
+  it("filters the frames it sends and those it receives each by their own expression", async () => {
+    // brain's pings out and their replies in; not the router's pings in, nor brain's kernel's replies out
+    const brain = await openLink("brain", { filter: { out: "icmp and icmp[icmptype] == icmp-echo", in: "icmp and icmp[icmptype] != icmp-echo" } });
+    await Promise.all([
+      lab.execAsync("brain", ["ping", "-c2", "-i0.2", "192.0.2.1"], { check: true }),
+      lab.execAsync("router", ["ping", "-c2", "-i0.2", "192.0.2.17"], { check: true }),
+    ]);
+    await waitForFrames(brain, 4);
+    await sleep(100); // anything the filter wrongly let through would be here by now
+    const got = frames(brain).map((f) => [f.direction, icmpOf(f.hex)?.type]);
+    assert.deepEqual(got.filter(([d]) => d === "out"), [["out", 8], ["out", 8]]);
+    assert.deepEqual(got.filter(([d]) => d === "in"), [["in", 0], ["in", 0]]);
+  });
+
   it("cuts frames to the snap length and reports their length on the wire", async () => {
     const router = await openLink("router", { filter: `ether proto 0x${EXPERIMENTAL_1}`, snapLength: 64 });
     const brain = await openLink("brain");
