@@ -581,6 +581,11 @@ export class Daemon {
     const loop = async () => {
       while (!this.#stopping && !round.aborted) {
         const startedMicros = clock.nowMicros();
+        // The next run is due `intervalMs` after this one started (or when it ends, if later). Its
+        // timer starts now, alongside the run, rather than when the result is in: timers fire on
+        // whole milliseconds, and a second timer started after the first one's result (a 1 ms
+        // timeout, say) cost up to a millisecond more per cycle: at 2 ms, one cycle in three.
+        const due = sleep(intervalMs, round, clock);
         if (this.#machine.checkRunnable(config.name)) {
           const epoch = this.#linkEpoch;
           const verifiedAtStart = this.#linkVerified;
@@ -595,7 +600,7 @@ export class Daemon {
           this.events.emit("event", { kind: "check", startedMicros, ...check });
           this.#feed({ kind: "check", name: config.name, verdict, detail });
         }
-        await sleep(Math.max(0, intervalMs - (clock.nowMicros() - startedMicros) / 1000), round, clock);
+        await due;
       }
     };
     this.#track(loop());
@@ -619,7 +624,8 @@ export class Daemon {
   #execute(actions: readonly Action[]): void {
     const probes: { address: string; id: number }[] = [];
     const asks: { address: string; id: number }[] = [];
-    for (const action of actions) {
+    for (let i = 0; i < actions.length; i++) {
+      const action = actions[i];
       switch (action.kind) {
         case "log":
           this.#log(action.event, action.address, action.detail);
@@ -633,7 +639,18 @@ export class Daemon {
         case "verify":
           this.#verify(action.address);
           break;
-        case "add":
+        case "add": {
+          this.#cancelAnnouncements(action.address);
+          // A claim: the address and its announcement go out together (see #change)
+          const next = actions[i + 1];
+          if (next?.kind === "announce" && next.address === action.address && next.at === "ours") {
+            i++;
+            const controller = new AbortController();
+            this.#announcing.set(action.address, controller);
+            this.#enqueue(action.address, () => this.#change("add", action.address, () => this.#track(this.#announce(next.address, next.at, next.reason, controller.signal))));
+          } else this.#enqueue(action.address, () => this.#change("add", action.address));
+          break;
+        }
         case "remove":
           // rounds of an earlier announcement must not go on saying the address is ours (or theirs)
           this.#cancelAnnouncements(action.address);
@@ -661,13 +678,26 @@ export class Daemon {
     this.#queues.set(address, queue);
   }
 
-  async #change(kind: "add" | "remove", address: string): Promise<void> {
+  /**
+   * Adds or removes `address`. `announce` (a claim's announcement) starts as soon as the add request
+   * is written, not when its answer comes: the kernel carries out an rtnetlink request inside the
+   * sendmsg() that writes it, which AddressManager.add does before it returns, so the address is on
+   * the interface by then, and the answer only reaches us a turn of the event loop later (0.1 ms
+   * idle, several under load), a wait the router's neighbour entry need not share. Should the
+   * request have had to wait for the socket (another still being written) the announcement goes
+   * ahead of the address by that turn: a packet for it in that window is lost, as it would have been
+   * at the old owner. An add that fails is logged, as before; its announcement was sent, as it was
+   * before too (the queue went on to it).
+   */
+  async #change(kind: "add" | "remove", address: string, announce?: () => void): Promise<void> {
     const ip = Ipv4.parse(address);
     if (kind === "add") {
       const { node, peer } = this.config;
       // written with the address, else the node's first address's (env.prefixLength), else the interface's
       const prefixLength = [...node.publicAddresses, ...peer.publicAddresses].find((p) => p.address.equals(ip))?.prefixLength ?? this.env.prefixLength;
-      await this.env.addresses.add(ip, prefixLength, this.config.aliasLabel);
+      const adding = this.env.addresses.add(ip, prefixLength, this.config.aliasLabel);
+      announce?.();
+      await adding;
       this.#log("added", address, `${address}/${prefixLength} on ${this.config.aliasLabel}`);
     } else if (await this.env.addresses.remove(ip, this.config.aliasLabel)) {
       this.#log("removed", address, `${address} from ${this.config.aliasLabel}`);
