@@ -813,10 +813,12 @@ export class Daemon {
     const intervalMs = this.#stopping ? Math.min(settings.intervalMicros / 1000, 20) : settings.intervalMicros / 1000;
     // a defence is one round at once: it answers a claim or a probe, it does not re-announce
     const count = reason === "defend" ? 1 : settings.count;
+    // the first round goes out within this call, before the line is written: the router need not wait for the log
+    const sending = announce(this.#port, [Ipv4.parse(address)], { count, intervalMs, form: settings.form, mac, signal });
     if (reason !== "refresh") {
       this.#log("announce", address, `gratuitous ARP ${address} is-at ${mac ?? this.env.port.mac}, ${settings.form === "both" ? "request and reply" : settings.form} form, ${count} round(s) ${intervalMs} ms apart (${reason})`);
     }
-    const frames = await announce(this.#port, [Ipv4.parse(address)], { count, intervalMs, form: settings.form, mac, signal }).catch((error: unknown) => {
+    const frames = await sending.catch((error: unknown) => {
       this.#log("error", address, `announce failed: ${(error as Error).message}`);
       return 0;
     });
