@@ -96,6 +96,8 @@ const KEEPALIVED_DIR = join(__dirname, "..", "..", "bench", "keepalived");
 
 /** Time given to each transition before the next one: takeover announces 5 rounds over 800 ms. */
 const SETTLE_MS = 1500;
+/** The stamping watchers' scheduling priority (see where they start). */
+const WATCHER_PRIORITY = ["nice", "-n", "-15"] as const;
 /** A trial step that has not happened after this long is counted as failed. */
 const STEP_LIMIT_MS = 10_000;
 /** The whole run stops starting new trials after this long. */
@@ -460,10 +462,13 @@ async function runSetup(setup: Setup, outages: readonly OutageKind[], trials: nu
     // the link changes as the kernel makes them: the switch port (carrier) in the switch's namespace,
     // Brain's eth0 (admin) in Brain's
     for (const [outage, ns, name] of [["carrier", lab.switchNamespace, lab.portOf(BRAIN.name)], ["admin", lab.ns(BRAIN.name), lab.interfaceOf(BRAIN.name)]] as const) {
-      const child = spawnChild("ip", ["netns", "exec", ns, process.execPath, __filename, JSON.stringify({ neighbours: [], links: [name] } satisfies NeighbourInput)], { stdio: ["pipe", "pipe", "pipe"] });
+      const child = spawnChild("ip", ["netns", "exec", ns, ...WATCHER_PRIORITY, process.execPath, __filename, JSON.stringify({ neighbours: [], links: [name] } satisfies NeighbourInput)], { stdio: ["pipe", "pipe", "pipe"] });
       linkWatchers.set(outage, { worker: new NodeWorker<WatchMessage>(`link watcher in ${ns}`, child), name });
     }
-    neighbourWatcher = lab.runNode<WatchMessage>(ROUTER.name, __filename, { neighbours: [...brainPublic, ...pinkyPublic] } satisfies NeighbourInput, { label: "router neighbour watcher" });
+    // The stamping watchers run at nice -15: they sleep but for the odd notification, and a woken
+    // niced process on the loaded machine read it milliseconds late (a failover "over" before the
+    // link change, an entry moving after the HTTP answer that needed it).
+    neighbourWatcher = lab.runNode<WatchMessage>(ROUTER.name, __filename, { neighbours: [...brainPublic, ...pinkyPublic] } satisfies NeighbourInput, { label: "router neighbour watcher", wrapper: WATCHER_PRIORITY });
     // the watchers load slowly on a loaded machine
     await watcher.expect("ready", 20_000);
     await neighbourWatcher.expect("ready", 20_000);

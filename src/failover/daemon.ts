@@ -639,23 +639,21 @@ export class Daemon {
         case "verify":
           this.#verify(action.address);
           break;
-        case "add": {
+        case "add":
+        case "remove": {
+          // rounds of an earlier announcement must not go on saying the address is ours (or theirs)
           this.#cancelAnnouncements(action.address);
-          // A claim: the address and its announcement go out together (see #change)
+          // A claim (add, then announce it at our MAC) or a yield or hand-back (remove, then announce
+          // it at the peer's): the change and its announcement go out together (see #change)
           const next = actions[i + 1];
-          if (next?.kind === "announce" && next.address === action.address && next.at === "ours") {
+          if (next?.kind === "announce" && next.address === action.address && next.at === (action.kind === "add" ? "ours" : "peer")) {
             i++;
             const controller = new AbortController();
             this.#announcing.set(action.address, controller);
-            this.#enqueue(action.address, () => this.#change("add", action.address, () => this.#track(this.#announce(next.address, next.at, next.reason, controller.signal))));
-          } else this.#enqueue(action.address, () => this.#change("add", action.address));
+            this.#enqueue(action.address, () => this.#change(action.kind, action.address, () => this.#track(this.#announce(next.address, next.at, next.reason, controller.signal))));
+          } else this.#enqueue(action.address, () => this.#change(action.kind, action.address));
           break;
         }
-        case "remove":
-          // rounds of an earlier announcement must not go on saying the address is ours (or theirs)
-          this.#cancelAnnouncements(action.address);
-          this.#enqueue(action.address, () => this.#change(action.kind, action.address));
-          break;
         case "announce": {
           // a new announcement replaces the rounds of the previous one; registered now, not when
           // the queue reaches it, so a remove queued after it still cancels it
@@ -679,14 +677,15 @@ export class Daemon {
   }
 
   /**
-   * Adds or removes `address`. `announce` (a claim's announcement) starts as soon as the add request
-   * is written, not when its answer comes: the kernel carries out an rtnetlink request inside the
-   * sendmsg() that writes it, which AddressManager.add does before it returns, so the address is on
-   * the interface by then, and the answer only reaches us a turn of the event loop later (0.1 ms
-   * idle, several under load), a wait the router's neighbour entry need not share. Should the
-   * request have had to wait for the socket (another still being written) the announcement goes
-   * ahead of the address by that turn: a packet for it in that window is lost, as it would have been
-   * at the old owner. An add that fails is logged, as before; its announcement was sent, as it was
+   * Adds or removes `address`. `announce` (a claim's announcement, or a hand-back's at the peer's
+   * MAC) starts as soon as the request is written, not when its answer comes: the kernel carries out
+   * an rtnetlink request inside the sendmsg() that writes it, which AddressManager.add and remove do
+   * before they return, so the change is made by then, and the answer only reaches us a turn of the
+   * event loop later (0.1 ms idle; 2–7 ms measured right after a link comes back, when the kernel is
+   * busy with the interface), a wait the router's neighbour entry need not share. Should the request
+   * have had to wait for the socket (another still being written) the announcement goes ahead of the
+   * change by that turn: a packet for the address in that window is lost, as it would have been at
+   * the old owner. A change that fails is logged, as before; its announcement was sent, as it was
    * before too (the queue went on to it).
    */
   async #change(kind: "add" | "remove", address: string, announce?: () => void): Promise<void> {
@@ -699,8 +698,10 @@ export class Daemon {
       announce?.();
       await adding;
       this.#log("added", address, `${address}/${prefixLength} on ${this.config.aliasLabel}`);
-    } else if (await this.env.addresses.remove(ip, this.config.aliasLabel)) {
-      this.#log("removed", address, `${address} from ${this.config.aliasLabel}`);
+    } else {
+      const removing = this.env.addresses.remove(ip, this.config.aliasLabel);
+      announce?.();
+      if (await removing) this.#log("removed", address, `${address} from ${this.config.aliasLabel}`);
     }
   }
 
