@@ -80,7 +80,7 @@ describe("ARP engine (in memory)", () => {
     const portWith = (settles: boolean): FramePort => {
       const listeners = new Set<(f: CapturedFrame) => void>();
       const deliver = () => {
-        for (const l of [...listeners]) l({ bytes: answer, wireLength: answer.length, timeMicros: systemClock.nowMicros(), direction: "in", stamp: "kernel" });
+        for (const l of [...listeners]) l({ bytes: answer, timeMicros: systemClock.nowMicros(), stamp: "kernel" });
       };
       const clock: Clock = settles ? { ...systemClock, settle: async () => deliver() } : { nowMicros: systemClock.nowMicros, after: systemClock.after };
       return { name: "late0", mac: ours, send: () => {}, listen: (l) => (listeners.add(l), () => listeners.delete(l)), clock };
