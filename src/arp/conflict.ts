@@ -141,7 +141,11 @@ export async function probeAddresses(port: FramePort, addresses: readonly Ipv4[]
         open.probesSent++;
       }
     }
-    if (!done.signal.aborted) await sleep(waitMs, done.signal, clock);
+    if (!done.signal.aborted && (await sleep(waitMs, done.signal, clock))) {
+      // silence counts only once what arrived within the window has been read (see Clock.settle):
+      // a start-up or a loaded box could otherwise claim an address whose holder answered in time
+      await clock.settle?.();
+    }
   } finally {
     stop();
     options.signal?.removeEventListener("abort", onOuterAbort);

@@ -1,8 +1,8 @@
 // Adds and removes the public addresses takeover manages, over rtnetlink (no `ip` subprocess), and
 // reads the interface's link state. Addresses are added with a label (`eth0:peer`); only addresses
 // carrying our label are ever removed, so a static address an operator configured is never touched.
+import { readFileSync } from "node:fs";
 import { createRtNetlink, RtNetlinkSocket } from "netlink";
-import { readInterfaceState } from "../link/interfaces";
 import { Ipv4 } from "../packets/address";
 
 const AF_INET = 2;
@@ -59,10 +59,13 @@ export class AddressManager {
    * reload, a veth re-created) has a new one, and the addresses go there.
    */
   get interfaceIndex(): number {
+    // the one file it needs: readInterfaceState reads four (and the carrier file is slow), which a
+    // claim waited for before its request went out
     try {
-      return readInterfaceState(this.interfaceName)?.index ?? this.openedIndex;
+      const index = Number(readFileSync(`/sys/class/net/${this.interfaceName}/ifindex`, "utf8"));
+      return Number.isInteger(index) && index > 0 ? index : this.openedIndex;
     } catch {
-      return this.openedIndex; // /sys could not be read (too many open files): the last index known
+      return this.openedIndex; // gone, or /sys could not be read (too many open files): the last index known
     }
   }
 

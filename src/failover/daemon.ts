@@ -613,6 +613,11 @@ export class Daemon {
     const loop = async () => {
       while (!this.#stopping && !round.aborted) {
         const startedMicros = clock.nowMicros();
+        // The next run is due `intervalMs` after this one started (or when it ends, if later). Its
+        // timer starts now, alongside the run, rather than when the result is in: timers fire on
+        // whole milliseconds, and a second timer started after the first one's result (a 1 ms
+        // timeout, say) cost up to a millisecond more per cycle: at 2 ms, one cycle in three.
+        const due = wait(intervalMs);
         if (this.#machine.checkRunnable(config.name)) {
           const epoch = this.#linkEpoch;
           const verifiedAtStart = this.#linkVerified;
@@ -628,7 +633,7 @@ export class Daemon {
           this.#feed({ kind: "check", name: config.name, verdict, detail });
         }
         if (round.aborted) return;
-        await wait(Math.max(0, intervalMs - (clock.nowMicros() - startedMicros) / 1000));
+        await due;
       }
     };
     this.#track(loop());
@@ -659,7 +664,8 @@ export class Daemon {
   #execute(actions: readonly Action[]): void {
     const probes: { address: string; id: number }[] = [];
     const asks: { address: string; id: number }[] = [];
-    for (const action of actions) {
+    for (let i = 0; i < actions.length; i++) {
+      const action = actions[i];
       switch (action.kind) {
         case "log":
           this.#log(action.event, action.address, action.detail);
@@ -674,11 +680,20 @@ export class Daemon {
           this.#verify(action.address);
           break;
         case "add":
-        case "remove":
+        case "remove": {
           // rounds of an earlier announcement must not go on saying the address is ours (or theirs)
           this.#cancelAnnouncements(action.address);
-          this.#enqueue(action.address, () => this.#change(action.kind, action.address));
+          // A claim (add, then announce it at our MAC) or a yield or hand-back (remove, then announce
+          // it at the peer's): the change and its announcement go out together (see #change)
+          const next = actions[i + 1];
+          if (next?.kind === "announce" && next.address === action.address && next.at === (action.kind === "add" ? "ours" : "peer")) {
+            i++;
+            const controller = new AbortController();
+            this.#announcing.set(action.address, controller);
+            this.#enqueue(action.address, () => this.#change(action.kind, action.address, () => this.#track(this.#announce(next.address, next.at, next.reason, controller.signal))));
+          } else this.#enqueue(action.address, () => this.#change(action.kind, action.address));
           break;
+        }
         case "announce": {
           // a new announcement replaces the rounds of the previous one; registered now, not when
           // the queue reaches it, so a remove queued after it still cancels it
@@ -701,16 +716,32 @@ export class Daemon {
     this.#queues.set(address, queue);
   }
 
-  async #change(kind: "add" | "remove", address: string): Promise<void> {
+  /**
+   * Adds or removes `address`. `announce` (a claim's announcement, or a hand-back's at the peer's
+   * MAC) starts as soon as the request is written, not when its answer comes: the kernel carries out
+   * an rtnetlink request inside the sendmsg() that writes it, which AddressManager.add and remove do
+   * before they return, so the change is made by then, and the answer only reaches us a turn of the
+   * event loop later (0.1 ms idle; 2–7 ms measured right after a link comes back, when the kernel is
+   * busy with the interface), a wait the router's neighbour entry need not share. Should the request
+   * have had to wait for the socket (another still being written) the announcement goes ahead of the
+   * change by that turn: a packet for the address in that window is lost, as it would have been at
+   * the old owner. A change that fails is logged, as before; its announcement was sent, as it was
+   * before too (the queue went on to it).
+   */
+  async #change(kind: "add" | "remove", address: string, announce?: () => void): Promise<void> {
     const ip = Ipv4.parse(address);
     if (kind === "add") {
       const { node, peer } = this.config;
       // written with the address, else the node's first address's (env.prefixLength), else the interface's
       const prefixLength = [...node.publicAddresses, ...peer.publicAddresses].find((p) => p.address.equals(ip))?.prefixLength ?? this.env.prefixLength;
-      await this.env.addresses.add(ip, prefixLength, this.config.aliasLabel);
+      const adding = this.env.addresses.add(ip, prefixLength, this.config.aliasLabel);
+      announce?.();
+      await adding;
       this.#log("added", address, `${address}/${prefixLength} on ${this.config.aliasLabel}`);
-    } else if (await this.env.addresses.remove(ip, this.config.aliasLabel)) {
-      this.#log("removed", address, `${address} from ${this.config.aliasLabel}`);
+    } else {
+      const removing = this.env.addresses.remove(ip, this.config.aliasLabel);
+      announce?.();
+      if (await removing) this.#log("removed", address, `${address} from ${this.config.aliasLabel}`);
     }
   }
 
@@ -823,10 +854,12 @@ export class Daemon {
     const intervalMs = this.#stopping ? Math.min(settings.intervalMicros / 1000, 20) : settings.intervalMicros / 1000;
     // a defence is one round at once: it answers a claim or a probe, it does not re-announce
     const count = reason === "defend" ? 1 : settings.count;
+    // the first round goes out within this call, before the line is written: the router need not wait for the log
+    const sending = announce(this.#port, [Ipv4.parse(address)], { count, intervalMs, form: settings.form, mac, signal });
     if (reason !== "refresh") {
       this.#log("announce", address, `gratuitous ARP ${address} is-at ${mac ?? this.env.port.mac}, ${settings.form === "both" ? "request and reply" : settings.form} form, ${count} round(s) ${intervalMs} ms apart (${reason})`);
     }
-    const frames = await announce(this.#port, [Ipv4.parse(address)], { count, intervalMs, form: settings.form, mac, signal }).catch((error: unknown) => {
+    const frames = await sending.catch((error: unknown) => {
       this.#log("error", address, `announce failed: ${(error as Error).message}`);
       return 0;
     });

@@ -16,6 +16,13 @@ export interface Clock {
    * process alive (ignored by simulated clocks).
    */
   after(ms: number, run: () => void, options?: { readonly unref?: boolean }): Timer;
+  /**
+   * Resolves once what has already arrived (frames waiting in a capture) has been handed to its
+   * listeners. A real event loop runs expired timers before it reads ready sockets, so a listening
+   * window whose timer fires late (the loop was busy) would end before an answer that came in time
+   * is read. A simulated clock delivers in order and need not have it.
+   */
+  settle?(): Promise<void>;
 }
 
 /**
@@ -35,6 +42,8 @@ export const systemClock: Clock = {
     if (options?.unref === true) timer.unref();
     return { cancel: () => clearTimeout(timer) };
   },
+  // setImmediate runs after this turn's poll phase, which reads the sockets that are ready
+  settle: () => new Promise((resolve) => setImmediate(resolve)),
 };
 
 /** Resolves true after `ms` on `clock`, or false at once when `signal` aborts. */

@@ -2,7 +2,8 @@
 // send and how they read answers. The same engine meets the real kernel in test/arp/arp-e2e.test.ts.
 import assert from "node:assert/strict";
 import { announce, ArpResolver, ConflictWatcher, probeAddress, probeAddresses, ProbeResult, ResolveError } from "../../src/arp";
-import { memoryPortPair, FramePort } from "../../src/link/port";
+import { Clock, systemClock } from "../../src/link/clock";
+import { CapturedFrame, memoryPortPair, FramePort } from "../../src/link/port";
 import { arpReply, ARP_REPLY, ARP_REQUEST, decodeFrame, encodeFrame, ETHERTYPE_ARP, gratuitousRequest, Ipv4, Mac } from "../../src/packets";
 
 const ours = Mac.parse("02:00:00:00:00:01");
@@ -70,6 +71,24 @@ describe("ARP engine (in memory)", () => {
       return true;
     });
     assert.equal(heard.length, 3);
+  });
+
+  it("counts an answer that came within the window but is read only after its timer (Clock.settle)", async () => {
+    // A loaded event loop runs the window's expired timer before it reads the capture: the port's
+    // clock hands the waiting answer over when the prober settles, as the real event loop's poll does.
+    const answer = encodeFrame({ ethernet: { destination: ours, source: theirs, etherType: ETHERTYPE_ARP }, arp: arpReply(theirs, there, ours, Ipv4.parse("0.0.0.0")) });
+    const portWith = (settles: boolean): FramePort => {
+      const listeners = new Set<(f: CapturedFrame) => void>();
+      const deliver = () => {
+        for (const l of [...listeners]) l({ bytes: answer, timeMicros: systemClock.nowMicros(), stamp: "kernel" });
+      };
+      const clock: Clock = settles ? { ...systemClock, settle: async () => deliver() } : { nowMicros: systemClock.nowMicros, after: systemClock.after };
+      return { name: "late0", mac: ours, send: () => {}, listen: (l) => (listeners.add(l), () => listeners.delete(l)), clock };
+    };
+    const read = await probeAddress(portWith(true), there, { count: 1, waitMs: 5 });
+    assert.ok(read.conflict?.mac.equals(theirs), "the answer waiting when the window's timer fired decides the probe");
+    const unread = await probeAddress(portWith(false), there, { count: 1, waitMs: 5 });
+    assert.equal(unread.conflict, undefined, "a clock without settle: only what was heard before the timer counts");
   });
 
   it("probes with sender IP 0.0.0.0 and reports who answers", async () => {

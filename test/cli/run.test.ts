@@ -125,6 +125,15 @@ describe("takeover run --check in a namespace (eth0 192.0.2.17/24)", function ()
     );
   });
 
+  it("says ok for the shipped examples/fast.yaml (every 2 ms), exit 0", () => {
+    const file = join(__dirname, "..", "..", "..", "examples", "fast.yaml");
+    // its status listener is 127.0.0.1:9337, like brain.yaml's: --check does not bind it
+    const r = inBox("run", "--check", file);
+    assert.equal(r.stderr, "");
+    assert.equal(r.status, 0);
+    assert.ok(r.stdout.startsWith(`${file}: ok — brain (192.0.2.17) holds 192.0.2.37, watches pinky (192.0.2.18) for 192.0.2.36 on eth0 with 1 check(s)\n`), r.stdout);
+  });
+
   it("refuses a missing hook and a group-writable one, one line each, exit 2", () => {
     const lax = join(dir, "lax.sh");
     writeFileSync(lax, "#!/bin/sh\n");

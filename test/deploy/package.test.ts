@@ -134,7 +134,7 @@ describe("deploy: the npm package, installed and used", function () {
   it("the tarball holds the build, the example configs and the systemd unit, and no tests or sources", () => {
     for (const needed of ["package.json", "README.md", "dist/src/cli/main.js", "dist/src/index.js", "dist/src/index.d.ts",
       "dist/src/packets/index.js", "dist/src/packets/index.d.ts", "dist/src/lab/web-server.js", "dist/src/lab/router-watch.js",
-      "examples/brain.yaml", "examples/pinky.yaml", "deploy/takeover.service"]) {
+      "examples/brain.yaml", "examples/pinky.yaml", "examples/fast.yaml", "deploy/takeover.service"]) {
       assert.ok(files.includes(needed), `${needed} is in the tarball`);
     }
     assert.deepEqual(files.filter((f) => /^(test|bench|src)\/|^dist\/(test|bench)\//.test(f) || (f.endsWith(".ts") && !f.endsWith(".d.ts"))), [], "no tests, benchmarks or TypeScript sources");

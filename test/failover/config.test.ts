@@ -131,6 +131,28 @@ describe("config: good files", () => {
     assert.deepEqual({ ...pinkyMachine, addresses: [] }, { ...brainMachine, addresses: [] });
   });
 
+  it("resolves examples/fast.yaml: ICMP every 2 ms, 1 ms timeout, fall 3, one probe and 1 ms of listening", async () => {
+    const fast = await loadConfig(join(EXAMPLES, "fast.yaml"));
+    const brain = await loadConfig(join(EXAMPLES, "brain.yaml"));
+    // the same boxes and addresses as brain.yaml
+    assert.deepEqual(fast.node, brain.node);
+    assert.deepEqual(fast.peer, brain.peer);
+    assert.equal(fast.interface, "eth0");
+    assert.equal(fast.aliasLabel, "eth0:vip");
+    assert.deepEqual(fast.checks, [
+      { name: "peer-ping", type: "icmp", role: "peer", target: "peer", address: Ipv4.parse("192.0.2.18"), targetsPeerPublic: false, intervalMicros: 2_000, timeoutMicros: 1_000, fall: 3, rise: 2 },
+    ]);
+    assert.deepEqual(fast.claim, { probes: 1, probeIntervalMicros: 1_000, probeWaitMicros: 1_000, retryMicros: 100_000, verifyIntervalMicros: 50_000 });
+    assert.deepEqual(fast.announce, { count: 3, intervalMicros: 20_000, form: "both", refreshMicros: 0 });
+    // what fast.yaml does not set is brain.yaml's
+    assert.deepEqual(fast.conflicts, brain.conflicts);
+    assert.deepEqual(fast.failback, brain.failback);
+    // the budget its header states: 2 ms to the first missed echo, fall − 1 intervals, a timeout, the listen
+    const check = fast.checks[0];
+    const budget = check.intervalMicros + (check.fall - 1) * check.intervalMicros + check.timeoutMicros + fast.claim.probeWaitMicros;
+    assert.equal(budget, 8_000);
+  });
+
   it("fills every left-out key with its default, and pings the peer when no checks are given", () => {
     const config = parseConfig("interface: eth0\nnode:\n  address: 192.0.2.17\n  publicAddress: 192.0.2.37/24\npeer:\n  address: 192.0.2.18\n  publicAddress: 192.0.2.36\n", "min.yaml");
     assert.equal(config.source, "min.yaml");
