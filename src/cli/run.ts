@@ -48,6 +48,48 @@ async function checkOnly(config: TakeoverConfig, file: string): Promise<void> {
   process.stdout.write(notChecked.map((line) => `${file}: ${line}\n`).join(""));
 }
 
+/**
+ * Reads and checks the config file (config.ts, with yaml and zod), then unloads that parser: the
+ * modules it brought in are taken out of require.cache and their parents' children, and zod's two
+ * globals are deleted, so the garbage collector can free them (~4 MB of heap a daemon would otherwise
+ * carry for the config it read at start). Only what this call loaded is unloaded (a process that had
+ * zod or yaml already keeps them). A reload (SIGHUP) calls it again.
+ * @throws ConfigError (config.ts; known by its name, the class being unloaded) for a bad config
+ */
+export async function loadConfigAndUnloadParser(file: string): Promise<TakeoverConfig> {
+  const before = new Set(Object.keys(require.cache));
+  const hadZod = "__zod_globalRegistry" in globalThis;
+  try {
+    const { loadConfig } = require("../failover/config") as typeof import("../failover/config");
+    return await loadConfig(file);
+  } finally {
+    unloadParser(before, hadZod);
+  }
+}
+
+/** The modules of the config parser: config.ts itself, yaml and zod. */
+const PARSER_MODULE = /[\\/](?:failover[\\/]config\.js|node_modules[\\/](?:yaml|zod)[\\/].*)$/;
+
+function unloadParser(before: ReadonlySet<string>, hadZod: boolean): void {
+  const loaded = Object.keys(require.cache).filter((path) => !before.has(path) && PARSER_MODULE.test(path));
+  if (loaded.length === 0) return;
+  const gone = new Set(loaded);
+  for (const path of loaded) delete require.cache[path];
+  for (const m of Object.values(require.cache)) {
+    if (m === undefined) continue;
+    if (m.children.some((c) => gone.has(c.filename))) m.children = m.children.filter((c) => !gone.has(c.filename));
+    // a module the parser loaded first and that stays (duration.ts, say) names it as its parent: that
+    // link alone would keep the parser and everything it loaded alive
+    if (m.parent != null && gone.has(m.parent.filename)) m.parent = null;
+  }
+  if (!hadZod) {
+    // zod 4 keeps its config and schema registry on globalThis (zod/v4/core: core.cjs, registries.cjs)
+    const g = globalThis as Record<string, unknown>;
+    delete g.__zod_globalConfig;
+    delete g.__zod_globalRegistry;
+  }
+}
+
 export function registerRun(program: Command): void {
   program
     .command("run")
@@ -58,18 +100,18 @@ export function registerRun(program: Command): void {
     .addOption(new Option("--log-format <format>", "one line of text, or one JSON object, per event (default: the config's log.format, else text)").choices(LOG_FORMATS))
     .option("--pid-file <path>", "where to write our pid, for takeover claim; off: none (default: /run/takeover/<node.name>.pid)")
     .action(async (file: string, options: { check?: boolean; logLevel?: Level; logFormat?: LogFormat; pidFile?: string }) => {
-      // loaded here, not at start-up: zod, yaml and netlink cost every other verb ~0.1 s otherwise
-      const { ConfigError, loadConfig } = await import("../failover/config");
+      // loaded here, not at start-up: zod, yaml and netlink cost every other verb ~0.1 s otherwise; the
+      // config first, so that its parser is gone before the daemon starts
+      let config: TakeoverConfig;
+      try {
+        config = await loadConfigAndUnloadParser(file);
+      } catch (error) {
+        if (error instanceof Error && error.name === "ConfigError") throw new UsageError(error.message.split("\n").join("\ntakeover: "));
+        throw error;
+      }
       const { Daemon, prepare, StartupError } = await import("../failover/daemon");
       const { journalStream, streamLogger } = await import("../failover/log");
       const { hrtimeMicros } = await import("../link/port");
-      let config;
-      try {
-        config = await loadConfig(file);
-      } catch (error) {
-        if (error instanceof ConfigError) throw new UsageError(error.message.split("\n").join("\ntakeover: "));
-        throw error;
-      }
       if (options.check) {
         await checkOnly(config, file);
         return;
@@ -124,7 +166,7 @@ export function registerRun(program: Command): void {
         process.on("SIGINT", onSignal);
         // SIGHUP: read the config again; a bad one is reported and the running one kept
         const onReload = () => {
-          loadConfig(file).then(
+          loadConfigAndUnloadParser(file).then(
             (next) => {
               // the new log settings first, so the reload's own line is written by them; back to the
               // old ones if the daemon refuses the config (its refusal is an error: written at any level)

@@ -12,7 +12,8 @@ import type { AnnounceForm } from "../arp/announcer";
 import { AddressError, Ipv4, Mac } from "../packets/address";
 import { DurationError, formatDuration, parseDuration } from "./duration";
 import { Level, LEVELS, LOG_FORMATS, LogFormat } from "./log";
-import { Failback, MachineConfig } from "./machine";
+import { HOOK_EVENTS, HookEvent } from "./config-values";
+import { Failback } from "./machine";
 
 export type Micros = number;
 
@@ -160,9 +161,10 @@ export interface StatusConfig {
   readonly listen?: ListenAddress;
 }
 
-/** The transitions a hook can run on. */
-export const HOOK_EVENTS = ["claimed", "released", "conflict", "peer-down", "peer-up"] as const;
-export type HookEvent = (typeof HOOK_EVENTS)[number];
+// HOOK_EVENTS and machineConfigOf live in config-values.ts, which the running daemon imports instead
+// of this module (so that the parser, zod and yaml can be unloaded once the config is read: run.ts)
+export { HOOK_EVENTS, machineConfigOf } from "./config-values";
+export type { HookEvent } from "./config-values";
 
 /** Executables run on transitions (src/failover/hooks.ts). */
 export interface HooksConfig {
@@ -351,24 +353,6 @@ export function parseConfig(text: string, fileName: string): TakeoverConfig {
   return config;
 }
 
-/** The failover machine's view of a config. */
-export function machineConfigOf(config: TakeoverConfig): MachineConfig {
-  return {
-    addresses: [
-      ...config.node.publicAddresses.map((p) => ({ address: p.address.toString(), home: true })),
-      ...config.peer.publicAddresses.map((p) => ({ address: p.address.toString(), home: false })),
-    ],
-    failback: config.failback,
-    checks: config.checks.map((c) => ({ name: c.name, role: c.role, fall: c.fall, rise: c.rise, targetsPeerPublic: c.targetsPeerPublic })),
-    peerRunsTakeover: config.peer.runsTakeover,
-    retryMicros: config.claim.retryMicros,
-    refreshMicros: config.announce.refreshMicros,
-    defendMicros: config.conflicts.defendIntervalMicros,
-    defendBurst: config.conflicts.defendBurst,
-    verifyMicros: config.claim.verifyIntervalMicros,
-    yieldToStrangers: config.conflicts.yieldToStrangers,
-  };
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Problems and where they are

@@ -28,7 +28,8 @@
 import { spawn } from "node:child_process";
 import { accessSync, constants, readFileSync, realpathSync, statSync, Stats } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
-import { HOOK_EVENTS, HookEvent, HooksConfig } from "./config";
+import type { HooksConfig } from "./config";
+import { HOOK_EVENTS, HookEvent } from "./config-values";
 import type { Logger } from "./log";
 
 /** Runs of one hook that may wait while one is going; more are dropped (at least: see HookContext.queueLimit). */

@@ -22,8 +22,64 @@
 import type { EventEmitter } from "node:events";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import type * as PromClient from "prom-client";
 import type { DaemonEvent, DaemonStatus } from "./daemon";
+
+// prom-client's parts, each from its own file rather than from its index (prom-client is pinned at
+// 15.1.3, whose index also loads the summary with tdigest and bintrees, the push gateway with https
+// and zlib, the cluster aggregator, and whose process_cpu metrics load @opentelemetry/api, 51 modules,
+// for exemplars we do not use): ~1 MB less in the daemon. The metrics are the same, which
+// test/failover/metrics.test.ts checks against prom-client's own collectDefaultMetrics.
+const Registry = require("prom-client/lib/registry") as typeof PromClient.Registry;
+const Counter = require("prom-client/lib/counter") as typeof PromClient.Counter;
+const Gauge = require("prom-client/lib/gauge") as typeof PromClient.Gauge;
+const Histogram = require("prom-client/lib/histogram") as typeof PromClient.Histogram;
+type Registry = PromClient.Registry;
+
+/** prom-client's default metrics but process_cpu_*, in its order (prom-client/lib/defaultMetrics.js). */
+const DEFAULT_METRIC_MODULES = [
+  "processStartTime",
+  "osMemoryHeap",
+  "processOpenFileDescriptors",
+  "processMaxFileDescriptors",
+  "eventLoopLag",
+  ...(typeof (process as { getActiveResourcesInfo?: unknown }).getActiveResourcesInfo === "function" ? ["processResources"] : []),
+  "processHandles",
+  "processRequests",
+  "heapSizeAndUsed",
+  "heapSpacesSizeAndUsed",
+  "version",
+  "gc",
+];
+
+/**
+ * prom-client's collectDefaultMetrics({ register }): process_cpu_user_seconds_total,
+ * process_cpu_system_seconds_total and process_cpu_seconds_total as prom-client's processCpuTotal
+ * makes them (without exemplars, so without OpenTelemetry), then its other default metrics.
+ */
+export function collectDefaultMetrics(registry: Registry): void {
+  let last = process.cpuUsage();
+  const registers = [registry];
+  new Counter({
+    name: "process_cpu_user_seconds_total",
+    help: "Total user CPU time spent in seconds.",
+    registers,
+    // this one's collect sets all three
+    collect() {
+      const now = process.cpuUsage();
+      const user = now.user - last.user;
+      const system = now.system - last.system;
+      last = now;
+      this.inc(user / 1e6);
+      system_.inc(system / 1e6);
+      total.inc((user + system) / 1e6);
+    },
+  });
+  const system_ = new Counter({ name: "process_cpu_system_seconds_total", help: "Total system CPU time spent in seconds.", registers });
+  const total = new Counter({ name: "process_cpu_seconds_total", help: "Total user and system CPU time spent in seconds.", registers });
+  const config = { eventLoopMonitoringPrecision: 10 };
+  for (const name of DEFAULT_METRIC_MODULES) (require(`prom-client/lib/metrics/${name}`) as (r: Registry, c: object) => void)(registry, config);
+}
 
 /** What metrics, the status listener and hooks need of a daemon; a fake in tests. */
 export interface ObservedDaemon {
@@ -79,7 +135,7 @@ export interface DaemonMetrics {
 /** Registers the metrics of `daemon` in a registry of their own and keeps them up to date. */
 export function daemonMetrics(daemon: ObservedDaemon): DaemonMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  collectDefaultMetrics(registry);
   new Gauge({
     name: "takeover_build_info",
     help: "1, labelled with the takeover version and this box's name",

@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { daemonMetrics, packageVersion } from "../../src/failover/metrics";
+import * as promClient from "prom-client";
+import { collectDefaultMetrics, daemonMetrics, packageVersion } from "../../src/failover/metrics";
 import { FakeDaemon, T0 } from "./observer-fakes";
 
 /** `name{a="b",c="d"}` → value, from the text format; HELP/TYPE lines checked to be there. */
@@ -21,6 +22,23 @@ function samples(text: string): Map<string, number> {
 }
 
 describe("metrics", () => {
+  it("has prom-client's default metrics, as its collectDefaultMetrics makes them, though loaded part by part", async () => {
+    const ours = new promClient.Registry();
+    collectDefaultMetrics(ours);
+    const theirs = new promClient.Registry();
+    promClient.collectDefaultMetrics({ register: theirs });
+    const shape = async (r: promClient.Registry) => (await r.getMetricsAsJSON()).map((m) => ({ name: m.name, help: m.help, type: m.type, labels: [...new Set(m.values.flatMap((v) => Object.keys(v.labels)))].sort() }));
+    assert.deepEqual(await shape(ours), await shape(theirs));
+    // the CPU counters count: some CPU is spent between two scrapes
+    const cpu = async () => samples(await ours.metrics()).get("process_cpu_seconds_total")!;
+    const first = await cpu();
+    const end = Date.now() + 50;
+    while (Date.now() < end) Math.sqrt(Math.random()); // bounded: 50 ms of CPU
+    assert.ok((await cpu()) > first);
+    ours.clear();
+    theirs.clear();
+  });
+
   it("counts transitions, conflicts, checks, failures and announcement frames from the events", async () => {
     const daemon = new FakeDaemon();
     const metrics = daemonMetrics(daemon);
