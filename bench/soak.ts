@@ -6,7 +6,7 @@
 // Two profiles:
 //   - default (issue 5): ICMP every 10 ms, timeout 10 ms, fall/rise and claim as shipped, no load;
 //   - fast (issue 13, `--profile fast`): ICMP every 2 ms, timeout 1 ms, fall 3, a claim of one probe
-//     and 2 ms of listening (the values of examples/fast.yaml), and in phases: quiet for the first
+//     and 1 ms of listening (the values of examples/fast.yaml), and in phases: quiet for the first
 //     third, a competing busy loop keeping one core busy for the second third ("contention"), then
 //     an ARP storm from the router (10 000 broadcast requests/s for 60 s, bench/arp-storm-worker.ts)
 //     in the middle of the last third, quiet around it. A row per sample (a minute in long runs) and
@@ -281,7 +281,7 @@ export function fastProfile(seconds: number): SoakOptions {
     checkIntervalMs: 2,
     checkTimeoutMs: 1,
     fall: 3,
-    claim: { probes: 1, probeIntervalMs: 2, probeWaitMs: 2 },
+    claim: { probes: 1, probeIntervalMs: 1, probeWaitMs: 1 },
     contention: { loops: 1 },
     storm: { framesPerSecond: 10_000, seconds: Math.min(60, Math.max(1, Math.round(seconds / 6))) },
     lateness: true,
@@ -670,7 +670,7 @@ const USAGE = `usage: node dist/bench/soak.js [--profile default|fast] [--second
        [--interval DURATION] [--timeout DURATION] [--fall N] [--contention [--contention-loops N]]
        [--storm [--storm-rate N] [--storm-seconds N]] [--nice=N] [--chrt fifo:PRIO|rr:PRIO] [--no-inspect]
   default profile: ICMP every 10 ms, no load, ${"TAKEOVER_SOAK_SECONDS"} or 1800 s;
-  fast: every 2 ms, timeout 1 ms, fall 3, claim 1 probe + 2 ms, a busy core for the middle third,
+  fast: every 2 ms, timeout 1 ms, fall 3, claim 1 probe + 1 ms, a busy core for the middle third,
         an ARP storm of 10 000/s for 60 s (at most a sixth of the soak) in the last third.`;
 
 /** Reads the command line into options; throws a one-line error naming the bad option. */
