@@ -175,10 +175,14 @@ export async function expectOwnership(lab: Lab, when: string, brains: Holder, pi
 
 /**
  * For a describe block whose tests each run a lab scenario: `start` boots one and asserts the steady
- * state; after each test the scenario is destroyed (its timeline printed when the test failed), the
- * directories pushed onto `tempDirs` are removed, and the lab's namespaces are checked gone.
+ * state; after each test `hooks.beforeTeardown` runs (captures, extra processes), the scenario is
+ * destroyed (its timeline printed when the test failed), the directories pushed onto `tempDirs` are
+ * removed, and the lab's namespaces are checked gone.
  */
-export function scenarioPerTest(): { start(options?: Parameters<typeof startScenario>[0]): Promise<LabScenario>; tempDirs: string[] } {
+export function scenarioPerTest(hooks: { beforeTeardown?: () => Promise<void> | void } = {}): {
+  start(options?: Parameters<typeof startScenario>[0]): Promise<LabScenario>;
+  tempDirs: string[];
+} {
   let scenario: LabScenario | undefined;
   let prefix: string | undefined;
   const tempDirs: string[] = [];
@@ -192,6 +196,7 @@ export function scenarioPerTest(): { start(options?: Parameters<typeof startScen
   }
 
   afterEach(async function () {
+    await hooks.beforeTeardown?.();
     if (this.currentTest?.state === "failed" && scenario !== undefined) {
       process.stderr.write(`\n--- timeline of the failed test\n${timeline(scenario.events, scenario.events[0]?.t ?? 0)}\n`);
     }

@@ -15,13 +15,12 @@
 // also when it fails; every wait has a bound.
 import { strict as assert } from "node:assert";
 import { ChildProcess } from "node:child_process";
-import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { BRAIN, EXAMPLES, LabScenario, PhaseResult, PINKY, ROUTER, startScenario } from "../../src/lab/failover-demo";
-import { Lab, listNamespaces } from "../../src/lab/netns";
+import { BRAIN, EXAMPLES, LabScenario, PhaseResult, PINKY, ROUTER } from "../../src/lab/failover-demo";
+import { Lab } from "../../src/lab/netns";
 import { hrtimeMicros } from "../../src/link/port";
-import { eventually, expectOwnership, Lines, otherOwners, routerGet, routerMacFor, sleep, timeline, writeConfig } from "./e2e-helpers";
+import { eventually, expectOwnership, scenarioPerTest, Lines, otherOwners, routerGet, routerMacFor, sleep, timeline, writeConfig } from "./e2e-helpers";
 
 const CLI = join(__dirname, "..", "..", "src", "cli", "main.js");
 const VIP = BRAIN.publicAddress; // 192.0.2.37, the address that moves in these tests
@@ -148,33 +147,14 @@ function describeFrames(frames: readonly ArpFrame[], since: number): string {
 
 describe("failover end to end (router, brain and pinky in namespaces)", function () {
   this.timeout(60_000);
-  let scenario: LabScenario | undefined;
   let capture: ArpCapture | undefined;
-  const tempDirs: string[] = [];
   const extraChildren: ChildProcess[] = [];
-  let prefix: string | undefined;
-
-  /** Builds the lab, waits for the steady state (Brain serves .37, Pinky .36, as the router sees it). */
-  async function start(options: Parameters<typeof startScenario>[0] = {}): Promise<LabScenario> {
-    scenario = await startScenario(options);
-    prefix = scenario.lab.prefix;
-    const settled = await scenario.settled(15_000);
-    assertPhase(settled, scenario);
-    return scenario;
-  }
-
-  afterEach(async function () {
-    await capture?.stop().catch(() => undefined);
-    capture = undefined;
-    for (const child of extraChildren.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-    if (this.currentTest?.state === "failed" && scenario !== undefined) {
-      process.stderr.write(`\n--- timeline of the failed test\n${timeline(scenario.events, scenario.events[0]?.t ?? 0)}\n`);
-    }
-    await scenario?.destroy();
-    scenario = undefined;
-    for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-    if (prefix !== undefined) assert.deepEqual(listNamespaces().filter((n) => n.startsWith(prefix!)), [], "the lab's namespaces are gone");
-    prefix = undefined;
+  const { start, tempDirs } = scenarioPerTest({
+    beforeTeardown: async () => {
+      await capture?.stop().catch(() => undefined);
+      capture = undefined;
+      for (const child of extraChildren.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    },
   });
 
   it("failover: Brain's link is cut → the router reaches .37 at Pinky's MAC and gets Pinky's page", async () => {
