@@ -37,6 +37,7 @@ import { ETHERTYPE_ARP, ETHERTYPE_IPV4 } from "../src/packets/ethernet";
 import { decodeFrame, encodeFrame, ethernetHeader, Frame, FrameFields, FrameKind, FrameView, ipv4Header } from "../src/packets/frame";
 import { IcmpFields } from "../src/packets/icmp";
 import { Ipv4Fields, IP_PROTOCOL_ICMP } from "../src/packets/ipv4";
+import { checkBenchArgs } from "./args";
 
 // node_pcap's pure-JS decoder; loading "pcap/decode" does not load the native binding.
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -693,6 +694,15 @@ function infoRows(ns: (name: string) => number): string[][] {
 }
 
 function main(): void {
+  checkBenchArgs(
+    "bench:codecs",
+    `usage: [BENCH_ITERATIONS=N] [BENCH_ROUNDS=R] [BENCH_REPEAT=K] [BENCH_ONLY=REGEX] node dist/bench/codecs.js
+  Our ARP and ICMP decoders (records and views) and encoder against a hand-written DataView floor and node_pcap's
+  decoder, same bytes, one process: ns/op per case and the ratios of the codec issue. BENCH_ITERATIONS ops per
+  sample (default 200000), BENCH_ROUNDS interleaved rounds (15), BENCH_REPEAT whole measurements (1), BENCH_ONLY
+  only the cases it matches.`,
+    {},
+  );
   const iterations = Number(process.env.BENCH_ITERATIONS ?? 200_000);
   const rounds = Number(process.env.BENCH_ROUNDS ?? 15);
   const repeat = Number(process.env.BENCH_REPEAT ?? 1);

@@ -27,6 +27,7 @@ import { join } from "node:path";
 import { BRAIN, LabScenario, PINKY, ROUTER, startScenario } from "../src/lab/failover-demo";
 import { hrtimeMicros } from "../src/link/port";
 import { sleep, timeline, writeConfig } from "../test/failover/e2e-helpers";
+import { checkBenchArgs } from "./args";
 
 type Who = "brain" | "pinky";
 const WHO: readonly Who[] = ["brain", "pinky"];
@@ -444,6 +445,15 @@ export function formatCycle(rounds: readonly CycleFigures[][], floors: readonly 
 }
 
 async function main(): Promise<void> {
+  checkBenchArgs(
+    "bench:cycle",
+    `usage: [TAKEOVER_CYCLE_RUNS=N] [TAKEOVER_CYCLE_SECONDS=S] [TAKEOVER_CYCLE_WARMUP_SECONDS=S] [TAKEOVER_CYCLE_INTERVAL_MS=MS]
+       [TAKEOVER_CYCLE_TIMEOUT_MS=MS] [TAKEOVER_CYCLE_JSON=FILE] node dist/bench/cycle.js
+  The per-probe-cycle budget of takeover run (syscalls, wake-ups, context switches, JS bytes allocated, CPU per
+  cycle), both daemons checking each other every 10 ms in the lab, with the floors of an empty timer loop and of
+  the least node_pcap probe in the same run (root; perf, strace and nft). Windows of 20 s after 10 s of warm-up.`,
+    {},
+  );
   const number = (name: string, fallback: number) => {
     const v = Number(process.env[name] ?? fallback);
     if (!Number.isFinite(v) || v <= 0) throw new Error(`${name}="${process.env[name]}" is not a number > 0`);

@@ -88,6 +88,7 @@ import { NodeWorker, onParentMessage, report, workerInput } from "../src/lab/wor
 import { hrtimeMicros } from "../src/link/port";
 import { Ipv4, Mac } from "../src/packets/address";
 import { formatTable, median as medianOf } from "./harness";
+import { checkBenchArgs } from "./args";
 
 const DIST = join(__dirname, "..");
 const CLI = join(DIST, "src", "cli", "main.js");
@@ -610,6 +611,20 @@ function mirrored(dir: string, file: string): string {
 }
 
 async function main(): Promise<void> {
+  checkBenchArgs(
+    "bench:failover",
+    `usage: node dist/bench/failover.js [--trials N] [--only SETUP]... [--outage carrier|admin] [--verbose] [--timeline] [--evidence DIR]
+  Failover and failback times of takeover and keepalived (VRRPv3, advert_int 0.01) in the lab of takeover lab,
+  timed from the link change to the router's HTTP 200 and neighbour entry (root; default 7 trials, about 5 min).
+  --trials N        trials per setup and outage (default 7)
+  --only SETUP      only this setup, given once or more: keepalived, "takeover 10ms", "takeover 10ms ×4",
+                    "takeover 10ms fall 3", "takeover 10ms fall 1", "takeover defaults", "takeover 2ms"
+  --outage KIND     carrier (the switch port) or admin (ip link set dev eth0 down on the box); default both
+  --verbose         the daemons' log lines of each trial, timed from the link change
+  --timeline        each takeover trial's steps (daemon debug log, ARP and ICMP on the bridge), medians per step
+  --evidence DIR    for a failed step: a capture, ip addr of both boxes, the router's neighbours, curl, in DIR`,
+    { "--trials": true, "--only": true, "--outage": true, "--verbose": false, "--timeline": false, "--evidence": true },
+  );
   if (process.getuid?.() !== 0) throw new Error("bench:failover needs root: it creates network namespaces");
   const at = process.argv.indexOf("--trials");
   const trials = at > 0 ? Number(process.argv[at + 1]) : 7;

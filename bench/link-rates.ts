@@ -9,6 +9,7 @@ import { cpus, release } from "node:os";
 import { join } from "node:path";
 import { Lab } from "../src/lab/netns";
 import { NodeWorker } from "../src/lab/worker";
+import { checkBenchArgs } from "./args";
 
 const WORKER = join(__dirname, "link-worker.js");
 const QUICK = process.argv.includes("--quick");
@@ -125,6 +126,13 @@ async function captureRates(lab: Lab, sender: NodeWorker): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  checkBenchArgs(
+    "bench:capture",
+    `usage: node dist/bench/link-rates.js [--quick]
+  Send rates of each binding and the capture rate up to which each way of capturing gets every frame, on a
+  veth pair between two namespaces (root; at most 200,000 frames and 10 s per trial). --quick: fewer rates.`,
+    { "--quick": false },
+  );
   const pcapVersion = spawnSync("tcpdump", ["--version"], { encoding: "utf8" }).stdout.split("\n")[1] ?? "";
   console.log(`link benchmark: node ${process.version}, kernel ${release()}, ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}), ${pcapVersion}`);
   const lab = await Lab.create({ hosts: [{ name: "sender", links: [] }, { name: "receiver", links: [] }] });

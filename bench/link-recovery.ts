@@ -14,6 +14,7 @@ import { Lab } from "../src/lab/netns";
 import { NodeWorker, WorkerMessage } from "../src/lab/worker";
 import { hrtimeMicros } from "../src/link/port";
 import { median } from "./harness";
+import { checkBenchArgs } from "./args";
 
 const WORKER = join(__dirname, "link-recovery-worker.js");
 const CYCLES = Number(process.argv[2] ?? 15);
@@ -33,6 +34,14 @@ async function waitFor(worker: NodeWorker, from: number, accepts: (m: WorkerMess
 }
 
 async function main(): Promise<void> {
+  checkBenchArgs(
+    "bench:link-recovery",
+    `usage: node dist/bench/link-recovery.js [CYCLES]
+  How long the link takes to be verified again after each kind of outage (carrier at the switch port, admin
+  down on the box, interface re-made), CYCLES per kind (default 15), in lab namespaces (root).`,
+    {},
+    1,
+  );
   const lab = await Lab.create({ hosts: [{ name: "router", address: "192.0.2.1/24" }, { name: "box", address: "192.0.2.17/24" }] });
   try {
     const mac = lab.macOf("box").toString();

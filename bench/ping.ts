@@ -4,6 +4,7 @@
 import { join } from "node:path";
 import { formatTable, median } from "./harness";
 import { Lab } from "../src/lab/netns";
+import { checkBenchArgs } from "./args";
 
 const CLI = join(__dirname, "..", "src", "cli", "main.js");
 const COUNT = Number(process.env.BENCH_PINGS ?? 200);
@@ -15,6 +16,13 @@ function percentile(values: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
+  checkBenchArgs(
+    "bench:ping",
+    `usage: [BENCH_PINGS=N] [BENCH_ROUNDS=R] node dist/bench/ping.js
+  Echo RTT of takeover ping against fping and iputils ping on the same veth + bridge between two namespaces
+  (root), interleaved: BENCH_PINGS echoes (default 200) x BENCH_ROUNDS rounds (default 5), 10 ms apart.`,
+    {},
+  );
   const lab = await Lab.create({ hosts: [{ name: "a", address: "192.0.2.17/24" }, { name: "b", address: "192.0.2.18/24" }] });
   const samples: Record<string, number[]> = { takeover: [], fping: [], "iputils ping": [] };
   try {

@@ -7,6 +7,7 @@
 // Run: `npm run bench:sim -- --minutes 2 [--from N] [--workers W] [--shrink]`
 import { join } from "node:path";
 import { runSeeds, SeedSummary } from "../src/sim/pool";
+import { checkBenchArgs } from "./args";
 
 function option(name: string): string | undefined {
   const at = process.argv.indexOf(name);
@@ -25,6 +26,14 @@ function number(name: string, fallback: number, max = Infinity): number {
 }
 
 async function main(): Promise<void> {
+  checkBenchArgs(
+    "bench:sim",
+    `usage: node dist/bench/sim.js [--minutes M] [--from N] [--workers W] [--shrink]
+  The deterministic simulator against the real daemon: seeds from --from (default 1) upwards, one worker per CPU
+  (--workers), for --minutes (default 2, at most 120). Prints schedules/s and every seed that broke an invariant
+  (replay: npm run sim -- --seed N); --shrink shrinks the first 10 failing seeds.`,
+    { "--minutes": true, "--from": true, "--workers": true, "--shrink": false },
+  );
   const minutes = number("--minutes", 2, 120);
   const from = Math.floor(number("--from", 1));
   const workers = option("--workers") === undefined ? undefined : Math.floor(number("--workers", 1, 64));

@@ -11,6 +11,7 @@ import { join, resolve } from "node:path";
 import { encodeFrame, FrameFields, Ipv4, ipv4Header, Mac } from "../src/packets";
 import { emitPcapHeader, emitPcapRecord, PCAP_HEADER_LENGTH, PCAP_RECORD_HEADER_LENGTH } from "../src/packets/pcap";
 import { formatTable, median } from "./harness";
+import { checkBenchArgs } from "./args";
 
 const FRAMES = 1_000_000;
 const RUNS = 7;
@@ -121,6 +122,13 @@ function outputDigest(command: Command): string {
 }
 
 function main(): void {
+  checkBenchArgs(
+    "bench:sniff",
+    `usage: node dist/bench/sniff.js
+  takeover sniff -r against tcpdump -n -r on the same 1M-frame capture (ARP, ICMP echo, some UDP), both printing to
+  /dev/null with TZ=UTC, whole processes alternating: median frames/s of each and their ratio.`,
+    {},
+  );
   const dir = mkdtempSync(join(tmpdir(), "takeover-bench-sniff-"));
   try {
     const capture = join(dir, "mix.pcap");

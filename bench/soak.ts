@@ -747,7 +747,12 @@ async function main(): Promise<void> {
     options = soakOptionsFromArgs(process.argv.slice(2));
   } catch (error) {
     const message = (error as Error).message;
-    process.stderr.write(message.startsWith("usage:") || message.startsWith("soak:") ? `${message}\n` : `soak: ${message}; see --help\n`);
+    if (message.startsWith("usage:")) {
+      // asked for (--help): the usage is the answer, on stdout
+      process.stdout.write(`${message}\n`);
+      return;
+    }
+    process.stderr.write(message.startsWith("soak:") ? `${message}\n` : `soak: ${message}; see --help\n`);
     process.exitCode = 2;
     return;
   }
