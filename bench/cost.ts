@@ -26,6 +26,8 @@
 //   node empty           `node -e 'setInterval(()=>{},1000)'`: the RSS of Node doing nothing, the floor
 //                        under any Node program. takeover's rows show their RSS above it.
 //
+// Experiments: TAKEOVER_COST_NODE_FLAGS="--flag …" goes to node before takeover's CLI (V8 options
+// compared in the same lab), TAKEOVER_COST_ENV="VAR=value …" into the daemons' environment.
 // Run: `npm run bench:cost` [-- --seconds N] [--only SETUP]… (root; about 6 × (N + 10) s). Prints one
 // table, and the issue-13 targets as met/MISSED (reported, not asserted: benchmarks print figures).
 // Every lab is deleted, also when a setup fails or on SIGINT/SIGTERM.
@@ -258,7 +260,7 @@ function takeoverSetup(name: string, interval: string, timeout: string): Setup {
         const logs: string[][] = [];
         for (const box of [BRAIN, PINKY]) {
           const config = takeoverConfig(scratch, box.name, interval, timeout);
-          const child = lab.spawn(box.name, [process.execPath, CLI, "run", config, "--pid-file", "off"]);
+          const child = lab.spawn(box.name, [...(process.env.TAKEOVER_COST_ENV === undefined ? [] : ["env", ...process.env.TAKEOVER_COST_ENV.split(" ")]), process.execPath, ...(process.env.TAKEOVER_COST_NODE_FLAGS ?? "").split(" ").filter((f) => f !== ""), CLI, "run", config, "--pid-file", "off"]);
           const lines = lineCounter(child, TAKEOVER_TRANSITION);
           logs.push(lines.last);
           if (child.pid === undefined) throw new Error(`takeover run on ${box.name} did not start`);
