@@ -53,6 +53,10 @@ EXPR RELOP EXPR: len, numbers, proto[EXPR] / proto[EXPR:1|2|4] (ether ip ip6 arp
   + - * / % & | ^ << >>, and = == != < <= > >=
 joined with and/&&, or/||, not/! and parentheses ("host A or B" repeats "host")`;
 
+/** The words a refusal of an unknown word lists. */
+const UNDERSTOOD =
+  "ether ip ip6 arp rarp tcp udp sctp icmp icmp6 igmp src dst host net port portrange proto vlan broadcast multicast less greater, " +
+  "and comparisons of len and proto[offset:size]";
 const IPV4_FRAGMENT_OFFSET_MASK = 0x1fff;
 const IPV6_HEADER_LENGTH = 40;
 const VLAN_ETHERTYPES = [ETHERTYPE_VLAN, ETHERTYPE_QINQ, ETHERTYPE_QINQ_OLD];
@@ -564,7 +568,7 @@ class FilterParser {
         return this.qualified({ protocol: undefined, direction: "src or dst", kind: "host" }, token);
       }
       if (/^[0-9]/.test(token)) return this.fail(`"${token}" is a number where a test is expected (write host, net, port or a comparison)`);
-      return this.fail(`"${token}" is not a filter word sniff -r understands (and it looks up no names)`);
+      return this.fail(`"${token}" is not a filter word this compiler understands (it takes ${UNDERSTOOD}; and it looks up no names)`);
     }
     return this.fail(`"${token}" is not expected here`);
   }
