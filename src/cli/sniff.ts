@@ -43,9 +43,9 @@ Filter (the words after the options):
            filter frames that sniff reads), with libpcap's meaning, over Ethernet frames;
            a word outside this list is an error that names it:
 ${FILTER_LANGUAGE.replace(/^/gm, "             ")}
-           No name lookups: addresses are numbers; port names come from a fixed table.
+           No name lookups: addresses are numbers; port and protocol names come from fixed tables.
            Not understood: gateway, protochain, mpls, pppoe, geneve, ip6 broadcast, ether proto
-           of 1500 or less (LLC), tcp/udp/... loads under IPv6 (libpcap has none either).
+           0xe0 (IPX), names of protocols beyond ether/ip/ip6/arp/rarp/tcp/udp/... above.
 
 Output: tcpdump -n's line for ARP and ICMP (VLAN-tagged frames print as the frame inside, as
 tcpdump does without -e); the nearest clear line for others; "malformed: <what, where>" for a

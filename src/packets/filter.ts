@@ -44,10 +44,10 @@ export class FilterError extends Error {
 
 /** The filter words compileFilter understands, one line each, for help texts. */
 export const FILTER_LANGUAGE = `ether ip ip6 arp rarp tcp udp sctp icmp icmp6 igmp  vlan [ID]  less N  greater N
-[ether|ip|ip6] broadcast|multicast     ether|ip|ip6 proto N  proto N
+[ether|ip|ip6] broadcast|multicast     ether|ip|ip6 proto N|\\NAME  proto N|\\NAME
 [ip|ip6|arp|rarp] [src|dst|src or dst|src and dst] host ADDR|net NET   (IPv4 or IPv6)
 ether [src|dst] [host] MAC             net A.B.C.D/LEN | net ADDR mask MASK | net A.B.C | net V6/LEN
-[tcp|udp|sctp] [src|dst] port N|NAME   [tcp|udp|sctp] [src|dst] portrange N-M
+[tcp|udp|sctp] [src|dst] port N|NAME   [tcp|udp|sctp] [src|dst] portrange N-M|NAME-NAME
 EXPR RELOP EXPR: len, numbers, proto[EXPR] / proto[EXPR:1|2|4] (ether ip ip6 arp rarp tcp udp
   sctp icmp icmp6 igmp), tcpflags tcp-syn... icmptype icmp-echo... icmp6type icmp6-echo...,
   + - * / % & | ^ << >>, and = == != < <= > >=
@@ -97,6 +97,15 @@ const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = {
   sctp: IP_PROTOCOL_SCTP,
   icmp6: IP_PROTOCOL_ICMPV6,
 };
+/** Names `proto \\NAME` takes, as in Debian's /etc/protocols (tcpdump asks getprotobyname). */
+const PROTOCOL_NAMES: Readonly<Record<string, number>> = {
+  icmp: IP_PROTOCOL_ICMP, igmp: IP_PROTOCOL_IGMP, ipencap: 4, tcp: IP_PROTOCOL_TCP, egp: 8, udp: IP_PROTOCOL_UDP, ipv6: 41,
+  "ipv6-route": 43, "ipv6-frag": IP_PROTOCOL_IPV6_FRAGMENT, rsvp: 46, gre: 47, esp: 50, ah: 51, "ipv6-icmp": IP_PROTOCOL_ICMPV6,
+  "ipv6-nonxt": 59, "ipv6-opts": 60, ospf: 89, pim: 103, vrrp: 112, l2tp: 115, sctp: IP_PROTOCOL_SCTP, udplite: 136,
+};
+/** 802.2 SAPs for which libpcap's `ether proto` compares DSAP and SSAP both (ISO, IP, NetBEUI). */
+const LLC_SAPS_BOTH = [0xfe, 0x06, 0xf0];
+const LLC_SAP_IPX = 0xe0;
 const ETHERTYPE_NAMES: Readonly<Record<string, number>> = { ip: ETHERTYPE_IPV4, ip6: ETHERTYPE_IPV6, arp: ETHERTYPE_ARP, rarp: ETHERTYPE_RARP };
 const PORT_PROTOCOLS = [IP_PROTOCOL_SCTP, IP_PROTOCOL_TCP, IP_PROTOCOL_UDP];
 
@@ -165,11 +174,11 @@ const QUALIFIER_PROTOCOLS = new Set(["ether", "ip", "ip6", "arp", "rarp", "tcp",
 const RELATIONS = new Set(["=", "==", "!=", "<", "<=", ">", ">="]);
 /** Words of pcap-filter(7) this compiler refuses, with why, so the refusal can say so. */
 const REFUSED: Readonly<Record<string, string>> = {
-  gateway: "needs host name lookups",
-  protochain: "walks IPv6 extension headers, which this compiler does not",
-  mpls: "MPLS is not understood", pppoed: "PPPoE is not understood", pppoes: "PPPoE is not understood",
-  geneve: "Geneve is not understood", inbound: "a file has no direction", outbound: "a file has no direction",
-  ifname: "pflog headers are not understood", on: "pflog headers are not understood",
+  gateway: "it needs host name lookups",
+  protochain: "it walks IPv6 extension headers, which this compiler does not",
+  mpls: "MPLS labels are not read", pppoed: "PPPoE is not read", pppoes: "PPPoE is not read", geneve: "Geneve is not read",
+  inbound: "a capture file has no direction", outbound: "a capture file has no direction",
+  ifname: "pflog headers are not read", on: "pflog headers are not read",
 };
 
 const KEYWORDS = new Set([
@@ -532,7 +541,7 @@ class FilterParser {
   private primitive(): Test {
     const token = this.take();
     const L = this.linkOffset;
-    if (token in REFUSED) this.fail(`"${token}" is not supported: it ${REFUSED[token]}`);
+    if (token in REFUSED) this.fail(`"${token}" is not supported: ${REFUSED[token]}`);
     switch (token) {
       case "vlan": {
         const next = this.peek();
@@ -577,7 +586,7 @@ class FilterParser {
   private protocolPrimitive(protocol: string): Test {
     const next = this.peek();
     const L = this.linkOffset;
-    if (next !== undefined && next in REFUSED) this.fail(`"${next}" is not supported: it ${REFUSED[next]}`);
+    if (next !== undefined && next in REFUSED) this.fail(`"${next}" is not supported: ${REFUSED[next]}`);
     if (next === "proto") {
       this.at++;
       return this.protocolTest(protocol, this.take());
@@ -593,11 +602,7 @@ class FilterParser {
     if (next === "src" || next === "dst" || next === "host" || next === "net" || next === "port" || next === "portrange") {
       return this.qualifiedPrimitive(protocol);
     }
-    if (protocol === "ether") {
-      const value = this.peek();
-      if (value !== undefined && !KEYWORDS.has(value)) return this.qualified({ protocol, direction: "src or dst", kind: "host" }, this.take());
-      return this.fail(`"ether" needs host, src, dst, proto, broadcast or multicast after it`);
-    }
+    if (protocol === "ether") return this.fail(`"ether" needs host, src, dst, proto, broadcast or multicast after it`);
     if (protocol === "tcp" || protocol === "udp" || protocol === "sctp") return this.ipv4Or6Protocol(PROTOCOL_NUMBERS[protocol]);
     const type = ETHERTYPE_NAMES[protocol];
     return (b) => u16(b, L - 2) === type;
@@ -611,7 +616,7 @@ class FilterParser {
     if (next === "host" || next === "net" || next === "port" || next === "portrange") {
       this.at++;
       kind = next;
-    } else if (next === "gateway") this.fail(`"gateway" is not supported: it ${REFUSED.gateway}`);
+    } else if (next === "gateway") this.fail(`"gateway" is not supported: ${REFUSED.gateway}`);
     return this.qualified({ protocol, direction, kind }, this.take());
   }
 
@@ -664,11 +669,7 @@ class FilterParser {
       [low, protocols] = this.port(value, protocol, protocols);
       high = low;
     } else {
-      const range = /^([0-9]+)-([0-9]+)$/.exec(value);
-      if (range === null) return this.fail(`"${value}" is not a port range (write N-M, numbers)`);
-      low = this.number(range[1], 0xffff, "a port number");
-      high = this.number(range[2], 0xffff, "a port number");
-      if (low > high) [low, high] = [high, low];
+      [low, high, protocols] = this.portRange(value, protocol, protocols);
     }
     const L = this.linkOffset;
     const inRange = low === high ? (port: number) => port === low : (port: number) => port >= low && port <= high;
@@ -702,16 +703,46 @@ class FilterParser {
     return [service.port, [PROTOCOL_NUMBERS[only]]];
   }
 
+  /**
+   * `N-M`, or `NAME-NAME` split at the first "-" as libpcap does: [low, high, the protocols]. Two
+   * names for different protocols give all of them (libpcap's rule).
+   */
+  private portRange(value: string, protocol: string | undefined, protocols: readonly number[]): [number, number, readonly number[]] {
+    const numbers = /^([0-9]+)-([0-9]+)$/.exec(value);
+    let low: number;
+    let high: number;
+    if (numbers !== null) {
+      low = this.number(numbers[1], 0xffff, "a port number");
+      high = this.number(numbers[2], 0xffff, "a port number");
+    } else {
+      const dash = value.indexOf("-");
+      const [first, second] = dash < 0 ? [undefined, undefined] : [SERVICES[value.slice(0, dash)], SERVICES[value.slice(dash + 1)]];
+      if (first === undefined || second === undefined) return this.fail(`"${value}" is not a port range (N-M, or NAME-NAME from the service names)`);
+      low = first.port;
+      high = second.port;
+      const only = (service: typeof first) => (service.tcp && service.udp ? undefined : service.tcp ? "tcp" : "udp");
+      const limit = only(first) === only(second) ? only(first) : undefined;
+      if (limit !== undefined) {
+        if (protocol !== undefined && protocol !== limit) this.fail(`port in range "${value}" is ${limit}`);
+        protocols = [PROTOCOL_NUMBERS[limit]];
+      }
+    }
+    return low <= high ? [low, high, protocols] : [high, low, protocols];
+  }
+
   /** `ether|ip|ip6 proto N` and `proto N` (IPv4 or IPv6). */
   private protocolTest(protocol: string | undefined, word: string): Test {
     const name = word.replace(/^\\/, "");
     const L = this.linkOffset;
     if (protocol === "ether") {
-      const type = name in ETHERTYPE_NAMES ? ETHERTYPE_NAMES[name] : this.number(name, 0xffff, "an EtherType");
-      if (type <= ETHERNET_MTU) this.fail(`"ether proto ${word}" is an 802.3 length/LLC SAP, which sniff -r does not test (give an EtherType over ${ETHERNET_MTU})`);
-      return (b) => u16(b, L - 2) === type;
+      const type = name in ETHERTYPE_NAMES ? ETHERTYPE_NAMES[name] : this.number(name, 0xffff, "an EtherType (or an LLC SAP)");
+      if (type > ETHERNET_MTU) return (b) => u16(b, L - 2) === type;
+      // an 802.3 frame (a length where the type would be) whose LLC header has this SAP
+      if (type === LLC_SAP_IPX) this.fail(`"ether proto ${word}" (IPX) is not supported: IPX has several framings`);
+      if (LLC_SAPS_BOTH.includes(type)) return (b) => u16(b, L - 2) <= ETHERNET_MTU && u16(b, L) === ((type << 8) | type);
+      return (b) => u16(b, L - 2) <= ETHERNET_MTU && u8(b, L) === type;
     }
-    const number = name in PROTOCOL_NUMBERS ? PROTOCOL_NUMBERS[name] : this.number(name, 255, "an IP protocol number");
+    const number = name in PROTOCOL_NAMES ? PROTOCOL_NAMES[name] : this.number(name, 255, "an IP protocol number or name");
     if (protocol === "ip") return this.ipv4Protocol(number);
     if (protocol === "ip6") return this.ipv6Protocol(number);
     if (protocol === undefined) return this.ipv4Or6Protocol(number);

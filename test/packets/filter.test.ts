@@ -108,6 +108,9 @@ function mixedFrames(): Frame[] {
     { what: "TCP SYN ECE CWR to 8080", data: ether(B, A, 0x0800, ipv4("10.1.2.3", "198.51.100.7", 6, tcp(40009, 8080, 0xc2))) },
     { what: "ICMPv6 router solicitation", data: ether("33:33:00:00:00:02", B, 0x86dd, ipv6("fe80::2", "ff02::2", 58, icmp(133, 0))) },
     { what: "IPv4-mapped address in IPv6", data: ether(B, A, 0x86dd, ipv6("::ffff:192.0.2.17", "2001:db8::2", 17, udp(40010, 69))) },
+    { what: "802.3 LLC STP BPDU", data: ether("01:80:c2:00:00:00", A, 38, bytes([0x42, 0x42, 0x03], new Array<number>(35).fill(0))) },
+    { what: "802.3 LLC SNAP-less SAP 0x06", data: ether(B, A, 20, bytes([0x06, 0x06, 0x03], new Array<number>(17).fill(0))) },
+    { what: "IPv4 GRE", data: ether(B, A, 0x0800, ipv4("192.0.2.17", "203.0.113.9", 47, bytes([0, 0, 0x08, 0]))) },
     { what: "IPv4 NTP to 192.0.2.255", data: ether(BROADCAST, A, 0x0800, ipv4("192.0.2.17", "192.0.2.255", 17, udp(123, 123))) },
   ];
   return frames;
@@ -127,8 +130,9 @@ const PRIMITIVES = [
   "portrange 1-1023", "tcp portrange 20-90", "udp dst portrange 500-600", "src portrange 40000-40010", "portrange 8000-8100",
   "ether host 00:00:5e:00:53:01", "ether src 00:00:5e:00:53:02", "ether dst ff:ff:ff:ff:ff:ff", "ether broadcast",
   "ether multicast", "broadcast", "multicast", "ether src host 00:00:5e:00:53:01",
-  "ether proto 0x88b5", "ether proto \\ip6", "ether proto \\arp", "ether proto 0x8035", "ip proto 17", "ip proto \\tcp",
+  "ether proto 0x42", "ether proto 6", "ether proto 100", "ether proto 0x88b5", "ether proto \\ip6", "ether proto \\arp", "ether proto 0x8035", "ip proto 17", "ip proto \\tcp",
   "ip6 proto 58", "ip6 proto 17", "proto 6", "ip6 proto 0", "proto \\udp",
+  "ip proto \\gre", "ip6 proto \\ipv6-icmp", "proto \\ipv6-frag", "portrange ftp-ssh", "portrange domain-http", "udp portrange bootps-tftp", "portrange ssh-domain",
   "ip broadcast", "ip multicast", "ip6 multicast",
   "vlan", "vlan 10", "vlan 20", "vlan 100",
   "less 60", "greater 100", "len > 100", "len <= 64", "len = 74", "len >= 1000",
@@ -288,11 +292,14 @@ describe("packets/filter", function () {
       ["tcp[13:3] = 1", /"3" is not a load size/],
       ["len / 0 = 1", /division by zero/],
       ["net 192.0.2.1/24", /non-network bits/],
-      ["ether proto 100", /802\.3/],
       ["vlan 4096", /"4096" is not a VLAN id/],
       ["host 192.0.2.1 and", /ends too early/],
       ["(arp", /"\)" is missing/],
       ["mpls", /"mpls" is not supported/],
+      ["ether proto 0xe0", /IPX/],
+      ["udp portrange ftp-ssh", /port in range "ftp-ssh" is tcp/],
+      ["portrange ftp-data-ssh", /"ftp-data-ssh" is not a port range/],
+      ["ether 00:00:5e:00:53:01", /"ether" needs host/],
       ["arp $", /"\$" is not a filter character/],
     ];
     for (const [expression, message] of refusals) {
