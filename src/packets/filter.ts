@@ -377,7 +377,8 @@ class FilterParser {
         return this.relation();
       } catch (error) {
         if (!(error instanceof FilterError)) throw error;
-        if (!(token === "(" || this.lastQualifier !== undefined || /^[0-9]+(\.[0-9]+){3}$/.test(token))) throw error;
+        const plainNumber = /^(0x[0-9a-f]+|[0-9]+)$/i.test(token);
+        if (plainNumber && this.lastQualifier === undefined) throw error; // a number alone is a value, not a test
         Object.assign(this, saved);
       }
     }
@@ -574,7 +575,7 @@ class FilterParser {
     if (!KEYWORDS.has(token)) {
       if (this.lastQualifier !== undefined) return this.qualified(this.lastQualifier, token);
       if (/^[0-9]+(\.[0-9]+){3}$/.test(token) || parseIpv6(token) !== undefined) {
-        return this.qualified({ protocol: undefined, direction: "src or dst", kind: "host" }, token);
+        return this.fail(`"${token}" alone is not a test; write host ${token} (tcpdump wants it so too)`);
       }
       if (/^[0-9]/.test(token)) return this.fail(`"${token}" is a number where a test is expected (write host, net, port or a comparison)`);
       return this.fail(`"${token}" is not a filter word this compiler understands (it takes ${UNDERSTOOD}; and it looks up no names)`);

@@ -177,7 +177,7 @@ function combinations(): string[] {
     "ip and ip[6:2] & 0x1fff != 0 or icmp", "not tcp[13] & 2 != 0", "not port 80", "not (port 80 or port 53)",
     "src portrange 40000-40003 and dst port 80", "ether broadcast and not arp", "multicast and not ip6",
     "arp or tcp[13] = 0", "not (tcp[tcpflags] & tcp-syn != 0 or arp)", "len % 7 + 1 = 3", "len * 3 % 7 = 3", "len ^ 3 + 1 = 0",
-    "(len > 100)", "(tcp[13]) & 2 != 0", "5 < len", "((arp))", "(ip6 or arp) and not (vlan)", "ip6 src fe80::1 or fe80::2",
+    "host 10.1.2.3 or fe80::1", "host fe80::1 or 10.1.2.3", "(len > 100)", "(tcp[13]) & 2 != 0", "5 < len", "((arp))", "(ip6 or arp) and not (vlan)", "ip6 src fe80::1 or fe80::2",
     "tcp and (tcp[13] & 2 != 0)", "less 100 and vlan", "vlan and less 70", "host 192.0.2.1 and (port 53 or 80)",
     "ether src host 00:00:5e:00:53:01 or 00:00:5e:00:53:02", "not ip6 multicast and ip6", "(vlan) and ip6",
   );
@@ -282,6 +282,9 @@ describe("packets/filter", function () {
       ["host example.org", /"example\.org" is not an IPv4 address/],
       ["ah", /"ah" is not a filter word .* \(it takes ether ip ip6 .*\)/],
       ["gateway 192.0.2.1", /"gateway" is not supported/],
+      ["192.0.2.1", /"192\.0\.2\.1" alone is not a test; write host 192\.0\.2\.1/],
+      ["fe80::1", /"fe80::1" alone is not a test/],
+      ["2001:db8::1 or arp", /"2001:db8::1" alone is not a test/],
       ["ip6 protochain 6", /"protochain" is not supported/],
       ["udp port http", /port "http" is tcp/],
       ["port nosuchservice", /"nosuchservice" is not a port number or a service name/],
