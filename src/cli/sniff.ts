@@ -6,13 +6,12 @@
 // Filters: with -i, the filter words go to libpcap, so any tcpdump filter works. Neither libpcap
 // binding we have (pcap, cap) can run a compiled filter over frames we read ourselves — node_pcap only
 // filters files it opens and reads itself — so -r understands most of the filter language,
-// compiled by src/packets/filter.ts to a predicate over the frame bytes with libpcap's meaning (see FILTER_HELP); a word
-// outside the subset is an error that says so.
+// compiled by src/packets/filter.ts to a predicate over the frame bytes with libpcap's meaning (see
+// FILTER_HELP); a word outside it is an error that says so.
 import { Command } from "commander";
 import { closeSync, openSync, realpathSync, writeSync } from "node:fs";
 import { FileHandle, open } from "node:fs/promises";
 import type { Link } from "../link/link";
-import { Ipv4, Mac } from "../packets/address";
 import { DecodeError } from "../packets/errors";
 import { compileFilter, FILTER_LANGUAGE, FilterError, FramePredicate } from "../packets/filter";
 import {
