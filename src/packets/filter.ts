@@ -87,6 +87,11 @@ interface Value {
   readonly guards: readonly Test[];
   readonly get: (b: Uint8Array, wire: number) => number;
   readonly constant?: number;
+  /**
+   * The number the value's first BPF statement loads, when that is a literal: libpcap's parser checks
+   * a divisor's or shift's first statement, so `len / ip[0]` and `len / (0 + 5)` are refused too.
+   */
+  readonly first?: number;
 }
 
 const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = {
@@ -278,7 +283,12 @@ export function parseIpv6(text: string): number[] | undefined {
 
 const constant = (value: number): Value => ({ guards: [], get: () => value, constant: value });
 
-function binary(operator: string, left: Value, right: Value): Value | string {
+/**
+ * `left operator right`, or the error libpcap gives for it: at once for a literal divisor or shift (as
+ * libpcap's parser does), `deferred` for one folded from an expression (libpcap's optimizer finds
+ * those after the whole filter is read, so an error further on is reported first).
+ */
+function binary(operator: string, left: Value, right: Value): Value | { readonly now?: string; readonly deferred?: string; readonly value: Value } {
   const ops: Readonly<Record<string, (a: number, b: number) => number>> = {
     "+": (a, b) => (a + b) >>> 0,
     "-": (a, b) => (a - b) >>> 0,
@@ -298,11 +308,32 @@ function binary(operator: string, left: Value, right: Value): Value | string {
     ">>": (a, b) => (b < 32 ? a >>> b : 0),
   };
   const op = ops[operator];
-  if ((operator === "/" || operator === "%") && right.constant === 0) return "division by zero";
-  const guards = [...left.guards, ...right.guards];
-  if (left.constant !== undefined && right.constant !== undefined) return constant(op(left.constant, right.constant));
+  // libpcap's optimizer refuses a divisor folded to zero, and a shift folded to 32 or more of a value it
+  // cannot fold (one it can, it folds to 0)
+  const problem =
+    operator === "/" && right.constant === 0
+      ? "division by zero"
+      : operator === "%" && right.constant === 0
+        ? "modulus by zero"
+        : (operator === "<<" || operator === ">>") && right.constant !== undefined && right.constant > 31 && left.constant === undefined
+          ? "shift by more than 31 bits"
+          : undefined;
+  const early =
+    operator === "/" && right.first === 0
+      ? "division by zero"
+      : operator === "%" && right.first === 0
+        ? "modulus by zero"
+        : (operator === "<<" || operator === ">>") && right.first !== undefined && right.first > 31
+          ? "shift by more than 31 bits"
+          : undefined;
+  if (early !== undefined) return { now: early, value: right };
+  if (problem !== undefined) return { deferred: problem, value: { guards: left.guards, get: () => { throw REJECT; }, first: left.first } };
+  // libpcap 1.10's gen_arth keeps the checks of the left operand's loads only: those of a load on the
+  // right are dropped (`1 & ip6[0] = 0` tests every frame's byte 14), and tcpdump filters so.
+  const guards = left.guards;
+  if (left.constant !== undefined && right.constant !== undefined) return { ...constant(op(left.constant, right.constant)), first: left.first };
   const [l, r] = [left.get, right.get];
-  return { guards, get: (b, w) => op(l(b, w), r(b, w)) };
+  return { guards, get: (b, w) => op(l(b, w), r(b, w)), first: left.first };
 }
 
 class FilterParser {
@@ -311,6 +342,8 @@ class FilterParser {
   /** Where the network layer starts: 14, plus 4 for each `vlan` read so far. */
   private linkOffset = ETHERNET_HEADER_LENGTH;
   private lastQualifier: Qualifier | undefined;
+  /** An error libpcap reports only once the whole filter is read (a divisor folded to zero). */
+  private deferredError: string | undefined;
 
   constructor(text: string) {
     this.tokens = filterTokens(text);
@@ -320,6 +353,7 @@ class FilterParser {
     if (this.tokens.length === 0) return () => true;
     const test = this.expression();
     if (this.at < this.tokens.length) this.fail(`"${this.tokens[this.at]}" is not expected here`);
+    if (this.deferredError !== undefined) this.fail(this.deferredError);
     return test;
   }
 
@@ -372,7 +406,7 @@ class FilterParser {
     if (token === "(" || token === "-" || (token !== undefined && /^[0-9]/.test(token))) {
       // "(" opens a group or an arithmetic expression, a number is a value or a repeated qualifier's value:
       // try a comparison first, as libpcap's grammar does, and read it otherwise if that fails.
-      const saved = { at: this.at, linkOffset: this.linkOffset, lastQualifier: this.lastQualifier };
+      const saved = { at: this.at, linkOffset: this.linkOffset, lastQualifier: this.lastQualifier, deferredError: this.deferredError };
       try {
         return this.relation();
       } catch (error) {
@@ -442,7 +476,9 @@ class FilterParser {
     if (this.peek() === "-") {
       this.at++;
       const inner = this.arithmeticUnary();
-      return this.combineValues("-", constant(0), inner);
+      if (inner.constant !== undefined) return { ...constant((0 - inner.constant) >>> 0), first: inner.first };
+      const get = inner.get;
+      return { guards: inner.guards, get: (b, w) => (0 - get(b, w)) >>> 0, first: inner.first };
     }
     const operand = this.operand();
     const next = this.peek();
@@ -455,8 +491,10 @@ class FilterParser {
 
   private combineValues(operator: string, left: Value, right: Value): Value {
     const result = binary(operator, left, right);
-    if (typeof result === "string") this.fail(result);
-    return result;
+    if (!("value" in result)) return result;
+    if (result.now !== undefined) this.fail(result.now);
+    this.deferredError ??= result.deferred;
+    return result.value;
   }
 
   private operand(): Value {
@@ -467,8 +505,11 @@ class FilterParser {
       return inner;
     }
     if (token === "len") return { guards: [], get: (_b, wire) => wire };
-    if (token in NAMED_CONSTANTS) return constant(NAMED_CONSTANTS[token]);
-    if (/^[0-9]/.test(token)) return constant(this.number(token, 0xffff_ffff, "a number"));
+    if (token in NAMED_CONSTANTS) return { ...constant(NAMED_CONSTANTS[token]), first: NAMED_CONSTANTS[token] };
+    if (/^[0-9]/.test(token)) {
+      const value = this.number(token, 0xffff_ffff, "a number");
+      return { ...constant(value), first: value };
+    }
     if (LOAD_PROTOCOLS.has(token) && this.peek() === "[") {
       this.at++;
       const index = this.arithmetic();
@@ -521,6 +562,7 @@ class FilterParser {
     return {
       guards: guard === undefined ? index.guards : [...index.guards, guard],
       get: (b, w) => read(b, base(b) + at(b, w)),
+      first: index.first,
     };
   }
 
