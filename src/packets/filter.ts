@@ -12,6 +12,8 @@
 // arithmetic over len, numbers, named constants and proto[expr:size] loads; and/or/not, &&/||/!,
 // parentheses, and a bare value repeating the last qualifier (`host A or B`). Anything else is a
 // FilterError naming the word. As in BPF, a load past the captured bytes rejects the whole frame.
+// libpcap 1.10's quirks are kept where tcpdump's verdicts depend on them (see binary() and
+// arithmeticUnary()); test/packets/filter.test.ts checks every verdict against tcpdump's.
 import { Ipv4, Mac } from "./address";
 import {
   ETHERTYPE_ARP,
