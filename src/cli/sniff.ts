@@ -5,15 +5,15 @@
 //
 // Filters: with -i, the filter words go to libpcap, so any tcpdump filter works. Neither libpcap
 // binding we have (pcap, cap) can run a compiled filter over frames we read ourselves — node_pcap only
-// filters files it opens and reads itself — so -r understands a subset of the filter language,
-// compiled here to a predicate over the frame bytes with libpcap's meaning (see FILTER_HELP); a word
-// outside the subset is an error that says so.
+// filters files it opens and reads itself — so -r understands most of the filter language,
+// compiled by src/packets/filter.ts to a predicate over the frame bytes with libpcap's meaning (see
+// FILTER_HELP); a word outside it is an error that says so.
 import { Command } from "commander";
 import { closeSync, openSync, realpathSync, writeSync } from "node:fs";
 import { FileHandle, open } from "node:fs/promises";
 import type { Link } from "../link/link";
-import { Ipv4, Mac } from "../packets/address";
 import { DecodeError } from "../packets/errors";
+import { compileFilter, FILTER_LANGUAGE, FilterError, FramePredicate } from "../packets/filter";
 import {
   emitPcapHeader,
   emitPcapRecord,
@@ -38,17 +38,13 @@ const LIVE_SNAP_LENGTH = MAX_CAPTURED_LENGTH;
 const FILTER_HELP = `
 Filter (the words after the options):
   with -i  any tcpdump/pcap-filter(7) expression; libpcap compiles it.
-  with -r  a subset that sniff compiles itself (neither libpcap binding, pcap or cap, can
-           filter frames that sniff reads), with libpcap's meaning, over Ethernet, 802.1Q, ARP
-           and IPv4 (not IPv6); a word outside it is an error:
-             arp  rarp  ip  icmp  igmp  udp  tcp  sctp  vlan [ID]  broadcast  multicast
-             [ip|arp|rarp] [src|dst|src or dst|src and dst] host ADDR
-             [src|dst] net ADDR/LEN | net ADDR mask MASK | net A.B.C
-             [tcp|udp] [src|dst] port N
-             ether [src|dst] host MAC | ether src|dst MAC | ether proto N | ip proto N
-             less N | greater N
-           joined with and/&&, or/||, not/! and parentheses ("host A or B" repeats "host").
-           Addresses and ports are numbers: no name lookups.
+  with -r  most of it, compiled by sniff itself (neither libpcap binding, pcap or cap, can
+           filter frames that sniff reads), with libpcap's meaning, over Ethernet frames;
+           a word outside this list is an error that names it:
+${FILTER_LANGUAGE.replace(/^/gm, "             ")}
+           No name lookups: addresses are numbers; port and protocol names come from fixed tables.
+           Not understood: gateway, protochain, mpls, pppoe, geneve, ip6 broadcast, ether proto
+           0xe0 (IPX), names of protocols beyond ether/ip/ip6/arp/rarp/tcp/udp/... above.
 
 Output: tcpdump -n's line for ARP and ICMP (VLAN-tagged frames print as the frame inside, as
 tcpdump does without -e); the nearest clear line for others; "malformed: <what, where>" for a
@@ -95,7 +91,7 @@ async function sniff(filterWords: readonly string[], flags: SniffFlags): Promise
   if (flags.interface !== undefined) {
     await captureLive(flags.interface, filterText, count, flags);
   } else if (flags.read !== undefined) {
-    const filter = filterText === "" ? undefined : compileFilter(filterText);
+    const filter = filterText === "" ? undefined : compileFileFilter(filterText);
     await readCapture(flags.read, filter, count, flags);
   }
 }
@@ -487,375 +483,14 @@ async function captureLive(iface: string, filter: string, count: number, flags: 
   });
 }
 
-// ---------------------------------------------------------------------------------------------
-// The -r filter subset: tcpdump's filter words compiled to a predicate over the frame bytes.
-
-/** True when the frame (its captured bytes, and its length on the wire) passes the filter. */
-export type FramePredicate = (bytes: Uint8Array, wireLength: number) => boolean;
-
-/** Thrown by a load past the captured bytes: as in BPF, the frame then does not match at all. */
-const PAST_THE_END = new Error("past the end of the frame");
-
-function u8(b: Uint8Array, at: number): number {
-  if (at >= b.length) throw PAST_THE_END;
-  return b[at];
-}
-
-function u16(b: Uint8Array, at: number): number {
-  if (at + 2 > b.length) throw PAST_THE_END;
-  return (b[at] << 8) | b[at + 1];
-}
-
-function u32(b: Uint8Array, at: number): number {
-  if (at + 4 > b.length) throw PAST_THE_END;
-  return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
-}
-
-type Test = (b: Uint8Array, wireLength: number) => boolean;
-
-const ETHERTYPE_IPV4 = 0x0800;
-const ETHERTYPE_ARP = 0x0806;
-const ETHERTYPE_RARP = 0x8035;
-const VLAN_ETHERTYPES = [0x8100, 0x88a8, 0x9100];
-const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = { icmp: 1, igmp: 2, tcp: 6, udp: 17, sctp: 132 };
-
-type Direction = "src" | "dst" | "src or dst" | "src and dst";
-type AddressProtocol = "ip" | "arp" | "rarp" | "any";
-/** What a bare value after and/or repeats: `host A or B` is `host A or host B`. */
-type Qualifier =
-  | { readonly kind: "host"; readonly protocol: AddressProtocol; readonly direction: Direction }
-  | { readonly kind: "net"; readonly protocol: AddressProtocol; readonly direction: Direction }
-  | { readonly kind: "port"; readonly protocols: readonly number[]; readonly direction: Direction }
-  | { readonly kind: "ether host"; readonly direction: Direction };
-
-const KEYWORDS = new Set([
-  "and", "or", "not", "&&", "||", "!", "(", ")", "src", "dst", "host", "net", "mask", "port", "ether", "ip", "arp",
-  "rarp", "icmp", "udp", "tcp", "sctp", "igmp", "vlan", "broadcast", "multicast", "proto", "less", "greater",
-]);
-
-/**
- * Compiles a filter expression of the subset FILTER_HELP lists. `and` and `or` bind alike, left to
- * right, `not` tighter, as in pcap-filter(7); `vlan` moves every test after it past a VLAN tag.
- * @throws UsageError naming the word it does not understand
- */
-export function compileFilter(text: string): FramePredicate {
-  const parser = new FilterParser(text);
-  const test = parser.parse();
-  return (bytes, wireLength) => {
-    try {
-      return test(bytes, wireLength);
-    } catch (error) {
-      if (error === PAST_THE_END) return false;
-      throw error;
-    }
-  };
-}
-
-class FilterParser {
-  private readonly tokens: string[];
-  private at = 0;
-  /** Where the network layer starts: 14, plus 4 for each `vlan` read so far. */
-  private linkOffset = 14;
-  private lastQualifier: Qualifier | undefined;
-
-  constructor(private readonly text: string) {
-    this.tokens = text.match(/&&|\|\||[()!]|[^\s()!&|]+|[&|]/g) ?? [];
-  }
-
-  parse(): Test {
-    if (this.tokens.length === 0) return () => true;
-    const test = this.expression();
-    if (this.at < this.tokens.length) this.fail(`"${this.tokens[this.at]}" is not expected here`);
-    return test;
-  }
-
-  private fail(detail: string): never {
+/** The -r filter compiled, or a UsageError naming the word it does not understand. */
+function compileFileFilter(text: string): FramePredicate {
+  try {
+    return compileFilter(text);
+  } catch (error) {
+    if (!(error instanceof FilterError)) throw error;
     throw new UsageError(
-      `filter "${this.text}": ${detail} (sniff -r takes a subset of tcpdump filters, see takeover sniff --help; -i takes any)`,
+      `filter "${text}": ${error.message} (sniff -r takes a subset of tcpdump filters, see takeover sniff --help; -i, or tcpdump -r, takes any)`,
     );
-  }
-
-  private peek(offset = 0): string | undefined {
-    return this.tokens[this.at + offset];
-  }
-
-  private take(): string {
-    const token = this.tokens[this.at++];
-    if (token === undefined) this.fail("it ends too early");
-    return token;
-  }
-
-  private expect(word: string): void {
-    const token = this.peek();
-    if (token !== word) this.fail(token === undefined ? `"${word}" is missing at the end` : `"${word}" is expected, not "${token}"`);
-    this.at++;
-  }
-
-  private expression(): Test {
-    let left = this.unary();
-    for (;;) {
-      const token = this.peek();
-      if (token === "and" || token === "&&") {
-        this.at++;
-        const a = left;
-        const b = this.unary();
-        left = (bytes, wire) => a(bytes, wire) && b(bytes, wire);
-      } else if (token === "or" || token === "||") {
-        this.at++;
-        const a = left;
-        const b = this.unary();
-        left = (bytes, wire) => a(bytes, wire) || b(bytes, wire);
-      } else return left;
-    }
-  }
-
-  private unary(): Test {
-    const token = this.peek();
-    if (token === "not" || token === "!") {
-      this.at++;
-      const inner = this.unary();
-      return (bytes, wire) => !inner(bytes, wire);
-    }
-    if (token === "(") {
-      this.at++;
-      const inner = this.expression();
-      this.expect(")");
-      return inner;
-    }
-    return this.primitive();
-  }
-
-  private direction(): Direction | undefined {
-    const first = this.peek();
-    if (first !== "src" && first !== "dst") return undefined;
-    this.at++;
-    const joiner = this.peek();
-    const second = this.peek(1);
-    if ((joiner === "or" || joiner === "and") && (second === "src" || second === "dst") && second !== first) {
-      this.at += 2;
-      return joiner === "or" ? "src or dst" : "src and dst";
-    }
-    return first;
-  }
-
-  private primitive(): Test {
-    const token = this.take();
-    const L = this.linkOffset;
-    switch (token) {
-      case "ether":
-        return this.etherPrimitive();
-      case "ip":
-      case "arp":
-      case "rarp": {
-        const next = this.peek();
-        if (token === "ip" && next === "proto") {
-          this.at++;
-          const protocol = this.protocolNumber(this.take());
-          return (b) => u16(b, L - 2) === ETHERTYPE_IPV4 && u8(b, L + 9) === protocol;
-        }
-        if (next === "host" || next === "net" || next === "src" || next === "dst") return this.addressPrimitive(token);
-        if (next === "broadcast" || next === "multicast") this.fail(`"${token} ${next}" is not in the subset`);
-        const type = token === "ip" ? ETHERTYPE_IPV4 : token === "arp" ? ETHERTYPE_ARP : ETHERTYPE_RARP;
-        return (b) => u16(b, L - 2) === type;
-      }
-      case "icmp":
-      case "igmp":
-      case "sctp": {
-        const protocol = PROTOCOL_NUMBERS[token];
-        return (b) => u16(b, L - 2) === ETHERTYPE_IPV4 && u8(b, L + 9) === protocol;
-      }
-      case "tcp":
-      case "udp": {
-        const next = this.peek();
-        if (next === "port" || next === "src" || next === "dst") return this.portPrimitive([PROTOCOL_NUMBERS[token]]);
-        const protocol = PROTOCOL_NUMBERS[token];
-        return (b) => u16(b, L - 2) === ETHERTYPE_IPV4 && u8(b, L + 9) === protocol;
-      }
-      case "src":
-      case "dst": {
-        this.at--;
-        const direction = this.direction() as Direction;
-        const kind = this.peek();
-        if (kind === "port") return this.portPrimitive([6, 17, 132], direction);
-        if (kind === "host" || kind === "net") return this.addressPrimitive("any", direction);
-        return this.qualified({ kind: "host", protocol: "any", direction }, this.take());
-      }
-      case "host":
-      case "net":
-        this.at--;
-        return this.addressPrimitive("any");
-      case "port":
-        this.at--;
-        return this.portPrimitive([6, 17, 132]);
-      case "vlan": {
-        const next = this.peek();
-        const id = next !== undefined && /^[0-9]+$/.test(next) ? Number(this.take()) : undefined;
-        if (id !== undefined && id > 4095) this.fail(`VLAN id ${id} is over 4095`);
-        this.linkOffset += 4;
-        return (b) => VLAN_ETHERTYPES.includes(u16(b, L - 2)) && (id === undefined || (u16(b, L) & 0x0fff) === id);
-      }
-      case "broadcast":
-        return (b) => u32(b, 0) === 0xffff_ffff && u16(b, 4) === 0xffff;
-      case "multicast":
-        return (b) => (u8(b, 0) & 1) === 1;
-      case "less":
-      case "greater": {
-        const size = this.number(this.take(), 0xffff_ffff, "a length");
-        return token === "less" ? (_b, wire) => wire <= size : (_b, wire) => wire >= size;
-      }
-      default:
-        if (this.lastQualifier !== undefined && !KEYWORDS.has(token)) return this.qualified(this.lastQualifier, token);
-        if (/^[0-9]+(\.[0-9]+){3}$/.test(token)) return this.qualified({ kind: "host", protocol: "any", direction: "src or dst" }, token);
-        return this.fail(`"${token}" is not in the subset`);
-    }
-  }
-
-  private etherPrimitive(): Test {
-    const next = this.take();
-    if (next === "broadcast" || next === "multicast") {
-      this.at--;
-      return this.primitive();
-    }
-    if (next === "proto") {
-      const word = this.take().replace(/^\\/, "");
-      const named: Readonly<Record<string, number>> = { ip: ETHERTYPE_IPV4, arp: ETHERTYPE_ARP, rarp: ETHERTYPE_RARP };
-      const type = word in named ? named[word] : this.number(word, 0xffff, "an EtherType");
-      const L = this.linkOffset;
-      return (b) => u16(b, L - 2) === type;
-    }
-    this.at--;
-    const direction = this.direction() ?? "src or dst";
-    if (this.peek() === "host") this.at++;
-    return this.qualified({ kind: "ether host", direction }, this.take());
-  }
-
-  /** `[proto] [dir] host|net VALUE`, or `[proto] dir VALUE` (a host, as in `ip src 192.0.2.1`). */
-  private addressPrimitive(protocol: AddressProtocol, given?: Direction): Test {
-    const direction = given ?? this.direction() ?? "src or dst";
-    const kind = this.peek();
-    if (kind === "host" || kind === "net") {
-      this.at++;
-      return this.qualified({ kind, protocol, direction }, this.take());
-    }
-    return this.qualified({ kind: "host", protocol, direction }, this.take());
-  }
-
-  private portPrimitive(protocols: readonly number[], given?: Direction): Test {
-    const direction = given ?? this.direction() ?? "src or dst";
-    this.expect("port");
-    return this.qualified({ kind: "port", protocols, direction }, this.take());
-  }
-
-  /** The test for `qualifier value`; remembers the qualifier for a bare value after and/or. */
-  private qualified(qualifier: Qualifier, value: string): Test {
-    this.lastQualifier = qualifier;
-    const L = this.linkOffset;
-    switch (qualifier.kind) {
-      case "host":
-        return this.addressTest(qualifier.protocol, qualifier.direction, this.address(value), 0xffff_ffff, L);
-      case "net": {
-        const [network, mask] = this.network(value);
-        return this.addressTest(qualifier.protocol, qualifier.direction, network, mask, L);
-      }
-      case "port": {
-        const port = this.number(value, 0xffff, "a port number");
-        const protocols = qualifier.protocols;
-        const source = (b: Uint8Array): boolean => u16(b, L + (u8(b, L) & 0x0f) * 4) === port;
-        const destination = (b: Uint8Array): boolean => u16(b, L + (u8(b, L) & 0x0f) * 4 + 2) === port;
-        const ends = combine(qualifier.direction, source, destination);
-        return (b) =>
-          u16(b, L - 2) === ETHERTYPE_IPV4 && protocols.includes(u8(b, L + 9)) && (u16(b, L + 6) & 0x1fff) === 0 && ends(b, 0);
-      }
-      case "ether host": {
-        let mac: Mac;
-        try {
-          mac = Mac.parse(value);
-        } catch {
-          return this.fail(`"${value}" is not a MAC address`);
-        }
-        const high = Math.floor(mac.value / 0x1_0000_0000);
-        const low = mac.value % 0x1_0000_0000;
-        const at = (offset: number) => (b: Uint8Array) => u16(b, offset) === high && u32(b, offset + 2) === low;
-        return combine(qualifier.direction, at(6), at(0));
-      }
-    }
-  }
-
-  /** IPv4 source/destination, and ARP/RARP sender/target protocol address, as libpcap's host/net. */
-  private addressTest(protocol: AddressProtocol, direction: Direction, network: number, mask: number, L: number): Test {
-    const matches = (offset: number) => (b: Uint8Array) => ((u32(b, L + offset) & mask) >>> 0) === network;
-    const ip = combine(direction, matches(12), matches(16));
-    const arp = combine(direction, matches(14), matches(24));
-    const isIp: Test = (b) => u16(b, L - 2) === ETHERTYPE_IPV4 && ip(b, 0);
-    const isArp = (type: number): Test => (b) => u16(b, L - 2) === type && arp(b, 0);
-    if (protocol === "ip") return isIp;
-    if (protocol === "arp") return isArp(ETHERTYPE_ARP);
-    if (protocol === "rarp") return isArp(ETHERTYPE_RARP);
-    const arpOnly = isArp(ETHERTYPE_ARP);
-    const rarpOnly = isArp(ETHERTYPE_RARP);
-    return (b, wire) => isIp(b, wire) || arpOnly(b, wire) || rarpOnly(b, wire);
-  }
-
-  private address(text: string): number {
-    try {
-      return Ipv4.parse(text).value;
-    } catch {
-      return this.fail(`"${text}" is not an IPv4 address (no name lookups)`);
-    }
-  }
-
-  /** `A.B.C.D/LEN`, `A.B.C` (a /24, as tcpdump reads it) or `A.B.C.D mask M`: [network, mask]. */
-  private network(text: string): [number, number] {
-    const slash = /^([0-9.]+)\/([0-9]+)$/.exec(text);
-    if (slash !== null) {
-      const length = this.number(slash[2], 32, "a prefix length");
-      const mask = length === 0 ? 0 : (0xffff_ffff << (32 - length)) >>> 0;
-      const network = this.partialAddress(slash[1]);
-      if (((network & ~mask) >>> 0) !== 0) this.fail(`non-network bits set in "${text}"`);
-      return [network, mask];
-    }
-    if (this.peek() === "mask") {
-      this.at++;
-      const mask = this.address(this.take());
-      const network = this.address(text);
-      if (((network & ~mask) >>> 0) !== 0) this.fail(`non-network bits set in "${text} mask ${new Ipv4(mask)}"`);
-      return [network, mask];
-    }
-    const network = this.partialAddress(text);
-    return [network, (0xffff_ffff << (32 - 8 * text.split(".").length)) >>> 0];
-  }
-
-  /** `A`, `A.B`, `A.B.C` or `A.B.C.D`: the octets given, then zeros. */
-  private partialAddress(text: string): number {
-    const parts = text.split(".");
-    if (parts.length > 4 || parts.some((p) => !/^[0-9]{1,3}$/.test(p) || Number(p) > 255)) this.fail(`"${text}" is not an IPv4 network`);
-    let value = 0;
-    for (let i = 0; i < 4; i++) value = value * 256 + (i < parts.length ? Number(parts[i]) : 0);
-    return value;
-  }
-
-  private number(text: string, max: number, what: string): number {
-    const value = /^0x[0-9a-f]+$/i.test(text) ? parseInt(text, 16) : /^[0-9]+$/.test(text) ? Number(text) : NaN;
-    if (!Number.isInteger(value) || value > max) this.fail(`"${text}" is not ${what} (0 to ${max})`);
-    return value;
-  }
-
-  private protocolNumber(text: string): number {
-    const name = text.replace(/^\\/, "");
-    if (name in PROTOCOL_NUMBERS) return PROTOCOL_NUMBERS[name];
-    return this.number(name, 255, "an IP protocol");
-  }
-}
-
-function combine(direction: Direction, source: Test, destination: Test): Test {
-  switch (direction) {
-    case "src":
-      return source;
-    case "dst":
-      return destination;
-    case "src or dst":
-      return (b, wire) => source(b, wire) || destination(b, wire);
-    case "src and dst":
-      return (b, wire) => source(b, wire) && destination(b, wire);
   }
 }

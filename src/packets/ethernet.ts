@@ -13,6 +13,11 @@ import { bitTable, checkLiterals, fieldTable, firstFieldPast } from "./layout";
 export const ETHERTYPE_IPV4 = 0x0800;
 export const ETHERTYPE_ARP = 0x0806;
 export const ETHERTYPE_VLAN = 0x8100;
+export const ETHERTYPE_RARP = 0x8035;
+export const ETHERTYPE_IPV6 = 0x86dd;
+/** 802.1ad (QinQ) service tag, and the older pre-standard QinQ tag: libpcap's `vlan` takes both. */
+export const ETHERTYPE_QINQ = 0x88a8;
+export const ETHERTYPE_QINQ_OLD = 0x9100;
 /** Shortest Ethernet frame on the wire without its FCS; shorter ones are padded by the sender. */
 export const ETHERNET_MIN_FRAME = 60;
 

@@ -1,4 +1,5 @@
-// takeover/packets: pure codecs for Ethernet (802.1Q), ARP, IPv4, ICMP and classic pcap files.
+// takeover/packets: pure codecs for Ethernet (802.1Q), ARP, IPv4, ICMP and classic pcap files, and a
+// pcap-filter(7) compiler for frames read from them.
 // No I/O and no Node-only imports, so other tools (and a browser-side viewer) can use them.
 export { AddressError, Ipv4, Mac } from "./address";
 export { DecodeError, Layer } from "./errors";
@@ -10,3 +11,4 @@ export * from "./icmp";
 export * from "./frame";
 export * from "./pcap";
 export * from "./summary";
+export { compileFilter, FilterError, FILTER_LANGUAGE, FramePredicate } from "./filter";

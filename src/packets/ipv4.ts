@@ -14,6 +14,11 @@ import { bitTable, checkLiterals, fieldTable, firstFieldPast } from "./layout";
 export const IP_PROTOCOL_ICMP = 1;
 export const IP_PROTOCOL_TCP = 6;
 export const IP_PROTOCOL_UDP = 17;
+export const IP_PROTOCOL_IGMP = 2;
+/** The IPv6 fragment extension header's next-header number. */
+export const IP_PROTOCOL_IPV6_FRAGMENT = 44;
+export const IP_PROTOCOL_ICMPV6 = 58;
+export const IP_PROTOCOL_SCTP = 132;
 
 const versionAndLength = bits(u8("versionAndHeaderLength"), true, "versionAndHeaderLength");
 const versionAndLengthFields = [versionAndLength.addField(4, "version"), versionAndLength.addField(4, "headerWords")];

@@ -14,6 +14,7 @@
 //   A frame our decoder rejects: "malformed: <DecodeError message>", saying what was cut or wrong and
 //   at which byte (tcpdump would print "[|arp]" or "bad-len" and the like).
 import { DecodeError } from "./errors";
+import { ETHERTYPE_IPV4 } from "./ethernet";
 import { FrameKind, FrameView, tryDecodeFrame } from "./frame";
 
 /** The longest line writeSummary produces, with its time column and newline. */
@@ -265,7 +266,6 @@ const COMMA_SEQ = asciiBytes(", seq ");
 const UDP_LENGTH = asciiBytes(": UDP, length ");
 
 const ETHERTYPE_TRAIL = 0x1000;
-const ETHERTYPE_IPV4 = 0x0800;
 const ARP_HARDWARE_ATM = 19;
 /** EtherType values up to this are 802.3 lengths, not types. */
 const MAX_802_3_LENGTH = 1500;
