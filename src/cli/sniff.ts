@@ -9,11 +9,14 @@
 // compiled here to a predicate over the frame bytes with libpcap's meaning (see FILTER_HELP); a word
 // outside the subset is an error that says so.
 import { Command } from "commander";
-import { closeSync, openSync, realpathSync, writeSync } from "node:fs";
+import { closeSync, openSync, readdirSync, readFileSync, realpathSync, writeSync } from "node:fs";
 import { FileHandle, open } from "node:fs/promises";
 import type { Link } from "../link/link";
 import { Ipv4, Mac } from "../packets/address";
 import { DecodeError } from "../packets/errors";
+import { CaptureHeader, CaptureReader } from "../packets/capture";
+import { linkFrameJson, LinkLineWriter } from "../packets/link-summary";
+import { linkTypeName, linkTypeSupported, SUPPORTED_LINK_TYPES } from "../packets/linktype";
 import {
   emitPcapHeader,
   emitPcapRecord,
@@ -21,11 +24,10 @@ import {
   MAX_CAPTURED_LENGTH,
   PCAP_HEADER_LENGTH,
   PcapHeader,
-  PcapReader,
   PcapResolution,
   pcapRecordLength,
 } from "../packets/pcap";
-import { frameJson, LineWriter, MAX_LINE_LENGTH, TextBuffer } from "../packets/summary";
+import { MAX_LINE_LENGTH, TextBuffer } from "../packets/summary";
 import { UsageError } from "./errors";
 
 /** Bytes of output gathered before they are written out. */
@@ -171,7 +173,8 @@ class FileOutput implements ByteOutput {
 /** What happens to each frame that passes the filter. */
 interface FrameSink {
   readonly closed: boolean;
-  frame(bytes: Uint8Array, seconds: number, nanoseconds: number, wireLength: number): void;
+  /** One frame of `linkType` (one linkTypeSupported accepts). */
+  frame(bytes: Uint8Array, seconds: number, nanoseconds: number, wireLength: number, linkType: number): void;
   /** A pcap record that could not be read (its timestamp is corrupt); the file goes on. */
   badRecord(error: DecodeError): void;
   /** Writes out what has gathered, if it is a chunk's worth (or anything, with `force`). */
@@ -181,7 +184,7 @@ interface FrameSink {
 
 /** tcpdump-style lines (or JSON lines) gathered in a TextBuffer. */
 class TextSink implements FrameSink {
-  private readonly writer = new LineWriter(new TextBuffer(OUTPUT_CHUNK + MAX_LINE_LENGTH));
+  private readonly writer = new LinkLineWriter(new TextBuffer(OUTPUT_CHUNK + MAX_LINE_LENGTH), interfaceName);
 
   constructor(
     private readonly output: ByteOutput,
@@ -192,12 +195,12 @@ class TextSink implements FrameSink {
     return this.output.closed;
   }
 
-  frame(bytes: Uint8Array, seconds: number, nanoseconds: number, wireLength: number): void {
+  frame(bytes: Uint8Array, seconds: number, nanoseconds: number, wireLength: number, linkType: number): void {
     if (!this.json) {
-      this.writer.write(bytes, seconds, Math.floor(nanoseconds / 1000), wireLength);
+      this.writer.write(linkType, bytes, seconds, Math.floor(nanoseconds / 1000), wireLength);
       return;
     }
-    this.line(frameJson(bytes, seconds * 1_000_000 + Math.floor(nanoseconds / 1000)));
+    this.line(linkFrameJson(linkType, bytes, seconds * 1_000_000 + Math.floor(nanoseconds / 1000)));
   }
 
   badRecord(error: DecodeError): void {
@@ -229,7 +232,7 @@ class TextSink implements FrameSink {
   }
 }
 
-/** Frames into a classic pcap file. */
+/** Frames into a classic pcap file, of one link type. */
 class PcapSink implements FrameSink {
   private buffer = new Uint8Array(OUTPUT_CHUNK + PCAP_HEADER_LENGTH);
   private length: number;
@@ -239,16 +242,23 @@ class PcapSink implements FrameSink {
     private readonly output: ByteOutput,
     resolution: PcapResolution,
     snapLength: number,
+    private readonly linkType: number,
   ) {
     this.header = { resolution, littleEndian: true };
-    this.length = emitPcapHeader({ resolution, snapLength, linkType: LINKTYPE_ETHERNET }, this.buffer, 0);
+    this.length = emitPcapHeader({ resolution, snapLength, linkType }, this.buffer, 0);
   }
 
   get closed(): boolean {
     return this.output.closed;
   }
 
-  frame(bytes: Uint8Array, seconds: number, nanoseconds: number, wireLength: number): void {
+  frame(bytes: Uint8Array, seconds: number, nanoseconds: number, wireLength: number, linkType: number): void {
+    if (linkType !== this.linkType) {
+      throw new UsageError(
+        `-w writes a classic pcap file of one link type, and this capture has frames of link type ${linkTypeName(this.linkType)} ` +
+          `and of ${linkTypeName(linkType)}; split it by interface first (tshark -r FILE -w OUT -Y frame.interface_id==N)`,
+      );
+    }
     const record = { seconds, nanoseconds, data: bytes, originalLength: Math.max(wireLength, bytes.length) };
     const needed = pcapRecordLength(record);
     if (this.length + needed > this.buffer.length) {
@@ -276,10 +286,34 @@ class PcapSink implements FrameSink {
   }
 }
 
-function openSink(flags: SniffFlags, resolution: PcapResolution, snapLength: number): FrameSink {
+function openSink(flags: SniffFlags, resolution: PcapResolution, snapLength: number, linkType: number): FrameSink {
   if (flags.write === undefined) return new TextSink(new StdoutOutput(), flags.json === true);
   const output = flags.write === "-" ? new StdoutOutput() : new FileOutput(flags.write);
-  return new PcapSink(output, resolution, snapLength);
+  return new PcapSink(output, resolution, snapLength, linkType);
+}
+
+let interfaceNames: Map<number, string> | undefined;
+
+/**
+ * The name of this host's interface of index `index` (what tcpdump prints for an SLL2 frame: it too
+ * looks the index up on the host that reads the file), from /sys/class/net; undefined when none has it.
+ */
+function interfaceName(index: number): string | undefined {
+  if (interfaceNames === undefined) {
+    interfaceNames = new Map();
+    try {
+      for (const name of readdirSync("/sys/class/net")) {
+        try {
+          interfaceNames.set(Number(readFileSync(`/sys/class/net/${name}/ifindex`, "utf8").trim()), name);
+        } catch {
+          // an interface that went away while we looked
+        }
+      }
+    } catch {
+      // no sysfs: every index prints as "?"
+    }
+  }
+  return interfaceNames.get(index);
 }
 
 function describeFileError(error: unknown): string {
@@ -337,21 +371,36 @@ async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
   }
 }
 
-function linkTypeName(linkType: number): string {
-  return linkType === LINKTYPE_ETHERNET ? "EN10MB (Ethernet)" : `${linkType}`;
-}
-
 async function readCapture(path: string, filter: FramePredicate | undefined, count: number, flags: SniffFlags): Promise<void> {
   const name = path === "-" ? "standard input" : path;
   if (flags.write !== undefined && flags.write !== "-" && path !== "-" && sameFile(path, flags.write)) {
     throw new UsageError(`-w ${flags.write} would overwrite the file -r reads; write to another file`);
   }
-  const reader = new PcapReader();
+  const reader = new CaptureReader();
   let sink: FrameSink | undefined;
   let seen = 0;
+  /** The link type checked last: a pcapng file may change it from one interface to the next. */
+  let checkedLinkType = LINKTYPE_ETHERNET;
   const fail = (error: unknown): never => {
     if (error instanceof DecodeError) throw new UsageError(`${name}: ${error.message}`);
     throw error;
+  };
+  const checkLinkType = (linkType: number): void => {
+    if (!linkTypeSupported(linkType)) {
+      throw new UsageError(`${name}: link type ${linkType} is not one sniff reads (it reads ${SUPPORTED_LINK_TYPES}); read this file with tcpdump -r`);
+    }
+    if (filter !== undefined && linkType !== LINKTYPE_ETHERNET) {
+      throw new UsageError(
+        `${name}: the -r filter works on Ethernet frames, and this file has frames of link type ${linkTypeName(linkType)}; ` +
+          `leave the filter out, or filter with tcpdump -r FILE -w - FILTER | takeover sniff -r -`,
+      );
+    }
+    checkedLinkType = linkType;
+  };
+  const openSinkFor = (header: CaptureHeader): FrameSink => {
+    checkLinkType(header.linkType);
+    process.stderr.write(`reading from file ${name}, link-type ${linkTypeName(header.linkType)}, snapshot length ${header.snapLength}\n`);
+    return openSink(flags, header.resolution, header.snapLength, header.linkType);
   };
   try {
     chunks: for await (const chunk of fileChunks(path)) {
@@ -360,39 +409,29 @@ async function readCapture(path: string, filter: FramePredicate | undefined, cou
       } catch (error) {
         fail(error);
       }
-      if (sink === undefined) {
-        const header = reader.header;
-        if (header === undefined) {
-          try {
-            reader.next(); // throws for a bad magic
-          } catch (error) {
-            fail(error);
-          }
-          continue;
-        }
-        if (header.linkType !== LINKTYPE_ETHERNET) {
-          throw new UsageError(`${name}: link type ${header.linkType} is not Ethernet (1); sniff reads Ethernet captures only`);
-        }
-        process.stderr.write(`reading from file ${name}, link-type ${linkTypeName(header.linkType)}, snapshot length ${header.snapLength}\n`);
-        sink = openSink(flags, header.resolution, header.snapLength);
-      }
       for (;;) {
+        if (sink === undefined && reader.header !== undefined) sink = openSinkFor(reader.header);
         let record;
         try {
-          record = reader.next();
+          record = reader.next(); // throws for a bad magic as soon as it is in
         } catch (error) {
-          if (error instanceof DecodeError && error.field === "subseconds") {
+          if (sink !== undefined && error instanceof DecodeError && error.field === "subseconds") {
             sink.badRecord(error); // the reader has stepped over it
             continue;
           }
           fail(error);
         }
-        if (record === undefined) break;
+        const header = reader.header;
+        if (sink === undefined && header !== undefined) sink = openSinkFor(header);
+        if (record === undefined || sink === undefined) break;
+        const linkType = reader.linkType;
+        if (linkType !== checkedLinkType) checkLinkType(linkType);
         const data = record.data;
         if (filter !== undefined && !filter(data, record.originalLength)) continue;
-        sink.frame(data, record.seconds, record.nanoseconds, record.originalLength);
+        sink.frame(data, record.seconds, record.nanoseconds, record.originalLength, linkType);
         if (++seen >= count) break chunks;
       }
+      if (sink === undefined) continue;
       await sink.flush(false);
       if (sink.closed) break;
     }
@@ -403,6 +442,10 @@ async function readCapture(path: string, filter: FramePredicate | undefined, cou
         await sink?.end();
         sink = undefined;
         fail(error);
+      }
+      if (sink === undefined) {
+        // a pcapng file with no interface at all: nothing to read, as tcpdump says for an empty capture
+        process.stderr.write(`reading from file ${name}, link-type ${linkTypeName(LINKTYPE_ETHERNET)}, snapshot length 0\n`);
       }
     }
   } finally {
@@ -432,7 +475,7 @@ async function captureLive(iface: string, filter: string, count: number, flags: 
     if (error instanceof LinkError || error instanceof InterfaceError) throw new UsageError(error.message);
     throw error;
   }
-  const sink = openSink(flags, "micro", LIVE_SNAP_LENGTH);
+  const sink = openSink(flags, "micro", LIVE_SNAP_LENGTH, LINKTYPE_ETHERNET);
   process.stderr.write(`listening on ${iface}, link-type ${linkTypeName(LINKTYPE_ETHERNET)}, snapshot length ${LIVE_SNAP_LENGTH} bytes\n`);
   openLink.onStatus((status) => {
     process.stderr.write(
@@ -467,7 +510,7 @@ async function captureLive(iface: string, filter: string, count: number, flags: 
       if (stopped || enough) return;
       const seconds = Math.floor(frame.timeMicros / 1_000_000);
       const micros = frame.timeMicros - seconds * 1_000_000;
-      sink.frame(frame.bytes, seconds, micros * 1000, frame.wireLength);
+      sink.frame(frame.bytes, seconds, micros * 1000, frame.wireLength, LINKTYPE_ETHERNET);
       captured++;
       if (captured >= count) {
         enough = true;

@@ -10,3 +10,7 @@ export * from "./icmp";
 export * from "./frame";
 export * from "./pcap";
 export * from "./summary";
+export * from "./pcapng";
+export * from "./linktype";
+export * from "./link-summary";
+export * from "./capture";
