@@ -135,6 +135,7 @@ const MICROSECONDS: PcapngTimestampUnit = { base: 10, exponent: 6 };
 const NO_BYTES = new Uint8Array(0);
 /** Size of the reader's storage blocks; a block is bigger when one chunk or one pcapng block needs it. */
 const STORAGE_SIZE = 1 << 20;
+const FIRST_STORAGE_SIZE = 1 << 16;
 
 function hexBytes(bytes: Uint8Array, start: number, end: number): string {
   return Array.from(bytes.subarray(start, end), (b) => b.toString(16).padStart(2, "0")).join(" ");
@@ -477,7 +478,9 @@ export class PcapngReader {
   /** As PcapReader's: moves the bytes not yet read to fresh storage; the old one is never written again. */
   private newStorage(incoming: number): void {
     const pending = this.writeAt - this.readAt;
-    const storage = new Uint8Array(Math.max(STORAGE_SIZE, pending + incoming + pending));
+    // the first storage is small (a small file needs no more), later ones STORAGE_SIZE
+    const size = this.storage.length === 0 ? FIRST_STORAGE_SIZE : STORAGE_SIZE;
+    const storage = new Uint8Array(Math.max(size, pending + incoming + pending));
     storage.set(this.storage.subarray(this.readAt, this.writeAt));
     this.storageFileOffset += this.readAt;
     this.storage = storage;
