@@ -8,6 +8,8 @@
 //         interface of that index — tcpdump looks the index up on the host that reads the file) and
 //         the direction (`%-3s`: In, Out, B, M, P, ?).
 //   SLL:  nothing before ARP/IPv4 lines.
+//   An 802.1Q-tagged ARP/IPv4 packet in a cooked frame: "ethertype ARP, " (the type inside the tag)
+//   before its line.
 //   A protocol we do not summarise (IPv6, 802.2, …): tcpdump's link-header line, "Out 00:00:5e:00:53:01
 //   ethertype IPv6 (0x86dd), length 84: " (SLL; SLL2 adds "ifindex N "), "AF IPv6 (24), length 84: "
 //   (NULL, LOOP), "unknown ip 5" (RAW) — tcpdump prints the same for protocols it does not know, and
@@ -95,7 +97,15 @@ export class LinkLineWriter {
         const error = result instanceof DecodeError ? shifted(result, headerLength - STAND_IN_HEADER) : undefined;
         return malformed(error, bytes.length, wireLength, out);
       }
-      if (view.kind !== FrameKind.Other) return writeSummary(view, true, wireLength - headerLength + STAND_IN_HEADER, out);
+      if (view.kind !== FrameKind.Other) {
+        if (type === 0x8100) {
+          // tcpdump names the EtherType inside a cooked frame's 802.1Q tag before the packet
+          out.ascii("ethertype ");
+          out.ascii(ETHERTYPE_NAMES.get(view.etherType) ?? "Unknown");
+          out.ascii(", ");
+        }
+        return writeSummary(view, true, wireLength - headerLength + STAND_IN_HEADER, out);
+      }
     }
     this.writeLinkHeaderLine(linkType, wireLength, out);
   }

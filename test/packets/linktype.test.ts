@@ -1,6 +1,6 @@
 // Link headers other than Ethernet: any ARP or ICMP frame carried in Linux cooked v1/v2, raw IP or
 // BSD/OpenBSD loopback summarises as the same frame over Ethernet does (SLL2 with tcpdump's interface
-// and direction in front); the headers decode field by field; a frame cut inside its link header or
+// and direction in front, a tagged cooked frame with the EtherType inside the tag); the headers decode field by field; a frame cut inside its link header or
 // its network layer says what and where, counted in the frame as captured. (Agreement with tcpdump
 // itself, line for line, is in test/cli/sniff.test.ts.)
 import { strict as assert } from "assert";
@@ -46,7 +46,9 @@ describe("link types", () => {
         const theirs = frameSummary(frame, wire);
         const names = (index: number) => (index === 3 ? "veth-a0" : undefined);
         const ours = linkFrameSummary(linkType, wrapped, wire + extra, names);
-        const prefix = linkType === SLL2 ? `${packetType === 5 ? "?    " : "veth-a0"} ${DIRECTIONS[packetType]} ` : "";
+        const cooked = linkType === SLL || linkType === SLL2;
+        const tagged = cooked && fields.ethernet.vlan !== undefined ? `ethertype ${fields.arp !== undefined ? "ARP" : "IPv4"}, ` : "";
+        const prefix = (linkType === SLL2 ? `${packetType === 5 ? "?    " : "veth-a0"} ${DIRECTIONS[packetType]} ` : "") + tagged;
         assert.equal(ours, prefix + theirs);
       }),
       { numRuns: runs },
