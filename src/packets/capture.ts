@@ -1,9 +1,16 @@
 // A capture file of either format, classic pcap or pcapng, told apart by its first four bytes and
 // read in chunks through PcapReader or PcapngReader: what `sniff -r` reads. Pure, as they are.
+import { DecodeError } from "./errors";
 import { PcapngReader, looksLikePcapng } from "./pcapng";
 import { PcapReader, PcapRecord, PcapResolution } from "./pcap";
 
 export type CaptureFormat = "pcap" | "pcapng";
+
+/**
+ * The link type proper of a classic header's link-type field: libpcap keeps FCS information in the
+ * upper 16 bits (LT_FCS_LENGTH and friends) and reads the lower 16 (LT_LINKTYPE); so does this reader.
+ */
+const LINK_TYPE_MASK = 0xffff;
 
 /** What the first interface of a file says (the classic global header, or pcapng's first Interface Description). */
 export interface CaptureHeader {
@@ -38,7 +45,7 @@ export class CaptureReader {
     if (this.firstHeader !== undefined) return this.firstHeader;
     const pcapHeader = this.pcap?.header;
     if (pcapHeader !== undefined) {
-      this.firstHeader = { format: "pcap", linkType: pcapHeader.linkType, snapLength: pcapHeader.snapLength, resolution: pcapHeader.resolution };
+      this.firstHeader = { format: "pcap", linkType: pcapHeader.linkType & LINK_TYPE_MASK, snapLength: pcapHeader.snapLength, resolution: pcapHeader.resolution };
     } else if (this.pcapng !== undefined && this.pcapng.interfaces.length > 0) {
       const first = this.pcapng.interfaces[0];
       const unit = first.timestampUnit;
@@ -79,8 +86,13 @@ export class CaptureReader {
       return record;
     }
     if (this.pcap === undefined) return undefined;
-    const record = this.pcap.next();
-    if (record !== undefined) this.linkType = this.pcap.header!.linkType;
+    let record;
+    try {
+      record = this.pcap.next();
+    } catch (error) {
+      throw withPcapng(error);
+    }
+    if (record !== undefined) this.linkType = this.pcap.header!.linkType & LINK_TYPE_MASK;
     return record;
   }
 
@@ -90,10 +102,22 @@ export class CaptureReader {
    */
   end(): void {
     if (this.pcapng !== undefined) return this.pcapng.end();
-    if (this.pcap !== undefined) return this.pcap.end();
+    if (this.pcap !== undefined) {
+      try {
+        return this.pcap.end();
+      } catch (error) {
+        throw withPcapng(error);
+      }
+    }
     // fewer than 4 bytes: the classic reader says what was cut
     const reader = new PcapReader();
     reader.push(this.early);
     reader.end();
   }
+}
+
+/** A classic reader's bad-magic error, saying that a pcapng file would have been read too. */
+function withPcapng(error: unknown): unknown {
+  if (!(error instanceof DecodeError) || error.layer !== "pcap" || error.field !== "magic" || error.truncated) return error;
+  return new DecodeError(error.layer, error.field, error.offset, error.needed, error.available, `${error.reason}, or a pcapng file's 0a 0d 0d 0a`);
 }

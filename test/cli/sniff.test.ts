@@ -462,7 +462,7 @@ describe("cli/sniff", function () {
       }
     });
 
-    it("refuses, in one line with status 2: a filter on frames other than Ethernet, a link type it does not read, -w of two link types, a broken pcapng", () => {
+    it("refuses, in one line with status 2: a file of neither format, a filter on frames other than Ethernet, a link type it does not read, -w of two link types, a broken pcapng", () => {
       const sll2 = path.join(FIXTURES, "any-sll2.pcap");
       const unsupported = path.join(directory, "ppp.pcap");
       fs.writeFileSync(unsupported, writePcap(stamped([Uint8Array.of(0xff, 3, 0, 0x21)]), { linkType: 9 }));
@@ -476,7 +476,10 @@ describe("cli/sniff", function () {
       const firstPacket = shbLength + idbLength;
       copy.writeUInt32LE(7, firstPacket + 4);
       fs.writeFileSync(badLength, copy);
+      const text = path.join(directory, "frames.txt");
+      fs.writeFileSync(text, "no frames here\n");
       const cases: [string[], RegExp, number][] = [
+        [["-r", text], /^takeover: .*frames\.txt: pcap: bad magic at byte 0: the file starts with bytes 6e 6f 20 66; expected the magic .*, in either byte order, or a pcapng file's 0a 0d 0d 0a$/, 0],
         [["-r", sll2, "icmp"], /^takeover: .*any-sll2\.pcap: the -r filter works on Ethernet frames, and this file has frames of link type LINUX_SLL2 \(Linux cooked v2\); leave the filter out/, 0],
         [["-r", unsupported], /^takeover: .*ppp\.pcap: link type 9 is not one sniff reads \(it reads Ethernet \(1\), Linux cooked v1 \(113\) and v2 \(276\), raw IP \(101, 12\), BSD loopback \(0\) and OpenBSD loopback \(108\)\); read this file with tcpdump -r$/, 0],
         [["-r", path.join(FIXTURES, "mixed.pcapng"), "-w", path.join(directory, "mixed-copy.pcap")], /^takeover: -w writes a classic pcap file of one link type, and this capture has frames of link type LINUX_SLL2 \(Linux cooked v2\) and of EN10MB \(Ethernet\); split it by interface first/, 0],

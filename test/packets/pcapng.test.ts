@@ -358,6 +358,49 @@ describe("pcapng files", () => {
     });
   });
 
+  describe("either format (CaptureReader)", () => {
+    it("tells pcapng from classic pcap by the first four bytes, however few arrive at a time, and reads both alike", () => {
+      const ng = new Uint8Array(fs.readFileSync(path.join(FIXTURES, "kernel-frames.pcapng")));
+      const classic = new Uint8Array(fs.readFileSync(path.join(FIXTURES, "kernel-frames.pcap")));
+      const read = (file: Uint8Array) => {
+        const reader = new CaptureReader();
+        const out: string[] = [];
+        for (const chunk of chunked(file, [1, 2, 1, 7])) {
+          reader.push(chunk);
+          for (let r = reader.next(); r !== undefined; r = reader.next()) out.push(`${reader.linkType} ${r.seconds}.${r.nanoseconds} ${Buffer.from(r.data).toString("hex")}`);
+        }
+        reader.end();
+        return { out, header: reader.header, format: reader.format };
+      };
+      const a = read(ng);
+      const b = read(classic);
+      assert.equal(a.format, "pcapng");
+      assert.equal(b.format, "pcap");
+      assert.deepEqual(a.out, b.out);
+      assert.deepEqual({ ...a.header, format: "pcap" }, b.header);
+    });
+
+    it("reads a classic file's link type as libpcap does: the lower 16 bits (the upper ones hold FCS lengths)", () => {
+      const file = new Uint8Array(fs.readFileSync(path.join(FIXTURES, "any-sll.pcap")));
+      new DataView(file.buffer).setUint32(20, 0x3000_0000 | 113, true);
+      const reader = new CaptureReader();
+      reader.push(file);
+      assert.ok(reader.next() !== undefined);
+      assert.equal(reader.linkType, 113);
+      assert.equal(reader.header?.linkType, 113);
+    });
+
+    it("says, for a file of neither format, that either would do; and for fewer than four bytes, what is missing", () => {
+      const reader = new CaptureReader();
+      reader.push(Buffer.from("text"));
+      const error = expectDecodeError(() => reader.next(), { layer: "pcap", field: "magic" });
+      assert.match(error.message, /in either byte order, or a pcapng file's 0a 0d 0d 0a$/);
+      const short = new CaptureReader();
+      short.push(Uint8Array.of(0x0a, 0x0d));
+      expectDecodeError(() => short.end(), { layer: "pcap", field: "magic", available: 2, truncated: true });
+    });
+  });
+
   describe("files written by real tools, as tshark reads them", () => {
     let directory = "";
     before(() => {
