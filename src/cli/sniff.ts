@@ -1,6 +1,7 @@
 // `takeover sniff`: one line per frame, as `tcpdump -n` prints it, from a live interface (-i, through
-// the libpcap link) or a classic pcap file (-r, read in chunks through our PcapReader), or the frames
-// copied into a pcap file (-w). Lines are built as bytes into a big buffer and written in large
+// the libpcap link) or a pcap or pcapng file of Ethernet, Linux cooked v1/v2, raw IP or loopback
+// frames (-r, read in chunks through our CaptureReader), or the frames copied into a classic pcap
+// file (-w). Lines are built as bytes into a big buffer and written in large
 // chunks; the -r path allocates nothing per frame beyond what the pcap reader hands out.
 //
 // Filters: with -i, the filter words go to libpcap, so any tcpdump filter works. Neither libpcap
@@ -52,9 +53,12 @@ Filter (the words after the options):
            joined with and/&&, or/||, not/! and parentheses ("host A or B" repeats "host").
            Addresses and ports are numbers: no name lookups.
 
+-r reads classic pcap and pcapng, of Ethernet, Linux cooked v1/v2 (tcpdump -i any), raw IP and
+BSD/OpenBSD loopback frames.
 Output: tcpdump -n's line for ARP and ICMP (VLAN-tagged frames print as the frame inside, as
-tcpdump does without -e); the nearest clear line for others; "malformed: <what, where>" for a
-frame that does not decode (the capture goes on). --json prints decodeFrame's JSON with "time"
+tcpdump does without -e; cooked v2 frames with tcpdump's interface and direction first); the
+nearest clear line for others; "malformed: <what, where>" for a frame that does not decode (the
+capture goes on). --json prints decodeFrame's JSON with "time"
 (µs since the epoch). Times are local (TZ is honoured), as tcpdump prints them.
 With -w, frames go to the file and nothing is printed. Ctrl-C ends a live capture and prints
 how many frames were captured and how many the kernel dropped.`;
@@ -71,9 +75,9 @@ interface SniffFlags {
 export function registerSniff(program: Command): void {
   program
     .command("sniff")
-    .description("print frames one line each, as tcpdump -n does (or --json), live or from a pcap file; or copy them to one")
+    .description("print frames one line each, as tcpdump -n does (or --json), live or from a pcap/pcapng file; or copy them to a pcap file")
     .option("-i, --interface <name>", "capture live on this interface (needs CAP_NET_RAW)")
-    .option("-r, --read <file>", "read frames from a classic pcap file (- for stdin)")
+    .option("-r, --read <file>", "read frames from a pcap or pcapng file (- for stdin)")
     .option("-w, --write <file>", "write the frames to a classic pcap file (- for stdout) instead of printing them")
     .option("-c, --count <n>", "stop after N frames (after the filter)")
     .option("-n", "print addresses as numbers (always so: sniff never resolves names)")
