@@ -76,7 +76,7 @@ export function registerSniff(program: Command): void {
   program
     .command("sniff")
     .description("print frames one line each, as tcpdump -n does (or --json), live or from a pcap/pcapng file; or copy them to a pcap file")
-    .option("-i, --interface <name>", "capture live on this interface (needs CAP_NET_RAW)")
+    .option("-i, --interface <name>", "capture live on this interface, or on every one with any (needs CAP_NET_RAW)")
     .option("-r, --read <file>", "read frames from a pcap or pcapng file (- for stdin)")
     .option("-w, --write <file>", "write the frames to a classic pcap file (- for stdout) instead of printing them")
     .option("-c, --count <n>", "stop after N frames (after the filter)")
@@ -469,6 +469,7 @@ function sameFile(a: string, b: string): boolean {
 // -i: a live capture through the libpcap link.
 
 async function captureLive(iface: string, filter: string, count: number, flags: SniffFlags): Promise<void> {
+  if (iface === "any") return captureAny(filter, count, flags);
   // Loaded here, so that -r works where the native binding is not built.
   const { Link: LiveLink, LinkError } = await import("../link/link");
   const { InterfaceError } = await import("../link/interfaces");
@@ -531,6 +532,90 @@ async function captureLive(iface: string, filter: string, count: number, flags: 
         });
       }
     });
+  });
+}
+
+/** Sessions that were polled: node_pcap's native poll handle must never meet a collected session. */
+const anySessions: unknown[] = [];
+
+/**
+ * -i any: every interface at once, through libpcap's "any" device straight from the pcap binding
+ * (the Link opens one Ethernet interface and sends on it; "any" gives Linux cooked frames and cannot
+ * send). libpcap gives cooked v1 frames here (tcpdump asks for v2), so lines carry no interface name.
+ */
+async function captureAny(filter: string, count: number, flags: SniffFlags): Promise<void> {
+  const { PcapSession } = await import("pcap/build/Release/pcap_binding");
+  const session = new PcapSession();
+  anySessions.push(session);
+  const data = Buffer.alloc(LIVE_SNAP_LENGTH);
+  const header = Buffer.alloc(16);
+  let linkType = -1;
+  let captured = 0;
+  let enough = false;
+  let sink: FrameSink | undefined;
+  let stop: () => void = () => {};
+  const onPacket = (): void => {
+    if (enough || sink === undefined) return;
+    const capturedLength = header.readUInt32LE(8);
+    sink.frame(data.subarray(0, capturedLength), header.readUInt32LE(0), header.readUInt32LE(4) * 1000, header.readUInt32LE(12), linkType);
+    if (++captured >= count) {
+      enough = true;
+      setImmediate(() => stop());
+    }
+  };
+  let name: string;
+  try {
+    name = session.open_live("any", filter, 4 << 20, LIVE_SNAP_LENGTH, "", onPacket, false, 0, () => {}, false);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const privilege = /permission|not permitted/i.test(message) ? "; capturing needs CAP_NET_RAW: run as root or give node the capability" : "";
+    throw new UsageError(`cannot open any for capture: ${message}${privilege}`);
+  }
+  const number = /^Unknown linktype (\d+)$/.exec(name);
+  linkType = name === "LINKTYPE_LINUX_SLL" ? 113 : number !== null ? Number(number[1]) : name === "LINKTYPE_ETHERNET" ? LINKTYPE_ETHERNET : -1;
+  if (!linkTypeSupported(linkType)) {
+    session.close();
+    throw new UsageError(`cannot capture on any: libpcap gives link type ${name}, which sniff does not read; use tcpdump -i any`);
+  }
+  sink = openSink(flags, "micro", LIVE_SNAP_LENGTH, linkType);
+  process.stderr.write(`listening on any, link-type ${linkTypeName(linkType)}, snapshot length ${LIVE_SNAP_LENGTH} bytes\n`);
+  const out = sink;
+  await new Promise<void>((resolve) => {
+    let stopped = false;
+    let flushing: Promise<void> = Promise.resolve();
+    stop = (): void => {
+      if (stopped) return;
+      stopped = true;
+      enough = true;
+      let stats = { ps_recv: 0, ps_drop: 0, ps_ifdrop: 0 };
+      try {
+        stats = session.stats();
+      } catch {
+        // closed already: no counts
+      }
+      session.close();
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      void flushing.then(() => out.end()).then(() => {
+        process.stderr.write(
+          `${captured} packet${captured === 1 ? "" : "s"} captured\n` +
+            `${stats.ps_recv} packet${stats.ps_recv === 1 ? "" : "s"} received by filter\n` +
+            `${stats.ps_drop} packet${stats.ps_drop === 1 ? "" : "s"} dropped by kernel\n`,
+        );
+        resolve();
+      });
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+    session.read_callback = () => {
+      if (stopped) return;
+      // bounded: a busy capture yields to the event loop (and its flushes) every 10,000 frames
+      for (let i = 0; i < 10_000 && !stopped && session.dispatch(data, header) > 0; i++);
+      flushing = flushing.then(() => out.flush(true)).then(() => {
+        if (out.closed) stop();
+      });
+    };
+    session.start_polling();
   });
 }
 

@@ -561,6 +561,27 @@ describe("cli/sniff", function () {
       assert.deepEqual(lines(sniff(["-r", file]).stdout), theirs);
     });
 
+    it("-i any captures on every interface, printing Linux cooked v1 frames as tcpdump -i any -y LINUX_SLL does; -w keeps the link type", async () => {
+      const file = path.join(directory, "any.pcap");
+      const writing = await startSniff(["-i", "any", "-c", "2", "-w", file, "icmp"]);
+      const sniffing = await startSniff(["-i", "any", "-c", "2", "icmp"]);
+      assert.match(sniffing.stderr, /^listening on any, link-type LINUX_SLL \(Linux cooked v1\), snapshot length 262144 bytes$/m);
+      ping(1);
+      await sniffing.waitFor(() => sniffing.exited, 15_000, "sniff -i any -c 2 to end");
+      await writing.waitFor(() => writing.exited, 15_000, "sniff -i any -c 2 -w to end");
+      assert.equal(sniffing.status, 0, sniffing.stderr);
+      assert.equal(writing.status, 0, writing.stderr);
+      const time = "\\d\\d:\\d\\d:\\d\\d\\.\\d{6}";
+      const printed = lines(sniffing.stdout);
+      assert.equal(printed.length, 2, sniffing.stdout);
+      assert.match(printed[0], new RegExp(`^${time} IP 192\\.0\\.2\\.17 > 192\\.0\\.2\\.1: ICMP echo request, id \\d+, seq 1, length 64$`));
+      assert.match(printed[1], new RegExp(`^${time} IP 192\\.0\\.2\\.1 > 192\\.0\\.2\\.17: ICMP echo reply, id \\d+, seq 1, length 64$`));
+      const result = spawnSync("tcpdump", ["-n", "-r", file], { env: ENV, encoding: "utf8" });
+      assert.match(result.stderr, /link-type LINUX_SLL \(Linux cooked v1\)/);
+      assert.deepEqual(lines(sniff(["-r", file]).stdout), tcpdump(["-r", file]));
+      assert.equal(tcpdump(["-r", file]).length, 2);
+    });
+
     it("on Ctrl-C prints how many frames it captured and how many the kernel dropped", async () => {
       const sniffing = await startSniff(["-i", "eth0", "icmp"]);
       ping(2);
