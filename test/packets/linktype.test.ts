@@ -8,9 +8,9 @@ import fc from "fast-check";
 import { DecodeError } from "../../src/packets/errors";
 import { encodeFrame, FrameFields } from "../../src/packets/frame";
 import { Ipv4, Mac } from "../../src/packets/address";
-import { frameJson, frameSummary } from "../../src/packets/summary";
+import { frameJson, frameSummary, TextBuffer } from "../../src/packets/summary";
 import { decodeLinkHeader, LinkView, linkTypeName, linkTypeSupported } from "../../src/packets/linktype";
-import { linkFrameJson, linkFrameSummary } from "../../src/packets/link-summary";
+import { LinkLineWriter, linkFrameJson, linkFrameSummary } from "../../src/packets/link-summary";
 import { Reach, scaled } from "../helpers/property";
 import * as arbitrary from "./arbitraries";
 import { LOOP, NULL, RAW, SLL, SLL2, wrapFrame } from "./link-frames";
@@ -119,6 +119,35 @@ describe("link types", () => {
     assert.equal(linkFrameSummary(RAW, Uint8Array.from([0x50, 0])), "unknown ip 5");
   });
 
+  it("print cooked frames of 802.3, 802.2 and other non-EtherType protocols with tcpdump's link-header line (tcpdump itself decodes IPX and LLC further), without an address that is not 6 bytes", () => {
+    const sll = (protocol: number, addressLength = 6) =>
+      Uint8Array.from([0, 0, 0, 1, 0, addressLength, 0, 0, 0x5e, 0, 0x53, 1, 0, 0, protocol >> 8, protocol & 0xff, 0xaa, 0xbb]);
+    assert.equal(linkFrameSummary(SLL, sll(1)), " In 00:00:5e:00:53:01 802.3, length 18: ");
+    assert.equal(linkFrameSummary(SLL, sll(4)), " In 00:00:5e:00:53:01 802.2, length 18: ");
+    assert.equal(linkFrameSummary(SLL, sll(5, 8)), " In ethertype Unknown (0x0005), length 18: ");
+    assert.equal(linkFrameSummary(SLL, sll(0x86dd), 1000), " In 00:00:5e:00:53:01 ethertype IPv6 (0x86dd), length 1000: ");
+    assert.equal(linkFrameSummary(NULL, Uint8Array.from([24, 0, 0, 0, 0x60])), "AF IPv6 (24), length 5: ");
+  });
+
+  it("write Ethernet frames as the Ethernet summary does, and lines with the time column for every link type", () => {
+    const frame = encodeFrame({ ethernet: { destination: mac(1), source: mac(2), etherType: 0x0800 }, ipv4: { ...ipv4(), protocol: 1 }, icmp: { type: 8, code: 0, identifier: 7, sequence: 9 }, payload: new Uint8Array(4) });
+    assert.equal(linkFrameSummary(1, frame), frameSummary(frame));
+    assert.equal(linkFrameJson(1, frame, 5), frameJson(frame, 5));
+    const writer = new LinkLineWriter(new TextBuffer(), () => "eth0");
+    writer.write(1, frame, 0, 1, frame.length);
+    writer.write(SLL2, wrapFrame(SLL2, frame, { packetType: 4 })!, 3661, 999_999, frame.length + 6);
+    writer.write(RAW, wrapFrame(RAW, frame)!.subarray(0, 5), 0, 0, frame.length - 14);
+    const text = writer.out.toString().split("\n");
+    const icmp = "IP 192\\.0\\.2\\.1 > 192\\.0\\.2\\.2: ICMP echo request, id 7, seq 9, length 12";
+    const hms = "\\d\\d:\\d\\d:\\d\\d"; // local time, as tcpdump prints it
+    assert.equal(text.length, 4);
+    assert.match(text[0], new RegExp(`^${hms}\\.000001 ${icmp}$`));
+    assert.match(text[1], new RegExp(`^${hms}\\.999999 eth0  Out ${icmp}$`));
+    // the IPv4 header cut after 5 bytes: byte 4 is its identification field (raw IP has no link header)
+    assert.match(text[2], new RegExp(`^${hms}\\.000000 malformed: ipv4: truncated at byte 4 \\(identification\\): need 6 bytes, got 5 \\(captured 5 of 32 bytes\\)$`));
+    assert.equal(text[3], "");
+  });
+
   it("give JSON with the link header and the layers above it", () => {
     const frame = encodeFrame({ ethernet: { destination: mac(1), source: mac(2), etherType: 0x0800 }, ipv4: { ...ipv4(), protocol: 1 }, icmp: { type: 8, code: 0, identifier: 7, sequence: 9 }, payload: new Uint8Array(4) });
     const json = JSON.parse(linkFrameJson(SLL2, wrapFrame(SLL2, frame, { packetType: 4, interfaceIndex: 2 })!, 1234));
@@ -129,6 +158,11 @@ describe("link types", () => {
     const cut = JSON.parse(linkFrameJson(RAW, wrapFrame(RAW, frame)!.subarray(0, 10), 1));
     assert.equal(cut.malformed.layer, "ipv4");
     assert.equal(cut.malformed.offset, 0 + (JSON.parse(frameJsonOf(frame.subarray(0, 24))).malformed.offset - 14));
+    assert.deepEqual(JSON.parse(linkFrameJson(SLL, new Uint8Array(3), 2)).malformed.field, "LINUX_SLL addressType");
+    const ipv6 = JSON.parse(linkFrameJson(NULL, Uint8Array.from([24, 0, 0, 0, 0x60, 0, 0]), 3));
+    assert.deepEqual(ipv6, { time: 3, link: { linkType: NULL, headerLength: 4, etherType: 0x86dd, family: 24 }, payloadLength: 3 });
+    const tagged = encodeFrame({ ethernet: { destination: mac(1), source: mac(2), etherType: 0x0800, vlan: { id: 42, priority: 5, dropEligible: false } }, ipv4: { ...ipv4(), protocol: 1 }, icmp: { type: 8, code: 0, identifier: 7, sequence: 9 }, payload: new Uint8Array(4) });
+    assert.deepEqual(JSON.parse(linkFrameJson(SLL, wrapFrame(SLL, tagged)!, 4)).vlan, { id: 42, priority: 5, dropEligible: false });
   });
 });
 
