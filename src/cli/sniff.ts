@@ -1,6 +1,7 @@
 // `takeover sniff`: one line per frame, as `tcpdump -n` prints it, from a live interface (-i, through
-// the libpcap link) or a classic pcap file (-r, read in chunks through our PcapReader), or the frames
-// copied into a pcap file (-w). Lines are built as bytes into a big buffer and written in large
+// the libpcap link) or a pcap or pcapng file of Ethernet, Linux cooked v1/v2, raw IP or loopback
+// frames (-r, read in chunks through our CaptureReader), or the frames copied into a classic pcap
+// file (-w). Lines are built as bytes into a big buffer and written in large
 // chunks; the -r path allocates nothing per frame beyond what the pcap reader hands out.
 //
 // Filters: with -i, the filter words go to libpcap, so any tcpdump filter works. Neither libpcap
@@ -9,11 +10,14 @@
 // compiled by src/packets/filter.ts to a predicate over the frame bytes with libpcap's meaning (see
 // FILTER_HELP); a word outside it is an error that says so.
 import { Command } from "commander";
-import { closeSync, openSync, realpathSync, writeSync } from "node:fs";
+import { closeSync, openSync, readdirSync, readFileSync, realpathSync, writeSync } from "node:fs";
 import { FileHandle, open } from "node:fs/promises";
 import type { Link } from "../link/link";
 import { DecodeError } from "../packets/errors";
 import { compileFilter, FILTER_LANGUAGE, FilterError, FramePredicate } from "../packets/filter";
+import { CaptureHeader, CaptureReader } from "../packets/capture";
+import { linkFrameJson, LinkLineWriter } from "../packets/link-summary";
+import { linkTypeName, linkTypeSupported, SUPPORTED_LINK_TYPES } from "../packets/linktype";
 import {
   emitPcapHeader,
   emitPcapRecord,
@@ -21,11 +25,10 @@ import {
   MAX_CAPTURED_LENGTH,
   PCAP_HEADER_LENGTH,
   PcapHeader,
-  PcapReader,
   PcapResolution,
   pcapRecordLength,
 } from "../packets/pcap";
-import { frameJson, LineWriter, MAX_LINE_LENGTH, TextBuffer } from "../packets/summary";
+import { MAX_LINE_LENGTH, TextBuffer } from "../packets/summary";
 import { UsageError } from "./errors";
 
 /** Bytes of output gathered before they are written out. */
@@ -46,9 +49,12 @@ ${FILTER_LANGUAGE.replace(/^/gm, "             ")}
            Not understood: gateway, protochain, mpls, pppoe, geneve, ip6 broadcast, ether proto
            0xe0 (IPX), names of protocols beyond ether/ip/ip6/arp/rarp/tcp/udp/... above.
 
+-r reads classic pcap and pcapng, of Ethernet, Linux cooked v1/v2 (tcpdump -i any), raw IP and
+BSD/OpenBSD loopback frames.
 Output: tcpdump -n's line for ARP and ICMP (VLAN-tagged frames print as the frame inside, as
-tcpdump does without -e); the nearest clear line for others; "malformed: <what, where>" for a
-frame that does not decode (the capture goes on). --json prints decodeFrame's JSON with "time"
+tcpdump does without -e; cooked v2 frames with tcpdump's interface and direction first); the
+nearest clear line for others; "malformed: <what, where>" for a frame that does not decode (the
+capture goes on). --json prints decodeFrame's JSON with "time"
 (µs since the epoch). Times are local (TZ is honoured), as tcpdump prints them.
 With -w, frames go to the file and nothing is printed. Ctrl-C ends a live capture and prints
 how many frames were captured and how many the kernel dropped.`;
@@ -65,9 +71,9 @@ interface SniffFlags {
 export function registerSniff(program: Command): void {
   program
     .command("sniff")
-    .description("print frames one line each, as tcpdump -n does (or --json), live or from a pcap file; or copy them to one")
-    .option("-i, --interface <name>", "capture live on this interface (needs CAP_NET_RAW)")
-    .option("-r, --read <file>", "read frames from a classic pcap file (- for stdin)")
+    .description("print frames one line each, as tcpdump -n does (or --json), live or from a pcap/pcapng file; or copy them to a pcap file")
+    .option("-i, --interface <name>", "capture live on this interface, or on every one with any (needs CAP_NET_RAW)")
+    .option("-r, --read <file>", "read frames from a pcap or pcapng file (- for stdin)")
     .option("-w, --write <file>", "write the frames to a classic pcap file (- for stdout) instead of printing them")
     .option("-c, --count <n>", "stop after N frames (after the filter)")
     .option("-n", "print addresses as numbers (always so: sniff never resolves names)")
@@ -167,7 +173,8 @@ class FileOutput implements ByteOutput {
 /** What happens to each frame that passes the filter. */
 interface FrameSink {
   readonly closed: boolean;
-  frame(bytes: Uint8Array, seconds: number, nanoseconds: number, wireLength: number): void;
+  /** One frame of `linkType` (one linkTypeSupported accepts). */
+  frame(bytes: Uint8Array, seconds: number, nanoseconds: number, wireLength: number, linkType: number): void;
   /** A pcap record that could not be read (its timestamp is corrupt); the file goes on. */
   badRecord(error: DecodeError): void;
   /** Writes out what has gathered, if it is a chunk's worth (or anything, with `force`). */
@@ -177,7 +184,7 @@ interface FrameSink {
 
 /** tcpdump-style lines (or JSON lines) gathered in a TextBuffer. */
 class TextSink implements FrameSink {
-  private readonly writer = new LineWriter(new TextBuffer(OUTPUT_CHUNK + MAX_LINE_LENGTH));
+  private readonly writer = new LinkLineWriter(new TextBuffer(OUTPUT_CHUNK + MAX_LINE_LENGTH), interfaceName);
 
   constructor(
     private readonly output: ByteOutput,
@@ -188,12 +195,12 @@ class TextSink implements FrameSink {
     return this.output.closed;
   }
 
-  frame(bytes: Uint8Array, seconds: number, nanoseconds: number, wireLength: number): void {
+  frame(bytes: Uint8Array, seconds: number, nanoseconds: number, wireLength: number, linkType: number): void {
     if (!this.json) {
-      this.writer.write(bytes, seconds, Math.floor(nanoseconds / 1000), wireLength);
+      this.writer.write(linkType, bytes, seconds, Math.floor(nanoseconds / 1000), wireLength);
       return;
     }
-    this.line(frameJson(bytes, seconds * 1_000_000 + Math.floor(nanoseconds / 1000)));
+    this.line(linkFrameJson(linkType, bytes, seconds * 1_000_000 + Math.floor(nanoseconds / 1000)));
   }
 
   badRecord(error: DecodeError): void {
@@ -225,7 +232,7 @@ class TextSink implements FrameSink {
   }
 }
 
-/** Frames into a classic pcap file. */
+/** Frames into a classic pcap file, of one link type. */
 class PcapSink implements FrameSink {
   private buffer = new Uint8Array(OUTPUT_CHUNK + PCAP_HEADER_LENGTH);
   private length: number;
@@ -235,16 +242,23 @@ class PcapSink implements FrameSink {
     private readonly output: ByteOutput,
     resolution: PcapResolution,
     snapLength: number,
+    private readonly linkType: number,
   ) {
     this.header = { resolution, littleEndian: true };
-    this.length = emitPcapHeader({ resolution, snapLength, linkType: LINKTYPE_ETHERNET }, this.buffer, 0);
+    this.length = emitPcapHeader({ resolution, snapLength, linkType }, this.buffer, 0);
   }
 
   get closed(): boolean {
     return this.output.closed;
   }
 
-  frame(bytes: Uint8Array, seconds: number, nanoseconds: number, wireLength: number): void {
+  frame(bytes: Uint8Array, seconds: number, nanoseconds: number, wireLength: number, linkType: number): void {
+    if (linkType !== this.linkType) {
+      throw new UsageError(
+        `-w writes a classic pcap file of one link type, and this capture has frames of link type ${linkTypeName(this.linkType)} ` +
+          `and of ${linkTypeName(linkType)}; split it by interface first (tshark -r FILE -w OUT -Y frame.interface_id==N)`,
+      );
+    }
     const record = { seconds, nanoseconds, data: bytes, originalLength: Math.max(wireLength, bytes.length) };
     const needed = pcapRecordLength(record);
     if (this.length + needed > this.buffer.length) {
@@ -272,10 +286,34 @@ class PcapSink implements FrameSink {
   }
 }
 
-function openSink(flags: SniffFlags, resolution: PcapResolution, snapLength: number): FrameSink {
+function openSink(flags: SniffFlags, resolution: PcapResolution, snapLength: number, linkType: number): FrameSink {
   if (flags.write === undefined) return new TextSink(new StdoutOutput(), flags.json === true);
   const output = flags.write === "-" ? new StdoutOutput() : new FileOutput(flags.write);
-  return new PcapSink(output, resolution, snapLength);
+  return new PcapSink(output, resolution, snapLength, linkType);
+}
+
+let interfaceNames: Map<number, string> | undefined;
+
+/**
+ * The name of this host's interface of index `index` (what tcpdump prints for an SLL2 frame: it too
+ * looks the index up on the host that reads the file), from /sys/class/net; undefined when none has it.
+ */
+function interfaceName(index: number): string | undefined {
+  if (interfaceNames === undefined) {
+    interfaceNames = new Map();
+    try {
+      for (const name of readdirSync("/sys/class/net")) {
+        try {
+          interfaceNames.set(Number(readFileSync(`/sys/class/net/${name}/ifindex`, "utf8").trim()), name);
+        } catch {
+          // an interface that went away while we looked
+        }
+      }
+    } catch {
+      // no sysfs: every index prints as "?"
+    }
+  }
+  return interfaceNames.get(index);
 }
 
 function describeFileError(error: unknown): string {
@@ -333,21 +371,36 @@ async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
   }
 }
 
-function linkTypeName(linkType: number): string {
-  return linkType === LINKTYPE_ETHERNET ? "EN10MB (Ethernet)" : `${linkType}`;
-}
-
 async function readCapture(path: string, filter: FramePredicate | undefined, count: number, flags: SniffFlags): Promise<void> {
   const name = path === "-" ? "standard input" : path;
   if (flags.write !== undefined && flags.write !== "-" && path !== "-" && sameFile(path, flags.write)) {
     throw new UsageError(`-w ${flags.write} would overwrite the file -r reads; write to another file`);
   }
-  const reader = new PcapReader();
+  const reader = new CaptureReader();
   let sink: FrameSink | undefined;
   let seen = 0;
+  /** The link type checked last: a pcapng file may change it from one interface to the next. */
+  let checkedLinkType = LINKTYPE_ETHERNET;
   const fail = (error: unknown): never => {
     if (error instanceof DecodeError) throw new UsageError(`${name}: ${error.message}`);
     throw error;
+  };
+  const checkLinkType = (linkType: number): void => {
+    if (!linkTypeSupported(linkType)) {
+      throw new UsageError(`${name}: link type ${linkType} is not one sniff reads (it reads ${SUPPORTED_LINK_TYPES}); read this file with tcpdump -r`);
+    }
+    if (filter !== undefined && linkType !== LINKTYPE_ETHERNET) {
+      throw new UsageError(
+        `${name}: the -r filter works on Ethernet frames, and this file has frames of link type ${linkTypeName(linkType)}; ` +
+          `leave the filter out, or filter with tcpdump -r FILE -w - FILTER | takeover sniff -r -`,
+      );
+    }
+    checkedLinkType = linkType;
+  };
+  const openSinkFor = (header: CaptureHeader): FrameSink => {
+    checkLinkType(header.linkType);
+    process.stderr.write(`reading from file ${name}, link-type ${linkTypeName(header.linkType)}, snapshot length ${header.snapLength}\n`);
+    return openSink(flags, header.resolution, header.snapLength, header.linkType);
   };
   try {
     chunks: for await (const chunk of fileChunks(path)) {
@@ -356,39 +409,29 @@ async function readCapture(path: string, filter: FramePredicate | undefined, cou
       } catch (error) {
         fail(error);
       }
-      if (sink === undefined) {
-        const header = reader.header;
-        if (header === undefined) {
-          try {
-            reader.next(); // throws for a bad magic
-          } catch (error) {
-            fail(error);
-          }
-          continue;
-        }
-        if (header.linkType !== LINKTYPE_ETHERNET) {
-          throw new UsageError(`${name}: link type ${header.linkType} is not Ethernet (1); sniff reads Ethernet captures only`);
-        }
-        process.stderr.write(`reading from file ${name}, link-type ${linkTypeName(header.linkType)}, snapshot length ${header.snapLength}\n`);
-        sink = openSink(flags, header.resolution, header.snapLength);
-      }
       for (;;) {
+        if (sink === undefined && reader.header !== undefined) sink = openSinkFor(reader.header);
         let record;
         try {
-          record = reader.next();
+          record = reader.next(); // throws for a bad magic as soon as it is in
         } catch (error) {
-          if (error instanceof DecodeError && error.field === "subseconds") {
+          if (sink !== undefined && error instanceof DecodeError && error.field === "subseconds") {
             sink.badRecord(error); // the reader has stepped over it
             continue;
           }
           fail(error);
         }
-        if (record === undefined) break;
+        const header = reader.header;
+        if (sink === undefined && header !== undefined) sink = openSinkFor(header);
+        if (record === undefined || sink === undefined) break;
+        const linkType = reader.linkType;
+        if (linkType !== checkedLinkType) checkLinkType(linkType);
         const data = record.data;
         if (filter !== undefined && !filter(data, record.originalLength)) continue;
-        sink.frame(data, record.seconds, record.nanoseconds, record.originalLength);
+        sink.frame(data, record.seconds, record.nanoseconds, record.originalLength, linkType);
         if (++seen >= count) break chunks;
       }
+      if (sink === undefined) continue;
       await sink.flush(false);
       if (sink.closed) break;
     }
@@ -399,6 +442,10 @@ async function readCapture(path: string, filter: FramePredicate | undefined, cou
         await sink?.end();
         sink = undefined;
         fail(error);
+      }
+      if (sink === undefined) {
+        // a pcapng file with no interface at all: nothing to read, as tcpdump says for an empty capture
+        process.stderr.write(`reading from file ${name}, link-type ${linkTypeName(LINKTYPE_ETHERNET)}, snapshot length 0\n`);
       }
     }
   } finally {
@@ -418,6 +465,7 @@ function sameFile(a: string, b: string): boolean {
 // -i: a live capture through the libpcap link.
 
 async function captureLive(iface: string, filter: string, count: number, flags: SniffFlags): Promise<void> {
+  if (iface === "any") return captureAny(filter, count, flags);
   // Loaded here, so that -r works where the native binding is not built.
   const { Link: LiveLink, LinkError } = await import("../link/link");
   const { InterfaceError } = await import("../link/interfaces");
@@ -428,7 +476,7 @@ async function captureLive(iface: string, filter: string, count: number, flags: 
     if (error instanceof LinkError || error instanceof InterfaceError) throw new UsageError(error.message);
     throw error;
   }
-  const sink = openSink(flags, "micro", LIVE_SNAP_LENGTH);
+  const sink = openSink(flags, "micro", LIVE_SNAP_LENGTH, LINKTYPE_ETHERNET);
   process.stderr.write(`listening on ${iface}, link-type ${linkTypeName(LINKTYPE_ETHERNET)}, snapshot length ${LIVE_SNAP_LENGTH} bytes\n`);
   openLink.onStatus((status) => {
     process.stderr.write(
@@ -463,7 +511,7 @@ async function captureLive(iface: string, filter: string, count: number, flags: 
       if (stopped || enough) return;
       const seconds = Math.floor(frame.timeMicros / 1_000_000);
       const micros = frame.timeMicros - seconds * 1_000_000;
-      sink.frame(frame.bytes, seconds, micros * 1000, frame.wireLength);
+      sink.frame(frame.bytes, seconds, micros * 1000, frame.wireLength, LINKTYPE_ETHERNET);
       captured++;
       if (captured >= count) {
         enough = true;
@@ -480,6 +528,90 @@ async function captureLive(iface: string, filter: string, count: number, flags: 
         });
       }
     });
+  });
+}
+
+/** Sessions that were polled: node_pcap's native poll handle must never meet a collected session. */
+const anySessions: unknown[] = [];
+
+/**
+ * -i any: every interface at once, through libpcap's "any" device straight from the pcap binding
+ * (the Link opens one Ethernet interface and sends on it; "any" gives Linux cooked frames and cannot
+ * send). libpcap gives cooked v1 frames here (tcpdump asks for v2), so lines carry no interface name.
+ */
+async function captureAny(filter: string, count: number, flags: SniffFlags): Promise<void> {
+  const { PcapSession } = await import("pcap/build/Release/pcap_binding");
+  const session = new PcapSession();
+  anySessions.push(session);
+  const data = Buffer.alloc(LIVE_SNAP_LENGTH);
+  const header = Buffer.alloc(16);
+  let linkType = -1;
+  let captured = 0;
+  let enough = false;
+  let sink: FrameSink | undefined;
+  let stop: () => void = () => {};
+  const onPacket = (): void => {
+    if (enough || sink === undefined) return;
+    const capturedLength = header.readUInt32LE(8);
+    sink.frame(data.subarray(0, capturedLength), header.readUInt32LE(0), header.readUInt32LE(4) * 1000, header.readUInt32LE(12), linkType);
+    if (++captured >= count) {
+      enough = true;
+      setImmediate(() => stop());
+    }
+  };
+  let name: string;
+  try {
+    name = session.open_live("any", filter, 4 << 20, LIVE_SNAP_LENGTH, "", onPacket, false, 0, () => {}, false);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const privilege = /permission|not permitted/i.test(message) ? "; capturing needs CAP_NET_RAW: run as root or give node the capability" : "";
+    throw new UsageError(`cannot open any for capture: ${message}${privilege}`);
+  }
+  const number = /^Unknown linktype (\d+)$/.exec(name);
+  linkType = name === "LINKTYPE_LINUX_SLL" ? 113 : number !== null ? Number(number[1]) : name === "LINKTYPE_ETHERNET" ? LINKTYPE_ETHERNET : -1;
+  if (!linkTypeSupported(linkType)) {
+    session.close();
+    throw new UsageError(`cannot capture on any: libpcap gives link type ${name}, which sniff does not read; use tcpdump -i any`);
+  }
+  sink = openSink(flags, "micro", LIVE_SNAP_LENGTH, linkType);
+  process.stderr.write(`listening on any, link-type ${linkTypeName(linkType)}, snapshot length ${LIVE_SNAP_LENGTH} bytes\n`);
+  const out = sink;
+  await new Promise<void>((resolve) => {
+    let stopped = false;
+    let flushing: Promise<void> = Promise.resolve();
+    stop = (): void => {
+      if (stopped) return;
+      stopped = true;
+      enough = true;
+      let stats = { ps_recv: 0, ps_drop: 0, ps_ifdrop: 0 };
+      try {
+        stats = session.stats();
+      } catch {
+        // closed already: no counts
+      }
+      session.close();
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      void flushing.then(() => out.end()).then(() => {
+        process.stderr.write(
+          `${captured} packet${captured === 1 ? "" : "s"} captured\n` +
+            `${stats.ps_recv} packet${stats.ps_recv === 1 ? "" : "s"} received by filter\n` +
+            `${stats.ps_drop} packet${stats.ps_drop === 1 ? "" : "s"} dropped by kernel\n`,
+        );
+        resolve();
+      });
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+    session.read_callback = () => {
+      if (stopped) return;
+      // bounded: a busy capture yields to the event loop (and its flushes) every 10,000 frames
+      for (let i = 0; i < 10_000 && !stopped && session.dispatch(data, header) > 0; i++);
+      flushing = flushing.then(() => out.flush(true)).then(() => {
+        if (out.closed) stop();
+      });
+    };
+    session.start_polling();
   });
 }
 

@@ -2,7 +2,7 @@
 // frame (absolute byte offset), how many bytes were needed and how many there were, so a sniffer can
 // print what was wrong with a malformed frame and the capture can go on.
 
-export type Layer = "ethernet" | "arp" | "ipv4" | "icmp" | "pcap";
+export type Layer = "ethernet" | "arp" | "ipv4" | "icmp" | "pcap" | "pcapng" | "link";
 
 export class DecodeError extends Error {
   override readonly name = "DecodeError";

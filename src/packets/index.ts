@@ -1,5 +1,5 @@
-// takeover/packets: pure codecs for Ethernet (802.1Q), ARP, IPv4, ICMP and classic pcap files, and a
-// pcap-filter(7) compiler for frames read from them.
+// takeover/packets: pure codecs for Ethernet (802.1Q), ARP, IPv4, ICMP, the link headers of Linux cooked
+// captures, raw IP and loopback, classic pcap and pcapng files, and a pcap-filter(7) compiler.
 // No I/O and no Node-only imports, so other tools (and a browser-side viewer) can use them.
 export { AddressError, Ipv4, Mac } from "./address";
 export { DecodeError, Layer } from "./errors";
@@ -11,4 +11,8 @@ export * from "./icmp";
 export * from "./frame";
 export * from "./pcap";
 export * from "./summary";
+export * from "./pcapng";
+export * from "./linktype";
+export * from "./link-summary";
+export * from "./capture";
 export { compileFilter, FilterError, FILTER_LANGUAGE, FramePredicate } from "./filter";

@@ -185,7 +185,8 @@ export class TextBuffer {
 // ---------------------------------------------------------------------------------------------
 // Names tcpdump prints, as the installed tcpdump 4.99 prints them (learned by sweeping every value).
 
-const ETHERTYPE_NAMES: ReadonlyMap<number, string> = new Map([
+/** The names tcpdump prints for EtherTypes ("Unknown" for the rest). */
+export const ETHERTYPE_NAMES: ReadonlyMap<number, string> = new Map([
   [0x00fe, "GRE-OSI"], [0x0200, "PUP"], [0x0500, "Sprite"], [0x0600, "NS"], [0x0707, "GeoNet (old)"],
   [0x0800, "IPv4"], [0x0806, "ARP"], [0x1000, "Trail"], [0x1111, "CALM FAST"], [0x6001, "MOP DL"],
   [0x6002, "MOP RC"], [0x6003, "DN"], [0x6004, "LAT"], [0x6007, "SCA"], [0x6558, "TEB"],

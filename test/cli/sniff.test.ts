@@ -27,6 +27,7 @@ import {
 import { PcapRecordInput, PcapResolution, readPcap, writePcap } from "../../src/packets/pcap";
 import { Lab } from "../../src/lab/netns";
 import * as arbitrary from "../packets/arbitraries";
+import { LOOP, NULL, RAW, SLL, SLL2, wrapFrame } from "../packets/link-frames";
 
 const CLI = path.resolve(__dirname, "../../src/cli/main.js");
 const A = Mac.parse("00:00:5e:00:53:01");
@@ -396,6 +397,113 @@ describe("cli/sniff", function () {
     });
   });
 
+  describe("-r FILE of other link types, and pcapng", () => {
+    const FIXTURES = path.resolve(__dirname, "../../../test/packets/fixtures");
+
+    function writeLinked(linkType: number, frames: readonly Uint8Array[]): string {
+      const file = path.join(directory, `capture-${files++}-link${linkType}.pcap`);
+      fs.writeFileSync(file, writePcap(stamped(frames), { linkType }));
+      return file;
+    }
+
+    /** arpAndIcmpFrames() as frames of `linkType`, every direction and a known and an unknown interface index (SLL2). */
+    function linkedFrames(linkType: number): Uint8Array[] {
+      const out: Uint8Array[] = [];
+      arpAndIcmpFrames().forEach((frame, i) => {
+        const wrapped = wrapFrame(linkType, frame, { packetType: i % 6, interfaceIndex: i % 3 === 0 ? 99_999 : 1, bigEndianNull: i % 2 === 0 });
+        if (wrapped !== undefined) out.push(wrapped);
+      });
+      return out;
+    }
+
+    /** Frames of protocols neither we nor tcpdump summarise, as each link type carries them. */
+    function unknownProtocolFrames(linkType: number): Uint8Array[] {
+      const other = encodeFrame({ ethernet: eth(0x88b5), payload: new Uint8Array(46) });
+      const unknown = encodeFrame({ ethernet: eth(0x1234), payload: Uint8Array.of(1, 2, 3, 4) });
+      if (linkType === SLL || linkType === SLL2) return [wrapFrame(linkType, other, { packetType: 4 })!, wrapFrame(linkType, unknown, { packetType: 0 })!];
+      if (linkType === NULL || linkType === LOOP) return [wrapFrame(linkType, unknown, { family: 99 })!, wrapFrame(linkType, unknown, { family: 1234 })!];
+      return [Uint8Array.of(0x50, 1, 2, 3)];
+    }
+
+    for (const [name, linkType] of [["LINUX_SLL2", SLL2], ["LINUX_SLL", SLL], ["RAW", RAW], ["NULL", NULL], ["LOOP", LOOP]] as const) {
+      it(`prints the lines tcpdump -n -r prints for ${name} frames, line for line`, () => {
+        const frames = [...linkedFrames(linkType), ...unknownProtocolFrames(linkType)];
+        assert.ok(frames.length > 150, `${frames.length} frames`);
+        const file = writeLinked(linkType, frames);
+        const run = sniff(["-r", file]);
+        assert.equal(run.status, 0, run.stderr);
+        assert.deepEqual(lines(run.stdout), tcpdump(["-r", file]));
+      });
+    }
+
+    const REAL = ["any-sll2.pcap", "any-sll.pcap", "raw.pcap", "null.pcap", "loop.pcap", "a0-nano.pcapng", "two-interfaces.pcapng", "kernel-frames.pcapng"];
+    it("prints real captures line for line as tcpdump does: tcpdump -i any (SLL2, SLL), raw IP, loopback, and pcapng by dumpcap and editcap", () => {
+      for (const name of REAL) {
+        const file = path.join(FIXTURES, name);
+        const run = sniff(["-r", file]);
+        assert.equal(run.status, 0, `${name}: ${run.stderr}`);
+        const theirs = tcpdump(["-r", file]);
+        assert.ok(theirs.length > 15, name);
+        assert.deepEqual(lines(run.stdout), theirs, name);
+      }
+    });
+
+    it("reads a pcapng file on stdin, and one whose interfaces have different link types, which tcpdump refuses", () => {
+      const ng = path.join(FIXTURES, "kernel-frames.pcapng");
+      assert.deepEqual(lines(sniff(["-r", "-"], fs.readFileSync(ng)).stdout), tcpdump(["-r", ng]));
+      const mixed = sniff(["-r", path.join(FIXTURES, "mixed.pcapng")]);
+      assert.equal(mixed.status, 0, mixed.stderr);
+      const parts = [...tcpdump(["-r", path.join(FIXTURES, "any-sll2.pcap")]), ...tcpdump(["-r", path.join(FIXTURES, "kernel-frames.pcap")])];
+      assert.deepEqual([...lines(mixed.stdout)].sort(), parts.sort());
+    });
+
+    it("copies an SLL2 capture with -w as a pcap of that link type, which tcpdump reads the same; -w from pcapng writes classic pcap", () => {
+      for (const name of ["any-sll2.pcap", "a0-nano.pcapng"]) {
+        const copy = path.join(directory, `copy-of-${name}.pcap`);
+        const run = sniff(["-r", path.join(FIXTURES, name), "-w", copy]);
+        assert.equal(run.status, 0, run.stderr);
+        // classic pcap's little-endian magic: microseconds, or nanoseconds for the nanosecond pcapng
+        const magic = name.endsWith(".pcapng") ? "4d3cb2a1" : "d4c3b2a1";
+        assert.equal(fs.readFileSync(copy).subarray(0, 4).toString("hex"), magic);
+        assert.deepEqual(tcpdump(["-r", copy]), tcpdump(["-r", path.join(FIXTURES, name)]));
+      }
+    });
+
+    it("refuses, in one line with status 2: a file of neither format, a filter on frames other than Ethernet, a link type it does not read, -w of two link types, a broken pcapng", () => {
+      const sll2 = path.join(FIXTURES, "any-sll2.pcap");
+      const unsupported = path.join(directory, "ppp.pcap");
+      fs.writeFileSync(unsupported, writePcap(stamped([Uint8Array.of(0xff, 3, 0, 0x21)]), { linkType: 9 }));
+      const broken = path.join(directory, "broken.pcapng");
+      const ng = fs.readFileSync(path.join(FIXTURES, "kernel-frames.pcapng"));
+      fs.writeFileSync(broken, ng.subarray(0, ng.length - 6));
+      const badLength = path.join(directory, "bad-length.pcapng");
+      const copy = Buffer.from(ng);
+      const shbLength = copy.readUInt32LE(4);
+      const idbLength = copy.readUInt32LE(shbLength + 4);
+      const firstPacket = shbLength + idbLength;
+      copy.writeUInt32LE(7, firstPacket + 4);
+      fs.writeFileSync(badLength, copy);
+      const text = path.join(directory, "frames.txt");
+      fs.writeFileSync(text, "no frames here\n");
+      const cases: [string[], RegExp, number][] = [
+        [["-r", text], /^takeover: .*frames\.txt: pcap: bad magic at byte 0: the file starts with bytes 6e 6f 20 66; expected the magic .*, in either byte order, or a pcapng file's 0a 0d 0d 0a$/, 0],
+        [["-r", sll2, "icmp"], /^takeover: .*any-sll2\.pcap: the -r filter works on Ethernet frames, and this file has frames of link type LINUX_SLL2 \(Linux cooked v2\); leave the filter out/, 0],
+        [["-r", unsupported], /^takeover: .*ppp\.pcap: link type 9 is not one sniff reads \(it reads Ethernet \(1\), Linux cooked v1 \(113\) and v2 \(276\), raw IP \(101, 12\), BSD loopback \(0\) and OpenBSD loopback \(108\)\); read this file with tcpdump -r$/, 0],
+        [["-r", path.join(FIXTURES, "mixed.pcapng"), "-w", path.join(directory, "mixed-copy.pcap")], /^takeover: -w writes a classic pcap file of one link type, and this capture has frames of link type LINUX_SLL2 \(Linux cooked v2\) and of EN10MB \(Ethernet\); split it by interface first/, 0],
+        [["-r", broken], /^takeover: .*broken\.pcapng: pcapng: truncated at byte \d+ \(Enhanced Packet Block\): need \d+ bytes, got \d+$/, 22],
+        [["-r", badLength], new RegExp(`^takeover: .*bad-length\\.pcapng: pcapng: bad blockLength at byte ${firstPacket + 4}: the Enhanced Packet Block at byte ${firstPacket}: its length 7 is under the 12 bytes it needs; the file is corrupt$`), 0],
+      ];
+      for (const [args, message, printed] of cases) {
+        const run = sniff(args);
+        assert.equal(run.status, 2, `${args.join(" ")}: ${run.stderr}`);
+        const errorLines = lines(run.stderr).filter((l) => l.startsWith("takeover:"));
+        assert.equal(errorLines.length, 1, `${args.join(" ")}: ${run.stderr}`);
+        assert.match(errorLines[0], message);
+        assert.equal(lines(run.stdout).length, printed, args.join(" "));
+      }
+    });
+  });
+
   describe("-i IFACE (live, in network namespaces)", () => {
     let lab: Lab | undefined;
     const children: ChildProcess[] = [];
@@ -458,6 +566,27 @@ describe("cli/sniff", function () {
       assert.equal(theirs.length, 2);
       assert.match(theirs[0], /IP 192\.0\.2\.17 > 192\.0\.2\.1: ICMP echo request/);
       assert.deepEqual(lines(sniff(["-r", file]).stdout), theirs);
+    });
+
+    it("-i any captures on every interface, printing Linux cooked v1 frames as tcpdump -i any -y LINUX_SLL does; -w keeps the link type", async () => {
+      const file = path.join(directory, "any.pcap");
+      const writing = await startSniff(["-i", "any", "-c", "2", "-w", file, "icmp"]);
+      const sniffing = await startSniff(["-i", "any", "-c", "2", "icmp"]);
+      assert.match(sniffing.stderr, /^listening on any, link-type LINUX_SLL \(Linux cooked v1\), snapshot length 262144 bytes$/m);
+      ping(1);
+      await sniffing.waitFor(() => sniffing.exited, 15_000, "sniff -i any -c 2 to end");
+      await writing.waitFor(() => writing.exited, 15_000, "sniff -i any -c 2 -w to end");
+      assert.equal(sniffing.status, 0, sniffing.stderr);
+      assert.equal(writing.status, 0, writing.stderr);
+      const time = "\\d\\d:\\d\\d:\\d\\d\\.\\d{6}";
+      const printed = lines(sniffing.stdout);
+      assert.equal(printed.length, 2, sniffing.stdout);
+      assert.match(printed[0], new RegExp(`^${time} IP 192\\.0\\.2\\.17 > 192\\.0\\.2\\.1: ICMP echo request, id \\d+, seq 1, length 64$`));
+      assert.match(printed[1], new RegExp(`^${time} IP 192\\.0\\.2\\.1 > 192\\.0\\.2\\.17: ICMP echo reply, id \\d+, seq 1, length 64$`));
+      const result = spawnSync("tcpdump", ["-n", "-r", file], { env: ENV, encoding: "utf8" });
+      assert.match(result.stderr, /link-type LINUX_SLL \(Linux cooked v1\)/);
+      assert.deepEqual(lines(sniff(["-r", file]).stdout), tcpdump(["-r", file]));
+      assert.equal(tcpdump(["-r", file]).length, 2);
     });
 
     it("on Ctrl-C prints how many frames it captured and how many the kernel dropped", async () => {
