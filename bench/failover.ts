@@ -323,42 +323,65 @@ function parseDaemonLine(text: string): DaemonLine | undefined {
  * The steps of one phase, µs from the link change (undefined: not seen). Failover: Pinky's last
  * passing check before the change, its first echo after the change, the check failing `fall` times,
  * its ARP probe on the wire, the claim decided (the listen over), the address added, the first
- * gratuitous ARP on the wire, the router's neighbour entry. Failback: Brain's link verified, its probe
- * on the wire, Pinky yielding and its hand-back on the wire, Brain's claim, address and announcement.
+ * gratuitous ARP on the wire, the router's neighbour entry and its first HTTP 200. Failback: Brain's
+ * link verified, its probe on the wire, Pinky yielding and its hand-back on the wire, Brain's claim,
+ * address and announcement, the router's entry and HTTP 200. With several addresses (`addresses`,
+ * Brain's), a step per address is the time of the last of them (a phase ends when the last one has
+ * moved), and where they differ, the first of them as well (`first …`).
  */
-function timelineOf(phase: Phase, t0: number, end: number, daemons: ReadonlyMap<string, readonly { t: number; text: string }[]>, wire: readonly WireFrame[], neighbourAt: number | undefined): [string, number | undefined][] {
+function timelineOf(phase: Phase, t0: number, end: number, daemons: ReadonlyMap<string, readonly { t: number; text: string }[]>, wire: readonly WireFrame[], neighbourAt: number | undefined, httpAt: number | undefined, addresses: readonly string[]): [string, number | undefined][] {
   const lines = (who: string) => (daemons.get(who) ?? []).map((l) => parseDaemonLine(l.text)).filter((l): l is DaemonLine => l !== undefined);
   const since = (list: readonly DaemonLine[], match: (l: DaemonLine) => boolean) => list.find((l) => l.t >= t0 - 1000 && l.t <= end && match(l))?.t;
   const onWire = (source: string, pattern: RegExp) => wire.find((f) => f.t >= t0 - 1000 && f.t <= end && f.source === source && pattern.test(f.text))?.t;
-  const at = BRAIN.publicAddress.replace(/\./g, "\\.");
+  const escaped = (address: string) => address.replace(/\./g, "\\.");
   const rel = (t: number | undefined) => (t === undefined ? undefined : t - t0);
+  // a step for every address: seen for all of them, the last; else not seen
+  const last = (each: (address: string) => number | undefined) => {
+    const times = addresses.map(each);
+    return times.every((t) => t !== undefined) ? Math.max(...(times as number[])) : undefined;
+  };
+  const first = (each: (address: string) => number | undefined) => {
+    const times = addresses.map(each).filter((t): t is number => t !== undefined);
+    return times.length === 0 ? undefined : Math.min(...times);
+  };
+  const several = addresses.length > 1;
+  /** `[label, last]`, preceded by `[first label, first]` with several addresses */
+  const step = (label: string, each: (address: string) => number | undefined): [string, number | undefined][] =>
+    several ? [[`first ${label}`, rel(first(each))], [`last ${label}`, rel(last(each))]] : [[label, rel(last(each))]];
   const pinky = lines(PINKY.name);
   const brain = lines(BRAIN.name);
   // broadcast: Pinky's kernel answers Brain's probe too (is-at Pinky's MAC, to Brain), which is not one
-  const garpFrom = (mac: string) => onWire(mac, new RegExp(`> ff:ff:ff:ff:ff:ff, .*(who-has ${at} tell ${at}|Reply ${at} is-at)`));
+  const garpFrom = (mac: string) => (address: string) => onWire(mac, new RegExp(`> ff:ff:ff:ff:ff:ff, .*(who-has ${escaped(address)} tell ${escaped(address)}|Reply ${escaped(address)} is-at)`));
+  const probeFrom = (mac: string) => (address: string) => onWire(mac, new RegExp(`who-has ${escaped(address)} tell 0\\.0\\.0\\.0`));
+  const logged = (list: readonly DaemonLine[], event: string) => (address: string) => since(list, (l) => l.event === event && l.address === address);
+  const ends: [string, number | undefined][] = [
+    ["router neighbour", rel(neighbourAt)],
+    ["router HTTP 200", rel(httpAt)],
+  ];
   if (phase === "failover") {
     const failed = since(pinky, (l) => l.event === "check-failed");
     const lastPass = [...pinky].reverse().find((l) => l.event === "check" && l.verdict === "pass" && l.t <= (failed ?? end))?.t;
     return [
       ["last reply", rel(lastPass)],
-      ["1st lost echo on wire", rel(onWire(PINKY.mac, new RegExp(`${PINKY.address.replace(/\./g, "\\.")} > ${BRAIN.address.replace(/\./g, "\\.")}: ICMP echo request`)))],
+      ["1st lost echo on wire", rel(onWire(PINKY.mac, new RegExp(`${escaped(PINKY.address)} > ${escaped(BRAIN.address)}: ICMP echo request`)))],
       ["check-failed (fall)", rel(failed)],
-      ["probe on wire", rel(onWire(PINKY.mac, new RegExp(`who-has ${at} tell 0\\.0\\.0\\.0`)))],
-      ["claim decided", rel(since(pinky, (l) => l.event === "claim" && l.address === BRAIN.publicAddress))],
-      ["address added", rel(since(pinky, (l) => l.event === "added" && l.address === BRAIN.publicAddress))],
-      ["GARP on wire", rel(garpFrom(PINKY.mac))],
-      ["router neighbour", rel(neighbourAt)],
+      ...step("probe on wire", probeFrom(PINKY.mac)),
+      ...step("claim decided", logged(pinky, "claim")),
+      ...step("address added", logged(pinky, "added")),
+      ...step("GARP on wire", garpFrom(PINKY.mac)),
+      ...ends,
     ];
   }
   return [
     ["link verified", rel(since(brain, (l) => l.event === "link-up"))],
-    ["probe on wire", rel(onWire(BRAIN.mac, new RegExp(`who-has ${at} tell 0\\.0\\.0\\.0`)))],
-    ["peer yields", rel(since(pinky, (l) => l.event === "yield" && l.address === BRAIN.publicAddress))],
-    ["hand-back on wire", rel(garpFrom(PINKY.mac))], // at Brain's MAC
-    ["claim decided", rel(since(brain, (l) => l.event === "claim" && l.address === BRAIN.publicAddress))],
-    ["address added", rel(since(brain, (l) => l.event === "added" && l.address === BRAIN.publicAddress))],
-    ["GARP on wire", rel(garpFrom(BRAIN.mac))],
-    ["router neighbour", rel(neighbourAt)],
+    ...step("probe on wire", probeFrom(BRAIN.mac)),
+    ...step("peer yields", logged(pinky, "yield")),
+    ...step("peer removed", logged(pinky, "removed")),
+    ...step("hand-back on wire", garpFrom(PINKY.mac)), // at Brain's MAC
+    ...step("claim decided", logged(brain, "claim")),
+    ...step("address added", logged(brain, "added")),
+    ...step("GARP on wire", garpFrom(BRAIN.mac)),
+    ...ends,
   ];
 }
 
@@ -518,7 +541,7 @@ async function runSetup(setup: Setup, outages: readonly OutageKind[], trials: nu
         if (TIMELINE && setup.kind === "takeover") {
           // tcpdump's lines come a moment after the frames
           await sleep(100);
-          const steps = timelineOf(phase, t0, (neighbour ?? http ?? t0 + 1_000_000) + 20_000, logs, wire, neighbour);
+          const steps = timelineOf(phase, t0, (neighbour ?? http ?? t0 + 1_000_000) + 20_000, logs, wire, neighbour, http, brainPublic);
           result.timelines[outage][phase].push(steps);
           say(`      ${steps.map(([label, us]) => `${label} ${us === undefined ? "—" : (us / 1000).toFixed(2)}`).join(" · ")}`);
         }

@@ -1,12 +1,96 @@
 // Adds and removes the public addresses takeover manages, over rtnetlink (no `ip` subprocess), and
 // reads the interface's link state. Addresses are added with a label (`eth0:peer`); only addresses
 // carrying our label are ever removed, so a static address an operator configured is never touched.
+// The adds and removes asked for in one turn of the event loop go to the kernel in one sendmsg().
 import { readFileSync } from "node:fs";
-import { createRtNetlink, RtNetlinkSocket } from "netlink";
+import { AttrStream, checkError, createRtNetlink, Flags, formatMessage, NetlinkMessage, NetlinkSocket, Protocol, RawNetlinkSocket, rt, RtNetlinkSocket } from "netlink";
 import { Ipv4 } from "../packets/address";
 
 const AF_INET = 2;
 const RT_SCOPE_UNIVERSE = 0;
+const RTM_NEWADDR = 20;
+const RTM_DELADDR = 21;
+
+/** One address request of a batch: its rtnetlink message, and what to tell when it is written and answered. */
+interface AddressRequest {
+  readonly type: typeof RTM_NEWADDR | typeof RTM_DELADDR;
+  readonly data: rt.AddressMessage["data"];
+  readonly attrs: rt.AddressAttrs;
+  /** the request has been handed to the kernel (see AddressManager.add) */
+  readonly written?: () => void;
+  /** the kernel's answer: undefined for an acknowledgement, else the error (`Request rejected: EEXIST`…) */
+  readonly answered: (error: Error | undefined) => void;
+}
+
+/**
+ * A netlink socket that writes several requests in one sendmsg(): the kernel carries out each
+ * message of the datagram in turn, inside that call, and acknowledges each on its own (an error in
+ * one does not stop the others). Each request has its own sequence number, matched to its answer by
+ * the socket's usual bookkeeping (`makeRef`, protected in netlink 0.3.0).
+ */
+class BatchingNetlinkSocket extends NetlinkSocket {
+  /** Writes `requests` in one datagram; returns once it is written (or queued behind the socket's earlier writes). */
+  sendAll(requests: readonly AddressRequest[]): void {
+    const parts: Uint8Array[] = [];
+    const waiting: number[] = [];
+    // a write that failed: the requests not answered yet fail with it
+    const fail = (error: Error) => {
+      for (const seq of waiting.splice(0)) {
+        const answered = this.#answers.get(seq);
+        if (answered === undefined) continue;
+        this.#answers.delete(seq);
+        this.dropRef(seq);
+        answered(error);
+      }
+    };
+    try {
+      const port = this.socket.address().port;
+      for (const request of requests) {
+        const body = new AttrStream();
+        rt.formatAddressMessage({ kind: "address", data: request.data, attrs: request.attrs }, body);
+        const seq = this.generateSeq();
+        const message = formatMessage({ type: request.type, flags: Flags.REQUEST | Flags.ACK, seq, port, data: body.bufs });
+        // each message starts on a 4-byte boundary (NLMSG_ALIGN): the kernel steps over the padding
+        const length = message.reduce((n, b) => n + b.length, 0);
+        parts.push(...message);
+        if (length % 4 !== 0) parts.push(Buffer.alloc(4 - (length % 4)));
+        this.makeRef(seq, (error, messages) => {
+          const answered = this.#answers.get(seq);
+          this.#answers.delete(seq);
+          this.dropRef(seq);
+          answered?.(error ?? rejection(messages));
+        });
+        this.#answers.set(seq, request.answered);
+        waiting.push(seq);
+      }
+      this.socket.send(parts, {}, (error) => {
+        if (error !== undefined && error !== null) fail(error);
+      });
+    } catch (error) {
+      // not written (the socket closed, a message that cannot be formatted): every request fails
+      const reason = error instanceof Error ? error : new Error(String(error));
+      const registered = new Set(waiting.map((seq) => this.#answers.get(seq)));
+      fail(reason);
+      for (const request of requests) if (!registered.has(request.answered)) request.answered(reason);
+      return;
+    }
+    for (const request of requests) request.written?.();
+  }
+
+  readonly #answers = new Map<number, (error: Error | undefined) => void>();
+}
+
+/** The error an answer carries (`Request rejected: EEXIST`), or undefined for an acknowledgement. */
+function rejection(messages: readonly NetlinkMessage[] | undefined): Error | undefined {
+  const first = messages?.[0];
+  if (first === undefined) return new Error("no answer from the kernel");
+  try {
+    checkError(first);
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
 
 export interface InterfaceAddress {
   readonly address: Ipv4;
@@ -34,18 +118,48 @@ function prefixBroadcast(address: Ipv4, prefixLength: number): Ipv4 {
 /**
  * Two rtnetlink sockets: dumps (the address and neighbour lists) go one at a time on `socket` (a
  * second dump on a socket is refused with EBUSY, and an answer arriving inside a dump's parts breaks
- * it), and the single requests (add, delete, one link) on `requests`, where they may overlap: a
- * claim of several addresses sends all its adds at once.
+ * it), and the single requests (add, delete, one link) on `requests`, where they may overlap. The
+ * adds and removes asked for in one turn of the event loop (a claim or a yield of several addresses)
+ * are written together, in one sendmsg() at the end of that turn, and answered each on its own.
  */
 export class AddressManager {
   #dumping: Promise<unknown> = Promise.resolve();
+  /** the adds and removes of this turn, written when it ends */
+  #batch: AddressRequest[] | undefined;
 
   private constructor(
     readonly interfaceName: string,
     private readonly openedIndex: number,
     private readonly socket: RtNetlinkSocket,
     private readonly requests: RtNetlinkSocket,
+    private readonly batching: BatchingNetlinkSocket,
   ) {}
+
+  /** Queues `request` for this turn's batch. */
+  #submit(request: AddressRequest): void {
+    if (this.#closed) {
+      request.answered(new Error("the rtnetlink socket is closed (the daemon is stopping)"));
+      return;
+    }
+    if (this.#batch === undefined) {
+      this.#batch = [];
+      // after every promise callback of this turn: the changes the other addresses' queues ask for
+      // in the same turn go in the same datagram
+      process.nextTick(() => {
+        const batch = this.#batch ?? [];
+        this.#batch = undefined;
+        this.batching.sendAll(batch);
+      });
+    }
+    this.#batch.push(request);
+  }
+
+  /** `request` (without its callbacks) submitted: resolves on the acknowledgement, rejects with the kernel's error. */
+  #change(type: AddressRequest["type"], data: AddressRequest["data"], attrs: AddressRequest["attrs"], written: (() => void) | undefined): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#submit({ type, data, attrs, written, answered: (error) => (error === undefined ? resolve() : reject(error)) });
+    });
+  }
 
   /** Runs `dump` after the dumps before it. */
   #dump<T>(dump: () => Promise<T>): Promise<T> {
@@ -79,7 +193,8 @@ export class AddressManager {
         const names = links.map((l) => l.attrs.ifname).filter((n): n is string => typeof n === "string");
         throw new Error(`no interface "${interfaceName}"; this host has: ${names.join(", ")}`);
       }
-      return new AddressManager(interfaceName, link.data.index, socket, createRtNetlink());
+      const batching = new BatchingNetlinkSocket(new RawNetlinkSocket(Protocol.ROUTE));
+      return new AddressManager(interfaceName, link.data.index, socket, new RtNetlinkSocket(batching), batching);
     } catch (error) {
       socket.socket.close();
       throw error;
@@ -105,22 +220,27 @@ export class AddressManager {
    * Adds `address/prefixLength` labelled `label`; already present with that label is not an error.
    * One request, no dump of the interface's addresses first (the kernel refuses an address that is
    * there with EEXIST, and only then is the list read): a claim of several addresses is not a dump
-   * per address.
+   * per address. The request is written at the end of this turn of the event loop, with the other
+   * adds and removes asked for in it; `written` is called right after that sendmsg(). The kernel
+   * carries out an rtnetlink request inside the sendmsg() that writes it, so the address is there
+   * by then (should the socket still be writing an earlier request, the write waits for it and
+   * `written` comes a turn early); the answer reaches us a turn of the event loop or more later.
+   * Each request of a batch is answered on its own: one refused does not undo the others.
    */
-  async add(address: Ipv4, prefixLength: number, label: string): Promise<void> {
+  async add(address: Ipv4, prefixLength: number, label: string, written?: () => void): Promise<void> {
     const bytes = Buffer.from(address.toBytes());
-    const exists = await this.requests
-      .newAddress(
-        { family: AF_INET, prefixlen: prefixLength, scope: RT_SCOPE_UNIVERSE, index: this.interfaceIndex },
-        { local: bytes, address: bytes, broadcast: Buffer.from(prefixBroadcast(address, prefixLength).toBytes()), label },
-      )
-      .then(
-        () => false,
-        (e: unknown) => {
-          if ((e as { code?: string } | undefined)?.code === "EEXIST" || /EEXIST/.test(e instanceof Error ? e.message : String(e))) return true;
-          throw explain(`adding ${address}/${prefixLength} to ${this.interfaceName}`, e);
-        },
-      );
+    const exists = await this.#change(
+      RTM_NEWADDR,
+      { family: AF_INET, prefixlen: prefixLength, scope: RT_SCOPE_UNIVERSE, index: this.interfaceIndex },
+      { local: bytes, address: bytes, broadcast: Buffer.from(prefixBroadcast(address, prefixLength).toBytes()), label },
+      written,
+    ).then(
+      () => false,
+      (e: unknown) => {
+        if ((e as { code?: string } | undefined)?.code === "EEXIST" || /EEXIST/.test(e instanceof Error ? e.message : String(e))) return true;
+        throw explain(`adding ${address}/${prefixLength} to ${this.interfaceName}`, e);
+      },
+    );
     if (!exists) return;
     const present = (await this.list()).find((a) => a.address.equals(address));
     if (present === undefined) throw new Error(`adding ${address}/${prefixLength} to ${this.interfaceName}: the kernel says it exists, but it is not on ${this.interfaceName}`);
@@ -132,11 +252,12 @@ export class AddressManager {
    * Removes `address` if it is on the interface with our `label`; returns whether it was. One
    * request, no dump first: the kernel deletes only an address whose local address and label both
    * match (IFA_LOCAL and IFA_LABEL, no IFA_ADDRESS, so any prefix length), and answers EADDRNOTAVAIL
-   * when there is none; a yield of several addresses is not a dump per address.
+   * when there is none; a yield of several addresses is not a dump per address. Written with this
+   * turn's other changes, `written` called then, as for `add`.
    */
-  async remove(address: Ipv4, label: string): Promise<boolean> {
+  async remove(address: Ipv4, label: string, written?: () => void): Promise<boolean> {
     const bytes = Buffer.from(address.toBytes());
-    return this.requests.delAddress({ family: AF_INET, prefixlen: 0, index: this.interfaceIndex }, { local: bytes, label }).then(
+    return this.#change(RTM_DELADDR, { family: AF_INET, prefixlen: 0, index: this.interfaceIndex }, { local: bytes, label }, written).then(
       () => true,
       (e: unknown) => {
         if ((e as { code?: string } | undefined)?.code === "EADDRNOTAVAIL" || /EADDRNOTAVAIL/.test(e instanceof Error ? e.message : String(e))) return false;
@@ -169,8 +290,13 @@ export class AddressManager {
     return flags !== undefined && flags.up === true && flags.lowerUp === true;
   }
 
+  /** Closes both sockets (again: nothing); a change asked for after this fails. */
   close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
     this.socket.socket.close();
     this.requests.socket.close();
   }
+
+  #closed = false;
 }

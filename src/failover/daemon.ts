@@ -735,29 +735,34 @@ export class Daemon {
   /**
    * Adds or removes `address`. `announce` (a claim's announcement, or a hand-back's at the peer's
    * MAC) starts as soon as the request is written, not when its answer comes: the kernel carries out
-   * an rtnetlink request inside the sendmsg() that writes it, which AddressManager.add and remove do
-   * before they return, so the change is made by then, and the answer only reaches us a turn of the
-   * event loop later (0.1 ms idle; 2–7 ms measured right after a link comes back, when the kernel is
-   * busy with the interface), a wait the router's neighbour entry need not share. Should the request
-   * have had to wait for the socket (another still being written) the announcement goes ahead of the
-   * change by that turn: a packet for the address in that window is lost, as it would have been at
-   * the old owner. A change that fails is logged, as before; its announcement was sent, as it was
-   * before too (the queue went on to it).
+   * an rtnetlink request inside the sendmsg() that writes it, so the change is made by then, and the
+   * answer only reaches us a turn of the event loop later (0.1 ms idle; 2–7 ms measured right after a
+   * link comes back, when the kernel is busy with the interface), a wait the router's neighbour entry
+   * need not share. The changes asked for in one turn (the other addresses' queues) are written
+   * together at its end, in one sendmsg(), and their announcements follow it back to back (see
+   * AddressManager.add). Should the request have had to wait for the socket (another still being
+   * written) the announcement goes ahead of the change by that turn: a packet for the address in
+   * that window is lost, as it would have been at the old owner. A change that fails is logged; its
+   * announcement was sent (or, if the request was never written, is sent when it fails), as before.
    */
   async #change(kind: "add" | "remove", address: string, announce?: () => void): Promise<void> {
     const ip = Ipv4.parse(address);
-    if (kind === "add") {
-      const { node, peer } = this.config;
-      // written with the address, else the node's first address's (env.prefixLength), else the interface's
-      const prefixLength = [...node.publicAddresses, ...peer.publicAddresses].find((p) => p.address.equals(ip))?.prefixLength ?? this.env.prefixLength;
-      const adding = this.env.addresses.add(ip, prefixLength, this.config.aliasLabel);
-      announce?.();
-      await adding;
-      this.#log("added", address, `${address}/${prefixLength} on ${this.config.aliasLabel}`);
-    } else {
-      const removing = this.env.addresses.remove(ip, this.config.aliasLabel);
-      announce?.();
-      if (await removing) this.#log("removed", address, `${address} from ${this.config.aliasLabel}`);
+    let announced = announce === undefined;
+    const written = () => {
+      if (announced) return;
+      announced = true;
+      announce!();
+    };
+    try {
+      if (kind === "add") {
+        const { node, peer } = this.config;
+        // written with the address, else the node's first address's (env.prefixLength), else the interface's
+        const prefixLength = [...node.publicAddresses, ...peer.publicAddresses].find((p) => p.address.equals(ip))?.prefixLength ?? this.env.prefixLength;
+        await this.env.addresses.add(ip, prefixLength, this.config.aliasLabel, written);
+        this.#log("added", address, `${address}/${prefixLength} on ${this.config.aliasLabel}`);
+      } else if (await this.env.addresses.remove(ip, this.config.aliasLabel, written)) this.#log("removed", address, `${address} from ${this.config.aliasLabel}`);
+    } finally {
+      written();
     }
   }
 

@@ -11,10 +11,13 @@ import type { PairAuth } from "./pair";
 export interface AddressEffects {
   /** IPv4 addresses on the interface now. */
   list(): Promise<readonly { readonly address: Ipv4 }[]>;
-  /** Adds `address/prefixLength` labelled `label`. @throws Error with a one-line reason */
-  add(address: Ipv4, prefixLength: number, label: string): Promise<void>;
-  /** Removes `address` if it carries `label`; false when it was not there (or not ours). */
-  remove(address: Ipv4, label: string): Promise<boolean>;
+  /**
+   * Adds `address/prefixLength` labelled `label`; `written` is called once the kernel has the request
+   * (it has made the change by then; the answer comes later). @throws Error with a one-line reason
+   */
+  add(address: Ipv4, prefixLength: number, label: string, written?: () => void): Promise<void>;
+  /** Removes `address` if it carries `label`; false when it was not there (or not ours). `written` as for add. */
+  remove(address: Ipv4, label: string, written?: () => void): Promise<boolean>;
   /** Neighbours whose entries went incomplete (asked again after the link comes back). */
   unresolvedNeighbours(): Promise<Ipv4[]>;
   close(): void;

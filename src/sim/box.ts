@@ -233,15 +233,16 @@ export class Box implements Station {
 
   #addressEffects(process: SimProcess): AddressEffects {
     const boundIndex = this.#ifindex;
-    const reply = <T>(value: () => T): Promise<T> =>
+    const reply = <T>(value: () => T, written?: () => void): Promise<T> =>
       new Promise<T>((resolve, reject) => {
-        // the kernel acts at once; the answer reaches the daemon a little later
+        // the kernel acts at once (the request written: `written`); the answer reaches the daemon a little later
         let outcome: { ok: true; value: T } | { ok: false; error: unknown };
         try {
           outcome = { ok: true, value: value() };
         } catch (error) {
           outcome = { ok: false, error };
         }
+        written?.();
         this.scheduler.after(NETLINK_MICROS, () =>
           process.io(() => (outcome.ok ? resolve(outcome.value) : reject(outcome.error))),
         );
@@ -251,7 +252,7 @@ export class Box implements Station {
     let closed = false;
     return {
       list: () => reply(() => (reachable() ? this.addresses().map((a) => ({ address: a.address })) : [])),
-      add: (address, prefixLength, label) =>
+      add: (address, prefixLength, label, written) =>
         reply(() => {
           if (closed) throw new Error(`adding ${address}/${prefixLength} to ${name}: the netlink socket is closed`);
           if (!reachable()) throw new Error(`adding ${address}/${prefixLength} to ${name}: No such device`);
@@ -262,8 +263,8 @@ export class Box implements Station {
           }
           this.#addresses.set(address.value, { address, prefixLength, label });
           this.listener(this, "kernel", `+${address} (${label})`);
-        }),
-      remove: (address, label) =>
+        }, written),
+      remove: (address, label, written) =>
         reply(() => {
           if (closed) throw new Error(`removing ${address} from ${name}: the netlink socket is closed`);
           if (!reachable()) return false;
@@ -272,7 +273,7 @@ export class Box implements Station {
           this.#addresses.delete(address.value);
           this.listener(this, "kernel", `-${address} (${label})`);
           return true;
-        }),
+        }, written),
       unresolvedNeighbours: () => reply(() => []),
       close: () => {
         closed = true;

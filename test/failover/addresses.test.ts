@@ -1,5 +1,7 @@
 // AddressManager against a real kernel, in a lab namespace: a remove takes only an address carrying
-// our label (one netlink request, no dump), and says whether there was one.
+// our label (one netlink request, no dump), and says whether there was one; the changes asked for in
+// one turn are made together (all of them on the interface when the first is told written), each
+// answered on its own.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Lab } from "../../src/lab/netns";
@@ -29,6 +31,54 @@ describe("AddressManager (rtnetlink, in a namespace)", function () {
     const after = steps.afterRemove as string[];
     assert.ok(after.includes("192.0.2.40/24 eth0:other"), `the other label's address stays: ${after.join(", ")}`);
     assert.ok(!after.some((a) => a.startsWith("192.0.2.41/")), `ours is gone: ${after.join(", ")}`);
+    await worker.finished(5000);
+  });
+
+  it("makes the changes of one turn together, and answers each on its own: one refused leaves the others, nothing left behind", async () => {
+    lab = await Lab.create({ hosts: [{ name: "brain", address: "192.0.2.17/24" }] });
+    lab.exec("brain", ["ip", "addr", "add", "192.0.2.52/24", "dev", "eth0", "label", "eth0:other"], { check: true });
+    const worker = lab.runNode("brain", WORKER, { batch: true });
+    const done = await worker.next((m) => m.kind === "done" || m.kind === "failed", 30_000);
+    assert.equal(done.kind, "done", String(done.message));
+    const steps = done.steps as Record<string, any>;
+    const ours = ["192.0.2.50/24 eth0:vip", "192.0.2.51/24 eth0:vip", "192.0.2.53/24 eth0:vip"];
+
+    // the adds: three made, the operator's address refused by name, the bad prefix refused by the kernel
+    assert.deepEqual(steps.adds["192.0.2.50"], { ok: true, value: null });
+    assert.deepEqual(steps.adds["192.0.2.51"], { ok: true, value: null });
+    assert.deepEqual(steps.adds["192.0.2.53"], { ok: true, value: null });
+    assert.deepEqual(steps.adds["192.0.2.52"], { ok: false, error: "192.0.2.52 is already on eth0 (label eth0:other), not added by takeover: leaving it alone" });
+    assert.equal(steps.adds["192.0.2.55"].ok, false);
+    assert.match(steps.adds["192.0.2.55"].error, /^adding 192\.0\.2\.55\/33 to eth0: .*EINVAL/);
+    // each told written once the kernel had made every change of the turn (one write, not one per address)
+    for (const a of ["192.0.2.50", "192.0.2.51", "192.0.2.52", "192.0.2.53", "192.0.2.55"]) {
+      const seen = steps.seenAtWritten[a] as string[] | undefined;
+      assert.ok(seen !== undefined, `${a}: written was called`);
+      for (const o of ours) assert.ok(seen.includes(o), `${a}: when written, ${o} was on eth0 already: ${seen.join(", ")}`);
+    }
+    const afterAdds = steps.afterAdds as string[];
+    for (const o of ours) assert.ok(afterAdds.includes(o), `${o} after the adds: ${afterAdds.join(", ")}`);
+    assert.ok(afterAdds.includes("192.0.2.52/24 eth0:other"), "the operator's address is as it was");
+    assert.ok(!afterAdds.some((a) => a.startsWith("192.0.2.55/")), "the refused add left nothing");
+
+    // the removes: ours taken away, the operator's kept (not ours), the absent one said absent
+    assert.deepEqual(steps.removes, {
+      "192.0.2.50": { ok: true, value: true },
+      "192.0.2.51": { ok: true, value: true },
+      "192.0.2.52": { ok: true, value: false },
+      "192.0.2.53": { ok: true, value: true },
+      "192.0.2.54": { ok: true, value: false },
+    });
+    for (const a of Object.keys(steps.removes)) {
+      const seen = steps.removedAtWritten[a] as string[];
+      assert.ok(!seen.some((x) => x.endsWith(" eth0:vip")), `${a}: when written, none of ours was left: ${seen.join(", ")}`);
+    }
+    assert.deepEqual((steps.afterRemoves as string[]).sort(), ["192.0.2.17/24 eth0", "192.0.2.52/24 eth0:other"]);
+
+    // closed: refused with a line naming the address, nothing written, nothing added
+    assert.deepEqual(steps.afterClose, { ok: false, error: "adding 192.0.2.56/24 to eth0: the rtnetlink socket is closed (the daemon is stopping)" });
+    assert.equal(steps.writtenAfterClose, false);
+    assert.deepEqual((steps.afterAll as string[]).sort(), ["192.0.2.17/24 eth0", "192.0.2.52/24 eth0:other"]);
     await worker.finished(5000);
   });
 });
