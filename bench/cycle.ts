@@ -28,6 +28,7 @@ import { BRAIN, LabScenario, PINKY, ROUTER, startScenario } from "../src/lab/fai
 import { hrtimeMicros } from "../src/link/port";
 import { sleep, timeline, writeConfig } from "../test/failover/e2e-helpers";
 import { checkBenchArgs } from "./args";
+import { inspectorScript } from "./inspector-script";
 
 type Who = "brain" | "pinky";
 const WHO: readonly Who[] = ["brain", "pinky"];
@@ -56,21 +57,7 @@ export interface CycleFigures {
 }
 
 /** Talks to a daemon's inspector on 127.0.0.1:9229 of its namespace: "start" or "end" of an allocation window. */
-const INSPECT_SCRIPT = `
-const mode = process.argv[2];
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-(async () => {
-  let list;
-  for (let i = 0; i < 50 && list === undefined; i++) {
-    try { list = await (await fetch("http://127.0.0.1:9229/json/list")).json(); } catch { await sleep(100); }
-  }
-  if (list === undefined) throw new Error("no inspector on 127.0.0.1:9229");
-  const ws = new WebSocket(list[0].webSocketDebuggerUrl);
-  await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = () => reject(new Error("inspector websocket failed")); });
-  let id = 0;
-  const pending = new Map();
-  ws.onmessage = (m) => { const x = JSON.parse(m.data); if (x.id !== undefined && pending.has(x.id)) { pending.get(x.id)(x); pending.delete(x.id); } };
-  const call = (method, params = {}) => new Promise((resolve) => { const n = ++id; pending.set(n, resolve); ws.send(JSON.stringify({ id: n, method, params })); });
+const INSPECT_SCRIPT = inspectorScript(`
   if (mode === "start") {
     await call("Runtime.evaluate", { expression: "process.mainModule.require('node:v8').setFlagsFromString('--trace-gc-nvp'), 1" });
   }
@@ -78,10 +65,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   await call("HeapProfiler.collectGarbage");
   await call("HeapProfiler.disable");
   process.stdout.write("done\\n");
-  ws.close();
-  process.exit(0);
-})().catch((e) => { process.stderr.write(String(e && e.stack || e) + "\\n"); process.exit(1); });
-`;
+`);
 
 /**
  * The floor under any Node daemon built this way, measured in the same lab: "timer", an empty

@@ -41,6 +41,7 @@ import { NodeWorker } from "../src/lab/worker";
 import { hrtimeMicros } from "../src/link/port";
 import { parseDuration } from "../src/failover/duration";
 import { otherOwners, sleep, timeline, writeConfig } from "../test/failover/e2e-helpers";
+import { inspectorScript } from "./inspector-script";
 
 /**
  * Looks inside a daemon through the inspector (opened by SIGUSR1, on 127.0.0.1:9229 of the daemon's
@@ -54,22 +55,7 @@ import { otherOwners, sleep, timeline, writeConfig } from "../test/failover/e2e-
  *     delay histogram's figures since the last measure (then resets it), and the whole-soak lateness.
  * Run with node --experimental-websocket (Node 20).
  */
-const INSPECT_SCRIPT = `
-const mode = process.argv[2];
-const arg = process.argv[3];
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-(async () => {
-  let list;
-  for (let i = 0; i < 50 && list === undefined; i++) {
-    try { list = await (await fetch("http://127.0.0.1:9229/json/list")).json(); } catch { await sleep(100); }
-  }
-  if (list === undefined) throw new Error("no inspector on 127.0.0.1:9229");
-  const ws = new WebSocket(list[0].webSocketDebuggerUrl);
-  await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = () => reject(new Error("inspector websocket failed")); });
-  let id = 0;
-  const pending = new Map();
-  ws.onmessage = (m) => { const x = JSON.parse(m.data); if (x.id !== undefined && pending.has(x.id)) { pending.get(x.id)(x); pending.delete(x.id); } };
-  const call = (method, params = {}) => new Promise((resolve) => { const n = ++id; pending.set(n, resolve); ws.send(JSON.stringify({ id: n, method, params })); });
+const INSPECT_SCRIPT = inspectorScript(`
   const evaluate = async (expression) => { const r = await call("Runtime.evaluate", { expression, returnByValue: true }); if (r.result.exceptionDetails) throw new Error(JSON.stringify(r.result.exceptionDetails)); return r.result.result.value; };
   if (mode === "install") {
     await evaluate("(() => { const h = process.mainModule.require('node:perf_hooks').monitorEventLoopDelay({ resolution: 10 }); h.enable(); globalThis.__soakDelay = h; return true; })()");
@@ -91,10 +77,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
     await call("HeapProfiler.disable");
     process.stdout.write(JSON.stringify({ ...v, delay, late }) + "\\n");
   }
-  ws.close();
-  process.exit(0);
-})().catch((e) => { process.stderr.write(String(e && e.stack || e) + "\\n"); process.exit(1); });
-`;
+`);
 
 /** How late a timer fired past its period: figures in ms. */
 export interface Lateness {
