@@ -21,14 +21,14 @@
 // the first window starts TAKEOVER_CYCLE_WARMUP_SECONDS (default 10) after both daemons are settled.
 // TAKEOVER_CYCLE_JSON=file writes the figures as JSON too.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BRAIN, LabScenario, PINKY, ROUTER, startScenario } from "../src/lab/failover-demo";
 import { hrtimeMicros } from "../src/link/port";
 import { sleep, timeline, writeConfig } from "../test/failover/e2e-helpers";
 import { checkBenchArgs } from "./args";
 import { inspectorScript } from "./inspector-script";
+import { scratchDir } from "./scratch";
 
 type Who = "brain" | "pinky";
 const WHO: readonly Who[] = ["brain", "pinky"];
@@ -329,7 +329,7 @@ export async function runCycle(options: CycleOptions): Promise<{ rounds: CycleFi
     const measuredFrom = hrtimeMicros();
     const pids: Record<Who, number> = { brain: s.daemon("brain").pid!, pinky: s.daemon("pinky").pid! };
     const peerOf: Record<Who, { host: string; from: string }> = { brain: { host: PINKY.name, from: BRAIN.address }, pinky: { host: BRAIN.name, from: PINKY.address } };
-    const inspectDir = mkdtempSync(join(tmpdir(), "takeover-cycle-"));
+    const inspectDir = scratchDir("takeover-cycle-");
     dirs.push(inspectDir);
     const rounds: CycleFigures[][] = [];
     const stracing: Record<Who, { cycles: number; calls: Record<string, number> }[]> = { brain: [], pinky: [] };

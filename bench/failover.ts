@@ -75,9 +75,8 @@
 // Brain at once, its SYN-ACKs wait. That is the router's real experience, so it stays in the figures
 // (the max column, and the median when it hits several trials).
 import { ChildProcess, spawn as spawnChild, spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { createRtNetlink, rt } from "netlink";
@@ -89,6 +88,7 @@ import { hrtimeMicros } from "../src/link/port";
 import { Ipv4, Mac } from "../src/packets/address";
 import { formatTable, median as medianOf } from "./harness";
 import { checkBenchArgs } from "./args";
+import { scratchDir } from "./scratch";
 
 const DIST = join(__dirname, "..");
 const CLI = join(DIST, "src", "cli", "main.js");
@@ -394,7 +394,7 @@ async function runSetup(setup: Setup, outages: readonly OutageKind[], trials: nu
       { name: PINKY.name, address: `${PINKY.address}/24`, mac: PINKY.mac },
     ],
   });
-  const state = mkdtempSync(join(tmpdir(), "takeover-bench-"));
+  const state = scratchDir("takeover-bench-");
   const logs = new Map<string, { t: number; text: string }[]>();
   let watcher: NodeWorker<WatchMessage> | undefined;
   let neighbourWatcher: NodeWorker<WatchMessage> | undefined;
@@ -659,7 +659,7 @@ async function main(): Promise<void> {
   const version = out.error !== undefined ? "" : (out.stdout + out.stderr).split("\n")[0].trim();
   if (version === "") throw new Error("keepalived is not installed: apt-get install keepalived (scripts/setup.sh does)");
 
-  const dir = mkdtempSync(join(tmpdir(), "takeover-bench-config-"));
+  const dir = scratchDir("takeover-bench-config-");
   const allSetups: Setup[] = [
     { name: "keepalived", kind: "keepalived", brain: join(KEEPALIVED_DIR, "brain.conf"), pinky: join(KEEPALIVED_DIR, "pinky.conf") },
     { name: "takeover 10ms", kind: "takeover", brain: fastConfig(dir, "brain", 2), pinky: fastConfig(dir, "pinky", 2) },

@@ -5,13 +5,13 @@
 // Not a test: it never fails on the figures. `npm run bench:sniff` builds first.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { encodeFrame, FrameFields, Ipv4, ipv4Header, Mac } from "../src/packets";
 import { emitPcapHeader, emitPcapRecord, PCAP_HEADER_LENGTH, PCAP_RECORD_HEADER_LENGTH } from "../src/packets/pcap";
 import { formatTable, median } from "./harness";
 import { checkBenchArgs } from "./args";
+import { scratchDir } from "./scratch";
 
 const FRAMES = 1_000_000;
 const RUNS = 7;
@@ -129,7 +129,7 @@ function main(): void {
   /dev/null with TZ=UTC, whole processes alternating: median frames/s of each and their ratio.`,
     {},
   );
-  const dir = mkdtempSync(join(tmpdir(), "takeover-bench-sniff-"));
+  const dir = scratchDir("takeover-bench-sniff-");
   try {
     const capture = join(dir, "mix.pcap");
     const made = process.hrtime.bigint();

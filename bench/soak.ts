@@ -32,8 +32,8 @@
 // `npm run bench:soak:fast` (= node dist/bench/soak.js --profile fast; --seconds N, --help).
 // test/failover/soak.test.ts runs both briefly and asserts.
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { BRAIN, LabEvent, LabScenario, PINKY, ROUTER, startScenario } from "../src/lab/failover-demo";
@@ -42,6 +42,7 @@ import { hrtimeMicros } from "../src/link/port";
 import { parseDuration } from "../src/failover/duration";
 import { otherOwners, sleep, timeline, writeConfig } from "../test/failover/e2e-helpers";
 import { inspectorScript } from "./inspector-script";
+import { scratchDir } from "./scratch";
 
 /**
  * Looks inside a daemon through the inspector (opened by SIGUSR1, on 127.0.0.1:9229 of the daemon's
@@ -426,7 +427,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     }
     const pids = { brain: s.daemon("brain").pid!, pinky: s.daemon("pinky").pid! };
     if (options.nice !== undefined || options.realtime !== undefined) for (const who of ["brain", "pinky"] as const) applyPriority(pids[who], options);
-    const inspectDir = mkdtempSync(join(tmpdir(), "takeover-soak-"));
+    const inspectDir = scratchDir("takeover-soak-");
     dirs.push(inspectDir);
     const inside: Record<"brain" | "pinky", { start?: InsideFigures; end?: InsideFigures }> = { brain: {}, pinky: {} };
     if (options.inspect !== false) {
