@@ -4,28 +4,30 @@
 // line. For a class, interface or enum, its public members are listed too. What counts as documented:
 // a /** ... */ comment with text on the declaration (or, for an overload set, on one of them).
 //
-// Usage: node scripts/undocumented-exports.mjs [--json] [--fail] [FILE.ts ...]
+// Usage: node scripts/undocumented-exports.mjs [--json] [--fail] [--dir DIR] [FILE.ts ...]
 //   FILE.ts ...  only these files (names under src/packets, e.g. pcap.ts); default: all of them
 //   --json       print { total, byFile: { file: [{ name, line }] } } instead of lines
 //   --fail       exit 1 when anything is undocumented
+//   --dir DIR    look in DIR instead of src/packets (the script's own test uses a fixture)
 // (`npm run docs:check`; the codec-package test runs it on the files it holds to zero.)
 import { readdirSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const PACKETS = join(ROOT, "src", "packets");
 const ts = createRequire(join(ROOT, "package.json"))("typescript");
 
 const args = process.argv.slice(2);
 const json = args.includes("--json");
 const failOnAny = args.includes("--fail");
-const named = args.filter((a) => !a.startsWith("--"));
+const dirAt = args.indexOf("--dir");
+const PACKETS = dirAt >= 0 ? resolve(args[dirAt + 1]) : join(ROOT, "src", "packets");
+const named = args.filter((a, i) => !a.startsWith("--") && !(dirAt >= 0 && i === dirAt + 1));
 const all = readdirSync(PACKETS).filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")).sort();
 for (const name of named) {
   if (!all.includes(name)) {
-    process.stderr.write(`takeover: undocumented-exports: ${name}: no such file under src/packets; name one of ${all.join(", ")}\n`);
+    process.stderr.write(`takeover: undocumented-exports: ${name}: no such file in ${PACKETS}; name one of ${all.join(", ")}\n`);
     process.exit(2);
   }
 }
@@ -81,7 +83,7 @@ if (json) {
   process.stdout.write(`${JSON.stringify({ total, byFile }, null, 2)}\n`);
 } else {
   for (const [file, missing] of Object.entries(byFile)) {
-    for (const m of missing) process.stdout.write(`src/packets/${file}:${m.line}: ${m.name}\n`);
+    for (const m of missing) process.stdout.write(`${relative(ROOT, join(PACKETS, file))}:${m.line}: ${m.name}\n`);
   }
   const counts = Object.entries(byFile).filter(([, m]) => m.length > 0).map(([f, m]) => `${f} ${m.length}`);
   process.stdout.write(`${total} undocumented export${total === 1 ? "" : "s"} in ${files.length} file${files.length === 1 ? "" : "s"} under src/packets${counts.length > 0 ? ` (${counts.join(", ")})` : ""}\n`);
