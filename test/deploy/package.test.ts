@@ -3,8 +3,9 @@
 // way a user would, from the tarballs and npm's cache only (`npm install --offline`: no network; run
 // `npm ci` in the repository first, which fills the cache).
 //
-// The daemon (`npm install ./takeover-packets-X.tgz ./takeover-X.tgz`, with --ignore-scripts: the
-// native libpcap/netlink bindings are not built, which the pure codecs must not need):
+// The daemon (`npm install ./takeover-X.tgz`, alone, as deploy/README-systemd.md installs it, with
+// --ignore-scripts: the native libpcap/netlink bindings are not built, which the pure codecs must
+// not need):
 //   - the tarball holds the compiled code, the example configs and hooks, the systemd unit, the
 //     Prometheus and Grafana examples and the LICENSE, and no tests, sources or source maps (the
 //     maps would point at src/ files the tarball does not carry; `npm pack --dry-run`, no network);
@@ -12,7 +13,9 @@
 //   - a strict TypeScript program importing from "takeover/packets" compiles (moduleResolution
 //     node16, and the older "node" that ignores the exports map) and runs;
 //   - the `takeover` bin answers --version (package.json's) and --help (the verbs);
-//   - its manifest depends on takeover-packets at the codec package's version, and not on cap.
+//   - its manifest depends on takeover-packets at the codec package's version and bundles it (the
+//     codec package is not on the registry yet, and a tarball install must not need it there), with
+//     the same files as the codec tarball; it does not depend on cap.
 // The codec package, alone in its consumer (no --ignore-scripts: it must have none to run):
 //   - its manifest has no dependency of any kind and no scripts; the tarball holds the CommonJS and
 //     ES-module builds with their .d.ts, the vendored buffer-layout and both licences, nothing else;
@@ -142,20 +145,21 @@ describe("deploy: the npm package, installed and used", function () {
   let scratch: string;
   let project: string;
   let files: string[] = [];
+  let codecFiles: string[] = [];
 
   before(function () {
     this.timeout(180_000);
     scratch = mkdtempSync(join(tmpdir(), "takeover-pack-"));
     const info = pack(ROOT, scratch);
-    const codecs = pack(CODECS, scratch);
+    codecFiles = pack(CODECS, scratch).files.map((f) => f.path);
     files = info.files.map((f) => f.path);
     project = join(scratch, "consumer");
     mkdirSync(project);
     sh(["npm", "init", "-y"], project, 30_000, "npm init");
-    // the codec package the daemon depends on, from its tarball; typescript and @types/node at the
+    // the daemon's tarball alone (it bundles the codec package); typescript and @types/node at the
     // versions this repo builds with
     sh(["npm", "install", "--no-audit", "--no-fund", "--ignore-scripts", "--offline",
-      join(scratch, codecs.filename), join(scratch, info.filename), `typescript@${MANIFEST.devDependencies.typescript}`, `@types/node@${MANIFEST.devDependencies["@types/node"]}`],
+      join(scratch, info.filename), `typescript@${MANIFEST.devDependencies.typescript}`, `@types/node@${MANIFEST.devDependencies["@types/node"]}`],
     project, 150_000, `npm install of the packed tarballs (${OFFLINE_HINT})`);
     writeFileSync(join(project, "main.ts"), PROGRAM);
   });
@@ -226,14 +230,18 @@ describe("deploy: the npm package, installed and used", function () {
     });
   }
 
-  it("the daemon depends on takeover-packets at the codec package's version (installed once, from its tarball), and not on cap", () => {
-    const manifest = JSON.parse(readFileSync(join(project, "node_modules", "takeover", "package.json"), "utf8")) as { dependencies: Record<string, string> };
+  it("the daemon depends on takeover-packets at the codec package's version and bundles it, the same files as the codec tarball; not on cap", () => {
+    const manifest = JSON.parse(readFileSync(join(project, "node_modules", "takeover", "package.json"), "utf8")) as { dependencies: Record<string, string>; bundleDependencies?: string[] };
     assert.equal(manifest.dependencies[CODECS_MANIFEST.name], CODECS_MANIFEST.version);
+    assert.deepEqual(manifest.bundleDependencies, [CODECS_MANIFEST.name]);
     assert.equal(manifest.dependencies.cap, undefined, "cap is used only by a benchmark: not a runtime dependency");
-    const installed = JSON.parse(readFileSync(join(project, "node_modules", CODECS_MANIFEST.name, "package.json"), "utf8")) as { version: string };
+    assert.ok(!existsSync(join(project, "node_modules", "cap")), "cap is not installed with the daemon");
+    const bundled = files.filter((f) => f.startsWith(`node_modules/${CODECS_MANIFEST.name}/`)).map((f) => f.slice(`node_modules/${CODECS_MANIFEST.name}/`.length)).sort();
+    assert.deepEqual(bundled, [...codecFiles].sort(), "the daemon's tarball carries the codec package as `npm pack` in packages/packets packs it");
+    const installed = JSON.parse(readFileSync(join(project, "node_modules", "takeover", "node_modules", CODECS_MANIFEST.name, "package.json"), "utf8")) as { version: string };
     assert.equal(installed.version, CODECS_MANIFEST.version);
-    assert.ok(!existsSync(join(project, "node_modules", "takeover", "node_modules", CODECS_MANIFEST.name)), "not a second copy under takeover/");
-    sh(["npm", "ls", "--offline", CODECS_MANIFEST.name], project, 30_000, "npm ls: the dependency tree is consistent");
+    const loaded = sh([process.execPath, "-e", `console.log(require.resolve("${CODECS_MANIFEST.name}", { paths: [require.resolve("takeover")] }))`], project, 20_000, "resolve takeover-packets from the daemon");
+    assert.equal(loaded.stdout.trim(), join(project, "node_modules", "takeover", "node_modules", CODECS_MANIFEST.name, "dist", "cjs", "index.js"));
   });
 
   it("the bin: `takeover --version` prints package.json's version, `--help` lists the verbs", () => {
