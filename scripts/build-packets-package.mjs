@@ -17,7 +17,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -41,9 +41,11 @@ function tsc(args) {
 }
 
 /** Rewrites every module specifier in a .js or .d.ts file: buffer-layout to the vendored copy, and (ESM) relative ones to ".js". */
-function rewrite(file, esm) {
+function rewrite(file, buildRoot, esm) {
   const text = readFileSync(file, "utf8");
-  const vendored = "./vendor/buffer-layout.js";
+  // relative to the file, so that a module in a subdirectory of src/packets finds it too
+  const up = relative(dirname(file), buildRoot).split(sep).filter(Boolean).join("/");
+  const vendored = `${up === "" ? "." : up}/vendor/buffer-layout.js`;
   const out = text.replace(/(\bfrom\s*|\brequire\(\s*|\bimport\(\s*|^import\s*)(["'])([^"']+)\2/gm, (whole, lead, quote, specifier) => {
     let target;
     if (specifier === "buffer-layout") target = vendored;
@@ -89,7 +91,7 @@ tsc(["-p", config, "--outDir", join(DIST, "cjs"), "--module", "commonjs"]);
 tsc(["-p", config, "--outDir", join(DIST, "esm"), "--module", "es2022"]);
 for (const [sub, esm] of [["cjs", false], ["esm", true]]) {
   const dir = join(DIST, sub);
-  for (const file of filesUnder(dir)) if (file.endsWith(".js") || file.endsWith(".d.ts")) rewrite(file, esm);
+  for (const file of filesUnder(dir)) if (file.endsWith(".js") || file.endsWith(".d.ts")) rewrite(file, dir, esm);
   vendorLayout(dir, esm);
 }
 writeFileSync(join(DIST, "esm", "package.json"), `${JSON.stringify({ type: "module" }, null, 2)}\n`);
