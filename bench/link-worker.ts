@@ -2,7 +2,7 @@
 // On request it blasts frames through one binding as fast as it can or at a set rate, or captures
 // with one binding and counts what it gets. Every loop is bounded in frames and in time.
 
-import { Cap } from "cap";
+import type { Cap } from "cap";
 import * as pcap from "pcap";
 import { PcapSession } from "pcap/build/Release/pcap_binding";
 import { onParentMessage, report, WorkerMessage } from "../src/lab/worker";
@@ -21,6 +21,15 @@ const MAX_MS = 10_000;
  * corrupts the heap. So every Cap ever opened is kept until the process ends.
  */
 const everOpened: Cap[] = [];
+
+/**
+ * cap is a devDependency used only by this benchmark (`npm ci --omit=dev` leaves it out): loaded on
+ * first use, so the other bindings run without it. link-rates.ts checks for it before asking.
+ */
+function newCap(): Cap {
+  const { Cap: CapClass } = require("cap") as typeof import("cap");
+  return new CapClass();
+}
 
 type Binding = "link" | "pcap-binding" | "pcap-binding-1518" | "pcap-js" | "cap";
 
@@ -50,7 +59,7 @@ function sender(binding: Binding): { send: (f: Buffer) => void; close: () => voi
       return { send: (f) => session.inject(f), close: () => session.close() };
     }
     case "cap": {
-      const cap = new Cap();
+      const cap = newCap();
       const buffer = Buffer.alloc(128); // cap holds only a pointer: keep it until closed
       cap.open(IFACE, "less 1", 256 * 1024, buffer);
       everOpened.push(cap);
@@ -140,7 +149,7 @@ function capture(binding: Binding): Capture {
       };
     }
     case "cap": {
-      const cap = new Cap();
+      const cap = newCap();
       let captured = 0;
       keepAlive = Buffer.alloc(65535); // cap holds only a pointer to it
       cap.open(IFACE, FILTER, BUFFER_BYTES, keepAlive);

@@ -4,6 +4,7 @@
 
 /** Thrown when text given as an address is not one. The message names the text and what is wrong. */
 export class AddressError extends Error {
+  /** Always "AddressError", so that the class survives minification and serialisation. */
   override readonly name = "AddressError";
 }
 
@@ -23,7 +24,9 @@ export class Mac {
     this.value = value;
   }
 
+  /** ff:ff:ff:ff:ff:ff, the Ethernet broadcast address. */
   static readonly BROADCAST = new Mac(0xffff_ffff_ffff);
+  /** 00:00:00:00:00:00, what ARP requests carry as the unknown target hardware address. */
   static readonly ZERO = new Mac(0);
 
   /** Reads six bytes at `offset`. The caller has checked the length. */
@@ -76,16 +79,19 @@ export class Mac {
     bytes[offset + 5] = low & 0xff;
   }
 
+  /** The six bytes of the address, first octet first, in a new array. */
   toBytes(): Uint8Array {
     const out = new Uint8Array(6);
     this.write(out, 0);
     return out;
   }
 
+  /** True when `other` is the same address. */
   equals(other: Mac): boolean {
     return this.value === other.value;
   }
 
+  /** True for ff:ff:ff:ff:ff:ff only. */
   get isBroadcast(): boolean {
     return this.value === 0xffff_ffff_ffff;
   }
@@ -95,12 +101,14 @@ export class Mac {
     return Math.floor(this.value / 0x100_0000_0000) % 2 === 1;
   }
 
+  /** Six lower-case hex pairs joined by colons, e.g. "02:00:5e:00:00:17" (tcpdump's form). */
   toString(): string {
     const high = Math.floor(this.value / TWO_32);
     const low = this.value % TWO_32;
     return `${HEX[high >>> 8]}:${HEX[high & 0xff]}:${HEX[low >>> 24]}:${HEX[(low >>> 16) & 0xff]}:${HEX[(low >>> 8) & 0xff]}:${HEX[low & 0xff]}`;
   }
 
+  /** The text form (toString), so that JSON.stringify writes an address as a string. */
   toJSON(): string {
     return this.toString();
   }
@@ -129,7 +137,9 @@ export class Ipv4 {
     this.value = value; // (assigned, not a class field: see Mac)
   }
 
+  /** 0.0.0.0, what an ARP probe carries as its sender address. */
   static readonly ANY = new Ipv4(0);
+  /** 255.255.255.255, the limited broadcast address. */
   static readonly BROADCAST = new Ipv4(0xffff_ffff);
 
   /** Reads four bytes at `offset`. The caller has checked the length. */
@@ -175,12 +185,14 @@ export class Ipv4 {
     bytes[offset + 3] = v & 0xff;
   }
 
+  /** The four bytes of the address, first octet first, in a new array. */
   toBytes(): Uint8Array {
     const out = new Uint8Array(4);
     this.write(out, 0);
     return out;
   }
 
+  /** True when `other` is the same address. */
   equals(other: Ipv4): boolean {
     return this.value === other.value;
   }
@@ -192,11 +204,13 @@ export class Ipv4 {
     return ((this.value & mask) >>> 0) === ((other.value & mask) >>> 0);
   }
 
+  /** Dotted-quad text, e.g. "192.0.2.37". */
   toString(): string {
     const v = this.value;
     return `${v >>> 24}.${(v >>> 16) & 0xff}.${(v >>> 8) & 0xff}.${v & 0xff}`;
   }
 
+  /** The text form (toString), so that JSON.stringify writes an address as a string. */
   toJSON(): string {
     return this.toString();
   }

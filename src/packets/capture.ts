@@ -4,6 +4,7 @@ import { DecodeError } from "./errors";
 import { PcapngReader, looksLikePcapng } from "./pcapng";
 import { PcapReader, PcapRecord, PcapResolution } from "./pcap";
 
+/** The two capture file formats CaptureReader reads: classic pcap and pcapng. */
 export type CaptureFormat = "pcap" | "pcapng";
 
 /**
@@ -14,8 +15,11 @@ const LINK_TYPE_MASK = 0xffff;
 
 /** What the first interface of a file says (the classic global header, or pcapng's first Interface Description). */
 export interface CaptureHeader {
+  /** Which format the file is, told by its first four bytes. */
   readonly format: CaptureFormat;
+  /** LINKTYPE_* of the first interface's frames (pcap: the lower 16 bits of the header's field). */
   readonly linkType: number;
+  /** Longest frame the first interface kept (pcapng: 0 for no limit). */
   readonly snapLength: number;
   /** "nano" when timestamps are finer than microseconds. */
   readonly resolution: PcapResolution;
@@ -55,6 +59,7 @@ export class CaptureReader {
     return this.firstHeader;
   }
 
+  /** Appends the next chunk of the file; records are then taken with `next`. */
   push(chunk: Uint8Array): void {
     if (this.pcap !== undefined) return this.pcap.push(chunk);
     if (this.pcapng !== undefined) return this.pcapng.push(chunk);

@@ -41,6 +41,7 @@ export type FramePredicate = (bytes: Uint8Array, wireLength: number) => boolean;
 
 /** A filter the compiler does not understand: the message names the word and what is wrong. */
 export class FilterError extends Error {
+  /** Always "FilterError", so that the class survives minification and serialisation. */
   override readonly name = "FilterError";
 }
 

@@ -45,7 +45,9 @@ function shifted(error: DecodeError, delta: number): DecodeError {
  * buffer for non-Ethernet frames).
  */
 export class LinkLineWriter {
+  /** The Ethernet line writer it hands each frame (or its Ethernet stand-in) to. */
   readonly lines: LineWriter;
+  /** The link-header view of the last frame written. */
   readonly link = new LinkView();
   private readonly scratch = new Uint8Array(STAND_IN_HEADER + MAX_CAPTURED_LENGTH);
 
@@ -53,6 +55,7 @@ export class LinkLineWriter {
     this.lines = new LineWriter(out);
   }
 
+  /** The buffer the lines are written into. */
   get out(): TextBuffer {
     return this.lines.out;
   }

@@ -15,12 +15,17 @@ import { checkLiterals, fieldTable, firstFieldPast, spanOf } from "./layout";
 import { LINKTYPE_ETHERNET } from "./pcap";
 import type { HeaderLayout } from "./positions";
 
+/** BSD loopback: a 4-byte address family in the capturing host's byte order, then the IP packet. */
 export const LINKTYPE_NULL = 0;
 /** DLT_RAW as Linux libpcap reads it from a file (tcpdump shows it as RAW); 101 is the portable value. */
 export const LINKTYPE_RAW_LINUX_DLT = 12;
+/** Raw IP: no link header, the packet starts with the IPv4 or IPv6 header. */
 export const LINKTYPE_RAW = 101;
+/** OpenBSD loopback: like LINKTYPE_NULL, with the address family big-endian. */
 export const LINKTYPE_LOOP = 108;
+/** Linux cooked capture v1 (SLL), what `tcpdump -i any` writes: a 16-byte pseudo-header. */
 export const LINKTYPE_LINUX_SLL = 113;
+/** Linux cooked capture v2 (SLL2): a 20-byte pseudo-header that also carries the interface index. */
 export const LINKTYPE_LINUX_SLL2 = 276;
 
 const sllStructure = struct([u16be("packetType"), u16be("addressType"), u16be("addressLength"), blob(8, "address"), u16be("protocol")]);
@@ -34,13 +39,18 @@ const sll2Structure = struct([
   blob(8, "address"),
 ]);
 const familyStructure = struct([u32be("family")]);
-/** The headers' descriptions (field names, widths, order), for tools that show or check layouts. */
+/** The Linux cooked v1 header's description (field names, widths, order), for tools that show or check layouts. */
 export const linuxSllLayout: HeaderLayout = sllStructure;
+/** The Linux cooked v2 header's description (field names, widths, order). */
 export const linuxSll2Layout: HeaderLayout = sll2Structure;
+/** The loopback header's description: one 32-bit address family. */
 export const loopbackLayout: HeaderLayout = familyStructure;
 
+/** Byte offset and span of each field of the Linux cooked v1 header, by field name. */
 export const LINUX_SLL = fieldTable(sllStructure);
+/** Byte offset and span of each field of the Linux cooked v2 header, by field name. */
 export const LINUX_SLL2 = fieldTable(sll2Structure);
+/** Byte offset and span of the loopback header's one field (family). */
 export const LOOPBACK = fieldTable(familyStructure);
 
 /** The layouts' numbers as literals for the per-frame path; checked against the layouts below. */
@@ -122,13 +132,21 @@ function familyEtherType(family: number): number {
  * protocol as an EtherType (-1 when the header names none: 802.2, an unknown family or IP version).
  */
 export class LinkView {
+  /** The LINKTYPE_* given to the last reset. */
   linkType = LINKTYPE_ETHERNET;
+  /** The frame given to the last reset (not copied). */
   bytes: Uint8Array = new Uint8Array(0);
+  /** Length of the link header: where the network layer starts in `bytes`. */
   headerLength = 0;
+  /** The network layer's protocol as an EtherType; -1 when the header names none. */
   etherType = -1;
   /** the protocol field of a cooked header, the address family of a loopback one, the IP version of raw IP */
   protocol = 0;
 
+  /**
+   * Points the view at a frame of link type `linkType`.
+   * @returns false when the frame is too short for its link header (decodeLinkHeader says why)
+   */
   reset(linkType: number, bytes: Uint8Array): boolean {
     this.linkType = linkType;
     this.bytes = bytes;
@@ -196,12 +214,15 @@ export class LinkView {
 
 /** A decoded link header, for JSON and for what is wrong with one. */
 export interface LinkHeaderRecord {
+  /** The LINKTYPE_* of the frame. */
   readonly linkType: number;
+  /** Length of the link header in bytes (0 for raw IP). */
   readonly headerLength: number;
   /** The network layer's EtherType, or -1 when the header names none. */
   readonly etherType: number;
   /** Cooked headers: "In", "Out", "B", "M", "P" or "?". */
   readonly direction?: string;
+  /** Linux cooked v2: the index of the interface the packet was captured on. */
   readonly interfaceIndex?: number;
   /** Cooked headers: the link-layer address, as colon-separated hex (its first addressLength bytes, up to 8). */
   readonly address?: string;

@@ -17,6 +17,7 @@ export const PCAP_MAGIC_NANOSECONDS = 0xa1b23c4d;
  */
 export const MAX_CAPTURED_LENGTH = 262144;
 
+/** Unit of a pcap file's sub-second timestamps: microseconds (magic a1b2c3d4) or nanoseconds (a1b23c4d). */
 export type PcapResolution = "micro" | "nano";
 
 /** The global header at the start of a file. */
@@ -25,7 +26,9 @@ export interface PcapHeader {
   readonly littleEndian: boolean;
   /** Unit of the records' sub-second timestamp field, told by the magic. */
   readonly resolution: PcapResolution;
+  /** Format version, major part (2 in every file libpcap writes). */
   readonly versionMajor: number;
+  /** Format version, minor part (4 in every file libpcap writes). */
   readonly versionMinor: number;
   /** Longest frame the capture kept; longer frames were cut to this many bytes. */
   readonly snapLength: number;
@@ -43,19 +46,23 @@ export interface PcapRecord {
   readonly capturedLength: number;
   /** Length of the frame on the wire; more than `capturedLength` when the snap length cut it. */
   readonly originalLength: number;
+  /** The captured bytes of the frame, from its link-layer header on. */
   readonly data: Uint8Array;
 }
 
 /** What the writer needs to know about a record. */
 export interface PcapRecordInput {
+  /** Seconds since the Unix epoch (0 .. 2^32-1). */
   readonly seconds: number;
   /** Sub-second part in nanoseconds; a microsecond file keeps floor(nanoseconds / 1000). */
   readonly nanoseconds: number;
+  /** The frame's captured bytes, written as they are (no longer than the file's snap length). */
   readonly data: Uint8Array;
   /** Length on the wire; `data.length` when left out. */
   readonly originalLength?: number;
 }
 
+/** How a pcap file is written: its timestamp unit, snap length and link type. */
 export interface PcapWriteOptions {
   /** Timestamp unit of the file; "micro" (what tcpdump writes by default) when left out. */
   readonly resolution?: PcapResolution;
@@ -65,6 +72,7 @@ export interface PcapWriteOptions {
   readonly linkType?: number;
 }
 
+/** Limits a pcap reader applies to what it reads. */
 export interface PcapReadOptions {
   /** Records with a longer captured length are rejected as corrupt; MAX_CAPTURED_LENGTH when left out. */
   readonly maxCapturedLength?: number;

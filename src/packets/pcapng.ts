@@ -15,18 +15,27 @@ import type { PcapRecord } from "./pcap";
 
 /** Block type of a Section Header Block; the same bytes in either byte order. */
 export const PCAPNG_SECTION_HEADER = 0x0a0d0d0a;
+/** Block type of an Interface Description Block (link type, snap length, timestamp options). */
 export const PCAPNG_INTERFACE_DESCRIPTION = 0x00000001;
+/** Block type of the obsolete Packet Block, which older writers still emit. */
 export const PCAPNG_PACKET = 0x00000002;
+/** Block type of a Simple Packet Block (no timestamp, interface 0). */
 export const PCAPNG_SIMPLE_PACKET = 0x00000003;
+/** Block type of a Name Resolution Block. */
 export const PCAPNG_NAME_RESOLUTION = 0x00000004;
+/** Block type of an Interface Statistics Block. */
 export const PCAPNG_INTERFACE_STATISTICS = 0x00000005;
+/** Block type of an Enhanced Packet Block, what tcpdump, tshark and dumpcap write per packet. */
 export const PCAPNG_ENHANCED_PACKET = 0x00000006;
+/** Block type of a Decryption Secrets Block. */
 export const PCAPNG_DECRYPTION_SECRETS = 0x0000000a;
 /** The byte-order magic of a Section Header Block, as it reads in the section's own byte order. */
 export const PCAPNG_BYTE_ORDER_MAGIC = 0x1a2b3c4d;
-/** Option codes of an Interface Description Block that the reader uses. */
+/** Option code that ends a block's option list (opt_endofopt). */
 export const PCAPNG_OPTION_END = 0;
+/** Interface Description Block option: the timestamp unit of the interface's packets (if_tsresol). */
 export const PCAPNG_IF_TSRESOL = 9;
+/** Interface Description Block option: seconds added to the interface's timestamps (if_tsoffset). */
 export const PCAPNG_IF_TSOFFSET = 14;
 /**
  * The longest block the reader believes (libpcap's first limit, 16 MiB). A longer one means a corrupt
@@ -100,7 +109,9 @@ const MIN_BLOCK_LENGTH = BLOCK_HEADER_LENGTH + BLOCK_TRAILER_LENGTH;
 
 /** Timestamp unit of an interface: 10^-exponent or 2^-exponent seconds (if_tsresol). */
 export interface PcapngTimestampUnit {
+  /** 10 (decimal unit) or 2 (binary unit): if_tsresol's high bit. */
   readonly base: 10 | 2;
+  /** The unit is base^-exponent seconds: if_tsresol's low seven bits. */
   readonly exponent: number;
 }
 
@@ -126,6 +137,7 @@ export interface PcapngRecord extends PcapRecord {
   readonly section: number;
 }
 
+/** Limits a pcapng reader applies to what it reads. */
 export interface PcapngReadOptions {
   /** Blocks longer than this are rejected as corrupt; PCAPNG_MAX_BLOCK_LENGTH when left out. */
   readonly maxBlockLength?: number;
