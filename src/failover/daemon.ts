@@ -686,7 +686,12 @@ export class Daemon {
         case "log":
           this.#log(action.event, action.address, action.detail);
           // the peer back: is it where we think it is (its NIC changed meanwhile)?
-          if (action.event === "peer-up") this.#promptIdentity();
+          if (action.event === "peer-up") {
+            // what was seen of the peer's MAC while it was away does not carry over (PeerIdentity.peerUp)
+            const dropped = this.#identity.peerUp();
+            if (dropped !== undefined) this.#log("peer-mac", undefined, `${this.config.peer.name} (${this.config.peer.address}): ${dropped}`);
+            this.#promptIdentity();
+          }
           break;
         case "probe":
           // gathered: the probes of one batch go out in one window (see #probe)
