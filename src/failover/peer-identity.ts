@@ -8,8 +8,8 @@
 // - nothing learned yet: one MAC, and only one, answered → that is the peer;
 // - learned M: M answering keeps M (anyone else answering too is a stranger, reported);
 //   M silent and one other MAC N alone answering, in `confirmRounds` rounds spread over at least
-//   `confirmMicros`, with M silent in all of them and the peer not back up in between (our checks
-//   of it passing again: `peerUp`) → the peer is now at N (its NIC was changed, or its interface
+//   `confirmMicros`, with M silent in all of them and the peer not back in between (our checks of
+//   it passing again, or its claims heard from M: `peerUp`) → the peer is now at N (its NIC was changed, or its interface
 //   made again). Anything else keeps M. The peer back up ends a confirmation because rounds are
 //   mostly prompted by a stranger's claims, at moments the stranger picks: one who answers for the
 //   peer only while it is away (outage after outage) would otherwise collect its rounds across
@@ -87,8 +87,8 @@ export class PeerIdentity {
   }
 
   /**
-   * The peer is up again (its checks pass): a replacement being confirmed is dropped, and the
-   * detail for the log says so; undefined when there was none.
+   * The peer is back (its checks pass, or it is heard claiming at M): a replacement being confirmed
+   * is dropped, and the detail for the log says so; undefined when there was none.
    */
   peerUp(): string | undefined {
     const candidate = this.#candidate;
