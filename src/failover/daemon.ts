@@ -272,6 +272,10 @@ export class Daemon {
       // a claim from a MAC we do not know as the peer's may be the peer at a new MAC: ask it (our own
       // requests are the only evidence that counts; the claim itself is not)
       if (!isPeer) this.#promptIdentity();
+      // the peer heard at its learned MAC (claiming its addresses back): it is alive there, so what
+      // our rounds saw while it was away does not carry over (PeerIdentity.peerUp); a frame may keep
+      // the learned MAC, never change it
+      else this.#peerAlive();
       this.#feed({ kind: "claim-heard", address: event.address.toString(), mac: event.mac.toString(), isPeer, how: event.how });
     });
     for (const p of [...config.node.publicAddresses, ...config.peer.publicAddresses]) this.#watcher.watch(p.address);
@@ -383,6 +387,15 @@ export class Daemon {
       });
       const timer = this.#clock.after(ms, done);
     });
+  }
+
+  /**
+   * The peer is up again (its checks) or heard claiming at its learned MAC: a replacement MAC being
+   * confirmed is dropped, with a log line (PeerIdentity.peerUp).
+   */
+  #peerAlive(): void {
+    const dropped = this.#identity.peerUp();
+    if (dropped !== undefined) this.#log("peer-mac", undefined, `${this.config.peer.name} (${this.config.peer.address}): ${dropped}`);
   }
 
   /** A round prompted by the wire (a stranger's claim, the peer back up), at most one per IDENTITY_PROMPT_MS. */
@@ -686,7 +699,10 @@ export class Daemon {
         case "log":
           this.#log(action.event, action.address, action.detail);
           // the peer back: is it where we think it is (its NIC changed meanwhile)?
-          if (action.event === "peer-up") this.#promptIdentity();
+          if (action.event === "peer-up") {
+            this.#peerAlive();
+            this.#promptIdentity();
+          }
           break;
         case "probe":
           // gathered: the probes of one batch go out in one window (see #probe)

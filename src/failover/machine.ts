@@ -17,7 +17,9 @@
 //   → reported and defended (announce again), not yielded to unless configured. Every claim is
 //   answered, rate-limited per claiming MAC by a token bucket (`defendBurst` at once, then one per
 //   `defendMicros`) and by a bucket for all claimers together (so a storm of spoofed MACs cannot make
-//   us flood); a claim the buckets hold back is answered as soon as they allow.
+//   us flood); a claim the buckets hold back is answered as soon as they allow, the longest held
+//   back first (a claimer's storm on several addresses must not spend every token on the one it
+//   names first, leaving the others at its MAC for as long as the storm lasts).
 //
 // Ownership rules (the README states them):
 // - Only what the link proves counts. `link up` means the link is verified (its capture has seen our
@@ -191,6 +193,8 @@ interface AddressStatus {
    * bucket allows, so the last word the router hears is ours, not the claimer's.
    */
   defenceOwed: string | undefined;
+  /** since when `defenceOwed` has been owed: the longest owed is answered first */
+  defenceOwedSince: Micros;
 }
 
 interface CheckStatus {
@@ -255,7 +259,7 @@ export class FailoverMachine {
 
   constructor(config: MachineConfig) {
     this.#config = config;
-    this.#addresses = config.addresses.map((spec) => ({ spec, state: "idle", retryAt: 0, lastAnnounce: 0, lastProbeAnswer: -Infinity, lastConflictLog: -Infinity, lastVerify: 0, probeId: 0, probeAsk: false, heldByPeer: false, handBackOwed: false, conflictsNotLogged: 0, defenceOwed: undefined }));
+    this.#addresses = config.addresses.map((spec) => ({ spec, state: "idle", retryAt: 0, lastAnnounce: 0, lastProbeAnswer: -Infinity, lastConflictLog: -Infinity, lastVerify: 0, probeId: 0, probeAsk: false, heldByPeer: false, handBackOwed: false, conflictsNotLogged: 0, defenceOwed: undefined, defenceOwedSince: 0 }));
     for (const spec of config.checks) this.#checks.set(spec.name, { spec, up: spec.role === "peer", streak: 0, seen: 0, passesInARow: 0 });
   }
 
@@ -447,22 +451,25 @@ export class FailoverMachine {
           a.lastAnnounce = now;
           actions.push({ kind: "announce", address: a.spec.address, at: "ours", reason: "refresh" });
         }
-        if (a.defenceOwed !== undefined && now >= this.#defenceReadyAt(a.defenceOwed) && this.#takeDefence(a.defenceOwed, now)) {
-          a.defenceOwed = undefined;
-          a.lastAnnounce = now;
-          if (now - a.lastConflictLog >= CONFLICT_LOG_MICROS) {
-            a.lastConflictLog = now;
-            const more = a.conflictsNotLogged;
-            a.conflictsNotLogged = 0;
-            actions.push({ kind: "log", event: "conflict", address: a.spec.address, detail: `${more} claim(s) on ${a.spec.address} since the last conflict line: defending it again` });
-          }
-          actions.push({ kind: "announce", address: a.spec.address, at: "ours", reason: "defend" });
-        }
         if (!a.spec.home && this.config.verifyMicros > 0 && now - a.lastVerify >= this.config.verifyMicros) {
           a.lastVerify = now;
           actions.push({ kind: "verify", address: a.spec.address });
         }
       }
+    }
+    // the defences the buckets held back, the longest owed first, as far as the buckets allow
+    const owed = this.#addresses.filter((a) => a.state === "holding" && a.defenceOwed !== undefined).sort((x, y) => x.defenceOwedSince - y.defenceOwedSince);
+    for (const a of owed) {
+      if (now < this.#defenceReadyAt(a.defenceOwed!) || !this.#takeDefence(a.defenceOwed!, now)) continue;
+      a.defenceOwed = undefined;
+      a.lastAnnounce = now;
+      if (now - a.lastConflictLog >= CONFLICT_LOG_MICROS) {
+        a.lastConflictLog = now;
+        const more = a.conflictsNotLogged;
+        a.conflictsNotLogged = 0;
+        actions.push({ kind: "log", event: "conflict", address: a.spec.address, detail: `${more} claim(s) on ${a.spec.address} since the last conflict line: defending it again` });
+      }
+      actions.push({ kind: "announce", address: a.spec.address, at: "ours", reason: "defend" });
     }
     if (this.#claimRequested && this.#addresses.every((a) => !a.spec.home || a.state === "holding")) this.#claimRequested = false;
   }
@@ -580,9 +587,14 @@ export class FailoverMachine {
     // filter, a full queue). Every other claim is answered as the claimer's bucket allows: at once,
     // or (held back) as soon as it has a token again.
     const probe = how === "probe";
-    if (probe ? now - a.lastProbeAnswer < PROBE_ANSWER_MICROS : !this.#takeDefence(mac, now)) {
+    // a claim on another address, held back earlier, goes first: this one waits its turn (#advance)
+    const othersOwed = !probe && this.#addresses.some((o) => o !== a && o.state === "holding" && o.defenceOwed !== undefined);
+    if (probe ? now - a.lastProbeAnswer < PROBE_ANSWER_MICROS : othersOwed || !this.#takeDefence(mac, now)) {
       a.conflictsNotLogged++;
-      if (!probe) a.defenceOwed = mac;
+      if (!probe) {
+        if (a.defenceOwed === undefined) a.defenceOwedSince = now;
+        a.defenceOwed = mac;
+      }
       return;
     }
     if (probe) a.lastProbeAnswer = now;

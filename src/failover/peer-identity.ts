@@ -8,8 +8,12 @@
 // - nothing learned yet: one MAC, and only one, answered → that is the peer;
 // - learned M: M answering keeps M (anyone else answering too is a stranger, reported);
 //   M silent and one other MAC N alone answering, in `confirmRounds` rounds spread over at least
-//   `confirmMicros`, with M silent in all of them → the peer is now at N (its NIC was changed, or
-//   its interface made again). Anything else keeps M.
+//   `confirmMicros`, with M silent in all of them and the peer not back in between (our checks of
+//   it passing again, or its claims heard from M: `peerUp`) → the peer is now at N (its NIC was changed, or its interface
+//   made again). Anything else keeps M. The peer back up ends a confirmation because rounds are
+//   mostly prompted by a stranger's claims, at moments the stranger picks: one who answers for the
+//   peer only while it is away (outage after outage) would otherwise collect its rounds across
+//   them, M never asked while it was back.
 // A stranger who answers our requests while the peer is alive is seen next to it and never wins; one
 // who impersonates a dead peer for `confirmMicros` can (the README's threat model; `peer.mac` or
 // `auth.keyFile` close it).
@@ -80,6 +84,17 @@ export class PeerIdentity {
       this.#candidate = undefined;
     }
     this.#pinned = mac !== undefined;
+  }
+
+  /**
+   * The peer is back (its checks pass, or it is heard claiming at M): a replacement being confirmed
+   * is dropped, and the detail for the log says so; undefined when there was none.
+   */
+  peerUp(): string | undefined {
+    const candidate = this.#candidate;
+    if (candidate === undefined || this.#pinned) return undefined;
+    this.#candidate = undefined;
+    return `the peer is up again: ${candidate.mac}, which answered instead of ${this.#mac} in ${candidate.rounds} round(s) while it was away, is not taken for it`;
   }
 
   /** Takes one round's answers and says what it shows. */

@@ -56,7 +56,7 @@ export interface LabScenario {
   failover(timeoutMs?: number): Promise<PhaseResult>;
   /** Restores Brain's link and waits for the hand-back steps. */
   failback(timeoutMs?: number): Promise<PhaseResult>;
-  /** Waits for the steady state: Brain serves .37, Pinky .36, as the router sees it. */
+  /** Waits for the steady state: Brain serves .37, Pinky .36 (every address of each), as the router sees it. */
   settled(timeoutMs?: number): Promise<PhaseResult>;
   daemon(name: "brain" | "pinky"): ChildProcess;
   /** Stops the daemons (SIGTERM), the web servers and the watcher, and deletes the namespaces. */
@@ -80,6 +80,12 @@ export interface ScenarioOptions {
   readonly brainRunsTakeover?: boolean;
   /** called once the namespaces are built, before anything runs in them (extra interfaces, say) */
   readonly beforeDaemons?: (lab: Lab) => void;
+  /**
+   * Every public address of each box, when the configs give several (issue 12; the configs must
+   * list the same): the router watches them all, the steady state is each served by its own box,
+   * and a failover or failback waits for every one of Brain's. Default: Brain's .37, Pinky's .36.
+   */
+  readonly publicAddresses?: { readonly brain: readonly string[]; readonly pinky: readonly string[] };
 }
 
 const DAEMON_EVENTS = new Set(["claim", "yield", "release", "hand-back", "peer-down", "peer-up", "link-down", "link-up", "conflict", "not-claiming", "added", "removed", "error", "stopped"]);
@@ -108,6 +114,8 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<LabS
     options.onEvent?.(e);
     for (const wake of waiters) wake();
   };
+  const brainPublic = options.publicAddresses?.brain ?? [BRAIN.publicAddress];
+  const pinkyPublic = options.publicAddresses?.pinky ?? [PINKY.publicAddress];
   const configs = [
     [BRAIN, options.brainConfig ?? join(EXAMPLES, "brain.yaml")],
     [PINKY, options.pinkyConfig ?? join(EXAMPLES, "pinky.yaml")],
@@ -124,8 +132,8 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<LabS
     const brainRuns = options.brainRunsTakeover ?? true;
     for (const [box, config] of configs) {
       if (box === BRAIN && !brainRuns) {
-        // a plain host: its public address is simply configured
-        lab.exec(BRAIN.name, ["ip", "addr", "add", `${BRAIN.publicAddress}/24`, "dev", "eth0"], { check: true });
+        // a plain host: its public addresses are simply configured
+        for (const address of brainPublic) lab.exec(BRAIN.name, ["ip", "addr", "add", `${address}/24`, "dev", "eth0"], { check: true });
         continue;
       }
       const child = lab.spawn(box.name, [process.execPath, CLI, "run", config]);
@@ -142,7 +150,7 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<LabS
         else if (DAEMON_EVENTS.has(e.kind)) push(e);
       });
     }
-    watcher = lab.runNode(ROUTER.name, join(DIST, "lab", "router-watch.js"), { addresses: [BRAIN.publicAddress, PINKY.publicAddress], intervalMs: options.httpIntervalMs ?? 10 });
+    watcher = lab.runNode(ROUTER.name, join(DIST, "lab", "router-watch.js"), { addresses: [...brainPublic, ...pinkyPublic], intervalMs: options.httpIntervalMs ?? 10 });
     const names = new Map([[Mac.parse(BRAIN.mac).toString(), "brain"], [Mac.parse(PINKY.mac).toString(), "pinky"]]);
     const w = watcher;
     let read = 0;
@@ -218,30 +226,30 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<LabS
     },
     settled: (timeoutMs = 15_000) =>
       phase("start", undefined, [
-        routerSees("http", BRAIN.publicAddress, "brain"),
-        routerSees("http", PINKY.publicAddress, "pinky"),
+        ...brainPublic.map((a) => routerSees("http", a, "brain")),
+        ...pinkyPublic.map((a) => routerSees("http", a, "pinky")),
       ], "brain", "brain", timeoutMs),
     failover: (timeoutMs = 15_000) =>
       phase("failover", () => {
         lab.cut(BRAIN.name);
         push({ t: hrtimeMicros(), source: "lab", kind: "cut", text: "brain's link cut" });
-      }, [
-        daemonSays("pinky", "claim", BRAIN.publicAddress, `pinky claims ${BRAIN.publicAddress}`),
-        routerSees("neighbour", BRAIN.publicAddress, "pinky"),
-        routerSees("http", BRAIN.publicAddress, "pinky"),
-      ], "pinky", "pinky", timeoutMs),
+      }, brainPublic.flatMap((a) => [
+        daemonSays("pinky", "claim", a, `pinky claims ${a}`),
+        routerSees("neighbour", a, "pinky"),
+        routerSees("http", a, "pinky"),
+      ]), "pinky", "pinky", timeoutMs),
     failback: (timeoutMs = 15_000) =>
       phase("failback", () => {
         lab.restore(BRAIN.name);
         push({ t: hrtimeMicros(), source: "lab", kind: "restore", text: "brain's link back" });
-      }, [
+      }, brainPublic.flatMap((a) => [
         brainRuns
-          ? daemonSays("pinky", "yield", BRAIN.publicAddress, `hand-back to brain complete (pinky yields ${BRAIN.publicAddress})`)
+          ? daemonSays("pinky", "yield", a, `hand-back to brain complete (pinky yields ${a})`)
           : // a plain home node: its checks rising, or its kernel answering Pinky's verify request, whichever first
-            daemonSays("pinky", ["hand-back", "yield"], BRAIN.publicAddress, `hand-back to brain complete (pinky releases ${BRAIN.publicAddress})`),
-        routerSees("neighbour", BRAIN.publicAddress, "brain"),
-        routerSees("http", BRAIN.publicAddress, "brain"),
-      ], "brain", "brain", timeoutMs),
+            daemonSays("pinky", ["hand-back", "yield"], a, `hand-back to brain complete (pinky releases ${a})`),
+        routerSees("neighbour", a, "brain"),
+        routerSees("http", a, "brain"),
+      ]), "brain", "brain", timeoutMs),
     async keep(logDir: string) {
       await stopProcesses();
       mkdirSync(logDir, { recursive: true });

@@ -1,13 +1,15 @@
-// A hostile segment, end to end (issue 9): Brain (.17 holding .37) and Pinky (.18 holding .36) run
-// `takeover run`; Mallory (.66), a third box on the same bridge, sends forged frames built with our
-// own encoder. Every case is judged from the router (its neighbour entries, watched over rtnetlink
-// with `ip monitor neigh`, and who answers its GET) and from both boxes' addresses and logs:
-//   1. Brain's link cut, Pinky holds .37; Mallory sends ARP "from" Brain's real address (a broadcast
-//      request and a unicast reply to Pinky), then claims .37 → Pinky does not take Mallory for Brain,
-//      does not yield, defends; the router stays on Pinky; Brain back → .37 home, both addresses right.
+// A hostile segment, end to end (issue 9): Brain (.17, home of .37–.40) and Pinky (.18, home of .36
+// and .33–.35) run `takeover run` with four public addresses each (issue 12); Mallory (.66), a third
+// box on the same bridge, sends forged frames built with our own encoder. Every case is judged from
+// the router (its neighbour entries for all eight addresses, watched over rtnetlink with `ip monitor
+// neigh`, and who answers its GET at each) and from both boxes' addresses and logs:
+//   1. Brain's link cut, Pinky holds Brain's four; Mallory sends ARP "from" Brain's real address (a
+//      broadcast request and a unicast reply to Pinky), then claims .37 and .39 (the first address
+//      and another) → Pinky does not take Mallory for Brain, does not yield, defends both; the router
+//      stays on Pinky for all four; Brain back → all four home, all eight addresses right.
 //   2. the same against a configured peer.mac, before and after a SIGHUP reload.
-//   3. claims on both public addresses every 300 ms, at 10/s and at 100/s → nobody yields, every
-//      stretch of the router on Mallory's MAC ends, and how long they last is printed.
+//   3. claims on all eight public addresses every 300 ms, at 10/s and at 100/s → nobody yields,
+//      every stretch of the router on Mallory's MAC ends, and how long they last is printed.
 //   4. claims and "peer" ARP tagged for VLAN 99 (the boxes' interfaces are untagged) → no conflict,
 //      no peer-MAC change: frames of another VLAN play no part.
 //   8. Brain's open-file limit lowered to 1,024 and 1,100 idle connections held open to its status
@@ -17,7 +19,8 @@
 //   6. Brain cut while Mallory answers every ping to Brain's real address (promiscuous: the switch
 //      floods frames for the dead box's MAC): Pinky still takes over (only sealed echo replies
 //      count); 6b shows that without a key the same hides the dead Brain, as the README says.
-//   7. Brain's signed claim of .37, recorded by Mallory, replayed while Pinky holds .37 → no yield.
+//   7. Brain's signed claims of its four addresses, recorded by Mallory, replayed while Pinky holds
+//      them → no yield.
 // Each test builds its own lab and deletes it (and Mallory's) in afterEach, also when it fails.
 import { strict as assert } from "node:assert";
 import { ChildProcess } from "node:child_process";
@@ -32,7 +35,7 @@ import { Ipv4, Mac } from "../../src/packets/address";
 import { arpReply, arpRequest, gratuitousReply, gratuitousRequest } from "../../src/packets/arp";
 import { ETHERTYPE_ARP } from "../../src/packets/ethernet";
 import { encodeFrame } from "../../src/packets/frame";
-import { addressesOn, eventually, Lines, routerGet, routerMacFor, sleep, timeline, writeConfig } from "./e2e-helpers";
+import { addressesOn, eventually, FOUR_ADDRESSES, fourAddressConfigs, Lines, routerGets, routerMacFor, sleep, timeline } from "./e2e-helpers";
 import { addMallory, MALLORY, mirrorPings, recordFrom, sendFrom } from "./mallory";
 import { vlanTagged } from "../helpers/frames";
 
@@ -46,14 +49,21 @@ const fromBrainFrames = () => [
   arp(Mac.BROADCAST, arpRequest(EVIL, ip(BRAIN.address), ip(ROUTER.address))),
   arp(Mac.parse(PINKY.mac), arpReply(EVIL, ip(BRAIN.address), Mac.parse(PINKY.mac), ip(PINKY.address))),
 ];
-/** Both public addresses home, from every side: both boxes' eth0, the router's entries, its GETs. */
-function assertHome(lab: Lab, what: string): void {
-  assert.deepEqual(addressesOn(lab, BRAIN.name), [BRAIN.address, BRAIN.publicAddress], `${what}: Brain's eth0 holds .17 and .37`);
-  assert.deepEqual(addressesOn(lab, PINKY.name), [PINKY.address, PINKY.publicAddress], `${what}: Pinky's eth0 holds .18 and .36`);
-  assert.equal(routerMacFor(lab, BRAIN.publicAddress), BRAIN.mac, `${what}: the router has .37 at Brain's MAC`);
-  assert.equal(routerMacFor(lab, PINKY.publicAddress), PINKY.mac, `${what}: the router has .36 at Pinky's MAC`);
-  assert.equal(routerGet(lab, BRAIN.publicAddress), "brain", `${what}: Brain serves .37`);
-  assert.equal(routerGet(lab, PINKY.publicAddress), "pinky", `${what}: Pinky serves .36`);
+const BRAINS = FOUR_ADDRESSES.brain;
+const PINKYS = FOUR_ADDRESSES.pinky;
+/** Brain's first public address and another, the ones Mallory claims while Pinky holds them. */
+const CLAIMED = [BRAINS[0], BRAINS[2]];
+const escaped = (address: string) => address.replace(/\./g, "\\.");
+const sorted = (list: readonly string[]) => [...list].sort();
+/** All eight public addresses home, from every side: both boxes' eth0, the router's entries, its GETs. */
+async function assertHome(lab: Lab, what: string): Promise<void> {
+  assert.deepEqual(addressesOn(lab, BRAIN.name), sorted([BRAIN.address, ...BRAINS]), `${what}: Brain's eth0 holds .17 and .37–.40`);
+  assert.deepEqual(addressesOn(lab, PINKY.name), sorted([PINKY.address, ...PINKYS]), `${what}: Pinky's eth0 holds .18, .36 and .33–.35`);
+  for (const [addresses, box] of [[BRAINS, BRAIN], [PINKYS, PINKY]] as const) {
+    for (const address of addresses) assert.equal(routerMacFor(lab, address), box.mac, `${what}: the router has ${address} at ${box.name}'s MAC`);
+  }
+  const served = await routerGets(lab, [...BRAINS, ...PINKYS]);
+  assert.deepEqual(served, Object.fromEntries([...BRAINS.map((a) => [a, "brain"]), ...PINKYS.map((a) => [a, "pinky"])]), `${what}: who serves each address`);
 }
 
 /** The router's neighbour changes (`ip -ts monitor neigh`), for the stretches on a MAC. */
@@ -98,8 +108,10 @@ describe("failover end to end, a hostile segment (issue 9)", function () {
   const prefixes: string[] = [];
   const dirs: string[] = [];
 
+  /** A lab with four addresses per box (configs from `fourAddressConfigs`, unless given) and Mallory on its segment. */
   async function start(options: Parameters<typeof startScenario>[0] = {}): Promise<{ s: LabScenario; m: Lab; brain: Lines; pinky: Lines }> {
-    scenario = await startScenario(options);
+    // the router's GETs every 50 ms at each of the eight addresses (not every 10 ms: 800 a second)
+    scenario = await startScenario({ ...(options.brainConfig === undefined ? fourAddressConfigs(dirs) : {}), httpIntervalMs: 50, publicAddresses: FOUR_ADDRESSES, ...options });
     prefixes.push(scenario.lab.prefix);
     const brain = new Lines(scenario.daemon("brain"));
     const pinky = new Lines(scenario.daemon("pinky"));
@@ -127,38 +139,43 @@ describe("failover end to end, a hostile segment (issue 9)", function () {
     assert.deepEqual(left, [], "the lab's namespaces are gone");
   });
 
-  /** Case 1 and 2: Brain cut, Pinky holds .37, Mallory poses as Brain and claims .37. */
+  /** Case 1 and 2: Brain cut, Pinky holds Brain's four, Mallory poses as Brain and claims .37 and .39. */
   async function posingAsBrain(s: LabScenario, m: Lab, pinky: Lines, what: string): Promise<void> {
     const t0 = hrtimeMicros();
     const sent = await sendFrom(m, fromBrainFrames(), 3, 100);
     assert.equal(sent.errors, 0);
     await sleep(300);
-    const claim = await sendFrom(m, claimFrames(BRAIN.publicAddress), 2, 300);
+    const claim = await sendFrom(m, CLAIMED.flatMap(claimFrames), 2, 300);
     assert.equal(claim.errors, 0);
-    await pinky.wait(new RegExp(` conflict ${BRAIN.publicAddress.replace(/\./g, "\\.")}: .*${MALLORY.mac}.*not the peer`), 3000, `${what}: Pinky's conflict line`, t0);
+    for (const address of CLAIMED) {
+      await pinky.wait(new RegExp(` conflict ${escaped(address)}: .*${MALLORY.mac}.*not the peer`), 3000, `${what}: Pinky's conflict line for ${address}`, t0);
+    }
     await sleep(500);
     assert.deepEqual(pinky.matching(new RegExp(`peer-mac: .*(learned|moved).*${MALLORY.mac}`), t0).map((l) => l.text), [], `${what}: Pinky does not take Mallory for Brain`);
     assert.deepEqual(pinky.matching(/ (yield|release|removed)[: ]/, t0).map((l) => l.text), [], `${what}: Pinky yields nothing to Mallory`);
-    assert.ok(await eventually(() => routerMacFor(s.lab, BRAIN.publicAddress) === PINKY.mac, 2000), `${what}: the router has .37 at Pinky's MAC (has ${routerMacFor(s.lab, BRAIN.publicAddress)})`);
+    for (const address of BRAINS) {
+      assert.ok(await eventually(() => routerMacFor(s.lab, address) === PINKY.mac, 2000), `${what}: the router has ${address} at Pinky's MAC (has ${routerMacFor(s.lab, address)})`);
+    }
+    assert.deepEqual(sorted(addressesOn(s.lab, PINKY.name)), sorted([PINKY.address, ...PINKYS, ...BRAINS]), `${what}: Pinky holds all eight`);
   }
 
-  it("1. Brain cut; Mallory sends ARP from Brain's real address, then claims .37 → Pinky keeps Brain as the peer and .37, the router stays on Pinky; Brain back takes .37 home", async () => {
+  it("1. Brain cut; Mallory sends ARP from Brain's real address, then claims .37 and .39 → Pinky keeps Brain as the peer and all four, the router stays on Pinky; Brain back takes all four home", async () => {
     const { s, m, pinky } = await start();
     const failover = await s.failover(10_000);
     assert.deepEqual(failover.missing, [], `failover:\n${timeline(s.events, failover.startedAt)}`);
     await posingAsBrain(s, m, pinky, "learned peer MAC");
     const failback = await s.failback(10_000);
     assert.deepEqual(failback.missing, [], `failback despite Mallory:\n${timeline(s.events, failback.startedAt)}`);
-    assert.ok(await eventually(() => routerMacFor(s.lab, BRAIN.publicAddress) === BRAIN.mac, 3000));
+    for (const address of BRAINS) assert.ok(await eventually(() => routerMacFor(s.lab, address) === BRAIN.mac, 3000), `the router has ${address} at Brain's MAC (has ${routerMacFor(s.lab, address)})`);
     await sleep(500);
-    assertHome(s.lab, "after Mallory and the failback");
+    await assertHome(s.lab, "after Mallory and the failback");
   });
 
   it("2. the same against a configured peer.mac, before and after a SIGHUP reload", async () => {
-    const pinkyConfig = writeConfig(dirs, "pinky", (c) => {
-      c.peer.mac = BRAIN.mac;
+    const configs = fourAddressConfigs(dirs, (c, box) => {
+      if (box === "pinky") c.peer.mac = BRAIN.mac;
     });
-    const { s, m, pinky } = await start({ pinkyConfig });
+    const { s, m, pinky } = await start(configs);
     const failover = await s.failover(10_000);
     assert.deepEqual(failover.missing, [], `failover:\n${timeline(s.events, failover.startedAt)}`);
     await posingAsBrain(s, m, pinky, "pinned, before the reload");
@@ -169,52 +186,54 @@ describe("failover end to end, a hostile segment (issue 9)", function () {
     const failback = await s.failback(10_000);
     assert.deepEqual(failback.missing, [], `failback:\n${timeline(s.events, failback.startedAt)}`);
     await sleep(500);
-    assertHome(s.lab, "after the failback");
+    await assertHome(s.lab, "after the failback");
   });
 
-  it("3. claims on both public addresses every 300 ms, at 10/s and at 100/s → nobody yields, the router always comes back home", async () => {
+  it("3. claims on all eight public addresses every 300 ms, at 10/s and at 100/s → nobody yields, the router always comes back home", async () => {
     const { s, m, brain, pinky } = await start();
     const t0 = hrtimeMicros();
     const figures: string[] = [];
     for (const [label, intervalMs, rounds] of [["every 300 ms", 300, 10], ["10/s", 100, 30], ["100/s", 10, 300]] as const) {
       const since = wallMicros();
       const before = hrtimeMicros();
-      const sent = await sendFrom(m, [...claimFrames(BRAIN.publicAddress), ...claimFrames(PINKY.publicAddress)], rounds, intervalMs);
+      const sent = await sendFrom(m, [...BRAINS, ...PINKYS].flatMap(claimFrames), rounds, intervalMs);
       await sleep(300);
       const until = wallMicros();
       assert.equal(sent.errors, 0);
-      for (const [address, home] of [[BRAIN.publicAddress, BRAIN.mac], [PINKY.publicAddress, PINKY.mac]] as const) {
+      for (const [address, home] of [...BRAINS.map((a) => [a, BRAIN.mac] as const), ...PINKYS.map((a) => [a, PINKY.mac] as const)]) {
         assert.ok(await eventually(() => routerMacFor(s.lab, address) === home, 2000), `${label}: the router ends with ${address} at home (has ${routerMacFor(s.lab, address)})`);
         const stretches = monitor!.stretchesOn(address, MALLORY.mac, since, until);
         if (intervalMs >= 100) {
           // every claim answered (not one per second): each round is a claim the router hears
-          const defends = (address === BRAIN.publicAddress ? brain : pinky).matching(new RegExp(` announce ${address.replace(/\./g, "\\.")}: .*\\(defend\\)`), before).length;
+          const defends = (home === BRAIN.mac ? brain : pinky).matching(new RegExp(` announce ${escaped(address)}: .*\\(defend\\)`), before).length;
           assert.ok(defends >= rounds, `${label}: ${address} defended ${defends} times for ${rounds} claims`);
         }
-        figures.push(`${label} ${address}: ${stretches.length} stretch(es) on Mallory, median ${(median(stretches) / 1000).toFixed(1)} ms, longest ${(Math.max(0, ...stretches) / 1000).toFixed(1)} ms, ${sent.sent / 4} claims`);
+        figures.push(`${label} ${address}: ${stretches.length} stretch(es) on Mallory, median ${(median(stretches) / 1000).toFixed(1)} ms, longest ${(Math.max(0, ...stretches) / 1000).toFixed(1)} ms, ${sent.sent / 16} claims`);
       }
     }
     assert.deepEqual([...brain.matching(/ (yield|release|removed)[: ]/, t0), ...pinky.matching(/ (yield|release|removed|claim)[: ]/, t0)].map((l) => l.text), [], "nobody yields, nobody claims the other's address");
-    assert.ok(brain.matching(/ announce 192\.0\.2\.37: .*\(defend\)/, t0).length > 0 && pinky.matching(/ announce 192\.0\.2\.36: .*\(defend\)/, t0).length > 0, "both defend");
+    for (const [addresses, lines, name] of [[BRAINS, brain, "Brain"], [PINKYS, pinky, "Pinky"]] as const) {
+      for (const address of addresses) assert.ok(lines.matching(new RegExp(` announce ${escaped(address)}: .*\\(defend\\)`), t0).length > 0, `${name} defends ${address}`);
+    }
     await sleep(500);
-    assertHome(s.lab, "after the claims");
+    await assertHome(s.lab, "after the claims");
     process.stdout.write(`      (the router's entries on Mallory's MAC, from ip monitor neigh: ${figures.join("; ")})\n`);
   });
 
   it("4. claims and 'peer' ARP tagged for VLAN 99 (the boxes' interfaces are untagged) → no conflict, no peer-MAC change", async () => {
     const { s, m, brain, pinky } = await start();
     const t0 = hrtimeMicros();
-    const frames = [...claimFrames(BRAIN.publicAddress), ...claimFrames(PINKY.publicAddress), ...fromBrainFrames()].map((f) => vlanTagged(f, 99));
+    const frames = [...[...BRAINS, ...PINKYS].flatMap(claimFrames), ...fromBrainFrames()].map((f) => vlanTagged(f, 99));
     const sent = await sendFrom(m, frames, 5, 100);
     assert.equal(sent.errors, 0);
     await sleep(1000);
     assert.deepEqual([...brain.matching(/ (conflict|yield|release|peer-mac)[: ]/, t0), ...pinky.matching(/ (conflict|yield|release|peer-mac)[: ]/, t0)].map((l) => l.text), [], "tagged frames play no part");
     // the same frames untagged are heard (the test would pass for a box that hears nothing)
     const t1 = hrtimeMicros();
-    await sendFrom(m, claimFrames(BRAIN.publicAddress), 1, 0);
-    await brain.wait(/ conflict 192\.0\.2\.37: /, 3000, "Brain's conflict line for the untagged claim", t1);
+    await sendFrom(m, claimFrames(BRAINS[3]), 1, 0);
+    await brain.wait(new RegExp(` conflict ${escaped(BRAINS[3])}: `), 3000, "Brain's conflict line for the untagged claim", t1);
     await sleep(500);
-    assertHome(s.lab, "after the tagged frames");
+    await assertHome(s.lab, "after the tagged frames");
   });
 
   it("8. 1,100 idle status connections under a 1,024 open-file limit, then 10,000 more → no transition on either box, /status still answers", async () => {
@@ -250,7 +269,7 @@ describe("failover end to end, a hostile segment (issue 9)", function () {
     assert.equal(s.daemon("brain").exitCode, null, "Brain's daemon is alive");
     const status = s.lab.exec(BRAIN.name, [process.execPath, CLI, "status", "--json"], { timeoutMs: 10_000 });
     assert.equal(status.status, 0, `takeover status answers: ${status.stderr}`);
-    assertHome(s.lab, "after the status clients");
+    await assertHome(s.lab, "after the status clients");
     process.stdout.write(`      (status clients: ${JSON.stringify(figures)})\n`);
   });
 
@@ -261,13 +280,10 @@ describe("failover end to end, a hostile segment (issue 9)", function () {
     dirs.push(dir);
     const keyFile = join(dir, "pair.key");
     writeFileSync(keyFile, `${Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 37 + Date.now()) & 0xff)).toString("base64")}\n`, { mode: 0o600 });
-    return {
-      brainConfig: writeConfig(dirs, "brain", (c) => (c.auth = { keyFile })),
-      pinkyConfig: writeConfig(dirs, "pinky", (c) => (c.auth = { keyFile })),
-    };
+    return fourAddressConfigs(dirs, (c) => (c.auth = { keyFile }));
   }
 
-  it("5. with a key: failover and failback as without one, both addresses home, no frame refused", async () => {
+  it("5. with a key: failover and failback as without one, all eight addresses home, no frame refused", async () => {
     const { s, brain, pinky } = await start(keyedConfigs());
     const t0 = hrtimeMicros();
     const failover = await s.failover(10_000);
@@ -275,7 +291,7 @@ describe("failover end to end, a hostile segment (issue 9)", function () {
     const failback = await s.failback(10_000);
     assert.deepEqual(failback.missing, [], `failback:\n${timeline(s.events, failback.startedAt)}`);
     await sleep(500);
-    assertHome(s.lab, "with a key");
+    await assertHome(s.lab, "with a key");
     assert.deepEqual([...brain.matching(/ auth: /), ...pinky.matching(/ auth: /)].map((l) => l.text), [], "no tagged frame refused");
     assert.ok(pinky.matching(new RegExp(`peer-mac: .*${BRAIN.mac}`)).length > 0, "Pinky learned Brain's MAC from its signed answers");
     void t0;
@@ -297,7 +313,7 @@ describe("failover end to end, a hostile segment (issue 9)", function () {
     return { claimed, answered, t0 };
   }
 
-  it("6. with a key: Brain cut while Mallory answers every ping to Brain's real address → Pinky still takes over (only sealed replies count); Brain back takes .37 home", async () => {
+  it("6. with a key: Brain cut while Mallory answers every ping to Brain's real address → Pinky still takes over (only sealed replies count); Brain back takes its four home", async () => {
     const { s, m, pinky } = await start(keyedConfigs());
     const { claimed, answered, t0 } = await hiddenDeadPeer(s, m, pinky);
     assert.ok(answered > 10, `Mallory answered Pinky's pings (${answered})`);
@@ -307,7 +323,7 @@ describe("failover end to end, a hostile segment (issue 9)", function () {
     const failback = await s.failback(10_000);
     assert.deepEqual(failback.missing, [], `failback:\n${timeline(s.events, failback.startedAt)}`);
     await sleep(500);
-    assertHome(s.lab, "after Mallory posed as Brain");
+    await assertHome(s.lab, "after Mallory posed as Brain");
   });
 
   it("6b. without a key, the same keeps Pinky's ICMP check passing: only the HTTP check of .37 finds Brain dead, later (the README's threat model says so)", async () => {
@@ -318,7 +334,7 @@ describe("failover end to end, a hostile segment (issue 9)", function () {
     assert.ok(claimed && pinky.matching(/ check-failed: peer-web/, t0).length > 0, `the HTTP check of .37 (which Mallory cannot answer) finds Brain dead:\n${timeline(s.events, t0)}`);
   });
 
-  it("7. with a key: Brain's signed claim of .37, recorded and replayed by Mallory while Pinky holds .37 → Pinky does not yield", async () => {
+  it("7. with a key: Brain's signed claims of its four addresses, recorded and replayed by Mallory while Pinky holds them → Pinky does not yield", async () => {
     const { s, m, pinky } = await start(keyedConfigs());
     let failover = await s.failover(10_000);
     assert.deepEqual(failover.missing, [], `failover:\n${timeline(s.events, failover.startedAt)}`);
@@ -328,8 +344,9 @@ describe("failover end to end, a hostile segment (issue 9)", function () {
     const failback = await s.failback(10_000);
     assert.deepEqual(failback.missing, [], `failback:\n${timeline(s.events, failback.startedAt)}`);
     const recorded = await recording;
-    const claims = recorded.filter((f) => f.length >= 60 && f[42] === 0x54 && f[43] === 0x4b && Buffer.from(f.subarray(28, 32)).equals(Buffer.from(Ipv4.parse(BRAIN.publicAddress).toBytes())));
-    assert.ok(claims.length > 0, `Mallory recorded Brain's signed claims of .37 (${recorded.length} frames in all)`);
+    const claimOf = (f: Uint8Array, address: string) => f.length >= 60 && f[42] === 0x54 && f[43] === 0x4b && Buffer.from(f.subarray(28, 32)).equals(Buffer.from(Ipv4.parse(address).toBytes()));
+    const claims = recorded.filter((f) => BRAINS.some((a) => claimOf(f, a)));
+    for (const address of BRAINS) assert.ok(recorded.some((f) => claimOf(f, address)), `Mallory recorded Brain's signed claims of ${address} (${recorded.length} frames in all)`);
     failover = await s.failover(10_000);
     assert.deepEqual(failover.missing, [], `failover again:\n${timeline(s.events, failover.startedAt)}`);
     const t0 = hrtimeMicros();
@@ -338,7 +355,7 @@ describe("failover end to end, a hostile segment (issue 9)", function () {
     await sleep(1000);
     assert.deepEqual(pinky.matching(/ (yield|release|removed)[: ]/, t0).map((l) => l.text), [], "Pinky yields nothing to the replayed claims");
     assert.ok(pinky.matching(/ auth: refused tagged frames: .*(replayed|too old)/, t0).length > 0 || (await pinky.wait(/ auth: refused tagged frames: .*(replayed|too old)/, 11_000, "Pinky's log of the refused replays", t0)) !== undefined);
-    assert.equal(routerMacFor(s.lab, BRAIN.publicAddress), PINKY.mac, "the router keeps .37 at Pinky's MAC");
+    for (const address of BRAINS) assert.equal(routerMacFor(s.lab, address), PINKY.mac, `the router keeps ${address} at Pinky's MAC`);
     process.stdout.write(`      (Mallory replayed ${claims.length} signed frames of Brain's, ${sent.sent} sends)\n`);
   });
 });

@@ -1,7 +1,9 @@
-// Flaps, end to end (issue 8, item 6): two real `takeover run` daemons in network namespaces (router
-// .1, Brain .17 home of .37, Pinky .18 home of .36; src/lab/failover-demo.ts), and a box's link
-// taken away for a random 0.2–3 s, then given back, 20 times, Brain and Pinky by turns, for each
-// kind of outage (src/lab/netns.ts OutageKind):
+// Flaps, end to end (issue 8, item 6), with four public addresses per box (issue 12) and a hostile
+// box on the segment (issue 9): two real `takeover run` daemons in network namespaces (router .1,
+// Brain .17 home of .37–.40, Pinky .18 home of .36 and .33–.35; src/lab/failover-demo.ts), Mallory
+// (.66, mallory.ts) plugged into the same bridge, and a box's link taken away for a random 0.2–3 s,
+// then given back, 20 times, Brain and Pinky by turns, for each kind of outage
+// (src/lab/netns.ts OutageKind):
 //   carrier   the box's switch port goes down (the box sees its carrier go);
 //   admin     `ip link set dev eth0 down` inside the box, then up;
 //   recreate  the box's interface deleted, then made again with the same name and MAC, the real
@@ -9,18 +11,31 @@
 // and for two settings: the shipped examples, and one ICMP check every 10 ms (timeout 3 ms, fall 3,
 // rise 2) with a claim of one probe and 5 ms of listening (the settings of the issue's report).
 //
-// After each outage, judged from outside for both public addresses (outside-view.ts): each is on its
-// home box and no other (`ip -4 addr` in both namespaces), only the home box's MAC answers the
-// router's ARP request for it (arping, every reply counted), and the router's neighbour entry, if
-// usable, holds the home box's MAC. The test waits for that (polling every 50 ms, at most 5 s after
-// the link is back), then keeps looking for a hold period, with the ARP requests spread over it, so
-// a wrong claim that comes late is caught; the next cycle starts by looking again. A failure names
-// the cycle, the outage, the seed, the states seen since the link came back, and ends with both
-// daemons' logs.
+// At the start of every outage Mallory forges, in 3 rounds 150 ms apart (so before and after the
+// survivor's claim, and into the link's return for short outages): gratuitous claims, at her MAC, of
+// one of the cut-off box's addresses and one of the survivor's, never the first (the pair changes
+// from cycle to cycle), and ARP "from" the cut-off box's real address (a broadcast request and a
+// reply to the survivor).
 //
-// One lab and one pair of daemons per (kind, settings), reused across its cycles; every lab is
-// destroyed in afterEach, also when the test fails. The test never asserts how fast anything is;
-// it prints the settling times.
+// Judged from outside for all eight public addresses (outside-view.ts), as the router sees them:
+// - during an outage of 1 s or more (failover), once Mallory's frames are sent: the survivor has its
+//   real address and all eight public ones, the cut-off box none of them, the router's neighbour
+//   entry for each holds the survivor's MAC, the router's HTTP watcher last found the survivor
+//   serving each, and (when 0.7 s of the outage are left) only the survivor's MAC answers the
+//   router's ARP request for each. The test waits for that (at most 10 s: the outage lasts longer
+//   then) and holds it until the outage ends, looking every 200 ms;
+// - after each outage (failback, hand-back): each address is on its home box and no other (`ip -4
+//   addr` in both namespaces), only the home box's MAC answers the router's ARP request for it
+//   (arping, every reply counted), the router's neighbour entry, if usable, holds the home box's
+//   MAC, and the watcher last found the home box serving it. The test waits for that (polling every
+//   50 ms, at most 5 s after the link is back and Mallory has sent her frames), then keeps looking
+//   for a hold period, with the ARP requests spread over it, so a wrong claim that comes late is
+//   caught; the next cycle starts by looking again.
+// A failure names the cycle, the outage, the seed, the states seen, and ends with both daemons' logs.
+//
+// One lab, one pair of daemons and one Mallory per (kind, settings), reused across its cycles; every
+// lab is destroyed in afterEach, also when the test fails. The test never asserts how fast anything
+// is; it prints the settling times.
 //
 // Environment: FLAP_SEED=N replays the outages of a run (box, length, order; the seed is printed),
 // FLAP_CYCLES=N runs N cycles per combination instead of 20, FLAP_KEEP_GOING=1 does not stop at
@@ -30,11 +45,16 @@ import { strict as assert } from "node:assert";
 import { randomInt } from "node:crypto";
 import { rmSync } from "node:fs";
 import { run } from "../../src/lab/command";
-import { BRAIN, LabScenario, PINKY, ROUTER, startScenario } from "../../src/lab/failover-demo";
+import { LabScenario, ROUTER, startScenario } from "../../src/lab/failover-demo";
 import { Lab, listNamespaces, OutageKind } from "../../src/lab/netns";
 import { hrtimeMicros } from "../../src/link/port";
-import { Lines, sleep, timeline, writeConfig } from "./e2e-helpers";
-import { addressesIn, addressProblems, Box, JudgeError, lookFromOutside, OutsideView, problemsOf, summary } from "./outside-view";
+import { Ipv4, Mac } from "../../src/packets/address";
+import { arpReply, arpRequest, gratuitousReply, gratuitousRequest } from "../../src/packets/arp";
+import { ETHERTYPE_ARP } from "../../src/packets/ethernet";
+import { encodeFrame } from "../../src/packets/frame";
+import { BRAIN_FOUR, FOUR_ADDRESSES, fourAddressConfigs, lastServer, Lines, PINKY_FOUR, sleep, timeline } from "./e2e-helpers";
+import { addMallory, MALLORY, MallorySender } from "./mallory";
+import { addressesIn, addressProblems, arpAnswerProblems, Box, Holder, JudgeError, lookFromOutside, OutsideView, problemsOf, publicAddressesOf, routerEntryProblems, summary } from "./outside-view";
 import { Random } from "../../src/sim/random";
 
 const CYCLES = process.env.FLAP_CYCLES === undefined ? 20 : Number(process.env.FLAP_CYCLES);
@@ -52,15 +72,81 @@ const SETTLE_LIMIT_MS = 5000;
 /** Daemon log lines given in a failure message, per daemon. */
 const LOG_TAIL = KEEP_GOING ? 30 : 80;
 
-const HOMES: readonly Box[] = [BRAIN, PINKY];
-/** Each box's own public address only: the home state. */
-const AT_HOME = { [BRAIN.publicAddress]: BRAIN.name, [PINKY.publicAddress]: PINKY.name };
+/** The longest wait, from the outage's start and Mallory's frames, for the failover state. */
+const FAILOVER_LIMIT_MS = 10_000;
+/** Outages at least this long are judged while they last (the failover); shorter ones only after. */
+const FAILOVER_JUDGED_FROM_MS = 1000;
+/** Mallory's forged frames at each outage's start: rounds, this far apart. */
+const MALLORY_ROUNDS = 3;
+const MALLORY_INTERVAL_MS = 150;
+/** How often the failover state is looked at while it is held (the home state's hold: every POLL_MS). */
+const FAILOVER_POLL_MS = 200;
+
+const HOMES: readonly Box[] = [BRAIN_FOUR, PINKY_FOUR];
+const PUBLIC = HOMES.flatMap(publicAddressesOf);
+/** Each box's own public addresses only: the home state. */
+const AT_HOME: Record<string, Holder> = Object.fromEntries(HOMES.flatMap((h) => publicAddressesOf(h).map((a) => [a, h.name] as const)));
+/** All eight public addresses on `survivor`: the failover state. */
+const allOn = (survivor: Box): Record<string, Holder> => Object.fromEntries(PUBLIC.map((a) => [a, survivor.name] as const));
+const ROUTER_SIDE = { name: ROUTER.name, iface: "eth0" };
+
+/**
+ * Who the router's HTTP watcher last found serving each address, against `holders`. `strict`: it
+ * must be the holder (to reach a state); else only another box serving counts (while holding it: a
+ * GET with no answer in time says nothing on a loaded machine).
+ */
+function httpProblems(s: LabScenario, holders: Readonly<Record<string, Holder>>, strict: boolean): string[] {
+  const problems: string[] = [];
+  for (const [address, holder] of Object.entries(holders)) {
+    const should = typeof holder === "string" ? holder : holder.routerAt;
+    const served = lastServer(s, address);
+    const wrong = strict ? served !== should : served !== undefined && served !== should && HOMES.some((h) => h.name === served);
+    if (wrong) problems.push(`the router's GET to ${address} was last answered by ${served ?? "nobody yet"}; it should be by ${should}`);
+  }
+  return problems;
+}
+
 /**
  * What is wrong in `view` against the home state: the router's entries and ARP answers (problemsOf),
- * and each box with exactly its real address and its own public address, no other (addressProblems).
+ * each box with exactly its real address and its own public addresses, no other (addressProblems),
+ * and who serves the router's GETs (httpProblems).
  */
-const wrongIn = (view: OutsideView): string[] => [...problemsOf(view, HOMES), ...addressProblems(view, HOMES, AT_HOME)];
-const ROUTER_SIDE = { name: ROUTER.name, iface: "eth0" };
+const wrongAtHome = (s: LabScenario, view: OutsideView, strict: boolean): string[] => [...problemsOf(view, HOMES), ...addressProblems(view, HOMES, AT_HOME), ...httpProblems(s, AT_HOME, strict)];
+
+/**
+ * What is wrong in `view` while `out` is cut off: the survivor with exactly its real address and
+ * all eight public ones, `out` with none of them (its real address may be gone with its interface),
+ * the router's entry for each usable and at the survivor's MAC, the survivor's MAC alone answering
+ * the router's ARP requests (when asked), and the survivor serving the router's GETs.
+ */
+const wrongFailedOver = (s: LabScenario, view: OutsideView, out: Box, survivor: Box, strict: boolean): string[] => {
+  const holders = allOn(survivor);
+  const left = (view.held.get(out.name) ?? []).filter((a) => PUBLIC.includes(a));
+  return [
+    ...addressProblems(view, [survivor], holders),
+    ...(left.length > 0 ? [`${out.name}, cut off, still has ${left.join(", ")}`] : []),
+    ...routerEntryProblems(view, HOMES, holders),
+    ...arpAnswerProblems(view, HOMES, holders),
+    ...httpProblems(s, holders, strict),
+  ];
+};
+
+const EVIL = Mac.parse(MALLORY.mac);
+const arpFrame = (destination: Mac, record: ReturnType<typeof arpRequest>) => encodeFrame({ ethernet: { destination, source: EVIL, etherType: ETHERTYPE_ARP }, arp: record });
+/**
+ * Mallory's frames for an outage of `out`: claims (both forms, at her MAC) of one of `out`'s
+ * addresses and one of `survivor`'s, never the first, chosen by `turn`; and ARP "from" `out`'s real
+ * address: a broadcast request and a reply to the survivor.
+ */
+function forgedFrames(out: Box, survivor: Box, turn: number): { frames: Uint8Array[]; claimed: string[] } {
+  const claimed = [publicAddressesOf(out)[1 + (turn % 3)], publicAddressesOf(survivor)[1 + ((turn + 1) % 3)]];
+  const frames = [
+    ...claimed.flatMap((a) => [arpFrame(Mac.BROADCAST, gratuitousRequest(EVIL, Ipv4.parse(a))), arpFrame(Mac.BROADCAST, gratuitousReply(EVIL, Ipv4.parse(a)))]),
+    arpFrame(Mac.BROADCAST, arpRequest(EVIL, Ipv4.parse(out.address), Ipv4.parse(ROUTER.address))),
+    arpFrame(Mac.parse(survivor.mac), arpReply(EVIL, Ipv4.parse(out.address), Mac.parse(survivor.mac), Ipv4.parse(survivor.address))),
+  ];
+  return { frames, claimed };
+}
 
 interface Settings {
   readonly name: string;
@@ -70,25 +156,24 @@ interface Settings {
    * probeInterval + probeWait, with a margin; never less than 300 ms.
    */
   readonly holdMs: number;
-  /** config files for startScenario (undefined: the shipped examples) */
-  configs(tempDirs: string[]): { brainConfig?: string; pinkyConfig?: string };
+  /** config files for startScenario, four public addresses per box */
+  configs(tempDirs: string[]): { brainConfig: string; pinkyConfig: string };
 }
 
 const SETTINGS: readonly Settings[] = [
   {
     name: "shipped settings",
     holdMs: 500, // 3 × 100 ms + 2 × 20 ms + 50 ms = 390 ms, and a margin
-    configs: () => ({}),
+    configs: (tempDirs) => fourAddressConfigs(tempDirs),
   },
   {
     name: "10 ms settings",
     holdMs: 300, // 3 × 10 ms + 5 ms = 35 ms; the floor
     configs: (tempDirs) => {
-      const edit = (c: Record<string, any>) => {
+      return fourAddressConfigs(tempDirs, (c) => {
         c.checks = [{ name: "peer-ping", type: "icmp", target: "peer", interval: "10ms", timeout: "3ms", fall: 3, rise: 2 }];
         c.claim = { ...c.claim, probes: 1, probeWait: "5ms" };
-      };
-      return { brainConfig: writeConfig(tempDirs, "brain", edit), pinkyConfig: writeConfig(tempDirs, "pinky", edit) };
+      });
     },
   },
 ];
@@ -120,10 +205,12 @@ async function outageVisible(lab: Lab, host: string, kind: OutageKind): Promise<
   return link.flags.includes("LOWER_UP") ? `${host}'s eth0 still has carrier (flags ${link.flags.join(",")})` : undefined;
 }
 
-describe(`flaps end to end: three kinds of outage × two settings, ${CYCLES} cycles each, judged from outside (issue 8)`, function () {
-  // 20 cycles of at most 3 s + 5 s + hold; a healthy combination takes about a minute
+describe(`flaps end to end: three kinds of outage × two settings, ${CYCLES} cycles each, four addresses per box, Mallory forging claims, judged from outside (issues 8, 9, 12)`, function () {
+  // 20 cycles of at most 3 s (or until the failover state, at most 10 s) + 5 s + hold; a healthy combination takes about a minute
   this.timeout(Math.max(60_000, CYCLES * 10_000 + 30_000));
   let scenario: LabScenario | undefined;
+  let mallory: Lab | undefined;
+  let sender: MallorySender | undefined;
   const prefixes: string[] = [];
   const tempDirs: string[] = [];
 
@@ -132,8 +219,12 @@ describe(`flaps end to end: three kinds of outage × two settings, ${CYCLES} cyc
   });
 
   afterEach(async function () {
+    await sender?.stop();
+    sender = undefined;
     await scenario?.destroy();
     scenario = undefined;
+    await mallory?.destroy();
+    mallory = undefined;
     for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
     const left = listNamespaces().filter((n) => prefixes.some((p) => n.startsWith(p)));
     prefixes.length = 0;
@@ -142,7 +233,7 @@ describe(`flaps end to end: three kinds of outage × two settings, ${CYCLES} cyc
 
   SETTINGS.forEach((settings, si) => {
     KINDS.forEach(({ kind, text }, ki) => {
-      it(`${text}, ${settings.name}: after each outage each public address has one holder, its home box, as the router sees it`, async () => {
+      it(`${text}, ${settings.name}: in each outage and after it each of the eight public addresses has one holder, the right one, as the router sees it`, async () => {
         const seed = (SEED + 7919 * (si * KINDS.length + ki)) % 2 ** 31;
         await flaps(kind, text, settings, seed);
       });
@@ -152,43 +243,53 @@ describe(`flaps end to end: three kinds of outage × two settings, ${CYCLES} cyc
   async function flaps(kind: OutageKind, kindText: string, settings: Settings, seed: number): Promise<void> {
     const generator = new Random(seed);
     const random = (): number => generator.next();
-    scenario = await startScenario({ ...settings.configs(tempDirs), httpIntervalMs: 100 });
+    scenario = await startScenario({ ...settings.configs(tempDirs), httpIntervalMs: 100, publicAddresses: FOUR_ADDRESSES });
     const s = scenario;
     const lab = s.lab;
     prefixes.push(lab.prefix);
     const logs = { brain: new Lines(s.daemon("brain")), pinky: new Lines(s.daemon("pinky")) };
     const started = await s.settled(15_000);
     assert.deepEqual(started.missing, [], `steady state not reached:\n${timeline(s.events, started.startedAt)}`);
+    mallory = await addMallory(s);
+    prefixes.push(mallory.prefix);
+    sender = await MallorySender.start(mallory);
+    const forger = sender;
 
     const arpRequests = Math.max(2, Math.ceil(settings.holdMs / 100));
     const failures: string[] = [];
     const settleTimes: number[] = [];
+    const failoverTimes: number[] = [];
     const outages = { brain: 0, pinky: 0 };
     let cycleStart = hrtimeMicros();
     let lastFailed = false;
 
     /**
      * A failure message: where, what, the states seen, the router's timeline and both daemons' logs;
-     * times relative to `zero` (µs), the link's return.
+     * times relative to `zero` (µs), the link's return or the outage's start.
      */
-    const report = (cycle: number, what: string, history: readonly string[], zero: number): string => {
+    const report = (cycle: number, what: string, history: readonly string[], zero: number, from = "the link came back"): string => {
       const since = cycleStart - 1_000_000;
       const tail = (lines: Lines) => {
         const recent = lines.lines.filter((l) => l.t >= since);
         const shown = recent.length > 0 ? recent : lines.lines;
         return shown.slice(-LOG_TAIL).map((l) => `    ${l.text}`).join("\n");
       };
-      const router = s.events.filter((e) => e.source === "router" && e.kind === "neighbour" && e.t >= since);
+      const router = s.events.filter((e) => e.source === "router" && e.t >= since);
       return [
         `${kindText}, ${settings.name}, seed ${seed} (FLAP_SEED=${SEED}), cycle ${cycle} of ${CYCLES}: ${what}`,
-        history.length > 0 ? `  states seen (ms after the link came back):\n${history.map((h) => `    ${h}`).join("\n")}` : "",
-        router.length > 0 ? `  the router's neighbour entries changing (ms after the link came back):\n${timeline(router, zero)}` : "",
+        history.length > 0 ? `  states seen (ms after ${from}):\n${history.map((h) => `    ${h}`).join("\n")}` : "",
+        router.length > 0 ? `  the router's neighbour entries and GETs changing (ms after ${from}):\n${timeline(router, zero)}` : "",
+        ...(["brain", "pinky"] as const).map((name) => {
+          // who each daemon takes for its peer, since the start: a wrong peer MAC outlives the cycle that taught it
+          const identity = logs[name].matching(/ peer-mac: /).map((l) => `    ${l.text}`);
+          return identity.length > 0 ? `  ${name}'s peer-mac lines since the start:\n${identity.slice(-20).join("\n")}` : "";
+        }),
         `  brain's log:\n${tail(logs.brain)}`,
         `  pinky's log:\n${tail(logs.pinky)}`,
       ].filter((x) => x !== "").join("\n");
     };
-    const fail = (cycle: number, what: string, history: readonly string[], zero = hrtimeMicros()): void => {
-      const message = report(cycle, what, history, zero);
+    const fail = (cycle: number, what: string, history: readonly string[], zero = hrtimeMicros(), from?: string): void => {
+      const message = report(cycle, what, history, zero, from);
       if (!KEEP_GOING) assert.fail(message);
       failures.push(message);
       process.stdout.write(`      cycle ${cycle}: FAILED: ${what.split("\n")[0]}\n`);
@@ -202,65 +303,81 @@ describe(`flaps end to end: three kinds of outage × two settings, ${CYCLES} cyc
     };
 
     /**
-     * Waits for the home state and holds it: returns undefined when every public address is on its
-     * home box alone, answered and routed to it, and stays so for the hold period; else what was
-     * wrong when the time ran out.
+     * Waits for the state `wrong` finds nothing in (strict), then holds it for `holdMs()` ms
+     * (computed when reached; with `holdArpRequests(holdMs)` ARP requests of the router's spread over
+     * it, when > 0) while `wrong` (not strict) still finds nothing; a hold that breaks is waited for
+     * again. Returns what was still wrong when `limitMs` ran out (nothing: reached and held), and
+     * the time from `since` (µs) to the state.
      */
-    const settle = async (since: number, history: string[]): Promise<{ problems?: string[]; afterMs: number }> => {
+    const reach = async (
+      wrong: (view: OutsideView, strict: boolean) => string[],
+      since: number,
+      history: string[],
+      limitMs: number,
+      holdMs: () => number,
+      holdArpRequests: (holdMs: number) => number,
+      holdPollMs = POLL_MS,
+    ): Promise<{ problems?: string[]; afterMs: number }> => {
       let last = "";
       const note = (view: OutsideView) => {
         const line = summary(view, HOMES);
         if (line !== last) history.push(`${`+${((view.t - since) / 1000).toFixed(0)}`.padStart(6)}  ${line}`);
         last = line;
       };
-      const deadline = Date.now() + SETTLE_LIMIT_MS;
+      const judge = (view: OutsideView, strict: boolean) => [daemonsGone(), ...wrong(view, strict)].filter((x): x is string => x !== undefined);
+      const deadline = Date.now() + limitMs;
       let problems: string[] = [];
       for (;;) {
-        const gone = daemonsGone();
-        if (gone !== undefined) return { problems: [gone], afterMs: (hrtimeMicros() - since) / 1000 };
         const view = await lookFromOutside(lab, ROUTER_SIDE, HOMES);
         note(view);
-        problems = wrongIn(view);
+        problems = judge(view, true);
         if (problems.length === 0) {
           // the hold: ARP requests from the router spread over it, the boxes and the router's entries every POLL_MS
-          const homeSince = view.t;
-          const answers = lookFromOutside(lab, ROUTER_SIDE, HOMES, arpRequests);
-          const holdEnd = Date.now() + settings.holdMs;
+          const reachedAt = view.t;
+          const hold = holdMs();
+          const requests = holdArpRequests(hold);
+          const answers = requests > 0 ? lookFromOutside(lab, ROUTER_SIDE, HOMES, requests) : undefined;
+          const holdEnd = Date.now() + hold;
           while (problems.length === 0 && Date.now() < holdEnd) {
-            await sleep(POLL_MS);
+            await sleep(Math.min(holdPollMs, Math.max(0, holdEnd - Date.now())));
             const v = await lookFromOutside(lab, ROUTER_SIDE, HOMES);
             note(v);
-            problems = wrongIn(v);
+            problems = judge(v, false);
           }
-          const asked = await answers;
-          note(asked);
-          if (problems.length === 0) problems = wrongIn(asked);
+          if (answers !== undefined) {
+            const asked = await answers;
+            note(asked);
+            if (problems.length === 0) problems = judge(asked, false);
+          }
           if (problems.length === 0) {
             const final = await lookFromOutside(lab, ROUTER_SIDE, HOMES);
             note(final);
-            problems = wrongIn(final);
+            problems = judge(final, false);
           }
-          if (problems.length === 0) return { afterMs: (homeSince - since) / 1000 };
+          if (problems.length === 0) return { afterMs: (reachedAt - since) / 1000 };
+          // lost during the hold: waited for again, within the same limit
         }
         if (Date.now() >= deadline) {
           // the last look, with the router's ARP requests too: who answers for what
-          const asked = await lookFromOutside(lab, ROUTER_SIDE, HOMES, arpRequests);
+          const asked = await lookFromOutside(lab, ROUTER_SIDE, HOMES, Math.max(2, holdArpRequests(settings.holdMs)));
           note(asked);
-          const wrong = wrongIn(asked);
-          return { problems: wrong.length > 0 ? wrong : problems, afterMs: (hrtimeMicros() - since) / 1000 };
+          const wrongLast = judge(asked, true);
+          return { problems: wrongLast.length > 0 ? wrongLast : problems, afterMs: (hrtimeMicros() - since) / 1000 };
         }
         await sleep(POLL_MS);
       }
     };
 
     for (let cycle = 1; cycle <= CYCLES; cycle++) {
-      const box = cycle % 2 === 1 ? BRAIN : PINKY;
+      const [box, survivor] = cycle % 2 === 1 ? [BRAIN_FOUR, PINKY_FOUR] : [PINKY_FOUR, BRAIN_FOUR];
       const outageMs = Math.round(OUTAGE_MIN_MS + random() * (OUTAGE_MAX_MS - OUTAGE_MIN_MS));
+      const judged = outageMs >= FAILOVER_JUDGED_FROM_MS;
+      const forged = forgedFrames(box, survivor, Math.floor((cycle - 1) / 2));
       cycleStart = hrtimeMicros();
 
       // what the last cycle left must still be the home state (after a failed one, FLAP_KEEP_GOING, it is known not to be)
       const before = await lookFromOutside(lab, ROUTER_SIDE, HOMES);
-      const wrongBefore = [daemonsGone(), ...wrongIn(before)].filter((x): x is string => x !== undefined);
+      const wrongBefore = [daemonsGone(), ...wrongAtHome(s, before, true)].filter((x): x is string => x !== undefined);
       if (wrongBefore.length > 0 && !lastFailed) {
         fail(cycle, `before the outage, although the last cycle had settled: ${wrongBefore.join("; ")}`, [summary(before, HOMES)]);
       }
@@ -269,14 +386,38 @@ describe(`flaps end to end: three kinds of outage × two settings, ${CYCLES} cyc
       const linkBefore = await linkOf(lab, box.name);
       const t0 = Date.now();
       const down = new Date(t0);
+      const downAt = hrtimeMicros();
       lab.beginOutage(box.name, kind);
+      const forging = forger.send(forged.frames, MALLORY_ROUNDS, MALLORY_INTERVAL_MS);
       const visible = await outageVisible(lab, box.name, kind);
       if (visible !== undefined) throw new Error(`the outage (${kind}) did not happen: ${visible}`);
+      const what = `${box.name} cut off (${kind}) for ${outageMs} ms from ${down.toISOString()}, Mallory claiming ${forged.claimed.join(" and ")} and posing as ${box.name}`;
+      if (judged) {
+        // the failover, once Mallory has sent everything: held until the outage ends
+        const sent = await forging;
+        assert.equal(sent.errors, 0, "Mallory's frames were sent");
+        const history: string[] = [];
+        const failover = await reach(
+          (view, strict) => wrongFailedOver(s, view, box, survivor, strict),
+          downAt,
+          history,
+          FAILOVER_LIMIT_MS,
+          () => Math.max(0, t0 + outageMs - Date.now()),
+          (hold) => (hold >= 700 ? 2 : 0),
+          FAILOVER_POLL_MS,
+        );
+        if (failover.problems !== undefined) {
+          lastFailed = true;
+          fail(cycle, `${what}: the failover state was not reached and held (at most ${FAILOVER_LIMIT_MS} ms after Mallory's frames, until the outage's end): ${failover.problems.join("; ")}`, history, downAt, "the outage began");
+        } else {
+          failoverTimes.push(failover.afterMs);
+        }
+      }
       await sleep(Math.max(0, outageMs - (Date.now() - t0)));
       lab.endOutage(box.name, kind);
       const back = hrtimeMicros();
       const up = new Date();
-      outages[box.name]++;
+      outages[box.name as "brain" | "pinky"]++;
 
       // the link is really back: up, with carrier, the same MAC, its real address; a new interface for recreate
       let linkAfter = await linkOf(lab, box.name);
@@ -288,12 +429,14 @@ describe(`flaps end to end: three kinds of outage × two settings, ${CYCLES} cyc
       assert.equal(linkAfter.address, box.mac, `${box.name}'s eth0 has its MAC`);
       if (kind === "recreate") assert.notEqual(linkAfter.ifindex, linkBefore?.ifindex, `${box.name}'s eth0 is a new interface`);
       assert.ok((await addressesIn(lab, box.name)).includes(box.address), `${box.name}'s eth0 has its real address ${box.address}`);
+      // a short outage: Mallory's frames go on into the link's return; the home state is judged once they are sent
+      if (!judged) assert.equal((await forging).errors, 0, "Mallory's frames were sent");
 
       const history: string[] = [];
-      const settled = await settle(back, history);
+      const settled = await reach((view, strict) => wrongAtHome(s, view, strict), back, history, SETTLE_LIMIT_MS, () => settings.holdMs, () => arpRequests);
       if (settled.problems !== undefined) {
         lastFailed = true;
-        fail(cycle, `${box.name} had its link taken away for ${outageMs} ms (${down.toISOString()} to ${up.toISOString()}); ${SETTLE_LIMIT_MS} ms after it came back, still: ${settled.problems.join("; ")}`, history, back);
+        fail(cycle, `${what} (back at ${up.toISOString()}); ${SETTLE_LIMIT_MS} ms after it came back and Mallory's frames were sent, still: ${settled.problems.join("; ")}`, history, back);
       } else {
         settleTimes.push(settled.afterMs);
       }
@@ -302,12 +445,17 @@ describe(`flaps end to end: three kinds of outage × two settings, ${CYCLES} cyc
     // and it lasts: one more look, with ARP, after a second of quiet
     await sleep(1000);
     const last = await lookFromOutside(lab, ROUTER_SIDE, HOMES, arpRequests);
-    const wrongAtEnd = [daemonsGone(), ...wrongIn(last)].filter((x): x is string => x !== undefined);
+    const wrongAtEnd = [daemonsGone(), ...wrongAtHome(s, last, true)].filter((x): x is string => x !== undefined);
     if (wrongAtEnd.length > 0 && !lastFailed) fail(CYCLES, `a second after the last cycle had settled: ${wrongAtEnd.join("; ")}`, [summary(last, HOMES)]);
 
-    const sorted = [...settleTimes].sort((a, b) => a - b);
-    const at = (q: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]);
-    process.stdout.write(`      (seed ${seed}: ${CYCLES} cycles, outages on brain ${outages.brain}, pinky ${outages.pinky}; home state reached after median ${at(0.5).toFixed(0)} ms, max ${at(1).toFixed(0)} ms from the link's return${failures.length > 0 ? `; ${failures.length} failure(s)` : ""})\n`);
+    const quantiles = (times: number[]) => {
+      const sorted = [...times].sort((a, b) => a - b);
+      const at = (q: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]);
+      return `median ${at(0.5).toFixed(0)} ms, max ${at(1).toFixed(0)} ms`;
+    };
+    process.stdout.write(
+      `      (seed ${seed}: ${CYCLES} cycles, outages on brain ${outages.brain}, pinky ${outages.pinky}; ${failoverTimes.length} failovers judged, state reached after ${quantiles(failoverTimes)} from the outage's start; home state reached after ${quantiles(settleTimes)} from the link's return${failures.length > 0 ? `; ${failures.length} failure(s)` : ""})\n`,
+    );
     if (failures.length > 0) assert.fail(`${failures.length} failure(s):\n\n${failures.join("\n\n")}`);
   }
 });

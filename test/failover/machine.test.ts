@@ -398,6 +398,49 @@ describe("failover machine (scenarios)", () => {
     assert.ok(worst <= 20_000, `a claim waited ${worst} µs for its defence`);
   });
 
+  it("shares a claimer's bucket fairly among several addresses: a storm on four at 100 rounds a second leaves none of them undefended for longer than four tokens' time", () => {
+    // the storm names .37 first in every round: without the longest-owed-first rule every token went
+    // to .37, and .38–.40 stayed at the claimer's MAC (as the router sees it) for the whole storm
+    const ours = ["192.0.2.37", "192.0.2.38", "192.0.2.39", "192.0.2.40"];
+    const m = new FailoverMachine({ ...config(true, false), addresses: [...ours.map((address) => ({ address, home: true })), { address: PEERS, home: false }], defendBurst: 10, defendMicros: 20_000 });
+    m.handle({ kind: "present", addresses: [] }, 0);
+    for (const address of ours) m.handle({ kind: "probe-result", id: m.probeInFlight(address) ?? 0, address }, at(1));
+    assert.deepEqual(ours.map((a) => m.stateOf(a)), ["holding", "holding", "holding", "holding"]);
+    const start = at(10);
+    const oldestUnanswered = new Map<string, number>();
+    const worst = new Map(ours.map((a) => [a, 0]));
+    const defences = new Map(ours.map((a) => [a, 0]));
+    const answered = (actions: Action[], t: number) => {
+      for (const a of actions) {
+        if (a.kind !== "announce" || a.reason !== "defend") continue;
+        defences.set(a.address, defences.get(a.address)! + 1);
+        const since = oldestUnanswered.get(a.address);
+        if (since !== undefined) worst.set(a.address, Math.max(worst.get(a.address)!, t - since));
+        oldestUnanswered.delete(a.address);
+      }
+    };
+    // every 10 ms a round: each address claimed in both forms, 10 µs apart, .37 first (as a sender's frames arrive)
+    for (let t = start; t < start + 5_000_000; t += 100) {
+      if ((t - start) % 10_000 === 0) {
+        let at = t;
+        for (const address of ours) {
+          if (!oldestUnanswered.has(address)) oldestUnanswered.set(address, at);
+          for (const how of ["request", "reply"] as const) {
+            answered(m.handle({ kind: "claim-heard", address, mac: "02:00:00:00:00:99", isPeer: false, how }, at), at);
+            at += 10;
+          }
+        }
+      } else if (m.nextWakeup() <= t) answered(m.handle({ kind: "tick" }, t), t);
+    }
+    // a claim still unanswered at the end has waited until then
+    for (const [address, since] of oldestUnanswered) worst.set(address, Math.max(worst.get(address)!, start + 5_000_000 - since));
+    for (const address of ours) {
+      assert.ok(worst.get(address)! <= 4 * 20_000 + 10_000, `${address}: a claim waited ${worst.get(address)} µs for its defence (defences: ${[...defences].map(([a, n]) => `${a} ${n}`).join(", ")})`);
+    }
+    const total = [...defences.values()].reduce((x, y) => x + y, 0);
+    assert.ok(total <= 10 + 5_000_000 / 20_000 + 1, `the bucket still bounds the defences: ${total} in 5 s`);
+  });
+
   it("announces its own address every second while the peer is down", () => {
     const m = new FailoverMachine(config(true, false));
     m.handle({ kind: "present", addresses: [] }, 0);

@@ -2,14 +2,17 @@
 // prints one JSON line {sent, errors}; or, given `recordFrom`, records for `recordMs` the ARP frames
 // that MAC sends and prints {frames: [hex…]}; or, given `mirrorFor`, answers for `mirrorMs` every
 // ICMP echo request to that IPv4 address it hears (promiscuous: also those sent to another box's
-// MAC that the switch floods), echoing it back as the kernel would, and prints {answered}. Not a
-// test file.
+// MAC that the switch floods), echoing it back as the kernel would, and prints {answered}; or, given
+// `serve`, stays up and sends on request: each JSON line on stdin {kind: "send", frames, rounds,
+// intervalMs} is answered with one line {kind: "sent", sent, errors} (no process start per burst,
+// for tests that send many). Not a test file.
 import { Link } from "../../src/link/link";
 import { Ipv4, Mac } from "../../src/packets/address";
 import { ETHERTYPE_IPV4 } from "../../src/packets/ethernet";
 import { encodeFrame, FrameKind, FrameView, ipv4Header } from "../../src/packets/frame";
 import { ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST } from "../../src/packets/icmp";
 import { IP_PROTOCOL_ICMP } from "../../src/packets/ipv4";
+import { onParentMessage, report } from "../../src/lab/worker";
 
 interface Input {
   readonly frames: readonly string[];
@@ -19,6 +22,46 @@ interface Input {
   readonly recordMs?: number;
   readonly mirrorFor?: string;
   readonly mirrorMs?: number;
+  readonly serve?: boolean;
+}
+
+/** Sends `hexFrames` on `link`: `rounds` rounds (at most 100,000), `intervalMs` apart, each round every frame in order. */
+async function sendRounds(link: Link, hexFrames: readonly string[], rounds: number, intervalMs: number): Promise<{ sent: number; errors: number }> {
+  const frames = hexFrames.map((hex) => Uint8Array.from(Buffer.from(hex, "hex")));
+  let sent = 0;
+  let errors = 0;
+  const bounded = Math.min(rounds, 100_000);
+  for (let round = 0; round < bounded; round++) {
+    if (round > 0 && intervalMs > 0) await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    for (const frame of frames) {
+      try {
+        link.send(frame);
+        sent++;
+      } catch {
+        errors++;
+      }
+    }
+  }
+  return { sent, errors };
+}
+
+/** The `serve` mode: sends each burst the parent asks for; ends when the parent closes stdin. */
+function serve(): Promise<void> {
+  const link = Link.open("eth0", { filter: "arp" });
+  report({ kind: "ready" });
+  return new Promise((resolve) => {
+    onParentMessage(
+      async (m) => {
+        if (m.kind !== "send") throw new Error(`unknown request ${JSON.stringify(m.kind)}`);
+        const { frames, rounds, intervalMs } = m as unknown as { frames: string[]; rounds: number; intervalMs: number };
+        report({ kind: "sent", ...(await sendRounds(link, frames, rounds, intervalMs)) });
+      },
+      () => {
+        link.close();
+        resolve();
+      },
+    );
+  });
 }
 
 async function mirror(address: string, ms: number): Promise<void> {
@@ -63,22 +106,9 @@ async function main(): Promise<void> {
   const input = JSON.parse(process.argv[2]) as Input;
   if (input.recordFrom !== undefined) return record(input.recordFrom, input.recordMs ?? 1000);
   if (input.mirrorFor !== undefined) return mirror(input.mirrorFor, input.mirrorMs ?? 1000);
-  const frames = input.frames.map((hex) => Uint8Array.from(Buffer.from(hex, "hex")));
+  if (input.serve === true) return serve();
   const link = Link.open("eth0", { filter: "arp" });
-  let sent = 0;
-  let errors = 0;
-  const rounds = Math.min(input.rounds, 100_000);
-  for (let round = 0; round < rounds; round++) {
-    if (round > 0 && input.intervalMs > 0) await new Promise((resolve) => setTimeout(resolve, input.intervalMs));
-    for (const frame of frames) {
-      try {
-        link.send(frame);
-        sent++;
-      } catch {
-        errors++;
-      }
-    }
-  }
+  const { sent, errors } = await sendRounds(link, input.frames, input.rounds, input.intervalMs);
   process.stdout.write(`${JSON.stringify({ sent, errors })}\n`);
   link.close();
 }

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { runSync } from "../../src/lab/command";
 import { LabScenario, ROUTER } from "../../src/lab/failover-demo";
 import { Lab } from "../../src/lab/netns";
+import { NodeWorker } from "../../src/lab/worker";
 import { eventually } from "./e2e-helpers";
 
 export const MALLORY = { name: "mallory", address: "192.0.2.66", mac: "02:00:5e:00:00:66" } as const;
@@ -57,4 +58,44 @@ export async function mirrorPings(mallory: Lab, address: string, ms: number): Pr
   const result = await mallory.execAsync(MALLORY.name, [process.execPath, join(__dirname, "mallory-sender.js"), JSON.stringify(input)], { timeoutMs: ms + 10_000 });
   assert.equal(result.status, 0, `Mallory's mirror ran: ${result.stderr}`);
   return (JSON.parse(result.stdout.trim().split("\n").pop()!) as { answered: number }).answered;
+}
+
+/**
+ * Mallory's sender kept running (mallory-sender's `serve` mode), for a test that sends many bursts:
+ * `send` is `sendFrom` without a process start. Ended with `stop`, or by destroying Mallory's lab.
+ */
+export class MallorySender {
+  readonly #worker: NodeWorker;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(worker: NodeWorker) {
+    this.#worker = worker;
+  }
+
+  static async start(mallory: Lab): Promise<MallorySender> {
+    const worker = mallory.runNode(MALLORY.name, join(__dirname, "mallory-sender.js"), { frames: [], rounds: 0, intervalMs: 0, serve: true }, { label: "Mallory's sender" });
+    try {
+      await worker.expect("ready", 10_000);
+    } catch (error) {
+      worker.kill("SIGKILL");
+      throw error;
+    }
+    return new MallorySender(worker);
+  }
+
+  /** Like `sendFrom`: `rounds` rounds of `frames`, `intervalMs` apart; resolves when sent (bounded by `timeoutMs`). */
+  send(frames: readonly Uint8Array[], rounds: number, intervalMs: number, timeoutMs = 30_000): Promise<{ sent: number; errors: number }> {
+    const request = { kind: "send", frames: frames.map((f) => Buffer.from(f).toString("hex")), rounds, intervalMs };
+    // one burst at a time, so each reply is the answer to its own request
+    const result = this.#queue.then(async () => {
+      const reply = await this.#worker.ask(request, "sent", timeoutMs);
+      return { sent: Number(reply.sent), errors: Number(reply.errors) };
+    });
+    this.#queue = result.catch(() => undefined);
+    return result;
+  }
+
+  async stop(): Promise<void> {
+    await this.#worker.stop(5000).catch(() => this.#worker.kill("SIGKILL"));
+  }
 }

@@ -4,17 +4,24 @@
 // and the router's neighbour entry for it. Only iproute2 and arping are used, never takeover's own
 // code, and every command runs asynchronously, so the test keeps reading the daemons' output.
 // `ownershipProblems` and `expectOwnership` judge any moment, not only the steady state: after every
-// transition of an end-to-end test, both public addresses on both boxes and from the router.
+// transition of an end-to-end test, every public address on both boxes and from the router. A box
+// may be the home of several public addresses (`publicAddresses`, issue 12): each is judged alone.
 // A plain module, not a test file.
 import { run } from "../../src/lab/command";
 import { Lab } from "../../src/lab/netns";
 import { hrtimeMicros } from "../../src/link/port";
 
-/** A box and the public address it is the home of. */
+/** A box and the public address it is the home of; with `publicAddresses`, all of them (the first usually `publicAddress`). */
 export interface HomeBox {
   readonly name: string;
   readonly mac: string;
   readonly publicAddress: string;
+  readonly publicAddresses?: readonly string[];
+}
+
+/** Every public address `home` is the home of. */
+export function publicAddressesOf(home: HomeBox): readonly string[] {
+  return home.publicAddresses ?? [home.publicAddress];
 }
 
 export interface NeighbourEntry {
@@ -86,7 +93,7 @@ export async function arpAnswers(lab: Lab, router: string, iface: string, addres
 /** One look: the boxes' addresses and the router's entries; with `arpRequests`, also who answers ARP. */
 export async function lookFromOutside(lab: Lab, router: { name: string; iface: string }, homes: readonly HomeBox[], arpRequests = 0): Promise<OutsideView> {
   const t = hrtimeMicros();
-  const addresses = homes.map((h) => h.publicAddress);
+  const addresses = homes.flatMap(publicAddressesOf);
   const [held, neighbour, answers] = await Promise.all([
     Promise.all(homes.map((h) => addressesIn(lab, h.name))),
     neighbourEntries(lab, router.name, addresses),
@@ -111,8 +118,7 @@ function macName(homes: readonly HomeBox[], mac: string | undefined): string {
  */
 export function problemsOf(view: OutsideView, homes: readonly HomeBox[]): string[] {
   const problems: string[] = [];
-  for (const home of homes) {
-    const address = home.publicAddress;
+  for (const home of homes) for (const address of publicAddressesOf(home)) {
     const carriers = view.carriers.get(address) ?? [];
     if (carriers.length !== 1 || carriers[0] !== home.name) {
       problems.push(`${address} is carried by ${carriers.length === 0 ? "no box" : carriers.join(" and ")} (home: ${home.name})`);
@@ -130,16 +136,30 @@ export function problemsOf(view: OutsideView, homes: readonly HomeBox[]): string
   return problems;
 }
 
-/** `192.0.2.37 on brain; .36 on brain+pinky | router: .37 brain REACHABLE, .36 pinky STALE | ARP: …` */
+/**
+ * `.37 on brain, .36 on brain+pinky | router's entries: .37 brain REACHABLE, .36 pinky STALE | ARP
+ * answered by: …`; addresses with the same text side by side are grouped (`.37 .38 on brain`).
+ */
 export function summary(view: OutsideView, homes: readonly HomeBox[]): string {
   const short = (a: string) => `.${a.split(".").pop()}`;
   const name = (mac: string | undefined) => (mac === undefined ? "none" : (homes.find((h) => h.mac.toLowerCase() === mac.toLowerCase())?.name ?? mac));
-  const on = homes.map((h) => `${short(h.publicAddress)} on ${(view.carriers.get(h.publicAddress) ?? []).join("+") || "nobody"}`).join(", ");
-  const router = homes.map((h) => {
-    const e = view.neighbour.get(h.publicAddress);
-    return `${short(h.publicAddress)} ${e === undefined ? "no entry" : `${name(e.mac)} ${e.states.join(",")}`}`;
-  }).join(", ");
-  const arp = view.arp === undefined ? "" : ` | ARP answered by: ${homes.map((h) => `${short(h.publicAddress)} ${(view.arp!.get(h.publicAddress) ?? []).map(name).join("+") || "nobody"}`).join(", ")}`;
+  const addresses = homes.flatMap(publicAddressesOf);
+  const grouped = (text: (a: string) => string) => {
+    const groups: { addresses: string[]; text: string }[] = [];
+    for (const a of addresses) {
+      const last = groups[groups.length - 1];
+      const t = text(a);
+      if (last !== undefined && last.text === t) last.addresses.push(short(a));
+      else groups.push({ addresses: [short(a)], text: t });
+    }
+    return groups.map((g) => `${g.addresses.join(" ")} ${g.text}`).join(", ");
+  };
+  const on = grouped((a) => `on ${(view.carriers.get(a) ?? []).join("+") || "nobody"}`);
+  const router = grouped((a) => {
+    const e = view.neighbour.get(a);
+    return e === undefined ? "no entry" : `${name(e.mac)} ${e.states.join(",")}`;
+  });
+  const arp = view.arp === undefined ? "" : ` | ARP answered by: ${grouped((a) => (view.arp!.get(a) ?? []).map(name).join("+") || "nobody")}`;
   return `${on} | router's entries: ${router}${arp}`;
 }
 
@@ -192,6 +212,25 @@ export function routerEntryProblems(view: OutsideView, boxes: readonly Box[], ho
     if (!usable) problems.push(`the router has no usable neighbour entry for ${address} (${entry === undefined ? "none" : entry.states.join(",")}); it should hold ${routerAt.name}'s ${routerAt.mac}`);
     else if (entry.mac!.toLowerCase() !== routerAt.mac.toLowerCase()) {
       problems.push(`the router's neighbour entry for ${address} holds ${macName(boxes, entry.mac)} ${entry.states.join(",")}; it should hold ${routerAt.name}'s ${routerAt.mac}`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * When `view` asked (arpRequests > 0): each public address in `holders` answered by the MAC of the
+ * box the router should be at, and by no other.
+ */
+export function arpAnswerProblems(view: OutsideView, boxes: readonly Box[], holders: Readonly<Record<string, Holder>>): string[] {
+  if (view.arp === undefined) return [];
+  const problems: string[] = [];
+  for (const [address, holder] of Object.entries(holders)) {
+    const name = typeof holder === "string" ? holder : holder.routerAt;
+    const at = boxes.find((b) => b.name === name);
+    if (at === undefined) throw new JudgeError(`no box named ${name} for ${address}`);
+    const answers = view.arp.get(address) ?? [];
+    if (answers.length !== 1 || answers[0] !== at.mac.toLowerCase()) {
+      problems.push(`the router's ARP request for ${address} is answered by ${answers.length === 0 ? "nobody" : answers.map((m) => macName(boxes, m)).join(" and ")}; it should be by ${at.name}'s ${at.mac} alone`);
     }
   }
   return problems;

@@ -23,6 +23,24 @@ describe("PeerIdentity", () => {
     assert.equal(id.mac, undefined);
   });
 
+  it("the peer back up between the rounds of a replacement starts the count over: a stranger answering only while the peer is away never wins", () => {
+    const id = new PeerIdentity(undefined, { confirmRounds: 3, confirmMicros: 10e6 });
+    id.round(round(0, { [M]: 3 }));
+    // outage after outage, X alone answers; between them the peer is back (its checks pass) though
+    // none of our rounds ran then
+    for (let outage = 0; outage < 10; outage++) {
+      const t = 5 + outage * 7;
+      assert.equal(id.round(round(t, { [X]: 3 })).changed, false);
+      assert.equal(id.round(round(t + 0.3, { [X]: 3 })).changed, false);
+      assert.match(id.peerUp() ?? "", new RegExp(`the peer is up again: ${X}, which answered instead of ${M} in 2 round\\(s\\)`));
+    }
+    assert.equal(id.mac?.toString(), M);
+    assert.equal(id.peerUp(), undefined, "nothing to drop: nothing said");
+    // without the peer back in between, the same rounds move it (the README's threat model)
+    for (const t of [100, 105, 111]) id.round(round(t, { [X]: 3 }));
+    assert.equal(id.mac?.toString(), X);
+  });
+
   it("never moves a pinned MAC", () => {
     const id = new PeerIdentity(Mac.parse(M));
     for (let t = 0; t < 100; t += 5) id.round(round(t, { [X]: 3 }));
