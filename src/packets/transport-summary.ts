@@ -418,7 +418,7 @@ function writeTcpOptions(out: TextBuffer, b: Uint8Array, start: number, headerEn
       case 11:
       case 12:
       case 13:
-        out.ascii(kind === 6 ? "echo" : kind === 7 ? "echoreply" : kind === 11 ? "cc" : kind === 12 ? "ccnew" : "ccecho");
+        out.ascii(kind === 6 ? "echo" : kind === 7 ? "echoreply" : kind === 11 ? "cc" : kind === 12 ? "ccnew" : ""); // tcpdump 4.99 names kind 13 ""
         dataLength = 4;
         if (dataLength > remaining) return bad();
         out.byte(32);
@@ -437,7 +437,7 @@ function writeTcpOptions(out: TextBuffer, b: Uint8Array, start: number, headerEn
         out.ascii("md5");
         dataLength = 16;
         if (dataLength > remaining) return bad();
-        out.ascii(" can't check - ");
+        out.ascii(" shared secret not supplied with -M, can't check - ");
         hexBytes(out, b, at, 16);
         break;
       case 20:
@@ -477,7 +477,7 @@ function writeTcpOptions(out: TextBuffer, b: Uint8Array, start: number, headerEn
         }
         break;
       case 34:
-        out.ascii("tfo");
+        out.ascii("tfo ");
         dataLength = length - 2;
         writeFastOpen(out, b, at, dataLength);
         break;
