@@ -278,7 +278,7 @@ export function writeTcpSummary(out: TextBuffer, ip: AddressPlace, at: number, e
     out.ascii(" - too short, < 20]");
     return;
   }
-  const flags = b[at + 13];
+  const flags = view.flags & 0xff; // tcpdump 4.99 prints the low 8 flag bits
   out.ascii(": Flags [");
   if (flags === 0) out.ascii("none");
   for (let bit = 0; bit < 8; bit++) if ((flags & (1 << bit)) !== 0) out.byte(FLAG_LETTERS.charCodeAt(bit));
@@ -559,7 +559,7 @@ export function writeVrrpSummary(out: TextBuffer, b: Uint8Array, at: number, end
   out.decimal(view.priority);
   if (version === 2) {
     if (length < 5) return void out.ascii(" [|vrrp]");
-    const auth = b[at + 4];
+    const auth = view.authType;
     out.ascii(", authtype ");
     if (auth < VRRP_AUTH_NAMES.length) out.ascii(VRRP_AUTH_NAMES[auth]);
     else {
