@@ -20,3 +20,4 @@ export * from "./pseudo-header";
 export * from "./udp";
 export * from "./tcp";
 export * from "./vrrp";
+export * from "./transport-summary";

@@ -46,7 +46,10 @@ export function transportChecksumVerifies(bytes: Uint8Array, start: number, end:
   return foldChecksum(onesComplementSum(bytes, start, end, pseudoSum)) === 0;
 }
 
-/** @throws Error when the two addresses are not both 4 or both 16 bytes long */
+/**
+ * Checks that a pseudo-header holds two IPv4 or two IPv6 addresses, before an encoder sums it.
+ * @throws Error when the two addresses are not both 4 or both 16 bytes long
+ */
 export function checkPseudoHeader(layer: string, pseudo: PseudoHeader): void {
   const n = pseudo.source.length;
   if ((n !== 4 && n !== 16) || pseudo.destination.length !== n) {
