@@ -38,6 +38,8 @@ import { decodeFrame, encodeFrame, ethernetHeader, Frame, FrameFields, FrameKind
 import { IcmpFields } from "../src/packets/icmp";
 import { Ipv4Fields, IP_PROTOCOL_ICMP } from "../src/packets/ipv4";
 import { checkBenchArgs } from "./args";
+import { TcpPacket, TcpRecord, emitTcp, tcpBufferLength, TCP_PROTOCOL } from "../src/packets/tcp";
+import { UdpPacket, emitUdp, udpBufferLength, UDP_PROTOCOL } from "../src/packets/udp";
 
 // node_pcap's pure-JS decoder; loading "pcap/decode" does not load the native binding.
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -663,6 +665,129 @@ function checkAgreement(): void {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Transport views (UDP, TCP): each against its own DataView floor on the same (bytes, offset) input,
+// the transport header at byte 34 of an Ethernet/IPv4 frame. Both make the checks a reader needs
+// before trusting the fields (UDP: the header there, its length field 8..the bytes left; TCP: the
+// fixed header there, a data offset of 5 or more whose header is there) and read the same fields.
+
+function udpFrame(k: number): Uint8Array {
+  const record = { sourcePort: 40000 + k, destinationPort: 53000 + ((k * 7) & 0xff), length: 0, checksum: 0, payload: new Uint8Array(24 + (k & 15)).fill(k) };
+  const udp = new Uint8Array(udpBufferLength(record));
+  const source = new Uint8Array([192, 0, 2, k]);
+  const destination = new Uint8Array([198, 51, 100, (k * 3) & 0xff]);
+  emitUdp(record, udp, 0, { pseudoHeader: { source, destination } });
+  return encodeFrame({ ethernet: { destination: new Mac(0x02005e000001), source: new Mac(0x02005e000002 + k), etherType: ETHERTYPE_IPV4 }, ipv4: ipv4Header(new Ipv4(0xc0000200 + k), new Ipv4(0xc6336400 + ((k * 3) & 0xff)), UDP_PROTOCOL), payload: udp });
+}
+
+function tcpFrame(k: number): Uint8Array {
+  const record: TcpRecord = {
+    sourcePort: 40000 + k, destinationPort: 443, sequence: (k * 2654435761) >>> 0, acknowledgment: (k * 40503) >>> 0, headerLength: 0, flags: 0x18,
+    window: 500 + k, checksum: 0, urgentPointer: 0, options: [{ kind: "nop" }, { kind: "nop" }, { kind: "timestamps", value: k * 1000, echo: k * 999 }],
+    padding: new Uint8Array(0), payload: new Uint8Array(64 + (k & 31)).fill(k),
+  };
+  const tcp = new Uint8Array(tcpBufferLength(record));
+  emitTcp(record, tcp, 0, { pseudoHeader: { source: new Uint8Array([192, 0, 2, k]), destination: new Uint8Array([198, 51, 100, 9]) } });
+  return encodeFrame({ ethernet: { destination: new Mac(0x02005e000001), source: new Mac(0x02005e000002 + k), etherType: ETHERTYPE_IPV4 }, ipv4: ipv4Header(new Ipv4(0xc0000200 + k), new Ipv4(0xc6336409), TCP_PROTOCOL), payload: tcp });
+}
+
+const transportCapture = buildCapture([Array.from({ length: RING }, (_, k) => udpFrame(k)), Array.from({ length: RING }, (_, k) => tcpFrame(k))]);
+const [udpRing, tcpRing] = transportCapture.rings;
+const transportView = new DataView(transportCapture.capture);
+/** where the transport header starts in each frame */
+const TRANSPORT_AT = 34;
+
+function floorUdp(n: number): number {
+  const dv = transportView;
+  const offsets = udpRing.offsets;
+  const lengths = udpRing.lengths;
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    const at = offsets[i & MASK] + TRANSPORT_AT;
+    const left = lengths[i & MASK] - TRANSPORT_AT;
+    const length = left < 8 ? 0 : dv.getUint16(at + 4);
+    if (length < 8 || length > left) {
+      s -= 1;
+      continue;
+    }
+    s += dv.getUint16(at) + dv.getUint16(at + 2) + length + dv.getUint16(at + 6);
+  }
+  return s;
+}
+
+const udpPacket = new UdpPacket();
+
+function viewUdp(n: number): number {
+  const frames = udpRing.frames;
+  const view = udpPacket;
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    const frame = frames[i & MASK];
+    if (view.reset(frame, TRANSPORT_AT, frame.length).check() !== undefined) {
+      s -= 1;
+      continue;
+    }
+    s += view.sourcePort + view.destinationPort + view.length + view.checksum;
+  }
+  return s;
+}
+
+function floorTcp(n: number): number {
+  const dv = transportView;
+  const offsets = tcpRing.offsets;
+  const lengths = tcpRing.lengths;
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    const at = offsets[i & MASK] + TRANSPORT_AT;
+    const left = lengths[i & MASK] - TRANSPORT_AT;
+    const headerLength = left < 20 ? 0 : (dv.getUint8(at + 12) >>> 4) * 4;
+    if (headerLength < 20 || headerLength > left) {
+      s -= 1;
+      continue;
+    }
+    const flags = dv.getUint16(at + 12) & 0xfff;
+    s += dv.getUint16(at) + dv.getUint16(at + 2) + dv.getUint32(at + 4) + dv.getUint32(at + 8) + headerLength + flags + dv.getUint16(at + 14);
+  }
+  return s;
+}
+
+const tcpPacket = new TcpPacket();
+
+function viewTcp(n: number): number {
+  const frames = tcpRing.frames;
+  const view = tcpPacket;
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    const frame = frames[i & MASK];
+    if (view.reset(frame, TRANSPORT_AT, frame.length).checkHeader() !== undefined) {
+      s -= 1;
+      continue;
+    }
+    s += view.sourcePort + view.destinationPort + view.sequence + view.acknowledgment + view.headerLength + view.flags + view.window;
+  }
+  return s;
+}
+
+const transportKinds = [
+  { label: "udp", floor: floorUdp, view: viewUdp, viewName: "UdpPacket view" },
+  { label: "tcp", floor: floorTcp, view: viewTcp, viewName: "TcpPacket view (checkHeader)" },
+];
+
+/** Before timing: the transport floor and view read the same sums from every frame. */
+function checkTransportAgreement(): void {
+  for (const k of transportKinds) {
+    const sums = [k.floor(RING), k.view(RING)];
+    if (sums[0] !== sums[1] || sums[0] <= 0) throw new Error(`${k.label}: readers disagree: ${sums.join(", ")}`);
+  }
+}
+
+function transportRatioRows(ns: (name: string) => number): string[][] {
+  return transportKinds.map(({ label, viewName }) => {
+    const value = ns(`${label}: ${viewName}`) / ns(`${label}: DataView floor`);
+    return [`${label}: view / floor`, `${value.toFixed(2)}x`, "<= 1.5x", value <= 1.5 ? "met" : "MISSED"];
+  });
+}
+
 const TARGETS = [
   { ratio: "FrameView / floor", num: "FrameView", den: "DataView floor", target: 1.5, better: "below" },
   { ratio: "node_pcap / FrameView", num: "node_pcap decode.packet", den: "FrameView", target: 5, better: "above" },
@@ -707,6 +832,7 @@ function main(): void {
   const rounds = Number(process.env.BENCH_ROUNDS ?? 15);
   const repeat = Number(process.env.BENCH_REPEAT ?? 1);
   checkAgreement();
+  checkTransportAgreement();
   const only = process.env.BENCH_ONLY === undefined ? undefined : new RegExp(process.env.BENCH_ONLY);
   const allCases = kinds.flatMap((k) => [
     { name: `${k.label}: DataView floor`, run: k.floor },
@@ -719,7 +845,10 @@ function main(): void {
     { name: `${k.label}: encodeFrame (reused buffer)`, run: k.encode },
     { name: `${k.label}: encodeFrame, larger buffer (info)`, run: k.encodeBig },
     { name: `${k.label}: encodeFrame of a decoded Frame (info)`, run: k.encodeDecoded },
-  ]);
+  ]).concat(transportKinds.flatMap((k) => [
+    { name: `${k.label}: DataView floor`, run: k.floor },
+    { name: `${k.label}: ${k.viewName}`, run: k.view },
+  ]));
   // BENCH_ONLY=regex times only the matching cases (for profiling; the ratio table then needs them all)
   const cases = only === undefined ? allCases : allCases.filter((c) => only.test(c.name));
   console.log(
@@ -735,7 +864,7 @@ function main(): void {
     console.log(formatTable(["case", "median", "min", "max"], results.map((r) => [r.name, r.medianNs.toFixed(1), r.minNs.toFixed(1), r.maxNs.toFixed(1)])));
     console.log("");
     if (only !== undefined) continue;
-    console.log(formatTable(["ratio of medians", "measured", "target", ""], ratioRows((name) => byName.get(name)!.medianNs)));
+    console.log(formatTable(["ratio of medians", "measured", "target", ""], ratioRows((name) => byName.get(name)!.medianNs).concat(transportRatioRows((name) => byName.get(name)!.medianNs))));
     console.log("");
     console.log(formatTable(["informative ratio of medians", "measured"], infoRows((name) => byName.get(name)!.medianNs)));
     console.log("");
@@ -746,7 +875,7 @@ function main(): void {
     console.log(formatTable(["case", "median", "runs"], cases.map((c) => [c.name, medianOf(c.name).toFixed(1),
       runs.map((results) => results.find((r) => r.name === c.name)!.medianNs.toFixed(1)).join(" / ")])));
     console.log("");
-    console.log(formatTable(["ratio", "measured", "target", ""], ratioRows(medianOf)));
+    console.log(formatTable(["ratio", "measured", "target", ""], ratioRows(medianOf).concat(transportRatioRows(medianOf))));
     console.log("");
     console.log(formatTable(["informative ratio", "measured"], infoRows(medianOf)));
   }

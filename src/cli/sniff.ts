@@ -66,6 +66,8 @@ interface SniffFlags {
   readonly count?: string;
   readonly n?: boolean;
   readonly json?: boolean;
+  /** -S: absolute TCP sequence numbers */
+  readonly S?: boolean;
 }
 
 export function registerSniff(program: Command): void {
@@ -78,6 +80,7 @@ export function registerSniff(program: Command): void {
     .option("-c, --count <n>", "stop after N frames (after the filter)")
     .option("-n", "print addresses as numbers (always so: sniff never resolves names)")
     .option("--json", "one JSON object per frame instead of a line of text")
+    .option("-S", "print TCP sequence and ack numbers absolute (default: relative to each connection's first, as tcpdump)")
     .argument("[filter...]", "a filter expression, as tcpdump takes it")
     .addHelpText("after", FILTER_HELP)
     .action(async (filterWords: string[], flags: SniffFlags) => {
@@ -184,12 +187,15 @@ interface FrameSink {
 
 /** tcpdump-style lines (or JSON lines) gathered in a TextBuffer. */
 class TextSink implements FrameSink {
-  private readonly writer = new LinkLineWriter(new TextBuffer(OUTPUT_CHUNK + MAX_LINE_LENGTH), interfaceName);
+  private readonly writer: LinkLineWriter;
 
   constructor(
     private readonly output: ByteOutput,
     private readonly json: boolean,
-  ) {}
+    absoluteSequence = false,
+  ) {
+    this.writer = new LinkLineWriter(new TextBuffer(OUTPUT_CHUNK + MAX_LINE_LENGTH), interfaceName, { absoluteSequence });
+  }
 
   get closed(): boolean {
     return this.output.closed;
@@ -287,7 +293,7 @@ class PcapSink implements FrameSink {
 }
 
 function openSink(flags: SniffFlags, resolution: PcapResolution, snapLength: number, linkType: number): FrameSink {
-  if (flags.write === undefined) return new TextSink(new StdoutOutput(), flags.json === true);
+  if (flags.write === undefined) return new TextSink(new StdoutOutput(), flags.json === true, flags.S === true);
   const output = flags.write === "-" ? new StdoutOutput() : new FileOutput(flags.write);
   return new PcapSink(output, resolution, snapLength, linkType);
 }

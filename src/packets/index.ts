@@ -16,3 +16,8 @@ export * from "./linktype";
 export * from "./link-summary";
 export * from "./capture";
 export { compileFilter, FilterError, FILTER_LANGUAGE, FramePredicate } from "./filter";
+export * from "./pseudo-header";
+export * from "./udp";
+export * from "./tcp";
+export * from "./vrrp";
+export * from "./transport-summary";

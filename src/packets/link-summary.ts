@@ -20,7 +20,7 @@ import { DecodeError } from "./errors";
 import { FrameKind, tryDecodeFrame } from "./frame";
 import { LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_LOOP, LINKTYPE_NULL, LinkView, decodeLinkHeader, packetTypeName } from "./linktype";
 import { LINKTYPE_ETHERNET, MAX_CAPTURED_LENGTH } from "./pcap";
-import { ETHERTYPE_NAMES, LineWriter, MAX_LINE_LENGTH, TextBuffer, frameJson, writeSummary } from "./summary";
+import { ETHERTYPE_NAMES, LineOptions, LineWriter, MAX_LINE_LENGTH, TextBuffer, frameJson, writeSummary } from "./summary";
 
 const STAND_IN_HEADER = 14;
 const MAX_802_3_LENGTH = 1500;
@@ -51,8 +51,8 @@ export class LinkLineWriter {
   readonly link = new LinkView();
   private readonly scratch = new Uint8Array(STAND_IN_HEADER + MAX_CAPTURED_LENGTH);
 
-  constructor(out: TextBuffer = new TextBuffer(), private readonly interfaceName: InterfaceNamer = NO_INTERFACES) {
-    this.lines = new LineWriter(out);
+  constructor(out: TextBuffer = new TextBuffer(), private readonly interfaceName: InterfaceNamer = NO_INTERFACES, options: LineOptions = {}) {
+    this.lines = new LineWriter(out, options);
   }
 
   /** The buffer the lines are written into. */
@@ -107,7 +107,7 @@ export class LinkLineWriter {
           out.ascii(ETHERTYPE_NAMES.get(view.etherType) ?? "Unknown");
           out.ascii(", ");
         }
-        return writeSummary(view, true, wireLength - headerLength + STAND_IN_HEADER, out);
+        return writeSummary(view, true, wireLength - headerLength + STAND_IN_HEADER, out, this.lines.conversations);
       }
     }
     this.writeLinkHeaderLine(linkType, wireLength, out);

@@ -16,6 +16,11 @@
 import { DecodeError } from "./errors";
 import { ETHERTYPE_IPV4 } from "./ethernet";
 import { FrameKind, FrameView, tryDecodeFrame } from "./frame";
+import { MutableAddressPlace, TcpConversations, writeTcpSummary, writeUdpSummary, writeVrrpSummary } from "./transport-summary";
+import { VRRP_PROTOCOL } from "./vrrp";
+
+/** Where the IPv4 header's addresses are, for the transport printers; reused for every frame. */
+const ipv4Addresses = new MutableAddressPlace();
 
 /** The longest line writeSummary produces, with its time column and newline. */
 export const MAX_LINE_LENGTH = 4096;
@@ -245,12 +250,6 @@ const REDIRECT_FORMATS: readonly (readonly [string, string])[] = [
 /** tcpdump builds an ICMP description in a 164-byte buffer: a router advertisement is cut there. */
 const ICMP_DESCRIPTION_LIMIT = 163;
 
-const TCP_FLAG_LETTERS = "FSRP.UEW";
-const TCP_FIN = 0x01;
-const TCP_SYN = 0x02;
-const TCP_RST = 0x04;
-const TCP_ACK = 0x10;
-const TCP_URG = 0x20;
 
 // The constant text of the commonest lines, as bytes (TextBuffer.put copies them faster than ascii).
 const ARP_WHO_HAS = asciiBytes("ARP, Request who-has ");
@@ -264,7 +263,6 @@ const ICMP_PREFIX = asciiBytes(": ICMP ");
 const ECHO_REQUEST_ID = asciiBytes("echo request, id ");
 const ECHO_REPLY_ID = asciiBytes("echo reply, id ");
 const COMMA_SEQ = asciiBytes(", seq ");
-const UDP_LENGTH = asciiBytes(": UDP, length ");
 
 const ETHERTYPE_TRAIL = 0x1000;
 const ARP_HARDWARE_ATM = 19;
@@ -278,9 +276,10 @@ const MAX_802_3_LENGTH = 1500;
  * Appends the summary of the frame `view` holds (after `view.reset(bytes)`; pass its result as
  * `accepted`), without time column or newline. `wireLength` is the frame's length on the wire, which
  * tcpdump prints for ARP (it is more than the bytes at hand when a snap length cut the frame).
- * Reserve MAX_LINE_LENGTH bytes in `out` first.
+ * Reserve MAX_LINE_LENGTH bytes in `out` first. `conversations` makes TCP sequence numbers relative to
+ * each conversation's first, as tcpdump prints them; without it they are absolute (tcpdump -S).
  */
-export function writeSummary(view: FrameView, accepted: boolean, wireLength: number, out: TextBuffer): void {
+export function writeSummary(view: FrameView, accepted: boolean, wireLength: number, out: TextBuffer, conversations?: TcpConversations): void {
   if (!accepted) return writeMalformed(view.bytes, wireLength, out);
   switch (view.kind) {
     case FrameKind.Arp:
@@ -288,7 +287,7 @@ export function writeSummary(view: FrameView, accepted: boolean, wireLength: num
       return writeArp(view, wireLength, out);
     case FrameKind.Icmp:
     case FrameKind.Ipv4:
-      return writeIpv4(view, out);
+      return writeIpv4(view, out, conversations);
     default:
       return writeOtherEtherType(view, wireLength, out);
   }
@@ -459,7 +458,7 @@ function writeAddressesAndPorts(b: Uint8Array, ip: number, transport: number, ou
   out.decimal((b[transport + 2] << 8) | b[transport + 3]);
 }
 
-function writeIpv4(view: FrameView, out: TextBuffer): void {
+function writeIpv4(view: FrameView, out: TextBuffer, conversations: TcpConversations | undefined): void {
   const b = view.bytes;
   const ip = view.networkOffset;
   const transport = view.transportOffset;
@@ -475,8 +474,13 @@ function writeIpv4(view: FrameView, out: TextBuffer): void {
   }
   const moreFragments = (b[ip + 6] & 0x20) !== 0;
   if (view.kind === FrameKind.Icmp) return writeIcmp(b, ip, transport, payloadLength, out);
-  if (protocol === 17) return writeUdp(b, ip, transport, payloadLength, moreFragments, out);
-  if (protocol === 6) return writeTcp(b, ip, transport, payloadLength, out);
+  if (protocol === 17) return writeUdpSummary(out, ipv4Addresses.set(b, ip + 12, ip + 16, 4), transport, view.datagramEnd, moreFragments);
+  if (protocol === 6) return writeTcpSummary(out, ipv4Addresses.set(b, ip + 12, ip + 16, 4), transport, view.datagramEnd, conversations);
+  if (protocol === VRRP_PROTOCOL) {
+    writeAddresses(b, ip, out);
+    out.ascii(": ");
+    return writeVrrpSummary(out, b, transport, view.datagramEnd, b[ip + 8]);
+  }
   writeAddresses(b, ip, out);
   out.ascii(":  ip-proto-");
   out.decimal(protocol);
@@ -699,163 +703,18 @@ function writeMillisecondsOfDay(value: number, out: TextBuffer): void {
   out.padded(milliseconds, 3);
 }
 
-function writeUdp(b: Uint8Array, ip: number, udp: number, length: number, fragmented: boolean, out: TextBuffer): void {
-  if (length < 4) {
-    writeAddresses(b, ip, out);
-    out.ascii(":  [|udp]");
-    return;
-  }
-  writeAddressesAndPorts(b, ip, udp, out);
-  if (length < 8) {
-    out.ascii(": truncated-udp ");
-    out.decimal(length);
-    return;
-  }
-  const udpLength = (b[udp + 4] << 8) | b[udp + 5];
-  if (udpLength < 8) {
-    out.ascii(": truncated-udplength ");
-    out.decimal(udpLength);
-    return;
-  }
-  if (udpLength > length && !fragmented) {
-    out.ascii(": UDP, bad length ");
-    out.decimal(udpLength - 8);
-    out.ascii(" > ");
-    out.decimal(length - 8);
-    return;
-  }
-  out.put(UDP_LENGTH);
-  out.decimal(udpLength - 8);
-}
-
-function writeTcp(b: Uint8Array, ip: number, tcp: number, length: number, out: TextBuffer): void {
-  if (length < 20) {
-    // tcpdump: one space after the addresses alone, two after addresses and ports
-    if (length < 4) {
-      writeAddresses(b, ip, out);
-      out.ascii(": [|tcp]");
-    } else {
-      writeAddressesAndPorts(b, ip, tcp, out);
-      out.ascii(":  [|tcp]");
-    }
-    return;
-  }
-  writeAddressesAndPorts(b, ip, tcp, out);
-  const headerLength = (b[tcp + 12] >>> 4) * 4;
-  const flags = b[tcp + 13];
-  if (headerLength < 20) {
-    out.ascii(":  tcp ");
-    out.decimal(length - headerLength);
-    out.ascii(" [bad hdr length ");
-    out.decimal(headerLength);
-    out.ascii(" - too short, < 20]");
-    return;
-  }
-  out.ascii(": Flags [");
-  if (flags === 0) out.ascii("none");
-  for (let bit = 0; bit < 8; bit++) if ((flags & (1 << bit)) !== 0) out.byte(TCP_FLAG_LETTERS.charCodeAt(bit));
-  out.byte(0x5d);
-  if (headerLength > length) {
-    out.ascii(" [bad hdr length ");
-    out.decimal(headerLength);
-    out.ascii(" - too long, > ");
-    out.decimal(length);
-    out.byte(0x5d);
-    return;
-  }
-  const dataLength = length - headerLength;
-  const sequence = u32(b, tcp + 4);
-  if (dataLength > 0 || (flags & (TCP_SYN | TCP_FIN | TCP_RST)) !== 0) {
-    out.ascii(", seq ");
-    out.decimal(sequence);
-    if (dataLength > 0) {
-      out.byte(COLON);
-      out.decimal((sequence + dataLength) % 0x1_0000_0000);
-    }
-  }
-  if ((flags & TCP_ACK) !== 0) {
-    out.ascii(", ack ");
-    out.decimal(u32(b, tcp + 8));
-  }
-  out.ascii(", win ");
-  out.decimal((b[tcp + 14] << 8) | b[tcp + 15]);
-  if ((flags & TCP_URG) !== 0) {
-    out.ascii(", urg ");
-    out.decimal((b[tcp + 18] << 8) | b[tcp + 19]);
-  }
-  if (headerLength > 20 && !writeTcpOptions(b, tcp + 20, tcp + headerLength, out)) return;
-  out.ascii(", length ");
-  out.decimal(dataLength);
-}
-
-/** Writes ", options [...]" for the common options; false (after "[bad opt]", as tcpdump ends it) when one is malformed. */
-function writeTcpOptions(b: Uint8Array, start: number, end: number, out: TextBuffer): boolean {
-  out.ascii(", options [");
-  let at = start;
-  let first = true;
-  while (at < end) {
-    const kind = b[at];
-    const afterAnother = !first;
-    if (afterAnother) out.byte(0x2c); // ","
-    first = false;
-    if (kind === 0) {
-      out.ascii("eol");
-      break;
-    }
-    if (kind === 1) {
-      out.ascii("nop");
-      at++;
-      continue;
-    }
-    const length = at + 1 < end ? b[at + 1] : 0;
-    if (length < 2 || at + length > end) {
-      // tcpdump closes the list after a bad option only when one came before it, and prints no length
-      out.ascii(afterAnother ? "[bad opt]]" : "[bad opt]");
-      return false;
-    }
-    if (kind === 2 && length === 4) {
-      out.ascii("mss ");
-      out.decimal((b[at + 2] << 8) | b[at + 3]);
-    } else if (kind === 3 && length === 3) {
-      out.ascii("wscale ");
-      out.decimal(b[at + 2]);
-    } else if (kind === 4 && length === 2) {
-      out.ascii("sackOK");
-    } else if (kind === 8 && length === 10) {
-      out.ascii("TS val ");
-      out.decimal(u32(b, at + 2));
-      out.ascii(" ecr ");
-      out.decimal(u32(b, at + 6));
-    } else if (kind === 5 && (length - 2) % 8 === 0) {
-      out.ascii("sack ");
-      out.decimal((length - 2) / 8);
-      for (let block = at + 2; block < at + length; block += 8) {
-        out.ascii(" {");
-        out.decimal(u32(b, block));
-        out.byte(COLON);
-        out.decimal(u32(b, block + 4));
-        out.byte(0x7d);
-      }
-    } else {
-      out.ascii("unknown-");
-      out.decimal(kind);
-      if (length > 2) {
-        out.ascii(" 0x");
-        for (let i = at + 2; i < at + length; i++) out.hex(b[i], 2);
-      }
-    }
-    at += length;
-  }
-  out.byte(0x5d);
-  return true;
-}
-
 function u32(b: Uint8Array, at: number): number {
   return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Lines with a time column.
+
+/** How a LineWriter prints. */
+export interface LineOptions {
+  /** TCP sequence and ack numbers as on the wire (tcpdump -S); default false: relative per conversation */
+  readonly absoluteSequence?: boolean;
+}
 
 /**
  * Writes summary lines, time column first, into a TextBuffer: the no-allocation path of a sniffer.
@@ -867,9 +726,16 @@ export class LineWriter {
   readonly out: TextBuffer;
   #second = Number.NaN;
   readonly #clock = new Uint8Array(9); // "HH:MM:SS."
+  /** the TCP conversations seen, for relative sequence numbers; undefined when they are printed absolute */
+  readonly conversations: TcpConversations | undefined;
 
-  constructor(out: TextBuffer = new TextBuffer()) {
+  /**
+   * @param options.absoluteSequence print TCP sequence and ack numbers as on the wire (tcpdump -S)
+   *   instead of relative to each conversation's first
+   */
+  constructor(out: TextBuffer = new TextBuffer(), options: LineOptions = {}) {
     this.out = out;
+    this.conversations = options.absoluteSequence === true ? undefined : new TcpConversations();
   }
 
   /**
@@ -883,7 +749,7 @@ export class LineWriter {
     out.reserve(MAX_LINE_LENGTH);
     this.writeTime(seconds, microseconds);
     const view = this.view;
-    writeSummary(view, view.reset(bytes), wireLength, out);
+    writeSummary(view, view.reset(bytes), wireLength, out, this.conversations);
     out.bytes[out.length++] = NEWLINE;
   }
 

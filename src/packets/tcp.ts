@@ -1,0 +1,437 @@
+// TCP segment headers (RFC 9293): the view, the record and the encoder in the codecs-v2 shape (see
+// view.ts), with the options that matter on a real segment decoded (EOL, NOP, MSS, window scale,
+// SACK-permitted, SACK, timestamps) and every other kind, or a known kind of the wrong length, kept
+// raw so that emit(parse(b)) gives b back. The checksum covers a pseudo-header (pseudo-header.ts).
+//
+// Lengths: as in udp.ts, `end` is what the enclosing header allows and may pass bytes.length when
+// the capture was cut; a length error says "captured" when the captured bytes ran out first and
+// "header" when the limit came from a header: the enclosing one, the data offset, or (for an option
+// whose length runs past the data offset's end) the option's own length byte.
+//
+//   0      2      4          8                12                  14      16         18       20
+//   | sport | dport | sequence | acknowledgment | offset|rsvd|flags | window | checksum | urgent | options
+import { bits, struct, u16be, u32be } from "buffer-layout";
+import { contentError, DecodeError, lengthError } from "./errors";
+import { bitTable, checkLiterals, fieldTable, firstFieldPast } from "./layout";
+import type { HeaderLayout } from "./positions";
+import { checkPseudoHeader, pseudoHeaderSum, transportChecksum, transportChecksumVerifies } from "./pseudo-header";
+import { limitSource, TransportEmitOptions } from "./udp";
+import type { PacketView } from "./view";
+
+const offsetAndFlags = bits(u16be("offsetAndFlags"), true, "offsetAndFlags");
+const offsetAndFlagsFields = [offsetAndFlags.addField(4, "dataOffset"), offsetAndFlags.addField(12, "flags")];
+const tcpStructure = struct([
+  u16be("sourcePort"),
+  u16be("destinationPort"),
+  u32be("sequence"),
+  u32be("acknowledgment"),
+  offsetAndFlags,
+  u16be("window"),
+  u16be("checksum"),
+  u16be("urgentPointer"),
+]);
+/** The TCP header's description (field names, widths, order). */
+export const tcpLayout: HeaderLayout = tcpStructure;
+/** Offset and span of each fixed TCP header field. */
+export const TCP = fieldTable(tcpStructure);
+/** Length of the TCP header without options. */
+export const TCP_MIN_HEADER_LENGTH = tcpStructure.span;
+const OFFSET_AND_FLAGS = bitTable(tcpStructure, offsetAndFlags, offsetAndFlagsFields);
+
+const enum T {
+  DestinationPort = 2,
+  Sequence = 4,
+  Acknowledgment = 8,
+  OffsetAndFlags = 12,
+  Flags = 13,
+  Window = 14,
+  Checksum = 16,
+  UrgentPointer = 18,
+  MinHeader = 20,
+  MaxHeader = 60,
+}
+checkLiterals("tcp", [
+  ["destinationPort", T.DestinationPort, TCP.destinationPort.offset],
+  ["sequence", T.Sequence, TCP.sequence.offset],
+  ["acknowledgment", T.Acknowledgment, TCP.acknowledgment.offset],
+  ["offsetAndFlags", T.OffsetAndFlags, TCP.offsetAndFlags.offset],
+  ["window", T.Window, TCP.window.offset],
+  ["checksum", T.Checksum, TCP.checksum.offset],
+  ["urgentPointer", T.UrgentPointer, TCP.urgentPointer.offset],
+  ["header length", T.MinHeader, TCP_MIN_HEADER_LENGTH],
+  ["data offset shift", 12, OFFSET_AND_FLAGS.dataOffset.shift],
+  ["data offset mask", 0xf, OFFSET_AND_FLAGS.dataOffset.mask],
+  ["flags shift", 0, OFFSET_AND_FLAGS.flags.shift],
+  ["flags mask", 0xfff, OFFSET_AND_FLAGS.flags.mask],
+]);
+
+/** The IP protocol number of TCP. */
+export const TCP_PROTOCOL = 6;
+
+/** TCP flag bits, as in the low 12 bits of the offset-and-flags word. */
+export const TcpFlag = {
+  FIN: 0x001,
+  SYN: 0x002,
+  RST: 0x004,
+  PSH: 0x008,
+  ACK: 0x010,
+  URG: 0x020,
+  ECE: 0x040,
+  CWR: 0x080,
+  /** accurate-ECN (formerly NS) */
+  AE: 0x100,
+} as const;
+
+/** TCP option kinds decoded here. */
+export const TcpOptionKind = {
+  EOL: 0,
+  NOP: 1,
+  MSS: 2,
+  WINDOW_SCALE: 3,
+  SACK_PERMITTED: 4,
+  SACK: 5,
+  TIMESTAMPS: 8,
+} as const;
+
+/** A view of a TCP segment in bytes[offset, end): no copy, reusable. */
+export class TcpPacket implements PacketView {
+  bytes: Uint8Array;
+  offset: number;
+  end: number;
+
+  constructor(bytes: Uint8Array = new Uint8Array(0), offset = 0, end = bytes.length) {
+    this.bytes = bytes;
+    this.offset = offset;
+    this.end = end;
+  }
+
+  /** Aims the view at the segment in bytes[offset, end); `end` may pass bytes.length (a cut capture). */
+  reset(bytes: Uint8Array, offset = 0, end = bytes.length): this {
+    this.bytes = bytes;
+    this.offset = offset;
+    this.end = end;
+    return this;
+  }
+
+  /**
+   * Undefined when the fixed header and the options the data offset claims are there, the data
+   * offset is at least 5, and every option fits the header; else the first problem, exactly. The
+   * payload is the rest up to `end`; a capture cut inside it is "captured" (check `end` against
+   * bytes.length for that).
+   */
+  check(): DecodeError | undefined {
+    return this.checkHeader() ?? this.checkOptions();
+  }
+
+  /** check() without the walk over the options: the getters and `optionsEnd` are then safe. */
+  checkHeader(): DecodeError | undefined {
+    const { bytes, offset, end } = this;
+    const limit = Math.min(end, bytes.length);
+    if (limit - offset < T.MinHeader) {
+      const field = firstFieldPast(TCP, offset, limit)!;
+      return lengthError("tcp", field.name, offset + field.offset, offset + field.offset + field.span, limit, limitSource(bytes, end));
+    }
+    const headerLength = this.headerLength;
+    if (headerLength < T.MinHeader) {
+      return contentError("tcp", "dataOffset", offset + T.OffsetAndFlags, headerLength / 4, `data offset ${headerLength / 4} (${headerLength} bytes) is under 5 (20 bytes)`);
+    }
+    if (offset + headerLength > limit) return lengthError("tcp", "options", offset + T.MinHeader, offset + headerLength, limit, limitSource(bytes, end));
+    return undefined;
+  }
+
+  /** The options walk of check(): an option length under 2 or past the header end is an error. */
+  checkOptions(): DecodeError | undefined {
+    const b = this.bytes;
+    const end = this.optionsEnd;
+    let at = this.offset + T.MinHeader;
+    while (at < end) {
+      const kind = b[at];
+      if (kind === TcpOptionKind.EOL) return undefined;
+      if (kind === TcpOptionKind.NOP) {
+        at++;
+        continue;
+      }
+      if (at + 2 > end) return lengthError("tcp", "option length", at + 1, at + 2, end, "header");
+      const length = b[at + 1];
+      if (length < 2) return contentError("tcp", "option length", at + 1, length, `option ${kind} has length ${length}, under 2`);
+      if (at + length > end) return lengthError("tcp", `option ${kind}`, at, at + length, end, "header");
+      at += length;
+    }
+    return undefined;
+  }
+
+  get sourcePort(): number {
+    return (this.bytes[this.offset] << 8) | this.bytes[this.offset + 1];
+  }
+  get destinationPort(): number {
+    return (this.bytes[this.offset + T.DestinationPort] << 8) | this.bytes[this.offset + T.DestinationPort + 1];
+  }
+  /** sequence number, 0..2³²−1 */
+  get sequence(): number {
+    const b = this.bytes;
+    const at = this.offset + T.Sequence;
+    return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
+  }
+  /** acknowledgment number, 0..2³²−1 */
+  get acknowledgment(): number {
+    const b = this.bytes;
+    const at = this.offset + T.Acknowledgment;
+    return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
+  }
+  /** header length in bytes (data offset × 4), options included */
+  get headerLength(): number {
+    return (this.bytes[this.offset + T.OffsetAndFlags] >>> 4) * 4;
+  }
+  /** the 12 bits after the data offset: reserved bits, AE, CWR, ECE, URG, ACK, PSH, RST, SYN, FIN */
+  get flags(): number {
+    return ((this.bytes[this.offset + T.OffsetAndFlags] & 0x0f) << 8) | this.bytes[this.offset + T.Flags];
+  }
+  get window(): number {
+    return (this.bytes[this.offset + T.Window] << 8) | this.bytes[this.offset + T.Window + 1];
+  }
+  get checksum(): number {
+    return (this.bytes[this.offset + T.Checksum] << 8) | this.bytes[this.offset + T.Checksum + 1];
+  }
+  get urgentPointer(): number {
+    return (this.bytes[this.offset + T.UrgentPointer] << 8) | this.bytes[this.offset + T.UrgentPointer + 1];
+  }
+  /** absolute offset of the first option byte */
+  get optionsOffset(): number {
+    return this.offset + T.MinHeader;
+  }
+  /** absolute offset one past the options (the data offset's end) */
+  get optionsEnd(): number {
+    return this.offset + this.headerLength;
+  }
+  /** absolute offset of the payload */
+  get payloadOffset(): number {
+    return this.offset + this.headerLength;
+  }
+  /** bytes of payload up to `end` (the enclosing header's bound, not the captured bytes) */
+  get payloadLength(): number {
+    return this.end - this.offset - this.headerLength;
+  }
+
+  /** True when the checksum over the segment up to `end` verifies against the pseudo-header sum. */
+  checksumVerifies(pseudoSum: number): boolean {
+    return transportChecksumVerifies(this.bytes, this.offset, this.end, pseudoSum);
+  }
+}
+
+/** One TCP option as a plain object. */
+export type TcpOption =
+  | { readonly kind: "eol" }
+  | { readonly kind: "nop" }
+  | { readonly kind: "mss"; readonly value: number }
+  | { readonly kind: "windowScale"; readonly shift: number }
+  | { readonly kind: "sackPermitted" }
+  | { readonly kind: "sack"; readonly blocks: readonly (readonly [left: number, right: number])[] }
+  | { readonly kind: "timestamps"; readonly value: number; readonly echo: number }
+  /** any other kind, or a known kind with a length other than its own: `data` is what follows the length byte */
+  | { readonly kind: "other"; readonly type: number; readonly data: Uint8Array };
+
+/** A TCP segment as a plain object. */
+export interface TcpRecord {
+  readonly sourcePort: number;
+  readonly destinationPort: number;
+  readonly sequence: number;
+  readonly acknowledgment: number;
+  /** header length in bytes; rewritten on emit unless fixLengths is false */
+  readonly headerLength: number;
+  /** the 12 flag bits (see TcpFlag) */
+  readonly flags: number;
+  readonly window: number;
+  /** the checksum field; computed on emit unless computeChecksums is false */
+  readonly checksum: number;
+  readonly urgentPointer: number;
+  readonly options: readonly TcpOption[];
+  /** bytes between the options and the data offset's end (after EOL, or padding), kept as they are */
+  readonly padding: Uint8Array;
+  /** the payload, a view into the parsed bytes */
+  readonly payload: Uint8Array;
+}
+
+function u32(b: Uint8Array, at: number): number {
+  return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
+}
+
+/** The options of a view whose check() passed, as records. */
+export function parseTcpOptions(view: TcpPacket): { options: TcpOption[]; padding: Uint8Array } {
+  const b = view.bytes;
+  const end = view.optionsEnd;
+  const options: TcpOption[] = [];
+  let at = view.optionsOffset;
+  while (at < end) {
+    const kind = b[at];
+    if (kind === TcpOptionKind.EOL) {
+      options.push({ kind: "eol" });
+      at++;
+      break;
+    }
+    if (kind === TcpOptionKind.NOP) {
+      options.push({ kind: "nop" });
+      at++;
+      continue;
+    }
+    const length = b[at + 1];
+    if (kind === TcpOptionKind.MSS && length === 4) options.push({ kind: "mss", value: (b[at + 2] << 8) | b[at + 3] });
+    else if (kind === TcpOptionKind.WINDOW_SCALE && length === 3) options.push({ kind: "windowScale", shift: b[at + 2] });
+    else if (kind === TcpOptionKind.SACK_PERMITTED && length === 2) options.push({ kind: "sackPermitted" });
+    else if (kind === TcpOptionKind.TIMESTAMPS && length === 10) options.push({ kind: "timestamps", value: u32(b, at + 2), echo: u32(b, at + 6) });
+    else if (kind === TcpOptionKind.SACK && length > 2 && (length - 2) % 8 === 0) {
+      const blocks: [number, number][] = [];
+      for (let block = at + 2; block < at + length; block += 8) blocks.push([u32(b, block), u32(b, block + 4)]);
+      options.push({ kind: "sack", blocks });
+    } else options.push({ kind: "other", type: kind, data: b.subarray(at + 2, at + length) });
+    at += length;
+  }
+  return { options, padding: b.subarray(at, end) };
+}
+
+/** The record of a checked view (call `view.check()` first). The payload runs to `view.end`. */
+export function parseTcp(view: TcpPacket): TcpRecord {
+  const { options, padding } = parseTcpOptions(view);
+  return {
+    sourcePort: view.sourcePort,
+    destinationPort: view.destinationPort,
+    sequence: view.sequence,
+    acknowledgment: view.acknowledgment,
+    headerLength: view.headerLength,
+    flags: view.flags,
+    window: view.window,
+    checksum: view.checksum,
+    urgentPointer: view.urgentPointer,
+    options,
+    padding,
+    payload: view.bytes.subarray(view.payloadOffset, Math.min(view.end, view.bytes.length)),
+  };
+}
+
+/** Bytes one option takes on the wire. */
+export function tcpOptionLength(option: TcpOption): number {
+  switch (option.kind) {
+    case "eol":
+    case "nop":
+      return 1;
+    case "mss":
+      return 4;
+    case "windowScale":
+      return 3;
+    case "sackPermitted":
+      return 2;
+    case "sack":
+      return 2 + 8 * option.blocks.length;
+    case "timestamps":
+      return 10;
+    case "other":
+      return 2 + option.data.length;
+  }
+}
+
+/** The header length emitTcp writes: 20, the options and the padding, rounded up to 4 bytes. */
+export function tcpHeaderLength(record: Pick<TcpRecord, "options" | "padding">): number {
+  let length: number = T.MinHeader + record.padding.length;
+  for (const option of record.options) length += tcpOptionLength(option);
+  return (length + 3) & ~3;
+}
+
+/** Bytes `emitTcp` writes for `record`. */
+export function tcpBufferLength(record: Pick<TcpRecord, "options" | "padding" | "payload">): number {
+  return tcpHeaderLength(record) + record.payload.length;
+}
+
+/**
+ * Writes `record` at into[offset]; returns the offset after it. Options are written in order, then
+ * the padding, then zeros up to a multiple of 4. With computeChecksums (the default) the checksum
+ * covers `options.pseudoHeader`.
+ * @throws RangeError when `into` is too short or the options pass 40 bytes; Error when a checksum is
+ *   asked for without a pseudo-header
+ */
+export function emitTcp(record: TcpRecord, into: Uint8Array, offset = 0, options: TransportEmitOptions = {}): number {
+  const headerLength = tcpHeaderLength(record);
+  if (headerLength > T.MaxHeader) throw new RangeError(`takeover: tcp: options and padding of ${headerLength - T.MinHeader} bytes pass the 40 a header holds; drop some`);
+  const total = headerLength + record.payload.length;
+  if (offset + total > into.length) throw new RangeError(`takeover: tcp: ${total} bytes do not fit at ${offset} in a buffer of ${into.length}; give a larger buffer`);
+  const wordCount = (options.fixLengths === false ? record.headerLength : headerLength) / 4;
+  put16(into, offset, record.sourcePort);
+  put16(into, offset + T.DestinationPort, record.destinationPort);
+  put32(into, offset + T.Sequence, record.sequence);
+  put32(into, offset + T.Acknowledgment, record.acknowledgment);
+  put16(into, offset + T.OffsetAndFlags, ((wordCount & 0xf) << 12) | (record.flags & 0xfff));
+  put16(into, offset + T.Window, record.window);
+  put16(into, offset + T.Checksum, 0);
+  put16(into, offset + T.UrgentPointer, record.urgentPointer);
+  let at = offset + T.MinHeader;
+  for (const option of record.options) at = emitOption(option, into, at);
+  into.set(record.padding, at);
+  at += record.padding.length;
+  into.fill(0, at, offset + headerLength);
+  into.set(record.payload, offset + headerLength);
+  if (options.computeChecksums === false) put16(into, offset + T.Checksum, record.checksum);
+  else {
+    const pseudo = options.pseudoHeader;
+    if (pseudo === undefined) throw new Error("takeover: tcp: computeChecksums needs options.pseudoHeader (the IP addresses); give it or set computeChecksums: false");
+    checkPseudoHeader("tcp", pseudo);
+    put16(into, offset + T.Checksum, transportChecksum(into, offset, offset + total, pseudoHeaderSum(pseudo, TCP_PROTOCOL, total)));
+  }
+  return offset + total;
+}
+
+function emitOption(option: TcpOption, into: Uint8Array, at: number): number {
+  switch (option.kind) {
+    case "eol":
+      into[at] = TcpOptionKind.EOL;
+      return at + 1;
+    case "nop":
+      into[at] = TcpOptionKind.NOP;
+      return at + 1;
+    case "mss":
+      into[at] = TcpOptionKind.MSS;
+      into[at + 1] = 4;
+      put16(into, at + 2, option.value);
+      return at + 4;
+    case "windowScale":
+      into[at] = TcpOptionKind.WINDOW_SCALE;
+      into[at + 1] = 3;
+      into[at + 2] = option.shift;
+      return at + 3;
+    case "sackPermitted":
+      into[at] = TcpOptionKind.SACK_PERMITTED;
+      into[at + 1] = 2;
+      return at + 2;
+    case "sack": {
+      into[at] = TcpOptionKind.SACK;
+      into[at + 1] = 2 + 8 * option.blocks.length;
+      let block = at + 2;
+      for (const [left, right] of option.blocks) {
+        put32(into, block, left);
+        put32(into, block + 4, right);
+        block += 8;
+      }
+      return block;
+    }
+    case "timestamps":
+      into[at] = TcpOptionKind.TIMESTAMPS;
+      into[at + 1] = 10;
+      put32(into, at + 2, option.value);
+      put32(into, at + 6, option.echo);
+      return at + 10;
+    case "other":
+      into[at] = option.type;
+      into[at + 1] = 2 + option.data.length;
+      into.set(option.data, at + 2);
+      return at + 2 + option.data.length;
+  }
+}
+
+function put16(into: Uint8Array, at: number, value: number): void {
+  into[at] = (value >>> 8) & 0xff;
+  into[at + 1] = value & 0xff;
+}
+
+function put32(into: Uint8Array, at: number, value: number): void {
+  into[at] = (value >>> 24) & 0xff;
+  into[at + 1] = (value >>> 16) & 0xff;
+  into[at + 2] = (value >>> 8) & 0xff;
+  into[at + 3] = value & 0xff;
+}

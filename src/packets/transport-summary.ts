@@ -1,0 +1,580 @@
+// The summary lines of UDP, TCP and VRRP as `tcpdump -n` (4.99) prints them at default verbosity,
+// written from the codec views (udp.ts, tcp.ts, vrrp.ts) into a TextBuffer without allocating
+// (except for the TCP conversation table below). The printers do not care which IP version carried
+// the message: they take where the source and destination addresses are in the frame and whether
+// they are 4 (IPv4) or 16 (IPv6) bytes, so the IPv4 and IPv6 line writers both call them.
+//
+// TCP sequence numbers are printed relative to each conversation's first numbers, as tcpdump does:
+// `TcpConversations` is tcpdump's table (keyed by both addresses and ports, one entry for both
+// directions, made or renewed by a segment with ACK set that is new or carries SYN). tcpdump's table
+// grows without bound; ours holds `capacity` conversations (65536 by default) and, when full, drops
+// the one used longest ago: a later segment of a dropped conversation starts it over (absolute numbers
+// once, then relative to that segment), where tcpdump would go on relative to the first. With
+// `absolute` (sniff -S) nothing is tracked and every number is printed as it is on the wire.
+import type { TextBuffer } from "./summary";
+import { TcpPacket } from "./tcp";
+import { UdpPacket } from "./udp";
+import { VrrpPacket } from "./vrrp";
+
+const TWO_32 = 0x1_0000_0000;
+const HEX = "0123456789abcdef";
+
+/** Appends the IPv6 address in b[at, at + 16) as tcpdump prints it (RFC 5952 zero compression, dotted IPv4 tails). */
+export function writeIpv6Address(out: TextBuffer, b: Uint8Array, at: number): void {
+  let bestBase = -1;
+  let bestLength = 0;
+  let runBase = -1;
+  for (let i = 0; i < 8; i++) {
+    const zero = b[at + 2 * i] === 0 && b[at + 2 * i + 1] === 0;
+    if (zero) {
+      if (runBase === -1) runBase = i;
+    } else if (runBase !== -1) {
+      if (bestBase === -1 || i - runBase > bestLength) {
+        bestBase = runBase;
+        bestLength = i - runBase;
+      }
+      runBase = -1;
+    }
+  }
+  if (runBase !== -1 && (bestBase === -1 || 8 - runBase > bestLength)) {
+    bestBase = runBase;
+    bestLength = 8 - runBase;
+  }
+  if (bestBase !== -1 && bestLength < 2) bestBase = -1;
+  for (let i = 0; i < 8; i++) {
+    if (bestBase !== -1 && i >= bestBase && i < bestBase + bestLength) {
+      if (i === bestBase) out.byte(58);
+      continue;
+    }
+    if (i !== 0) out.byte(58);
+    const word = (b[at + 2 * i] << 8) | b[at + 2 * i + 1];
+    if (i === 6 && bestBase === 0 && (bestLength === 6 || (bestLength === 5 && word5(b, at) === 0xffff))) {
+      out.ipv4At(b, at + 12);
+      return;
+    }
+    let started = false;
+    for (let shift = 12; shift >= 0; shift -= 4) {
+      const digit = (word >>> shift) & 0xf;
+      if (digit !== 0 || started || shift === 0) {
+        out.byte(HEX.charCodeAt(digit));
+        started = true;
+      }
+    }
+  }
+  if (bestBase !== -1 && bestBase + bestLength === 8) out.byte(58);
+}
+
+function word5(b: Uint8Array, at: number): number {
+  return (b[at + 10] << 8) | b[at + 11];
+}
+
+/** Appends the address of `addressLength` (4 or 16) bytes at b[at]. */
+export function writeIpAddress(out: TextBuffer, b: Uint8Array, at: number, addressLength: number): void {
+  if (addressLength === 4) out.ipv4At(b, at);
+  else writeIpv6Address(out, b, at);
+}
+
+/** Where the enclosing IP header's addresses are: in `bytes` at these offsets, 4 or 16 bytes each. */
+export interface AddressPlace {
+  readonly bytes: Uint8Array;
+  readonly sourceAt: number;
+  readonly destinationAt: number;
+  /** 4 for IPv4, 16 for IPv6 */
+  readonly addressLength: number;
+}
+
+function writeAddresses(out: TextBuffer, ip: AddressPlace): void {
+  writeIpAddress(out, ip.bytes, ip.sourceAt, ip.addressLength);
+  out.ascii(" > ");
+  writeIpAddress(out, ip.bytes, ip.destinationAt, ip.addressLength);
+}
+
+function writeAddressesAndPorts(out: TextBuffer, ip: AddressPlace, sourcePort: number, destinationPort: number): void {
+  writeIpAddress(out, ip.bytes, ip.sourceAt, ip.addressLength);
+  out.byte(46);
+  out.decimal(sourcePort);
+  out.ascii(" > ");
+  writeIpAddress(out, ip.bytes, ip.destinationAt, ip.addressLength);
+  out.byte(46);
+  out.decimal(destinationPort);
+}
+
+/**
+ * A reusable AddressPlace (set its fields, pass it on) so that line writers need not allocate one
+ * per frame.
+ */
+export class MutableAddressPlace implements AddressPlace {
+  bytes: Uint8Array = new Uint8Array(0);
+  sourceAt = 0;
+  destinationAt = 0;
+  addressLength = 4;
+
+  /** Points at new addresses; returns this. */
+  set(bytes: Uint8Array, sourceAt: number, destinationAt: number, addressLength: number): this {
+    this.bytes = bytes;
+    this.sourceAt = sourceAt;
+    this.destinationAt = destinationAt;
+    this.addressLength = addressLength;
+    return this;
+  }
+}
+
+const udpView = new UdpPacket();
+const tcpView = new TcpPacket();
+const vrrpView = new VrrpPacket();
+
+/**
+ * Appends the UDP part of a line from the addresses on: the message is bytes[at, end) where `end`
+ * is the IP payload's end (IPv4 totalLength, IPv6 payloadLength); `fragmented` when the datagram
+ * is the first fragment of several (a length past the end is then no error).
+ */
+export function writeUdpSummary(out: TextBuffer, ip: AddressPlace, at: number, end: number, fragmented: boolean): void {
+  const view = udpView.reset(ip.bytes, at, end);
+  const length = end - at;
+  if (length < 4) {
+    writeAddresses(out, ip);
+    out.ascii(":  [|udp]");
+    return;
+  }
+  writeAddressesAndPorts(out, ip, view.sourcePort, view.destinationPort);
+  if (length < 8) {
+    out.ascii(": truncated-udp ");
+    out.decimal(length);
+    return;
+  }
+  const udpLength = view.length;
+  if (udpLength < 8) {
+    out.ascii(": truncated-udplength ");
+    out.decimal(udpLength);
+    return;
+  }
+  if (udpLength > length && !fragmented) {
+    out.ascii(": UDP, bad length ");
+    out.decimal(udpLength - 8);
+    out.ascii(" > ");
+    out.decimal(length - 8);
+    return;
+  }
+  out.ascii(": UDP, length ");
+  out.decimal(udpLength - 8);
+}
+
+/** tcpdump's per-conversation sequence table (see the module comment); one per capture being printed. */
+export class TcpConversations {
+  /** how many conversations the table holds before it drops the one used longest ago */
+  readonly capacity: number;
+  readonly #table = new Map<string, { seq: number; ack: number }>();
+  /** the last lookup's results: seq and ack to print, the bases for SACK blocks, the direction */
+  sequence = 0;
+  acknowledgment = 0;
+  baseSequence = 0;
+  baseAcknowledgment = 0;
+  reversed = false;
+
+  constructor(capacity = 65536) {
+    if (!(capacity >= 1)) throw new RangeError(`takeover: TCP conversation table: capacity ${capacity}; give 1 or more`);
+    this.capacity = capacity;
+  }
+
+  /** conversations held now */
+  get size(): number {
+    return this.#table.size;
+  }
+
+  /**
+   * tcpdump's lookup for one segment with ACK set: sets `sequence`/`acknowledgment` to the numbers
+   * to print (absolute for a new conversation or a SYN, else relative), and the SACK bases.
+   */
+  track(ip: AddressPlace, sourcePort: number, destinationPort: number, sequence: number, acknowledgment: number, syn: boolean): void {
+    const b = ip.bytes;
+    let reversed = sourcePort > destinationPort;
+    if (sourcePort === destinationPort) {
+      for (let i = 0; i < ip.addressLength; i++) {
+        const s = b[ip.sourceAt + i];
+        const d = b[ip.destinationAt + i];
+        if (s !== d) {
+          reversed = s > d;
+          break;
+        }
+      }
+    }
+    const first = reversed ? ip.destinationAt : ip.sourceAt;
+    const second = reversed ? ip.sourceAt : ip.destinationAt;
+    let key = ip.addressLength === 4 ? "4" : "6";
+    for (let i = 0; i < ip.addressLength; i += 2) key += String.fromCharCode((b[first + i] << 8) | b[first + i + 1]);
+    for (let i = 0; i < ip.addressLength; i += 2) key += String.fromCharCode((b[second + i] << 8) | b[second + i + 1]);
+    key += reversed ? String.fromCharCode(destinationPort, sourcePort) : String.fromCharCode(sourcePort, destinationPort);
+    const table = this.#table;
+    let entry = table.get(key);
+    if (entry === undefined || syn) {
+      if (entry === undefined) {
+        if (table.size >= this.capacity) table.delete(table.keys().next().value as string);
+        entry = { seq: 0, ack: 0 };
+      } else table.delete(key);
+      table.set(key, entry);
+      if (reversed) {
+        entry.ack = sequence;
+        entry.seq = (acknowledgment - 1 + TWO_32) % TWO_32;
+      } else {
+        entry.seq = sequence;
+        entry.ack = (acknowledgment - 1 + TWO_32) % TWO_32;
+      }
+    } else {
+      table.delete(key);
+      table.set(key, entry);
+      if (reversed) {
+        sequence = (sequence - entry.ack + TWO_32) % TWO_32;
+        acknowledgment = (acknowledgment - entry.seq + TWO_32) % TWO_32;
+      } else {
+        sequence = (sequence - entry.seq + TWO_32) % TWO_32;
+        acknowledgment = (acknowledgment - entry.ack + TWO_32) % TWO_32;
+      }
+    }
+    this.sequence = sequence;
+    this.acknowledgment = acknowledgment;
+    this.baseSequence = entry.seq;
+    this.baseAcknowledgment = entry.ack;
+    this.reversed = reversed;
+  }
+
+  /** Forgets every conversation. */
+  clear(): void {
+    this.#table.clear();
+  }
+}
+
+const FLAG_LETTERS = "FSRP.UEW";
+const FIN = 0x01;
+const SYN = 0x02;
+const RST = 0x04;
+const ACK = 0x10;
+const URG = 0x20;
+
+/**
+ * Appends the TCP part of a line from the addresses on, for the segment in bytes[at, end) (`end`:
+ * the IP payload's end). `conversations` gives relative sequence numbers; undefined prints them
+ * absolute (sniff -S).
+ */
+export function writeTcpSummary(out: TextBuffer, ip: AddressPlace, at: number, end: number, conversations: TcpConversations | undefined): void {
+  const view = tcpView.reset(ip.bytes, at, end);
+  const b = ip.bytes;
+  const length = end - at;
+  if (length < 4) {
+    writeAddresses(out, ip);
+    out.ascii(": [|tcp]");
+    return;
+  }
+  writeAddressesAndPorts(out, ip, view.sourcePort, view.destinationPort);
+  if (length < 20) {
+    out.ascii(":  [|tcp]");
+    return;
+  }
+  const headerLength = view.headerLength;
+  if (headerLength < 20) {
+    out.ascii(":  tcp ");
+    out.decimal((length - headerLength) >>> 0);
+    out.ascii(" [bad hdr length ");
+    out.decimal(headerLength);
+    out.ascii(" - too short, < 20]");
+    return;
+  }
+  const flags = view.flags & 0xff; // tcpdump 4.99 prints the low 8 flag bits
+  out.ascii(": Flags [");
+  if (flags === 0) out.ascii("none");
+  for (let bit = 0; bit < 8; bit++) if ((flags & (1 << bit)) !== 0) out.byte(FLAG_LETTERS.charCodeAt(bit));
+  out.byte(0x5d);
+  let sequence = view.sequence;
+  let acknowledgment = view.acknowledgment;
+  let baseSequence = 0;
+  let baseAcknowledgment = 0;
+  let reversed = false;
+  if (conversations !== undefined && (flags & ACK) !== 0) {
+    conversations.track(ip, view.sourcePort, view.destinationPort, sequence, acknowledgment, (flags & SYN) !== 0);
+    sequence = conversations.sequence;
+    acknowledgment = conversations.acknowledgment;
+    baseSequence = conversations.baseSequence;
+    baseAcknowledgment = conversations.baseAcknowledgment;
+    reversed = conversations.reversed;
+  }
+  if (headerLength > length) {
+    out.ascii(" [bad hdr length ");
+    out.decimal(headerLength);
+    out.ascii(" - too long, > ");
+    out.decimal(length);
+    out.byte(0x5d);
+    return;
+  }
+  const dataLength = length - headerLength;
+  if (dataLength > 0 || (flags & (SYN | FIN | RST)) !== 0) {
+    out.ascii(", seq ");
+    out.decimal(sequence);
+    if (dataLength > 0) {
+      out.byte(58);
+      out.decimal((sequence + dataLength) % TWO_32);
+    }
+  }
+  if ((flags & ACK) !== 0) {
+    out.ascii(", ack ");
+    out.decimal(acknowledgment);
+  }
+  out.ascii(", win ");
+  out.decimal(view.window);
+  if ((flags & URG) !== 0) {
+    out.ascii(", urg ");
+    out.decimal(view.urgentPointer);
+  }
+  if (headerLength > 20) {
+    const sackBase = reversed ? baseSequence : baseAcknowledgment;
+    if (!writeTcpOptions(out, b, view.optionsOffset, view.optionsEnd, end, sackBase)) return;
+  }
+  out.ascii(", length ");
+  out.decimal(dataLength);
+}
+
+function u32(b: Uint8Array, at: number): number {
+  return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
+}
+
+function hexBytes(out: TextBuffer, b: Uint8Array, from: number, count: number): void {
+  for (let i = 0; i < count; i++) out.hex(b[from + i], 2);
+}
+
+/**
+ * tcpdump's option list: ", options [" then each option's name and value, "[len N]" after one whose
+ * length byte disagrees with its kind (the walk then goes on by the kind's own size, as tcpdump's
+ * does), "]". Returns false after "[bad opt]" (a length under 2 or past the header, or a value past
+ * it), where tcpdump stops the line, or after " [|tcp]" when the capture ends inside the header.
+ * `sackBase` is subtracted from SACK edges (0 for absolute numbers).
+ */
+function writeTcpOptions(out: TextBuffer, b: Uint8Array, start: number, headerEnd: number, end: number, sackBase: number): boolean {
+  out.ascii(", options [");
+  let remaining = headerEnd - start;
+  let at = start;
+  let separator = false;
+  const bad = (): false => {
+    out.ascii("[bad opt]");
+    if (separator) out.byte(0x5d);
+    return false;
+  };
+  while (remaining > 0) {
+    if (separator) out.byte(44);
+    const kind = b[at++];
+    let length = 1;
+    if (kind > 1) {
+      if (at >= end) {
+        out.ascii(" [|tcp]");
+        return false;
+      }
+      length = b[at++];
+      if (length < 2 || length > remaining) return bad();
+      remaining--;
+    }
+    remaining--;
+    let dataLength = 0;
+    switch (kind) {
+      case 0:
+        out.ascii("eol");
+        break;
+      case 1:
+        out.ascii("nop");
+        break;
+      case 2:
+        out.ascii("mss");
+        dataLength = 2;
+        if (dataLength > remaining) return bad();
+        out.byte(32);
+        out.decimal((b[at] << 8) | b[at + 1]);
+        break;
+      case 3:
+        out.ascii("wscale");
+        dataLength = 1;
+        if (dataLength > remaining) return bad();
+        out.byte(32);
+        out.decimal(b[at]);
+        break;
+      case 4:
+        out.ascii("sackOK");
+        break;
+      case 5:
+        out.ascii("sack");
+        dataLength = length - 2;
+        if (dataLength % 8 !== 0) out.ascii(" invalid sack");
+        else {
+          out.byte(32);
+          out.decimal(dataLength / 8);
+          out.byte(32);
+          for (let i = 0; i < dataLength; i += 8) {
+            if (i + 8 > remaining) return bad();
+            out.byte(0x7b);
+            out.decimal((u32(b, at + i) - sackBase + TWO_32) % TWO_32);
+            out.byte(58);
+            out.decimal((u32(b, at + i + 4) - sackBase + TWO_32) % TWO_32);
+            out.byte(0x7d);
+          }
+        }
+        break;
+      case 6:
+      case 7:
+      case 11:
+      case 12:
+      case 13:
+        out.ascii(kind === 6 ? "echo" : kind === 7 ? "echoreply" : kind === 11 ? "cc" : kind === 12 ? "ccnew" : ""); // tcpdump 4.99 names kind 13 ""
+        dataLength = 4;
+        if (dataLength > remaining) return bad();
+        out.byte(32);
+        out.decimal(u32(b, at));
+        break;
+      case 8:
+        out.ascii("TS");
+        dataLength = 8;
+        if (dataLength > remaining) return bad();
+        out.ascii(" val ");
+        out.decimal(u32(b, at));
+        out.ascii(" ecr ");
+        out.decimal(u32(b, at + 4));
+        break;
+      case 19:
+        out.ascii("md5");
+        dataLength = 16;
+        if (dataLength > remaining) return bad();
+        out.ascii(" shared secret not supplied with -M, can't check - ");
+        hexBytes(out, b, at, 16);
+        break;
+      case 20:
+        out.ascii("scps");
+        dataLength = 2;
+        if (dataLength > remaining) return bad();
+        out.ascii(" cap ");
+        out.hex(b[at], 2);
+        out.ascii(" id ");
+        out.decimal(b[at + 1]);
+        break;
+      case 28: {
+        out.ascii("uto");
+        dataLength = 2;
+        if (dataLength > remaining) return bad();
+        let value = (b[at] << 8) | b[at + 1];
+        out.ascii(" 0x");
+        out.ascii(value.toString(16));
+        value = (value & 1) !== 0 ? (value >>> 1) * 60 : value >>> 1;
+        out.byte(32);
+        out.decimal(value);
+        break;
+      }
+      case 29:
+        out.ascii("tcp-ao");
+        dataLength = length - 2;
+        if (dataLength < 2) out.ascii(" (invalid)");
+        else {
+          out.ascii(" keyid ");
+          out.decimal(b[at]);
+          out.ascii(" rnextkeyid ");
+          out.decimal(b[at + 1]);
+          if (dataLength > 2) {
+            out.ascii(" mac 0x");
+            hexBytes(out, b, at + 2, dataLength - 2);
+          }
+        }
+        break;
+      case 34:
+        out.ascii("tfo ");
+        dataLength = length - 2;
+        writeFastOpen(out, b, at, dataLength);
+        break;
+      case 254: {
+        out.ascii("exp");
+        dataLength = length - 2;
+        if (dataLength < 2) return bad();
+        const magic = (b[at] << 8) | b[at + 1];
+        out.byte(45);
+        if (magic === 0xf989) {
+          out.ascii("tfo");
+          writeFastOpen(out, b, at + 2, dataLength - 2);
+        } else out.hex(magic, 4);
+        break;
+      }
+      default:
+        out.ascii(kind === 30 ? "mptcp" : "unknown-");
+        if (kind !== 30) out.decimal(kind);
+        dataLength = length - 2;
+        if (dataLength > 0) {
+          out.ascii(" 0x");
+          hexBytes(out, b, at, dataLength);
+        }
+        break;
+    }
+    at += dataLength;
+    remaining -= dataLength;
+    if (dataLength + (kind > 1 ? 2 : 1) !== length) {
+      out.ascii("[len ");
+      out.decimal(length);
+      out.byte(0x5d);
+    }
+    separator = true;
+    if (kind === 0) break;
+  }
+  out.byte(0x5d);
+  return true;
+}
+
+function writeFastOpen(out: TextBuffer, b: Uint8Array, at: number, dataLength: number): void {
+  if (dataLength === 0) out.ascii(" cookiereq");
+  else if (dataLength % 2 !== 0 || dataLength < 4 || dataLength > 16) out.ascii(" (invalid)");
+  else {
+    out.ascii(" cookie ");
+    hexBytes(out, b, at, dataLength);
+  }
+}
+
+const VRRP_AUTH_NAMES = ["none", "simple", "ah"];
+
+/**
+ * Appends the VRRP part of a line, after "src > dst: ": the message is bytes[at, end) (`end`: the IP
+ * payload's end), `ttl` the IPv4 TTL or IPv6 hop limit (tcpdump notes one other than 255).
+ */
+export function writeVrrpSummary(out: TextBuffer, b: Uint8Array, at: number, end: number, ttl: number): void {
+  const view = vrrpView.reset(b, at, end);
+  const length = end - at;
+  out.ascii("VRRP");
+  if (length < 1) return void out.ascii(" [|vrrp]");
+  const version = view.version;
+  const type = view.type;
+  out.byte(118); // "v"
+  out.decimal(version);
+  out.ascii(type === 1 ? ", Advertisement" : ", unknown type (");
+  if (type !== 1) {
+    out.decimal(type);
+    out.byte(0x29);
+  }
+  if (ttl !== 255) {
+    out.ascii(", (ttl ");
+    out.decimal(ttl);
+    out.byte(0x29);
+  }
+  if (version < 2 || version > 3 || type !== 1) return;
+  if (length < 3) return void out.ascii(" [|vrrp]");
+  out.ascii(", vrid ");
+  out.decimal(view.virtualRouterId);
+  out.ascii(", prio ");
+  out.decimal(view.priority);
+  if (version === 2) {
+    if (length < 5) return void out.ascii(" [|vrrp]");
+    const auth = view.authType;
+    out.ascii(", authtype ");
+    if (auth < VRRP_AUTH_NAMES.length) out.ascii(VRRP_AUTH_NAMES[auth]);
+    else {
+      out.byte(35);
+      out.decimal(auth);
+    }
+    if (length < 6) return void out.ascii(" [|vrrp]");
+    out.ascii(", intvl ");
+    out.decimal(view.interval);
+    out.ascii("s, length ");
+  } else {
+    if (length < 6) return void out.ascii(" [|vrrp]");
+    out.ascii(", intvl ");
+    out.decimal(view.interval);
+    out.ascii("cs, length ");
+  }
+  out.decimal(length);
+}
