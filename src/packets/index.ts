@@ -16,3 +16,5 @@ export * from "./linktype";
 export * from "./link-summary";
 export * from "./capture";
 export { compileFilter, FilterError, FILTER_LANGUAGE, FramePredicate } from "./filter";
+export * from "./ipv6";
+export * from "./icmpv6";
