@@ -18,3 +18,4 @@ export * from "./capture";
 export { compileFilter, FilterError, FILTER_LANGUAGE, FramePredicate } from "./filter";
 export * from "./ipv6";
 export * from "./icmpv6";
+export * from "./summary-ipv6";

@@ -20,6 +20,7 @@ import { DecodeError } from "./errors";
 import { FrameKind, tryDecodeFrame } from "./frame";
 import { LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_LOOP, LINKTYPE_NULL, LinkView, decodeLinkHeader, packetTypeName } from "./linktype";
 import { LINKTYPE_ETHERNET, MAX_CAPTURED_LENGTH } from "./pcap";
+import { writeIpv6Summary } from "./summary-ipv6";
 import { ETHERTYPE_NAMES, LineWriter, MAX_LINE_LENGTH, TextBuffer, frameJson, writeSummary } from "./summary";
 
 const STAND_IN_HEADER = 14;
@@ -82,6 +83,8 @@ export class LinkLineWriter {
       out.byte(32);
     }
     const type = link.etherType;
+    // IPv6: summary-ipv6.ts, straight from the captured bytes
+    if (type === 0x86dd) return writeIpv6Summary(bytes, link.headerLength, bytes.length, wireLength - link.headerLength, out);
     if (type === 0x0800 || type === 0x0806 || type === 0x8100) {
       const headerLength = link.headerLength;
       const payload = bytes.length - headerLength;

@@ -16,6 +16,7 @@
 import { DecodeError } from "./errors";
 import { ETHERTYPE_IPV4 } from "./ethernet";
 import { FrameKind, FrameView, tryDecodeFrame } from "./frame";
+import { writeIpv6Summary } from "./summary-ipv6";
 
 /** The longest line writeSummary produces, with its time column and newline. */
 export const MAX_LINE_LENGTH = 4096;
@@ -290,6 +291,8 @@ export function writeSummary(view: FrameView, accepted: boolean, wireLength: num
     case FrameKind.Ipv4:
       return writeIpv4(view, out);
     default:
+      // IPv6: summary-ipv6.ts
+      if (view.etherType === 0x86dd) return writeIpv6Summary(view.bytes, view.networkOffset, view.bytes.length, wireLength - view.networkOffset, out);
       return writeOtherEtherType(view, wireLength, out);
   }
 }
