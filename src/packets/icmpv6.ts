@@ -296,7 +296,10 @@ export class Icmpv6Packet implements PacketView {
   get multicastAddressOffset(): number {
     return this.offset + M.MulticastAddress;
   }
-  /** The checksum over the message and the IPv6 pseudo-header verifies (addresses at those offsets of `bytes`). */
+  /**
+   * The checksum over the message and the IPv6 pseudo-header verifies (addresses at those offsets of
+   * `bytes`; pass Ipv6Packet's sourceOffset and pseudoHeaderDestinationOffset, the final destination).
+   */
   checksumValid(sourceOffset: number, destinationOffset: number): boolean {
     const sum = ipv6PseudoHeaderSum(this.bytes, sourceOffset, destinationOffset, this.end - this.offset, IPV6_ICMPV6);
     return foldChecksum(onesComplementSum(this.bytes, this.offset, this.end, sum)) === 0;
@@ -695,7 +698,7 @@ function emitOptions(options: readonly NdpOption[], into: Uint8Array, at: number
   return at;
 }
 
-/** Where the addresses of the enclosing IPv6 header are, for the checksum. */
+/** The addresses of the pseudo-header: the IPv6 source and the final destination (see Ipv6Packet.pseudoHeaderDestinationOffset). */
 export interface Icmpv6PseudoHeader {
   readonly source: Ipv6Address;
   readonly destination: Ipv6Address;

@@ -92,6 +92,7 @@ const enum V6 {
   FragmentUnitsShift = 3,
   FragmentReservedShift = 1,
   MoreFragments = 1,
+  Routing = 43,
 }
 checkLiterals("ipv6", [
   ["payloadLength", V6.PayloadLength, IPV6.payloadLength.offset],
@@ -112,6 +113,7 @@ checkLiterals("ipv6", [
   ["fragment offset shift", V6.FragmentUnitsShift, FRAGMENT_BITS.fragmentUnits.shift],
   ["fragment reserved shift", V6.FragmentReservedShift, FRAGMENT_BITS.reserved.shift],
   ["more fragments", V6.MoreFragments, 1 << FRAGMENT_BITS.moreFragments.shift],
+  ["routing next header", V6.Routing, IPV6_ROUTING],
 ]);
 
 // ---------------------------------------------------------------------------------------------
@@ -429,9 +431,28 @@ export class Ipv6Packet implements PacketView {
   destinationText(): string {
     return ipv6Text(this.bytes, this.offset + V6.Destination);
   }
-  /** The pseudo-header sum for the upper layer (see ipv6PseudoHeaderSum). */
+  /**
+   * Absolute offset of the address the upper layer's pseudo-header uses as destination (RFC 8200
+   * §8.1): the final destination. With a routing header that still has segments left, that is its
+   * last address (types 0 and 2) or the first entry of its segment list (type 4, RFC 8754);
+   * otherwise the header's destination.
+   */
+  get pseudoHeaderDestinationOffset(): number {
+    const b = this.bytes;
+    for (let i = 0; i < this.extensionCount; i++) {
+      if (this.extensionKinds[i] !== V6.Routing) continue;
+      const at = this.extensionOffsets[i];
+      const units = b[at + V6.ExtLength];
+      if (b[at + V6.SegmentsLeft] === 0 || units < 2) continue;
+      const type = b[at + V6.RoutingType];
+      if (type === 0 || type === 2) return at + 8 + 16 * ((units >>> 1) - 1);
+      if (type === 4) return at + 8;
+    }
+    return this.offset + V6.Destination;
+  }
+  /** The pseudo-header sum for the upper layer (see ipv6PseudoHeaderSum), with the final destination. */
   pseudoHeaderSum(): number {
-    return ipv6PseudoHeaderSum(this.bytes, this.offset + V6.Source, this.offset + V6.Destination, this.upperLength, this.upperProtocol);
+    return ipv6PseudoHeaderSum(this.bytes, this.offset + V6.Source, this.pseudoHeaderDestinationOffset, this.upperLength, this.upperProtocol);
   }
 }
 

@@ -5,8 +5,20 @@
 import fc from "fast-check";
 import "../helpers/property";
 import {
+  emitIcmpv6,
+  emitIpv6,
+  encodeEthernet,
+  EthernetRecord,
+  ethernetHeaderLength,
   Icmpv6Body,
+  Icmpv6Packet,
+  icmpv6BufferLength,
   Icmpv6Record,
+  Ipv6Packet,
+  ipv6BufferLength,
+  Mac,
+  parseIcmpv6,
+  parseIpv6,
   Ipv6Address,
   Ipv6ExtensionRecord,
   Ipv6OptionRecord,
@@ -200,3 +212,46 @@ export const icmpv6Record: fc.Arbitrary<Icmpv6Record> = fc
     fc.tuple(fc.constantFrom(0, 100, 127, 150, 200, 255), fc.record({ kind: fc.constant("other" as const), restOfHeader: u32, data: bytes(0, 32) }, { noNullPrototype: true })),
   )
   .chain(([type, body]) => u8.map((code) => ({ type, code, checksum: 0, body: body as Icmpv6Body })));
+
+/** An Ethernet frame carrying an IPv6 packet (with its extension headers) and an ICMPv6 message or other upper-layer bytes. */
+export interface Ipv6Frame {
+  readonly bytes: Uint8Array;
+  readonly ethernet: EthernetRecord;
+  readonly ip: Ipv6Record;
+  /** the message, when the upper layer is ICMPv6 at the start of the datagram */
+  readonly icmp?: Icmpv6Record;
+  /** the upper-layer bytes otherwise */
+  readonly upper?: Uint8Array;
+}
+
+/** Builds the frame: Ethernet (EtherType IPv6), IPv6 with lengths fixed, then the message (checksummed) or the bytes. */
+export function ipv6Frame(ethernet: EthernetRecord, ip: Ipv6Record, upper: Icmpv6Record | Uint8Array): Ipv6Frame {
+  const link = ethernetHeaderLength(ethernet);
+  const upperLength = upper instanceof Uint8Array ? upper.length : icmpv6BufferLength(upper);
+  const ipLength = ipv6BufferLength(ip);
+  const bytes = new Uint8Array(link + ipLength + upperLength);
+  encodeEthernet({ ...ethernet, etherType: 0x86dd }, bytes, 0);
+  emitIpv6(ip, bytes, link, {}, upperLength);
+  const view = new Ipv6Packet().reset(bytes, link);
+  view.check();
+  if (upper instanceof Uint8Array) bytes.set(upper, link + ipLength);
+  else emitIcmpv6(upper, bytes, link + ipLength, {}, { source: ip.source, destination: Ipv6Address.read(bytes, view.pseudoHeaderDestinationOffset) });
+  const parsedIp = parseIpv6(view);
+  if (upper instanceof Uint8Array) return { bytes, ethernet, ip: parsedIp, upper };
+  const message = new Icmpv6Packet().reset(bytes, link + ipLength, bytes.length, "header");
+  message.check();
+  return { bytes, ethernet, ip: parsedIp, icmp: parseIcmpv6(message) };
+}
+
+const mac = fc.integer({ min: 0, max: 0xffff_ffff_ffff }).map((v) => new Mac(v));
+const vlan = fc.option(fc.record({ id: fc.integer({ min: 0, max: 4095 }), priority: fc.integer({ min: 0, max: 7 }), dropEligible: fc.boolean() }, { noNullPrototype: true }), { freq: 4, nil: undefined });
+
+/** Frames carrying ICMPv6 (any message, any chain of extension headers; a later fragment carries bytes). */
+export const ipv6IcmpFrame: fc.Arbitrary<Ipv6Frame> = fc
+  .tuple(mac, mac, vlan, ipv6Record(fc.constant(58)), icmpv6Record, bytes(0, 48))
+  .map(([destination, source, tag, ip, icmp, data]) => {
+    const ethernet: EthernetRecord = tag === undefined ? { destination, source, etherType: 0x86dd } : { destination, source, vlan: tag, etherType: 0x86dd };
+    const last = ip.extensions[ip.extensions.length - 1];
+    const later = last !== undefined && last.kind === 44 && last.fragmentOffset !== 0;
+    return ipv6Frame(ethernet, ip, later ? data : icmp);
+  });
