@@ -161,7 +161,7 @@ const ICMPV6_TYPE_NAMES: ReadonlyMap<number, string> = new Map([
   [139, "who-are-you request"], [140, "who-are-you reply"], [141, "inverse neighbor solicitation"],
   [142, "inverse neighbor advertisement"], [143, "multicast listener report v2"], [144, "ha discovery request"],
   [145, "ha discovery reply"], [146, "mobile router solicitation"], [147, "mobile router advertisement"],
-  [155, "RPL"], [200, "mtrace message"], [201, "mtrace response"],
+  [155, "RPL"], [200, "mtrace response"], [201, "mtrace message"],
 ]);
 
 const UNREACHABLE_CODES: readonly string[] = ["unreachable route", " unreachable prohibited", "beyond scope", "unreachable address", "unreachable port"];

@@ -209,7 +209,7 @@ export const icmpv6Record: fc.Arbitrary<Icmpv6Record> = fc
       fc.constantFrom(130, 131, 132),
       fc.record({ kind: fc.constant("mld" as const), maxResponseDelay: u16, reserved: u16, multicastAddress: ipv6Address, data: fc.constant(new Uint8Array(0)) }, { noNullPrototype: true }),
     ),
-    fc.tuple(fc.constantFrom(0, 100, 127, 150, 200, 255), fc.record({ kind: fc.constant("other" as const), restOfHeader: u32, data: bytes(0, 32) }, { noNullPrototype: true })),
+    fc.tuple(fc.constantFrom(0, 100, 127, 141, 142, 143, 144, 145, 146, 147, 150, 200, 201, 255), fc.record({ kind: fc.constant("other" as const), restOfHeader: u32, data: bytes(0, 32) }, { noNullPrototype: true })),
   )
   .chain(([type, body]) => u8.map((code) => ({ type, code, checksum: 0, body: body as Icmpv6Body })));
 
