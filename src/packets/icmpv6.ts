@@ -226,6 +226,14 @@ export class Icmpv6Packet implements PacketView {
    *   the end is "header" when the end is), or a content error (an option of length 0)
    */
   check(): DecodeError | undefined {
+    // the common case (a message without options, whole) here, small enough for V8 to inline
+    const type = this.bytes[this.offset];
+    if (this.end - this.offset >= icmpv6FixedLength(type) && !icmpv6HasOptions(type)) return undefined;
+    return this.checkFully();
+  }
+
+  /** check() for the rest: errors, and the NDP options. */
+  private checkFully(): DecodeError | undefined {
     const b = this.bytes;
     const start = this.offset;
     const end = this.end;

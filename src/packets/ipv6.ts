@@ -92,7 +92,10 @@ const enum V6 {
   FragmentUnitsShift = 3,
   FragmentReservedShift = 1,
   MoreFragments = 1,
+  HopByHop = 0,
   Routing = 43,
+  Fragment = 44,
+  DestinationOptions = 60,
 }
 checkLiterals("ipv6", [
   ["payloadLength", V6.PayloadLength, IPV6.payloadLength.offset],
@@ -113,7 +116,10 @@ checkLiterals("ipv6", [
   ["fragment offset shift", V6.FragmentUnitsShift, FRAGMENT_BITS.fragmentUnits.shift],
   ["fragment reserved shift", V6.FragmentReservedShift, FRAGMENT_BITS.reserved.shift],
   ["more fragments", V6.MoreFragments, 1 << FRAGMENT_BITS.moreFragments.shift],
+  ["hop-by-hop next header", V6.HopByHop, IPV6_HOP_BY_HOP],
   ["routing next header", V6.Routing, IPV6_ROUTING],
+  ["fragment next header", V6.Fragment, IPV6_FRAGMENT],
+  ["destination options next header", V6.DestinationOptions, IPV6_DESTINATION_OPTIONS],
 ]);
 
 // ---------------------------------------------------------------------------------------------
@@ -308,6 +314,25 @@ export class Ipv6Packet implements PacketView {
    *   ends before an extension header does), or a content error (version, too many headers)
    */
   check(): DecodeError | undefined {
+    // the common case (a whole header, no extension headers) here, small enough for V8 to inline
+    const b = this.bytes;
+    const start = this.offset;
+    if (this.end - start >= V6.HeaderLength && b[start] >>> 4 === 6) {
+      const next = b[start + V6.NextHeader];
+      const payloadEnd = start + V6.HeaderLength + ((b[start + V6.PayloadLength] << 8) | b[start + V6.PayloadLength + 1]);
+      if (payloadEnd <= this.end && next !== V6.HopByHop && next !== V6.Routing && next !== V6.Fragment && next !== V6.DestinationOptions) {
+        this.extensionCount = 0;
+        this.fragmentHeaderOffset = -1;
+        this.upperProtocol = next;
+        this.payloadOffset = start + V6.HeaderLength;
+        return undefined;
+      }
+    }
+    return this.checkChain();
+  }
+
+  /** check() for the rest: errors, and the extension-header walk. */
+  private checkChain(): DecodeError | undefined {
     const b = this.bytes;
     const start = this.offset;
     const end = this.end;
@@ -324,7 +349,7 @@ export class Ipv6Packet implements PacketView {
     let at = start + V6.HeaderLength;
     let count = 0;
     this.fragmentHeaderOffset = -1;
-    while (next === IPV6_HOP_BY_HOP || next === IPV6_ROUTING || next === IPV6_FRAGMENT || next === IPV6_DESTINATION_OPTIONS) {
+    while (next === V6.HopByHop || next === V6.Routing || next === V6.Fragment || next === V6.DestinationOptions) {
       if (count === MAX_IPV6_EXTENSIONS) {
         return contentError("ipv6", "nextHeader", at, next, `more than ${MAX_IPV6_EXTENSIONS} extension headers`);
       }
@@ -333,13 +358,13 @@ export class Ipv6Packet implements PacketView {
       this.extensionKinds[count] = next;
       this.extensionOffsets[count] = at;
       count++;
-      if (next === IPV6_FRAGMENT) {
+      if (next === V6.Fragment) {
         this.fragmentHeaderOffset = at;
         const units = ((b[at + V6.FragmentWord] << 8) | b[at + V6.FragmentWord + 1]) >>> V6.FragmentUnitsShift;
         if (units !== 0) {
           // a later fragment: what follows is the middle of the datagram, not a header
           at += V6.FragmentLength;
-          next = IPV6_FRAGMENT;
+          next = V6.Fragment;
           break;
         }
         next = b[at];
@@ -458,7 +483,7 @@ export class Ipv6Packet implements PacketView {
 
 /** Checks one extension header at `at` against payloadEnd: its fixed bytes, its length, its options. */
 function checkExtension(b: Uint8Array, kind: number, at: number, payloadEnd: number): DecodeError | undefined {
-  if (kind === IPV6_FRAGMENT) {
+  if (kind === V6.Fragment) {
     if (at + V6.FragmentLength > payloadEnd) {
       const field = firstFieldPast(FRAGMENT, at, payloadEnd)!;
       return lengthError("ipv6", `fragment.${field.name}`, at + field.offset, at + field.offset + field.span, payloadEnd, "header");
@@ -466,14 +491,14 @@ function checkExtension(b: Uint8Array, kind: number, at: number, payloadEnd: num
     return undefined;
   }
   const name = extensionName(kind);
-  const fixed = kind === IPV6_ROUTING ? 4 : 2;
+  const fixed = kind === V6.Routing ? 4 : 2;
   if (at + fixed > payloadEnd) {
     const field = firstFieldPast(kind === IPV6_ROUTING ? EXTENSION : { nextHeader: EXTENSION.nextHeader, lengthUnits: EXTENSION.lengthUnits }, at, payloadEnd)!;
     return lengthError("ipv6", `${name}.${field.name}`, at + field.offset, at + field.offset + field.span, payloadEnd, "header");
   }
   const length = (b[at + V6.ExtLength] + 1) * 8;
   if (at + length > payloadEnd) return lengthError("ipv6", `${name}.lengthUnits`, at + V6.ExtLength, at + length, payloadEnd, "header");
-  if (kind === IPV6_ROUTING) return undefined;
+  if (kind === V6.Routing) return undefined;
   // options: Pad1 is one zero byte; the others are type, length, data
   const optionsEnd = at + length;
   for (let o = at + 2; o < optionsEnd; ) {
