@@ -10,10 +10,11 @@
 //   SLL:  nothing before ARP/IPv4 lines.
 //   An 802.1Q-tagged ARP/IPv4 packet in a cooked frame: "ethertype ARP, " (the type inside the tag)
 //   before its line.
-//   A protocol we do not summarise (IPv6, 802.2, …): tcpdump's link-header line, "Out 00:00:5e:00:53:01
-//   ethertype IPv6 (0x86dd), length 84: " (SLL; SLL2 adds "ifindex N "), "AF IPv6 (24), length 84: "
+//   IPv6: summary-ipv6.ts's line, straight from the captured bytes (no stand-in header).
+//   A protocol we do not summarise (802.2, …): tcpdump's link-header line, "Out 00:00:5e:00:53:01
+//   ethertype IPX (0x8137), length 84: " (SLL; SLL2 adds "ifindex N "), "AF Unknown (99), length 84: "
 //   (NULL, LOOP), "unknown ip 5" (RAW) — tcpdump prints the same for protocols it does not know, and
-//   decodes those it knows (IPv6), where our line differs.
+//   decodes those it knows (IPX, LLC…), where our line differs.
 //   A frame cut short inside a header: "malformed: <what, where>", offsets counted in the frame as
 //   captured (link header included).
 import { DecodeError } from "./errors";

@@ -10,6 +10,7 @@
 //   frame, as tcpdump does without -e.
 //   ARP operations tcpdump hex-dumps (NACK, unknown): tcpdump's first line, then ", length N".
 //   TCP: tcpdump's layout with absolute sequence numbers (as with -S) and no application decoding.
+//   IPv6: summary-ipv6.ts (tcpdump's line).
 //   Other EtherTypes: "src > dst, ethertype NAME (0x....), length N", tcpdump's -e form.
 //   A frame our decoder rejects: "malformed: <DecodeError message>", saying what was cut or wrong and
 //   at which byte (tcpdump would print "[|arp]" or "bad-len" and the like).
