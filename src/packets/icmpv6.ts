@@ -168,6 +168,9 @@ export function icmpv6FixedLength(type: number): number {
   }
 }
 
+/** icmpv6FixedLength of every type, as a table for check()'s fast path. */
+const FIXED_LENGTHS = Uint8Array.from({ length: 256 }, (_, type) => icmpv6FixedLength(type));
+
 /** True for the NDP messages, which end in options. */
 export function icmpv6HasOptions(type: number): boolean {
   return type >= ICMPV6_ROUTER_SOLICITATION && type <= ICMPV6_REDIRECT;
@@ -228,7 +231,7 @@ export class Icmpv6Packet implements PacketView {
   check(): DecodeError | undefined {
     // the common case (a message without options, whole) here, small enough for V8 to inline
     const type = this.bytes[this.offset];
-    if (this.end - this.offset >= icmpv6FixedLength(type) && !icmpv6HasOptions(type)) return undefined;
+    if (this.end - this.offset >= FIXED_LENGTHS[type] && (type < ICMPV6_ROUTER_SOLICITATION || type > ICMPV6_REDIRECT)) return undefined;
     return this.checkFully();
   }
 

@@ -298,6 +298,8 @@ export class Ipv6Packet implements PacketView {
   readonly extensionOffsets = new Int32Array(MAX_IPV6_EXTENSIONS);
   /** after a clean check: the absolute offset of the fragment header, −1 when there is none */
   fragmentHeaderOffset = -1;
+  /** after a clean check: one past the last byte of the packet (payloadLength's end) */
+  payloadEnd = 0;
 
   /** @see PacketView.reset */
   reset(bytes: Uint8Array, offset = 0, end = bytes.length): this {
@@ -325,6 +327,7 @@ export class Ipv6Packet implements PacketView {
         this.fragmentHeaderOffset = -1;
         this.upperProtocol = next;
         this.payloadOffset = start + V6.HeaderLength;
+        this.payloadEnd = payloadEnd;
         return undefined;
       }
     }
@@ -377,6 +380,7 @@ export class Ipv6Packet implements PacketView {
     this.extensionCount = count;
     this.upperProtocol = next;
     this.payloadOffset = at;
+    this.payloadEnd = payloadEnd;
     return undefined;
   }
 
@@ -417,10 +421,7 @@ export class Ipv6Packet implements PacketView {
   get destinationOffset(): number {
     return this.offset + V6.Destination;
   }
-  /** One past the last byte of the packet (payloadLength's end). */
-  get payloadEnd(): number {
-    return this.offset + V6.HeaderLength + this.payloadLength;
-  }
+
   /** Bytes of the upper layer: payloadEnd − payloadOffset. */
   get upperLength(): number {
     return this.payloadEnd - this.payloadOffset;
