@@ -40,6 +40,8 @@ import { Ipv4Fields, IP_PROTOCOL_ICMP } from "../src/packets/ipv4";
 import { checkBenchArgs } from "./args";
 import { TcpPacket, TcpRecord, emitTcp, tcpBufferLength, TCP_PROTOCOL } from "../src/packets/tcp";
 import { UdpPacket, emitUdp, udpBufferLength, UDP_PROTOCOL } from "../src/packets/udp";
+import { emitIcmpv6, Icmpv6Packet, Icmpv6Record } from "../src/packets/icmpv6";
+import { emitIpv6, Ipv6Address, Ipv6Packet, Ipv6Record, ipv6BufferLength } from "../src/packets/ipv6";
 
 // node_pcap's pure-JS decoder; loading "pcap/decode" does not load the native binding.
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -588,6 +590,125 @@ function encodeIcmpDecodedRun(n: number): number {
 }
 
 // ---------------------------------------------------------------------------------------------
+// IPv6 + ICMPv6 echo (issue 10's IPv6 view target): RING distinct frames (Ethernet, IPv6, one in four
+// with an 8-byte destination-options header, ICMPv6 echo with 56 data bytes) in a capture buffer of
+// their own, read by the views (Ipv6Packet walking the extension chain, then Icmpv6Packet) and by a
+// DataView floor over the same capture that makes the same checks: frame length, EtherType, version,
+// payloadLength inside the frame, the extension chain walked inside payloadLength, ICMPv6 next
+// header and 8 bytes of it. Both sum the same fields: hop limit, flow label, payloadLength, the
+// addresses' offsets (addresses come out of a view as offsets), ICMPv6 type, identifier, sequence.
+
+function ipv6EchoFrame(k: number): Uint8Array {
+  const address = (last: number): Ipv6Address => {
+    const b = new Uint8Array(16);
+    b.set([0x20, 0x01, 0x0d, 0xb8], 0);
+    b[14] = last >>> 8;
+    b[15] = last & 0xff;
+    return new Ipv6Address(b);
+  };
+  const request = k % 2 === 0;
+  const near = address(0x11 + (k & 0x3f));
+  const far = address(0x1000 + k * 3);
+  const withOptions = k % 4 === 3;
+  const ip: Ipv6Record = {
+    version: 6, trafficClass: 0, flowLabel: (k * 0x1357) & 0xfffff, payloadLength: 0, nextHeader: withOptions ? 60 : 58, hopLimit: request ? 64 : 50 + (k % 13),
+    source: request ? near : far, destination: request ? far : near,
+    extensions: withOptions ? [{ kind: 60, nextHeader: 58, lengthUnits: 0, options: [{ type: 1, data: new Uint8Array(4) }] }] : [],
+  };
+  const data = new Uint8Array(56);
+  for (let i = 0; i < 56; i++) data[i] = i < 8 ? (k * 131 + i * 29) & 0xff : i;
+  const icmp: Icmpv6Record = { type: request ? 128 : 129, code: 0, checksum: 0, body: { kind: "echo", identifier: 0x4d2 + (k >>> 4), sequence: k * 3, data } };
+  const ipLength = ipv6BufferLength(ip);
+  const frame = new Uint8Array(14 + ipLength + 64);
+  frame.set([0x02, 0, 0x5e, 0, 0, 1, 0x02, 0, 0x5e, 0, 0, 0x11, 0x86, 0xdd]);
+  emitIpv6(ip, frame, 14, {}, 64);
+  emitIcmpv6(icmp, frame, 14 + ipLength, {}, { source: ip.source, destination: ip.destination });
+  return frame;
+}
+
+const ipv6Capture = buildCapture([Array.from({ length: RING }, (_, k) => ipv6EchoFrame(k))]);
+const ipv6Ring = ipv6Capture.rings[0];
+const ipv6CaptureView = new DataView(ipv6Capture.capture);
+
+function floorIpv6(n: number): number {
+  const dv = ipv6CaptureView;
+  const offsets = ipv6Ring.offsets;
+  const lengths = ipv6Ring.lengths;
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    const at = offsets[i & MASK];
+    const length = lengths[i & MASK];
+    if (length < 54 || dv.getUint16(at + 12) !== 0x86dd || dv.getUint8(at + 14) >>> 4 !== 6) {
+      s -= 1;
+      continue;
+    }
+    const payloadLength = dv.getUint16(at + 18);
+    const end = at + 54 + payloadLength;
+    if (end > at + length) {
+      s -= 1;
+      continue;
+    }
+    let next = dv.getUint8(at + 20);
+    let t = at + 54;
+    let bad = false;
+    while (next === 0 || next === 43 || next === 60 || next === 44) {
+      if (t + 8 > end) {
+        bad = true;
+        break;
+      }
+      const size = next === 44 ? 8 : (dv.getUint8(t + 1) + 1) * 8;
+      if (t + size > end) {
+        bad = true;
+        break;
+      }
+      next = dv.getUint8(t);
+      t += size;
+    }
+    if (bad || next !== 58 || t + 8 > end) {
+      s -= 1;
+      continue;
+    }
+    const flowLabel = dv.getUint32(at + 14) & 0xfffff;
+    const hopLimit = dv.getUint8(at + 21);
+    s += hopLimit + flowLabel + payloadLength + (at + 22) + (at + 38) + dv.getUint8(t) + dv.getUint16(t + 4) + dv.getUint16(t + 6);
+  }
+  return s;
+}
+
+const ipv6View = new Ipv6Packet();
+const icmpv6View = new Icmpv6Packet();
+const ipv6Frames = ipv6Ring.frames;
+const ipv6Offsets = ipv6Ring.offsets;
+
+function viewIpv6(n: number): number {
+  const ip = ipv6View;
+  const icmp = icmpv6View;
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    const frame = ipv6Frames[i & MASK];
+    // the frame's offset in the capture, so that the address offsets summed are the floor's
+    const base = ipv6Offsets[i & MASK];
+    if (frame.length < 14 || ((frame[12] << 8) | frame[13]) !== 0x86dd || ip.reset(frame, 14).check() !== undefined || ip.upperProtocol !== 58) {
+      s -= 1;
+      continue;
+    }
+    if (icmp.reset(frame, ip.payloadOffset, ip.payloadEnd, "header").check() !== undefined) {
+      s -= 1;
+      continue;
+    }
+    s += ip.hopLimit + ip.flowLabel + ip.payloadLength + (base + ip.sourceOffset) + (base + ip.destinationOffset) + icmp.type + icmp.identifier + icmp.sequence;
+  }
+  return s;
+}
+
+const IPV6_TARGETS = [{ ratio: "IPv6+ICMPv6 views / floor", num: "ipv6: Ipv6Packet + Icmpv6Packet", den: "ipv6: DataView floor", target: 1.5 }] as const;
+
+function ipv6RatioRows(ns: (name: string) => number): string[][] {
+  return IPV6_TARGETS.map((t) => {
+    const value = ns(t.num) / ns(t.den);
+    return [t.ratio, `${value.toFixed(2)}x`, `<= ${t.target}x`, value <= t.target ? "met" : "MISSED"];
+  });
+}
 
 interface KindCases {
   readonly label: string;
@@ -663,6 +784,8 @@ function checkAgreement(): void {
       if (!same(encodeFrame(k.encodeRecords[i], bigOut), k.expected[i])) throw new Error(`${k.label}: encodeFrame wrote frame ${i} wrong`);
     }
   }
+  const ipv6Sums = [floorIpv6(RING), viewIpv6(RING)];
+  if (ipv6Sums[0] !== ipv6Sums[1] || ipv6Sums[0] <= 0) throw new Error(`ipv6: readers disagree: ${ipv6Sums.join(", ")}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -848,7 +971,10 @@ function main(): void {
   ]).concat(transportKinds.flatMap((k) => [
     { name: `${k.label}: DataView floor`, run: k.floor },
     { name: `${k.label}: ${k.viewName}`, run: k.view },
-  ]));
+  ])).concat([
+    { name: "ipv6: DataView floor", run: floorIpv6 },
+    { name: "ipv6: Ipv6Packet + Icmpv6Packet", run: viewIpv6 },
+  ]);
   // BENCH_ONLY=regex times only the matching cases (for profiling; the ratio table then needs them all)
   const cases = only === undefined ? allCases : allCases.filter((c) => only.test(c.name));
   console.log(
@@ -864,7 +990,7 @@ function main(): void {
     console.log(formatTable(["case", "median", "min", "max"], results.map((r) => [r.name, r.medianNs.toFixed(1), r.minNs.toFixed(1), r.maxNs.toFixed(1)])));
     console.log("");
     if (only !== undefined) continue;
-    console.log(formatTable(["ratio of medians", "measured", "target", ""], ratioRows((name) => byName.get(name)!.medianNs).concat(transportRatioRows((name) => byName.get(name)!.medianNs))));
+    console.log(formatTable(["ratio of medians", "measured", "target", ""], [...ratioRows((name) => byName.get(name)!.medianNs), ...transportRatioRows((name) => byName.get(name)!.medianNs), ...ipv6RatioRows((name) => byName.get(name)!.medianNs)]));
     console.log("");
     console.log(formatTable(["informative ratio of medians", "measured"], infoRows((name) => byName.get(name)!.medianNs)));
     console.log("");
@@ -875,7 +1001,7 @@ function main(): void {
     console.log(formatTable(["case", "median", "runs"], cases.map((c) => [c.name, medianOf(c.name).toFixed(1),
       runs.map((results) => results.find((r) => r.name === c.name)!.medianNs.toFixed(1)).join(" / ")])));
     console.log("");
-    console.log(formatTable(["ratio", "measured", "target", ""], ratioRows(medianOf).concat(transportRatioRows(medianOf))));
+    console.log(formatTable(["ratio", "measured", "target", ""], [...ratioRows(medianOf), ...transportRatioRows(medianOf), ...ipv6RatioRows(medianOf)]));
     console.log("");
     console.log(formatTable(["informative ratio", "measured"], infoRows(medianOf)));
   }

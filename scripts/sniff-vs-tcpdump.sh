@@ -5,7 +5,8 @@
 #     `tshark -T fields -e frame.time_epoch -e frame.len -e frame.cap_len -e frame.interface_id`;
 #   - every file of a link type sniff reads: its lines against `tcpdump -n -r` (TZ=UTC, tcpdump's
 #     hex-dump continuation lines left out), line by line in order; all lines, and the ARP and ICMP
-#     lines (the ones sniff prints exactly; others are "the nearest clear line").
+#     lines (the ones sniff prints exactly; others are "the nearest clear line"), and the IPv6 lines
+#     and the ICMPv6 ones among them.
 # Usage (after npm run build): scripts/sniff-vs-tcpdump.sh DIR
 set -u
 DIR=${1:?usage: $0 DIR}
@@ -15,6 +16,7 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 ng=0; ng_same=0; ng_failed=""
 files=0; read_ok=0; lines=0; same=0; arp_icmp=0; arp_icmp_same=0; refused=0
+ip6=0; ip6_same=0; icmp6=0; icmp6_same=0
 for f in "$DIR"/*.pcap "$DIR"/*.pcapng; do
   [ -e "$f" ] || continue
   if [[ "$f" == *.pcapng ]]; then
@@ -37,7 +39,12 @@ for f in "$DIR"/*.pcap "$DIR"/*.pcapng; do
   s=$(awk 'NR == FNR { ours[FNR] = $0; next } ours[FNR] == $0' "$TMP/o" "$TMP/t" | wc -l); same=$((same + s))
   a=$(grep -c -e ' ARP, ' -e ': ICMP ' "$TMP/t"); arp_icmp=$((arp_icmp + a))
   b=$(awk 'NR == FNR { ours[FNR] = $0; next } ours[FNR] == $0 && (/ ARP, / || /: ICMP /)' "$TMP/o" "$TMP/t" | wc -l); arp_icmp_same=$((arp_icmp_same + b))
+  c=$(grep -c ' IP6 ' "$TMP/t"); ip6=$((ip6 + c))
+  d=$(awk 'NR == FNR { ours[FNR] = $0; next } ours[FNR] == $0 && / IP6 /' "$TMP/o" "$TMP/t" | wc -l); ip6_same=$((ip6_same + d))
+  c=$(grep ' IP6 ' "$TMP/t" | grep -c 'ICMP6, '); icmp6=$((icmp6 + c))
+  d=$(awk 'NR == FNR { ours[FNR] = $0; next } ours[FNR] == $0 && / IP6 / && /ICMP6, /' "$TMP/o" "$TMP/t" | wc -l); icmp6_same=$((icmp6_same + d))
 done
 echo "pcapng files: $ng, frames identical to tshark in $ng_same${ng_failed:+; differing:$ng_failed}"
 echo "files of a link type sniff reads: $files, read whole: $read_ok, refused or cut: $refused"
 echo "tcpdump lines: $lines, identical: $same; ARP and ICMP lines: $arp_icmp, identical: $arp_icmp_same"
+echo "IPv6 lines: $ip6, identical: $ip6_same; of them ICMPv6: $icmp6, identical: $icmp6_same"

@@ -21,3 +21,6 @@ export * from "./udp";
 export * from "./tcp";
 export * from "./vrrp";
 export * from "./transport-summary";
+export * from "./ipv6";
+export * from "./icmpv6";
+export * from "./summary-ipv6";

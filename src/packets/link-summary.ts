@@ -10,16 +10,18 @@
 //   SLL:  nothing before ARP/IPv4 lines.
 //   An 802.1Q-tagged ARP/IPv4 packet in a cooked frame: "ethertype ARP, " (the type inside the tag)
 //   before its line.
-//   A protocol we do not summarise (IPv6, 802.2, …): tcpdump's link-header line, "Out 00:00:5e:00:53:01
-//   ethertype IPv6 (0x86dd), length 84: " (SLL; SLL2 adds "ifindex N "), "AF IPv6 (24), length 84: "
+//   IPv6: summary-ipv6.ts's line, straight from the captured bytes (no stand-in header).
+//   A protocol we do not summarise (802.2, …): tcpdump's link-header line, "Out 00:00:5e:00:53:01
+//   ethertype IPX (0x8137), length 84: " (SLL; SLL2 adds "ifindex N "), "AF Unknown (99), length 84: "
 //   (NULL, LOOP), "unknown ip 5" (RAW) — tcpdump prints the same for protocols it does not know, and
-//   decodes those it knows (IPv6), where our line differs.
+//   decodes those it knows (IPX, LLC…), where our line differs.
 //   A frame cut short inside a header: "malformed: <what, where>", offsets counted in the frame as
 //   captured (link header included).
 import { DecodeError } from "./errors";
 import { FrameKind, tryDecodeFrame } from "./frame";
 import { LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_LOOP, LINKTYPE_NULL, LinkView, decodeLinkHeader, packetTypeName } from "./linktype";
 import { LINKTYPE_ETHERNET, MAX_CAPTURED_LENGTH } from "./pcap";
+import { writeIpv6Summary } from "./summary-ipv6";
 import { ETHERTYPE_NAMES, LineOptions, LineWriter, MAX_LINE_LENGTH, TextBuffer, frameJson, writeSummary } from "./summary";
 
 const STAND_IN_HEADER = 14;
@@ -85,6 +87,8 @@ export class LinkLineWriter {
       out.byte(32);
     }
     const type = link.etherType;
+    // IPv6: summary-ipv6.ts, straight from the captured bytes
+    if (type === 0x86dd) return writeIpv6Summary(bytes, link.headerLength, bytes.length, wireLength - link.headerLength, out);
     if (type === 0x0800 || type === 0x0806 || type === 0x8100) {
       const headerLength = link.headerLength;
       const payload = bytes.length - headerLength;

@@ -10,12 +10,14 @@
 //   frame, as tcpdump does without -e.
 //   ARP operations tcpdump hex-dumps (NACK, unknown): tcpdump's first line, then ", length N".
 //   TCP: tcpdump's layout with absolute sequence numbers (as with -S) and no application decoding.
+//   IPv6: summary-ipv6.ts (tcpdump's line).
 //   Other EtherTypes: "src > dst, ethertype NAME (0x....), length N", tcpdump's -e form.
 //   A frame our decoder rejects: "malformed: <DecodeError message>", saying what was cut or wrong and
 //   at which byte (tcpdump would print "[|arp]" or "bad-len" and the like).
 import { DecodeError } from "./errors";
 import { ETHERTYPE_IPV4 } from "./ethernet";
 import { FrameKind, FrameView, tryDecodeFrame } from "./frame";
+import { writeIpv6Summary } from "./summary-ipv6";
 import { MutableAddressPlace, TcpConversations, writeTcpSummary, writeUdpSummary, writeVrrpSummary } from "./transport-summary";
 import { VRRP_PROTOCOL } from "./vrrp";
 
@@ -289,6 +291,8 @@ export function writeSummary(view: FrameView, accepted: boolean, wireLength: num
     case FrameKind.Ipv4:
       return writeIpv4(view, out, conversations);
     default:
+      // IPv6: summary-ipv6.ts
+      if (view.etherType === 0x86dd) return writeIpv6Summary(view.bytes, view.networkOffset, view.bytes.length, wireLength - view.networkOffset, out);
       return writeOtherEtherType(view, wireLength, out);
   }
 }

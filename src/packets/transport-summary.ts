@@ -15,58 +15,9 @@ import type { TextBuffer } from "./summary";
 import { TcpPacket } from "./tcp";
 import { UdpPacket } from "./udp";
 import { VrrpPacket } from "./vrrp";
+import { writeIpv6Address } from "./summary-ipv6";
 
 const TWO_32 = 0x1_0000_0000;
-const HEX = "0123456789abcdef";
-
-/** Appends the IPv6 address in b[at, at + 16) as tcpdump prints it (RFC 5952 zero compression, dotted IPv4 tails). */
-export function writeIpv6Address(out: TextBuffer, b: Uint8Array, at: number): void {
-  let bestBase = -1;
-  let bestLength = 0;
-  let runBase = -1;
-  for (let i = 0; i < 8; i++) {
-    const zero = b[at + 2 * i] === 0 && b[at + 2 * i + 1] === 0;
-    if (zero) {
-      if (runBase === -1) runBase = i;
-    } else if (runBase !== -1) {
-      if (bestBase === -1 || i - runBase > bestLength) {
-        bestBase = runBase;
-        bestLength = i - runBase;
-      }
-      runBase = -1;
-    }
-  }
-  if (runBase !== -1 && (bestBase === -1 || 8 - runBase > bestLength)) {
-    bestBase = runBase;
-    bestLength = 8 - runBase;
-  }
-  if (bestBase !== -1 && bestLength < 2) bestBase = -1;
-  for (let i = 0; i < 8; i++) {
-    if (bestBase !== -1 && i >= bestBase && i < bestBase + bestLength) {
-      if (i === bestBase) out.byte(58);
-      continue;
-    }
-    if (i !== 0) out.byte(58);
-    const word = (b[at + 2 * i] << 8) | b[at + 2 * i + 1];
-    if (i === 6 && bestBase === 0 && (bestLength === 6 || (bestLength === 5 && word5(b, at) === 0xffff))) {
-      out.ipv4At(b, at + 12);
-      return;
-    }
-    let started = false;
-    for (let shift = 12; shift >= 0; shift -= 4) {
-      const digit = (word >>> shift) & 0xf;
-      if (digit !== 0 || started || shift === 0) {
-        out.byte(HEX.charCodeAt(digit));
-        started = true;
-      }
-    }
-  }
-  if (bestBase !== -1 && bestBase + bestLength === 8) out.byte(58);
-}
-
-function word5(b: Uint8Array, at: number): number {
-  return (b[at + 10] << 8) | b[at + 11];
-}
 
 /** Appends the address of `addressLength` (4 or 16) bytes at b[at]. */
 export function writeIpAddress(out: TextBuffer, b: Uint8Array, at: number, addressLength: number): void {

@@ -125,8 +125,9 @@ describe("link types", () => {
     assert.equal(linkFrameSummary(SLL, sll(1)), " In 00:00:5e:00:53:01 802.3, length 18: ");
     assert.equal(linkFrameSummary(SLL, sll(4)), " In 00:00:5e:00:53:01 802.2, length 18: ");
     assert.equal(linkFrameSummary(SLL, sll(5, 8)), " In ethertype Unknown (0x0005), length 18: ");
-    assert.equal(linkFrameSummary(SLL, sll(0x86dd), 1000), " In 00:00:5e:00:53:01 ethertype IPv6 (0x86dd), length 1000: ");
-    assert.equal(linkFrameSummary(NULL, Uint8Array.from([24, 0, 0, 0, 0x60])), "AF IPv6 (24), length 5: ");
+    // IPv6 is decoded (summary-ipv6.ts): a cut header is what tcpdump -n prints for it, " [|ip6]"
+    assert.equal(linkFrameSummary(SLL, sll(0x86dd), 1000), " [|ip6]");
+    assert.equal(linkFrameSummary(NULL, Uint8Array.from([24, 0, 0, 0, 0x60])), " [|ip6]");
   });
 
   it("write Ethernet frames as the Ethernet summary does, and lines with the time column for every link type", () => {

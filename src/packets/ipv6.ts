@@ -1,0 +1,755 @@
+// IPv6 (RFC 8200): the fixed header and the extension-header chain in front of the upper layer —
+// hop-by-hop options, routing, fragment and destination options — as a view (Ipv6Packet) and as a
+// record (parseIpv6/emitIpv6/ipv6BufferLength), in the codecs-v2 shape of view.ts. Addresses stay
+// 16 bytes at an offset; `Ipv6Address` holds a copy for records and gives RFC 5952 text on demand.
+// Also the pseudo-header sum that ICMPv6, UDP and TCP checksums over IPv6 start from.
+//
+//   0               4               6            7          8        24            40
+//   | ver|class|flow | payloadLength | nextHeader | hopLimit | source | destination | extension headers… | upper layer
+//
+// Extension headers (each a multiple of 8 bytes; the fragment header is always 8):
+//   hop-by-hop (0), destination options (60): | nextHeader | length/8−1 | options (TLV, Pad1 = one 0 byte) |
+//   routing (43):                             | nextHeader | length/8−1 | routingType | segmentsLeft | data |
+//   fragment (44):                            | nextHeader | reserved | offset/8 ‹13› res ‹2› M ‹1› | identification |
+//
+// Limits: payloadLength 0 is an empty payload (jumbograms, RFC 2675, are not decoded); the chain is
+// followed through at most MAX_IPV6_EXTENSIONS headers; a non-first fragment ends the chain (what
+// follows it is the middle of a datagram, not a header).
+import type { HeaderLayout } from "./positions";
+import { bits, blob, struct, u16be, u32be, u8 } from "buffer-layout";
+import { AddressError } from "./address";
+import { foldChecksum, onesComplementSum } from "./checksum";
+import { contentError, DecodeError, lengthError } from "./errors";
+import { IP_PROTOCOL_ICMPV6, IP_PROTOCOL_IPV6_FRAGMENT } from "./ipv4";
+import { bitTable, checkLiterals, fieldTable, firstFieldPast } from "./layout";
+import type { EmitOptions, PacketView } from "./view";
+
+/** Next-header number of the hop-by-hop options header. */
+export const IPV6_HOP_BY_HOP = 0;
+/** Next-header number of the routing header. */
+export const IPV6_ROUTING = 43;
+/** Next-header number of the fragment header (ipv4.ts's IP_PROTOCOL_IPV6_FRAGMENT). */
+export const IPV6_FRAGMENT = IP_PROTOCOL_IPV6_FRAGMENT;
+/** Next-header number of the destination options header. */
+export const IPV6_DESTINATION_OPTIONS = 60;
+/** Next-header number meaning "nothing follows". */
+export const IPV6_NO_NEXT_HEADER = 59;
+/** Next-header number of ICMPv6 (ipv4.ts's IP_PROTOCOL_ICMPV6). */
+export const IPV6_ICMPV6 = IP_PROTOCOL_ICMPV6;
+/** The most extension headers Ipv6Packet follows; a longer chain is a content error. */
+export const MAX_IPV6_EXTENSIONS = 8;
+
+const versionClassFlow = bits(u32be("versionClassFlow"), true, "versionClassFlow");
+const versionClassFlowFields = [
+  versionClassFlow.addField(4, "version"),
+  versionClassFlow.addField(8, "trafficClass"),
+  versionClassFlow.addField(20, "flowLabel"),
+];
+const ipv6Structure = struct([
+  versionClassFlow,
+  u16be("payloadLength"),
+  u8("nextHeader"),
+  u8("hopLimit"),
+  blob(16, "source"),
+  blob(16, "destination"),
+]);
+/** The fixed header's description (field names, widths, order). */
+export const ipv6Layout: HeaderLayout = ipv6Structure;
+/** Byte offset and span of each fixed-header field. */
+export const IPV6 = fieldTable(ipv6Structure);
+/** Length of the fixed header. */
+export const IPV6_HEADER_LENGTH = ipv6Structure.span;
+const VERSION_CLASS_FLOW = bitTable(ipv6Structure, versionClassFlow, versionClassFlowFields);
+
+/** The start every options or routing header shares. */
+const extensionStructure = struct([u8("nextHeader"), u8("lengthUnits"), u8("routingType"), u8("segmentsLeft")]);
+const EXTENSION = fieldTable(extensionStructure);
+const fragmentWord = bits(u16be("offsetAndFlags"), true, "offsetAndFlags");
+const fragmentWordFields = [fragmentWord.addField(13, "fragmentUnits"), fragmentWord.addField(2, "reserved"), fragmentWord.addBoolean("moreFragments")];
+const fragmentStructure = struct([u8("nextHeader"), u8("reserved"), fragmentWord, u32be("identification")]);
+/** The fragment header's description. */
+export const ipv6FragmentLayout: HeaderLayout = fragmentStructure;
+const FRAGMENT = fieldTable(fragmentStructure);
+const FRAGMENT_BITS = bitTable(fragmentStructure, fragmentWord, fragmentWordFields);
+
+/** The layouts' numbers as literals for the hot paths; checked against the layouts below. */
+const enum V6 {
+  PayloadLength = 4,
+  NextHeader = 6,
+  HopLimit = 7,
+  Source = 8,
+  Destination = 24,
+  HeaderLength = 40,
+  VersionShift = 28,
+  ClassShift = 20,
+  FlowMask = 0xfffff,
+  ExtLength = 1,
+  RoutingType = 2,
+  SegmentsLeft = 3,
+  FragmentWord = 2,
+  FragmentIdentification = 4,
+  FragmentLength = 8,
+  FragmentUnitsShift = 3,
+  FragmentReservedShift = 1,
+  MoreFragments = 1,
+  HopByHop = 0,
+  Routing = 43,
+  Fragment = 44,
+  DestinationOptions = 60,
+}
+checkLiterals("ipv6", [
+  ["payloadLength", V6.PayloadLength, IPV6.payloadLength.offset],
+  ["nextHeader", V6.NextHeader, IPV6.nextHeader.offset],
+  ["hopLimit", V6.HopLimit, IPV6.hopLimit.offset],
+  ["source", V6.Source, IPV6.source.offset],
+  ["destination", V6.Destination, IPV6.destination.offset],
+  ["header length", V6.HeaderLength, IPV6_HEADER_LENGTH],
+  ["version shift", V6.VersionShift, VERSION_CLASS_FLOW.version.shift],
+  ["class shift", V6.ClassShift, VERSION_CLASS_FLOW.trafficClass.shift],
+  ["flow label mask", V6.FlowMask, VERSION_CLASS_FLOW.flowLabel.mask],
+  ["extension length", V6.ExtLength, EXTENSION.lengthUnits.offset],
+  ["routing type", V6.RoutingType, EXTENSION.routingType.offset],
+  ["segments left", V6.SegmentsLeft, EXTENSION.segmentsLeft.offset],
+  ["fragment word", V6.FragmentWord, FRAGMENT.offsetAndFlags.offset],
+  ["fragment identification", V6.FragmentIdentification, FRAGMENT.identification.offset],
+  ["fragment header length", V6.FragmentLength, fragmentStructure.span],
+  ["fragment offset shift", V6.FragmentUnitsShift, FRAGMENT_BITS.fragmentUnits.shift],
+  ["fragment reserved shift", V6.FragmentReservedShift, FRAGMENT_BITS.reserved.shift],
+  ["more fragments", V6.MoreFragments, 1 << FRAGMENT_BITS.moreFragments.shift],
+  ["hop-by-hop next header", V6.HopByHop, IPV6_HOP_BY_HOP],
+  ["routing next header", V6.Routing, IPV6_ROUTING],
+  ["fragment next header", V6.Fragment, IPV6_FRAGMENT],
+  ["destination options next header", V6.DestinationOptions, IPV6_DESTINATION_OPTIONS],
+]);
+
+// ---------------------------------------------------------------------------------------------
+// Addresses
+
+const HEX = "0123456789abcdef";
+
+/**
+ * The text of the IPv6 address in bytes[offset, offset + 16), RFC 5952: lowercase, no leading zeros,
+ * the longest run (the first of equal runs) of two or more zero groups as "::". With `embeddedIpv4`
+ * (tcpdump's form), an IPv4-mapped (::ffff:0:0/96) or IPv4-compatible (::/96, two or more leading
+ * zero groups) address ends in a dotted quad, as inet_ntop and tcpdump print it; without it only the
+ * mapped form does, as RFC 5952 §5 recommends.
+ */
+export function ipv6Text(bytes: Uint8Array, offset: number, embeddedIpv4 = false): string {
+  let bestBase = -1;
+  let bestLength = 0;
+  let base = -1;
+  for (let i = 0; i < 8; i++) {
+    const zero = bytes[offset + 2 * i] === 0 && bytes[offset + 2 * i + 1] === 0;
+    if (zero) {
+      if (base === -1) base = i;
+      if (i - base + 1 > bestLength) {
+        bestLength = i - base + 1;
+        bestBase = base;
+      }
+    } else base = -1;
+  }
+  if (bestLength < 2) bestBase = -1;
+  const word5 = (bytes[offset + 10] << 8) | bytes[offset + 11];
+  const mapped = bestBase === 0 && bestLength === 5 && word5 === 0xffff;
+  const compatible = embeddedIpv4 && bestBase === 0 && bestLength === 6;
+  let text = "";
+  for (let i = 0; i < 8; i++) {
+    if (bestBase !== -1 && i >= bestBase && i < bestBase + bestLength) {
+      if (i === bestBase) text += ":";
+      continue;
+    }
+    if (i !== 0) text += ":";
+    if (i === 6 && (mapped || compatible)) {
+      return `${text}${bytes[offset + 12]}.${bytes[offset + 13]}.${bytes[offset + 14]}.${bytes[offset + 15]}`;
+    }
+    const word = (bytes[offset + 2 * i] << 8) | bytes[offset + 2 * i + 1];
+    text += word.toString(16);
+  }
+  if (bestBase !== -1 && bestBase + bestLength === 8) text += ":";
+  return text;
+}
+
+/** An IPv6 address: a copy of its 16 bytes, text made only when asked (RFC 5952). */
+export class Ipv6Address {
+  declare private readonly brand: "Ipv6Address";
+  /** the 16 bytes, network order */
+  readonly bytes: Uint8Array;
+
+  /** @param bytes 16 bytes, network order (kept, not copied) */
+  constructor(bytes: Uint8Array) {
+    if (bytes.length !== 16) throw new AddressError(`an IPv6 address is 16 bytes, not ${bytes.length}`);
+    this.bytes = bytes;
+  }
+
+  /** The unspecified address, "::". */
+  static readonly ANY = new Ipv6Address(new Uint8Array(16));
+
+  /** Copies the 16 bytes at `offset`. The caller has checked the length. */
+  static read(bytes: Uint8Array, offset: number): Ipv6Address {
+    return new Ipv6Address(bytes.slice(offset, offset + 16));
+  }
+
+  /**
+   * Parses RFC 4291 text: eight groups of up to four hex digits, one "::" for a run of zero groups,
+   * an optional trailing dotted quad. No zone ("%eth0") and no prefix ("/64").
+   * @throws AddressError naming the text and the problem
+   */
+  static parse(text: string): Ipv6Address {
+    const fail = (why: string): never => {
+      throw new AddressError(`"${text}" is not an IPv6 address: ${why}`);
+    };
+    if (text.includes("%")) fail("a zone (%…) is not part of an address; leave it out");
+    if (text.includes("/")) fail("a prefix length (/…) is not part of an address; leave it out");
+    const halves = text.split("::");
+    if (halves.length > 2) fail('"::" may appear only once');
+    const groups = (part: string): number[] => {
+      if (part === "") return [];
+      const out: number[] = [];
+      const pieces = part.split(":");
+      pieces.forEach((piece, i) => {
+        if (i === pieces.length - 1 && piece.includes(".")) {
+          const quad = piece.split(".");
+          if (quad.length !== 4 || quad.some((q) => !/^(0|[1-9][0-9]{0,2})$/.test(q) || Number(q) > 255)) fail(`"${piece}" is not a dotted quad`);
+          const n = quad.map(Number);
+          out.push((n[0] << 8) | n[1], (n[2] << 8) | n[3]);
+          return;
+        }
+        if (!/^[0-9a-fA-F]{1,4}$/.test(piece)) fail(`"${piece}" is not a group of one to four hex digits`);
+        out.push(parseInt(piece, 16));
+      });
+      return out;
+    };
+    const head = groups(halves[0]);
+    const tail = halves.length === 2 ? groups(halves[1]) : [];
+    const count = head.length + tail.length;
+    if (halves.length === 1 && count !== 8) fail(`${count} groups, need 8 (or "::" for a run of zeros)`);
+    if (halves.length === 2 && count > 7) fail(`${count} groups and "::", at most 7 with "::"`);
+    const words = [...head, ...new Array<number>(8 - count).fill(0), ...tail];
+    const bytes = new Uint8Array(16);
+    words.forEach((w, i) => {
+      bytes[2 * i] = w >>> 8;
+      bytes[2 * i + 1] = w & 0xff;
+    });
+    return new Ipv6Address(bytes);
+  }
+
+  /** Writes the 16 bytes at `offset`. */
+  write(into: Uint8Array, offset: number): void {
+    into.set(this.bytes, offset);
+  }
+
+  /** True when both hold the same 16 bytes. */
+  equals(other: Ipv6Address): boolean {
+    for (let i = 0; i < 16; i++) if (this.bytes[i] !== other.bytes[i]) return false;
+    return true;
+  }
+
+  /** RFC 5952 text. */
+  toString(): string {
+    return ipv6Text(this.bytes, 0);
+  }
+
+  /** RFC 5952 text, for JSON.stringify. */
+  toJSON(): string {
+    return this.toString();
+  }
+}
+
+/**
+ * The ones'-complement sum of the IPv6 pseudo-header (RFC 8200 §8.1): the source and destination
+ * addresses at those offsets of `bytes`, the upper-layer length and the next-header value. Add the
+ * upper-layer bytes to it with onesComplementSum and fold with foldChecksum.
+ */
+export function ipv6PseudoHeaderSum(bytes: Uint8Array, sourceOffset: number, destinationOffset: number, upperLength: number, nextHeader: number): number {
+  let sum = onesComplementSum(bytes, sourceOffset, sourceOffset + 16);
+  sum = onesComplementSum(bytes, destinationOffset, destinationOffset + 16, sum);
+  return sum + Math.floor(upperLength / 0x10000) + (upperLength & 0xffff) + nextHeader;
+}
+
+/** True for the next-header values of the extension headers this codec walks. */
+export function isIpv6ExtensionHeader(nextHeader: number): boolean {
+  return nextHeader === IPV6_HOP_BY_HOP || nextHeader === IPV6_ROUTING || nextHeader === IPV6_FRAGMENT || nextHeader === IPV6_DESTINATION_OPTIONS;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The view
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * A view of an IPv6 packet at bytes[offset, end): the fixed header, then the extension headers that
+ * check() found (their kinds and offsets in preallocated arrays), then the upper layer at
+ * `payloadOffset` up to `payloadEnd` (which payloadLength sets; bytes after it, Ethernet padding,
+ * are not part of the packet).
+ */
+export class Ipv6Packet implements PacketView {
+  bytes: Uint8Array = EMPTY;
+  offset = 0;
+  end = 0;
+  /** after a clean check: where the upper layer starts (after the last extension header) */
+  payloadOffset = 0;
+  /** after a clean check: the upper layer's protocol number (59: none; 44: a non-first fragment's data) */
+  upperProtocol = 0;
+  /** after a clean check: the number of extension headers found */
+  extensionCount = 0;
+  /** after a clean check: the next-header value that named each extension header */
+  readonly extensionKinds = new Uint8Array(MAX_IPV6_EXTENSIONS);
+  /** after a clean check: the absolute offset of each extension header */
+  readonly extensionOffsets = new Int32Array(MAX_IPV6_EXTENSIONS);
+  /** after a clean check: the absolute offset of the fragment header, −1 when there is none */
+  fragmentHeaderOffset = -1;
+  /** after a clean check: one past the last byte of the packet (payloadLength's end) */
+  payloadEnd = 0;
+
+  /** @see PacketView.reset */
+  reset(bytes: Uint8Array, offset = 0, end = bytes.length): this {
+    this.bytes = bytes;
+    this.offset = offset;
+    this.end = end;
+    return this;
+  }
+
+  /**
+   * Checks the fixed header (captured, version 6), that payloadLength stays inside the captured
+   * bytes, and walks the extension headers; each must fit inside payloadLength.
+   * @returns undefined, or a length error ("captured": the bytes end first; "header": payloadLength
+   *   ends before an extension header does), or a content error (version, too many headers)
+   */
+  check(): DecodeError | undefined {
+    // the common case (a whole header, no extension headers) here, small enough for V8 to inline
+    const b = this.bytes;
+    const start = this.offset;
+    if (this.end - start >= V6.HeaderLength && b[start] >>> 4 === 6) {
+      const next = b[start + V6.NextHeader];
+      const payloadEnd = start + V6.HeaderLength + ((b[start + V6.PayloadLength] << 8) | b[start + V6.PayloadLength + 1]);
+      if (payloadEnd <= this.end && next !== V6.HopByHop && next !== V6.Routing && next !== V6.Fragment && next !== V6.DestinationOptions) {
+        this.extensionCount = 0;
+        this.fragmentHeaderOffset = -1;
+        this.upperProtocol = next;
+        this.payloadOffset = start + V6.HeaderLength;
+        this.payloadEnd = payloadEnd;
+        return undefined;
+      }
+    }
+    return this.checkChain();
+  }
+
+  /** check() for the rest: errors, and the extension-header walk. */
+  private checkChain(): DecodeError | undefined {
+    const b = this.bytes;
+    const start = this.offset;
+    const end = this.end;
+    if (end - start < V6.HeaderLength) {
+      const field = firstFieldPast(IPV6, start, end)!;
+      const name = field.name === "versionClassFlow" ? "version" : field.name;
+      return lengthError("ipv6", name, start + field.offset, start + field.offset + field.span, end, "captured");
+    }
+    const version = b[start] >>> 4;
+    if (version !== 6) return contentError("ipv6", "version", start, version, `version ${version} in an IPv6 header, need 6`);
+    const payloadEnd = start + V6.HeaderLength + ((b[start + V6.PayloadLength] << 8) | b[start + V6.PayloadLength + 1]);
+    if (payloadEnd > end) return lengthError("ipv6", "payload", start + V6.HeaderLength, payloadEnd, end, "captured");
+    let next = b[start + V6.NextHeader];
+    let at = start + V6.HeaderLength;
+    let count = 0;
+    this.fragmentHeaderOffset = -1;
+    while (next === V6.HopByHop || next === V6.Routing || next === V6.Fragment || next === V6.DestinationOptions) {
+      if (count === MAX_IPV6_EXTENSIONS) {
+        return contentError("ipv6", "nextHeader", at, next, `more than ${MAX_IPV6_EXTENSIONS} extension headers`);
+      }
+      const error = checkExtension(b, next, at, payloadEnd);
+      if (error !== undefined) return error;
+      this.extensionKinds[count] = next;
+      this.extensionOffsets[count] = at;
+      count++;
+      if (next === V6.Fragment) {
+        this.fragmentHeaderOffset = at;
+        const units = ((b[at + V6.FragmentWord] << 8) | b[at + V6.FragmentWord + 1]) >>> V6.FragmentUnitsShift;
+        if (units !== 0) {
+          // a later fragment: what follows is the middle of the datagram, not a header
+          at += V6.FragmentLength;
+          next = V6.Fragment;
+          break;
+        }
+        next = b[at];
+        at += V6.FragmentLength;
+      } else {
+        next = b[at];
+        at += (b[at + V6.ExtLength] + 1) * 8;
+      }
+    }
+    this.extensionCount = count;
+    this.upperProtocol = next;
+    this.payloadOffset = at;
+    this.payloadEnd = payloadEnd;
+    return undefined;
+  }
+
+  /** 6 in a checked packet. */
+  get version(): number {
+    return this.bytes[this.offset] >>> 4;
+  }
+  /** The traffic class byte (DSCP and ECN). */
+  get trafficClass(): number {
+    const b = this.bytes;
+    const at = this.offset;
+    return ((b[at] & 0xf) << 4) | (b[at + 1] >>> 4);
+  }
+  /** The 20-bit flow label. */
+  get flowLabel(): number {
+    const b = this.bytes;
+    const at = this.offset;
+    return ((b[at + 1] & 0xf) << 16) | (b[at + 2] << 8) | b[at + 3];
+  }
+  /** Bytes after the fixed header, extension headers included, as the header says. */
+  get payloadLength(): number {
+    const b = this.bytes;
+    return (b[this.offset + V6.PayloadLength] << 8) | b[this.offset + V6.PayloadLength + 1];
+  }
+  /** The fixed header's next-header field (the first extension header, or the upper layer). */
+  get nextHeader(): number {
+    return this.bytes[this.offset + V6.NextHeader];
+  }
+  /** The hop limit. */
+  get hopLimit(): number {
+    return this.bytes[this.offset + V6.HopLimit];
+  }
+  /** Absolute offset of the 16-byte source address. */
+  get sourceOffset(): number {
+    return this.offset + V6.Source;
+  }
+  /** Absolute offset of the 16-byte destination address. */
+  get destinationOffset(): number {
+    return this.offset + V6.Destination;
+  }
+
+  /** Bytes of the upper layer: payloadEnd − payloadOffset. */
+  get upperLength(): number {
+    return this.payloadEnd - this.payloadOffset;
+  }
+  /** True when a fragment header was found. */
+  get isFragment(): boolean {
+    return this.fragmentHeaderOffset >= 0;
+  }
+  /** The fragment offset in bytes (0 without a fragment header). */
+  get fragmentOffset(): number {
+    const at = this.fragmentHeaderOffset;
+    if (at < 0) return 0;
+    return (((this.bytes[at + V6.FragmentWord] << 8) | this.bytes[at + V6.FragmentWord + 1]) >>> V6.FragmentUnitsShift) * 8;
+  }
+  /** The fragment header's M flag (false without one). */
+  get moreFragments(): boolean {
+    const at = this.fragmentHeaderOffset;
+    return at >= 0 && (this.bytes[at + V6.FragmentWord + 1] & V6.MoreFragments) !== 0;
+  }
+  /** The fragment identification (0 without a fragment header). */
+  get fragmentIdentification(): number {
+    const at = this.fragmentHeaderOffset;
+    if (at < 0) return 0;
+    const b = this.bytes;
+    const i = at + V6.FragmentIdentification;
+    return ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
+  }
+  /** The source address as RFC 5952 text (allocates). */
+  sourceText(): string {
+    return ipv6Text(this.bytes, this.offset + V6.Source);
+  }
+  /** The destination address as RFC 5952 text (allocates). */
+  destinationText(): string {
+    return ipv6Text(this.bytes, this.offset + V6.Destination);
+  }
+  /**
+   * Absolute offset of the address the upper layer's pseudo-header uses as destination (RFC 8200
+   * §8.1): the final destination. With a routing header that still has segments left, that is its
+   * last address (types 0 and 2) or the first entry of its segment list (type 4, RFC 8754);
+   * otherwise the header's destination.
+   */
+  get pseudoHeaderDestinationOffset(): number {
+    const b = this.bytes;
+    for (let i = 0; i < this.extensionCount; i++) {
+      if (this.extensionKinds[i] !== V6.Routing) continue;
+      const at = this.extensionOffsets[i];
+      const units = b[at + V6.ExtLength];
+      if (b[at + V6.SegmentsLeft] === 0 || units < 2) continue;
+      const type = b[at + V6.RoutingType];
+      if (type === 0 || type === 2) return at + 8 + 16 * ((units >>> 1) - 1);
+      if (type === 4) return at + 8;
+    }
+    return this.offset + V6.Destination;
+  }
+  /** The pseudo-header sum for the upper layer (see ipv6PseudoHeaderSum), with the final destination. */
+  pseudoHeaderSum(): number {
+    return ipv6PseudoHeaderSum(this.bytes, this.offset + V6.Source, this.pseudoHeaderDestinationOffset, this.upperLength, this.upperProtocol);
+  }
+}
+
+/** Checks one extension header at `at` against payloadEnd: its fixed bytes, its length, its options. */
+function checkExtension(b: Uint8Array, kind: number, at: number, payloadEnd: number): DecodeError | undefined {
+  if (kind === V6.Fragment) {
+    if (at + V6.FragmentLength > payloadEnd) {
+      const field = firstFieldPast(FRAGMENT, at, payloadEnd)!;
+      return lengthError("ipv6", `fragment.${field.name}`, at + field.offset, at + field.offset + field.span, payloadEnd, "header");
+    }
+    return undefined;
+  }
+  const name = extensionName(kind);
+  const fixed = kind === V6.Routing ? 4 : 2;
+  if (at + fixed > payloadEnd) {
+    const field = firstFieldPast(kind === IPV6_ROUTING ? EXTENSION : { nextHeader: EXTENSION.nextHeader, lengthUnits: EXTENSION.lengthUnits }, at, payloadEnd)!;
+    return lengthError("ipv6", `${name}.${field.name}`, at + field.offset, at + field.offset + field.span, payloadEnd, "header");
+  }
+  const length = (b[at + V6.ExtLength] + 1) * 8;
+  if (at + length > payloadEnd) return lengthError("ipv6", `${name}.lengthUnits`, at + V6.ExtLength, at + length, payloadEnd, "header");
+  if (kind === V6.Routing) return undefined;
+  // options: Pad1 is one zero byte; the others are type, length, data
+  const optionsEnd = at + length;
+  for (let o = at + 2; o < optionsEnd; ) {
+    if (b[o] === 0) {
+      o++;
+      continue;
+    }
+    if (o + 2 > optionsEnd) return lengthError("ipv6", `${name}.option.length`, o + 1, o + 2, optionsEnd, "header");
+    const next = o + 2 + b[o + 1];
+    if (next > optionsEnd) return lengthError("ipv6", `${name}.option.data`, o + 2, next, optionsEnd, "header");
+    o = next;
+  }
+  return undefined;
+}
+
+function extensionName(kind: number): string {
+  return kind === IPV6_HOP_BY_HOP ? "hopByHop" : kind === IPV6_ROUTING ? "routing" : kind === IPV6_FRAGMENT ? "fragment" : "destinationOptions";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Records
+
+/** One option of a hop-by-hop or destination options header; Pad1 is `{ type: 0, data: empty }`. */
+export interface Ipv6OptionRecord {
+  readonly type: number;
+  /** the option's data (not for Pad1, which has no length byte) */
+  readonly data: Uint8Array;
+}
+
+/** A hop-by-hop (0) or destination options (60) header. */
+export interface Ipv6OptionsHeaderRecord {
+  readonly kind: typeof IPV6_HOP_BY_HOP | typeof IPV6_DESTINATION_OPTIONS;
+  readonly nextHeader: number;
+  /** the length field: (header bytes / 8) − 1 */
+  readonly lengthUnits: number;
+  /** every option in order, padding included */
+  readonly options: readonly Ipv6OptionRecord[];
+}
+
+/** A routing header (43); its type-specific data (addresses, SRH fields) kept as bytes. */
+export interface Ipv6RoutingHeaderRecord {
+  readonly kind: typeof IPV6_ROUTING;
+  readonly nextHeader: number;
+  readonly lengthUnits: number;
+  readonly routingType: number;
+  readonly segmentsLeft: number;
+  /** the bytes after segmentsLeft: (lengthUnits + 1) · 8 − 4 of them */
+  readonly data: Uint8Array;
+}
+
+/** A fragment header (44). */
+export interface Ipv6FragmentHeaderRecord {
+  readonly kind: typeof IPV6_FRAGMENT;
+  readonly nextHeader: number;
+  /** the reserved byte after nextHeader */
+  readonly reserved: number;
+  /** in bytes (the header counts 8-byte units) */
+  readonly fragmentOffset: number;
+  /** the two reserved bits before the M flag */
+  readonly reservedBits: number;
+  readonly moreFragments: boolean;
+  readonly identification: number;
+}
+
+/** Any extension header this codec walks. */
+export type Ipv6ExtensionRecord = Ipv6OptionsHeaderRecord | Ipv6RoutingHeaderRecord | Ipv6FragmentHeaderRecord;
+
+/** An IPv6 header with its extension headers (the upper layer is not part of the record). */
+export interface Ipv6Record {
+  readonly version: number;
+  readonly trafficClass: number;
+  readonly flowLabel: number;
+  /** as the header says; emitIpv6 with fixLengths writes extensions + upper-layer length */
+  readonly payloadLength: number;
+  readonly nextHeader: number;
+  readonly hopLimit: number;
+  readonly source: Ipv6Address;
+  readonly destination: Ipv6Address;
+  readonly extensions: readonly Ipv6ExtensionRecord[];
+}
+
+/**
+ * The record of a checked view (call check() first; its result must be undefined).
+ * Option and routing data are views into the viewed bytes, not copies.
+ */
+export function parseIpv6(view: Ipv6Packet): Ipv6Record {
+  const b = view.bytes;
+  const extensions: Ipv6ExtensionRecord[] = [];
+  for (let i = 0; i < view.extensionCount; i++) {
+    const kind = view.extensionKinds[i];
+    const at = view.extensionOffsets[i];
+    if (kind === IPV6_FRAGMENT) {
+      const word = (b[at + V6.FragmentWord] << 8) | b[at + V6.FragmentWord + 1];
+      extensions.push({
+        kind: IPV6_FRAGMENT,
+        nextHeader: b[at],
+        reserved: b[at + 1],
+        fragmentOffset: (word >>> V6.FragmentUnitsShift) * 8,
+        reservedBits: (word >>> V6.FragmentReservedShift) & 3,
+        moreFragments: (word & V6.MoreFragments) !== 0,
+        identification: ((b[at + 4] << 24) | (b[at + 5] << 16) | (b[at + 6] << 8) | b[at + 7]) >>> 0,
+      });
+      continue;
+    }
+    const lengthUnits = b[at + V6.ExtLength];
+    const end = at + (lengthUnits + 1) * 8;
+    if (kind === IPV6_ROUTING) {
+      extensions.push({
+        kind: IPV6_ROUTING,
+        nextHeader: b[at],
+        lengthUnits,
+        routingType: b[at + V6.RoutingType],
+        segmentsLeft: b[at + V6.SegmentsLeft],
+        data: b.subarray(at + 4, end),
+      });
+      continue;
+    }
+    const options: Ipv6OptionRecord[] = [];
+    for (let o = at + 2; o < end; ) {
+      if (b[o] === 0) {
+        options.push({ type: 0, data: EMPTY });
+        o++;
+      } else {
+        options.push({ type: b[o], data: b.subarray(o + 2, o + 2 + b[o + 1]) });
+        o += 2 + b[o + 1];
+      }
+    }
+    extensions.push({ kind: kind as typeof IPV6_HOP_BY_HOP | typeof IPV6_DESTINATION_OPTIONS, nextHeader: b[at], lengthUnits, options });
+  }
+  return {
+    version: view.version,
+    trafficClass: view.trafficClass,
+    flowLabel: view.flowLabel,
+    payloadLength: view.payloadLength,
+    nextHeader: view.nextHeader,
+    hopLimit: view.hopLimit,
+    source: Ipv6Address.read(b, view.sourceOffset),
+    destination: Ipv6Address.read(b, view.destinationOffset),
+    extensions,
+  };
+}
+
+/** Bytes an options header's options take, before padding to 8. */
+function optionBytes(options: readonly Ipv6OptionRecord[]): number {
+  let n = 2;
+  for (const option of options) n += option.type === 0 ? 1 : 2 + option.data.length;
+  return n;
+}
+
+/** Bytes one extension header emits to (with fixLengths; otherwise as its length field says). */
+function extensionLength(extension: Ipv6ExtensionRecord, fixLengths: boolean): number {
+  if (extension.kind === IPV6_FRAGMENT) return V6.FragmentLength;
+  if (!fixLengths) return (extension.lengthUnits + 1) * 8;
+  const raw = extension.kind === IPV6_ROUTING ? 4 + extension.data.length : optionBytes(extension.options);
+  return Math.max(8, (raw + 7) & ~7);
+}
+
+/** Bytes emitIpv6 writes for `record` (fixed header and extension headers), lengths fixed. */
+export function ipv6BufferLength(record: Ipv6Record, options: EmitOptions = {}): number {
+  const fix = options.fixLengths !== false;
+  let n = V6.HeaderLength;
+  for (const extension of record.extensions) n += extensionLength(extension, fix);
+  return n;
+}
+
+/**
+ * Writes the fixed header and the extension headers at into[offset] and returns the bytes written.
+ * With fixLengths (the default) payloadLength becomes the extension headers' bytes plus
+ * `upperLength`, each options or routing header's length field fits what it holds, and an options
+ * header whose options do not fill a multiple of 8 bytes is padded (Pad1 or PadN); without it the
+ * record's length fields are written and the header is cut or zero-filled to what they say.
+ * Version is 6 with fixLengths, the record's otherwise. IPv6 has no header checksum.
+ */
+export function emitIpv6(record: Ipv6Record, into: Uint8Array, offset = 0, options: EmitOptions = {}, upperLength = 0): number {
+  const fix = options.fixLengths !== false;
+  let at = offset + V6.HeaderLength;
+  for (const extension of record.extensions) at += emitExtension(extension, into, at, fix);
+  const payloadLength = fix ? at - offset - V6.HeaderLength + upperLength : record.payloadLength;
+  const version = fix ? 6 : record.version;
+  const word = (((version & 0xf) << 28) | ((record.trafficClass & 0xff) << 20) | (record.flowLabel & V6.FlowMask)) >>> 0;
+  into[offset] = word >>> 24;
+  into[offset + 1] = (word >>> 16) & 0xff;
+  into[offset + 2] = (word >>> 8) & 0xff;
+  into[offset + 3] = word & 0xff;
+  into[offset + V6.PayloadLength] = (payloadLength >>> 8) & 0xff;
+  into[offset + V6.PayloadLength + 1] = payloadLength & 0xff;
+  into[offset + V6.NextHeader] = record.nextHeader;
+  into[offset + V6.HopLimit] = record.hopLimit;
+  record.source.write(into, offset + V6.Source);
+  record.destination.write(into, offset + V6.Destination);
+  return at - offset;
+}
+
+function emitExtension(extension: Ipv6ExtensionRecord, into: Uint8Array, at: number, fix: boolean): number {
+  const length = extensionLength(extension, fix);
+  into[at] = extension.nextHeader;
+  if (extension.kind === IPV6_FRAGMENT) {
+    into[at + 1] = extension.reserved;
+    const word = (((extension.fragmentOffset >>> 3) & 0x1fff) << V6.FragmentUnitsShift) | ((extension.reservedBits & 3) << V6.FragmentReservedShift) | (extension.moreFragments ? 1 : 0);
+    into[at + 2] = word >>> 8;
+    into[at + 3] = word & 0xff;
+    const id = extension.identification >>> 0;
+    into[at + 4] = id >>> 24;
+    into[at + 5] = (id >>> 16) & 0xff;
+    into[at + 6] = (id >>> 8) & 0xff;
+    into[at + 7] = id & 0xff;
+    return length;
+  }
+  into[at + 1] = fix ? length / 8 - 1 : extension.lengthUnits;
+  const end = at + length;
+  if (extension.kind === IPV6_ROUTING) {
+    into[at + 2] = extension.routingType;
+    into[at + 3] = extension.segmentsLeft;
+    const data = extension.data.subarray(0, Math.max(0, length - 4));
+    into.set(data, at + 4);
+    into.fill(0, at + 4 + data.length, end);
+    return length;
+  }
+  let o = at + 2;
+  for (const option of extension.options) {
+    if (o >= end) break;
+    if (option.type === 0) {
+      into[o++] = 0;
+      continue;
+    }
+    into[o] = option.type;
+    if (o + 1 < end) into[o + 1] = option.data.length;
+    const data = option.data.subarray(0, Math.max(0, end - o - 2));
+    into.set(data, o + 2);
+    o += 2 + option.data.length;
+  }
+  if (o < end) {
+    // padding: Pad1 for one byte, PadN for more (its data zero); without fixLengths, zeros
+    if (fix && end - o === 1) into[o] = 0;
+    else if (fix) {
+      into[o] = 1;
+      into[o + 1] = end - o - 2;
+      into.fill(0, o + 2, end);
+    } else into.fill(0, o, end);
+  }
+  return length;
+}
+
+/**
+ * Decodes an IPv6 header and its extension headers from bytes[offset, end).
+ * @throws DecodeError as Ipv6Packet.check() reports it
+ */
+export function decodeIpv6(bytes: Uint8Array, offset = 0, end = bytes.length): Ipv6Record {
+  const view = new Ipv6Packet().reset(bytes, offset, end);
+  const error = view.check();
+  if (error !== undefined) throw error;
+  return parseIpv6(view);
+}
