@@ -88,7 +88,7 @@ export class LinkLineWriter {
     }
     const type = link.etherType;
     // IPv6: summary-ipv6.ts, straight from the captured bytes
-    if (type === 0x86dd) return writeIpv6Summary(bytes, link.headerLength, bytes.length, wireLength - link.headerLength, out);
+    if (type === 0x86dd) return writeIpv6Summary(bytes, link.headerLength, bytes.length, wireLength - link.headerLength, out, this.lines.conversations);
     if (type === 0x0800 || type === 0x0806 || type === 0x8100) {
       const headerLength = link.headerLength;
       const payload = bytes.length - headerLength;

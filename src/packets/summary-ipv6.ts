@@ -10,9 +10,11 @@
 //
 // Not decoded as tcpdump does (the line differs): ICMPv6 router renumbering (138), node information
 // and who-are-you (139, 140), RPL (155), mobility headers (135/62 as next header), AH, ESP, and
-// every upper layer with a dissector of its own (OSPF, PIM, SCTP, DCCP, GRE, VRRP, IPv4 in IPv6…).
-// TCP and UDP go through `ipv6TransportWriter` (see there).
+// every upper layer with a dissector of its own (OSPF, PIM, SCTP, DCCP, GRE, IPv4 in IPv6…).
+// TCP, UDP and VRRP go through `ipv6TransportWriter` (see there; summary.ts sets it to the IPv4
+// line's printers of transport-summary.ts for TCP and VRRP).
 import type { TextBuffer } from "./summary";
+import type { TcpConversations } from "./transport-summary";
 
 /** Thrown (one shared instance) when a read runs past the snap end: the line ends in " [|proto]". */
 const CUT = { cut: true };
@@ -75,19 +77,21 @@ export interface Ipv6TransportContext {
   readonly snapEnd: number;
   /** a fragment header came before */
   readonly fragmented: boolean;
-  /** the transport protocol (6 TCP, 17 UDP) */
+  /** the transport protocol (6 TCP, 17 UDP, 112 VRRP) */
   readonly protocol: number;
   /** true when the addresses are already on the line (an extension header came first) */
   readonly addressesWritten: boolean;
+  /** the line writer's TCP conversations (relative sequence numbers); undefined for absolute ones */
+  readonly conversations: TcpConversations | undefined;
 }
 
 /**
- * CALL POINT for TCP and UDP over IPv6 (TODO for the lead when merging the address-family-agnostic
- * writeUdp/writeTcp of summary.ts): a function that appends what tcpdump prints for the transport
- * header, starting where tcpdump's udp_print/tcp_print start (addresses and ports first when
- * `addressesWritten` is false, only the ports otherwise). The default prints UDP as tcpdump does for
- * a port it has no dissector for, and TCP in tcpdump's `-q` form ("tcp N") — not tcpdump's default
- * line, which needs the TCP writer.
+ * The call point for TCP, UDP and VRRP over IPv6: a function that appends what tcpdump prints for the
+ * transport header, starting where tcpdump's udp_print/tcp_print start (addresses and ports first
+ * when `addressesWritten` is false, only the ports otherwise; VRRP after the addresses). The default
+ * (writeTransportFallback) prints UDP as tcpdump does for a port it has no dissector for, TCP in
+ * tcpdump's `-q` form ("tcp N") and VRRP as "ip-proto-112"; summary.ts, which every line writer
+ * loads, replaces it with one that prints TCP and VRRP with transport-summary.ts's printers.
  */
 export let ipv6TransportWriter: (context: Ipv6TransportContext, out: TextBuffer) => void = writeTransportFallback;
 
@@ -96,7 +100,13 @@ export function setIpv6TransportWriter(writer: (context: Ipv6TransportContext, o
   ipv6TransportWriter = writer;
 }
 
-function writeTransportFallback(c: Ipv6TransportContext, out: TextBuffer): void {
+/** The default transport writer: UDP as tcpdump prints it, TCP in tcpdump's -q form. */
+export function writeTransportFallback(c: Ipv6TransportContext, out: TextBuffer): void {
+  if (c.protocol === 112) {
+    out.ascii(" ip-proto-112 ");
+    out.decimal(c.length);
+    return;
+  }
   const b = c.bytes;
   const t = c.transport;
   const ports = (): void => {
@@ -178,6 +188,7 @@ class Ipv6LinePrinter {
   out!: TextBuffer;
   snapEnd = 0;
   protocol = "ip6";
+  conversations: TcpConversations | undefined = undefined;
 
   u8(at: number): number {
     if (at >= this.snapEnd) throw CUT;
@@ -206,7 +217,8 @@ class Ipv6LinePrinter {
    * @param captured absolute end of the captured bytes
    * @param length   the packet's length on the wire (from the IPv6 header on)
    */
-  print(b: Uint8Array, ip: number, captured: number, length: number, out: TextBuffer): void {
+  print(b: Uint8Array, ip: number, captured: number, length: number, out: TextBuffer, conversations: TcpConversations | undefined): void {
+    this.conversations = conversations;
     this.b = b;
     this.out = out;
     this.snapEnd = captured;
@@ -518,10 +530,14 @@ class Ipv6LinePrinter {
       case 6:
       case 17:
         this.protocol = nh === 17 ? "udp" : "tcp";
-        return ipv6TransportWriter({ bytes: this.b, ip, transport: cp, length: len, snapEnd: this.snapEnd, fragmented, protocol: nh, addressesWritten }, out);
+        return ipv6TransportWriter({ bytes: this.b, ip, transport: cp, length: len, snapEnd: this.snapEnd, fragmented, protocol: nh, addressesWritten, conversations: this.conversations }, out);
       case 59:
         out.ascii("no next header");
         return;
+      case 112:
+        // VRRP (v3 is the IPv6 one): through the transport writer too (the IPv4 line's printer)
+        this.protocol = "vrrp";
+        return ipv6TransportWriter({ bytes: this.b, ip, transport: cp, length: len, snapEnd: this.snapEnd, fragmented, protocol: nh, addressesWritten, conversations: this.conversations }, out);
       case 1:
       case 2:
         out.byte(0x5b);
@@ -788,8 +804,9 @@ const printer = new Ipv6LinePrinter();
 /**
  * Appends tcpdump -n's line (after the time column) for the IPv6 packet at bytes[ip, captured).
  * `length` is the packet's length on the wire, from the IPv6 header on (more than captured − ip
- * when a snap length cut the frame). Reserve MAX_LINE_LENGTH in `out` first.
+ * when a snap length cut the frame). Reserve MAX_LINE_LENGTH in `out` first. `conversations` is
+ * handed to the TCP writer (see ipv6TransportWriter) for relative sequence numbers.
  */
-export function writeIpv6Summary(bytes: Uint8Array, ip: number, captured: number, length: number, out: TextBuffer): void {
-  printer.print(bytes, ip, captured, length, out);
+export function writeIpv6Summary(bytes: Uint8Array, ip: number, captured: number, length: number, out: TextBuffer, conversations?: TcpConversations): void {
+  printer.print(bytes, ip, captured, length, out, conversations);
 }

@@ -8,21 +8,39 @@
 //   ICMP of every type, IPv4 fragments, UDP (as tcpdump prints a port it has no dissector for) and
 //   IPv4 protocols tcpdump does not decode: the same line. VLAN-tagged frames print as their inner
 //   frame, as tcpdump does without -e.
-//   ARP operations tcpdump hex-dumps (NACK, unknown): tcpdump's first line, then ", length N".
+//   ARP operations tcpdump hex-dumps (NACK, unknown): tcpdump's first line, "ARP, Unknown (N) " (the
+//   hex dump of its next lines is sniff -x's business). ARP whose addresses were not captured (a snap
+//   length cut, or address lengths past the frame): tcpdump's " [|arp]".
 //   TCP: tcpdump's layout with absolute sequence numbers (as with -S) and no application decoding.
-//   IPv6: summary-ipv6.ts (tcpdump's line).
+//   IPv6: summary-ipv6.ts (tcpdump's line), with TCP and VRRP written by transport-summary.ts.
 //   Other EtherTypes: "src > dst, ethertype NAME (0x....), length N", tcpdump's -e form.
-//   A frame our decoder rejects: "malformed: <DecodeError message>", saying what was cut or wrong and
-//   at which byte (tcpdump would print "[|arp]" or "bad-len" and the like).
+//   Any other frame our decoder rejects: "malformed: <DecodeError message>", saying what was cut or
+//   wrong and at which byte (tcpdump would print "[|ip]" or "bad-len" and the like).
 import { DecodeError } from "./errors";
 import { ETHERTYPE_IPV4 } from "./ethernet";
 import { FrameKind, FrameView, tryDecodeFrame } from "./frame";
-import { writeIpv6Summary } from "./summary-ipv6";
+import { Ipv6TransportContext, setIpv6TransportWriter, writeIpv6Summary, writeTransportFallback } from "./summary-ipv6";
 import { MutableAddressPlace, TcpConversations, writeTcpSummary, writeUdpSummary, writeVrrpSummary } from "./transport-summary";
 import { VRRP_PROTOCOL } from "./vrrp";
 
 /** Where the IPv4 header's addresses are, for the transport printers; reused for every frame. */
 const ipv4Addresses = new MutableAddressPlace();
+/** The same for IPv6 (TCP over IPv6 below). */
+const ipv6Addresses = new MutableAddressPlace();
+
+/**
+ * TCP and VRRP over IPv6 with the IPv4 line's printers (UDP and what they cannot print, a TCP
+ * segment the capture cut or shorter than its ports, go to summary-ipv6's own writer).
+ */
+function writeIpv6Transport(c: Ipv6TransportContext, out: TextBuffer): void {
+  const end = c.transport + c.length;
+  if (c.protocol === 6 && c.length >= 4 && end <= c.snapEnd) {
+    return writeTcpSummary(out, ipv6Addresses.set(c.bytes, c.ip + 8, c.ip + 24, 16, c.addressesWritten), c.transport, end, c.conversations);
+  }
+  if (c.protocol === VRRP_PROTOCOL) return writeVrrpSummary(out, c.bytes, c.transport, Math.min(end, c.snapEnd), c.bytes[c.ip + 7]);
+  writeTransportFallback(c, out);
+}
+setIpv6TransportWriter(writeIpv6Transport);
 
 /** The longest line writeSummary produces, with its time column and newline. */
 export const MAX_LINE_LENGTH = 4096;
@@ -292,13 +310,18 @@ export function writeSummary(view: FrameView, accepted: boolean, wireLength: num
       return writeIpv4(view, out, conversations);
     default:
       // IPv6: summary-ipv6.ts
-      if (view.etherType === 0x86dd) return writeIpv6Summary(view.bytes, view.networkOffset, view.bytes.length, wireLength - view.networkOffset, out);
+      if (view.etherType === 0x86dd) return writeIpv6Summary(view.bytes, view.networkOffset, view.bytes.length, wireLength - view.networkOffset, out, conversations);
       return writeOtherEtherType(view, wireLength, out);
   }
 }
 
 function writeMalformed(bytes: Uint8Array, wireLength: number, out: TextBuffer): void {
   const result = tryDecodeFrame(bytes);
+  if (result instanceof DecodeError && result.layer === "arp" && result.truncated && !isAtmArp(bytes)) {
+    // tcpdump checks that the addresses were captured before it prints "ARP, ": its whole line is this
+    out.ascii(" [|arp]");
+    return;
+  }
   const message = result instanceof DecodeError ? result.message : "the frame reader rejected it, the decoder did not";
   out.reserve(message.length + 64);
   out.ascii("malformed: ");
@@ -310,6 +333,13 @@ function writeMalformed(bytes: Uint8Array, wireLength: number, out: TextBuffer):
     out.decimal(wireLength);
     out.ascii(" bytes)");
   }
+}
+
+/** Whether the ARP in an Ethernet frame (after 802.1Q tags) has hardware type ATM (tcpdump's atmarp_print). */
+function isAtmArp(bytes: Uint8Array): boolean {
+  let at = 12;
+  while (at + 4 <= bytes.length && ((bytes[at] << 8) | bytes[at + 1]) === 0x8100) at += 4;
+  return at + 4 <= bytes.length && ((bytes[at + 2] << 8) | bytes[at + 3]) === ARP_HARDWARE_ATM;
 }
 
 function writeOtherEtherType(view: FrameView, wireLength: number, out: TextBuffer): void {
@@ -417,9 +447,8 @@ function writeArp(view: FrameView, wireLength: number, out: TextBuffer): void {
       out.ipv4At(b, senderProtocol);
       break;
     default:
-      // tcpdump hex-dumps the body on the lines after "ARP, <operation> "; we give the length.
-      out.length--;
-      break;
+      // tcpdump hex-dumps the body on the lines after "ARP, <operation> " and gives no length
+      return;
   }
   out.ascii(", length ");
   out.decimal(wireLength - at);

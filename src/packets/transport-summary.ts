@@ -32,6 +32,8 @@ export interface AddressPlace {
   readonly destinationAt: number;
   /** 4 for IPv4, 16 for IPv6 */
   readonly addressLength: number;
+  /** the addresses are on the line already (tcpdump after an IPv6 extension header): ports only */
+  readonly portsOnly?: boolean;
 }
 
 function writeAddresses(out: TextBuffer, ip: AddressPlace): void {
@@ -41,12 +43,17 @@ function writeAddresses(out: TextBuffer, ip: AddressPlace): void {
 }
 
 function writeAddressesAndPorts(out: TextBuffer, ip: AddressPlace, sourcePort: number, destinationPort: number): void {
-  writeIpAddress(out, ip.bytes, ip.sourceAt, ip.addressLength);
-  out.byte(46);
+  const addresses = ip.portsOnly !== true;
+  if (addresses) {
+    writeIpAddress(out, ip.bytes, ip.sourceAt, ip.addressLength);
+    out.byte(46);
+  }
   out.decimal(sourcePort);
   out.ascii(" > ");
-  writeIpAddress(out, ip.bytes, ip.destinationAt, ip.addressLength);
-  out.byte(46);
+  if (addresses) {
+    writeIpAddress(out, ip.bytes, ip.destinationAt, ip.addressLength);
+    out.byte(46);
+  }
   out.decimal(destinationPort);
 }
 
@@ -59,13 +66,15 @@ export class MutableAddressPlace implements AddressPlace {
   sourceAt = 0;
   destinationAt = 0;
   addressLength = 4;
+  portsOnly = false;
 
   /** Points at new addresses; returns this. */
-  set(bytes: Uint8Array, sourceAt: number, destinationAt: number, addressLength: number): this {
+  set(bytes: Uint8Array, sourceAt: number, destinationAt: number, addressLength: number, portsOnly = false): this {
     this.bytes = bytes;
     this.sourceAt = sourceAt;
     this.destinationAt = destinationAt;
     this.addressLength = addressLength;
+    this.portsOnly = portsOnly;
     return this;
   }
 }

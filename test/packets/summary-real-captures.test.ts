@@ -97,6 +97,47 @@ function mptcpCases(): Case[] {
   ];
 }
 
+/** ARP (Ethernet/IPv4 sizes) with this operation; `cut` keeps only that many of its bytes. */
+function arp(operation: number, options: { hardwareLength?: number; cut?: number } = {}): Case {
+  const hardwareLength = options.hardwareLength ?? 6;
+  const body = [0, 1, 8, 0, hardwareLength, 4, operation >> 8, operation & 0xff, ...MAC_A, ...IP_A, ...Array(6).fill(0), ...IP_B];
+  const bytes = ethernet(0x0806, [...body, ...Array(18).fill(0)]);
+  const cut = options.cut ?? bytes.length;
+  return { name: `ARP operation ${operation}, hardware length ${hardwareLength}, ${cut} bytes captured`, bytes: bytes.subarray(0, cut), wireLength: bytes.length };
+}
+
+function arpCases(): Case[] {
+  return [
+    arp(5),
+    arp(10), // NACK Reply: a name, but hex-dumped
+    arp(37),
+    arp(29953),
+    arp(1, { hardwareLength: 156 }), // arp-oobr.pcap: address lengths past the frame
+    arp(2, { hardwareLength: 40 }),
+    arp(1, { cut: 34 }), // a snap length inside the addresses
+    arp(1, { cut: 18 }), // inside the fixed header
+    arp(1, { cut: 42 }), // the addresses whole, the padding cut: a normal line
+  ];
+}
+
+/** A VRRPv3 advertisement for one IPv6 address, sent with `hopLimit`. */
+function vrrp6(hopLimit: number, vrid: number, priority: number, centiseconds: number): Case {
+  const vrrp = [0x31, vrid, priority, 1, centiseconds >> 8, centiseconds & 0x0f, 0, 0, ...IP6_A];
+  return { name: `VRRPv3 over IPv6, hop limit ${hopLimit}`, bytes: ethernet(0x86dd, ipv6(112, hopLimit, VRRP6_GROUP, vrrp)) };
+}
+
+function ipv6Cases(): Case[] {
+  const cut = vrrp6(255, 1, 100, 100);
+  return [
+    vrrp6(255, 45, 191, 1000),
+    vrrp6(64, 1, 255, 100),
+    { name: "VRRPv3 over IPv6 cut after its priority", bytes: cut.bytes.subarray(0, 14 + 40 + 3), wireLength: cut.bytes.length },
+    { name: "TCP over IPv6 (SYN with options)", bytes: ethernet(0x86dd, ipv6(6, 64, IP6_A.map((x, i) => (i === 15 ? 2 : x)), tcp(SYN, [2, 4, 5, 0xb4, 4, 2, 1, 3, 3, 7]))) },
+    { name: "TCP over IPv6 with data", bytes: ethernet(0x86dd, ipv6(6, 64, IP6_A.map((x, i) => (i === 15 ? 2 : x)), tcp(PSH_ACK, [], 100))) },
+    { name: "TCP over IPv6 after a hop-by-hop header (ports only)", bytes: ethernet(0x86dd, ipv6(0, 64, IP6_A.map((x, i) => (i === 15 ? 2 : x)), [6, 0, 1, 4, 0, 0, 0, 0, ...tcp(ACK, [1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2])])) },
+  ];
+}
+
 let directory = "";
 let files = 0;
 
@@ -150,5 +191,28 @@ describe("packets/summary: the forms found differing on tcpdump's test captures,
     for (const mark of ["capable v0 csum {", "capable v1 {", "join backup id", "join hmac", "dss fin ack", "csum 0x", "add-addr v1-echo", "hmac 0x", "rem-addr id 1 2 3", "prio backup id 7", "fail seq", "fast-close key", "mptcp 4 unknown", "[bad opt]", "Unknown Version"]) {
       assert.ok(theirs.some((line) => line.includes(mark)), `no case shows ${mark}`);
     }
+  });
+
+  it("prints ARP operations tcpdump hex-dumps, and ARP whose addresses were not captured, as tcpdump does", () => {
+    const theirs = assertSameAsTcpdump(arpCases());
+    assert.equal(theirs.filter((line) => line.endsWith(" [|arp]")).length, 4);
+    assert.ok(theirs.some((line) => line.endsWith("ARP, NACK Reply ")));
+    assert.ok(theirs.some((line) => line.endsWith("ARP, Unknown (29953) ")));
+  });
+
+  it("prints VRRP and TCP over IPv6 with the IPv4 line's printers, as tcpdump does (relative numbers too)", () => {
+    const cases = ipv6Cases();
+    const theirs = assertSameAsTcpdump(cases);
+    assert.equal(theirs.filter((line) => line.includes("VRRPv3, Advertisement")).length, 3);
+    assert.ok(theirs.some((line) => line.includes("(ttl 64)")));
+    assert.ok(theirs.some((line) => / > 2001:db8::2: HBH 40000 > 22: Flags \[\.\]/.test(line)));
+    // relative sequence numbers over IPv6: a LineWriter with its conversation table, against plain tcpdump -n
+    const file = path.join(directory, "relative.pcap");
+    const conversation = [cases[3], cases[4], cases[4]];
+    fs.writeFileSync(file, writePcap(conversation.map((c, i) => ({ seconds: 1_700_000_000 + i, nanoseconds: 0, data: c.bytes, originalLength: c.bytes.length }))));
+    const relative = spawnSync("tcpdump", ["-n", "-r", file], { encoding: "utf8", env: { ...process.env, TZ: "UTC" } }).stdout.trim().split("\n");
+    const writer = new LineWriter(new TextBuffer(MAX_LINE_LENGTH));
+    conversation.forEach((c, i) => writer.write(c.bytes, 1_700_000_000 + i, 0, c.bytes.length));
+    assert.deepEqual(writer.out.toString().trim().split("\n"), relative);
   });
 });
