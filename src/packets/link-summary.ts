@@ -22,7 +22,7 @@ import { FrameKind, tryDecodeFrame } from "./frame";
 import { LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_LOOP, LINKTYPE_NULL, LinkView, decodeLinkHeader, packetTypeName } from "./linktype";
 import { LINKTYPE_ETHERNET, MAX_CAPTURED_LENGTH } from "./pcap";
 import { writeIpv6Summary } from "./summary-ipv6";
-import { ETHERTYPE_NAMES, LineOptions, LineWriter, MAX_LINE_LENGTH, TextBuffer, frameJson, writeSummary } from "./summary";
+import { ETHERTYPE_NAMES, LineOptions, LineWriter, MAX_LINE_LENGTH, TextBuffer, frameJson, writeSummary, writeUnacceptedIpv4 } from "./summary";
 
 const STAND_IN_HEADER = 14;
 const MAX_802_3_LENGTH = 1500;
@@ -100,6 +100,7 @@ export class LinkLineWriter {
       const view = this.lines.view;
       const accepted = view.reset(frame);
       if (!accepted) {
+        if (writeUnacceptedIpv4(frame, wireLength - headerLength + STAND_IN_HEADER, out, this.lines.conversations)) return;
         const result = tryDecodeFrame(frame);
         const error = result instanceof DecodeError ? shifted(result, headerLength - STAND_IN_HEADER) : undefined;
         return malformed(error, bytes.length, wireLength, out);

@@ -14,6 +14,8 @@
 //   TCP: tcpdump's layout with absolute sequence numbers (as with -S) and no application decoding.
 //   IPv6: summary-ipv6.ts (tcpdump's line), with TCP and VRRP written by transport-summary.ts.
 //   Other EtherTypes: "src > dst, ethertype NAME (0x....), length N", tcpdump's -e form.
+//   IPv4 cut by a snap length, shorter on the wire than its header says, or with a totalLength under
+//   its header length: tcpdump's line (writeUnacceptedIpv4).
 //   Any other frame our decoder rejects: "malformed: <DecodeError message>", saying what was cut or
 //   wrong and at which byte (tcpdump would print "[|ip]" or "bad-len" and the like).
 import { DecodeError } from "./errors";
@@ -300,7 +302,10 @@ const MAX_802_3_LENGTH = 1500;
  * each conversation's first, as tcpdump prints them; without it they are absolute (tcpdump -S).
  */
 export function writeSummary(view: FrameView, accepted: boolean, wireLength: number, out: TextBuffer, conversations?: TcpConversations): void {
-  if (!accepted) return writeMalformed(view.bytes, wireLength, out);
+  if (!accepted) {
+    if (writeUnacceptedIpv4(view.bytes, wireLength, out, conversations)) return;
+    return writeMalformed(view.bytes, wireLength, out);
+  }
   switch (view.kind) {
     case FrameKind.Arp:
     case FrameKind.UnsupportedArp:
@@ -313,6 +318,106 @@ export function writeSummary(view: FrameView, accepted: boolean, wireLength: num
       if (view.etherType === 0x86dd) return writeIpv6Summary(view.bytes, view.networkOffset, view.bytes.length, wireLength - view.networkOffset, out, conversations);
       return writeOtherEtherType(view, wireLength, out);
   }
+}
+
+/**
+ * tcpdump's line for an IPv4 datagram (in an Ethernet frame, after one 802.1Q tag at most) that the
+ * view rejects for its lengths: cut by a snap length or shorter on the wire than its totalLength says
+ * (tcpdump prints "truncated-ip - N bytes missing! " first for the latter, then the line as usual from
+ * the header's lengths), or with a totalLength under its header length ("bad-len N"). Returns false,
+ * having written nothing, for the rest: no IPv4, a bad version or header length, an IPv4 header not
+ * captured whole, TCP options or a VRRP header cut by the capture.
+ */
+export function writeUnacceptedIpv4(b: Uint8Array, wireLength: number, out: TextBuffer, conversations?: TcpConversations): boolean {
+  const captured = b.length;
+  if (captured < 14) return false;
+  let type = (b[12] << 8) | b[13];
+  let ip = 14;
+  if (type === 0x8100 && captured >= 18) {
+    type = (b[16] << 8) | b[17];
+    ip = 18;
+  }
+  if (type !== ETHERTYPE_IPV4 || captured < ip + 20) return false;
+  const headerLength = (b[ip] & 0x0f) * 4;
+  if (b[ip] >>> 4 !== 4 || headerLength < 20 || captured < ip + headerLength) return false;
+  const start = out.length;
+  const onTheWire = wireLength - ip;
+  const totalLength = (b[ip + 2] << 8) | b[ip + 3];
+  out.put(IP_PREFIX);
+  if (onTheWire < totalLength) {
+    out.ascii("truncated-ip - ");
+    out.decimal(totalLength - onTheWire);
+    out.ascii(" bytes missing! ");
+  }
+  if (totalLength < headerLength) {
+    out.ascii("bad-len ");
+    out.decimal(totalLength);
+    return true;
+  }
+  const transport = ip + headerLength;
+  const end = ip + totalLength;
+  const length = totalLength - headerLength;
+  const protocol = b[ip + 9];
+  if ((((b[ip + 6] & 0x1f) << 8) | b[ip + 7]) !== 0) {
+    writeAddresses(b, ip, out);
+    out.ascii(": ip-proto-");
+    out.decimal(protocol);
+    return true;
+  }
+  const transportCaptured = captured - transport;
+  switch (protocol) {
+    case 17:
+      if (transportCaptured >= 8 || (transportCaptured >= 4 && length < 8)) {
+        writeUdpSummary(out, ipv4Addresses.set(b, ip + 12, ip + 16, 4), transport, end, (b[ip + 6] & 0x20) !== 0);
+      } else if (transportCaptured < 4) {
+        writeAddresses(b, ip, out);
+        out.ascii(":  [|udp]");
+      } else {
+        // the ports captured, the rest of the header not
+        writeAddressesAndPorts(b, ip, transport, out);
+        const udpLength = transportCaptured >= 6 ? (b[transport + 4] << 8) | b[transport + 5] : 8;
+        if (udpLength < 8) {
+          out.ascii(": truncated-udplength ");
+          out.decimal(udpLength);
+        } else out.ascii(":  [|udp]");
+      }
+      return true;
+    case 6:
+      if (transportCaptured < 4) {
+        writeAddresses(b, ip, out);
+        out.ascii(": [|tcp]");
+        return true;
+      }
+      if (transportCaptured < 20) {
+        writeAddressesAndPorts(b, ip, transport, out);
+        out.ascii(":  [|tcp]");
+        return true;
+      }
+      if (transportCaptured < (b[transport + 12] >>> 4) * 4) break;
+      writeTcpSummary(out, ipv4Addresses.set(b, ip + 12, ip + 16, 4), transport, end, conversations);
+      return true;
+    case 1:
+      if (length >= 8 && transportCaptured < icmpBytesNeeded(b, transport, length)) {
+        writeAddresses(b, ip, out);
+        out.ascii(":  [|icmp]");
+      } else writeIcmp(b, ip, transport, length, out);
+      return true;
+    case VRRP_PROTOCOL:
+      if (transportCaptured < 8) break;
+      writeAddresses(b, ip, out);
+      out.ascii(": ");
+      writeVrrpSummary(out, b, transport, end, b[ip + 8]);
+      return true;
+    default:
+      writeAddresses(b, ip, out);
+      out.ascii(":  ip-proto-");
+      out.decimal(protocol);
+      out.byte(SPACE);
+      out.decimal(length);
+      return true;
+  }
+  out.length = start;
+  return false;
 }
 
 function writeMalformed(bytes: Uint8Array, wireLength: number, out: TextBuffer): void {

@@ -1,7 +1,9 @@
 // The lines that differed from tcpdump's on tcpdump's own test captures (its tests/ directory, measured
 // with scripts/transport-vs-tcpdump.sh), each rebuilt as frames of the same form and compared with what
 // the installed tcpdump prints for them: MPTCP options (mptcp-*.pcap), ARP operations tcpdump
-// hex-dumps and ARP cut inside its addresses (arp-oobr.pcap), VRRP over IPv6 (vrrp.pcap). The frames
+// hex-dumps and ARP cut inside its addresses (arp-oobr.pcap), IPv4 cut by a snap length or shorter on
+// the wire than its totalLength (the *-oobr.pcap fuzz cases and others), VRRP and TCP over IPv6
+// (vrrp.pcap, bigtcp-ipv6-hbh.pcap, bgp-*.pcapng). The frames
 // are generated here (addresses from the documentation ranges), not copied from those captures.
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
@@ -138,6 +140,39 @@ function ipv6Cases(): Case[] {
   ];
 }
 
+/** An IPv4 datagram of `protocol` whose frame keeps `captured` bytes, on the wire `wire` bytes (default: whole). */
+function cutIpv4(name: string, protocol: number, payload: readonly number[], captured: number, options: { wire?: number; totalLength?: number; fragment?: number } = {}): Case {
+  const datagram = ipv4(protocol, payload);
+  if (options.totalLength !== undefined) datagram.splice(2, 2, options.totalLength >> 8, options.totalLength & 0xff);
+  if (options.fragment !== undefined) datagram.splice(6, 2, options.fragment >> 8, options.fragment & 0xff);
+  const bytes = ethernet(0x0800, datagram);
+  return { name, bytes: bytes.subarray(0, captured), wireLength: options.wire ?? bytes.length };
+}
+
+function cutIpv4Cases(): Case[] {
+  const udp = [0x30, 0x39, 0x1f, 0x90, 0, 108, 0, 0, ...Array(100).fill(7)];
+  const echo = [8, 0, 0, 0, 0x12, 0x34, 0, 1, ...Array(56).fill(1)];
+  const unreachable = [3, 3, 0, 0, 0, 0, 0, 0, ...ipv4(17, [0x30, 0x39, 0, 53, 0, 8, 0, 0])];
+  const vrrp2 = [0x21, 7, 100, 1, 0, 1, 0, 0, ...IP_B, 0, 0, 0, 0, 0, 0, 0, 0];
+  return [
+    cutIpv4("UDP cut by a snap length after its header", 17, udp, 14 + 20 + 12),
+    cutIpv4("UDP cut inside its header", 17, udp, 14 + 20 + 6),
+    cutIpv4("TCP cut after its header", 6, tcp(PSH_ACK, [1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2], 200), 14 + 20 + 32 + 10),
+    cutIpv4("TCP cut inside its fixed header", 6, tcp(ACK, [], 10), 14 + 20 + 10),
+    cutIpv4("TCP cut before its destination port", 6, tcp(ACK, [], 10), 14 + 20 + 3),
+    cutIpv4("ICMP echo cut after 8 bytes", 1, echo, 14 + 20 + 10),
+    cutIpv4("ICMP echo cut inside its header", 1, echo, 14 + 20 + 4),
+    cutIpv4("ICMP unreachable cut inside the quoted header", 1, unreachable, 14 + 20 + 8 + 12),
+    cutIpv4("VRRPv2 cut after 8 bytes", 112, vrrp2, 14 + 20 + 8),
+    cutIpv4("protocol 253 (experimental) cut by a snap length", 253, Array(40).fill(0), 14 + 20 + 4),
+    cutIpv4("a datagram shorter on the wire than its totalLength (UDP)", 17, udp, 14 + 20 + 108, { totalLength: 20 + 108 + 30 }),
+    cutIpv4("a datagram shorter on the wire than its totalLength (ICMP)", 1, echo, 14 + 20 + 64, { totalLength: 20 + 64 + 1000 }),
+    cutIpv4("totalLength 0 (bad-len)", 6, tcp(ACK, []), 14 + 40, { totalLength: 0 }),
+    cutIpv4("totalLength under the header length", 17, udp, 14 + 40, { totalLength: 12 }),
+    cutIpv4("a later fragment cut", 17, udp, 14 + 20 + 8, { fragment: 0x0010 }),
+  ];
+}
+
 let directory = "";
 let files = 0;
 
@@ -198,6 +233,13 @@ describe("packets/summary: the forms found differing on tcpdump's test captures,
     assert.equal(theirs.filter((line) => line.endsWith(" [|arp]")).length, 4);
     assert.ok(theirs.some((line) => line.endsWith("ARP, NACK Reply ")));
     assert.ok(theirs.some((line) => line.endsWith("ARP, Unknown (29953) ")));
+  });
+
+  it("prints IPv4 cut by a snap length, shorter on the wire than its header says, or of a bad totalLength, as tcpdump does", () => {
+    const theirs = assertSameAsTcpdump(cutIpv4Cases());
+    for (const mark of ["UDP, length 100", "Flags [P.]", "[|tcp]", "ICMP echo request", "[|icmp]", "VRRPv2", "ip-proto-253 40", "truncated-ip - 30 bytes missing!", "bad-len 0"]) {
+      assert.ok(theirs.some((line) => line.includes(mark)), `no case shows ${mark}`);
+    }
   });
 
   it("prints VRRP and TCP over IPv6 with the IPv4 line's printers, as tcpdump does (relative numbers too)", () => {
