@@ -8,8 +8,8 @@
 # an application decode tcpdump adds or puts in the place of ours:
 #   - ours is the start of tcpdump's line, which goes on with ":", "," or " " (": HTTP: GET ...",
 #     ": BGP", ", RPKI-RTR") or with a non-digit right after a "length N" ("length 347LDP, ...");
-#   - UDP: both lines agree up to the ports, ours then says "UDP, length N" and tcpdump decodes what
-#     the ports carry instead (DNS, NTP, BFD, VXLAN/Geneve tunnels, ...).
+#   - UDP: both lines agree up to the ports, ours then says "UDP, length N" (or "UDP, bad length")
+#     and tcpdump decodes what the ports carry instead (DNS, NTP, BFD, Geneve tunnels, ...).
 # Usage (after npm run build): scripts/lines-by-protocol.sh DIR [CLI]   (CLI: a built dist/src/cli/main.js)
 # ALL_OUT=FILE keeps every compared line (file, protocol, same/appdecode/differs, tcpdump's, ours).
 set -u
@@ -67,7 +67,7 @@ for f in "$DIR"/*.pcap "$DIR"/*.pcapng; do
       else if (length(o) > 0 && index(t, o) == 1) {
         rest = substr(t, length(o) + 1)
         if (rest ~ /^[:, ]/ || (o ~ /length [0-9]+$/ && rest !~ /^[0-9]/)) verdict = "appdecode"
-      } else if (k ~ /UDP$/ && (p = index(o, ": UDP, length ")) > 0 && substr(t, 1, p + 1) == substr(o, 1, p + 1) && substr(t, p + 2, 5) != "UDP, ") verdict = "appdecode"
+      } else if (k ~ /UDP$/ && (p = index(o, ": UDP, ")) > 0 && substr(t, 1, p + 1) == substr(o, 1, p + 1) && substr(t, p + 2, 5) != "UDP, ") verdict = "appdecode"
       print file "\t" k "\t" verdict "\t" t "\t" o
     }' "$TMP/o" "$TMP/c" "$TMP/t"
 done >"$TMP/all"

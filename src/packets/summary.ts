@@ -7,7 +7,9 @@
 //   ARP (Ethernet/IPv4, and tcpdump's "ARP, <hardware> (len h), <protocol> (len p)" form for others),
 //   ICMP of every type, IPv4 fragments, UDP (as tcpdump prints a port it has no dissector for) and
 //   IPv4 protocols tcpdump does not decode: the same line. VLAN-tagged frames print as their inner
-//   frame, as tcpdump does without -e.
+//   frame, as tcpdump does without -e. VXLAN (UDP port 4789) and OTV (8472): tcpdump's tunnel line
+//   ("VXLAN, flags [I] (0x08), vni N"), then the line of the frame inside on a line of its own,
+//   without time, as tcpdump prints it.
 //   ARP operations tcpdump hex-dumps (NACK, unknown): tcpdump's first line, "ARP, Unknown (N) " (the
 //   hex dump of its next lines is sniff -x's business). ARP whose addresses were not captured (a snap
 //   length cut, or address lengths past the frame): tcpdump's " [|arp]".
@@ -612,7 +614,11 @@ function writeIpv4(view: FrameView, out: TextBuffer, conversations: TcpConversat
   }
   const moreFragments = (b[ip + 6] & 0x20) !== 0;
   if (view.kind === FrameKind.Icmp) return writeIcmp(b, ip, transport, payloadLength, out);
-  if (protocol === 17) return writeUdpSummary(out, ipv4Addresses.set(b, ip + 12, ip + 16, 4), transport, view.datagramEnd, moreFragments);
+  if (protocol === 17) {
+    const tunnel = overlayTunnel(b, transport, view.datagramEnd);
+    if (tunnel !== 0) return writeOverlayTunnel(tunnel, view, ip, transport, out, conversations);
+    return writeUdpSummary(out, ipv4Addresses.set(b, ip + 12, ip + 16, 4), transport, view.datagramEnd, moreFragments);
+  }
   if (protocol === 6) return writeTcpSummary(out, ipv4Addresses.set(b, ip + 12, ip + 16, 4), transport, view.datagramEnd, conversations);
   if (protocol === VRRP_PROTOCOL) {
     writeAddresses(b, ip, out);
@@ -624,6 +630,51 @@ function writeIpv4(view: FrameView, out: TextBuffer, conversations: TcpConversat
   out.decimal(protocol);
   out.byte(SPACE);
   out.decimal(payloadLength);
+}
+
+/** The UDP ports of the Ethernet-in-UDP tunnels tcpdump decodes without -T: OTV (checked first, as tcpdump does) and VXLAN (RFC 7348). */
+const OTV_PORT = 8472;
+const VXLAN_PORT = 4789;
+
+/**
+ * OTV_PORT or VXLAN_PORT when the UDP datagram at b[udp] is to or from that port and its length field
+ * holds the 8-byte tunnel header and an Ethernet header inside the datagram; 0 otherwise.
+ */
+function overlayTunnel(b: Uint8Array, udp: number, end: number): number {
+  const udpLength = (b[udp + 4] << 8) | b[udp + 5];
+  if (udpLength < 16 + 14 || udp + udpLength > end) return 0;
+  const source = (b[udp] << 8) | b[udp + 1];
+  const destination = (b[udp + 2] << 8) | b[udp + 3];
+  if (source === OTV_PORT || destination === OTV_PORT) return OTV_PORT;
+  if (source === VXLAN_PORT || destination === VXLAN_PORT) return VXLAN_PORT;
+  return 0;
+}
+
+/**
+ * tcpdump's tunnel line ("VXLAN, flags [I] (0x08), vni N" or "OTV, flags [I] (0x08), overlay N,
+ * instance N") and, on the next line (no time column, as tcpdump prints it), the line of the
+ * Ethernet frame inside. `view` is reused for the inner frame.
+ */
+function writeOverlayTunnel(port: number, view: FrameView, ip: number, udp: number, out: TextBuffer, conversations: TcpConversations | undefined): void {
+  const b = view.bytes;
+  writeAddressesAndPorts(b, ip, udp, out);
+  const flags = b[udp + 8];
+  const instance = (b[udp + 12] << 16) | (b[udp + 13] << 8) | b[udp + 14];
+  out.ascii(port === VXLAN_PORT ? ": VXLAN, flags [" : ": OTV, flags [");
+  out.ascii((flags & 0x08) !== 0 ? "I" : port === VXLAN_PORT ? "invalid" : ".");
+  out.ascii("] (0x");
+  out.hex(flags, 2);
+  if (port === VXLAN_PORT) out.ascii("), vni ");
+  else {
+    out.ascii("), overlay ");
+    out.decimal((b[udp + 9] << 16) | (b[udp + 10] << 8) | b[udp + 11]);
+    out.ascii(", instance ");
+  }
+  out.decimal(instance);
+  out.byte(NEWLINE);
+  const inner = b.subarray(udp + 16, udp + ((b[udp + 4] << 8) | b[udp + 5]));
+  out.reserve(MAX_LINE_LENGTH);
+  writeSummary(view, view.reset(inner), inner.length, out, conversations);
 }
 
 /** Bytes of the ICMP message tcpdump reads before it prints anything; fewer gives "[|icmp]". */

@@ -2,7 +2,8 @@
 // with scripts/transport-vs-tcpdump.sh), each rebuilt as frames of the same form and compared with what
 // the installed tcpdump prints for them: MPTCP options (mptcp-*.pcap), ARP operations tcpdump
 // hex-dumps and ARP cut inside its addresses (arp-oobr.pcap), IPv4 cut by a snap length or shorter on
-// the wire than its totalLength (the *-oobr.pcap fuzz cases and others), VRRP and TCP over IPv6
+// the wire than its totalLength (the *-oobr.pcap fuzz cases and others), VXLAN and OTV tunnels
+// (vxlan.pcap, vxlan_port_8472.pcap), VRRP and TCP over IPv6
 // (vrrp.pcap, bigtcp-ipv6-hbh.pcap, bgp-*.pcapng). The frames
 // are generated here (addresses from the documentation ranges), not copied from those captures.
 import { strict as assert } from "assert";
@@ -173,6 +174,25 @@ function cutIpv4Cases(): Case[] {
   ];
 }
 
+/** Ethernet-in-UDP (VXLAN, OTV) to `port` with these tunnel flags, carrying `inner` (an Ethernet frame). */
+function tunnel(name: string, port: number, flags: number, inner: Uint8Array): Case {
+  const header = [flags, 0, 0, 0x2a, 0, 0, 100, 0];
+  const udpLength = 8 + header.length + inner.length;
+  return { name, bytes: ethernet(0x0800, ipv4(17, [0xa5, 0x5a, port >> 8, port & 0xff, udpLength >> 8, udpLength & 0xff, 0, 0, ...header, ...inner])) };
+}
+
+function tunnelCases(): Case[] {
+  const innerArp = arp(1).bytes.subarray(0, 42);
+  const innerEcho = ethernet(0x0800, ipv4(1, [8, 0, 0, 0, 0x12, 0x34, 0, 1, ...Array(56).fill(1)]));
+  return [
+    tunnel("VXLAN with ARP inside", 4789, 0x08, innerArp),
+    tunnel("VXLAN with ICMP inside", 4789, 0x08, innerEcho),
+    tunnel("VXLAN without the I flag", 4789, 0x00, innerEcho),
+    tunnel("OTV with ICMP inside", 8472, 0x08, innerEcho),
+    tunnel("OTV without the I flag", 8472, 0x02, innerArp),
+  ];
+}
+
 let directory = "";
 let files = 0;
 
@@ -240,6 +260,19 @@ describe("packets/summary: the forms found differing on tcpdump's test captures,
     for (const mark of ["UDP, length 100", "Flags [P.]", "[|tcp]", "ICMP echo request", "[|icmp]", "VRRPv2", "ip-proto-253 40", "truncated-ip - 30 bytes missing!", "bad-len 0"]) {
       assert.ok(theirs.some((line) => line.includes(mark)), `no case shows ${mark}`);
     }
+  });
+
+  it("prints VXLAN and OTV as tcpdump does: the tunnel's line, then the inner frame's on a line without time", () => {
+    const cases = tunnelCases();
+    const file = path.join(directory, "tunnels.pcap");
+    fs.writeFileSync(file, writePcap(cases.map((c, i) => ({ seconds: 1_700_000_000 + i, nanoseconds: 0, data: c.bytes, originalLength: c.bytes.length }))));
+    const theirs = spawnSync("tcpdump", ["-n", "-r", file], { encoding: "utf8", env: { ...process.env, TZ: "UTC" } }).stdout.trim().split("\n");
+    const writer = new LineWriter(new TextBuffer(MAX_LINE_LENGTH));
+    cases.forEach((c, i) => writer.write(c.bytes, 1_700_000_000 + i, 0, c.bytes.length));
+    assert.deepEqual(writer.out.toString().trim().split("\n"), theirs);
+    assert.equal(theirs.length, 2 * cases.length);
+    assert.ok(theirs.some((line) => line.includes("VXLAN, flags [invalid] (0x00), vni 100")));
+    assert.ok(theirs.some((line) => line.includes("OTV, flags [.] (0x02), overlay 42, instance 100")));
   });
 
   it("prints VRRP and TCP over IPv6 with the IPv4 line's printers, as tcpdump does (relative numbers too)", () => {
