@@ -8,8 +8,8 @@
 // past it ends the line with " [|proto]", proto being the layer being read (ip6, hbhopt, dstopt,
 // rt6, frag6, icmp6, udp); the printer below does the same, by checking every read.
 //
-// Not decoded as tcpdump does (the line differs): ICMPv6 router renumbering (138), node information
-// and who-are-you (139, 140), RPL (155), mobility headers (135/62 as next header), AH, ESP, and
+// Not decoded as tcpdump does (the line differs): ICMPv6 node information and who-are-you (139,
+// 140), mobility headers (135/62 as next header), AH, ESP, and
 // every upper layer with a dissector of its own (OSPF, PIM, SCTP, DCCP, GRE, IPv4 in IPv6…).
 // TCP, UDP and VRRP go through `ipv6TransportWriter` (see there; summary.ts sets it to the IPv4
 // line's printers of transport-summary.ts for TCP and VRRP).
@@ -173,6 +173,9 @@ const ICMPV6_TYPE_NAMES: ReadonlyMap<number, string> = new Map([
   [145, "ha discovery reply"], [146, "mobile router solicitation"], [147, "mobile router advertisement"],
   [155, "RPL"], [200, "mtrace response"], [201, "mtrace message"],
 ]);
+
+/** rpl_print's names of RPL (RFC 6550) message codes 0..3. */
+const RPL_CODE_NAMES: readonly string[] = ["DODAG Information Solicitation", "DODAG Information Object", "Destination Advertisement Object", "Destination Advertisement Object Ack"];
 
 const UNREACHABLE_CODES: readonly string[] = ["unreachable route", " unreachable prohibited", "beyond scope", "unreachable address", "unreachable port"];
 
@@ -728,6 +731,17 @@ class Ipv6LinePrinter {
         out.decimal(this.u16(cp + 6));
         out.ascii(" group record(s)");
         break;
+      case 138:
+        this.routerRenumbering(cp, code);
+        break;
+      case 155:
+        // rpl_print at default verbosity: secured or not, then the message's name
+        if ((code & 0x80) !== 0) out.ascii(", (SEC) [worktodo]");
+        else {
+          out.ascii(", (CLR)");
+          out.ascii(RPL_CODE_NAMES[code] ?? `RPL message, unknown code ${code}`);
+        }
+        break;
       case 144:
       case 146:
         this.need(cp + 4, 2);
@@ -743,6 +757,49 @@ class Ipv6LinePrinter {
     }
     out.ascii(", length ");
     out.decimal(length);
+  }
+
+  /**
+   * icmp6_rrenum_print at default verbosity (RFC 2894): the code and sequence number, and for a
+   * command its match-prefix part and each use-prefix part ("match(add,fec0::/48) use(...)"). Where
+   * tcpdump's own checks fail it prints " [|icmp6]" and the line goes on (", length N").
+   */
+  private routerRenumbering(cp: number, code: number): void {
+    const out = this.out;
+    const cut = (): void => out.ascii(" [|icmp6]");
+    if (cp + 16 > this.snapEnd) return cut();
+    out.ascii(code === 0 ? ", command" : code === 1 ? ", result" : code === 255 ? ", sequence number reset" : `, code-#${code}`);
+    out.ascii(", seq=");
+    out.decimal(this.u32(cp + 4));
+    if (code !== 0) return;
+    const match = cp + 16;
+    if (match + 24 > this.snapEnd) return cut();
+    const operation = this.u8(match);
+    out.ascii(operation === 1 ? " match(add" : operation === 2 ? " match(change" : operation === 3 ? " match(setglobal" : ` match(#${operation}`);
+    out.byte(0x2c);
+    this.address(match + 8);
+    out.byte(0x2f);
+    out.decimal(this.u8(match + 3));
+    out.byte(0x29);
+    let uses = this.u8(match + 1) - 3;
+    if (uses % 4 !== 0) return cut();
+    uses /= 4;
+    for (let use = match + 24; uses > 0; uses--, use += 32) {
+      if (use + 32 > this.snapEnd) return cut();
+      out.ascii(" use(");
+      const flags = this.u8(use + 12);
+      if (flags !== 0) {
+        if ((flags & 0x80) !== 0) out.byte(0x56); // V
+        if ((flags & 0x40) !== 0) out.byte(0x50); // P
+        out.byte(0x2c);
+      }
+      this.address(use + 16);
+      out.byte(0x2f);
+      out.decimal(this.u8(use));
+      out.byte(0x2f);
+      out.decimal(this.u8(use + 1));
+      out.byte(0x29);
+    }
   }
 
   /** mld6_print: nothing when the 24 bytes are not all there. */

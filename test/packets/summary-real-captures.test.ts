@@ -3,7 +3,8 @@
 // the installed tcpdump prints for them: MPTCP options (mptcp-*.pcap), ARP operations tcpdump
 // hex-dumps and ARP cut inside its addresses (arp-oobr.pcap), IPv4 cut by a snap length or shorter on
 // the wire than its totalLength (the *-oobr.pcap fuzz cases and others), VXLAN and OTV tunnels
-// (vxlan.pcap, vxlan_port_8472.pcap), VRRP and TCP over IPv6
+// (vxlan.pcap, vxlan_port_8472.pcap), ICMPv6 RPL and router renumbering (rpl-*.pcap,
+// icmpv6-RFC2894-RR.pcap), VRRP and TCP over IPv6
 // (vrrp.pcap, bigtcp-ipv6-hbh.pcap, bgp-*.pcapng). The frames
 // are generated here (addresses from the documentation ranges), not copied from those captures.
 import { strict as assert } from "assert";
@@ -127,6 +128,38 @@ function arpCases(): Case[] {
 function vrrp6(hopLimit: number, vrid: number, priority: number, centiseconds: number): Case {
   const vrrp = [0x31, vrid, priority, 1, centiseconds >> 8, centiseconds & 0x0f, 0, 0, ...IP6_A];
   return { name: `VRRPv3 over IPv6, hop limit ${hopLimit}`, bytes: ethernet(0x86dd, ipv6(112, hopLimit, VRRP6_GROUP, vrrp)) };
+}
+
+function icmp6(name: string, message: readonly number[], captured?: number): Case {
+  const bytes = ethernet(0x86dd, ipv6(58, 255, IP6_A.map((x, i) => (i === 15 ? 2 : x)), message));
+  return { name, bytes: bytes.subarray(0, captured ?? bytes.length), wireLength: bytes.length };
+}
+
+/** ICMPv6 router renumbering (RFC 2894) with `code`, and for a command a match-prefix part with these use-prefix parts. */
+function renumbering(name: string, code: number, uses: readonly number[][], options: { matchLength?: number; captured?: number } = {}): Case {
+  const header = [138, code, 0, 0, 0, 0, 1, 0, 0, 0, 0, 100, 0, 0, 0, 0];
+  const prefix = [0x20, 0x01, 0x0d, 0xb8, 0, 0x10, ...Array(10).fill(0)];
+  const match = [1, options.matchLength ?? 3 + 4 * uses.length, 0, 48, 0, 128, 0, 0, ...prefix];
+  return icmp6(name, code === 0 ? [...header, ...match, ...uses.flat()] : header, options.captured === undefined ? undefined : 14 + 40 + options.captured);
+}
+
+function use(flags: number, useLength: number, keepLength: number): number[] {
+  return [useLength, keepLength, 0, 0, 0, 0, 0, 60, 0, 0, 0, 30, flags, 0, 0, 0, 0x20, 0x01, 0x0d, 0xb8, 0, 0x20, ...Array(10).fill(0)];
+}
+
+function icmp6Cases(): Case[] {
+  return [
+    ...[0, 1, 2, 3, 7, 0x82].map((code) => icmp6(`RPL code ${code}`, [155, code, 0, 0, ...Array(20).fill(0)])),
+    renumbering("router renumbering command, one use-prefix", 0, [use(0, 48, 16)]),
+    renumbering("router renumbering command, two use-prefixes with flags", 0, [use(0xc0, 48, 16), use(0x40, 64, 0)]),
+    renumbering("router renumbering command, no use-prefix", 0, []),
+    renumbering("router renumbering command, a match length that is no whole number of use-prefixes", 0, [use(0, 48, 16)], { matchLength: 5 }),
+    renumbering("router renumbering command cut inside its match-prefix", 0, [use(0, 48, 16)], { captured: 16 + 10 }),
+    renumbering("router renumbering command cut inside a use-prefix", 0, [use(0, 48, 16)], { captured: 16 + 24 + 20 }),
+    renumbering("router renumbering result", 1, []),
+    renumbering("router renumbering sequence number reset", 255, []),
+    renumbering("router renumbering code 7", 7, []),
+  ];
 }
 
 function ipv6Cases(): Case[] {
@@ -273,6 +306,13 @@ describe("packets/summary: the forms found differing on tcpdump's test captures,
     assert.equal(theirs.length, 2 * cases.length);
     assert.ok(theirs.some((line) => line.includes("VXLAN, flags [invalid] (0x00), vni 100")));
     assert.ok(theirs.some((line) => line.includes("OTV, flags [.] (0x02), overlay 42, instance 100")));
+  });
+
+  it("prints ICMPv6 RPL and router renumbering as tcpdump does", () => {
+    const theirs = assertSameAsTcpdump(icmp6Cases());
+    for (const mark of ["(CLR)DODAG Information Solicitation", "RPL message, unknown code 7", "(SEC) [worktodo]", "match(add,2001:db8:10::/48) use(2001:db8:20::/48/16)", "use(VP,", "[|icmp6], length", "sequence number reset", "code-#7"]) {
+      assert.ok(theirs.some((line) => line.includes(mark)), `no case shows ${mark}`);
+    }
   });
 
   it("prints VRRP and TCP over IPv6 with the IPv4 line's printers, as tcpdump does (relative numbers too)", () => {
