@@ -8,8 +8,8 @@
 // past it ends the line with " [|proto]", proto being the layer being read (ip6, hbhopt, dstopt,
 // rt6, frag6, icmp6, udp); the printer below does the same, by checking every read.
 //
-// Not decoded as tcpdump does (the line differs): ICMPv6 node information and who-are-you (139,
-// 140), mobility headers (135/62 as next header), AH, ESP, and
+// Not decoded as tcpdump does (the line differs): ICMPv6 node information replies (140) and queries
+// for a DNS name, mobility headers (135/62 as next header), AH, ESP, and
 // every upper layer with a dissector of its own (OSPF, PIM, SCTP, DCCP, GRE, IPv4 in IPv6…).
 // TCP, UDP and VRRP go through `ipv6TransportWriter` (see there; summary.ts sets it to the IPv4
 // line's printers of transport-summary.ts for TCP and VRRP).
@@ -173,6 +173,9 @@ const ICMPV6_TYPE_NAMES: ReadonlyMap<number, string> = new Map([
   [145, "ha discovery reply"], [146, "mobile router solicitation"], [147, "mobile router advertisement"],
   [155, "RPL"], [200, "mtrace response"], [201, "mtrace message"],
 ]);
+
+/** The node-address query flags in the order tcpdump prints their letters. */
+const NODE_ADDRESS_FLAGS: readonly (readonly [number, string])[] = [[0x40, "a"], [0x20, "G"], [0x10, "S"], [0x08, "L"], [0x04, "C"], [0x02, "A"]];
 
 /** rpl_print's names of RPL (RFC 6550) message codes 0..3. */
 const RPL_CODE_NAMES: readonly string[] = ["DODAG Information Solicitation", "DODAG Information Object", "Destination Advertisement Object", "Destination Advertisement Object Ack"];
@@ -734,6 +737,9 @@ class Ipv6LinePrinter {
       case 138:
         this.routerRenumbering(cp, code);
         break;
+      case 139:
+        this.nodeInformationQuery(cp, code);
+        break;
       case 155:
         // rpl_print at default verbosity: secured or not, then the message's name
         if ((code & 0x80) !== 0) out.ascii(", (SEC) [worktodo]");
@@ -800,6 +806,66 @@ class Ipv6LinePrinter {
       out.decimal(this.u8(use + 1));
       out.byte(0x29);
     }
+  }
+
+  /**
+   * icmp6_nodeinfo_print for a query (RFC 4620) at default verbosity: KAME's who-are-you (12 bytes),
+   * or the query type, its flags and an IPv6 or IPv4 subject. A DNS-name subject is only named (tcpdump
+   * goes on with the name: the line differs there).
+   */
+  private nodeInformationQuery(cp: number, code: number): void {
+    const out = this.out;
+    const size = this.snapEnd - cp;
+    if (size === 12) return void out.ascii(" who-are-you request");
+    out.ascii(" node information query");
+    if (size < 16) return void out.ascii(" [|icmp6]");
+    const queryType = this.u16(cp + 4);
+    const flags = this.u16(cp + 6);
+    out.ascii(" (");
+    switch (queryType) {
+      case 0:
+        out.ascii("noop");
+        break;
+      case 1:
+        out.ascii("supported qtypes");
+        if (flags !== 0) out.ascii((flags & 1) !== 0 ? " [C]" : " []");
+        break;
+      case 2:
+        out.ascii("DNS name");
+        break;
+      case 3:
+        out.ascii("node addresses");
+        if (flags !== 0) {
+          out.ascii(" [");
+          for (const [bit, letter] of NODE_ADDRESS_FLAGS) if ((flags & bit) !== 0) out.ascii(letter);
+          out.byte(0x5d);
+        }
+        break;
+      default:
+        out.ascii("unknown");
+    }
+    if (queryType === 0 || queryType === 1) return void out.byte(0x29);
+    if (size === 16) return void out.ascii(", 03 draft)");
+    switch (code) {
+      case 0:
+        if (size === 32) {
+          out.ascii(", subject=");
+          this.address(cp + 16);
+        }
+        break;
+      case 1:
+        out.ascii(", subject=DNS name");
+        break;
+      case 2:
+        if (size === 20) {
+          out.ascii(", subject=");
+          out.ipv4At(this.b, cp + 16);
+        }
+        break;
+      default:
+        out.ascii(", unknown subject");
+    }
+    out.byte(0x29);
   }
 
   /** mld6_print: nothing when the 24 bytes are not all there. */

@@ -3,8 +3,8 @@
 // the installed tcpdump prints for them: MPTCP options (mptcp-*.pcap), ARP operations tcpdump
 // hex-dumps and ARP cut inside its addresses (arp-oobr.pcap), IPv4 cut by a snap length or shorter on
 // the wire than its totalLength (the *-oobr.pcap fuzz cases and others), VXLAN and OTV tunnels
-// (vxlan.pcap, vxlan_port_8472.pcap), ICMPv6 RPL and router renumbering (rpl-*.pcap,
-// icmpv6-RFC2894-RR.pcap), VRRP and TCP over IPv6
+// (vxlan.pcap, vxlan_port_8472.pcap), ICMPv6 node information queries, RPL and router renumbering
+// (icmpv6-ni-flags.pcap, rpl-*.pcap, icmpv6-RFC2894-RR.pcap), VRRP and TCP over IPv6
 // (vrrp.pcap, bigtcp-ipv6-hbh.pcap, bgp-*.pcapng). The frames
 // are generated here (addresses from the documentation ranges), not copied from those captures.
 import { strict as assert } from "assert";
@@ -147,8 +147,27 @@ function use(flags: number, useLength: number, keepLength: number): number[] {
   return [useLength, keepLength, 0, 0, 0, 0, 0, 60, 0, 0, 0, 30, flags, 0, 0, 0, 0x20, 0x01, 0x0d, 0xb8, 0, 0x20, ...Array(10).fill(0)];
 }
 
+/** An ICMPv6 node information query (RFC 4620) of `queryType` with `flags`, subject code `code` and `subject`. */
+function nodeQuery(name: string, code: number, queryType: number, flags: number, subject: readonly number[], captured?: number): Case {
+  return icmp6(`node information query: ${name}`, [139, code, 0, 0, queryType >> 8, queryType & 0xff, flags >> 8, flags & 0xff, 1, 2, 3, 4, 5, 6, 7, 8, ...subject], captured);
+}
+
 function icmp6Cases(): Case[] {
   return [
+    icmp6("KAME who-are-you", [139, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4]),
+    nodeQuery("noop", 0, 0, 0, IP6_A),
+    nodeQuery("supported qtypes, C", 0, 1, 1, []),
+    nodeQuery("supported qtypes, other flags", 0, 1, 2, []),
+    nodeQuery("DNS name of an IPv6 subject", 0, 2, 0, IP6_A),
+    nodeQuery("node addresses, every flag, IPv6 subject", 0, 3, 0x7e, IP6_A),
+    nodeQuery("node addresses, A", 0, 3, 0x02, IP6_A),
+    nodeQuery("node addresses of an IPv4 subject", 2, 3, 0x20, IP_B),
+    nodeQuery("an IPv6 subject of the wrong length", 0, 3, 0, IP_B),
+    nodeQuery("unknown subject code", 5, 3, 0, IP_B),
+    nodeQuery("unknown query type", 0, 9, 0, IP6_A),
+    nodeQuery("no subject (03 draft)", 0, 2, 0, []),
+    nodeQuery("cut inside its header", 0, 3, 0, IP6_A, 14 + 40 + 14),
+    ...[0, 1, 2, 3, 7, 0x82].map((code) => icmp6(`RPL code ${code}`, [155, code, 0, 0, ...Array(20).fill(0)])),
     ...[0, 1, 2, 3, 7, 0x82].map((code) => icmp6(`RPL code ${code}`, [155, code, 0, 0, ...Array(20).fill(0)])),
     renumbering("router renumbering command, one use-prefix", 0, [use(0, 48, 16)]),
     renumbering("router renumbering command, two use-prefixes with flags", 0, [use(0xc0, 48, 16), use(0x40, 64, 0)]),
@@ -308,9 +327,9 @@ describe("packets/summary: the forms found differing on tcpdump's test captures,
     assert.ok(theirs.some((line) => line.includes("OTV, flags [.] (0x02), overlay 42, instance 100")));
   });
 
-  it("prints ICMPv6 RPL and router renumbering as tcpdump does", () => {
+  it("prints ICMPv6 node information queries, RPL and router renumbering as tcpdump does", () => {
     const theirs = assertSameAsTcpdump(icmp6Cases());
-    for (const mark of ["(CLR)DODAG Information Solicitation", "RPL message, unknown code 7", "(SEC) [worktodo]", "match(add,2001:db8:10::/48) use(2001:db8:20::/48/16)", "use(VP,", "[|icmp6], length", "sequence number reset", "code-#7"]) {
+    for (const mark of ["who-are-you request, length 12", "(node addresses [aGSLCA], subject=2001:db8::1)", "subject=198.51.100.2", "unknown subject", "03 draft", "query [|icmp6]", "(CLR)DODAG Information Solicitation", "RPL message, unknown code 7", "(SEC) [worktodo]", "match(add,2001:db8:10::/48) use(2001:db8:20::/48/16)", "use(VP,", "[|icmp6], length", "sequence number reset", "code-#7"]) {
       assert.ok(theirs.some((line) => line.includes(mark)), `no case shows ${mark}`);
     }
   });
