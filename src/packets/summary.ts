@@ -23,7 +23,7 @@
 import { DecodeError } from "./errors";
 import { ETHERTYPE_IPV4 } from "./ethernet";
 import { FrameKind, FrameView, tryDecodeFrame } from "./frame";
-import { Ipv6TransportContext, setIpv6TransportWriter, writeIpv6Summary, writeTransportFallback } from "./summary-ipv6";
+import { Ipv6TransportContext, setIpv6TransportWriter, writeIpv6Address, writeIpv6Summary, writeTransportFallback } from "./summary-ipv6";
 import { MutableAddressPlace, TcpConversations, writeTcpSummary, writeUdpSummary, writeVrrpSummary } from "./transport-summary";
 import { VRRP_PROTOCOL } from "./vrrp";
 
@@ -40,6 +40,14 @@ function writeIpv6Transport(c: Ipv6TransportContext, out: TextBuffer): void {
   const end = c.transport + c.length;
   if (c.protocol === 6 && c.length >= 4 && end <= c.snapEnd) {
     return writeTcpSummary(out, ipv6Addresses.set(c.bytes, c.ip + 8, c.ip + 24, 16, c.addressesWritten), c.transport, end, c.conversations);
+  }
+  if (c.protocol === 6 && c.transport + 4 > c.snapEnd) {
+    // tcp_print names the addresses (again, after an extension header) before " [|tcp]"
+    writeIpv6Address(out, c.bytes, c.ip + 8);
+    out.put(ARROW);
+    writeIpv6Address(out, c.bytes, c.ip + 24);
+    out.ascii(": [|tcp]");
+    return;
   }
   if (c.protocol === VRRP_PROTOCOL) return writeVrrpSummary(out, c.bytes, c.transport, Math.min(end, c.snapEnd), c.bytes[c.ip + 7]);
   writeTransportFallback(c, out);

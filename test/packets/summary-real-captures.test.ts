@@ -181,6 +181,10 @@ function icmp6Cases(): Case[] {
   ];
 }
 
+function cutTo(bytes: Uint8Array, captured: number): Case {
+  return { name: "", bytes: bytes.subarray(0, captured), wireLength: bytes.length };
+}
+
 function ipv6Cases(): Case[] {
   const cut = vrrp6(255, 1, 100, 100);
   return [
@@ -189,6 +193,8 @@ function ipv6Cases(): Case[] {
     { name: "VRRPv3 over IPv6 cut after its priority", bytes: cut.bytes.subarray(0, 14 + 40 + 3), wireLength: cut.bytes.length },
     { name: "TCP over IPv6 (SYN with options)", bytes: ethernet(0x86dd, ipv6(6, 64, IP6_A.map((x, i) => (i === 15 ? 2 : x)), tcp(SYN, [2, 4, 5, 0xb4, 4, 2, 1, 3, 3, 7]))) },
     { name: "TCP over IPv6 with data", bytes: ethernet(0x86dd, ipv6(6, 64, IP6_A.map((x, i) => (i === 15 ? 2 : x)), tcp(PSH_ACK, [], 100))) },
+    { ...cutTo(ethernet(0x86dd, ipv6(6, 64, IP6_A.map((x, i) => (i === 15 ? 2 : x)), tcp(ACK, []))), 14 + 40 + 3), name: "TCP over IPv6 cut before its ports" },
+    { ...cutTo(ethernet(0x86dd, ipv6(0, 64, IP6_A.map((x, i) => (i === 15 ? 2 : x)), [6, 0, 1, 4, 0, 0, 0, 0, ...tcp(ACK, [])])), 14 + 40 + 8 + 2), name: "TCP over IPv6 cut before its ports, after a hop-by-hop header" },
     { name: "TCP over IPv6 after a hop-by-hop header (ports only)", bytes: ethernet(0x86dd, ipv6(0, 64, IP6_A.map((x, i) => (i === 15 ? 2 : x)), [6, 0, 1, 4, 0, 0, 0, 0, ...tcp(ACK, [1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2])])) },
   ];
 }
