@@ -407,7 +407,7 @@ export function writeUnacceptedIpv4(b: Uint8Array, wireLength: number, out: Text
       writeTcpSummary(out, ipv4Addresses.set(b, ip + 12, ip + 16, 4), transport, end, conversations);
       return true;
     case 1:
-      if (length >= 8 && transportCaptured < icmpBytesNeeded(b, transport, length)) {
+      if (transportCaptured < icmpBytesNeeded(b, transport, length) && length >= icmpBytesNeeded(b, transport, length)) {
         writeAddresses(b, ip, out);
         out.ascii(":  [|icmp]");
       } else writeIcmp(b, ip, transport, length, out);
@@ -704,8 +704,15 @@ function icmpBytesNeeded(b: Uint8Array, icmp: number, length: number): number {
       return 20;
     case 18:
       return 12;
-    default:
+    case 0:
+    case 8:
+    case 12:
+    case 13:
       return 8;
+    default:
+      // a name only: tcpdump reads the type and code (a message this short comes only from a datagram
+      // whose totalLength leaves under 8 bytes, see writeUnacceptedIpv4)
+      return 2;
   }
 }
 

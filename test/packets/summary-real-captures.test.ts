@@ -221,6 +221,9 @@ function cutIpv4Cases(): Case[] {
     cutIpv4("TCP cut before its destination port", 6, tcp(ACK, [], 10), 14 + 20 + 3),
     cutIpv4("ICMP echo cut after 8 bytes", 1, echo, 14 + 20 + 10),
     cutIpv4("ICMP echo cut inside its header", 1, echo, 14 + 20 + 4),
+    cutIpv4("ICMP of an unknown type, 3 bytes long by its totalLength", 1, [49, 0, 0, 0, 0, 0, 0, 0], 14 + 20 + 8, { totalLength: 23 }),
+    cutIpv4("ICMP source quench, 2 bytes long by its totalLength", 1, [4, 0, 0, 0, 0, 0, 0, 0], 14 + 20 + 8, { totalLength: 22 }),
+    cutIpv4("ICMP echo, 6 bytes long by its totalLength", 1, echo, 14 + 20 + 8, { totalLength: 26 }),
     cutIpv4("ICMP unreachable cut inside the quoted header", 1, unreachable, 14 + 20 + 8 + 12),
     cutIpv4("VRRPv2 cut after 8 bytes", 112, vrrp2, 14 + 20 + 8),
     cutIpv4("protocol 253 (experimental) cut by a snap length", 253, Array(40).fill(0), 14 + 20 + 4),
@@ -315,7 +318,7 @@ describe("packets/summary: the forms found differing on tcpdump's test captures,
 
   it("prints IPv4 cut by a snap length, shorter on the wire than its header says, or of a bad totalLength, as tcpdump does", () => {
     const theirs = assertSameAsTcpdump(cutIpv4Cases());
-    for (const mark of ["UDP, length 100", "Flags [P.]", "[|tcp]", "ICMP echo request", "[|icmp]", "VRRPv2", "ip-proto-253 40", "truncated-ip - 30 bytes missing!", "bad-len 0"]) {
+    for (const mark of ["UDP, length 100", "Flags [P.]", "[|tcp]", "ICMP echo request", "[|icmp]", "ICMP type-#49, length 3", "VRRPv2", "ip-proto-253 40", "truncated-ip - 30 bytes missing!", "bad-len 0"]) {
       assert.ok(theirs.some((line) => line.includes(mark)), `no case shows ${mark}`);
     }
   });
