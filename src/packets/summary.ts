@@ -7,7 +7,7 @@
 //   ARP (Ethernet/IPv4, and tcpdump's "ARP, <hardware> (len h), <protocol> (len p)" form for others),
 //   ICMP of every type, IPv4 fragments, UDP (as tcpdump prints a port it has no dissector for) and
 //   IPv4 protocols tcpdump does not decode: the same line. VLAN-tagged frames print as their inner
-//   frame, as tcpdump does without -e. VXLAN (UDP port 4789) and OTV (8472): tcpdump's tunnel line
+//   frame, as tcpdump does without -e; so do frames under 802.1ad (QinQ) or several tags. VXLAN (UDP port 4789) and OTV (8472): tcpdump's tunnel line
 //   ("VXLAN, flags [I] (0x08), vni N"), then the line of the frame inside on a line of its own,
 //   without time, as tcpdump prints it.
 //   ARP operations tcpdump hex-dumps (NACK, unknown): tcpdump's first line, "ARP, Unknown (N) " (the
@@ -326,6 +326,7 @@ export function writeSummary(view: FrameView, accepted: boolean, wireLength: num
     default:
       // IPv6: summary-ipv6.ts
       if (view.etherType === 0x86dd) return writeIpv6Summary(view.bytes, view.networkOffset, view.bytes.length, wireLength - view.networkOffset, out, conversations);
+      if (VLAN_TAG_TYPES.includes(view.etherType) && writeStackedTags(view, wireLength, out, conversations)) return;
       return writeOtherEtherType(view, wireLength, out);
   }
 }
@@ -455,6 +456,27 @@ function isAtmArp(bytes: Uint8Array): boolean {
   let at = 12;
   while (at + 4 <= bytes.length && ((bytes[at] << 8) | bytes[at + 1]) === 0x8100) at += 4;
   return at + 4 <= bytes.length && ((bytes[at + 2] << 8) | bytes[at + 3]) === ARP_HARDWARE_ATM;
+}
+
+/** The EtherTypes of VLAN tags tcpdump looks through: 802.1Q, 802.1ad (QinQ) and the older 0x9100, 0x9200. */
+const VLAN_TAG_TYPES: readonly number[] = [0x8100, 0x88a8, 0x9100, 0x9200];
+
+/**
+ * A frame under more than one VLAN tag, or an 802.1ad one (the view reads one 802.1Q tag): the line of
+ * the ARP, IPv4 or IPv6 inside, as tcpdump prints it without -e, written from a copy of the frame
+ * without its tags. False (nothing written) for another protocol inside.
+ */
+function writeStackedTags(view: FrameView, wireLength: number, out: TextBuffer, conversations: TcpConversations | undefined): boolean {
+  const b = view.bytes;
+  let at = 12;
+  while (at + 6 <= b.length && VLAN_TAG_TYPES.includes((b[at] << 8) | b[at + 1])) at += 4;
+  const inner = (b[at] << 8) | b[at + 1];
+  if (at + 2 > b.length || (inner !== 0x0806 && inner !== ETHERTYPE_IPV4 && inner !== 0x86dd)) return false;
+  const untagged = new Uint8Array(12 + b.length - at);
+  untagged.set(b.subarray(0, 12));
+  untagged.set(b.subarray(at), 12);
+  writeSummary(view, view.reset(untagged), wireLength - (at - 12), out, conversations);
+  return true;
 }
 
 function writeOtherEtherType(view: FrameView, wireLength: number, out: TextBuffer): void {

@@ -4,7 +4,8 @@
 // hex-dumps and ARP cut inside its addresses (arp-oobr.pcap), IPv4 cut by a snap length or shorter on
 // the wire than its totalLength (the *-oobr.pcap fuzz cases and others), VXLAN and OTV tunnels
 // (vxlan.pcap, vxlan_port_8472.pcap), ICMPv6 node information queries, RPL and router renumbering
-// (icmpv6-ni-flags.pcap, rpl-*.pcap, icmpv6-RFC2894-RR.pcap), VRRP and TCP over IPv6
+// (icmpv6-ni-flags.pcap, rpl-*.pcap, icmpv6-RFC2894-RR.pcap), 802.1ad QinQ (802.1ad_QinQ.pcap), VRRP and
+// TCP over IPv6
 // (vrrp.pcap, bigtcp-ipv6-hbh.pcap, bgp-*.pcapng). The frames
 // are generated here (addresses from the documentation ranges), not copied from those captures.
 import { strict as assert } from "assert";
@@ -108,6 +109,23 @@ function arp(operation: number, options: { hardwareLength?: number; cut?: number
   const bytes = ethernet(0x0806, [...body, ...Array(18).fill(0)]);
   const cut = options.cut ?? bytes.length;
   return { name: `ARP operation ${operation}, hardware length ${hardwareLength}, ${cut} bytes captured`, bytes: bytes.subarray(0, cut), wireLength: bytes.length };
+}
+
+/** `inner` (an Ethernet frame) with VLAN tags of these EtherTypes put in after the addresses. */
+function tagged(name: string, tagTypes: readonly number[], inner: Uint8Array): Case {
+  const tags = tagTypes.flatMap((type, i) => [type >> 8, type & 0xff, 0x20 | i, 10 + i]);
+  return { name, bytes: Uint8Array.from([...inner.subarray(0, 12), ...tags, ...inner.subarray(12)]) };
+}
+
+function taggedCases(): Case[] {
+  const echo = ethernet(0x0800, ipv4(1, [8, 0, 0, 0, 0x12, 0x34, 0, 1, ...Array(56).fill(1)]));
+  return [
+    tagged("ARP under 802.1ad and 802.1Q (802.1ad_QinQ.pcap)", [0x88a8, 0x8100], arp(1).bytes),
+    tagged("ARP reply under 802.1ad alone", [0x88a8], arp(2).bytes),
+    tagged("ICMP under 0x9100 and 802.1Q", [0x9100, 0x8100], echo),
+    tagged("ICMP under two 802.1Q tags", [0x8100, 0x8100], echo),
+    tagged("TCP over IPv6 under 802.1ad", [0x88a8, 0x8100], ethernet(0x86dd, ipv6(6, 64, IP6_A.map((x, i) => (i === 15 ? 2 : x)), tcp(SYN, [])))),
+  ];
 }
 
 function arpCases(): Case[] {
@@ -321,6 +339,11 @@ describe("packets/summary: the forms found differing on tcpdump's test captures,
     for (const mark of ["UDP, length 100", "Flags [P.]", "[|tcp]", "ICMP echo request", "[|icmp]", "ICMP type-#49, length 3", "VRRPv2", "ip-proto-253 40", "truncated-ip - 30 bytes missing!", "bad-len 0"]) {
       assert.ok(theirs.some((line) => line.includes(mark)), `no case shows ${mark}`);
     }
+  });
+
+  it("prints frames under 802.1ad (QinQ) or several VLAN tags as the frame inside, as tcpdump does without -e", () => {
+    const theirs = assertSameAsTcpdump(taggedCases());
+    assert.ok(theirs[0].endsWith("ARP, Request who-has 198.51.100.2 tell 192.0.2.1, length 46"), theirs[0]);
   });
 
   it("prints VXLAN and OTV as tcpdump does: the tunnel's line, then the inner frame's on a line without time", () => {
