@@ -10,7 +10,7 @@ import { ArpResolver } from "../arp/resolver";
 import { Prober, ProbeEvent } from "../icmp/prober";
 import { runPing, TargetSummary } from "../icmp/session";
 import { findInterface, InterfaceError } from "../link/interfaces";
-import { injectionOnLoBlockedBy, lookupRoutes, RouteError } from "../link/route";
+import { injectionOnLoBlockedBy, lookupRoutes, RouteError, RouteLookup } from "../link/route";
 import { Ipv4, Mac } from "../packets/address";
 import { UsageError } from "./errors";
 import { OpenedPort, openPort, parseAddressArgument, sourceFor } from "./port";
@@ -104,7 +104,7 @@ async function routeTargets(targets: readonly Ipv4[], given: string | undefined)
       throw error;
     }
   }
-  let routes: Awaited<ReturnType<typeof lookupRoutes>>;
+  let routes: Array<RouteLookup<Ipv4> | RouteError>;
   try {
     routes = await lookupRoutes(targets, { outputInterfaceIndex });
   } catch (error) {

@@ -4,7 +4,7 @@
 import { findInterface, NetworkInterface } from "../link/interfaces";
 import type { Link } from "../link/link";
 import { FramePort } from "../link/port";
-import { lookupRoute, RouteError } from "../link/route";
+import { lookupRoute, RouteError, RouteLookup } from "../link/route";
 import { AddressError, Ipv4 } from "../packets/address";
 import { UsageError } from "./errors";
 
@@ -30,7 +30,7 @@ export function parseAddressArgument(what: string, text: string): Ipv4 {
 export async function interfaceFor(given: string | undefined, target: Ipv4 | undefined): Promise<string> {
   if (given !== undefined) return given;
   if (target === undefined) throw new UsageError("no interface: give one with -I IFACE");
-  let route: Awaited<ReturnType<typeof lookupRoute>>;
+  let route: RouteLookup<Ipv4>;
   try {
     route = await lookupRoute(target);
   } catch (error) {
