@@ -225,6 +225,17 @@ describe("lab: a Linux router's IPv6 neighbour cache and Neighbor Advertisements
     assert.deepEqual(wrong, [], `${wrong.length} of ${NA_CASES.length} rows differ`);
   });
 
+  it("has no locktime: of two Override NAs back to back, the second wins", async () => {
+    configure({ acceptUntrackedNa: 0, forwarding: true });
+    const na = (tlla: string) => ({ op: "na", iface: "eth0", etherSource: MAC.c, etherDestination: ALL_NODES_MAC, source: TARGET, destination: ALL_NODES, target: TARGET, router: 0, solicited: 0, override: 1, tlla, hopLimit: 255 });
+    await put("STALE");
+    await sender.do(na(MAC.B));
+    await sender.do(na(MAC.c));
+    await sleep(50);
+    assert.equal(describe6(entry(lab!)), `${MAC.c} STALE`, "A, then B, then c's MAC");
+    flush();
+  });
+
   it("re-probes a STALE entry on a dead MAC only when traffic comes: DELAY, unicast probes, FAILED, then the multicast solicitation the new owner answers", async () => {
     // shortened knobs (defaults: base_reachable_time 30 s, delay_first_probe_time 5 s, retrans 1 s)
     // (delay_first_probe_time 0 at first: a REACHABLE entry used within it goes to DELAY, not STALE)
