@@ -10,6 +10,9 @@ import { strict as assert } from "node:assert";
 import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { Lab, listNamespaces } from "../../src/lab/netns";
+import { Mac } from "../../src/packets/address";
+import { Ipv6Address } from "../../src/packets/ipv6";
+import { neighborAdvertisement, neighborSolicitation } from "../../src/sim/frames6";
 import { BEFORE_STATES, NA_CASES, NaCase, RouterSettings } from "../helpers/ndisc-outcomes";
 import { pythonWithScapy, TCPDUMP } from "../helpers/tools";
 
@@ -233,6 +236,23 @@ describe("lab: a Linux router's IPv6 neighbour cache and Neighbor Advertisements
     await sender.do(na(MAC.c));
     await sleep(50);
     assert.equal(describe6(entry(lab!)), `${MAC.c} STALE`, "A, then B, then c's MAC");
+    flush();
+  });
+
+  it("takes the simulator's NS and NA frames (src/sim/frames6.ts) as it takes scapy's", async () => {
+    configure({ acceptUntrackedNa: 0, forwarding: true });
+    const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
+    await put("STALE");
+    const na = neighborAdvertisement({ sourceMac: Mac.parse(MAC.c), source: Ipv6Address.parse(TARGET), target: Ipv6Address.parse(TARGET), override: true, tlla: Mac.parse(MAC.B) });
+    await sender.do({ op: "raw", iface: "eth0", hex: hex(na) });
+    await sleep(50);
+    assert.equal(describe6(entry(lab!)), "B STALE", "our NA with Override moved the entry");
+    // our NS for the router's address, from c: the router answers and learns c from the SLLA
+    lab!.exec("router", ["ip", "-6", "neigh", "flush", "dev", "eth0"]);
+    const ns = neighborSolicitation({ sourceMac: Mac.parse(MAC.c), source: Ipv6Address.parse(SOURCES["on-link"]), target: Ipv6Address.parse(ROUTER_IP) });
+    await sender.do({ op: "raw", iface: "eth0", hex: hex(ns) });
+    await sleep(50);
+    assert.equal(entry(lab!, SOURCES["on-link"])?.mac, MAC.c, "our NS was taken: the router made an entry for its sender");
     flush();
   });
 
