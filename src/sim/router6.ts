@@ -6,7 +6,8 @@
 // - The router's own traffic resolves: no entry or FAILED → INCOMPLETE, multicast solicitations
 //   every retransmit time (mcast_solicit, 3), then FAILED; STALE → DELAY, after
 //   delay_first_probe_time PROBE: unicast solicitations to the cached MAC (ucast_solicit, 3), then
-//   FAILED. A REACHABLE entry goes STALE after the reachable time (or DELAY if used since).
+//   FAILED. A REACHABLE entry goes STALE after the reachable time, traffic or not (DELAY only when
+//   it was resolved or re-checked within delay_first_probe_time), and DELAY at its next packet.
 // - An NA is dropped when its hop limit is not 255, when it is solicited and sent to a multicast
 //   address, and by a FAILED entry. With no entry it makes one (STALE) only with a TLLA, forwarding
 //   on, and accept_untracked_na 1 (any source) or 2 (a source on one of the router's prefixes).
@@ -62,7 +63,10 @@ interface Entry {
   /** NONE: just made (Linux's NUD_NONE), not shown; it becomes INCOMPLETE or, from an NA, STALE at once */
   state: NeighbourState6 | "NONE";
   router: boolean;
-  /** when the router last sent traffic on it */
+  /**
+   * when the router last sent traffic on it through the resolving path: a REACHABLE entry's traffic
+   * takes the fast path and does not count (as Linux: neigh->used is set by neigh_event_send only)
+   */
   usedMicros: number;
   /** when it was last confirmed reachable */
   confirmedMicros: number;
@@ -126,6 +130,7 @@ export class Router6 implements Station {
   send(address: Ipv6Address): void {
     const now = this.scheduler.now;
     const entry = this.#entry(address);
+    if (entry.state === "REACHABLE") return;
     entry.usedMicros = now;
     if (entry.state === "NONE" || entry.state === "FAILED") {
       entry.mac = undefined;

@@ -166,6 +166,28 @@ describe("sim: IPv6 router neighbour cache, against the kernel's table", () => {
     assert.equal(kinds.join(""), "uuum", "three unicast probes to the dead MAC, then one multicast solicitation");
   });
 
+  it("sends on a REACHABLE entry without checking it: STALE after the reachable time, traffic or not, then DELAY at the next packet", async () => {
+    // measured with the default knobs: REACHABLE on a dead MAC, a ping every 200 ms: STALE at 35.1 s
+    // (the reachable time), DELAY at the next ping, PROBE 5 s later, FAILED 3 s after that
+    const { router, scheduler, segment, run } = setUp({ reachableMicros: 30_000_000 });
+    const b = new Box("b", MAC.B, scheduler, segment);
+    router.set(TARGET, MAC.A, "REACHABLE");
+    b.holds = TARGET;
+    const start = scheduler.now;
+    const timeline: string[] = [];
+    let last = describe6(router.entry(TARGET));
+    for (let tick = 0; tick < 250 && last !== "B REACHABLE"; tick++) {
+      router.send(TARGET);
+      await run(200_000);
+      const now = describe6(router.entry(TARGET));
+      if (now !== last) timeline.push(`${Math.round((scheduler.now - start) / 1000)} ${now}`);
+      last = now;
+    }
+    // looked at after each 200 ms: STALE at 30,000 ms, DELAY at the packet of 30,200, PROBE 5 s after,
+    // FAILED three retransmit times after that, the packet of 38,400 resolves afresh
+    assert.deepEqual(timeline, ["30200 A STALE", "30400 A DELAY", "35400 A PROBE", "38400 - FAILED", "38600 B REACHABLE"]);
+  });
+
   it("has no locktime: of two Override NAs back to back, the second wins", async () => {
     const { router, segment, run } = setUp();
     router.set(TARGET, MAC.A, "STALE");
