@@ -156,6 +156,12 @@ const VARIANTS: readonly NaCase[] = [
   row("none", "O", "B", "B STALE", { acceptUntrackedNa: 2, source: "on-link" }),
   row("none", "O", "B", "-", { acceptUntrackedNa: 2, source: "off-link" }),
   row("none", "O", "B", "B STALE", { acceptUntrackedNa: 2, source: "link-local" }),
+  // accept_untracked_na changes nothing for an entry that exists, FAILED included
+  row("FAILED", "O", "B", "- FAILED", { acceptUntrackedNa: 1 }),
+  row("FAILED", "SO", "B", "- FAILED", { acceptUntrackedNa: 2 }),
+  row("STALE", "", "B", "A STALE", { acceptUntrackedNa: 1 }),
+  row("REACHABLE", "", "B", "A STALE", { acceptUntrackedNa: 1 }),
+  row("INCOMPLETE", "", "B", "B DELAY", { acceptUntrackedNa: 2 }),
   // a host (forwarding off) never makes an entry from an NA
   row("none", "O", "B", "-", { acceptUntrackedNa: 1, forwarding: false }),
   row("none", "SO", "B", "-", { acceptUntrackedNa: 1, forwarding: false }),
