@@ -153,12 +153,13 @@ function samePrefix(a: Ipv6Address, b: Ipv6Address, length: number): boolean {
 
 /**
  * The source a who-has asks from: for a link-local target our link-local; else our address in the
- * target's prefix, else our link-local (RFC 4861 §7.2.2: any address of the interface will do).
+ * target's prefix, else our link-local; else any usable address of ours (RFC 4861 §7.2.2 lets a
+ * solicitation come from any address of the interface). Tentative addresses are never used.
  */
 export function chooseSource(addresses: readonly InterfaceIpv6Address[], target: Ipv6Address): Ipv6Address | undefined {
   const usable = addresses.filter((a) => !a.unusable);
   const linkLocal = usable.find((a) => isLinkLocal(a.address))?.address;
-  if (isLinkLocal(target)) return linkLocal;
+  if (isLinkLocal(target)) return linkLocal ?? usable[0]?.address;
   return usable.find((a) => !isLinkLocal(a.address) && samePrefix(a.address, target, a.prefixLength))?.address ?? linkLocal ?? usable[0]?.address;
 }
 

@@ -47,6 +47,7 @@ describe("takeover ndp (kernel as the peer)", function () {
     assert.equal(routed.status, 0, routed.stderr);
     assert.match(routed.stdout, new RegExp(`^2001:db8::13 is-at ${lab.macOf("c").toString()} `));
     const local = linkLocalOf("b");
+    linkLocalOf("a"); // ours out of DAD too, so that the question comes from it
     const scoped = ndp("who-has", `${local}%eth0`);
     assert.equal(scoped.status, 0, scoped.stderr);
     assert.match(scoped.stdout, new RegExp(`^${local} is-at ${lab.macOf("b").toString()} `));
@@ -66,6 +67,21 @@ describe("takeover ndp (kernel as the peer)", function () {
     const free = ndp("probe", "-I", "eth0", "-c", "2", "-i", "0.05", "-w", "0.3", "2001:db8::99");
     assert.equal(free.status, 0, free.stderr);
     assert.equal(free.stdout.trim(), "2001:db8::99 is free: nobody answered 2 DAD solicitation(s) on eth0");
+  });
+
+  it("probe hears another host's DAD for the same address (the kernel's own, on ip addr add) and reports it as probing (exit 1)", async () => {
+    // a listens 2.5 s after its one solicitation; c adds the address 0.2 s in, and c's kernel sends
+    // its DAD solicitation within about 1 s (README: what the kernel sends when an address is added)
+    const probing = lab.execAsync("a", [process.execPath, CLI, "ndp", "probe", "-I", "eth0", "-w", "2.5", "2001:db8::40"], { timeoutMs: 30_000 });
+    await new Promise((r) => setTimeout(r, 200));
+    lab.exec("c", ["ip", "-6", "addr", "add", "2001:db8::40/64", "dev", "eth0"], { check: true });
+    try {
+      const result = await probing;
+      assert.equal(result.status, 1, result.stderr);
+      assert.equal(result.stdout.trim(), `2001:db8::40 is in use: ${lab.macOf("c").toString()} is probing for it too (DAD)`);
+    } finally {
+      lab.exec("c", ["ip", "-6", "addr", "del", "2001:db8::40/64", "dev", "eth0"]);
+    }
   });
 
   it("announce moves another host's existing neighbour entry to our MAC (Override set, unsolicited)", () => {
