@@ -70,10 +70,25 @@ describe("takeover ndp (kernel as the peer)", function () {
   });
 
   it("probe hears another host's DAD for the same address (the kernel's own, on ip addr add) and reports it as probing (exit 1)", async () => {
-    // a listens 2.5 s after its one solicitation; c adds the address 0.2 s in, and c's kernel sends
-    // its DAD solicitation within about 1 s (README: what the kernel sends when an address is added)
+    // c adds the address only once its tcpdump has seen a's one DAD solicitation go by (else c's
+    // kernel, tentative, would take ours for a duplicate and stay silent); c's kernel then sends its
+    // own DAD solicitation within about 1 s (README: what the kernel sends when an address is added),
+    // inside a's 2.5 s window
+    const watch = lab.spawn("c", ["timeout", "15", "tcpdump", "-i", "eth0", "-n", "-c", "1", `icmp6 and ether src ${lab.macOf("a").toString()} and ip6[40] == 135`]);
+    const exited = new Promise<number | null>((resolve) => watch.on("exit", (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      let text = "";
+      const timer = setTimeout(() => reject(new Error(`tcpdump in c did not start listening within 10 s: ${text}`)), 10_000);
+      watch.stderr!.on("data", (chunk: Buffer) => {
+        text += chunk.toString();
+        if (text.includes("listening on")) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
     const probing = lab.execAsync("a", [process.execPath, CLI, "ndp", "probe", "-I", "eth0", "-w", "2.5", "2001:db8::40"], { timeoutMs: 30_000 });
-    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(await exited, 0, "c's tcpdump saw a's solicitation");
     lab.exec("c", ["ip", "-6", "addr", "add", "2001:db8::40/64", "dev", "eth0"], { check: true });
     try {
       const result = await probing;
