@@ -89,11 +89,16 @@ describe("takeover ndp (kernel as the peer)", function () {
     });
     const probing = lab.execAsync("a", [process.execPath, CLI, "ndp", "probe", "-I", "eth0", "-w", "2.5", "2001:db8::40"], { timeoutMs: 30_000 });
     assert.equal(await exited, 0, "c's tcpdump saw a's solicitation");
+    // the probe listens in promiscuous mode (README: why), and only while it runs
+    const promiscuity = () => (JSON.parse(lab.exec("a", ["ip", "-d", "-j", "link", "show", "dev", "eth0"], { check: true }).stdout) as Array<{ promiscuity: number }>)[0].promiscuity;
+    // (2: the link's capture and send handles both ask for it)
+    assert.ok(promiscuity() >= 1, "a's eth0 is promiscuous while the probe listens");
     lab.exec("c", ["ip", "-6", "addr", "add", "2001:db8::40/64", "dev", "eth0"], { check: true });
     try {
       const result = await probing;
       assert.equal(result.status, 1, result.stderr);
       assert.equal(result.stdout.trim(), `2001:db8::40 is in use: ${lab.macOf("c").toString()} is probing for it too (DAD)`);
+      assert.equal(promiscuity(), 0, "and no longer once it is done");
     } finally {
       lab.exec("c", ["ip", "-6", "addr", "del", "2001:db8::40/64", "dev", "eth0"]);
     }
