@@ -185,7 +185,7 @@ export function registerNdp(program: Command): void {
     .option("-I, --interface <iface>", "interface to announce on")
     .option("-c, --count <n>", "rounds to send", "3")
     .option("-i, --interval <seconds>", "between rounds", "1")
-    .option("-r, --router", "set the Router flag (default: clear, we are a host)")
+    .option("--router", "set the Router flag (default: clear, we are a host)")
     .option("--mac <mac>", "announce at this MAC instead of the interface's (hand an address back to another box)")
     .option("-s, --source <address>", "IPv6 source of the advertisements (default: each advertised address itself)")
     .action(async (words: string[], flags: { interface?: string; count: string; interval: string; router?: boolean; mac?: string; source?: string }) => {

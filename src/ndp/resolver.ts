@@ -48,13 +48,17 @@ export class NeighborResolver {
 
   /** The cached MAC for `address`, if still fresh. */
   cached(address: Ipv6Address): Mac | undefined {
+    return this.#fresh(address)?.mac;
+  }
+
+  #fresh(address: Ipv6Address): { mac: Mac; router: boolean } | undefined {
     const entry = this.#cache.get(address.toString());
     if (entry === undefined) return undefined;
     if (entry.expiresAt < clockOf(this.port).nowMicros() / 1000) {
       this.#cache.delete(address.toString());
       return undefined;
     }
-    return entry.mac;
+    return entry;
   }
 
   forget(address: Ipv6Address): void {
@@ -68,9 +72,8 @@ export class NeighborResolver {
    */
   async resolve(target: Ipv6Address, options: NeighborResolveOptions = {}): Promise<NeighborResolution> {
     if (!options.fresh) {
-      const key = target.toString();
-      const entry = this.#cache.get(key);
-      if (entry !== undefined && this.cached(target) !== undefined) return { mac: entry.mac, router: entry.router, rttMicros: 0, attempts: 0, cached: true };
+      const entry = this.#fresh(target);
+      if (entry !== undefined) return { mac: entry.mac, router: entry.router, rttMicros: 0, attempts: 0, cached: true };
     }
     const attempts = options.attempts ?? 3;
     const timeoutMs = options.timeoutMs ?? 1000;

@@ -104,7 +104,7 @@ describe("takeover ndp (kernel as the peer)", function () {
     }
   });
 
-  it("announce moves another host's existing neighbour entry to our MAC (Override set, unsolicited)", () => {
+  it("announce moves another host's existing neighbour entry to our MAC (Override set, unsolicited), with the Router flag when asked", () => {
     // b learns 2001:db8::37 at c's MAC first, then c lets it go and a announces it
     lab.exec("c", ["ip", "-6", "addr", "add", "2001:db8::37/64", "dev", "eth0", "nodad"], { check: true });
     lab.exec("b", ["ping", "-6", "-c", "1", "-W", "1", "2001:db8::37"], { check: true });
@@ -116,6 +116,13 @@ describe("takeover ndp (kernel as the peer)", function () {
     const entry = entryOf("b", "2001:db8::37");
     assert.equal(entry?.mac?.toString(), lab.macOf("a").toString());
     assert.deepEqual(entry?.states, ["STALE"], "an unsolicited NA that changes the address leaves the entry STALE (RFC 4861 §7.2.5)");
+    // the Router flag as asked: the kernel marks the entry a router, and unmarks it on an NA without
+    const shown = () => lab.exec("b", ["ip", "-6", "neigh", "show", "2001:db8::37"], { check: true }).stdout.trim();
+    assert.doesNotMatch(shown(), / router\b/);
+    assert.equal(ndp("announce", "-I", "eth0", "-c", "1", "--router", "2001:db8::37").status, 0);
+    assert.match(shown(), new RegExp(`lladdr ${lab.macOf("a").toString()} router `));
+    assert.equal(ndp("announce", "-I", "eth0", "-c", "1", "2001:db8::37").status, 0);
+    assert.doesNotMatch(shown(), / router\b/);
     lab.exec("b", ["ip", "-6", "neigh", "flush", "dev", "eth0"]);
   });
 
