@@ -53,12 +53,13 @@ describe("NDP engine (in memory)", () => {
     assert.deepEqual(heard.map((m) => m.target.toString()), [here, "2001:db8::37", here, "2001:db8::37"].map(String));
   });
 
-  it("announces with the Router flag when asked, and at another box's MAC (hand-back) with our Ethernet source", async () => {
+  it("announces with the Router flag when asked, from the source asked for, and at another box's MAC (hand-back) with our Ethernet source", async () => {
     const [a, b] = memoryPortPair(ours, theirs);
     const { heard } = hostLikePeer(b, []);
-    await announceNeighbors(a, [here], { count: 1, router: true, mac: theirs });
+    await announceNeighbors(a, [here], { count: 1, router: true, mac: theirs, source: Ipv6Address.parse("fe80::1") });
     await tick();
     assert.equal(heard.length, 1);
+    assert.equal(heard[0].source.toString(), "fe80::1", "from the source asked for");
     assert.ok(heard[0].router && heard[0].override && !heard[0].solicited);
     assert.ok(heard[0].linkLayerAddress?.equals(theirs));
     assert.ok(heard[0].sourceMac.equals(ours), "the Ethernet source stays ours, so switches learn nothing wrong");
