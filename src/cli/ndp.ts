@@ -1,13 +1,13 @@
 // `takeover ndp …`: unsolicited Neighbor Advertisements, Duplicate Address Detection probes and
 // who-has for IPv6, the counterparts of `takeover arp …` (and of ndsend and ndisc6: an address may
 // carry its link as ADDRESS%IFACE, and the interface may follow the address as ndisc6's does).
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { announceNeighbors } from "../ndp/announcer";
 import { detectDuplicate } from "../ndp/dad";
 import { isLinkLocal, isMulticast, isUnspecified } from "../ndp/frames";
 import { NeighborResolveError, NeighborResolver } from "../ndp/resolver";
+import { lookupRoute, RouteError, RouteLookup } from "../link/route";
 import { AddressError, Ipv4, Mac } from "../packets/address";
 import { Ipv6Address } from "../packets/ipv6";
 import { UsageError } from "./errors";
@@ -101,17 +101,18 @@ function requireLinkFor(scoped: readonly ScopedAddress[], iface: string | undefi
   if (local !== undefined && iface === undefined) throw new UsageError(`${local.address} is link-local: say which link, as ${local.address}%IFACE or with -I IFACE`);
 }
 
-/** The interface the kernel's route to `target` leaves by (`ip -6 route get`). */
-function routedInterface(target: Ipv6Address): string {
-  const result = spawnSync("ip", ["-6", "-j", "route", "get", target.toString()], { encoding: "utf8", timeout: 5000 });
-  if (result.error !== undefined || result.status !== 0) {
-    const why = result.error?.message ?? result.stderr.trim();
-    throw new UsageError(`no route to ${target} (ip -6 route get ${target}: ${why}); give the interface with -I IFACE`);
+/** The interface the kernel's route to `target` leaves by, as `ip -6 route get` gives it (rtnetlink). */
+async function routedInterface(target: Ipv6Address): Promise<string> {
+  let route: RouteLookup<Ipv6Address>;
+  try {
+    route = await lookupRoute(target);
+  } catch (error) {
+    if (error instanceof RouteError) throw new UsageError(`${error.message}; or give the interface with -I IFACE`);
+    throw error;
   }
-  const [route] = JSON.parse(result.stdout) as Array<{ type?: string; dev: string }>;
-  if (route === undefined) throw new UsageError(`no route to ${target}; give the interface with -I IFACE`);
-  if (route.type === "local") throw new UsageError(`${target} is an address of this host (local route, dev ${route.dev}); give the interface to use with -I IFACE`);
-  return route.dev;
+  // a solicitation on lo asks no one
+  if (route.type === "local") throw new UsageError(`${target} is an address of this host (local route, dev ${route.interface}); give the interface to use with -I IFACE`);
+  return route.interface;
 }
 
 /** One IPv6 address of an interface, from /proc/net/if_inet6. */
@@ -263,7 +264,7 @@ export function registerNdp(program: Command): void {
       let iface = chooseInterface(flags.interface, ifaceWord, [scoped]);
       requireLinkFor([scoped], iface);
       const { address } = scoped;
-      iface ??= routedInterface(address);
+      iface ??= await routedInterface(address);
       let source: Ipv6Address | undefined;
       if (flags.source !== undefined) {
         source = parseIpv6Argument("-s", flags.source).address;

@@ -160,6 +160,8 @@ describe("takeover ndp (kernel as the peer)", function () {
       [["probe", "2001:db8::5"], "takeover: no interface: give one with -I IFACE (or ADDRESS%IFACE, or the interface after the address as ndsend takes it)"],
       [["probe", "-I", "nosuch0", "2001:db8::5"], /^takeover: no interface "nosuch0"; this host has: .*eth0/],
       [["announce", "-I", "eth0", "-c", "0", "2001:db8::5"], 'takeover: -c: "0" is not a whole number ≥ 1; write one like -c 3'],
+      [["who-has", "2001:db8::11"], "takeover: 2001:db8::11 is an address of this host (local route, dev lo); give the interface to use with -I IFACE"],
+      [["who-has", "2001:db8:ffff::1"], /^takeover: no route to 2001:db8:ffff::1 .*; or give the interface with -I IFACE$/],
       [["who-has", "2001:db8::12", "-s", "::", "-I", "eth0"], "takeover: -s: a solicitation from :: is Duplicate Address Detection; use takeover ndp probe"],
     ];
     for (const [args, expected] of cases) {
