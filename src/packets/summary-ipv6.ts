@@ -12,6 +12,7 @@
 // and who-are-you (139, 140), RPL (155), mobility headers (135/62 as next header), AH, ESP, and
 // every upper layer with a dissector of its own (OSPF, PIM, SCTP, DCCP, GRE, VRRP, IPv4 in IPv6…).
 // TCP and UDP go through `ipv6TransportWriter` (see there).
+import { printStyle } from "./print-style";
 import type { TextBuffer } from "./summary";
 
 /** Thrown (one shared instance) when a read runs past the snap end: the line ends in " [|proto]". */
@@ -229,7 +230,7 @@ class Ipv6LinePrinter {
       out.decimal(length);
       return;
     }
-    out.ascii("IP6 ");
+    if (!printStyle.linkHeader) out.ascii("IP6 ");
     const b = this.b;
     const version = b[ip] >>> 4;
     if (version !== 6) {

@@ -17,12 +17,27 @@
 import { DecodeError } from "./errors";
 import { ETHERTYPE_IPV4 } from "./ethernet";
 import { FrameKind, FrameView, tryDecodeFrame } from "./frame";
-import { writeIpv6Summary } from "./summary-ipv6";
+import { ipv6TransportWriter, setIpv6TransportWriter, writeIpv6Summary } from "./summary-ipv6";
 import { MutableAddressPlace, TcpConversations, writeTcpSummary, writeUdpSummary, writeVrrpSummary } from "./transport-summary";
 import { VRRP_PROTOCOL } from "./vrrp";
+import { printStyle } from "./print-style";
 
 /** Where the IPv4 header's addresses are, for the transport printers; reused for every frame. */
 const ipv4Addresses = new MutableAddressPlace();
+/** The same for IPv6. */
+const ipv6Addresses = new MutableAddressPlace();
+
+// TCP and UDP over IPv6 go through the same printers as over IPv4, when the IPv6 header is followed
+// by the transport header itself and the segment was captured whole; the rest (after extension
+// headers, cut short) keeps summary-ipv6's fallback.
+const ipv6Fallback = ipv6TransportWriter;
+setIpv6TransportWriter((c, out) => {
+  const end = c.transport + c.length;
+  if (c.addressesWritten || end > c.snapEnd) return ipv6Fallback(c, out);
+  const place = ipv6Addresses.set(c.bytes, c.ip + 8, c.ip + 24, 16);
+  if (c.protocol === 17) return writeUdpSummary(out, place, c.transport, end, c.fragmented);
+  return writeTcpSummary(out, place, c.transport, end, printStyle.conversations);
+});
 
 /** The longest line writeSummary produces, with its time column and newline. */
 export const MAX_LINE_LENGTH = 4096;
@@ -334,7 +349,7 @@ function writeOtherEtherType(view: FrameView, wireLength: number, out: TextBuffe
 function writeArp(view: FrameView, wireLength: number, out: TextBuffer): void {
   const b = view.bytes;
   const at = view.networkOffset;
-  if (view.kind === FrameKind.Arp && b[at + 6] === 0 && (b[at + 7] === 1 || b[at + 7] === 2)) {
+  if (view.kind === FrameKind.Arp && b[at + 6] === 0 && (b[at + 7] === 1 || b[at + 7] === 2) && !printStyle.linkHeader && printStyle.verbose === 0) {
     // Ethernet/IPv4 request or reply: most ARP on the wire
     if (b[at + 7] === 1) {
       out.put(ARP_WHO_HAS);
@@ -365,7 +380,7 @@ function writeArp(view: FrameView, wireLength: number, out: TextBuffer): void {
   const senderProtocol = senderHardware + hardwareLength;
   const targetHardware = senderProtocol + protocolLength;
   const targetProtocol = targetHardware + hardwareLength;
-  out.ascii("ARP, ");
+  if (!printStyle.linkHeader) out.ascii("ARP, ");
   if (hardware === ARP_HARDWARE_ATM) {
     // ATM ARP (RFC 2225) lays its addresses out differently; tcpdump decodes it, we only name it.
     out.ascii("ATM ARP (hardware type 19), length ");
@@ -378,6 +393,12 @@ function writeArp(view: FrameView, wireLength: number, out: TextBuffer): void {
     out.ascii(", length ");
     out.decimal(wireLength - at);
     return;
+  }
+  if (printStyle.verbose !== 0) {
+    // -v: the types and lengths before every operation
+    out.ascii(ARP_HARDWARE_NAMES.get(hardware) ?? `Unknown Hardware (${hardware})`);
+    writeArpTypes(protocol, hardwareLength, protocolLength, out);
+    out.ascii(", ");
   }
   const name = operation < ARP_OPERATION_NAMES.length ? ARP_OPERATION_NAMES[operation] : undefined;
   out.ascii(name ?? `Unknown (${operation})`);
@@ -468,7 +489,7 @@ function writeIpv4(view: FrameView, out: TextBuffer, conversations: TcpConversat
   const transport = view.transportOffset;
   const payloadLength = view.datagramEnd - transport;
   const protocol = b[ip + 9];
-  out.put(IP_PREFIX);
+  if (!printStyle.linkHeader) out.put(IP_PREFIX);
   const fragmentOffset = ((b[ip + 6] & 0x1f) << 8) | b[ip + 7];
   if (fragmentOffset !== 0) {
     writeAddresses(b, ip, out);
@@ -714,11 +735,30 @@ function u32(b: Uint8Array, at: number): number {
 // ---------------------------------------------------------------------------------------------
 // Lines with a time column.
 
-/** How a LineWriter prints. */
+/** How a LineWriter prints: tcpdump's output flags. */
 export interface LineOptions {
   /** TCP sequence and ack numbers as on the wire (tcpdump -S); default false: relative per conversation */
   readonly absoluteSequence?: boolean;
+  /**
+   * The time column, as tcpdump's count of -t: 0 "HH:MM:SS.uuuuuu" (local time), 1 none (-t),
+   * 2 seconds since the epoch (-tt), 3 since the previous frame (-ttt), 4 date and time (-tttt),
+   * 5 since the first frame (-ttttt)
+   */
+  readonly timeFormat?: number;
+  /** -e: the link-level header first */
+  readonly linkHeader?: boolean;
+  /** -q: quick (shorter) lines */
+  readonly quick?: boolean;
+  /** -v count (0 or 1) */
+  readonly verbose?: number;
+  /** -x count: 1 the bytes after the link header in hex, 2 (-xx) the whole frame */
+  readonly hex?: number;
+  /** -X count: as -x, with the ASCII beside; wins over -x */
+  readonly hexAscii?: number;
 }
+
+/** Bytes a hex dump may take for each byte of the frame (a 16-byte row is at most 70 bytes). */
+const DUMP_BYTES_PER_BYTE = 5;
 
 /**
  * Writes summary lines, time column first, into a TextBuffer: the no-allocation path of a sniffer.
@@ -729,21 +769,50 @@ export class LineWriter {
   readonly view = new FrameView();
   readonly out: TextBuffer;
   #second = Number.NaN;
-  readonly #clock = new Uint8Array(9); // "HH:MM:SS."
+  readonly #clock = new Uint8Array(20); // "YYYY-MM-DD HH:MM:SS."
+  #clockLength = 9;
   /** the TCP conversations seen, for relative sequence numbers; undefined when they are printed absolute */
   readonly conversations: TcpConversations | undefined;
+  readonly timeFormat: number;
+  readonly linkHeader: boolean;
+  readonly quick: boolean;
+  readonly verbose: number;
+  /** 0 none, 1 hex (-x), 2 hex and ASCII (-X) */
+  readonly dump: number;
+  /** the dump covers the link header too (-xx, -XX) */
+  readonly dumpLinkHeader: boolean;
+  /** the previous frame's time (-ttt) or the first's (-ttttt), in seconds and microseconds; NaN before any */
+  #referenceSeconds = Number.NaN;
+  #referenceMicros = 0;
 
   /**
    * @param options.absoluteSequence print TCP sequence and ack numbers as on the wire (tcpdump -S)
-   *   instead of relative to each conversation's first
+   *   instead of relative to each conversation's first; the other options are tcpdump's output flags
+   *   (see LineOptions)
    */
   constructor(out: TextBuffer = new TextBuffer(), options: LineOptions = {}) {
     this.out = out;
     this.conversations = options.absoluteSequence === true ? undefined : new TcpConversations();
+    this.timeFormat = options.timeFormat ?? 0;
+    this.linkHeader = options.linkHeader === true;
+    this.quick = options.quick === true;
+    this.verbose = options.verbose ?? 0;
+    const hexAscii = options.hexAscii ?? 0;
+    const hex = options.hex ?? 0;
+    this.dump = hexAscii > 0 ? 2 : hex > 0 ? 1 : 0;
+    this.dumpLinkHeader = (hexAscii > 0 ? hexAscii : hex) > 1;
+  }
+
+  /** Makes this writer's options the ones the summary writers follow (see print-style.ts). */
+  applyStyle(): void {
+    printStyle.linkHeader = this.linkHeader;
+    printStyle.quick = this.quick;
+    printStyle.verbose = this.verbose;
+    printStyle.conversations = this.conversations;
   }
 
   /**
-   * Appends "HH:MM:SS.uuuuuu <summary>\n" for one frame.
+   * Appends "HH:MM:SS.uuuuuu <summary>\n" for one frame (in the form the options ask for).
    * @param seconds      capture time, whole seconds since the epoch
    * @param microseconds capture time, the microseconds within that second (0..999999)
    * @param wireLength   the frame's length on the wire (≥ bytes.length)
@@ -753,33 +822,193 @@ export class LineWriter {
     out.reserve(MAX_LINE_LENGTH);
     this.writeTime(seconds, microseconds);
     const view = this.view;
-    writeSummary(view, view.reset(bytes), wireLength, out, this.conversations);
+    const accepted = view.reset(bytes);
+    this.applyStyle();
+    if (this.linkHeader && accepted && (view.kind !== FrameKind.Other || view.etherType === 0x86dd)) writeEthernetHeader(view, wireLength, out);
+    writeSummary(view, accepted, wireLength, out, this.conversations);
+    if (this.dump !== 0) this.writeDump(bytes, this.dumpLinkHeader ? 0 : Math.min(accepted ? view.networkOffset : 14, bytes.length));
     out.bytes[out.length++] = NEWLINE;
   }
 
-  /** Appends the "HH:MM:SS.uuuuuu " column. Reserve 16 bytes first. */
+  /** Appends the -x/-X dump of bytes[from, end) (nothing when it is empty), as tcpdump's lines after the summary. */
+  writeDump(bytes: Uint8Array, from: number): void {
+    if (this.dump === 0 || from >= bytes.length) return;
+    this.out.reserve((bytes.length - from) * DUMP_BYTES_PER_BYTE + 64);
+    if (this.dump === 2) writeHexAndAscii(bytes, from, bytes.length, this.out);
+    else writeHex(bytes, from, bytes.length, this.out);
+  }
+
+  /** Appends the time column in the form the options ask for, with its space. Reserve 32 bytes first. */
   writeTime(seconds: number, microseconds: number): void {
+    const format = this.timeFormat;
+    if (format === 0) return this.writeClock(seconds, microseconds, 0);
+    const out = this.out;
+    switch (format) {
+      case 1:
+        return;
+      case 2:
+        out.decimal(seconds);
+        out.byte(DOT);
+        out.padded(microseconds, 6);
+        out.byte(SPACE);
+        return;
+      case 4:
+        return this.writeClock(seconds, microseconds, 11);
+      default: {
+        // 3: since the previous frame, 5: since the first; tcpdump prints the difference as a time
+        // of day (hours modulo 24), after its sign
+        if (Number.isNaN(this.#referenceSeconds)) {
+          this.#referenceSeconds = seconds;
+          this.#referenceMicros = microseconds;
+        }
+        let delta = (seconds - this.#referenceSeconds) * 1_000_000 + (microseconds - this.#referenceMicros);
+        if (format === 3) {
+          this.#referenceSeconds = seconds;
+          this.#referenceMicros = microseconds;
+        }
+        out.byte(delta < 0 ? 45 : SPACE);
+        if (delta < 0) delta = -delta;
+        const wholeSeconds = Math.floor(delta / 1_000_000);
+        out.twoDigits(Math.floor(wholeSeconds / 3600) % 24);
+        out.byte(COLON);
+        out.twoDigits(Math.floor(wholeSeconds / 60) % 60);
+        out.byte(COLON);
+        out.twoDigits(wholeSeconds % 60);
+        out.byte(DOT);
+        out.padded(delta - wholeSeconds * 1_000_000, 6);
+        out.byte(SPACE);
+      }
+    }
+  }
+
+  /** "HH:MM:SS.uuuuuu " (dateLength 0) or "YYYY-MM-DD HH:MM:SS.uuuuuu " (11), local time. */
+  private writeClock(seconds: number, microseconds: number, dateLength: number): void {
     const clock = this.#clock;
-    if (seconds !== this.#second) {
+    if (seconds !== this.#second || dateLength + 9 !== this.#clockLength) {
       this.#second = seconds;
+      this.#clockLength = dateLength + 9;
       const date = new Date(seconds * 1000);
-      setTwoDigits(clock, 0, date.getHours());
-      clock[2] = COLON;
-      setTwoDigits(clock, 3, date.getMinutes());
-      clock[5] = COLON;
-      setTwoDigits(clock, 6, date.getSeconds());
-      clock[8] = DOT;
+      if (dateLength !== 0) {
+        const year = date.getFullYear();
+        setTwoDigits(clock, 0, Math.floor(year / 100) % 100);
+        setTwoDigits(clock, 2, year % 100);
+        clock[4] = 45;
+        setTwoDigits(clock, 5, date.getMonth() + 1);
+        clock[7] = 45;
+        setTwoDigits(clock, 8, date.getDate());
+        clock[10] = SPACE;
+      }
+      setTwoDigits(clock, dateLength, date.getHours());
+      clock[dateLength + 2] = COLON;
+      setTwoDigits(clock, dateLength + 3, date.getMinutes());
+      clock[dateLength + 5] = COLON;
+      setTwoDigits(clock, dateLength + 6, date.getSeconds());
+      clock[dateLength + 8] = DOT;
     }
     const out = this.out;
     const bytes = out.bytes;
     let at = out.length;
-    for (let i = 0; i < 9; i++) bytes[at++] = clock[i];
+    for (let i = 0, n = this.#clockLength; i < n; i++) bytes[at++] = clock[i];
     const milliseconds = (microseconds / 1000) | 0;
     at = writeThreeDigits(bytes, at, milliseconds);
     at = writeThreeDigits(bytes, at, microseconds - milliseconds * 1000);
     bytes[at++] = SPACE;
     out.length = at;
   }
+}
+
+/**
+ * tcpdump -e's Ethernet header: "SRC > DST, ethertype NAME (0xTTTT), length N: " (-q: "SRC > DST,
+ * NAME, length N: "), then for an 802.1Q tag "vlan V, p P, ethertype NAME (0xTTTT), " (", DEI" after
+ * the priority when that bit is set).
+ */
+export function writeEthernetHeader(view: FrameView, wireLength: number, out: TextBuffer): void {
+  const b = view.bytes;
+  out.linkAddress(b, 6, 6);
+  out.put(ARROW);
+  out.linkAddress(b, 0, 6);
+  out.ascii(", ");
+  writeEtherTypeName((b[12] << 8) | b[13]);
+  out.put(COMMA_LENGTH);
+  out.decimal(wireLength);
+  out.ascii(": ");
+  if (view.networkOffset === 18) {
+    const tag = (b[14] << 8) | b[15];
+    out.ascii("vlan ");
+    out.decimal(tag & 0x0fff);
+    out.ascii(", p ");
+    out.decimal(tag >>> 13);
+    if ((tag & 0x1000) !== 0) out.ascii(", DEI");
+    out.ascii(", ");
+    writeEtherTypeName((b[16] << 8) | b[17]);
+    out.ascii(", ");
+  }
+
+  function writeEtherTypeName(type: number): void {
+    const name = ETHERTYPE_NAMES.get(type);
+    if (printStyle.quick) {
+      if (name !== undefined) out.ascii(name);
+      else {
+        out.ascii("Unknown Ethertype (0x");
+        out.hex(type, 4);
+        out.byte(0x29);
+      }
+      return;
+    }
+    out.ascii("ethertype ");
+    out.ascii(name ?? "Unknown");
+    out.ascii(" (0x");
+    out.hex(type, 4);
+    out.byte(0x29);
+  }
+}
+
+/** tcpdump -x's dump of bytes[from, end): "\n\t0xOOOO: " and eight groups " hhhh" a row. */
+export function writeHex(bytes: Uint8Array, from: number, end: number, out: TextBuffer): void {
+  for (let at = from; at < end; at += 16) {
+    out.ascii("\n\t0x");
+    out.hex(at - from, 4);
+    out.byte(COLON);
+    out.byte(SPACE);
+    const rowEnd = Math.min(end, at + 16);
+    for (let i = at; i < rowEnd; i += 2) {
+      out.byte(SPACE);
+      out.hex(bytes[i], 2);
+      if (i + 1 < rowEnd) out.hex(bytes[i + 1], 2);
+    }
+  }
+}
+
+/** tcpdump -X's dump: as writeHex, the hex column padded to 40, two spaces, the bytes as ASCII ('.' unless 0x21..0x7e). */
+export function writeHexAndAscii(bytes: Uint8Array, from: number, end: number, out: TextBuffer): void {
+  for (let at = from; at < end; at += 16) {
+    out.ascii("\n\t0x");
+    out.hex(at - from, 4);
+    out.byte(COLON);
+    out.byte(SPACE);
+    const rowEnd = Math.min(end, at + 16);
+    const hexStart = out.length;
+    for (let i = at; i < rowEnd; i += 2) {
+      out.byte(SPACE);
+      out.hex(bytes[i], 2);
+      if (i + 1 < rowEnd) out.hex(bytes[i + 1], 2);
+    }
+    for (let i = out.length - hexStart; i < 40; i++) out.byte(SPACE);
+    out.byte(SPACE);
+    out.byte(SPACE);
+    for (let i = at; i < rowEnd; i++) {
+      const value = bytes[i];
+      out.byte(value > 0x20 && value < 0x7f ? value : DOT);
+    }
+  }
+}
+
+/** Back to tcpdump's default output (no -e, -q, -v), for the string forms below. */
+export function useDefaultStyle(): void {
+  printStyle.linkHeader = false;
+  printStyle.quick = false;
+  printStyle.verbose = 0;
+  printStyle.conversations = undefined;
 }
 
 function setTwoDigits(into: Uint8Array, at: number, value: number): void {
@@ -790,6 +1019,7 @@ function setTwoDigits(into: Uint8Array, at: number, value: number): void {
 
 /** The summary of one frame, without time column: what `tcpdump -n` prints after the time. */
 export function frameSummary(bytes: Uint8Array, wireLength = bytes.length): string {
+  useDefaultStyle();
   const view = new FrameView();
   const out = new TextBuffer(MAX_LINE_LENGTH);
   writeSummary(view, view.reset(bytes), wireLength, out);

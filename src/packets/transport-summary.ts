@@ -11,6 +11,7 @@
 // the one used longest ago: a later segment of a dropped conversation starts it over (absolute numbers
 // once, then relative to that segment), where tcpdump would go on relative to the first. With
 // `absolute` (sniff -S) nothing is tracked and every number is printed as it is on the wire.
+import { printStyle } from "./print-style";
 import type { TextBuffer } from "./summary";
 import { TcpPacket } from "./tcp";
 import { UdpPacket } from "./udp";
@@ -227,6 +228,19 @@ export function writeTcpSummary(out: TextBuffer, ip: AddressPlace, at: number, e
     out.ascii(" [bad hdr length ");
     out.decimal(headerLength);
     out.ascii(" - too short, < 20]");
+    return;
+  }
+  if (printStyle.quick) {
+    // -q: the payload's length only (no conversation is tracked: nothing relative is printed)
+    out.ascii(": tcp ");
+    out.decimal((length - headerLength) >>> 0);
+    if (headerLength > length) {
+      out.ascii(" [bad hdr length ");
+      out.decimal(headerLength);
+      out.ascii(" - too long, > ");
+      out.decimal(length);
+      out.byte(0x5d);
+    }
     return;
   }
   const flags = view.flags & 0xff; // tcpdump 4.99 prints the low 8 flag bits
