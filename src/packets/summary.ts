@@ -14,6 +14,7 @@
 //   Other EtherTypes: "src > dst, ethertype NAME (0x....), length N", tcpdump's -e form.
 //   A frame our decoder rejects: "malformed: <DecodeError message>", saying what was cut or wrong and
 //   at which byte (tcpdump would print "[|arp]" or "bad-len" and the like).
+import { internetChecksum } from "./checksum";
 import { DecodeError } from "./errors";
 import { ETHERTYPE_IPV4 } from "./ethernet";
 import { FrameKind, FrameView, tryDecodeFrame } from "./frame";
@@ -36,7 +37,7 @@ setIpv6TransportWriter((c, out) => {
   if (c.addressesWritten || end > c.snapEnd) return ipv6Fallback(c, out);
   const place = ipv6Addresses.set(c.bytes, c.ip + 8, c.ip + 24, 16);
   if (c.protocol === 17) return writeUdpSummary(out, place, c.transport, end, c.fragmented);
-  return writeTcpSummary(out, place, c.transport, end, printStyle.conversations);
+  return writeTcpSummary(out, place, c.transport, end, printStyle.conversations, c.fragmented);
 });
 
 /** The longest line writeSummary produces, with its time column and newline. */
@@ -220,6 +221,19 @@ export const ETHERTYPE_NAMES: ReadonlyMap<number, string> = new Map([
   [0x88cc, "LLDP"], [0x88e5, "802.1AE MACsec"], [0x88f7, "PTP"], [0x8902, "CFM"], [0x893a, "IEEE1905.1"],
   [0x8947, "GeoNet"], [0x894f, "NSH"], [0x9000, "Loopback"], [0x9100, "802.1Q-9100"], [0x9200, "802.1Q-9200"],
   [0xabcd, "CFM (old)"], [0xd28b, "Arista Vendor Specific Protocol"], [0xfefe, "OSI"],
+]);
+
+/** The names tcpdump -v gives IP protocol numbers ("proto NAME (N)", IPv6's "next-header"); "unknown" for the rest. */
+export const IP_PROTOCOL_NAMES: ReadonlyMap<number, string> = new Map([
+  [0, "Options"], [1, "ICMP"], [2, "IGMP"], [4, "IPIP"], [6, "TCP"], [8, "EGP"], [9, "IGRP"], [17, "UDP"], [33, "DCCP"],
+  [41, "IPv6"], [43, "Routing"], [44, "Fragment"], [46, "RSVP"], [47, "GRE"], [50, "ESP"], [51, "AH"], [55, "Mobile IP"],
+  [58, "ICMPv6"], [62, "Mobile IP (old)"], [88, "EIGRP"], [89, "OSPF"], [103, "PIM"], [108, "Compressed IP"], [112, "VRRP"],
+  [113, "PGM"], [132, "SCTP"], [135, "Mobility"], [143, "Ethernet"],
+]);
+
+/** IPv4 option names, as tcpdump's ip_optprint gives them. */
+const IP_OPTION_NAMES: ReadonlyMap<number, string> = new Map([
+  [0, "EOL"], [1, "NOP"], [68, "timestamp"], [130, "security"], [7, "RR"], [137, "SSRR"], [131, "LSRR"], [148, "RA"], [82, "traceroute"],
 ]);
 
 const ARP_HARDWARE_NAMES: ReadonlyMap<number, string> = new Map([
@@ -484,12 +498,21 @@ function writeAddressesAndPorts(b: Uint8Array, ip: number, transport: number, ou
 }
 
 function writeIpv4(view: FrameView, out: TextBuffer, conversations: TcpConversations | undefined): void {
-  const b = view.bytes;
-  const ip = view.networkOffset;
-  const transport = view.transportOffset;
-  const payloadLength = view.datagramEnd - transport;
+  writeIpv4Packet(view.bytes, view.networkOffset, view.transportOffset, view.datagramEnd, view.datagramEnd, out, conversations, false);
+}
+
+/**
+ * The line of the IPv4 packet at b[ip]: its payload is b[transport, end) as the header says, of
+ * which b[transport, captured) is at hand (less only for a packet an ICMP error quotes, `quoted`).
+ */
+function writeIpv4Packet(
+  b: Uint8Array, ip: number, transport: number, end: number, captured: number, out: TextBuffer,
+  conversations: TcpConversations | undefined, quoted: boolean,
+): void {
+  const payloadLength = end - transport;
   const protocol = b[ip + 9];
   if (!printStyle.linkHeader) out.put(IP_PREFIX);
+  if (printStyle.verbose !== 0) writeIpv4Fields(b, ip, out);
   const fragmentOffset = ((b[ip + 6] & 0x1f) << 8) | b[ip + 7];
   if (fragmentOffset !== 0) {
     writeAddresses(b, ip, out);
@@ -498,19 +521,194 @@ function writeIpv4(view: FrameView, out: TextBuffer, conversations: TcpConversat
     return;
   }
   const moreFragments = (b[ip + 6] & 0x20) !== 0;
-  if (view.kind === FrameKind.Icmp) return writeIcmp(b, ip, transport, payloadLength, out);
-  if (protocol === 17) return writeUdpSummary(out, ipv4Addresses.set(b, ip + 12, ip + 16, 4), transport, view.datagramEnd, moreFragments);
-  if (protocol === 6) return writeTcpSummary(out, ipv4Addresses.set(b, ip + 12, ip + 16, 4), transport, view.datagramEnd, conversations);
+  if (protocol === 1) return writeIcmp(b, ip, transport, payloadLength, captured, moreFragments, quoted, out);
+  if (protocol === 6 && captured - transport < 20) {
+    // cut inside the header: only in a quoted packet (FrameView checked the others)
+    if (captured - transport < 4) {
+      writeAddresses(b, ip, out);
+      out.ascii(": [|tcp]");
+      return;
+    }
+    writeAddressesAndPorts(b, ip, transport, out);
+    out.ascii(":  [|tcp]");
+    return;
+  }
+  if (protocol === 17 && captured - transport < 8) {
+    writeAddresses(b, ip, out);
+    out.ascii(":  [|udp]");
+    return;
+  }
+  if (protocol === 17) return writeUdpSummary(out, ipv4Addresses.set(b, ip + 12, ip + 16, 4), transport, end, moreFragments);
+  if (protocol === 6) return writeTcpSummary(out, ipv4Addresses.set(b, ip + 12, ip + 16, 4), transport, end, conversations, moreFragments, captured);
   if (protocol === VRRP_PROTOCOL) {
     writeAddresses(b, ip, out);
     out.ascii(": ");
-    return writeVrrpSummary(out, b, transport, view.datagramEnd, b[ip + 8]);
+    return writeVrrpSummary(out, b, transport, end, b[ip + 8], ip, captured);
   }
   writeAddresses(b, ip, out);
   out.ascii(":  ip-proto-");
   out.decimal(protocol);
   out.byte(SPACE);
   out.decimal(payloadLength);
+}
+
+/** tcpdump -v's lines for the packet an ICMP error quotes, at b[at, captured): "\n\t" and its line. */
+function writeQuotedIpv4(b: Uint8Array, at: number, captured: number, out: TextBuffer): void {
+  out.ascii("\n\t");
+  const headerLength = (b[at] & 0x0f) * 4;
+  if (captured - at < 20 || b[at] >>> 4 !== 4 || headerLength < 20 || captured - at < headerLength) {
+    if (!printStyle.linkHeader) out.put(IP_PREFIX);
+    out.ascii("[|ip]");
+    return;
+  }
+  const totalLength = (b[at + 2] << 8) | b[at + 3];
+  const end = at + Math.max(totalLength, headerLength);
+  writeIpv4Packet(b, at, at + headerLength, end, Math.min(captured, end), out, printStyle.conversations, true);
+}
+
+/**
+ * tcpdump -v's IPv4 fields, "(tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto ICMP (1), length
+ * 84)", with the options and a bad header checksum inside the parentheses, then a new line indented
+ * by four. The header must be captured whole (FrameView checks it).
+ */
+export function writeIpv4Fields(b: Uint8Array, ip: number, out: TextBuffer): void {
+  const tos = b[ip + 1];
+  out.ascii("(tos 0x");
+  out.ascii(HEX[tos]);
+  const ecn = tos & 3;
+  if (ecn !== 0) out.ascii(ecn === 1 ? ",ECT(1)" : ecn === 2 ? ",ECT(0)" : ",CE");
+  const ttl = b[ip + 8];
+  if (ttl >= 1) {
+    out.ascii(", ttl ");
+    out.decimal(ttl);
+  }
+  out.ascii(", id ");
+  out.decimal((b[ip + 4] << 8) | b[ip + 5]);
+  out.ascii(", offset ");
+  const flagsAndOffset = (b[ip + 6] << 8) | b[ip + 7];
+  out.decimal((flagsAndOffset & 0x1fff) * 8);
+  out.ascii(", flags [");
+  const fragmentFlags = flagsAndOffset & 0xe000;
+  if (fragmentFlags === 0) out.ascii("none");
+  else {
+    let first = true;
+    for (const [bit, name] of IPV4_FLAG_NAMES) {
+      if ((fragmentFlags & bit) === 0) continue;
+      if (!first) out.ascii(", ");
+      out.ascii(name);
+      first = false;
+    }
+  }
+  const protocol = b[ip + 9];
+  out.ascii("], proto ");
+  out.ascii(IP_PROTOCOL_NAMES.get(protocol) ?? "unknown");
+  out.ascii(" (");
+  out.decimal(protocol);
+  out.ascii("), length ");
+  out.decimal((b[ip + 2] << 8) | b[ip + 3]);
+  const headerLength = (b[ip] & 0x0f) * 4;
+  if (headerLength > 20) {
+    out.ascii(", options (");
+    writeIpv4Options(b, ip + 20, headerLength - 20, out);
+    out.byte(0x29);
+  }
+  const sum = internetChecksum(b, ip, ip + headerLength);
+  if (sum !== 0) {
+    const field = (b[ip + 10] << 8) | b[ip + 11];
+    out.ascii(", bad cksum ");
+    out.ascii(field.toString(16));
+    out.ascii(" (->");
+    out.ascii(checksumShouldBe(field, sum).toString(16));
+    out.ascii(")!");
+  }
+  out.ascii(")\n    ");
+}
+
+/** bittok2str order of tcpdump's ip_frag_values. */
+const IPV4_FLAG_NAMES: readonly (readonly [number, string])[] = [[0x2000, "+"], [0x4000, "DF"], [0x8000, "rsvd"]];
+const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16));
+
+/** tcpdump's in_cksum_shouldbe: the checksum field that would have verified, from the field and the sum computed over it. */
+export function checksumShouldBe(field: number, computed: number): number {
+  let shouldBe = field + computed;
+  shouldBe = (shouldBe & 0xffff) + (shouldBe >>> 16);
+  shouldBe = (shouldBe & 0xffff) + (shouldBe >>> 16);
+  return shouldBe;
+}
+
+/** tcpdump's ip_optprint: the options' names, comma-separated, with a router alert's value and the addresses of a route. */
+function writeIpv4Options(b: Uint8Array, at: number, length: number, out: TextBuffer): void {
+  let first = true;
+  while (length > 0) {
+    if (!first) out.byte(0x2c);
+    first = false;
+    const code = b[at];
+    const name = IP_OPTION_NAMES.get(code);
+    if (name !== undefined) out.ascii(name);
+    else {
+      out.ascii("unknown ");
+      out.decimal(code);
+    }
+    let optionLength = 1;
+    if (code !== 0 && code !== 1) {
+      if (length < 2) {
+        out.ascii(" [|ip]");
+        return;
+      }
+      optionLength = b[at + 1];
+      if (optionLength < 2) {
+        out.ascii(" [bad length ");
+        out.decimal(optionLength);
+        out.byte(0x5d);
+        return;
+      }
+    }
+    if (optionLength > length) {
+      out.ascii(" [bad length ");
+      out.decimal(optionLength);
+      out.byte(0x5d);
+      return;
+    }
+    if (code === 0) return;
+    if (code === 148) {
+      if (optionLength < 4) {
+        out.ascii(" [bad length ");
+        out.decimal(optionLength);
+        out.byte(0x5d);
+      } else {
+        const value = (b[at + 2] << 8) | b[at + 3];
+        if (value !== 0) {
+          out.ascii(" value ");
+          out.decimal(value);
+        }
+      }
+    } else if (code === 7 || code === 137 || code === 131) {
+      if (optionLength < 3) {
+        out.ascii(" [bad length ");
+        out.decimal(optionLength);
+        out.byte(0x5d);
+      } else {
+        if (((optionLength + 1) & 3) !== 0) {
+          out.ascii(" [bad length ");
+          out.decimal(optionLength);
+          out.byte(0x5d);
+        }
+        const pointer = b[at + 2] - 1;
+        if (pointer < 3 || ((pointer + 1) & 3) !== 0 || pointer > optionLength + 1) {
+          out.ascii(" [bad ptr ");
+          out.decimal(b[at + 2]);
+          out.byte(0x5d);
+        }
+        for (let i = 3; i + 4 <= optionLength; i += 4) {
+          out.byte(SPACE);
+          out.ipv4At(b, at + i);
+          if (pointer > i) out.byte(0x2c);
+        }
+      }
+    }
+    at += optionLength;
+    length -= optionLength;
+  }
 }
 
 /** Bytes of the ICMP message tcpdump reads before it prints anything; fewer gives "[|icmp]". */
@@ -537,9 +735,9 @@ function icmpBytesNeeded(b: Uint8Array, icmp: number, length: number): number {
   }
 }
 
-function writeIcmp(b: Uint8Array, ip: number, icmp: number, length: number, out: TextBuffer): void {
+function writeIcmp(b: Uint8Array, ip: number, icmp: number, length: number, captured: number, fragmented: boolean, quoted: boolean, out: TextBuffer): void {
   writeAddresses(b, ip, out);
-  if (length < icmpBytesNeeded(b, icmp, length)) {
+  if (Math.min(length, captured - icmp) < icmpBytesNeeded(b, icmp, length)) {
     out.ascii(":  [|icmp]");
     return;
   }
@@ -621,6 +819,20 @@ function writeIcmp(b: Uint8Array, ip: number, icmp: number, length: number, out:
   }
   out.put(COMMA_LENGTH);
   out.decimal(length);
+  if (printStyle.verbose === 0) return;
+  if (!fragmented && icmp + length <= captured) {
+    const sum = internetChecksum(b, icmp, icmp + length);
+    if (sum !== 0) {
+      const field = (b[icmp + 2] << 8) | b[icmp + 3];
+      out.ascii(" (wrong icmp cksum ");
+      out.ascii(field.toString(16));
+      out.ascii(" (->");
+      out.ascii(checksumShouldBe(field, sum).toString(16));
+      out.ascii(")!)");
+    }
+  }
+  // the packet an error quotes, on lines of its own (one level deep)
+  if (!quoted && (type === 3 || type === 4 || type === 5 || type === 11 || type === 12)) writeQuotedIpv4(b, icmp + 8, Math.min(captured, icmp + length), out);
 }
 
 function writeUnreachable(b: Uint8Array, icmp: number, code: number, out: TextBuffer): void {
