@@ -17,3 +17,11 @@ export interface PrintStyle {
 
 /** The style of the frame being written; default verbosity unless a LineWriter says otherwise. */
 export const printStyle: PrintStyle = { linkHeader: false, quick: false, verbose: 0, conversations: undefined };
+
+/** The names tcpdump -v gives IP protocol numbers (IPv4's "proto NAME (N)", IPv6's "next-header"); "unknown" for the rest. */
+export const IP_PROTOCOL_NAMES: ReadonlyMap<number, string> = new Map([
+  [0, "Options"], [1, "ICMP"], [2, "IGMP"], [4, "IPIP"], [6, "TCP"], [8, "EGP"], [9, "IGRP"], [17, "UDP"], [33, "DCCP"],
+  [41, "IPv6"], [43, "Routing"], [44, "Fragment"], [46, "RSVP"], [47, "GRE"], [50, "ESP"], [51, "AH"], [55, "Mobile IP"],
+  [58, "ICMPv6"], [62, "Mobile IP (old)"], [88, "EIGRP"], [89, "OSPF"], [103, "PIM"], [108, "Compressed IP"], [112, "VRRP"],
+  [113, "PGM"], [132, "SCTP"], [135, "Mobility"], [143, "Ethernet"],
+]);

@@ -12,7 +12,10 @@
 // and who-are-you (139, 140), RPL (155), mobility headers (135/62 as next header), AH, ESP, and
 // every upper layer with a dissector of its own (OSPF, PIM, SCTP, DCCP, GRE, VRRP, IPv4 in IPv6…).
 // TCP and UDP go through `ipv6TransportWriter` (see there).
-import { printStyle } from "./print-style";
+import { checksumShouldBe, foldChecksum, onesComplementSum } from "./checksum";
+import { writeHex } from "./hex-dump";
+import { IP_PROTOCOL_NAMES, printStyle } from "./print-style";
+import { pseudoHeaderSumAt } from "./pseudo-header";
 import type { TextBuffer } from "./summary";
 
 /** Thrown (one shared instance) when a read runs past the snap end: the line ends in " [|proto]". */
@@ -165,6 +168,37 @@ const ICMPV6_TYPE_NAMES: ReadonlyMap<number, string> = new Map([
   [155, "RPL"], [200, "mtrace response"], [201, "mtrace message"],
 ]);
 
+/** NDP option names, as tcpdump's icmp6_opt_values (the ones this printer decodes, and those it names). */
+const ND_OPTION_NAMES: ReadonlyMap<number, string> = new Map([
+  [1, "source link-address"], [2, "destination link-address"], [3, "prefix info"], [4, "redirected header"], [5, "mtu"],
+  [7, "advertisement interval"], [8, "homeagent information"], [24, "route info"], [25, "rdnss"], [31, "dnssl"],
+]);
+const RA_FLAG_NAMES: readonly (readonly [number, string])[] = [[0x80, "managed"], [0x40, "other stateful"], [0x20, "home agent"], [0x02, "ipv6 only"]];
+const NA_FLAG_NAMES: readonly (readonly [number, string])[] = [[0x80, "router"], [0x40, "solicited"], [0x20, "override"]];
+const PREFIX_FLAG_NAMES: readonly (readonly [number, string])[] = [[0x80, "onlink"], [0x40, "auto"], [0x20, "router"], [0x10, "ipv6 only"]];
+const ROUTER_PREFERENCES = ["medium", "high", "rsv", "low"];
+
+/** bittok2str: the names of the bits set, ", "-separated, "none" for none. */
+function writeFlagNames(out: TextBuffer, value: number, names: readonly (readonly [number, string])[]): void {
+  let first = true;
+  for (const [bit, name] of names) {
+    if ((value & bit) === 0) continue;
+    if (!first) out.ascii(", ");
+    out.ascii(name);
+    first = false;
+  }
+  if (first) out.ascii("none");
+}
+
+/** get_lifetime: "infinity" for all ones, else seconds. */
+function writeLifetime(out: TextBuffer, value: number): void {
+  if (value === 0xffffffff) out.ascii("infinity");
+  else {
+    out.decimal(value);
+    out.byte(0x73);
+  }
+}
+
 const UNREACHABLE_CODES: readonly string[] = ["unreachable route", " unreachable prohibited", "beyond scope", "unreachable address", "unreachable port"];
 
 /** tcpdump's ipproto names, for "[X requires IPv4]". */
@@ -250,6 +284,30 @@ class Ipv6LinePrinter {
       }
     } else len = length + 40;
     let nh = b[ip + 6];
+    if (printStyle.verbose !== 0) {
+      // -v: the header's fields in parentheses, before the addresses
+      const flow = this.u32(ip);
+      out.byte(0x28);
+      if ((flow & 0x0ff00000) !== 0) {
+        out.ascii("class 0x");
+        out.hex((flow >>> 20) & 0xff, 2);
+        out.ascii(", ");
+      }
+      if ((flow & 0xfffff) !== 0) {
+        out.ascii("flowlabel 0x");
+        out.hex(flow & 0xfffff, 5);
+        out.ascii(", ");
+      }
+      out.ascii("hlim ");
+      out.decimal(b[ip + 7]);
+      out.ascii(", next-header ");
+      out.ascii(IP_PROTOCOL_NAMES.get(nh) ?? "unknown");
+      out.ascii(" (");
+      out.decimal(nh);
+      out.ascii(") payload length: ");
+      out.decimal((b[ip + 4] << 8) | b[ip + 5]);
+      out.ascii(") ");
+    }
     const outerSnapEnd = this.snapEnd;
     if (ip + len < this.snapEnd) this.snapEnd = ip + len;
     let cp = ip;
@@ -515,7 +573,7 @@ class Ipv6LinePrinter {
     switch (nh) {
       case 58:
         this.protocol = "icmp6";
-        return this.icmp6(ip, cp, len);
+        return this.icmp6(ip, cp, len, fragmented);
       case 6:
       case 17:
         this.protocol = nh === 17 ? "udp" : "tcp";
@@ -544,14 +602,30 @@ class Ipv6LinePrinter {
     }
   }
 
-  /** icmp6_print at default verbosity. */
-  private icmp6(ip: number, cp: number, length: number): void {
+  /** icmp6_print at default verbosity, and -v's checksum verdict, NDP fields and options. */
+  private icmp6(ip: number, cp: number, length: number, fragmented: boolean): void {
     const out = this.out;
     if (length === 0) {
       out.ascii("ICMP6, length 0 (invalid)");
       return;
     }
     const type = this.u8(cp);
+    const verbose = printStyle.verbose !== 0;
+    if (verbose && !fragmented) {
+      const field = this.u16(cp + 2);
+      if (cp + length <= this.snapEnd) {
+        const b = this.b;
+        const sum = foldChecksum(onesComplementSum(b, cp, cp + length, pseudoHeaderSumAt(b, ip + 8, ip + 24, 16, 58, length)));
+        if (sum === 0) out.ascii("[icmp6 sum ok] ");
+        else {
+          out.ascii("[bad icmp6 cksum 0x");
+          out.hex(field, 4);
+          out.ascii(" -> 0x");
+          out.hex(checksumShouldBe(field, sum), 4);
+          out.ascii("!] ");
+        }
+      }
+    }
     out.ascii("ICMP6, ");
     const name = ICMPV6_TYPE_NAMES.get(type);
     if (name !== undefined) out.ascii(name);
@@ -559,6 +633,10 @@ class Ipv6LinePrinter {
       out.ascii("unknown icmp6 type (");
       out.decimal(type);
       out.byte(0x29);
+    }
+    if (verbose && (type === 133 || type === 134 || type === 136 || type === 135 || type === 137 || type === 145 || type === 147)) {
+      out.ascii(", length ");
+      out.decimal(length);
     }
     const code = this.u8(cp + 1);
     const quoted = cp + 8;
@@ -677,7 +755,27 @@ class Ipv6LinePrinter {
         this.mld(cp);
         break;
       case 133:
+        if (verbose) this.ndOptions(cp + 8, length - 8);
+        break;
       case 134:
+        if (verbose) {
+          const flags = this.u8(cp + 5);
+          out.ascii("\n\thop limit ");
+          out.decimal(this.u8(cp + 4));
+          out.ascii(", Flags [");
+          writeFlagNames(out, flags, RA_FLAG_NAMES);
+          out.ascii("], pref ");
+          out.ascii(ROUTER_PREFERENCES[(flags >>> 3) & 3]);
+          out.ascii(", router lifetime ");
+          out.decimal(this.u16(cp + 6));
+          out.ascii("s, reachable time ");
+          out.decimal(this.u32(cp + 8));
+          out.ascii("ms, retrans timer ");
+          out.decimal(this.u32(cp + 12));
+          out.ascii("ms");
+          this.ndOptions(cp + 16, length - 16);
+        }
+        break;
       case 141:
       case 142:
       case 145:
@@ -687,11 +785,18 @@ class Ipv6LinePrinter {
         this.need(cp + 8, 16);
         out.ascii(", who has ");
         this.address(cp + 8);
+        if (verbose) this.ndOptions(cp + 24, length - 24);
         break;
       case 136:
         this.need(cp + 8, 16);
         out.ascii(", tgt is ");
         this.address(cp + 8);
+        if (verbose) {
+          out.ascii(", Flags [");
+          writeFlagNames(out, this.u8(cp + 4), NA_FLAG_NAMES);
+          out.byte(0x5d);
+          this.ndOptions(cp + 24, length - 24);
+        }
         break;
       case 137:
         this.need(cp + 24, 16);
@@ -700,6 +805,7 @@ class Ipv6LinePrinter {
         this.need(cp + 8, 16);
         out.ascii(" to ");
         this.address(cp + 8);
+        if (verbose) this.ndOptions(cp + 40, length - 40);
         break;
       case 143:
         if (length < 8) {
@@ -726,8 +832,87 @@ class Ipv6LinePrinter {
         out.decimal(length);
         return;
     }
+    if (verbose) return; // -v gave the length after the type, for the NDP messages only
     out.ascii(", length ");
     out.decimal(length);
+  }
+
+  /**
+   * icmp6_opt_print: each NDP option on a line of its own, "\n\t  NAME option (T), length L (N): "
+   * and its value; a cut option ends the line with " [|icmp6]". An option tcpdump does not decode is
+   * hex-dumped and ends the list, as tcpdump does.
+   */
+  private ndOptions(at: number, remaining: number): void {
+    const out = this.out;
+    const b = this.b;
+    const start = at;
+    while (at < this.snapEnd) {
+      this.u8(at + 1);
+      if (remaining <= 0) return;
+      const type = b[at];
+      const units = b[at + 1];
+      if (units === 0 || at + units * 8 > this.snapEnd) throw CUT;
+      const optionLength = units * 8;
+      out.ascii("\n\t  ");
+      out.ascii(ND_OPTION_NAMES.get(type) ?? "unknown");
+      out.ascii(" option (");
+      out.decimal(type);
+      out.ascii("), length ");
+      out.decimal(optionLength);
+      out.ascii(" (");
+      out.decimal(units);
+      out.ascii("): ");
+      switch (type) {
+        case 1:
+        case 2:
+          out.linkAddress(b, at + 2, optionLength - 2);
+          break;
+        case 3:
+          this.need(at + 16, 16);
+          writeIpv6Address(out, b, at + 16);
+          out.byte(0x2f);
+          out.decimal(b[at + 2]);
+          if (units !== 4) out.ascii("badlen");
+          out.ascii(", Flags [");
+          writeFlagNames(out, b[at + 3], PREFIX_FLAG_NAMES);
+          out.ascii("], valid time ");
+          writeLifetime(out, this.u32(at + 4));
+          out.ascii(", pref. time ");
+          writeLifetime(out, this.u32(at + 8));
+          break;
+        case 4:
+          // tcpdump dumps from the first option on, not this one's
+          this.need(start, optionLength);
+          writeHex(b, start, start + optionLength, out, "\n\t    ");
+          break;
+        case 5:
+          out.byte(0x20);
+          out.decimal(this.u32(at + 4));
+          if (units !== 1) out.ascii("bad option length");
+          break;
+        case 7:
+          out.byte(0x20);
+          out.decimal(this.u32(at + 4));
+          out.ascii("ms");
+          break;
+        case 25: {
+          out.ascii(" lifetime ");
+          out.decimal(this.u32(at + 4));
+          out.ascii("s,");
+          const count = (units - 1) >>> 1;
+          for (let i = 0; i < count; i++) {
+            out.ascii(" addr: ");
+            this.address(at + 8 + 16 * i);
+          }
+          break;
+        }
+        default:
+          writeHex(b, at + 2, at + optionLength, out, "\n\t  ");
+          return;
+      }
+      at += optionLength;
+      remaining -= optionLength;
+    }
   }
 
   /** mld6_print: nothing when the 24 bytes are not all there. */

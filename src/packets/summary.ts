@@ -14,14 +14,15 @@
 //   Other EtherTypes: "src > dst, ethertype NAME (0x....), length N", tcpdump's -e form.
 //   A frame our decoder rejects: "malformed: <DecodeError message>", saying what was cut or wrong and
 //   at which byte (tcpdump would print "[|arp]" or "bad-len" and the like).
-import { internetChecksum } from "./checksum";
+import { checksumShouldBe, internetChecksum } from "./checksum";
+import { writeHex, writeHexAndAscii } from "./hex-dump";
 import { DecodeError } from "./errors";
 import { ETHERTYPE_IPV4 } from "./ethernet";
 import { FrameKind, FrameView, tryDecodeFrame } from "./frame";
 import { ipv6TransportWriter, setIpv6TransportWriter, writeIpv6Summary } from "./summary-ipv6";
 import { MutableAddressPlace, TcpConversations, writeTcpSummary, writeUdpSummary, writeVrrpSummary } from "./transport-summary";
 import { VRRP_PROTOCOL } from "./vrrp";
-import { printStyle } from "./print-style";
+import { IP_PROTOCOL_NAMES, printStyle } from "./print-style";
 
 /** Where the IPv4 header's addresses are, for the transport printers; reused for every frame. */
 const ipv4Addresses = new MutableAddressPlace();
@@ -221,14 +222,6 @@ export const ETHERTYPE_NAMES: ReadonlyMap<number, string> = new Map([
   [0x88cc, "LLDP"], [0x88e5, "802.1AE MACsec"], [0x88f7, "PTP"], [0x8902, "CFM"], [0x893a, "IEEE1905.1"],
   [0x8947, "GeoNet"], [0x894f, "NSH"], [0x9000, "Loopback"], [0x9100, "802.1Q-9100"], [0x9200, "802.1Q-9200"],
   [0xabcd, "CFM (old)"], [0xd28b, "Arista Vendor Specific Protocol"], [0xfefe, "OSI"],
-]);
-
-/** The names tcpdump -v gives IP protocol numbers ("proto NAME (N)", IPv6's "next-header"); "unknown" for the rest. */
-export const IP_PROTOCOL_NAMES: ReadonlyMap<number, string> = new Map([
-  [0, "Options"], [1, "ICMP"], [2, "IGMP"], [4, "IPIP"], [6, "TCP"], [8, "EGP"], [9, "IGRP"], [17, "UDP"], [33, "DCCP"],
-  [41, "IPv6"], [43, "Routing"], [44, "Fragment"], [46, "RSVP"], [47, "GRE"], [50, "ESP"], [51, "AH"], [55, "Mobile IP"],
-  [58, "ICMPv6"], [62, "Mobile IP (old)"], [88, "EIGRP"], [89, "OSPF"], [103, "PIM"], [108, "Compressed IP"], [112, "VRRP"],
-  [113, "PGM"], [132, "SCTP"], [135, "Mobility"], [143, "Ethernet"],
 ]);
 
 /** IPv4 option names, as tcpdump's ip_optprint gives them. */
@@ -627,14 +620,6 @@ export function writeIpv4Fields(b: Uint8Array, ip: number, out: TextBuffer): voi
 /** bittok2str order of tcpdump's ip_frag_values. */
 const IPV4_FLAG_NAMES: readonly (readonly [number, string])[] = [[0x2000, "+"], [0x4000, "DF"], [0x8000, "rsvd"]];
 const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16));
-
-/** tcpdump's in_cksum_shouldbe: the checksum field that would have verified, from the field and the sum computed over it. */
-export function checksumShouldBe(field: number, computed: number): number {
-  let shouldBe = field + computed;
-  shouldBe = (shouldBe & 0xffff) + (shouldBe >>> 16);
-  shouldBe = (shouldBe & 0xffff) + (shouldBe >>> 16);
-  return shouldBe;
-}
 
 /** tcpdump's ip_optprint: the options' names, comma-separated, with a router alert's value and the addresses of a route. */
 function writeIpv4Options(b: Uint8Array, at: number, length: number, out: TextBuffer): void {
@@ -1172,46 +1157,6 @@ export function writeEthernetHeader(view: FrameView, wireLength: number, out: Te
     out.ascii(" (0x");
     out.hex(type, 4);
     out.byte(0x29);
-  }
-}
-
-/** tcpdump -x's dump of bytes[from, end): "\n\t0xOOOO: " and eight groups " hhhh" a row. */
-export function writeHex(bytes: Uint8Array, from: number, end: number, out: TextBuffer): void {
-  for (let at = from; at < end; at += 16) {
-    out.ascii("\n\t0x");
-    out.hex(at - from, 4);
-    out.byte(COLON);
-    out.byte(SPACE);
-    const rowEnd = Math.min(end, at + 16);
-    for (let i = at; i < rowEnd; i += 2) {
-      out.byte(SPACE);
-      out.hex(bytes[i], 2);
-      if (i + 1 < rowEnd) out.hex(bytes[i + 1], 2);
-    }
-  }
-}
-
-/** tcpdump -X's dump: as writeHex, the hex column padded to 40, two spaces, the bytes as ASCII ('.' unless 0x21..0x7e). */
-export function writeHexAndAscii(bytes: Uint8Array, from: number, end: number, out: TextBuffer): void {
-  for (let at = from; at < end; at += 16) {
-    out.ascii("\n\t0x");
-    out.hex(at - from, 4);
-    out.byte(COLON);
-    out.byte(SPACE);
-    const rowEnd = Math.min(end, at + 16);
-    const hexStart = out.length;
-    for (let i = at; i < rowEnd; i += 2) {
-      out.byte(SPACE);
-      out.hex(bytes[i], 2);
-      if (i + 1 < rowEnd) out.hex(bytes[i + 1], 2);
-    }
-    for (let i = out.length - hexStart; i < 40; i++) out.byte(SPACE);
-    out.byte(SPACE);
-    out.byte(SPACE);
-    for (let i = at; i < rowEnd; i++) {
-      const value = bytes[i];
-      out.byte(value > 0x20 && value < 0x7f ? value : DOT);
-    }
   }
 }
 

@@ -11,7 +11,7 @@
 // the one used longest ago: a later segment of a dropped conversation starts it over (absolute numbers
 // once, then relative to that segment), where tcpdump would go on relative to the first. With
 // `absolute` (sniff -S) nothing is tracked and every number is printed as it is on the wire.
-import { foldChecksum, onesComplementSum } from "./checksum";
+import { checksumShouldBe, foldChecksum, onesComplementSum } from "./checksum";
 import { pseudoHeaderSumAt } from "./pseudo-header";
 import { printStyle } from "./print-style";
 import type { TextBuffer } from "./summary";
@@ -120,7 +120,7 @@ export function writeUdpSummary(out: TextBuffer, ip: AddressPlace, at: number, e
       out.ascii("[bad udp cksum 0x");
       out.hex(field, 4);
       out.ascii(" -> 0x");
-      out.hex(shouldBe(field, sum), 4);
+      out.hex(checksumShouldBe(field, sum), 4);
       out.ascii("!] ");
     }
   }
@@ -297,7 +297,7 @@ export function writeTcpSummary(
     if (sum === 0) out.ascii(" (correct)");
     else {
       out.ascii(" (incorrect -> 0x");
-      out.hex(shouldBe(field, sum), 4);
+      out.hex(checksumShouldBe(field, sum), 4);
       out.byte(0x29);
     }
   }
@@ -326,13 +326,6 @@ export function writeTcpSummary(
   }
   out.ascii(", length ");
   out.decimal(dataLength);
-}
-
-/** tcpdump's in_cksum_shouldbe (as summary.ts's checksumShouldBe; here to keep the imports one way). */
-function shouldBe(field: number, computed: number): number {
-  let value = field + computed;
-  value = (value & 0xffff) + (value >>> 16);
-  return (value & 0xffff) + (value >>> 16);
 }
 
 function u32(b: Uint8Array, at: number): number {
