@@ -72,7 +72,7 @@ export class LinkLineWriter {
     lines.writeTime(seconds, microseconds);
     lines.applyStyle();
     this.writeLinkSummary(linkType, bytes, wireLength, out);
-    if (lines.dump !== 0) lines.writeDump(bytes, lines.dumpLinkHeader ? 0 : Math.min(this.link.headerLength, bytes.length));
+    if (lines.dump !== 0) lines.writeDump(bytes, lines.dumpLinkHeader || printStyle.ranOut ? 0 : Math.min(this.link.headerLength, bytes.length));
     out.bytes[out.length++] = 10;
   }
 

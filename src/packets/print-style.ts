@@ -13,10 +13,15 @@ export interface PrintStyle {
   verbose: number;
   /** the TCP conversations of the capture being printed (relative sequence numbers); undefined: absolute */
   conversations: TcpConversations | undefined;
+  /**
+   * Set by a printer that ran out of captured bytes where tcpdump's printer longjmps out: tcpdump
+   * then never learns the link header's length, and -x/-X dump the frame from its first byte.
+   */
+  ranOut: boolean;
 }
 
 /** The style of the frame being written; default verbosity unless a LineWriter says otherwise. */
-export const printStyle: PrintStyle = { linkHeader: false, quick: false, verbose: 0, conversations: undefined };
+export const printStyle: PrintStyle = { linkHeader: false, quick: false, verbose: 0, conversations: undefined, ranOut: false };
 
 /** The names tcpdump -v gives IP protocol numbers (IPv4's "proto NAME (N)", IPv6's "next-header"); "unknown" for the rest. */
 export const IP_PROTOCOL_NAMES: ReadonlyMap<number, string> = new Map([

@@ -250,6 +250,7 @@ class Ipv6LinePrinter {
       this.ip6(ip, length);
     } catch (error) {
       if (error !== CUT) throw error;
+      if (this.protocol !== "ip6") printStyle.ranOut = true; // tcpdump checks the IPv6 header itself; the layers after it longjmp
       out.ascii(" [|");
       out.ascii(this.protocol);
       out.byte(0x5d);
@@ -612,8 +613,8 @@ class Ipv6LinePrinter {
     const type = this.u8(cp);
     const verbose = printStyle.verbose !== 0;
     if (verbose && !fragmented) {
-      const field = this.u16(cp + 2);
       if (cp + length <= this.snapEnd) {
+        const field = this.u16(cp + 2);
         const b = this.b;
         const sum = foldChecksum(onesComplementSum(b, cp, cp + length, pseudoHeaderSumAt(b, ip + 8, ip + 24, 16, 58, length)));
         if (sum === 0) out.ascii("[icmp6 sum ok] ");

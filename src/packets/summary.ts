@@ -1006,6 +1006,7 @@ export class LineWriter {
     printStyle.quick = this.quick;
     printStyle.verbose = this.verbose;
     printStyle.conversations = this.conversations;
+    printStyle.ranOut = false;
   }
 
   /**
@@ -1023,7 +1024,7 @@ export class LineWriter {
     this.applyStyle();
     if (this.linkHeader && accepted && (view.kind !== FrameKind.Other || view.etherType === 0x86dd)) writeEthernetHeader(view, wireLength, out);
     writeSummary(view, accepted, wireLength, out, this.conversations);
-    if (this.dump !== 0) this.writeDump(bytes, this.dumpLinkHeader ? 0 : Math.min(accepted ? view.networkOffset : 14, bytes.length));
+    if (this.dump !== 0) this.writeDump(bytes, this.dumpLinkHeader || printStyle.ranOut ? 0 : Math.min(accepted ? view.networkOffset : 14, bytes.length));
     out.bytes[out.length++] = NEWLINE;
   }
 
