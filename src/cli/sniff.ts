@@ -51,9 +51,11 @@ ${FILTER_LANGUAGE.replace(/^/gm, "             ")}
 
 -r reads classic pcap and pcapng, of Ethernet, Linux cooked v1/v2 (tcpdump -i any), raw IP and
 BSD/OpenBSD loopback frames.
-Output: tcpdump -n's line for ARP and ICMP (VLAN-tagged frames print as the frame inside, as
-tcpdump does without -e; cooked v2 frames with tcpdump's interface and direction first); the
-nearest clear line for others; "malformed: <what, where>" for a frame that does not decode (the
+Output: tcpdump -n's line (4.99) for ARP, IPv4, ICMP, IPv6, ICMPv6/NDP, UDP, TCP and VRRP
+(VLAN-tagged frames print as the frame inside, as tcpdump does without -e; cooked v2 frames with
+tcpdump's interface and direction first); the nearest clear line for others. The output flags
+-t/-tt/-ttt/-tttt/-ttttt, -e, -q, -x/-xx, -X/-XX and -v print what tcpdump's do, alone or
+together (-vv is refused); "malformed: <what, where>" for a frame that does not decode (the
 capture goes on). --json prints decodeFrame's JSON with "time"
 (µs since the epoch). Times are local (TZ is honoured), as tcpdump prints them.
 With -w, frames go to the file and nothing is printed. Ctrl-C ends a live capture and prints

@@ -515,8 +515,8 @@ function writeIpv4Packet(
   }
   const moreFragments = (b[ip + 6] & 0x20) !== 0;
   if (protocol === 1) return writeIcmp(b, ip, transport, payloadLength, captured, moreFragments, quoted, out);
-  if (protocol === 6 && captured - transport < 20) {
-    // cut inside the header: only in a quoted packet (FrameView checked the others)
+  if (protocol === 6 && captured < end && captured - transport < 20) {
+    // a quoted packet cut inside the header (a header short of its own length is writeTcpSummary's)
     if (captured - transport < 4) {
       writeAddresses(b, ip, out);
       out.ascii(": [|tcp]");
@@ -526,7 +526,7 @@ function writeIpv4Packet(
     out.ascii(":  [|tcp]");
     return;
   }
-  if (protocol === 17 && captured - transport < 8) {
+  if (protocol === 17 && captured < end && captured - transport < 8) {
     writeAddresses(b, ip, out);
     out.ascii(":  [|udp]");
     return;
