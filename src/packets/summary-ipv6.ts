@@ -153,6 +153,19 @@ function writeTransportFallback(c: Ipv6TransportContext, out: TextBuffer): void 
     out.ascii(" [|udp]");
     return;
   }
+  if (printStyle.verbose !== 0 && !c.fragmented && t + udpLength <= c.snapEnd) {
+    // -v: the checksum's verdict (over the final destination, a routing header's last address)
+    const sum = foldChecksum(onesComplementSum(b, t, t + udpLength, pseudoHeaderSumAt(b, c.ip + 8, printer.destinationAt, 16, 17, udpLength)));
+    const field = (b[t + 6] << 8) | b[t + 7];
+    if (sum === 0) out.ascii("[udp sum ok] ");
+    else {
+      out.ascii("[bad udp cksum 0x");
+      out.hex(field, 4);
+      out.ascii(" -> 0x");
+      out.hex(checksumShouldBe(field, sum), 4);
+      out.ascii("!] ");
+    }
+  }
   out.ascii("UDP, length ");
   out.decimal(Math.min(udpLength, c.length) - 8);
 }
@@ -176,6 +189,7 @@ const ND_OPTION_NAMES: ReadonlyMap<number, string> = new Map([
 const RA_FLAG_NAMES: readonly (readonly [number, string])[] = [[0x80, "managed"], [0x40, "other stateful"], [0x20, "home agent"], [0x02, "ipv6 only"]];
 const NA_FLAG_NAMES: readonly (readonly [number, string])[] = [[0x80, "router"], [0x40, "solicited"], [0x20, "override"]];
 const PREFIX_FLAG_NAMES: readonly (readonly [number, string])[] = [[0x80, "onlink"], [0x40, "auto"], [0x20, "router"], [0x10, "ipv6 only"]];
+const MLDV2_RECORD_TYPES = ["is_in", "is_ex", "to_in", "to_ex", "allow", "block"];
 const ROUTER_PREFERENCES = ["medium", "high", "rsv", "low"];
 
 /** bittok2str: the names of the bits set, ", "-separated, "none" for none. */
@@ -246,11 +260,13 @@ class Ipv6LinePrinter {
     this.out = out;
     this.snapEnd = captured;
     this.protocol = "ip6";
+    this.checkedCut = false;
     try {
       this.ip6(ip, length);
     } catch (error) {
       if (error !== CUT) throw error;
-      if (this.protocol !== "ip6") printStyle.ranOut = true; // tcpdump checks the IPv6 header itself; the layers after it longjmp
+      // tcpdump checks the IPv6 header and these two ICMPv6 cuts itself; elsewhere its reads longjmp
+      if (this.protocol !== "ip6" && !this.checkedCut) printStyle.ranOut = true;
       out.ascii(" [|");
       out.ascii(this.protocol);
       out.byte(0x5d);
@@ -285,6 +301,7 @@ class Ipv6LinePrinter {
       }
     } else len = length + 40;
     let nh = b[ip + 6];
+    this.destinationAt = ip + 24;
     if (printStyle.verbose !== 0) {
       // -v: the header's fields in parentheses, before the addresses
       const flow = this.u32(ip);
@@ -370,6 +387,7 @@ class Ipv6LinePrinter {
           const headerLength = (this.u8(cp + 1) + 1) * 8;
           if (cp + headerLength > this.snapEnd) return this.trunc();
           out.ascii("DSTOPT ");
+          if (printStyle.verbose !== 0 && this.options(cp + 2, headerLength - 2, payloadLength, false) === -1) return this.trunc();
           advance = headerLength;
           foundExtension = true;
           nh = b[cp];
@@ -380,6 +398,11 @@ class Ipv6LinePrinter {
           const word = this.u16(cp + 2);
           const offset = word & 0xfff8;
           out.ascii("frag (");
+          if (printStyle.verbose !== 0) {
+            out.ascii("0x");
+            out.hex(this.u32(cp + 4), 8);
+            out.byte(0x3a);
+          }
           out.decimal(offset);
           out.byte(0x7c);
           const remaining = 40 + ((b[ip + 4] << 8) | b[ip + 5]) - (cp - ip) - 8;
@@ -436,9 +459,14 @@ class Ipv6LinePrinter {
     this.out.byte(0x5d);
   }
 
-  /** ip6_opt_process at default verbosity: −1 when cut, else the jumbo length found (0 for none). */
-  private options(at: number, len: number, payloadLength: number): number {
+  /**
+   * ip6_opt_process: −1 when cut, else the jumbo length found (0 for none). With -v it names each
+   * option, "(padn)", "(rtalert: 0x0000) ", "(jumbo: N) "…, and ends with a space. `hopByHop`:
+   * the options are a Hop-by-Hop header's (the only place a jumbo length counts).
+   */
+  private options(at: number, len: number, payloadLength: number, hopByHop = true): number {
     const out = this.out;
+    const verbose = printStyle.verbose !== 0;
     let jumbo = 0;
     let seenJumbo = false;
     let optionLength = 0;
@@ -450,12 +478,14 @@ class Ipv6LinePrinter {
       if (i + optionLength > len) return -1;
       switch (type) {
         case 0:
+          if (verbose) out.ascii("(pad1)");
           break;
         case 1:
           if (len - i < 2) {
             out.ascii("(padn: trunc)");
             return -1;
           }
+          if (verbose) out.ascii("(padn)");
           break;
         case 5:
           if (len - i < 4) {
@@ -467,6 +497,11 @@ class Ipv6LinePrinter {
             out.decimal(this.u8(at + i + 1));
             out.byte(0x29);
             return -1;
+          }
+          if (verbose) {
+            out.ascii("(rtalert: 0x");
+            out.hex(this.u16(at + i + 2), 4);
+            out.ascii(") ");
           }
           break;
         case 0xc2: {
@@ -481,9 +516,20 @@ class Ipv6LinePrinter {
             return -1;
           }
           const value = this.u32(at + i + 2);
-          if (!seenJumbo) {
+          let note = "";
+          if (!hopByHop) note = " - not a hop-by-hop option";
+          else if (seenJumbo) note = " - already seen";
+          else {
             seenJumbo = true;
-            if (payloadLength === 0 && value >= 65536) jumbo = value;
+            if (payloadLength !== 0) note = " - payload len != 0";
+            else if (value < 65536) note = " - < 65536";
+            else jumbo = value;
+          }
+          if (verbose) {
+            out.ascii("(jumbo: ");
+            out.decimal(value);
+            out.ascii(note);
+            out.ascii(") ");
           }
           break;
         }
@@ -498,6 +544,11 @@ class Ipv6LinePrinter {
             out.byte(0x29);
             return -1;
           }
+          if (verbose) {
+            out.ascii("(homeaddr: ");
+            this.address(at + i + 2);
+            out.byte(0x29);
+          }
           break;
         default:
           if (len - i < 2) {
@@ -506,8 +557,16 @@ class Ipv6LinePrinter {
             out.ascii(": trunc)");
             return -1;
           }
+          if (verbose) {
+            out.ascii("(opt_type 0x");
+            out.hex(type, 2);
+            out.ascii(": len=");
+            out.decimal(this.u8(at + i + 1));
+            out.byte(0x29);
+          }
       }
     }
+    if (verbose) out.byte(0x20);
     return jumbo;
   }
 
@@ -528,7 +587,7 @@ class Ipv6LinePrinter {
     let addresses: number;
     if (type === 0 || type === 2) {
       const reserved = this.u32(cp + 4);
-      if (reserved !== 0) {
+      if (reserved !== 0 || printStyle.verbose !== 0) {
         out.ascii(", rsv=0x");
         out.ascii(reserved.toString(16));
       }
@@ -537,7 +596,7 @@ class Ipv6LinePrinter {
       out.ascii(", last-entry=");
       out.decimal(lastEntry);
       const flags = this.u8(cp + 5);
-      if (flags !== 0) {
+      if (flags !== 0 || printStyle.verbose !== 0) {
         out.ascii(", flags=0x");
         out.ascii(flags.toString(16));
       }
@@ -556,6 +615,9 @@ class Ipv6LinePrinter {
       return -1;
     }
     len >>= 1;
+    // the checksums' final destination: the last address of types 0 and 2, the first of type 4's segment list
+    if ((type === 0 || type === 2) && len > 0) this.destinationAt = addresses + 16 * (len - 1);
+    else if (type === 4 && len > 0) this.destinationAt = addresses;
     for (let i = 0; i < len; i++) {
       this.need(addresses, 16);
       out.ascii(", [");
@@ -616,7 +678,7 @@ class Ipv6LinePrinter {
       if (cp + length <= this.snapEnd) {
         const field = this.u16(cp + 2);
         const b = this.b;
-        const sum = foldChecksum(onesComplementSum(b, cp, cp + length, pseudoHeaderSumAt(b, ip + 8, ip + 24, 16, 58, length)));
+        const sum = foldChecksum(onesComplementSum(b, cp, cp + length, pseudoHeaderSumAt(b, ip + 8, this.destinationAt, 16, 58, length)));
         if (sum === 0) out.ascii("[icmp6 sum ok] ");
         else {
           out.ascii("[bad icmp6 cksum 0x");
@@ -667,7 +729,10 @@ class Ipv6LinePrinter {
             break;
           case 4: {
             const upper = this.upperLayer(quoted);
-            if (upper < 0) throw CUT;
+            if (upper < 0) {
+              this.checkedCut = true;
+              throw CUT;
+            }
             const port = this.u16(upper + 2);
             const protocol = this.upperProtocol;
             this.need(quoted + 24, 16);
@@ -708,7 +773,10 @@ class Ipv6LinePrinter {
         }
         break;
       case 4: {
-        if (quoted + 40 > this.snapEnd) throw CUT;
+        if (quoted + 40 > this.snapEnd) {
+          this.checkedCut = true;
+          throw CUT;
+        }
         const texts = [", erroneous - octet ", ", next header - octet ", ", option - octet ", ", incomplete header chain - octet "];
         if (code < 4) {
           const pointer = this.u32(cp + 4);
@@ -732,9 +800,27 @@ class Ipv6LinePrinter {
         if (length === 24) this.mld(cp);
         else if (length >= 28) {
           out.ascii(" v2");
+          const verbose = printStyle.verbose !== 0;
+          if (verbose) {
+            const code = this.u16(cp + 4);
+            out.ascii(" [max resp delay=");
+            out.decimal(code < 32768 ? code : ((code & 0x0fff) | 0x1000) * 2 ** (((code & 0x7000) >>> 12) + 3));
+            out.byte(0x5d);
+          }
           this.need(cp + 8, 16);
           out.ascii(" [gaddr ");
           this.address(cp + 8);
+          if (verbose) {
+            const flags = this.u8(cp + 24);
+            if ((flags & 0x08) !== 0) out.ascii(" sflag");
+            if ((flags & 0x07) !== 0) {
+              out.ascii(" robustness=");
+              out.decimal(flags & 0x07);
+            }
+            const qqic = this.u8(cp + 25);
+            out.ascii(" qqi=");
+            out.decimal(qqic < 128 ? qqic : ((qqic & 0x0f) | 0x10) * 2 ** (((qqic & 0x70) >>> 4) + 3));
+          }
           const sources = this.u16(cp + 26);
           if (sources > 0) {
             if (length < 28 + sources * 16) out.ascii(" [invalid number of sources]");
@@ -819,6 +905,39 @@ class Ipv6LinePrinter {
         out.ascii(", ");
         out.decimal(this.u16(cp + 6));
         out.ascii(" group record(s)");
+        if (printStyle.verbose !== 0) {
+          // -v: each group record, " [gaddr G to_ex, N source(s)]"
+          const groups = this.u16(cp + 6);
+          let group = 8;
+          for (let i = 0; i < groups; i++) {
+            if (length < group + 20) {
+              out.ascii(" [invalid number of groups]");
+              return;
+            }
+            this.need(cp + group + 4, 16); // tcpdump reads the address before it prints " [gaddr "
+            out.ascii(" [gaddr ");
+            this.address(cp + group + 4);
+            const recordType = this.u8(cp + group);
+            out.byte(0x20);
+            if (recordType >= 1 && recordType <= 6) out.ascii(MLDV2_RECORD_TYPES[recordType - 1]);
+            else {
+              out.ascii(" [v2-report-#");
+              out.decimal(recordType);
+              out.byte(0x5d);
+            }
+            const sources = this.u16(cp + group + 2);
+            if (length < group + 20 + sources * 16) {
+              out.ascii(" [invalid number of sources ");
+              out.decimal(sources);
+              out.byte(0x5d);
+              return;
+            }
+            out.ascii(", ");
+            out.decimal(sources);
+            out.ascii(" source(s)]");
+            group += 20 + sources * 16;
+          }
+        }
         break;
       case 144:
       case 146:
@@ -848,11 +967,18 @@ class Ipv6LinePrinter {
     const b = this.b;
     const start = at;
     while (at < this.snapEnd) {
-      this.u8(at + 1);
+      // tcpdump checks an option's header and length itself (a cut here is no longjmp)
+      if (at + 2 > this.snapEnd) {
+        this.checkedCut = true;
+        throw CUT;
+      }
       if (remaining <= 0) return;
       const type = b[at];
       const units = b[at + 1];
-      if (units === 0 || at + units * 8 > this.snapEnd) throw CUT;
+      if (units === 0 || at + units * 8 > this.snapEnd) {
+        this.checkedCut = true;
+        throw CUT;
+      }
       const optionLength = units * 8;
       out.ascii("\n\t  ");
       out.ascii(ND_OPTION_NAMES.get(type) ?? "unknown");
@@ -927,6 +1053,10 @@ class Ipv6LinePrinter {
   }
 
   upperProtocol = 0;
+  /** the cut was found by a check of tcpdump's own (not a read that longjmps): -x dumps from the network layer */
+  checkedCut = false;
+  /** where the checksums' pseudo-header destination is: the IPv6 header's, or a routing header's last address (ip6_finddst) */
+  destinationAt = 0;
 
   /** get_upperlayer: the offset of the TCP/UDP header in a quoted packet, or −1 (upperProtocol set). */
   private upperLayer(ip: number): number {

@@ -13,6 +13,7 @@ import { pythonWithScapy, runTool } from "../helpers/tools";
 
 const CLI = path.resolve(__dirname, "../../src/cli/main.js");
 const GENERATOR = path.resolve(__dirname, "../../../test/cli/fixtures/sniff-flags-frames.py");
+const PACKET_FIXTURES = path.resolve(__dirname, "../../../test/packets/fixtures");
 const ENV = { ...process.env, TZ: "UTC" };
 const CAPTURES = ["ether", "sll", "sll2", "raw", "null"] as const;
 
@@ -85,6 +86,27 @@ describe("cli/sniff output flags, against tcpdump", function () {
         assert.ok(theirs.length > 40, `tcpdump printed ${theirs.length} lines`);
         for (let i = 0; i < Math.max(ours.length, theirs.length); i++) {
           assert.equal(ours[i], theirs[i], `line ${i + 1} of sniff ${flags.join(" ")} -r ${capture}.pcap`);
+        }
+      });
+    }
+  }
+
+  // The corpora of the codec tests: IPv6 with every extension header, ICMPv6 message, NDP option, MLD
+  // and cut (ipv6-frames.py), and IPv4 with options, fragments, ICMP errors and ARP (scapy-frames.py),
+  // under the flags whose lines change most with the packet: -v, and the dumps (which, after a cut,
+  // start where tcpdump's printer stopped knowing the link header).
+  for (const [generator, seed] of [["ipv6-frames.py", 1], ["ipv6-frames.py", 4], ["scapy-frames.py", 2]] as const) {
+    for (const flags of [["-v"], ["-e", "-v", "-X"], ["-x"], ["-q", "-XX"]]) {
+      it(`prints ${generator}'s corpus (seed ${seed}) as tcpdump -n ${flags.join(" ")} -r does, line for line`, () => {
+        const file = path.join(directory, `${generator}-${seed}.pcap`);
+        if (!fs.existsSync(file)) runTool(pythonWithScapy(), [path.join(PACKET_FIXTURES, generator), file, String(seed)], 120_000);
+        const run = sniff([...flags, "-r", file]);
+        assert.equal(run.status, 0, run.stderr);
+        const ours = run.stdout.split("\n");
+        const theirs = tcpdump([...flags, "-r", file]).split("\n");
+        assert.ok(theirs.length > 100, `tcpdump printed ${theirs.length} lines`);
+        for (let i = 0; i < Math.max(ours.length, theirs.length); i++) {
+          assert.equal(ours[i], theirs[i], `line ${i + 1} of sniff ${flags.join(" ")} -r ${generator} (seed ${seed})`);
         }
       });
     }
