@@ -11,7 +11,9 @@
 // Not decoded as tcpdump does (the line differs): ICMPv6 router renumbering (138), node information
 // and who-are-you (139, 140), RPL (155), mobility headers (135/62 as next header), AH, ESP, and
 // every upper layer with a dissector of its own (OSPF, PIM, SCTP, DCCP, GRE, VRRP, IPv4 in IPv6…).
-// TCP and UDP go through `ipv6TransportWriter` (see there).
+// TCP and UDP go through `ipv6TransportWriter` (see there). With -v (print-style.ts) the header's
+// fields, the extension headers' options and fragment id, the ICMPv6 checksum verdict (over a routing
+// header's final destination, as tcpdump's ip6_finddst), NDP fields and options and MLDv2 records.
 import { checksumShouldBe, foldChecksum, onesComplementSum } from "./checksum";
 import { writeHex } from "./hex-dump";
 import { IP_PROTOCOL_NAMES, printStyle } from "./print-style";
@@ -195,10 +197,10 @@ const ROUTER_PREFERENCES = ["medium", "high", "rsv", "low"];
 /** bittok2str: the names of the bits set, ", "-separated, "none" for none. */
 function writeFlagNames(out: TextBuffer, value: number, names: readonly (readonly [number, string])[]): void {
   let first = true;
-  for (const [bit, name] of names) {
-    if ((value & bit) === 0) continue;
+  for (let i = 0; i < names.length; i++) {
+    if ((value & names[i][0]) === 0) continue;
     if (!first) out.ascii(", ");
-    out.ascii(name);
+    out.ascii(names[i][1]);
     first = false;
   }
   if (first) out.ascii("none");

@@ -14,6 +14,11 @@
 //   Other EtherTypes: "src > dst, ethertype NAME (0x....), length N", tcpdump's -e form.
 //   A frame our decoder rejects: "malformed: <DecodeError message>", saying what was cut or wrong and
 //   at which byte (tcpdump would print "[|arp]" or "bad-len" and the like).
+//
+// tcpdump's output flags (LineOptions, and print-style.ts for the ones the writers look at): the time
+// forms of -t…-ttttt, -e's link header (writeEthernetHeader; the line after it drops "IP "/"ARP, "),
+// -q, -x/-X dumps (hex-dump.ts) and -v: the IPv4 header's fields, ARP's types, ICMP's checksum and
+// the packet an error quotes, on lines of their own as tcpdump prints them.
 import { checksumShouldBe, internetChecksum } from "./checksum";
 import { writeHex, writeHexAndAscii } from "./hex-dump";
 import { DecodeError } from "./errors";
@@ -585,10 +590,10 @@ export function writeIpv4Fields(b: Uint8Array, ip: number, out: TextBuffer): voi
   if (fragmentFlags === 0) out.ascii("none");
   else {
     let first = true;
-    for (const [bit, name] of IPV4_FLAG_NAMES) {
-      if ((fragmentFlags & bit) === 0) continue;
+    for (let i = 0; i < IPV4_FLAG_NAMES.length; i++) {
+      if ((fragmentFlags & IPV4_FLAG_NAMES[i][0]) === 0) continue;
       if (!first) out.ascii(", ");
-      out.ascii(name);
+      out.ascii(IPV4_FLAG_NAMES[i][1]);
       first = false;
     }
   }
