@@ -18,10 +18,12 @@ export interface PrintStyle {
    * then never learns the link header's length, and -x/-X dump the frame from its first byte.
    */
   ranOut: boolean;
+  /** the writer whose options these are (LineWriter.applyStyle sets them only when another's were in force) */
+  owner: unknown;
 }
 
 /** The style of the frame being written; default verbosity unless a LineWriter says otherwise. */
-export const printStyle: PrintStyle = { linkHeader: false, quick: false, verbose: 0, conversations: undefined, ranOut: false };
+export const printStyle: PrintStyle = { linkHeader: false, quick: false, verbose: 0, conversations: undefined, ranOut: false, owner: undefined };
 
 /** The names tcpdump -v gives IP protocol numbers (IPv4's "proto NAME (N)", IPv6's "next-header"); "unknown" for the rest. */
 export const IP_PROTOCOL_NAMES: ReadonlyMap<number, string> = new Map([

@@ -1005,13 +1005,18 @@ export class LineWriter {
     this.dumpLinkHeader = (hexAscii > 0 ? hexAscii : hex) > 1;
   }
 
-  /** Makes this writer's options the ones the summary writers follow (see print-style.ts). */
+  /**
+   * Makes this writer's options the ones the summary writers follow (see print-style.ts), unless
+   * they are already: the default path does no more than one comparison per frame.
+   */
   applyStyle(): void {
+    if (this.dump !== 0) printStyle.ranOut = false;
+    if (printStyle.owner === this) return;
+    printStyle.owner = this;
     printStyle.linkHeader = this.linkHeader;
     printStyle.quick = this.quick;
     printStyle.verbose = this.verbose;
     printStyle.conversations = this.conversations;
-    printStyle.ranOut = false;
   }
 
   /**
@@ -1172,6 +1177,7 @@ export function useDefaultStyle(): void {
   printStyle.quick = false;
   printStyle.verbose = 0;
   printStyle.conversations = undefined;
+  printStyle.owner = undefined;
 }
 
 function setTwoDigits(into: Uint8Array, at: number, value: number): void {
