@@ -110,22 +110,23 @@ export function writeUdpSummary(out: TextBuffer, ip: AddressPlace, at: number, e
     return;
   }
   out.ascii(": ");
-  if (printStyle.verbose !== 0 && ip.addressLength === 16 && !fragmented && at + udpLength <= ip.bytes.length) {
-    // -v: the checksum's verdict, over IPv6 only (tcpdump checks IPv4's from -vv on)
-    const b = ip.bytes;
-    const sum = foldChecksum(onesComplementSum(b, at, at + udpLength, pseudoHeaderSumAt(b, ip.sourceAt, ip.destinationAt, 16, 17, udpLength)));
-    if (sum === 0) out.ascii("[udp sum ok] ");
-    else {
-      const field = view.checksum;
-      out.ascii("[bad udp cksum 0x");
-      out.hex(field, 4);
-      out.ascii(" -> 0x");
-      out.hex(checksumShouldBe(field, sum), 4);
-      out.ascii("!] ");
-    }
-  }
+  // -v: the checksum's verdict, over IPv6 only (tcpdump checks IPv4's from -vv on)
+  if (printStyle.verbose !== 0 && ip.addressLength === 16 && !fragmented && at + udpLength <= ip.bytes.length) writeUdpChecksum(out, ip, at, udpLength);
   out.ascii("UDP, length ");
   out.decimal(udpLength - 8);
+}
+
+/** "[udp sum ok] " or "[bad udp cksum 0xFFFF -> 0xFFFF!] " for the whole datagram at b[at] (IPv6). */
+function writeUdpChecksum(out: TextBuffer, ip: AddressPlace, at: number, udpLength: number): void {
+  const b = ip.bytes;
+  const sum = foldChecksum(onesComplementSum(b, at, at + udpLength, pseudoHeaderSumAt(b, ip.sourceAt, ip.destinationAt, 16, 17, udpLength)));
+  if (sum === 0) return void out.ascii("[udp sum ok] ");
+  const field = (b[at + 6] << 8) | b[at + 7];
+  out.ascii("[bad udp cksum 0x");
+  out.hex(field, 4);
+  out.ascii(" -> 0x");
+  out.hex(checksumShouldBe(field, sum), 4);
+  out.ascii("!] ");
 }
 
 /** tcpdump's per-conversation sequence table (see the module comment); one per capture being printed. */
@@ -288,19 +289,7 @@ export function writeTcpSummary(
     out.byte(0x5d);
     return;
   }
-  if (printStyle.verbose !== 0 && !fragmented && end <= captured) {
-    // -v: the checksum and its verdict
-    const field = view.checksum;
-    const sum = foldChecksum(onesComplementSum(b, at, end, pseudoHeaderSumAt(b, ip.sourceAt, ip.destinationAt, ip.addressLength, 6, length)));
-    out.ascii(", cksum 0x");
-    out.hex(field, 4);
-    if (sum === 0) out.ascii(" (correct)");
-    else {
-      out.ascii(" (incorrect -> 0x");
-      out.hex(checksumShouldBe(field, sum), 4);
-      out.byte(0x29);
-    }
-  }
+  if (printStyle.verbose !== 0 && !fragmented && end <= captured) writeTcpChecksum(out, ip, at, end); // -v
   const dataLength = length - headerLength;
   if (dataLength > 0 || (flags & (SYN | FIN | RST)) !== 0) {
     out.ascii(", seq ");
@@ -326,6 +315,19 @@ export function writeTcpSummary(
   }
   out.ascii(", length ");
   out.decimal(dataLength);
+}
+
+/** ", cksum 0xFFFF (correct)" or "(incorrect -> 0xFFFF)" for the whole segment b[at, end). */
+function writeTcpChecksum(out: TextBuffer, ip: AddressPlace, at: number, end: number): void {
+  const b = ip.bytes;
+  const field = (b[at + 16] << 8) | b[at + 17];
+  const sum = foldChecksum(onesComplementSum(b, at, end, pseudoHeaderSumAt(b, ip.sourceAt, ip.destinationAt, ip.addressLength, 6, end - at)));
+  out.ascii(", cksum 0x");
+  out.hex(field, 4);
+  if (sum === 0) return void out.ascii(" (correct)");
+  out.ascii(" (incorrect -> 0x");
+  out.hex(checksumShouldBe(field, sum), 4);
+  out.byte(0x29);
 }
 
 function u32(b: Uint8Array, at: number): number {
