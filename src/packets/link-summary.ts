@@ -23,7 +23,7 @@ import { LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_LOOP, LINKTYPE_NULL, 
 import { LINKTYPE_ETHERNET, MAX_CAPTURED_LENGTH } from "./pcap";
 import { writeIpv6Summary } from "./summary-ipv6";
 import { printStyle } from "./print-style";
-import { ETHERTYPE_NAMES, LineOptions, LineWriter, MAX_LINE_LENGTH, TextBuffer, frameJson, useDefaultStyle, writeSummary } from "./summary";
+import { ETHERTYPE_NAMES, LineOptions, LineWriter, MAX_LINE_LENGTH, TextBuffer, VERBOSE_BYTES_PER_BYTE, frameJson, useDefaultStyle, writeSummary } from "./summary";
 
 const STAND_IN_HEADER = 14;
 const MAX_802_3_LENGTH = 1500;
@@ -68,7 +68,7 @@ export class LinkLineWriter {
     const lines = this.lines;
     if (linkType === LINKTYPE_ETHERNET) return lines.write(bytes, seconds, microseconds, wireLength);
     const out = lines.out;
-    out.reserve(MAX_LINE_LENGTH);
+    out.reserve(lines.verbose === 0 ? MAX_LINE_LENGTH : MAX_LINE_LENGTH + bytes.length * VERBOSE_BYTES_PER_BYTE);
     lines.writeTime(seconds, microseconds);
     lines.applyStyle();
     this.writeLinkSummary(linkType, bytes, wireLength, out);

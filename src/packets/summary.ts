@@ -991,6 +991,8 @@ export interface LineOptions {
   readonly hexAscii?: number;
 }
 
+/** Bytes -v's continuation lines may take for each byte of the frame (NDP options: about 9 for 1). */
+export const VERBOSE_BYTES_PER_BYTE = 12;
 /** Bytes a hex dump may take for each byte of the frame (a 16-byte row is at most 70 bytes). */
 const DUMP_BYTES_PER_BYTE = 5;
 
@@ -1058,7 +1060,7 @@ export class LineWriter {
    */
   write(bytes: Uint8Array, seconds: number, microseconds: number, wireLength: number): void {
     const out = this.out;
-    out.reserve(MAX_LINE_LENGTH);
+    out.reserve(this.verbose === 0 ? MAX_LINE_LENGTH : MAX_LINE_LENGTH + bytes.length * VERBOSE_BYTES_PER_BYTE);
     this.writeTime(seconds, microseconds);
     const view = this.view;
     const accepted = view.reset(bytes);

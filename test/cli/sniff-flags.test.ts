@@ -112,6 +112,15 @@ describe("cli/sniff output flags, against tcpdump", function () {
     }
   }
 
+  it("prints -v lines of 11 KB, past its 1 MiB output chunk, as tcpdump does", () => {
+    const file = path.join(directory, "long-lines.pcap");
+    const run = sniff(["-v", "-r", file]);
+    assert.equal(run.status, 0, run.stderr);
+    const theirs = tcpdump(["-v", "-r", file]);
+    assert.ok(theirs.length > 1_200_000, `tcpdump printed ${theirs.length} bytes`);
+    assert.ok(run.stdout === theirs, "sniff -v and tcpdump -v differ on long-lines.pcap");
+  });
+
   it("refuses -vv and six -t in one line each, naming what it takes, with exit status 2", () => {
     const file = path.join(directory, "ether.pcap");
     for (const [flags, pattern] of [
