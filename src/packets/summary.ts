@@ -1016,6 +1016,8 @@ export class LineWriter {
   readonly dump: number;
   /** the dump covers the link header too (-xx, -XX) */
   readonly dumpLinkHeader: boolean;
+  /** none of -e, -q, -v, -x, -X: tcpdump's default line */
+  readonly plain: boolean;
   /** the previous frame's time (-ttt) or the first's (-ttttt), in seconds and microseconds; NaN before any */
   #referenceSeconds = Number.NaN;
   #referenceMicros = 0;
@@ -1036,6 +1038,7 @@ export class LineWriter {
     const hex = options.hex ?? 0;
     this.dump = hexAscii > 0 ? 2 : hex > 0 ? 1 : 0;
     this.dumpLinkHeader = (hexAscii > 0 ? hexAscii : hex) > 1;
+    this.plain = !this.linkHeader && !this.quick && this.verbose === 0 && this.dump === 0;
   }
 
   /**
@@ -1059,6 +1062,19 @@ export class LineWriter {
    * @param wireLength   the frame's length on the wire (≥ bytes.length)
    */
   write(bytes: Uint8Array, seconds: number, microseconds: number, wireLength: number): void {
+    if (!this.plain) return this.writeWithOptions(bytes, seconds, microseconds, wireLength);
+    // tcpdump's default line (any -t form): kept this small so that V8 inlines what it calls
+    const out = this.out;
+    out.reserve(MAX_LINE_LENGTH);
+    this.writeTime(seconds, microseconds);
+    if (printStyle.owner !== this) this.applyStyle();
+    const view = this.view;
+    writeSummary(view, view.reset(bytes), wireLength, out, this.conversations);
+    out.bytes[out.length++] = NEWLINE;
+  }
+
+  /** write() with -e, -q, -v or a dump. */
+  private writeWithOptions(bytes: Uint8Array, seconds: number, microseconds: number, wireLength: number): void {
     const out = this.out;
     out.reserve(this.verbose === 0 ? MAX_LINE_LENGTH : MAX_LINE_LENGTH + bytes.length * VERBOSE_BYTES_PER_BYTE);
     this.writeTime(seconds, microseconds);

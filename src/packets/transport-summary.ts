@@ -111,14 +111,15 @@ export function writeUdpSummary(out: TextBuffer, ip: AddressPlace, at: number, e
   }
   out.ascii(": ");
   // -v: the checksum's verdict, over IPv6 only (tcpdump checks IPv4's from -vv on)
-  if (printStyle.verbose !== 0 && ip.addressLength === 16 && !fragmented && at + udpLength <= ip.bytes.length) writeUdpChecksum(out, ip, at, udpLength);
+  if (printStyle.verbose !== 0) writeUdpChecksum(out, ip, at, udpLength, fragmented);
   out.ascii("UDP, length ");
   out.decimal(udpLength - 8);
 }
 
-/** "[udp sum ok] " or "[bad udp cksum 0xFFFF -> 0xFFFF!] " for the whole datagram at b[at] (IPv6). */
-function writeUdpChecksum(out: TextBuffer, ip: AddressPlace, at: number, udpLength: number): void {
+/** "[udp sum ok] " or "[bad udp cksum 0xFFFF -> 0xFFFF!] " for a whole, unfragmented datagram at b[at] over IPv6. */
+function writeUdpChecksum(out: TextBuffer, ip: AddressPlace, at: number, udpLength: number, fragmented: boolean): void {
   const b = ip.bytes;
+  if (ip.addressLength !== 16 || fragmented || at + udpLength > b.length) return;
   const sum = foldChecksum(onesComplementSum(b, at, at + udpLength, pseudoHeaderSumAt(b, ip.sourceAt, ip.destinationAt, 16, 17, udpLength)));
   if (sum === 0) return void out.ascii("[udp sum ok] ");
   const field = (b[at + 6] << 8) | b[at + 7];
@@ -289,7 +290,7 @@ export function writeTcpSummary(
     out.byte(0x5d);
     return;
   }
-  if (printStyle.verbose !== 0 && !fragmented && end <= captured) writeTcpChecksum(out, ip, at, end); // -v
+  if (printStyle.verbose !== 0 && !fragmented) writeTcpChecksum(out, ip, at, end, captured); // -v
   const dataLength = length - headerLength;
   if (dataLength > 0 || (flags & (SYN | FIN | RST)) !== 0) {
     out.ascii(", seq ");
@@ -318,7 +319,8 @@ export function writeTcpSummary(
 }
 
 /** ", cksum 0xFFFF (correct)" or "(incorrect -> 0xFFFF)" for the whole segment b[at, end). */
-function writeTcpChecksum(out: TextBuffer, ip: AddressPlace, at: number, end: number): void {
+function writeTcpChecksum(out: TextBuffer, ip: AddressPlace, at: number, end: number, captured: number): void {
+  if (end > captured) return;
   const b = ip.bytes;
   const field = (b[at + 16] << 8) | b[at + 17];
   const sum = foldChecksum(onesComplementSum(b, at, end, pseudoHeaderSumAt(b, ip.sourceAt, ip.destinationAt, ip.addressLength, 6, end - at)));
