@@ -512,7 +512,10 @@ function writeIpv4(view: FrameView, out: TextBuffer, conversations: TcpConversat
     return;
   }
   const moreFragments = (b[ip + 6] & 0x20) !== 0;
-  if (view.kind === FrameKind.Icmp) return writeIcmp(b, ip, transport, end - transport, end, moreFragments, false, out);
+  if (view.kind === FrameKind.Icmp) {
+    if (writeIcmp(b, ip, transport, end - transport, end, out) && printStyle.verbose !== 0) writeIcmpVerbose(b, transport, end - transport, end, moreFragments, false, out);
+    return;
+  }
   if (protocol === 17) return writeUdpSummary(out, ipv4Addresses.set(b, ip + 12, ip + 16, 4), transport, end, moreFragments);
   if (protocol === 6) return writeTcpSummary(out, ipv4Addresses.set(b, ip + 12, ip + 16, 4), transport, end, conversations, moreFragments);
   if (protocol === VRRP_PROTOCOL) {
@@ -547,7 +550,10 @@ function writeIpv4Packet(
     return;
   }
   const moreFragments = (b[ip + 6] & 0x20) !== 0;
-  if (protocol === 1) return writeIcmp(b, ip, transport, payloadLength, captured, moreFragments, quoted, out);
+  if (protocol === 1) {
+    if (writeIcmp(b, ip, transport, payloadLength, captured, out) && printStyle.verbose !== 0) writeIcmpVerbose(b, transport, payloadLength, captured, moreFragments, quoted, out);
+    return;
+  }
   if (protocol === 6 && captured < end && captured - transport < 20) {
     // a quoted packet cut inside the header (a header short of its own length is writeTcpSummary's)
     if (captured - transport < 4) {
@@ -753,11 +759,12 @@ function icmpBytesNeeded(b: Uint8Array, icmp: number, length: number): number {
   }
 }
 
-function writeIcmp(b: Uint8Array, ip: number, icmp: number, length: number, captured: number, fragmented: boolean, quoted: boolean, out: TextBuffer): void {
+/** The ICMP part of a line; false when the message is cut before tcpdump could print it ("[|icmp]"). */
+function writeIcmp(b: Uint8Array, ip: number, icmp: number, length: number, captured: number, out: TextBuffer): boolean {
   writeAddresses(b, ip, out);
   if (Math.min(length, captured - icmp) < icmpBytesNeeded(b, icmp, length)) {
     out.ascii(":  [|icmp]");
-    return;
+    return false;
   }
   out.put(ICMP_PREFIX);
   const type = b[icmp];
@@ -837,7 +844,7 @@ function writeIcmp(b: Uint8Array, ip: number, icmp: number, length: number, capt
   }
   out.put(COMMA_LENGTH);
   out.decimal(length);
-  if (printStyle.verbose !== 0) writeIcmpVerbose(b, icmp, length, captured, fragmented, quoted, out);
+  return true;
 }
 
 /** -v's tail of an ICMP line: a wrong checksum, and the packet an error quotes on lines of its own (one level deep). */
