@@ -5,6 +5,8 @@
 import type { TcpConversations } from "./transport-summary";
 
 export interface PrintStyle {
+  /** none of the below: tcpdump's default line, through the writers' fast paths */
+  plain: boolean;
   /** -e: the link-level header first; the network layer then drops its "IP "/"IP6 "/"ARP, " prefix */
   linkHeader: boolean;
   /** -q: tcpdump's quick lines (TCP as "tcp N", the -e header without the EtherType's number) */
@@ -23,7 +25,7 @@ export interface PrintStyle {
 }
 
 /** The style of the frame being written; default verbosity unless a LineWriter says otherwise. */
-export const printStyle: PrintStyle = { linkHeader: false, quick: false, verbose: 0, conversations: undefined, ranOut: false, owner: undefined };
+export const printStyle: PrintStyle = { plain: true, linkHeader: false, quick: false, verbose: 0, conversations: undefined, ranOut: false, owner: undefined };
 
 /** The names tcpdump -v gives IP protocol numbers (IPv4's "proto NAME (N)", IPv6's "next-header"); "unknown" for the rest. */
 export const IP_PROTOCOL_NAMES: ReadonlyMap<number, string> = new Map([

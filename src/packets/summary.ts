@@ -313,10 +313,12 @@ export function writeSummary(view: FrameView, accepted: boolean, wireLength: num
   switch (view.kind) {
     case FrameKind.Arp:
     case FrameKind.UnsupportedArp:
-      return writeArp(view, wireLength, out);
+      return printStyle.plain ? writeArp(view, wireLength, out) : writeArpStyled(view, wireLength, out);
     case FrameKind.Icmp:
     case FrameKind.Ipv4:
-      return writeIpv4(view, out, conversations);
+      // the default line keeps its own, small writer, which V8 inlines into; the flags take the general one
+      if (printStyle.plain) return writeIpv4(view, out, conversations);
+      return writeIpv4Packet(view.bytes, view.networkOffset, view.transportOffset, view.datagramEnd, view.datagramEnd, out, conversations, false);
     default:
       // IPv6: summary-ipv6.ts
       if (view.etherType === 0x86dd) return writeIpv6Summary(view.bytes, view.networkOffset, view.bytes.length, wireLength - view.networkOffset, out);
@@ -359,6 +361,35 @@ function writeOtherEtherType(view: FrameView, wireLength: number, out: TextBuffe
 }
 
 function writeArp(view: FrameView, wireLength: number, out: TextBuffer): void {
+  const b = view.bytes;
+  const at = view.networkOffset;
+  if (view.kind === FrameKind.Arp && b[at + 6] === 0 && (b[at + 7] === 1 || b[at + 7] === 2)) {
+    // Ethernet/IPv4 request or reply: most ARP on the wire
+    if (b[at + 7] === 1) {
+      out.put(ARP_WHO_HAS);
+      out.ipv4At(b, at + 24);
+      if (anyNonZero(b, at + 18, 6)) {
+        out.ascii(" (");
+        out.linkAddress(b, at + 18, 6);
+        out.byte(0x29);
+      }
+      out.put(TELL);
+      out.ipv4At(b, at + 14);
+    } else {
+      out.put(ARP_REPLY_TEXT);
+      out.ipv4At(b, at + 14);
+      out.put(IS_AT);
+      out.linkAddress(b, at + 8, 6);
+    }
+    out.put(COMMA_LENGTH);
+    out.decimal(wireLength - at);
+    return;
+  }
+  return writeArpStyled(view, wireLength, out);
+}
+
+/** ARP under any flags, and the operations and types the default path leaves to it. */
+function writeArpStyled(view: FrameView, wireLength: number, out: TextBuffer): void {
   const b = view.bytes;
   const at = view.networkOffset;
   if (view.kind === FrameKind.Arp && b[at + 6] === 0 && (b[at + 7] === 1 || b[at + 7] === 2) && !printStyle.linkHeader && printStyle.verbose === 0) {
@@ -496,14 +527,12 @@ function writeAddressesAndPorts(b: Uint8Array, ip: number, transport: number, ou
 }
 
 function writeIpv4(view: FrameView, out: TextBuffer, conversations: TcpConversations | undefined): void {
-  // the hot path, kept apart from writeIpv4Packet (a quoted packet's) so that V8 inlines what it calls
   const b = view.bytes;
   const ip = view.networkOffset;
   const transport = view.transportOffset;
-  const end = view.datagramEnd;
+  const payloadLength = view.datagramEnd - transport;
   const protocol = b[ip + 9];
-  if (!printStyle.linkHeader) out.put(IP_PREFIX);
-  if (printStyle.verbose !== 0) writeIpv4Fields(b, ip, out);
+  out.put(IP_PREFIX);
   const fragmentOffset = ((b[ip + 6] & 0x1f) << 8) | b[ip + 7];
   if (fragmentOffset !== 0) {
     writeAddresses(b, ip, out);
@@ -512,27 +541,25 @@ function writeIpv4(view: FrameView, out: TextBuffer, conversations: TcpConversat
     return;
   }
   const moreFragments = (b[ip + 6] & 0x20) !== 0;
-  if (view.kind === FrameKind.Icmp) {
-    if (writeIcmp(b, ip, transport, end - transport, end, out) && printStyle.verbose !== 0) writeIcmpVerbose(b, transport, end - transport, end, moreFragments, false, out);
-    return;
-  }
-  if (protocol === 17) return writeUdpSummary(out, ipv4Addresses.set(b, ip + 12, ip + 16, 4), transport, end, moreFragments);
-  if (protocol === 6) return writeTcpSummary(out, ipv4Addresses.set(b, ip + 12, ip + 16, 4), transport, end, conversations, moreFragments);
+  if (view.kind === FrameKind.Icmp) return writeIcmp(b, ip, transport, payloadLength, out);
+  if (protocol === 17) return writeUdpSummary(out, ipv4Addresses.set(b, ip + 12, ip + 16, 4), transport, view.datagramEnd, moreFragments);
+  if (protocol === 6) return writeTcpSummary(out, ipv4Addresses.set(b, ip + 12, ip + 16, 4), transport, view.datagramEnd, conversations);
   if (protocol === VRRP_PROTOCOL) {
     writeAddresses(b, ip, out);
     out.ascii(": ");
-    return writeVrrpSummary(out, b, transport, end, b[ip + 8], ip);
+    return writeVrrpSummary(out, b, transport, view.datagramEnd, b[ip + 8]);
   }
   writeAddresses(b, ip, out);
   out.ascii(":  ip-proto-");
   out.decimal(protocol);
   out.byte(SPACE);
-  out.decimal(end - transport);
+  out.decimal(payloadLength);
 }
 
 /**
- * The line of the IPv4 packet an ICMP error quotes, at b[ip]: its payload is b[transport, end) as the
- * header says, of which b[transport, captured) is at hand (often 8 bytes).
+ * The line of the IPv4 packet at b[ip] under the output flags (writeIpv4 is the default line's): its
+ * payload is b[transport, end) as the header says, of which b[transport, captured) is at hand (less
+ * only for a packet an ICMP error quotes, `quoted`, often 8 bytes of it).
  */
 function writeIpv4Packet(
   b: Uint8Array, ip: number, transport: number, end: number, captured: number, out: TextBuffer,
@@ -551,7 +578,13 @@ function writeIpv4Packet(
   }
   const moreFragments = (b[ip + 6] & 0x20) !== 0;
   if (protocol === 1) {
-    if (writeIcmp(b, ip, transport, payloadLength, captured, out) && printStyle.verbose !== 0) writeIcmpVerbose(b, transport, payloadLength, captured, moreFragments, quoted, out);
+    if (Math.min(payloadLength, captured - transport) < icmpBytesNeeded(b, transport, payloadLength)) {
+      writeAddresses(b, ip, out);
+      out.ascii(":  [|icmp]");
+      return;
+    }
+    writeIcmp(b, ip, transport, payloadLength, out);
+    if (printStyle.verbose !== 0) writeIcmpVerbose(b, transport, payloadLength, captured, moreFragments, quoted, out);
     return;
   }
   if (protocol === 6 && captured < end && captured - transport < 20) {
@@ -759,12 +792,11 @@ function icmpBytesNeeded(b: Uint8Array, icmp: number, length: number): number {
   }
 }
 
-/** The ICMP part of a line; false when the message is cut before tcpdump could print it ("[|icmp]"). */
-function writeIcmp(b: Uint8Array, ip: number, icmp: number, length: number, captured: number, out: TextBuffer): boolean {
+function writeIcmp(b: Uint8Array, ip: number, icmp: number, length: number, out: TextBuffer): void {
   writeAddresses(b, ip, out);
-  if (Math.min(length, captured - icmp) < icmpBytesNeeded(b, icmp, length)) {
+  if (length < icmpBytesNeeded(b, icmp, length)) {
     out.ascii(":  [|icmp]");
-    return false;
+    return;
   }
   out.put(ICMP_PREFIX);
   const type = b[icmp];
@@ -844,7 +876,6 @@ function writeIcmp(b: Uint8Array, ip: number, icmp: number, length: number, capt
   }
   out.put(COMMA_LENGTH);
   out.decimal(length);
-  return true;
 }
 
 /** -v's tail of an ICMP line: a wrong checksum, and the packet an error quotes on lines of its own (one level deep). */
@@ -1056,6 +1087,7 @@ export class LineWriter {
     if (this.dump !== 0) printStyle.ranOut = false;
     if (printStyle.owner === this) return;
     printStyle.owner = this;
+    printStyle.plain = !this.linkHeader && !this.quick && this.verbose === 0;
     printStyle.linkHeader = this.linkHeader;
     printStyle.quick = this.quick;
     printStyle.verbose = this.verbose;
@@ -1234,6 +1266,7 @@ export function writeEthernetHeader(view: FrameView, wireLength: number, out: Te
 
 /** Back to tcpdump's default output (no -e, -q, -v), for the string forms below. */
 export function useDefaultStyle(): void {
+  printStyle.plain = true;
   printStyle.linkHeader = false;
   printStyle.quick = false;
   printStyle.verbose = 0;
