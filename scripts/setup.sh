@@ -33,5 +33,7 @@ fi
 # package.json (cap and pcap are): without that their libpcap bindings would silently not build.
 npm ci --no-audit --no-fund
 node -e 'require("cap"); require("pcap")' || { echo "setup: the cap/pcap native bindings did not build (see npm ci output above)" >&2; exit 1; }
+# the package test installs the packed tarballs with --offline: their dependencies must be in npm's cache
+node scripts/warm-npm-cache.mjs
 npm run build --silent
 echo "setup: done"

@@ -6,8 +6,8 @@
 // (commander's `error: …` messages and their extra lines are rewritten by parserErrorLine). Exit
 // status, the same for every verb (README, "Exit codes"):
 //   0    done: what was asked happened (and --help, --version)
-//   1    done, and the answer is no: `arp probe` found the address in use, `arp who-has` got no
-//        answer, `status` found no daemon, a `lab` step did not happen; `ping`: one target as
+//   1    done, and the answer is no: `arp probe` / `ndp probe` found the address in use,
+//        `arp who-has` / `ndp who-has` got no answer, `status` found no daemon, a `lab` step did not happen; `ping`: one target as
 //        iputils ping (1: no answer), several as fping (1: one or more did not answer)
 //   2    not done: a usage error (no verb, an unknown verb or option, a bad argument), a config that
 //        does not load, a missing interface or privilege, or a failure while running
@@ -82,6 +82,7 @@ const VERBS: readonly { readonly name: string; readonly load: () => RegisterVerb
   { name: "lab", load: () => (require("./lab") as typeof import("./lab")).registerLab },
   { name: "ping", load: () => (require("./ping") as typeof import("./ping")).registerPing },
   { name: "arp", load: () => (require("./arp") as typeof import("./arp")).registerArp },
+  { name: "ndp", load: () => (require("./ndp") as typeof import("./ndp")).registerNdp },
   { name: "sniff", load: () => (require("./sniff") as typeof import("./sniff")).registerSniff },
   { name: "status", load: () => (require("./status") as typeof import("./status")).registerStatus },
 ];

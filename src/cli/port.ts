@@ -1,10 +1,10 @@
-// Opening a libpcap link for the ping and arp verbs: picks the interface (given, or the one the
+// Opening a libpcap link for the ping, arp and ndp verbs: picks the interface (given, or the one the
 // kernel's route to a target leaves by, as `ip route get` says), finds our address on it, and wraps
 // the link as a FramePort.
 import { findInterface, NetworkInterface } from "../link/interfaces";
 import type { Link } from "../link/link";
 import { FramePort } from "../link/port";
-import { lookupRoute, RouteError } from "../link/route";
+import { lookupRoute, RouteError, RouteLookup } from "../link/route";
 import { AddressError, Ipv4 } from "../packets/address";
 import { UsageError } from "./errors";
 
@@ -30,7 +30,7 @@ export function parseAddressArgument(what: string, text: string): Ipv4 {
 export async function interfaceFor(given: string | undefined, target: Ipv4 | undefined): Promise<string> {
   if (given !== undefined) return given;
   if (target === undefined) throw new UsageError("no interface: give one with -I IFACE");
-  let route: Awaited<ReturnType<typeof lookupRoute>>;
+  let route: RouteLookup<Ipv4>;
   try {
     route = await lookupRoute(target);
   } catch (error) {
@@ -42,14 +42,14 @@ export async function interfaceFor(given: string | undefined, target: Ipv4 | und
   return route.interface;
 }
 
-export function openPort(name: string, filter: string): OpenedPort {
+export function openPort(name: string, filter: string, options: { readonly promiscuous?: boolean } = {}): OpenedPort {
   let iface: NetworkInterface;
   let link: Link;
   try {
     iface = findInterface(name);
     // the libpcap binding is loaded by the verbs that capture, not at start-up
     const { Link: LinkClass } = require("../link/link") as typeof import("../link/link");
-    link = LinkClass.open(name, { filter });
+    link = LinkClass.open(name, { filter, ...(options.promiscuous === true ? { promiscuous: true } : {}) });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

@@ -28,7 +28,7 @@ import {
   PcapResolution,
   pcapRecordLength,
 } from "../packets/pcap";
-import { MAX_LINE_LENGTH, TextBuffer } from "../packets/summary";
+import { LineOptions, MAX_LINE_LENGTH, TextBuffer } from "../packets/summary";
 import { UsageError } from "./errors";
 
 /** Bytes of output gathered before they are written out. */
@@ -51,9 +51,11 @@ ${FILTER_LANGUAGE.replace(/^/gm, "             ")}
 
 -r reads classic pcap and pcapng, of Ethernet, Linux cooked v1/v2 (tcpdump -i any), raw IP and
 BSD/OpenBSD loopback frames.
-Output: tcpdump -n's line for ARP and ICMP (VLAN-tagged frames print as the frame inside, as
-tcpdump does without -e; cooked v2 frames with tcpdump's interface and direction first); the
-nearest clear line for others; "malformed: <what, where>" for a frame that does not decode (the
+Output: tcpdump -n's line (4.99) for ARP, IPv4, ICMP, IPv6, ICMPv6/NDP, UDP, TCP and VRRP
+(VLAN-tagged frames print as the frame inside, as tcpdump does without -e; cooked v2 frames with
+tcpdump's interface and direction first); the nearest clear line for others. The output flags
+-t/-tt/-ttt/-tttt/-ttttt, -e, -q, -x/-xx, -X/-XX and -v print what tcpdump's do, alone or
+together (-vv is refused); "malformed: <what, where>" for a frame that does not decode (the
 capture goes on). --json prints decodeFrame's JSON with "time"
 (µs since the epoch). Times are local (TZ is honoured), as tcpdump prints them.
 With -w, frames go to the file and nothing is printed. Ctrl-C ends a live capture and prints
@@ -68,6 +70,27 @@ interface SniffFlags {
   readonly json?: boolean;
   /** -S: absolute TCP sequence numbers */
   readonly S?: boolean;
+  /** tcpdump's output flags, each counted (-tt is 2) */
+  readonly t?: number;
+  readonly e?: boolean;
+  readonly q?: boolean;
+  readonly v?: number;
+  readonly x?: number;
+  readonly X?: number;
+}
+
+/** commander's parser for a flag that counts how often it is given (-v -v, -vv). */
+const counted = (_value: string | undefined, previous: number): number => previous + 1;
+
+/** The LineWriter options of the output flags, or a UsageError for a count tcpdump (or sniff) does not take. */
+function lineOptions(flags: SniffFlags): LineOptions {
+  const timeFormat = flags.t ?? 0;
+  if (timeFormat > 5) throw new UsageError(`-t is given ${timeFormat} times; tcpdump's forms are -t, -tt, -ttt, -tttt and -ttttt`);
+  const verbose = flags.v ?? 0;
+  if (verbose > 1) {
+    throw new UsageError(`-${"v".repeat(verbose)}: sniff prints tcpdump's -v lines, not its -vv or -vvv ones; give -v once (or read the file with tcpdump)`);
+  }
+  return { absoluteSequence: flags.S === true, timeFormat, linkHeader: flags.e === true, quick: flags.q === true, verbose, hex: flags.x ?? 0, hexAscii: flags.X ?? 0 };
 }
 
 export function registerSniff(program: Command): void {
@@ -81,6 +104,12 @@ export function registerSniff(program: Command): void {
     .option("-n", "print addresses as numbers (always so: sniff never resolves names)")
     .option("--json", "one JSON object per frame instead of a line of text")
     .option("-S", "print TCP sequence and ack numbers absolute (default: relative to each connection's first, as tcpdump)")
+    .option("-t", "-t: no time column; -tt: seconds since the epoch; -ttt: time since the previous frame; -tttt: date and time; -ttttt: time since the first frame", counted, 0)
+    .option("-e", "print the link-level header (MAC addresses, EtherType, length; VLAN tags; cooked/loopback headers) first")
+    .option("-q", "quick output: shorter lines (TCP as \"tcp N\"; -e without EtherType numbers)")
+    .option("-v", "verbose: the IPv4/IPv6 header's fields, checksum verdicts, NDP options, as tcpdump -v (-vv is refused)", counted, 0)
+    .option("-x", "hex dump of each frame after the link header (-xx: the whole frame)", counted, 0)
+    .option("-X", "hex and ASCII dump of each frame after the link header (-XX: the whole frame)", counted, 0)
     .argument("[filter...]", "a filter expression, as tcpdump takes it")
     .addHelpText("after", FILTER_HELP)
     .action(async (filterWords: string[], flags: SniffFlags) => {
@@ -90,6 +119,7 @@ export function registerSniff(program: Command): void {
 
 async function sniff(filterWords: readonly string[], flags: SniffFlags): Promise<void> {
   const count = parseCount(flags.count);
+  lineOptions(flags); // a count it refuses is an error before anything is opened
   const filterText = filterWords.join(" ").trim();
   if (flags.interface !== undefined && flags.read !== undefined) {
     throw new UsageError("sniff takes -i (capture live) or -r (read a file), not both; give one of them");
@@ -192,9 +222,9 @@ class TextSink implements FrameSink {
   constructor(
     private readonly output: ByteOutput,
     private readonly json: boolean,
-    absoluteSequence = false,
+    options: LineOptions = {},
   ) {
-    this.writer = new LinkLineWriter(new TextBuffer(OUTPUT_CHUNK + MAX_LINE_LENGTH), interfaceName, { absoluteSequence });
+    this.writer = new LinkLineWriter(new TextBuffer(OUTPUT_CHUNK + MAX_LINE_LENGTH), interfaceName, options);
   }
 
   get closed(): boolean {
@@ -293,7 +323,7 @@ class PcapSink implements FrameSink {
 }
 
 function openSink(flags: SniffFlags, resolution: PcapResolution, snapLength: number, linkType: number): FrameSink {
-  if (flags.write === undefined) return new TextSink(new StdoutOutput(), flags.json === true, flags.S === true);
+  if (flags.write === undefined) return new TextSink(new StdoutOutput(), flags.json === true, lineOptions(flags));
   const output = flags.write === "-" ? new StdoutOutput() : new FileOutput(flags.write);
   return new PcapSink(output, resolution, snapLength, linkType);
 }

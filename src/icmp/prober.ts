@@ -13,18 +13,20 @@ import { Clock, Timer } from "../link/clock";
 import { clockOf, FramePort } from "../link/port";
 
 /** "TKOV": marks our echo payloads. */
-const MAGIC = 0x544b4f56;
-const PAYLOAD_HEADER = 16; // magic (4), prober nonce (4), send stamp µs (8)
+export const MAGIC = 0x544b4f56;
+/** magic (4), prober nonce (4), send stamp µs (8) */
+export const PAYLOAD_HEADER = 16;
 
 export type StampSource = "kernel" | "hrtime";
 
-export type ProbeEvent =
-  | { type: "sent"; target: Ipv4; seq: number; timeMicros: number }
-  | { type: "reply"; target: Ipv4; seq: number; rttMicros: number; ttl: number; bytes: number; stamp: StampSource; late: boolean }
-  | { type: "duplicate"; target: Ipv4; seq: number; rttMicros: number; ttl: number; stamp: StampSource }
-  | { type: "timeout"; target: Ipv4; seq: number }
-  | { type: "unreachable"; target: Ipv4; seq: number; from: Ipv4; code: number }
-  | { type: "time-exceeded"; target: Ipv4; seq: number; from: Ipv4; code: number };
+/** What a prober reports; `A` is the address family's type (Ipv4 here, Ipv6Address for Prober6). */
+export type ProbeEvent<A = Ipv4> =
+  | { type: "sent"; target: A; seq: number; timeMicros: number }
+  | { type: "reply"; target: A; seq: number; rttMicros: number; ttl: number; bytes: number; stamp: StampSource; late: boolean }
+  | { type: "duplicate"; target: A; seq: number; rttMicros: number; ttl: number; stamp: StampSource }
+  | { type: "timeout"; target: A; seq: number }
+  | { type: "unreachable"; target: A; seq: number; from: A; code: number }
+  | { type: "time-exceeded"; target: A; seq: number; from: A; code: number };
 
 export interface ProberOptions {
   /** our address on the port's segment: the echo requests' source */
@@ -294,13 +296,13 @@ function internetChecksum(b: Uint8Array, start: number, end: number): number {
   return ~sum & 0xffff;
 }
 
-function writeU32(b: Uint8Array, at: number, v: number): void {
+export function writeU32(b: Uint8Array, at: number, v: number): void {
   b[at] = v >>> 24;
   b[at + 1] = (v >>> 16) & 0xff;
   b[at + 2] = (v >>> 8) & 0xff;
   b[at + 3] = v & 0xff;
 }
 
-function readU32(b: Uint8Array, at: number): number {
+export function readU32(b: Uint8Array, at: number): number {
   return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
 }

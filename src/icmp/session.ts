@@ -1,7 +1,14 @@
 // A ping run over one or more targets: `count` rounds `intervalMs` apart, each request timing out
 // after `timeoutMs`, with per-target statistics in ping's terms (sent, received, loss, min/avg/max/mdev).
 import { Ipv4 } from "../packets/address";
-import { ProbeEvent, Prober } from "./prober";
+import { ProbeEvent } from "./prober";
+
+/** What runPing needs of a prober (Prober for IPv4, Prober6 for IPv6): its events, and send. */
+export interface EchoProber<A> {
+  on(event: "event", listener: (event: ProbeEvent<A>) => void): unknown;
+  off(event: "event", listener: (event: ProbeEvent<A>) => void): unknown;
+  send(target: A, timeoutMs: number): Promise<number>;
+}
 
 export interface PingOptions {
   /** rounds; Infinity runs until the signal aborts */
@@ -11,8 +18,8 @@ export interface PingOptions {
   readonly signal?: AbortSignal;
 }
 
-export interface TargetSummary {
-  readonly target: Ipv4;
+export interface TargetSummary<A = Ipv4> {
+  readonly target: A;
   readonly sent: number;
   readonly received: number;
   readonly duplicates: number;
@@ -43,7 +50,7 @@ class Statistics {
     if (rtt > this.max) this.max = rtt;
   }
 
-  summary(target: Ipv4): TargetSummary {
+  summary<A>(target: A): TargetSummary<A> {
     const avg = this.received > 0 ? this.sum / this.received : 0;
     const variance = this.received > 0 ? this.sumOfSquares / this.received - avg * avg : 0;
     return {
@@ -67,19 +74,20 @@ class Statistics {
  * @param prober the prober for every target, or the prober for each one (targets reached by other
  *   interfaces or from other source addresses have their own)
  */
-export async function runPing(
-  prober: Prober | ((target: Ipv4) => Prober),
-  targets: readonly Ipv4[],
+export async function runPing<A extends { toString(): string } = Ipv4>(
+  prober: EchoProber<A> | ((target: A) => EchoProber<A>),
+  targets: readonly A[],
   options: PingOptions,
-  onEvent: (e: ProbeEvent) => void,
-): Promise<TargetSummary[]> {
+  onEvent: (e: ProbeEvent<A>) => void,
+): Promise<Array<TargetSummary<A>>> {
   const proberFor = typeof prober === "function" ? prober : () => prober;
   const probers = [...new Set(targets.map(proberFor))];
-  const stats = new Map(targets.map((t) => [t.value, new Statistics()]));
+  // by the address's text: one key for Ipv4 and Ipv6Address alike (a ping run is not a hot path)
+  const stats = new Map(targets.map((t) => [t.toString(), new Statistics()]));
   let pending = 0;
   let settle: (() => void) | undefined;
-  const listener = (event: ProbeEvent) => {
-    const s = stats.get(event.target.value);
+  const listener = (event: ProbeEvent<A>) => {
+    const s = stats.get(event.target.toString());
     if (s === undefined) return;
     switch (event.type) {
       case "sent":
@@ -109,7 +117,7 @@ export async function runPing(
     for (let round = 0; round < options.count && !options.signal?.aborted; round++) {
       if (round > 0 && !(await pause(options.intervalMs, options.signal))) break;
       for (const target of targets) {
-        stats.get(target.value)!.sent++;
+        stats.get(target.toString())!.sent++;
         pending++;
         void proberFor(target).send(target, options.timeoutMs);
       }
@@ -123,7 +131,7 @@ export async function runPing(
   } finally {
     for (const p of probers) p.off("event", listener);
   }
-  return targets.map((t) => stats.get(t.value)!.summary(t));
+  return targets.map((t) => stats.get(t.toString())!.summary(t));
 }
 
 /** Waits `ms`; false when the signal aborts first. Its abort listener goes with it, so rounds do not pile them up. */

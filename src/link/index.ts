@@ -2,6 +2,6 @@
 export { findInterface, listInterfaces, readInterfaceState, InterfaceError, SysReadError } from "./interfaces";
 export type { InterfaceAddress, InterfaceState, NetworkInterface } from "./interfaces";
 export { encodeRouteRequest, injectionOnLoBlockedBy, interfaceNameOf, lookupRoute, lookupRoutes, nextHopOf, parseRouteAnswer, RouteError } from "./route";
-export type { LookupOptions, RouteAnswer, RouteLookup, RouteType } from "./route";
+export type { IpAddress, LookupOptions, RouteAnswer, RouteLookup, RouteType } from "./route";
 export { Link, LinkError } from "./link";
 export type { CapturedFrame, DirectedFilter, Direction, LinkOptions, LinkState, LinkStats, LinkStatus, LinkWatch } from "./link";

@@ -1,8 +1,10 @@
-// The route to an IPv4 address, asked of the kernel as `ip route get ADDRESS` asks it: one
-// RTM_GETROUTE request over rtnetlink, so the answer follows the policy rules (`ip rule`), looks in
-// every table (local, main, and any other), and carries the kernel's own choice of output interface
-// (RTA_OIF), gateway (RTA_GATEWAY) and source address (RTA_PREFSRC). A destination the kernel
-// delivers to itself (127.0.0.0/8, the box's own addresses) comes back as type "local" on lo.
+// The route to an IPv4 or IPv6 address, asked of the kernel as `ip route get ADDRESS` (`ip -6 route
+// get`) asks it: one RTM_GETROUTE request over rtnetlink, so the answer follows the policy rules (`ip
+// rule`, `ip -6 rule`), looks in every table (local, main, and any other), and carries the kernel's
+// own choice of output interface (RTA_OIF), gateway (RTA_GATEWAY) and source address (RTA_PREFSRC).
+// A destination the kernel delivers to itself (127.0.0.0/8, ::1, the box's own addresses) comes back
+// as type "local" on lo. A link-local IPv6 destination needs its interface (`fe80::1%eth0`): it is
+// given as RTA_OIF, as `ip -6 route get fe80::1 oif eth0` gives it.
 //
 // A frame put on lo from userspace (libpcap) reaches the local stack without the route the kernel
 // attaches to its own loopback packets, so it is routed as input, and the kernel's martian checks
@@ -19,6 +21,10 @@ import { readdirSync, readFileSync } from "node:fs";
 import { endianness } from "node:os";
 import { createRtNetlink } from "netlink";
 import { Ipv4 } from "../packets/address";
+import { Ipv6Address } from "../packets/ipv6";
+
+/** An address of either family, as routes are looked up for both. */
+export type IpAddress = Ipv4 | Ipv6Address;
 
 /** Thrown when the kernel has no usable route for an address, or cannot be asked. One line. */
 export class RouteError extends Error {
@@ -43,33 +49,34 @@ export type RouteType =
 const ROUTE_TYPES: readonly RouteType[] = ["unspec", "unicast", "local", "broadcast", "anycast", "multicast", "blackhole", "unreachable", "prohibit", "throw", "nat", "xresolve"];
 
 /** The kernel's answer to RTM_GETROUTE for one destination, as it came. */
-export interface RouteAnswer {
+export interface RouteAnswer<A extends IpAddress = Ipv4> {
   readonly type: RouteType;
-  readonly destination: Ipv4;
+  readonly destination: A;
   /** The table the route was found in (RTA_TABLE, else rtm_table): 255 local, 254 main, … */
   readonly table: number;
   /** RTA_OIF: the interface the packet leaves by. */
   readonly interfaceIndex: number | undefined;
   /** RTA_GATEWAY: the next-hop router; undefined when the destination is on-link or local. */
-  readonly gateway: Ipv4 | undefined;
+  readonly gateway: A | undefined;
   /** RTA_PREFSRC: the source address the kernel would use. */
-  readonly preferredSource: Ipv4 | undefined;
+  readonly preferredSource: A | undefined;
 }
 
 /** Where to send a frame for an address: out of `interface`, to the MAC of `nextHop`. */
-export interface RouteLookup extends RouteAnswer {
+export interface RouteLookup<A extends IpAddress = Ipv4> extends RouteAnswer<A> {
   /** The name of the output interface. */
   readonly interface: string;
   /** The address whose MAC to resolve: the gateway, else the destination itself. */
-  readonly nextHop: Ipv4;
+  readonly nextHop: A;
   /** The source to send from: RTA_PREFSRC, else (local routes) the destination itself. */
-  readonly source: Ipv4 | undefined;
+  readonly source: A | undefined;
 }
 
 export const RTM_NEWROUTE = 24;
 export const RTM_GETROUTE = 26;
 export const NLMSG_ERROR = 2;
 const AF_INET = 2;
+const AF_INET6 = 10;
 const RTM_F_LOOKUP_TABLE = 0x1000;
 const RTMSG_LENGTH = 12;
 const RTA_DST = 1;
@@ -84,22 +91,27 @@ const hostIsLittleEndian = endianness() === "LE";
 
 /**
  * The payload of an RTM_GETROUTE request for `destination` (what follows the netlink header): an
- * rtmsg asking for the table the route was found in, RTA_DST, and RTA_OIF when an interface is
- * given (as `ip route get ADDRESS oif IFACE`, or `ping -I IFACE`).
+ * rtmsg of the destination's family asking for the table the route was found in, RTA_DST, and
+ * RTA_OIF when an interface is given (as `ip route get ADDRESS oif IFACE`, or `ping -I IFACE`; a
+ * link-local IPv6 destination's zone).
  */
-export function encodeRouteRequest(destination: Ipv4, outputInterfaceIndex?: number, littleEndian = hostIsLittleEndian): Uint8Array {
-  const bytes = new Uint8Array(RTMSG_LENGTH + 8 + (outputInterfaceIndex === undefined ? 0 : 8));
+export function encodeRouteRequest(destination: IpAddress, outputInterfaceIndex?: number, littleEndian = hostIsLittleEndian): Uint8Array {
+  const addressLength = destination instanceof Ipv4 ? 4 : 16;
+  const oifAt = RTMSG_LENGTH + 4 + addressLength;
+  const bytes = new Uint8Array(oifAt + (outputInterfaceIndex === undefined ? 0 : 8));
   const view = new DataView(bytes.buffer);
-  bytes[0] = AF_INET;
-  bytes[1] = 32; // rtm_dst_len: one address
+  bytes[0] = destination instanceof Ipv4 ? AF_INET : AF_INET6;
+  bytes[1] = addressLength * 8; // rtm_dst_len: one address
   view.setUint32(8, RTM_F_LOOKUP_TABLE, littleEndian);
-  view.setUint16(12, 8, littleEndian);
+  view.setUint16(12, 4 + addressLength, littleEndian);
   view.setUint16(14, RTA_DST, littleEndian);
-  view.setUint32(16, destination.value, false); // addresses are in network order
+  // addresses are in network order
+  if (destination instanceof Ipv4) view.setUint32(16, destination.value, false);
+  else bytes.set(destination.bytes, 16);
   if (outputInterfaceIndex !== undefined) {
-    view.setUint16(20, 8, littleEndian);
-    view.setUint16(22, RTA_OIF, littleEndian);
-    view.setUint32(24, outputInterfaceIndex, littleEndian);
+    view.setUint16(oifAt, 8, littleEndian);
+    view.setUint16(oifAt + 2, RTA_OIF, littleEndian);
+    view.setUint32(oifAt + 4, outputInterfaceIndex, littleEndian);
   }
   return bytes;
 }
@@ -111,7 +123,7 @@ export function encodeRouteRequest(destination: Ipv4, outputInterfaceIndex?: num
  * @param data the message payload (after the 16-byte netlink header)
  * @throws RouteError for an error answer, or a message too short or of another type
  */
-export function parseRouteAnswer(type: number, data: Uint8Array, destination: Ipv4, littleEndian = hostIsLittleEndian): RouteAnswer {
+export function parseRouteAnswer<A extends IpAddress>(type: number, data: Uint8Array, destination: A, littleEndian = hostIsLittleEndian): RouteAnswer<A> {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   if (type === NLMSG_ERROR) {
     if (data.length < 4) throw new RouteError(`route lookup for ${destination}: a truncated netlink error message (${data.length} bytes)`);
@@ -120,12 +132,15 @@ export function parseRouteAnswer(type: number, data: Uint8Array, destination: Ip
   }
   if (type !== RTM_NEWROUTE) throw new RouteError(`route lookup for ${destination}: the kernel answered with netlink message type ${type}, not RTM_NEWROUTE`);
   if (data.length < RTMSG_LENGTH) throw new RouteError(`route lookup for ${destination}: a truncated route message (${data.length} bytes)`);
-  if (data[0] !== AF_INET) throw new RouteError(`route lookup for ${destination}: the answer is of address family ${data[0]}, not IPv4`);
+  const v4 = destination instanceof Ipv4;
+  if (data[0] !== (v4 ? AF_INET : AF_INET6)) throw new RouteError(`route lookup for ${destination}: the answer is of address family ${data[0]}, not ${v4 ? "IPv4" : "IPv6"}`);
+  const addressLength = v4 ? 4 : 16;
+  const readAddress = (at: number): A => (v4 ? new Ipv4(view.getUint32(at, false)) : new Ipv6Address(data.slice(at, at + 16))) as A;
   let table = data[4];
   const routeType = ROUTE_TYPES[data[7]] ?? "unspec";
   let interfaceIndex: number | undefined;
-  let gateway: Ipv4 | undefined;
-  let preferredSource: Ipv4 | undefined;
+  let gateway: A | undefined;
+  let preferredSource: A | undefined;
   let answered = destination;
   for (let at = RTMSG_LENGTH; at + 4 <= data.length; ) {
     const length = view.getUint16(at, littleEndian);
@@ -133,19 +148,23 @@ export function parseRouteAnswer(type: number, data: Uint8Array, destination: Ip
     const attribute = view.getUint16(at + 2, littleEndian) & NLA_TYPE_MASK;
     const payload = at + 4;
     const size = length - 4;
-    if (size === 4) {
+    if (size === addressLength) {
       switch (attribute) {
         case RTA_DST:
-          answered = new Ipv4(view.getUint32(payload, false));
-          break;
-        case RTA_OIF:
-          interfaceIndex = view.getUint32(payload, littleEndian);
+          answered = readAddress(payload);
           break;
         case RTA_GATEWAY:
-          gateway = new Ipv4(view.getUint32(payload, false));
+          gateway = readAddress(payload);
           break;
         case RTA_PREFSRC:
-          preferredSource = new Ipv4(view.getUint32(payload, false));
+          preferredSource = readAddress(payload);
+          break;
+      }
+    }
+    if (size === 4) {
+      switch (attribute) {
+        case RTA_OIF:
+          interfaceIndex = view.getUint32(payload, littleEndian);
           break;
         case RTA_TABLE:
           table = view.getUint32(payload, littleEndian);
@@ -163,10 +182,13 @@ const ERRNO_EACCES = 13;
 const ERRNO_EINVAL = 22;
 
 /** The one-line error for an errno of RTM_GETROUTE (fib_props: unreachable, prohibit, blackhole). */
-export function routeErrorFor(destination: Ipv4, errno: number): RouteError {
+/** `ip route` or `ip -6 route`, as the destination's family asks. */
+const ipRoute = (destination: IpAddress) => (destination instanceof Ipv4 ? "ip route" : "ip -6 route");
+
+export function routeErrorFor(destination: IpAddress, errno: number): RouteError {
   switch (errno) {
     case ERRNO_ENETUNREACH:
-      return new RouteError(`no route to ${destination} (ip route get ${destination}: Network is unreachable); add one, e.g. ip route add default via <gateway>`);
+      return new RouteError(`no route to ${destination} (${ipRoute(destination)} get ${destination}: Network is unreachable); add one, e.g. ${ipRoute(destination)} add default via <gateway>`);
     case ERRNO_EHOSTUNREACH:
       return unreachable(destination, "unreachable");
     case ERRNO_EACCES:
@@ -174,19 +196,20 @@ export function routeErrorFor(destination: Ipv4, errno: number): RouteError {
     case ERRNO_EINVAL:
       return unreachable(destination, "blackhole");
     default:
-      return new RouteError(`route lookup for ${destination} failed: errno ${errno}; try ip route get ${destination}`);
+      return new RouteError(`route lookup for ${destination} failed: errno ${errno}; try ${ipRoute(destination)} get ${destination}`);
   }
 }
 
-function unreachable(destination: Ipv4, type: "unreachable" | "prohibit" | "blackhole"): RouteError {
-  return new RouteError(`${destination} is unreachable (${type} route; see ip route get ${destination} and ip rule)`);
+function unreachable(destination: IpAddress, type: "unreachable" | "prohibit" | "blackhole"): RouteError {
+  const ip = ipRoute(destination);
+  return new RouteError(`${destination} is unreachable (${type} route; see ${ip} get ${destination} and ${ip.replace(/route$/, "rule")})`);
 }
 
 /**
  * What to send to for an answer: the interface by name, the next hop and the source.
  * @throws RouteError for reject routes, and for broadcast and multicast destinations
  */
-export function nextHopOf(answer: RouteAnswer, interfaceName: (index: number) => string | undefined): RouteLookup {
+export function nextHopOf<A extends IpAddress>(answer: RouteAnswer<A>, interfaceName: (index: number) => string | undefined): RouteLookup<A> {
   const d = answer.destination;
   switch (answer.type) {
     case "unicast":
@@ -197,9 +220,9 @@ export function nextHopOf(answer: RouteAnswer, interfaceName: (index: number) =>
     case "blackhole":
       throw unreachable(d, answer.type);
     default:
-      throw new RouteError(`${d} is routed as ${answer.type} (ip route get ${d}); only unicast and local destinations can be pinged — for ${answer.type}, iputils ping${answer.type === "broadcast" ? " -b" : ""}`);
+      throw new RouteError(`${d} is routed as ${answer.type} (${ipRoute(d)} get ${d}); only unicast and local destinations can be pinged — for ${answer.type}, iputils ping${answer.type === "broadcast" ? " -b" : ""}`);
   }
-  if (answer.interfaceIndex === undefined) throw new RouteError(`the route to ${d} names no output interface (ip route get ${d})`);
+  if (answer.interfaceIndex === undefined) throw new RouteError(`the route to ${d} names no output interface (${ipRoute(d)} get ${d})`);
   const name = interfaceName(answer.interfaceIndex);
   if (name === undefined) throw new RouteError(`the route to ${d} leaves by interface index ${answer.interfaceIndex}, which has gone away; try again`);
   return {
@@ -240,7 +263,7 @@ export interface LookupOptions {
  * socket. Each entry is the route, or the RouteError saying why there is none.
  * @throws RouteError when no rtnetlink socket can be opened
  */
-export async function lookupRoutes(destinations: readonly Ipv4[], options: LookupOptions = {}): Promise<Array<RouteLookup | RouteError>> {
+export async function lookupRoutes<A extends IpAddress>(destinations: readonly A[], options: LookupOptions = {}): Promise<Array<RouteLookup<A> | RouteError>> {
   let created: ReturnType<typeof createRtNetlink>;
   try {
     created = createRtNetlink();
@@ -250,7 +273,7 @@ export async function lookupRoutes(destinations: readonly Ipv4[], options: Looku
   const socket = created.socket;
   socket.on("error", () => {}); // a failed request rejects; the event alone must not crash us
   try {
-    const results: Array<RouteLookup | RouteError> = [];
+    const results: Array<RouteLookup<A> | RouteError> = [];
     for (const destination of destinations) {
       try {
         const [messages] = await socket.request(RTM_GETROUTE, [encodeRouteRequest(destination, options.outputInterfaceIndex)], {
@@ -274,7 +297,7 @@ export async function lookupRoutes(destinations: readonly Ipv4[], options: Looku
  * The route to one destination, as `ip route get DESTINATION` gives it.
  * @throws RouteError `no route to 203.0.113.9 …`, `203.0.113.9 is unreachable (prohibit route; …)`
  */
-export async function lookupRoute(destination: Ipv4, options: LookupOptions = {}): Promise<RouteLookup> {
+export async function lookupRoute<A extends IpAddress>(destination: A, options: LookupOptions = {}): Promise<RouteLookup<A>> {
   const [result] = await lookupRoutes([destination], options);
   if (result instanceof RouteError) throw result;
   return result;

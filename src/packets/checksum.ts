@@ -70,3 +70,11 @@ export function updateChecksum32(oldChecksum: number, oldValue: number, newValue
   const once = updateChecksum(oldChecksum, oldValue >>> 16, newValue >>> 16);
   return updateChecksum(once, oldValue & 0xffff, newValue & 0xffff);
 }
+
+/** tcpdump's in_cksum_shouldbe: the checksum field that would have verified, from the field and the sum computed over it. */
+export function checksumShouldBe(field: number, computed: number): number {
+  let shouldBe = field + computed;
+  shouldBe = (shouldBe & 0xffff) + (shouldBe >>> 16);
+  shouldBe = (shouldBe & 0xffff) + (shouldBe >>> 16);
+  return shouldBe;
+}

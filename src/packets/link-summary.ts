@@ -22,7 +22,8 @@ import { FrameKind, tryDecodeFrame } from "./frame";
 import { LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_LOOP, LINKTYPE_NULL, LinkView, decodeLinkHeader, packetTypeName } from "./linktype";
 import { LINKTYPE_ETHERNET, MAX_CAPTURED_LENGTH } from "./pcap";
 import { writeIpv6Summary } from "./summary-ipv6";
-import { ETHERTYPE_NAMES, LineOptions, LineWriter, MAX_LINE_LENGTH, TextBuffer, frameJson, writeSummary, writeUnacceptedIpv4 } from "./summary";
+import { printStyle } from "./print-style";
+import { ETHERTYPE_NAMES, LineOptions, LineWriter, MAX_LINE_LENGTH, TextBuffer, VERBOSE_BYTES_PER_BYTE, frameJson, useDefaultStyle, writeSummary, writeUnacceptedIpv4 } from "./summary";
 
 const STAND_IN_HEADER = 14;
 const MAX_802_3_LENGTH = 1500;
@@ -64,18 +65,24 @@ export class LinkLineWriter {
 
   /** Appends one line; see LineWriter.write. `linkType` is the record's (linkTypeSupported's). */
   write(linkType: number, bytes: Uint8Array, seconds: number, microseconds: number, wireLength: number): void {
-    if (linkType === LINKTYPE_ETHERNET) return this.lines.write(bytes, seconds, microseconds, wireLength);
-    const out = this.lines.out;
-    out.reserve(MAX_LINE_LENGTH);
-    this.lines.writeTime(seconds, microseconds);
+    const lines = this.lines;
+    if (linkType === LINKTYPE_ETHERNET) return lines.write(bytes, seconds, microseconds, wireLength);
+    const out = lines.out;
+    out.reserve(lines.verbose === 0 ? MAX_LINE_LENGTH : MAX_LINE_LENGTH + bytes.length * VERBOSE_BYTES_PER_BYTE);
+    lines.writeTime(seconds, microseconds);
+    lines.applyStyle();
     this.writeLinkSummary(linkType, bytes, wireLength, out);
+    if (lines.dump !== 0) lines.writeDump(bytes, lines.dumpLinkHeader || printStyle.ranOut ? 0 : Math.min(this.link.headerLength, bytes.length));
     out.bytes[out.length++] = 10;
   }
 
   /** The summary of a non-Ethernet frame, without time column or newline. */
   writeLinkSummary(linkType: number, bytes: Uint8Array, wireLength: number, out: TextBuffer): void {
     const link = this.link;
-    if (!link.reset(linkType, bytes)) return malformed(errorOf(() => decodeLinkHeader(linkType, bytes)), bytes.length, wireLength, out);
+    if (!link.reset(linkType, bytes)) {
+      link.headerLength = 0;
+      return malformed(errorOf(() => decodeLinkHeader(linkType, bytes)), bytes.length, wireLength, out);
+    }
     if (linkType === LINKTYPE_LINUX_SLL2) {
       const name = this.interfaceName(link.interfaceIndex) ?? "?";
       out.ascii(name.length > 64 ? name.slice(0, 64) : name);
@@ -86,6 +93,9 @@ export class LinkLineWriter {
       for (let i = direction.length; i < 3; i++) out.byte(32);
       out.byte(32);
     }
+    // -e: the link header before whatever follows (tcpdump prints it alone for a protocol it does not know)
+    const linkHeader = printStyle.linkHeader;
+    if (linkHeader) this.writeLinkHeader(linkType, wireLength, out);
     const type = link.etherType;
     // IPv6: summary-ipv6.ts, straight from the captured bytes
     if (type === 0x86dd) return writeIpv6Summary(bytes, link.headerLength, bytes.length, wireLength - link.headerLength, out, this.lines.conversations);
@@ -115,26 +125,44 @@ export class LinkLineWriter {
         return writeSummary(view, true, wireLength - headerLength + STAND_IN_HEADER, out, this.lines.conversations);
       }
     }
-    this.writeLinkHeaderLine(linkType, wireLength, out);
+    if (linkType !== LINKTYPE_NULL && linkType !== LINKTYPE_LOOP && linkType !== LINKTYPE_LINUX_SLL && linkType !== LINKTYPE_LINUX_SLL2) {
+      out.ascii("unknown ip ");
+      out.decimal(link.protocol);
+      return;
+    }
+    if (!linkHeader) this.writeLinkHeader(linkType, wireLength, out);
   }
 
-  /** tcpdump's line for a protocol it (or we) does not decode: the link header, then the length. */
-  private writeLinkHeaderLine(linkType: number, wireLength: number, out: TextBuffer): void {
+  /**
+   * tcpdump's link header: what -e prints before every packet, and what tcpdump prints alone for a
+   * protocol it (or we) does not decode. -q shortens it.
+   */
+  private writeLinkHeader(linkType: number, wireLength: number, out: TextBuffer): void {
     const link = this.link;
     const bytes = link.bytes;
+    const quick = printStyle.quick;
     if (linkType === LINKTYPE_NULL || linkType === LINKTYPE_LOOP) {
-      out.ascii("AF ");
-      out.ascii(BSD_AF_NAMES.get(link.protocol) ?? "Unknown");
-      out.ascii(" (");
-      out.decimal(link.protocol);
-      out.ascii("), length ");
+      const name = BSD_AF_NAMES.get(link.protocol);
+      if (quick) {
+        if (name !== undefined) out.ascii(name);
+        else {
+          out.ascii("Unknown AF ");
+          out.decimal(link.protocol);
+        }
+      } else {
+        out.ascii("AF ");
+        out.ascii(name ?? "Unknown");
+        out.ascii(" (");
+        out.decimal(link.protocol);
+        out.byte(0x29);
+      }
+      out.ascii(", length ");
       out.decimal(wireLength);
       out.ascii(": ");
       return;
     }
     if (linkType !== LINKTYPE_LINUX_SLL && linkType !== LINKTYPE_LINUX_SLL2) {
-      out.ascii("unknown ip ");
-      out.decimal(link.protocol);
+      out.ascii("ip: "); // raw IP
       return;
     }
     if (linkType === LINKTYPE_LINUX_SLL) {
@@ -151,6 +179,7 @@ export class LinkLineWriter {
       out.linkAddress(bytes, link.addressOffset, 6);
       out.byte(32);
     }
+    if (quick) return;
     const protocol = link.protocol;
     if (protocol <= MAX_802_3_LENGTH) {
       out.ascii(protocol === 1 ? "802.3" : protocol === 4 ? "802.2" : "ethertype Unknown (0x");
@@ -198,6 +227,7 @@ function malformed(error: DecodeError | undefined, captured: number, wireLength:
 /** The summary of a frame of `linkType`, without time column (what `tcpdump -n` prints after the time). */
 export function linkFrameSummary(linkType: number, bytes: Uint8Array, wireLength = bytes.length, interfaceName: InterfaceNamer = NO_INTERFACES): string {
   const writer = new LinkLineWriter(new TextBuffer(MAX_LINE_LENGTH), interfaceName);
+  useDefaultStyle();
   if (linkType === LINKTYPE_ETHERNET) {
     const view = writer.lines.view;
     writeSummary(view, view.reset(bytes), wireLength, writer.out);

@@ -12,7 +12,14 @@
 // for a DNS name, mobility headers (135/62 as next header), AH, ESP, and
 // every upper layer with a dissector of its own (OSPF, PIM, SCTP, DCCP, GRE, IPv4 in IPv6…).
 // TCP, UDP and VRRP go through `ipv6TransportWriter` (see there; summary.ts sets it to the IPv4
-// line's printers of transport-summary.ts for TCP and VRRP).
+// line's printers of transport-summary.ts for TCP, UDP and VRRP). With -v (print-style.ts) the
+// header's fields, the extension headers' options and fragment id, the ICMPv6 checksum verdict (over
+// a routing header's final destination, as tcpdump's ip6_finddst), NDP fields and options and MLDv2
+// records.
+import { checksumShouldBe, foldChecksum, onesComplementSum } from "./checksum";
+import { writeHex } from "./hex-dump";
+import { IP_PROTOCOL_NAMES, printStyle } from "./print-style";
+import { pseudoHeaderSumAt } from "./pseudo-header";
 import type { TextBuffer } from "./summary";
 import type { TcpConversations } from "./transport-summary";
 
@@ -159,6 +166,19 @@ export function writeTransportFallback(c: Ipv6TransportContext, out: TextBuffer)
     out.ascii(" [|udp]");
     return;
   }
+  if (printStyle.verbose !== 0 && !c.fragmented && t + udpLength <= c.snapEnd) {
+    // -v: the checksum's verdict (over the final destination, a routing header's last address)
+    const sum = foldChecksum(onesComplementSum(b, t, t + udpLength, pseudoHeaderSumAt(b, c.ip + 8, printer.destinationAt, 16, 17, udpLength)));
+    const field = (b[t + 6] << 8) | b[t + 7];
+    if (sum === 0) out.ascii("[udp sum ok] ");
+    else {
+      out.ascii("[bad udp cksum 0x");
+      out.hex(field, 4);
+      out.ascii(" -> 0x");
+      out.hex(checksumShouldBe(field, sum), 4);
+      out.ascii("!] ");
+    }
+  }
   out.ascii("UDP, length ");
   out.decimal(Math.min(udpLength, c.length) - 8);
 }
@@ -179,6 +199,38 @@ const NODE_ADDRESS_FLAGS: readonly (readonly [number, string])[] = [[0x40, "a"],
 
 /** rpl_print's names of RPL (RFC 6550) message codes 0..3. */
 const RPL_CODE_NAMES: readonly string[] = ["DODAG Information Solicitation", "DODAG Information Object", "Destination Advertisement Object", "Destination Advertisement Object Ack"];
+
+/** NDP option names, as tcpdump's icmp6_opt_values (the ones this printer decodes, and those it names). */
+const ND_OPTION_NAMES: ReadonlyMap<number, string> = new Map([
+  [1, "source link-address"], [2, "destination link-address"], [3, "prefix info"], [4, "redirected header"], [5, "mtu"],
+  [7, "advertisement interval"], [8, "homeagent information"], [24, "route info"], [25, "rdnss"], [31, "dnssl"],
+]);
+const RA_FLAG_NAMES: readonly (readonly [number, string])[] = [[0x80, "managed"], [0x40, "other stateful"], [0x20, "home agent"], [0x02, "ipv6 only"]];
+const NA_FLAG_NAMES: readonly (readonly [number, string])[] = [[0x80, "router"], [0x40, "solicited"], [0x20, "override"]];
+const PREFIX_FLAG_NAMES: readonly (readonly [number, string])[] = [[0x80, "onlink"], [0x40, "auto"], [0x20, "router"], [0x10, "ipv6 only"]];
+const MLDV2_RECORD_TYPES = ["is_in", "is_ex", "to_in", "to_ex", "allow", "block"];
+const ROUTER_PREFERENCES = ["medium", "high", "rsv", "low"];
+
+/** bittok2str: the names of the bits set, ", "-separated, "none" for none. */
+function writeFlagNames(out: TextBuffer, value: number, names: readonly (readonly [number, string])[]): void {
+  let first = true;
+  for (let i = 0; i < names.length; i++) {
+    if ((value & names[i][0]) === 0) continue;
+    if (!first) out.ascii(", ");
+    out.ascii(names[i][1]);
+    first = false;
+  }
+  if (first) out.ascii("none");
+}
+
+/** get_lifetime: "infinity" for all ones, else seconds. */
+function writeLifetime(out: TextBuffer, value: number): void {
+  if (value === 0xffffffff) out.ascii("infinity");
+  else {
+    out.decimal(value);
+    out.byte(0x73);
+  }
+}
 
 const UNREACHABLE_CODES: readonly string[] = ["unreachable route", " unreachable prohibited", "beyond scope", "unreachable address", "unreachable port"];
 
@@ -229,10 +281,13 @@ class Ipv6LinePrinter {
     this.out = out;
     this.snapEnd = captured;
     this.protocol = "ip6";
+    this.checkedCut = false;
     try {
       this.ip6(ip, length);
     } catch (error) {
       if (error !== CUT) throw error;
+      // tcpdump checks the IPv6 header and these two ICMPv6 cuts itself; elsewhere its reads longjmp
+      if (this.protocol !== "ip6" && !this.checkedCut) printStyle.ranOut = true;
       out.ascii(" [|");
       out.ascii(this.protocol);
       out.byte(0x5d);
@@ -247,7 +302,7 @@ class Ipv6LinePrinter {
       out.decimal(length);
       return;
     }
-    out.ascii("IP6 ");
+    if (!printStyle.linkHeader) out.ascii("IP6 ");
     const b = this.b;
     const version = b[ip] >>> 4;
     if (version !== 6) {
@@ -267,6 +322,31 @@ class Ipv6LinePrinter {
       }
     } else len = length + 40;
     let nh = b[ip + 6];
+    this.destinationAt = ip + 24;
+    if (printStyle.verbose !== 0) {
+      // -v: the header's fields in parentheses, before the addresses
+      const flow = this.u32(ip);
+      out.byte(0x28);
+      if ((flow & 0x0ff00000) !== 0) {
+        out.ascii("class 0x");
+        out.hex((flow >>> 20) & 0xff, 2);
+        out.ascii(", ");
+      }
+      if ((flow & 0xfffff) !== 0) {
+        out.ascii("flowlabel 0x");
+        out.hex(flow & 0xfffff, 5);
+        out.ascii(", ");
+      }
+      out.ascii("hlim ");
+      out.decimal(b[ip + 7]);
+      out.ascii(", next-header ");
+      out.ascii(IP_PROTOCOL_NAMES.get(nh) ?? "unknown");
+      out.ascii(" (");
+      out.decimal(nh);
+      out.ascii(") payload length: ");
+      out.decimal((b[ip + 4] << 8) | b[ip + 5]);
+      out.ascii(") ");
+    }
     const outerSnapEnd = this.snapEnd;
     if (ip + len < this.snapEnd) this.snapEnd = ip + len;
     let cp = ip;
@@ -328,6 +408,7 @@ class Ipv6LinePrinter {
           const headerLength = (this.u8(cp + 1) + 1) * 8;
           if (cp + headerLength > this.snapEnd) return this.trunc();
           out.ascii("DSTOPT ");
+          if (printStyle.verbose !== 0 && this.options(cp + 2, headerLength - 2, payloadLength, false) === -1) return this.trunc();
           advance = headerLength;
           foundExtension = true;
           nh = b[cp];
@@ -338,6 +419,11 @@ class Ipv6LinePrinter {
           const word = this.u16(cp + 2);
           const offset = word & 0xfff8;
           out.ascii("frag (");
+          if (printStyle.verbose !== 0) {
+            out.ascii("0x");
+            out.hex(this.u32(cp + 4), 8);
+            out.byte(0x3a);
+          }
           out.decimal(offset);
           out.byte(0x7c);
           const remaining = 40 + ((b[ip + 4] << 8) | b[ip + 5]) - (cp - ip) - 8;
@@ -394,9 +480,14 @@ class Ipv6LinePrinter {
     this.out.byte(0x5d);
   }
 
-  /** ip6_opt_process at default verbosity: −1 when cut, else the jumbo length found (0 for none). */
-  private options(at: number, len: number, payloadLength: number): number {
+  /**
+   * ip6_opt_process: −1 when cut, else the jumbo length found (0 for none). With -v it names each
+   * option, "(padn)", "(rtalert: 0x0000) ", "(jumbo: N) "…, and ends with a space. `hopByHop`:
+   * the options are a Hop-by-Hop header's (the only place a jumbo length counts).
+   */
+  private options(at: number, len: number, payloadLength: number, hopByHop = true): number {
     const out = this.out;
+    const verbose = printStyle.verbose !== 0;
     let jumbo = 0;
     let seenJumbo = false;
     let optionLength = 0;
@@ -408,12 +499,14 @@ class Ipv6LinePrinter {
       if (i + optionLength > len) return -1;
       switch (type) {
         case 0:
+          if (verbose) out.ascii("(pad1)");
           break;
         case 1:
           if (len - i < 2) {
             out.ascii("(padn: trunc)");
             return -1;
           }
+          if (verbose) out.ascii("(padn)");
           break;
         case 5:
           if (len - i < 4) {
@@ -425,6 +518,11 @@ class Ipv6LinePrinter {
             out.decimal(this.u8(at + i + 1));
             out.byte(0x29);
             return -1;
+          }
+          if (verbose) {
+            out.ascii("(rtalert: 0x");
+            out.hex(this.u16(at + i + 2), 4);
+            out.ascii(") ");
           }
           break;
         case 0xc2: {
@@ -439,9 +537,20 @@ class Ipv6LinePrinter {
             return -1;
           }
           const value = this.u32(at + i + 2);
-          if (!seenJumbo) {
+          let note = "";
+          if (!hopByHop) note = " - not a hop-by-hop option";
+          else if (seenJumbo) note = " - already seen";
+          else {
             seenJumbo = true;
-            if (payloadLength === 0 && value >= 65536) jumbo = value;
+            if (payloadLength !== 0) note = " - payload len != 0";
+            else if (value < 65536) note = " - < 65536";
+            else jumbo = value;
+          }
+          if (verbose) {
+            out.ascii("(jumbo: ");
+            out.decimal(value);
+            out.ascii(note);
+            out.ascii(") ");
           }
           break;
         }
@@ -456,6 +565,11 @@ class Ipv6LinePrinter {
             out.byte(0x29);
             return -1;
           }
+          if (verbose) {
+            out.ascii("(homeaddr: ");
+            this.address(at + i + 2);
+            out.byte(0x29);
+          }
           break;
         default:
           if (len - i < 2) {
@@ -464,8 +578,16 @@ class Ipv6LinePrinter {
             out.ascii(": trunc)");
             return -1;
           }
+          if (verbose) {
+            out.ascii("(opt_type 0x");
+            out.hex(type, 2);
+            out.ascii(": len=");
+            out.decimal(this.u8(at + i + 1));
+            out.byte(0x29);
+          }
       }
     }
+    if (verbose) out.byte(0x20);
     return jumbo;
   }
 
@@ -486,7 +608,7 @@ class Ipv6LinePrinter {
     let addresses: number;
     if (type === 0 || type === 2) {
       const reserved = this.u32(cp + 4);
-      if (reserved !== 0) {
+      if (reserved !== 0 || printStyle.verbose !== 0) {
         out.ascii(", rsv=0x");
         out.ascii(reserved.toString(16));
       }
@@ -495,7 +617,7 @@ class Ipv6LinePrinter {
       out.ascii(", last-entry=");
       out.decimal(lastEntry);
       const flags = this.u8(cp + 5);
-      if (flags !== 0) {
+      if (flags !== 0 || printStyle.verbose !== 0) {
         out.ascii(", flags=0x");
         out.ascii(flags.toString(16));
       }
@@ -514,6 +636,9 @@ class Ipv6LinePrinter {
       return -1;
     }
     len >>= 1;
+    // the checksums' final destination: the last address of types 0 and 2, the first of type 4's segment list
+    if ((type === 0 || type === 2) && len > 0) this.destinationAt = addresses + 16 * (len - 1);
+    else if (type === 4 && len > 0) this.destinationAt = addresses;
     for (let i = 0; i < len; i++) {
       this.need(addresses, 16);
       out.ascii(", [");
@@ -532,7 +657,7 @@ class Ipv6LinePrinter {
     switch (nh) {
       case 58:
         this.protocol = "icmp6";
-        return this.icmp6(ip, cp, len);
+        return this.icmp6(ip, cp, len, fragmented);
       case 6:
       case 17:
         this.protocol = nh === 17 ? "udp" : "tcp";
@@ -565,14 +690,30 @@ class Ipv6LinePrinter {
     }
   }
 
-  /** icmp6_print at default verbosity. */
-  private icmp6(ip: number, cp: number, length: number): void {
+  /** icmp6_print at default verbosity, and -v's checksum verdict, NDP fields and options. */
+  private icmp6(ip: number, cp: number, length: number, fragmented: boolean): void {
     const out = this.out;
     if (length === 0) {
       out.ascii("ICMP6, length 0 (invalid)");
       return;
     }
     const type = this.u8(cp);
+    const verbose = printStyle.verbose !== 0;
+    if (verbose && !fragmented) {
+      if (cp + length <= this.snapEnd) {
+        const field = this.u16(cp + 2);
+        const b = this.b;
+        const sum = foldChecksum(onesComplementSum(b, cp, cp + length, pseudoHeaderSumAt(b, ip + 8, this.destinationAt, 16, 58, length)));
+        if (sum === 0) out.ascii("[icmp6 sum ok] ");
+        else {
+          out.ascii("[bad icmp6 cksum 0x");
+          out.hex(field, 4);
+          out.ascii(" -> 0x");
+          out.hex(checksumShouldBe(field, sum), 4);
+          out.ascii("!] ");
+        }
+      }
+    }
     out.ascii("ICMP6, ");
     const name = ICMPV6_TYPE_NAMES.get(type);
     if (name !== undefined) out.ascii(name);
@@ -580,6 +721,10 @@ class Ipv6LinePrinter {
       out.ascii("unknown icmp6 type (");
       out.decimal(type);
       out.byte(0x29);
+    }
+    if (verbose && (type === 133 || type === 134 || type === 136 || type === 135 || type === 137 || type === 145 || type === 147)) {
+      out.ascii(", length ");
+      out.decimal(length);
     }
     const code = this.u8(cp + 1);
     const quoted = cp + 8;
@@ -609,7 +754,10 @@ class Ipv6LinePrinter {
             break;
           case 4: {
             const upper = this.upperLayer(quoted);
-            if (upper < 0) throw CUT;
+            if (upper < 0) {
+              this.checkedCut = true;
+              throw CUT;
+            }
             const port = this.u16(upper + 2);
             const protocol = this.upperProtocol;
             this.need(quoted + 24, 16);
@@ -650,7 +798,10 @@ class Ipv6LinePrinter {
         }
         break;
       case 4: {
-        if (quoted + 40 > this.snapEnd) throw CUT;
+        if (quoted + 40 > this.snapEnd) {
+          this.checkedCut = true;
+          throw CUT;
+        }
         const texts = [", erroneous - octet ", ", next header - octet ", ", option - octet ", ", incomplete header chain - octet "];
         if (code < 4) {
           const pointer = this.u32(cp + 4);
@@ -674,9 +825,27 @@ class Ipv6LinePrinter {
         if (length === 24) this.mld(cp);
         else if (length >= 28) {
           out.ascii(" v2");
+          const verbose = printStyle.verbose !== 0;
+          if (verbose) {
+            const code = this.u16(cp + 4);
+            out.ascii(" [max resp delay=");
+            out.decimal(code < 32768 ? code : ((code & 0x0fff) | 0x1000) * 2 ** (((code & 0x7000) >>> 12) + 3));
+            out.byte(0x5d);
+          }
           this.need(cp + 8, 16);
           out.ascii(" [gaddr ");
           this.address(cp + 8);
+          if (verbose) {
+            const flags = this.u8(cp + 24);
+            if ((flags & 0x08) !== 0) out.ascii(" sflag");
+            if ((flags & 0x07) !== 0) {
+              out.ascii(" robustness=");
+              out.decimal(flags & 0x07);
+            }
+            const qqic = this.u8(cp + 25);
+            out.ascii(" qqi=");
+            out.decimal(qqic < 128 ? qqic : ((qqic & 0x0f) | 0x10) * 2 ** (((qqic & 0x70) >>> 4) + 3));
+          }
           const sources = this.u16(cp + 26);
           if (sources > 0) {
             if (length < 28 + sources * 16) out.ascii(" [invalid number of sources]");
@@ -698,7 +867,27 @@ class Ipv6LinePrinter {
         this.mld(cp);
         break;
       case 133:
+        if (verbose) this.ndOptions(cp + 8, length - 8);
+        break;
       case 134:
+        if (verbose) {
+          const flags = this.u8(cp + 5);
+          out.ascii("\n\thop limit ");
+          out.decimal(this.u8(cp + 4));
+          out.ascii(", Flags [");
+          writeFlagNames(out, flags, RA_FLAG_NAMES);
+          out.ascii("], pref ");
+          out.ascii(ROUTER_PREFERENCES[(flags >>> 3) & 3]);
+          out.ascii(", router lifetime ");
+          out.decimal(this.u16(cp + 6));
+          out.ascii("s, reachable time ");
+          out.decimal(this.u32(cp + 8));
+          out.ascii("ms, retrans timer ");
+          out.decimal(this.u32(cp + 12));
+          out.ascii("ms");
+          this.ndOptions(cp + 16, length - 16);
+        }
+        break;
       case 141:
       case 142:
       case 145:
@@ -708,11 +897,18 @@ class Ipv6LinePrinter {
         this.need(cp + 8, 16);
         out.ascii(", who has ");
         this.address(cp + 8);
+        if (verbose) this.ndOptions(cp + 24, length - 24);
         break;
       case 136:
         this.need(cp + 8, 16);
         out.ascii(", tgt is ");
         this.address(cp + 8);
+        if (verbose) {
+          out.ascii(", Flags [");
+          writeFlagNames(out, this.u8(cp + 4), NA_FLAG_NAMES);
+          out.byte(0x5d);
+          this.ndOptions(cp + 24, length - 24);
+        }
         break;
       case 137:
         this.need(cp + 24, 16);
@@ -721,6 +917,7 @@ class Ipv6LinePrinter {
         this.need(cp + 8, 16);
         out.ascii(" to ");
         this.address(cp + 8);
+        if (verbose) this.ndOptions(cp + 40, length - 40);
         break;
       case 143:
         if (length < 8) {
@@ -733,6 +930,39 @@ class Ipv6LinePrinter {
         out.ascii(", ");
         out.decimal(this.u16(cp + 6));
         out.ascii(" group record(s)");
+        if (printStyle.verbose !== 0) {
+          // -v: each group record, " [gaddr G to_ex, N source(s)]"
+          const groups = this.u16(cp + 6);
+          let group = 8;
+          for (let i = 0; i < groups; i++) {
+            if (length < group + 20) {
+              out.ascii(" [invalid number of groups]");
+              return;
+            }
+            this.need(cp + group + 4, 16); // tcpdump reads the address before it prints " [gaddr "
+            out.ascii(" [gaddr ");
+            this.address(cp + group + 4);
+            const recordType = this.u8(cp + group);
+            out.byte(0x20);
+            if (recordType >= 1 && recordType <= 6) out.ascii(MLDV2_RECORD_TYPES[recordType - 1]);
+            else {
+              out.ascii(" [v2-report-#");
+              out.decimal(recordType);
+              out.byte(0x5d);
+            }
+            const sources = this.u16(cp + group + 2);
+            if (length < group + 20 + sources * 16) {
+              out.ascii(" [invalid number of sources ");
+              out.decimal(sources);
+              out.byte(0x5d);
+              return;
+            }
+            out.ascii(", ");
+            out.decimal(sources);
+            out.ascii(" source(s)]");
+            group += 20 + sources * 16;
+          }
+        }
         break;
       case 138:
         this.routerRenumbering(cp, code);
@@ -761,6 +991,7 @@ class Ipv6LinePrinter {
         out.decimal(length);
         return;
     }
+    if (verbose) return; // -v gave the length after the type, for the NDP messages only
     out.ascii(", length ");
     out.decimal(length);
   }
@@ -868,6 +1099,91 @@ class Ipv6LinePrinter {
     out.byte(0x29);
   }
 
+  /**
+   * icmp6_opt_print: each NDP option on a line of its own, "\n\t  NAME option (T), length L (N): "
+   * and its value; a cut option ends the line with " [|icmp6]". An option tcpdump does not decode is
+   * hex-dumped and ends the list, as tcpdump does.
+   */
+  private ndOptions(at: number, remaining: number): void {
+    const out = this.out;
+    const b = this.b;
+    const start = at;
+    while (at < this.snapEnd) {
+      // tcpdump checks an option's header and length itself (a cut here is no longjmp)
+      if (at + 2 > this.snapEnd) {
+        this.checkedCut = true;
+        throw CUT;
+      }
+      if (remaining <= 0) return;
+      const type = b[at];
+      const units = b[at + 1];
+      if (units === 0 || at + units * 8 > this.snapEnd) {
+        this.checkedCut = true;
+        throw CUT;
+      }
+      const optionLength = units * 8;
+      out.ascii("\n\t  ");
+      out.ascii(ND_OPTION_NAMES.get(type) ?? "unknown");
+      out.ascii(" option (");
+      out.decimal(type);
+      out.ascii("), length ");
+      out.decimal(optionLength);
+      out.ascii(" (");
+      out.decimal(units);
+      out.ascii("): ");
+      switch (type) {
+        case 1:
+        case 2:
+          out.linkAddress(b, at + 2, optionLength - 2);
+          break;
+        case 3:
+          this.need(at + 16, 16);
+          writeIpv6Address(out, b, at + 16);
+          out.byte(0x2f);
+          out.decimal(b[at + 2]);
+          if (units !== 4) out.ascii("badlen");
+          out.ascii(", Flags [");
+          writeFlagNames(out, b[at + 3], PREFIX_FLAG_NAMES);
+          out.ascii("], valid time ");
+          writeLifetime(out, this.u32(at + 4));
+          out.ascii(", pref. time ");
+          writeLifetime(out, this.u32(at + 8));
+          break;
+        case 4:
+          // tcpdump dumps from the first option on, not this one's
+          this.need(start, optionLength);
+          writeHex(b, start, start + optionLength, out, "\n\t    ");
+          break;
+        case 5:
+          out.byte(0x20);
+          out.decimal(this.u32(at + 4));
+          if (units !== 1) out.ascii("bad option length");
+          break;
+        case 7:
+          out.byte(0x20);
+          out.decimal(this.u32(at + 4));
+          out.ascii("ms");
+          break;
+        case 25: {
+          out.ascii(" lifetime ");
+          out.decimal(this.u32(at + 4));
+          out.ascii("s,");
+          const count = (units - 1) >>> 1;
+          for (let i = 0; i < count; i++) {
+            out.ascii(" addr: ");
+            this.address(at + 8 + 16 * i);
+          }
+          break;
+        }
+        default:
+          writeHex(b, at + 2, at + optionLength, out, "\n\t  ");
+          return;
+      }
+      at += optionLength;
+      remaining -= optionLength;
+    }
+  }
+
   /** mld6_print: nothing when the 24 bytes are not all there. */
   private mld(cp: number): void {
     if (cp + 24 > this.snapEnd) return;
@@ -879,6 +1195,10 @@ class Ipv6LinePrinter {
   }
 
   upperProtocol = 0;
+  /** the cut was found by a check of tcpdump's own (not a read that longjmps): -x dumps from the network layer */
+  checkedCut = false;
+  /** where the checksums' pseudo-header destination is: the IPv6 header's, or a routing header's last address (ip6_finddst) */
+  destinationAt = 0;
 
   /** get_upperlayer: the offset of the TCP/UDP header in a quoted packet, or −1 (upperProtocol set). */
   private upperLayer(ip: number): number {

@@ -20,26 +20,36 @@
 //   its header length: tcpdump's line (writeUnacceptedIpv4).
 //   Any other frame our decoder rejects: "malformed: <DecodeError message>", saying what was cut or
 //   wrong and at which byte (tcpdump would print "[|ip]" or "bad-len" and the like).
+//
+// tcpdump's output flags (LineOptions, and print-style.ts for the ones the writers look at): the time
+// forms of -t…-ttttt, -e's link header (writeEthernetHeader; the line after it drops "IP "/"ARP, "),
+// -q, -x/-X dumps (hex-dump.ts) and -v: the IPv4 header's fields, ARP's types, ICMP's checksum and
+// the packet an error quotes, on lines of their own as tcpdump prints them.
+import { checksumShouldBe, internetChecksum } from "./checksum";
+import { writeHex, writeHexAndAscii } from "./hex-dump";
 import { DecodeError } from "./errors";
 import { ETHERTYPE_IPV4 } from "./ethernet";
 import { FrameKind, FrameView, tryDecodeFrame } from "./frame";
 import { Ipv6TransportContext, setIpv6TransportWriter, writeIpv6Address, writeIpv6Summary, writeTransportFallback } from "./summary-ipv6";
 import { MutableAddressPlace, TcpConversations, writeTcpSummary, writeUdpSummary, writeVrrpSummary } from "./transport-summary";
 import { VRRP_PROTOCOL } from "./vrrp";
+import { IP_PROTOCOL_NAMES, printStyle } from "./print-style";
 
 /** Where the IPv4 header's addresses are, for the transport printers; reused for every frame. */
 const ipv4Addresses = new MutableAddressPlace();
-/** The same for IPv6 (TCP over IPv6 below). */
+/** The same for IPv6. */
 const ipv6Addresses = new MutableAddressPlace();
 
 /**
- * TCP and VRRP over IPv6 with the IPv4 line's printers (UDP and what they cannot print, a TCP
- * segment the capture cut or shorter than its ports, go to summary-ipv6's own writer).
+ * TCP, UDP and VRRP over IPv6 with the IPv4 line's printers: TCP also after an extension header (its
+ * ports only, as tcpdump), UDP when the UDP header follows the IPv6 header; what they cannot print (a
+ * segment the capture cut, UDP after an extension header) goes to summary-ipv6's own writer.
  */
 function writeIpv6Transport(c: Ipv6TransportContext, out: TextBuffer): void {
   const end = c.transport + c.length;
+  const conversations = c.conversations ?? printStyle.conversations;
   if (c.protocol === 6 && c.length >= 4 && end <= c.snapEnd) {
-    return writeTcpSummary(out, ipv6Addresses.set(c.bytes, c.ip + 8, c.ip + 24, 16, c.addressesWritten), c.transport, end, c.conversations);
+    return writeTcpSummary(out, ipv6Addresses.set(c.bytes, c.ip + 8, c.ip + 24, 16, c.addressesWritten), c.transport, end, conversations, c.fragmented);
   }
   if (c.protocol === 6 && c.transport + 4 > c.snapEnd) {
     // tcp_print names the addresses (again, after an extension header) before " [|tcp]"
@@ -48,6 +58,9 @@ function writeIpv6Transport(c: Ipv6TransportContext, out: TextBuffer): void {
     writeIpv6Address(out, c.bytes, c.ip + 24);
     out.ascii(": [|tcp]");
     return;
+  }
+  if (c.protocol === 17 && !c.addressesWritten && end <= c.snapEnd) {
+    return writeUdpSummary(out, ipv6Addresses.set(c.bytes, c.ip + 8, c.ip + 24, 16), c.transport, end, c.fragmented);
   }
   if (c.protocol === VRRP_PROTOCOL) return writeVrrpSummary(out, c.bytes, c.transport, Math.min(end, c.snapEnd), c.bytes[c.ip + 7]);
   writeTransportFallback(c, out);
@@ -237,6 +250,11 @@ export const ETHERTYPE_NAMES: ReadonlyMap<number, string> = new Map([
   [0xabcd, "CFM (old)"], [0xd28b, "Arista Vendor Specific Protocol"], [0xfefe, "OSI"],
 ]);
 
+/** IPv4 option names, as tcpdump's ip_optprint gives them. */
+const IP_OPTION_NAMES: ReadonlyMap<number, string> = new Map([
+  [0, "EOL"], [1, "NOP"], [68, "timestamp"], [130, "security"], [7, "RR"], [137, "SSRR"], [131, "LSRR"], [148, "RA"], [82, "traceroute"],
+]);
+
 const ARP_HARDWARE_NAMES: ReadonlyMap<number, string> = new Map([
   [1, "Ethernet"], [6, "TokenRing"], [7, "ArcNet"], [15, "FrameRelay"], [19, "ATM"], [23, "Strip"],
   [24, "IEEE 1394"], [32, "InfiniBand"],
@@ -319,10 +337,12 @@ export function writeSummary(view: FrameView, accepted: boolean, wireLength: num
   switch (view.kind) {
     case FrameKind.Arp:
     case FrameKind.UnsupportedArp:
-      return writeArp(view, wireLength, out);
+      return printStyle.plain ? writeArp(view, wireLength, out) : writeArpStyled(view, wireLength, out);
     case FrameKind.Icmp:
     case FrameKind.Ipv4:
-      return writeIpv4(view, out, conversations);
+      // the default line keeps its own, small writer, which V8 inlines into; the flags take the general one
+      if (printStyle.plain) return writeIpv4(view, out, conversations);
+      return writeIpv4Packet(view.bytes, view.networkOffset, view.transportOffset, view.datagramEnd, view.datagramEnd, out, conversations, false);
     default:
       // IPv6: summary-ipv6.ts
       if (view.etherType === 0x86dd) return writeIpv6Summary(view.bytes, view.networkOffset, view.bytes.length, wireLength - view.networkOffset, out, conversations);
@@ -523,6 +543,35 @@ function writeArp(view: FrameView, wireLength: number, out: TextBuffer): void {
     out.decimal(wireLength - at);
     return;
   }
+  return writeArpStyled(view, wireLength, out);
+}
+
+/** ARP under any flags, and the operations and types the default path leaves to it. */
+function writeArpStyled(view: FrameView, wireLength: number, out: TextBuffer): void {
+  const b = view.bytes;
+  const at = view.networkOffset;
+  if (view.kind === FrameKind.Arp && b[at + 6] === 0 && (b[at + 7] === 1 || b[at + 7] === 2) && !printStyle.linkHeader && printStyle.verbose === 0) {
+    // Ethernet/IPv4 request or reply: most ARP on the wire
+    if (b[at + 7] === 1) {
+      out.put(ARP_WHO_HAS);
+      out.ipv4At(b, at + 24);
+      if (anyNonZero(b, at + 18, 6)) {
+        out.ascii(" (");
+        out.linkAddress(b, at + 18, 6);
+        out.byte(0x29);
+      }
+      out.put(TELL);
+      out.ipv4At(b, at + 14);
+    } else {
+      out.put(ARP_REPLY_TEXT);
+      out.ipv4At(b, at + 14);
+      out.put(IS_AT);
+      out.linkAddress(b, at + 8, 6);
+    }
+    out.put(COMMA_LENGTH);
+    out.decimal(wireLength - at);
+    return;
+  }
   const hardware = (b[at] << 8) | b[at + 1];
   const protocol = (b[at + 2] << 8) | b[at + 3];
   const hardwareLength = b[at + 4];
@@ -532,7 +581,7 @@ function writeArp(view: FrameView, wireLength: number, out: TextBuffer): void {
   const senderProtocol = senderHardware + hardwareLength;
   const targetHardware = senderProtocol + protocolLength;
   const targetProtocol = targetHardware + hardwareLength;
-  out.ascii("ARP, ");
+  if (!printStyle.linkHeader) out.ascii("ARP, ");
   if (hardware === ARP_HARDWARE_ATM) {
     // ATM ARP (RFC 2225) lays its addresses out differently; tcpdump decodes it, we only name it.
     out.ascii("ATM ARP (hardware type 19), length ");
@@ -545,6 +594,12 @@ function writeArp(view: FrameView, wireLength: number, out: TextBuffer): void {
     out.ascii(", length ");
     out.decimal(wireLength - at);
     return;
+  }
+  if (printStyle.verbose !== 0) {
+    // -v: the types and lengths before every operation
+    out.ascii(ARP_HARDWARE_NAMES.get(hardware) ?? `Unknown Hardware (${hardware})`);
+    writeArpTypes(protocol, hardwareLength, protocolLength, out);
+    out.ascii(", ");
   }
   const name = operation < ARP_OPERATION_NAMES.length ? ARP_OPERATION_NAMES[operation] : undefined;
   out.ascii(name ?? `Unknown (${operation})`);
@@ -707,6 +762,218 @@ function writeOverlayTunnel(port: number, view: FrameView, ip: number, udp: numb
   writeSummary(view, view.reset(inner), inner.length, out, conversations);
 }
 
+/**
+ * The line of the IPv4 packet at b[ip] under the output flags (writeIpv4 is the default line's): its
+ * payload is b[transport, end) as the header says, of which b[transport, captured) is at hand (less
+ * only for a packet an ICMP error quotes, `quoted`, often 8 bytes of it).
+ */
+function writeIpv4Packet(
+  b: Uint8Array, ip: number, transport: number, end: number, captured: number, out: TextBuffer,
+  conversations: TcpConversations | undefined, quoted: boolean,
+): void {
+  const payloadLength = end - transport;
+  const protocol = b[ip + 9];
+  if (!printStyle.linkHeader) out.put(IP_PREFIX);
+  if (printStyle.verbose !== 0) writeIpv4Fields(b, ip, out);
+  const fragmentOffset = ((b[ip + 6] & 0x1f) << 8) | b[ip + 7];
+  if (fragmentOffset !== 0) {
+    writeAddresses(b, ip, out);
+    out.ascii(": ip-proto-");
+    out.decimal(protocol);
+    return;
+  }
+  const moreFragments = (b[ip + 6] & 0x20) !== 0;
+  if (protocol === 1) {
+    if (Math.min(payloadLength, captured - transport) < icmpBytesNeeded(b, transport, payloadLength)) {
+      writeAddresses(b, ip, out);
+      out.ascii(":  [|icmp]");
+      return;
+    }
+    writeIcmp(b, ip, transport, payloadLength, out);
+    if (printStyle.verbose !== 0) writeIcmpVerbose(b, transport, payloadLength, captured, moreFragments, quoted, out);
+    return;
+  }
+  if (protocol === 6 && captured < end && captured - transport < 20) {
+    // a quoted packet cut inside the header (a header short of its own length is writeTcpSummary's)
+    if (captured - transport < 4) {
+      writeAddresses(b, ip, out);
+      out.ascii(": [|tcp]");
+      return;
+    }
+    writeAddressesAndPorts(b, ip, transport, out);
+    out.ascii(":  [|tcp]");
+    return;
+  }
+  if (protocol === 17 && captured < end && captured - transport < 8) {
+    writeAddresses(b, ip, out);
+    out.ascii(":  [|udp]");
+    return;
+  }
+  if (protocol === 17) return writeUdpSummary(out, ipv4Addresses.set(b, ip + 12, ip + 16, 4), transport, end, moreFragments);
+  if (protocol === 6) return writeTcpSummary(out, ipv4Addresses.set(b, ip + 12, ip + 16, 4), transport, end, conversations, moreFragments, captured);
+  if (protocol === VRRP_PROTOCOL) {
+    writeAddresses(b, ip, out);
+    out.ascii(": ");
+    return writeVrrpSummary(out, b, transport, end, b[ip + 8], ip, captured);
+  }
+  writeAddresses(b, ip, out);
+  out.ascii(":  ip-proto-");
+  out.decimal(protocol);
+  out.byte(SPACE);
+  out.decimal(payloadLength);
+}
+
+/** tcpdump -v's lines for the packet an ICMP error quotes, at b[at, captured): "\n\t" and its line. */
+function writeQuotedIpv4(b: Uint8Array, at: number, captured: number, out: TextBuffer): void {
+  out.ascii("\n\t");
+  const headerLength = (b[at] & 0x0f) * 4;
+  if (captured - at < 20 || b[at] >>> 4 !== 4 || headerLength < 20 || captured - at < headerLength) {
+    if (!printStyle.linkHeader) out.put(IP_PREFIX);
+    out.ascii("[|ip]");
+    return;
+  }
+  const totalLength = (b[at + 2] << 8) | b[at + 3];
+  const end = at + Math.max(totalLength, headerLength);
+  writeIpv4Packet(b, at, at + headerLength, end, Math.min(captured, end), out, printStyle.conversations, true);
+}
+
+/**
+ * tcpdump -v's IPv4 fields, "(tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto ICMP (1), length
+ * 84)", with the options and a bad header checksum inside the parentheses, then a new line indented
+ * by four. The header must be captured whole (FrameView checks it).
+ */
+export function writeIpv4Fields(b: Uint8Array, ip: number, out: TextBuffer): void {
+  const tos = b[ip + 1];
+  out.ascii("(tos 0x");
+  out.ascii(HEX[tos]);
+  const ecn = tos & 3;
+  if (ecn !== 0) out.ascii(ecn === 1 ? ",ECT(1)" : ecn === 2 ? ",ECT(0)" : ",CE");
+  const ttl = b[ip + 8];
+  if (ttl >= 1) {
+    out.ascii(", ttl ");
+    out.decimal(ttl);
+  }
+  out.ascii(", id ");
+  out.decimal((b[ip + 4] << 8) | b[ip + 5]);
+  out.ascii(", offset ");
+  const flagsAndOffset = (b[ip + 6] << 8) | b[ip + 7];
+  out.decimal((flagsAndOffset & 0x1fff) * 8);
+  out.ascii(", flags [");
+  const fragmentFlags = flagsAndOffset & 0xe000;
+  if (fragmentFlags === 0) out.ascii("none");
+  else {
+    let first = true;
+    for (let i = 0; i < IPV4_FLAG_NAMES.length; i++) {
+      if ((fragmentFlags & IPV4_FLAG_NAMES[i][0]) === 0) continue;
+      if (!first) out.ascii(", ");
+      out.ascii(IPV4_FLAG_NAMES[i][1]);
+      first = false;
+    }
+  }
+  const protocol = b[ip + 9];
+  out.ascii("], proto ");
+  out.ascii(IP_PROTOCOL_NAMES.get(protocol) ?? "unknown");
+  out.ascii(" (");
+  out.decimal(protocol);
+  out.ascii("), length ");
+  out.decimal((b[ip + 2] << 8) | b[ip + 3]);
+  const headerLength = (b[ip] & 0x0f) * 4;
+  if (headerLength > 20) {
+    out.ascii(", options (");
+    writeIpv4Options(b, ip + 20, headerLength - 20, out);
+    out.byte(0x29);
+  }
+  const sum = internetChecksum(b, ip, ip + headerLength);
+  if (sum !== 0) {
+    const field = (b[ip + 10] << 8) | b[ip + 11];
+    out.ascii(", bad cksum ");
+    out.ascii(field.toString(16));
+    out.ascii(" (->");
+    out.ascii(checksumShouldBe(field, sum).toString(16));
+    out.ascii(")!");
+  }
+  out.ascii(")\n    ");
+}
+
+/** bittok2str order of tcpdump's ip_frag_values. */
+const IPV4_FLAG_NAMES: readonly (readonly [number, string])[] = [[0x2000, "+"], [0x4000, "DF"], [0x8000, "rsvd"]];
+const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16));
+
+/** tcpdump's ip_optprint: the options' names, comma-separated, with a router alert's value and the addresses of a route. */
+function writeIpv4Options(b: Uint8Array, at: number, length: number, out: TextBuffer): void {
+  let first = true;
+  while (length > 0) {
+    if (!first) out.byte(0x2c);
+    first = false;
+    const code = b[at];
+    const name = IP_OPTION_NAMES.get(code);
+    if (name !== undefined) out.ascii(name);
+    else {
+      out.ascii("unknown ");
+      out.decimal(code);
+    }
+    let optionLength = 1;
+    if (code !== 0 && code !== 1) {
+      if (length < 2) {
+        out.ascii(" [|ip]");
+        return;
+      }
+      optionLength = b[at + 1];
+      if (optionLength < 2) {
+        out.ascii(" [bad length ");
+        out.decimal(optionLength);
+        out.byte(0x5d);
+        return;
+      }
+    }
+    if (optionLength > length) {
+      out.ascii(" [bad length ");
+      out.decimal(optionLength);
+      out.byte(0x5d);
+      return;
+    }
+    if (code === 0) return;
+    if (code === 148) {
+      if (optionLength < 4) {
+        out.ascii(" [bad length ");
+        out.decimal(optionLength);
+        out.byte(0x5d);
+      } else {
+        const value = (b[at + 2] << 8) | b[at + 3];
+        if (value !== 0) {
+          out.ascii(" value ");
+          out.decimal(value);
+        }
+      }
+    } else if (code === 7 || code === 137 || code === 131) {
+      if (optionLength < 3) {
+        out.ascii(" [bad length ");
+        out.decimal(optionLength);
+        out.byte(0x5d);
+      } else {
+        if (((optionLength + 1) & 3) !== 0) {
+          out.ascii(" [bad length ");
+          out.decimal(optionLength);
+          out.byte(0x5d);
+        }
+        const pointer = b[at + 2] - 1;
+        if (pointer < 3 || ((pointer + 1) & 3) !== 0 || pointer > optionLength + 1) {
+          out.ascii(" [bad ptr ");
+          out.decimal(b[at + 2]);
+          out.byte(0x5d);
+        }
+        for (let i = 3; i + 4 <= optionLength; i += 4) {
+          out.byte(SPACE);
+          out.ipv4At(b, at + i);
+          if (pointer > i) out.byte(0x2c);
+        }
+      }
+    }
+    at += optionLength;
+    length -= optionLength;
+  }
+}
+
 /** Bytes of the ICMP message tcpdump reads before it prints anything; fewer gives "[|icmp]". */
 function icmpBytesNeeded(b: Uint8Array, icmp: number, length: number): number {
   const type = b[icmp];
@@ -824,6 +1091,23 @@ function writeIcmp(b: Uint8Array, ip: number, icmp: number, length: number, out:
   out.decimal(length);
 }
 
+/** -v's tail of an ICMP line: a wrong checksum, and the packet an error quotes on lines of its own (one level deep). */
+function writeIcmpVerbose(b: Uint8Array, icmp: number, length: number, captured: number, fragmented: boolean, quoted: boolean, out: TextBuffer): void {
+  if (!fragmented && icmp + length <= captured) {
+    const sum = internetChecksum(b, icmp, icmp + length);
+    if (sum !== 0) {
+      const field = (b[icmp + 2] << 8) | b[icmp + 3];
+      out.ascii(" (wrong icmp cksum ");
+      out.ascii(field.toString(16));
+      out.ascii(" (->");
+      out.ascii(checksumShouldBe(field, sum).toString(16));
+      out.ascii(")!)");
+    }
+  }
+  const type = b[icmp];
+  if (!quoted && (type === 3 || type === 4 || type === 5 || type === 11 || type === 12)) writeQuotedIpv4(b, icmp + 8, Math.min(captured, icmp + length), out);
+}
+
 function writeUnreachable(b: Uint8Array, icmp: number, code: number, out: TextBuffer): void {
   const quotedDestination = icmp + 24;
   switch (code) {
@@ -936,11 +1220,32 @@ function u32(b: Uint8Array, at: number): number {
 // ---------------------------------------------------------------------------------------------
 // Lines with a time column.
 
-/** How a LineWriter prints. */
+/** How a LineWriter prints: tcpdump's output flags. */
 export interface LineOptions {
   /** TCP sequence and ack numbers as on the wire (tcpdump -S); default false: relative per conversation */
   readonly absoluteSequence?: boolean;
+  /**
+   * The time column, as tcpdump's count of -t: 0 "HH:MM:SS.uuuuuu" (local time), 1 none (-t),
+   * 2 seconds since the epoch (-tt), 3 since the previous frame (-ttt), 4 date and time (-tttt),
+   * 5 since the first frame (-ttttt)
+   */
+  readonly timeFormat?: number;
+  /** -e: the link-level header first */
+  readonly linkHeader?: boolean;
+  /** -q: quick (shorter) lines */
+  readonly quick?: boolean;
+  /** -v count (0 or 1) */
+  readonly verbose?: number;
+  /** -x count: 1 the bytes after the link header in hex, 2 (-xx) the whole frame */
+  readonly hex?: number;
+  /** -X count: as -x, with the ASCII beside; wins over -x */
+  readonly hexAscii?: number;
 }
+
+/** Bytes -v's continuation lines may take for each byte of the frame (NDP options: about 9 for 1). */
+export const VERBOSE_BYTES_PER_BYTE = 12;
+/** Bytes a hex dump may take for each byte of the frame (a 16-byte row is at most 70 bytes). */
+const DUMP_BYTES_PER_BYTE = 5;
 
 /**
  * Writes summary lines, time column first, into a TextBuffer: the no-allocation path of a sniffer.
@@ -954,33 +1259,97 @@ export class LineWriter {
   readonly #clock = new Uint8Array(9); // "HH:MM:SS."
   /** the TCP conversations seen, for relative sequence numbers; undefined when they are printed absolute */
   readonly conversations: TcpConversations | undefined;
+  readonly timeFormat: number;
+  readonly linkHeader: boolean;
+  readonly quick: boolean;
+  readonly verbose: number;
+  /** 0 none, 1 hex (-x), 2 hex and ASCII (-X) */
+  readonly dump: number;
+  /** the dump covers the link header too (-xx, -XX) */
+  readonly dumpLinkHeader: boolean;
+  /** none of -e, -q, -v, -x, -X: tcpdump's default line */
+  readonly plain: boolean;
+  /** the previous frame's time (-ttt) or the first's (-ttttt), in seconds and microseconds; NaN before any */
+  #referenceSeconds = Number.NaN;
+  #referenceMicros = 0;
 
   /**
    * @param options.absoluteSequence print TCP sequence and ack numbers as on the wire (tcpdump -S)
-   *   instead of relative to each conversation's first
+   *   instead of relative to each conversation's first; the other options are tcpdump's output flags
+   *   (see LineOptions)
    */
   constructor(out: TextBuffer = new TextBuffer(), options: LineOptions = {}) {
     this.out = out;
     this.conversations = options.absoluteSequence === true ? undefined : new TcpConversations();
+    this.timeFormat = options.timeFormat ?? 0;
+    this.linkHeader = options.linkHeader === true;
+    this.quick = options.quick === true;
+    this.verbose = options.verbose ?? 0;
+    const hexAscii = options.hexAscii ?? 0;
+    const hex = options.hex ?? 0;
+    this.dump = hexAscii > 0 ? 2 : hex > 0 ? 1 : 0;
+    this.dumpLinkHeader = (hexAscii > 0 ? hexAscii : hex) > 1;
+    this.plain = !this.linkHeader && !this.quick && this.verbose === 0 && this.dump === 0;
   }
 
   /**
-   * Appends "HH:MM:SS.uuuuuu <summary>\n" for one frame.
+   * Makes this writer's options the ones the summary writers follow (see print-style.ts), unless
+   * they are already: the default path does no more than one comparison per frame.
+   */
+  applyStyle(): void {
+    if (this.dump !== 0) printStyle.ranOut = false;
+    if (printStyle.owner === this) return;
+    printStyle.owner = this;
+    printStyle.plain = !this.linkHeader && !this.quick && this.verbose === 0;
+    printStyle.linkHeader = this.linkHeader;
+    printStyle.quick = this.quick;
+    printStyle.verbose = this.verbose;
+    printStyle.conversations = this.conversations;
+  }
+
+  /**
+   * Appends "HH:MM:SS.uuuuuu <summary>\n" for one frame (in the form the options ask for).
    * @param seconds      capture time, whole seconds since the epoch
    * @param microseconds capture time, the microseconds within that second (0..999999)
    * @param wireLength   the frame's length on the wire (≥ bytes.length)
    */
   write(bytes: Uint8Array, seconds: number, microseconds: number, wireLength: number): void {
+    if (!this.plain) return this.writeWithOptions(bytes, seconds, microseconds, wireLength);
+    // tcpdump's default line (any -t form): kept this small so that V8 inlines what it calls
     const out = this.out;
     out.reserve(MAX_LINE_LENGTH);
     this.writeTime(seconds, microseconds);
+    if (printStyle.owner !== this) this.applyStyle();
     const view = this.view;
     writeSummary(view, view.reset(bytes), wireLength, out, this.conversations);
     out.bytes[out.length++] = NEWLINE;
   }
 
-  /** Appends the "HH:MM:SS.uuuuuu " column. Reserve 16 bytes first. */
+  /** write() with -e, -q, -v or a dump. */
+  private writeWithOptions(bytes: Uint8Array, seconds: number, microseconds: number, wireLength: number): void {
+    const out = this.out;
+    out.reserve(this.verbose === 0 ? MAX_LINE_LENGTH : MAX_LINE_LENGTH + bytes.length * VERBOSE_BYTES_PER_BYTE);
+    this.writeTime(seconds, microseconds);
+    const view = this.view;
+    const accepted = view.reset(bytes);
+    this.applyStyle();
+    if (this.linkHeader && accepted && (view.kind !== FrameKind.Other || view.etherType === 0x86dd)) writeEthernetHeader(view, wireLength, out);
+    writeSummary(view, accepted, wireLength, out, this.conversations);
+    if (this.dump !== 0) this.writeDump(bytes, this.dumpLinkHeader || printStyle.ranOut ? 0 : Math.min(accepted ? view.networkOffset : 14, bytes.length));
+    out.bytes[out.length++] = NEWLINE;
+  }
+
+  /** Appends the -x/-X dump of bytes[from, end) (nothing when it is empty), as tcpdump's lines after the summary. */
+  writeDump(bytes: Uint8Array, from: number): void {
+    if (this.dump === 0 || from >= bytes.length) return;
+    this.out.reserve((bytes.length - from) * DUMP_BYTES_PER_BYTE + 64);
+    if (this.dump === 2) writeHexAndAscii(bytes, from, bytes.length, this.out);
+    else writeHex(bytes, from, bytes.length, this.out);
+  }
+
+  /** Appends the time column in the form the options ask for, with its space. Reserve 32 bytes first. */
   writeTime(seconds: number, microseconds: number): void {
+    if (this.timeFormat !== 0) return this.writeOtherTime(seconds, microseconds);
     const clock = this.#clock;
     if (seconds !== this.#second) {
       this.#second = seconds;
@@ -1002,6 +1371,120 @@ export class LineWriter {
     bytes[at++] = SPACE;
     out.length = at;
   }
+
+  /** The time column of -t, -tt, -ttt, -tttt and -ttttt. */
+  private writeOtherTime(seconds: number, microseconds: number): void {
+    const out = this.out;
+    switch (this.timeFormat) {
+      case 1:
+        return;
+      case 2:
+        out.decimal(seconds);
+        out.byte(DOT);
+        out.padded(microseconds, 6);
+        out.byte(SPACE);
+        return;
+      case 4: {
+        // date and time of day, local time
+        const date = new Date(seconds * 1000);
+        out.padded(date.getFullYear(), 4);
+        out.byte(45);
+        out.twoDigits(date.getMonth() + 1);
+        out.byte(45);
+        out.twoDigits(date.getDate());
+        out.byte(SPACE);
+        out.twoDigits(date.getHours());
+        out.byte(COLON);
+        out.twoDigits(date.getMinutes());
+        out.byte(COLON);
+        out.twoDigits(date.getSeconds());
+        out.byte(DOT);
+        out.padded(microseconds, 6);
+        out.byte(SPACE);
+        return;
+      }
+      default: {
+        // 3: since the previous frame, 5: since the first; tcpdump prints the difference as a time
+        // of day (hours modulo 24), after its sign
+        if (Number.isNaN(this.#referenceSeconds)) {
+          this.#referenceSeconds = seconds;
+          this.#referenceMicros = microseconds;
+        }
+        let delta = (seconds - this.#referenceSeconds) * 1_000_000 + (microseconds - this.#referenceMicros);
+        if (this.timeFormat === 3) {
+          this.#referenceSeconds = seconds;
+          this.#referenceMicros = microseconds;
+        }
+        out.byte(delta < 0 ? 45 : SPACE);
+        if (delta < 0) delta = -delta;
+        const wholeSeconds = Math.floor(delta / 1_000_000);
+        out.twoDigits(Math.floor(wholeSeconds / 3600) % 24);
+        out.byte(COLON);
+        out.twoDigits(Math.floor(wholeSeconds / 60) % 60);
+        out.byte(COLON);
+        out.twoDigits(wholeSeconds % 60);
+        out.byte(DOT);
+        out.padded(delta - wholeSeconds * 1_000_000, 6);
+        out.byte(SPACE);
+      }
+    }
+  }
+}
+
+/**
+ * tcpdump -e's Ethernet header: "SRC > DST, ethertype NAME (0xTTTT), length N: " (-q: "SRC > DST,
+ * NAME, length N: "), then for an 802.1Q tag "vlan V, p P, ethertype NAME (0xTTTT), " (", DEI" after
+ * the priority when that bit is set).
+ */
+export function writeEthernetHeader(view: FrameView, wireLength: number, out: TextBuffer): void {
+  const b = view.bytes;
+  out.linkAddress(b, 6, 6);
+  out.put(ARROW);
+  out.linkAddress(b, 0, 6);
+  out.ascii(", ");
+  writeEtherTypeName((b[12] << 8) | b[13]);
+  out.put(COMMA_LENGTH);
+  out.decimal(wireLength);
+  out.ascii(": ");
+  if (view.networkOffset === 18) {
+    const tag = (b[14] << 8) | b[15];
+    out.ascii("vlan ");
+    out.decimal(tag & 0x0fff);
+    out.ascii(", p ");
+    out.decimal(tag >>> 13);
+    if ((tag & 0x1000) !== 0) out.ascii(", DEI");
+    out.ascii(", ");
+    writeEtherTypeName((b[16] << 8) | b[17]);
+    out.ascii(", ");
+  }
+
+  function writeEtherTypeName(type: number): void {
+    const name = ETHERTYPE_NAMES.get(type);
+    if (printStyle.quick) {
+      if (name !== undefined) out.ascii(name);
+      else {
+        out.ascii("Unknown Ethertype (0x");
+        out.hex(type, 4);
+        out.byte(0x29);
+      }
+      return;
+    }
+    out.ascii("ethertype ");
+    out.ascii(name ?? "Unknown");
+    out.ascii(" (0x");
+    out.hex(type, 4);
+    out.byte(0x29);
+  }
+}
+
+/** Back to tcpdump's default output (no -e, -q, -v), for the string forms below. */
+export function useDefaultStyle(): void {
+  printStyle.plain = true;
+  printStyle.linkHeader = false;
+  printStyle.quick = false;
+  printStyle.verbose = 0;
+  printStyle.conversations = undefined;
+  printStyle.owner = undefined;
 }
 
 function setTwoDigits(into: Uint8Array, at: number, value: number): void {
@@ -1012,6 +1495,7 @@ function setTwoDigits(into: Uint8Array, at: number, value: number): void {
 
 /** The summary of one frame, without time column: what `tcpdump -n` prints after the time. */
 export function frameSummary(bytes: Uint8Array, wireLength = bytes.length): string {
+  useDefaultStyle();
   const view = new FrameView();
   const out = new TextBuffer(MAX_LINE_LENGTH);
   writeSummary(view, view.reset(bytes), wireLength, out);

@@ -11,6 +11,9 @@
 // the one used longest ago: a later segment of a dropped conversation starts it over (absolute numbers
 // once, then relative to that segment), where tcpdump would go on relative to the first. With
 // `absolute` (sniff -S) nothing is tracked and every number is printed as it is on the wire.
+import { checksumShouldBe, foldChecksum, onesComplementSum } from "./checksum";
+import { pseudoHeaderSumAt } from "./pseudo-header";
+import { printStyle } from "./print-style";
 import type { TextBuffer } from "./summary";
 import { TcpPacket } from "./tcp";
 import { UdpPacket } from "./udp";
@@ -115,8 +118,25 @@ export function writeUdpSummary(out: TextBuffer, ip: AddressPlace, at: number, e
     out.decimal(length - 8);
     return;
   }
-  out.ascii(": UDP, length ");
+  out.ascii(": ");
+  // -v: the checksum's verdict, over IPv6 only (tcpdump checks IPv4's from -vv on)
+  if (printStyle.verbose !== 0) writeUdpChecksum(out, ip, at, udpLength, fragmented);
+  out.ascii("UDP, length ");
   out.decimal(udpLength - 8);
+}
+
+/** "[udp sum ok] " or "[bad udp cksum 0xFFFF -> 0xFFFF!] " for a whole, unfragmented datagram at b[at] over IPv6. */
+function writeUdpChecksum(out: TextBuffer, ip: AddressPlace, at: number, udpLength: number, fragmented: boolean): void {
+  const b = ip.bytes;
+  if (ip.addressLength !== 16 || fragmented || at + udpLength > b.length) return;
+  const sum = foldChecksum(onesComplementSum(b, at, at + udpLength, pseudoHeaderSumAt(b, ip.sourceAt, ip.destinationAt, 16, 17, udpLength)));
+  if (sum === 0) return void out.ascii("[udp sum ok] ");
+  const field = (b[at + 6] << 8) | b[at + 7];
+  out.ascii("[bad udp cksum 0x");
+  out.hex(field, 4);
+  out.ascii(" -> 0x");
+  out.hex(checksumShouldBe(field, sum), 4);
+  out.ascii("!] ");
 }
 
 /** tcpdump's per-conversation sequence table (see the module comment); one per capture being printed. */
@@ -215,7 +235,9 @@ const URG = 0x20;
  * the IP payload's end). `conversations` gives relative sequence numbers; undefined prints them
  * absolute (sniff -S).
  */
-export function writeTcpSummary(out: TextBuffer, ip: AddressPlace, at: number, end: number, conversations: TcpConversations | undefined): void {
+export function writeTcpSummary(
+  out: TextBuffer, ip: AddressPlace, at: number, end: number, conversations: TcpConversations | undefined, fragmented = false, captured = end,
+): void {
   const view = tcpView.reset(ip.bytes, at, end);
   const b = ip.bytes;
   const length = end - at;
@@ -236,6 +258,19 @@ export function writeTcpSummary(out: TextBuffer, ip: AddressPlace, at: number, e
     out.ascii(" [bad hdr length ");
     out.decimal(headerLength);
     out.ascii(" - too short, < 20]");
+    return;
+  }
+  if (printStyle.quick) {
+    // -q: the payload's length only (no conversation is tracked: nothing relative is printed)
+    out.ascii(": tcp ");
+    out.decimal((length - headerLength) >>> 0);
+    if (headerLength > length) {
+      out.ascii(" [bad hdr length ");
+      out.decimal(headerLength);
+      out.ascii(" - too long, > ");
+      out.decimal(length);
+      out.byte(0x5d);
+    }
     return;
   }
   const flags = view.flags & 0xff; // tcpdump 4.99 prints the low 8 flag bits
@@ -264,6 +299,7 @@ export function writeTcpSummary(out: TextBuffer, ip: AddressPlace, at: number, e
     out.byte(0x5d);
     return;
   }
+  if (printStyle.verbose !== 0 && !fragmented) writeTcpChecksum(out, ip, at, end, captured); // -v
   const dataLength = length - headerLength;
   if (dataLength > 0 || (flags & (SYN | FIN | RST)) !== 0) {
     out.ascii(", seq ");
@@ -289,6 +325,20 @@ export function writeTcpSummary(out: TextBuffer, ip: AddressPlace, at: number, e
   }
   out.ascii(", length ");
   out.decimal(dataLength);
+}
+
+/** ", cksum 0xFFFF (correct)" or "(incorrect -> 0xFFFF)" for the whole segment b[at, end). */
+function writeTcpChecksum(out: TextBuffer, ip: AddressPlace, at: number, end: number, captured: number): void {
+  if (end > captured) return;
+  const b = ip.bytes;
+  const field = (b[at + 16] << 8) | b[at + 17];
+  const sum = foldChecksum(onesComplementSum(b, at, end, pseudoHeaderSumAt(b, ip.sourceAt, ip.destinationAt, ip.addressLength, 6, end - at)));
+  out.ascii(", cksum 0x");
+  out.hex(field, 4);
+  if (sum === 0) return void out.ascii(" (correct)");
+  out.ascii(" (incorrect -> 0x");
+  out.hex(checksumShouldBe(field, sum), 4);
+  out.byte(0x29);
 }
 
 function u32(b: Uint8Array, at: number): number {
@@ -651,7 +701,7 @@ const VRRP_AUTH_NAMES = ["none", "simple", "ah"];
  * Appends the VRRP part of a line, after "src > dst: ": the message is bytes[at, end) (`end`: the IP
  * payload's end), `ttl` the IPv4 TTL or IPv6 hop limit (tcpdump notes one other than 255).
  */
-export function writeVrrpSummary(out: TextBuffer, b: Uint8Array, at: number, end: number, ttl: number): void {
+export function writeVrrpSummary(out: TextBuffer, b: Uint8Array, at: number, end: number, ttl: number, ipv4Header = -1, captured = end): void {
   const view = vrrpView.reset(b, at, end);
   const length = end - at;
   out.ascii("VRRP");
@@ -696,4 +746,59 @@ export function writeVrrpSummary(out: TextBuffer, b: Uint8Array, at: number, end
     out.ascii("cs, length ");
   }
   out.decimal(length);
+  if (printStyle.verbose !== 0) writeVrrpVerbose(out, b, at, end, version, ipv4Header, captured);
+}
+
+/** tcpdump -v's tail of a VRRP line: a bad checksum, ", addrs(N): a,b", a simple password. */
+function writeVrrpVerbose(out: TextBuffer, b: Uint8Array, at: number, end: number, version: number, ipv4Header: number, captured: number): void {
+  const length = end - at;
+  const whole = end <= captured;
+  if (whole && version === 2 && foldChecksum(onesComplementSum(b, at, end)) !== 0) {
+    out.ascii(", (bad vrrp cksum ");
+    out.ascii(((b[at + 6] << 8) | b[at + 7]).toString(16));
+    out.byte(0x29);
+  }
+  if (whole && version === 3 && ipv4Header >= 0) {
+    if (foldChecksum(onesComplementSum(b, at, end, pseudoHeaderSumAt(b, ipv4Header + 12, ipv4Header + 16, 4, 112, length))) !== 0) {
+      out.ascii(", (bad vrrp cksum ");
+      out.ascii(((b[at + 6] << 8) | b[at + 7]).toString(16));
+      out.byte(0x29);
+    }
+  }
+  const count = b[at + 3];
+  out.ascii(", addrs");
+  if (count > 1) {
+    out.byte(0x28);
+    out.decimal(count);
+    out.byte(0x29);
+  }
+  out.byte(0x3a);
+  let address = at + 8;
+  for (let i = 0; i < count; i++, address += 4) {
+    if (address + 4 > captured) return void out.ascii(" [|vrrp]");
+    out.byte(i === 0 ? 0x20 : 0x2c);
+    out.ipv4At(b, address);
+  }
+  if (version === 2 && b[at + 4] === 1) {
+    if (address + 8 > captured) return void out.ascii(" [|vrrp]");
+    out.ascii(' auth "');
+    for (let i = 0; i < 8; i++) {
+      const c = b[address + i];
+      if (c === 0) break;
+      writePrintable(out, c);
+    }
+    out.byte(0x22);
+  }
+}
+
+/** A byte as tcpdump's fn_print_char writes it: "M-" for the high bit, "^X" for a control character. */
+function writePrintable(out: TextBuffer, c: number): void {
+  if (c >= 0x80) {
+    out.ascii("M-");
+    c &= 0x7f;
+  }
+  if (c < 0x20 || c === 0x7f) {
+    out.byte(0x5e);
+    out.byte(c ^ 0x40);
+  } else out.byte(c);
 }

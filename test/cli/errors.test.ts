@@ -35,6 +35,8 @@ describe("takeover: errors and exit status", function () {
     [["arp", "announce", "-I"], /^takeover: option '-I, --interface <iface>' argument missing; see takeover arp announce --help\n$/],
     [["arp", "annonce"], /^takeover: unknown command 'annonce'; did you mean announce\? \(takeover arp --help lists them\)\n$/],
     [["arp", "probe", "192.0.2.1", "-I", "eth0", "--form", "both"], /^takeover: unknown option '--form'; see takeover arp probe --help\n$/],
+    [["ndp", "probe"], /^takeover: missing required argument 'address'; see takeover ndp probe --help\n$/],
+    [["ndp", "anounce"], /^takeover: unknown command 'anounce'; did you mean announce\? \(takeover ndp --help lists them\)\n$/],
     [["ping"], /^takeover: missing required argument 'target'; see takeover ping --help\n$/],
     [["sniff", "-c"], /^takeover: option '-c, --count <n>' argument missing; see takeover sniff --help\n$/],
     [["lab", "down", "extra"], /^takeover: too many arguments for 'down': expected 0 arguments but got 1; see takeover lab down --help\n$/],
@@ -63,7 +65,7 @@ describe("takeover: errors and exit status", function () {
     assert.equal(r.status, 2);
     assert.equal(r.stdout, "");
     assert.match(r.stderr, /^Usage: takeover \[options\] \[command\]/);
-    for (const verb of ["run", "arp", "ping", "sniff", "status"]) assert.match(r.stderr, new RegExp(`^\\s+${verb}\\b`, "m"));
+    for (const verb of ["run", "arp", "ndp", "ping", "sniff", "status"]) assert.match(r.stderr, new RegExp(`^\\s+${verb}\\b`, "m"));
   });
 
   it("arp without a subverb: its usage on stderr, exit 2, as with no arguments", () => {

@@ -83,13 +83,13 @@ describe("cli: what run keeps loaded", () => {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^Usage: takeover run \[options\] <config>/);
     const loaded = (JSON.parse(require("node:fs").readFileSync(list, "utf8")) as string[]).map((p) => p.replace(/\\/g, "/"));
-    for (const verb of ["sniff", "lab", "ping", "arp", "status", "claim", "release-all"]) {
+    for (const verb of ["sniff", "lab", "ping", "arp", "ndp", "status", "claim", "release-all"]) {
       assert.ok(!loaded.some((p) => p.endsWith(`/cli/${verb}.js`)), `${verb}.js is loaded`);
     }
     assert.ok(loaded.some((p) => p.endsWith("/cli/run.js")));
     // without a verb, every verb is there
     const all = spawnSync(process.execPath, [CLI, "--help"], { encoding: "utf8", timeout: 20_000 });
     assert.equal(all.status, 0, all.stderr);
-    for (const verb of ["run", "claim", "release-all", "lab", "ping", "arp", "sniff", "status"]) assert.match(all.stdout, new RegExp(`^  ${verb} `, "m"));
+    for (const verb of ["run", "claim", "release-all", "lab", "ping", "arp", "ndp", "sniff", "status"]) assert.match(all.stdout, new RegExp(`^  ${verb} `, "m"));
   });
 });

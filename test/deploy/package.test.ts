@@ -35,7 +35,7 @@ const ROOT = join(__dirname, "..", "..", "..");
 const MANIFEST = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { name: string; version: string; devDependencies: Record<string, string> };
 const CODECS = join(ROOT, "packages", "packets");
 const CODECS_MANIFEST = JSON.parse(readFileSync(join(CODECS, "package.json"), "utf8")) as { name: string; version: string };
-const OFFLINE_HINT = "installs from the tarballs and npm's cache only (--offline); run `npm ci` in the repository first to fill the cache";
+const OFFLINE_HINT = "installs from the tarballs and npm's cache only (--offline); run `npm run setup` (scripts/warm-npm-cache.mjs) in the repository first to fill the cache";
 
 /** Runs argv in cwd with a time limit; throws with its output when it fails or times out. */
 function sh(argv: readonly string[], cwd: string, timeoutMs: number, what: string): SpawnSyncReturns<string> {

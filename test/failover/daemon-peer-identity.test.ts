@@ -138,6 +138,38 @@ describe("daemon: who the peer is", function () {
     assert.ok(segment.lines.some((l) => l.includes("kept") && l.includes("for now")), segment.lines.join("\n"));
   });
 
+  it("drops a replacement being confirmed when the peer is heard claiming its address at its learned MAC", async () => {
+    const config = configFor("brain", "shipped");
+    const segment = await started(config, [PEER_MAC]);
+    segment.answering.clear();
+    segment.answering.add(EVIL_MAC.toString());
+    // a stranger's claim on our public address prompts a round, answered by the stranger alone
+    segment.wire.send(encodeFrame({ ethernet: { destination: Mac.BROADCAST, source: EVIL_MAC, etherType: ETHERTYPE_ARP }, arp: gratuitousRequest(EVIL_MAC, config.node.publicAddress) }));
+    await settle(400);
+    assert.ok(segment.lines.some((l) => l.includes("kept") && l.includes("for now")), segment.lines.join("\n"));
+    assert.ok(!segment.lines.some((l) => l.includes("the peer is up again")), segment.lines.join("\n"));
+    // the peer, back, announces its own public address from the MAC we learned
+    segment.wire.send(encodeFrame({ ethernet: { destination: Mac.BROADCAST, source: PEER_MAC, etherType: ETHERTYPE_ARP }, arp: gratuitousRequest(PEER_MAC, config.peer.publicAddress) }));
+    await settle(200);
+    const dropped = segment.lines.filter((l) => l.startsWith("peer-mac") && l.includes("the peer is up again"));
+    assert.equal(dropped.length, 1, segment.lines.join("\n"));
+    assert.ok(dropped[0].includes(EVIL_MAC.toString()) && dropped[0].includes("not taken for it"), dropped[0]);
+    assert.equal(segment.daemon.status().peer.mac, PEER_MAC.toString());
+  });
+
+  it("lets no frame change the learned MAC: a stranger claiming the peer's address ends no confirmation", async () => {
+    const config = configFor("brain", "shipped");
+    const segment = await started(config, [PEER_MAC]);
+    segment.answering.clear();
+    segment.answering.add(EVIL_MAC.toString());
+    segment.wire.send(encodeFrame({ ethernet: { destination: Mac.BROADCAST, source: EVIL_MAC, etherType: ETHERTYPE_ARP }, arp: gratuitousRequest(EVIL_MAC, config.node.publicAddress) }));
+    await settle(400);
+    segment.wire.send(encodeFrame({ ethernet: { destination: Mac.BROADCAST, source: EVIL_MAC, etherType: ETHERTYPE_ARP }, arp: gratuitousRequest(EVIL_MAC, config.peer.publicAddress) }));
+    await settle(200);
+    assert.ok(!segment.lines.some((l) => l.includes("the peer is up again")), segment.lines.join("\n"));
+    assert.equal(segment.daemon.status().peer.mac, PEER_MAC.toString());
+  });
+
   it("keeps a configured peer.mac whatever the segment says", async () => {
     const base = configFor("brain", "shipped");
     const config = { ...base, peer: { ...base.peer, mac: PEER_MAC } };

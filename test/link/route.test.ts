@@ -1,14 +1,16 @@
 // Tests of the kernel route lookup (src/link/route.ts). The parser is checked on RTM_GETROUTE answers
-// captured from a Linux 6.x kernel in a namespace (byte for byte, host order little-endian), and the
-// request encoder against the parser. Then, in lab namespaces, the lookup is compared with what
-// `ip -j route get` says there, with a policy rule sending one prefix to another table through a
-// second interface, and reject routes of each kind.
+// captured from a Linux 6.x kernel in a namespace (byte for byte, host order little-endian), IPv4
+// and IPv6, and the request encoder against the parser. Then, in lab namespaces, the lookup is
+// compared with what `ip -j route get` (`ip -j -6 route get`) says there, with a policy rule sending
+// one prefix to another table through a second interface, reject routes of each kind, local
+// addresses and, for IPv6, link-local destinations with and without an interface.
 
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import fc from "fast-check";
 import { Lab } from "../../src/lab/netns";
 import { Ipv4 } from "../../src/packets/address";
+import { Ipv6Address } from "../../src/packets/ipv6";
 import {
   encodeRouteRequest,
   injectionOnLoBlockedBy,
@@ -41,6 +43,25 @@ const captured = {
   noRoute: hex("9bffffff240000001a00050001000000295100080220000000000000001000000800010008080808"), // no default: -ENETUNREACH
 };
 const names = (index: number) => ["", "lo", "eth1", "eth0"][index];
+
+// IPv6, captured the same way: lo (1), eth0 (3) 2001:db8:1::17/64, eth1 (5) 2001:db8:2::1/64 (2 and
+// 4 are their veth peers), default via 2001:db8:1::1, prohibit 2001:db8:50::/64. The answers carry
+// RTA_SRC (::, the "from ::" of ip -6 route get) and RTA_PRIORITY, which the parser passes over.
+const captured6 = {
+  onLink: hex(
+    "0a808000fe0200010000000008000f00fe0000001400010020010db800010000000000000000005014000200000000000000000000000000000000001400070020010db80001000000000000000000170800060000010000080004000300000024000c0002000000000000000000000000000000000000000000000000000000000000000500140000000000",
+  ), // 2001:db8:1::50
+  viaDefault: hex(
+    "0a808000fe0300010000000008000f00fe0000001400010020010db800770000000000000000000114000200000000000000000000000000000000001400070020010db800010000000000000000001708000600000400001400050020010db8000100000000000000000001080004000300000024000c0002000000000000000000000000000000000000000000000000000000000000000500140000000000",
+  ), // 2001:db8:77::1
+  loopback: hex(
+    "0a808000ff0200020000000008000f00ff0000001400010000000000000000000000000000000001140002000000000000000000000000000000000014000700000000000000000000000000000000010800060000000000080004000100000024000c0002000000000000000000000000000000000000000000000000000000000000000500140000000000",
+  ), // ::1
+  prohibit: hex("f3ffffff300000001a00050004000000205200080a80000000000000001000001400010020010db8005000000000000000000001"), // 2001:db8:50::1: -EACCES
+  noRoute: hex("9bffffff300000001a00050001000000285200080a80000000000000001000001400010020010db8007700000000000000000001"), // no default: -ENETUNREACH
+};
+const names6 = (index: number) => ["", "lo", "p0", "eth0", "p1", "eth1"][index];
+const ip6 = (text: string) => Ipv6Address.parse(text);
 
 describe("link: route answers from the kernel, parsed", () => {
   it("reads an on-link route: the destination is its own next hop, the kernel's source", () => {
@@ -153,6 +174,46 @@ describe("link: route answers from the kernel, parsed", () => {
     );
   });
 
+  it("reads IPv6 answers: on-link, through the default gateway, ::1 on lo; 16-byte addresses only", () => {
+    const onLink = nextHopOf(parseRouteAnswer(RTM_NEWROUTE, captured6.onLink, ip6("2001:db8:1::50"), true), names6);
+    assert.deepEqual(
+      [onLink.type, onLink.table, onLink.interface, onLink.gateway, onLink.nextHop.toString(), onLink.source?.toString()],
+      ["unicast", 254, "eth0", undefined, "2001:db8:1::50", "2001:db8:1::17"],
+    );
+    const routed = nextHopOf(parseRouteAnswer(RTM_NEWROUTE, captured6.viaDefault, ip6("2001:db8:77::1"), true), names6);
+    assert.deepEqual([routed.interface, routed.gateway?.toString(), routed.nextHop.toString(), routed.source?.toString()], ["eth0", "2001:db8:1::1", "2001:db8:1::1", "2001:db8:1::17"]);
+    const local = nextHopOf(parseRouteAnswer(RTM_NEWROUTE, captured6.loopback, ip6("::1"), true), names6);
+    assert.deepEqual([local.type, local.table, local.interface, local.nextHop.toString(), local.source?.toString()], ["local", 255, "lo", "::1", "::1"]);
+    // an IPv4 answer for an IPv6 question, and the other way round, is refused
+    assert.throws(() => parseRouteAnswer(RTM_NEWROUTE, captured.onLink, ip6("2001:db8:1::50"), true), /address family 2, not IPv6/);
+    assert.throws(() => parseRouteAnswer(RTM_NEWROUTE, captured6.onLink, ip("192.0.2.50"), true), /address family 10, not IPv4/);
+  });
+
+  it("turns the kernel's IPv6 errors into one-line errors naming ip -6 route", () => {
+    assert.throws(
+      () => parseRouteAnswer(NLMSG_ERROR, captured6.prohibit, ip6("2001:db8:50::1"), true),
+      (e: unknown) => e instanceof RouteError && e.message === "2001:db8:50::1 is unreachable (prohibit route; see ip -6 route get 2001:db8:50::1 and ip -6 rule)",
+    );
+    assert.throws(
+      () => parseRouteAnswer(NLMSG_ERROR, captured6.noRoute, ip6("2001:db8:77::1"), true),
+      (e: unknown) => e instanceof RouteError && e.message === "no route to 2001:db8:77::1 (ip -6 route get 2001:db8:77::1: Network is unreachable); add one, e.g. ip -6 route add default via <gateway>",
+    );
+  });
+
+  it("reads what the IPv6 request encoder writes (a /128 RTA_DST, RTA_OIF), in either byte order", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.option(fc.integer({ min: 1, max: 0x7fff_ffff }), { nil: undefined }), fc.boolean(), (bytes, oif, le) => {
+        const request = encodeRouteRequest(new Ipv6Address(bytes), oif, le);
+        assert.equal(request.length, oif === undefined ? 32 : 40);
+        assert.deepEqual([request[0], request[1]], [10, 128]); // AF_INET6, a /128
+        const read = parseRouteAnswer(RTM_NEWROUTE, request, ip6("::"), le);
+        assert.deepEqual(read.destination.bytes, bytes);
+        assert.equal(read.interfaceIndex, oif);
+      }),
+      { numRuns: scaled(500) },
+    );
+  });
+
   it("says which sysctls stop an echo request put on lo from reaching the kernel", () => {
     const conf = (settings: Record<string, number>) => (device: string, key: string) => settings[`${device}.${key}`];
     assert.deepEqual(injectionOnLoBlockedBy(ip("127.0.0.1"), ip("127.0.0.1"), conf({})), ["net.ipv4.conf.lo.route_localnet=1", "net.ipv4.conf.lo.accept_local=1"]);
@@ -221,6 +282,75 @@ describe("link: route lookup in a namespace, against ip route get", function () 
       }
     } finally {
       lab.exec("a", ["ip", "route", "replace", "default", "via", "192.0.2.1"], { check: true });
+    }
+  });
+});
+
+describe("link: IPv6 route lookup in a namespace, against ip -6 route get", function () {
+  this.timeout(60_000);
+  let lab: Lab;
+
+  before(async () => {
+    lab = await Lab.create({
+      ipv6: true,
+      hosts: [
+        { name: "a", links: [{ segment: "lan" }, { segment: "side" }] },
+        { name: "r", segment: "side" },
+      ],
+    });
+    const ipIn = (...argv: string[]) => lab.exec("a", ["ip", ...argv], { check: true });
+    ipIn("-6", "addr", "add", "2001:db8:1::17/64", "dev", "eth0", "nodad");
+    ipIn("-6", "addr", "add", "2001:db8:2::1/64", "dev", "eth1", "nodad");
+    ipIn("-6", "route", "add", "default", "via", "2001:db8:1::1");
+    ipIn("-6", "route", "add", "2001:db8:99::/64", "via", "2001:db8:2::2", "dev", "eth1", "table", "100");
+    ipIn("-6", "rule", "add", "to", "2001:db8:99::/64", "table", "100");
+    ipIn("-6", "route", "add", "prohibit", "2001:db8:50::/64");
+    ipIn("-6", "route", "add", "unreachable", "2001:db8:51::/64");
+    ipIn("-6", "route", "add", "blackhole", "2001:db8:99:0:8000::/65", "table", "100");
+  });
+  after(async () => {
+    await lab?.destroy();
+  });
+
+  const lookup = (...targets: string[]) => {
+    const result = lab.exec("a", [process.execPath, LOOKUP, ...targets], { timeoutMs: 20_000 });
+    assert.equal(result.status, 0, result.stderr);
+    return JSON.parse(result.stdout) as Array<{ type?: string; interface?: string; nextHop?: string; gateway?: string | null; source?: string | null; table?: number; error?: string }>;
+  };
+
+  it("finds what ip -6 route get finds: on-link, default gateway, policy rule to table 100, ::1 and our own address, link-local with its interface", () => {
+    const targets = ["2001:db8:1::50", "2001:db8:77::1", "2001:db8:99::7", "::1", "2001:db8:1::17", "fe80::5%eth1", "fe80::5%eth0"];
+    const found = lookup(...targets);
+    for (const [i, target] of targets.entries()) {
+      const [address, zone] = target.split("%");
+      const [shown] = JSON.parse(lab.exec("a", ["ip", "-j", "-6", "route", "get", address, ...(zone === undefined ? [] : ["oif", zone])], { check: true }).stdout) as Array<{ dev: string; gateway?: string; prefsrc: string; type?: string }>;
+      assert.deepEqual([found[i].type, found[i].interface, found[i].gateway ?? undefined, found[i].source], [shown.type ?? "unicast", shown.dev, shown.gateway, shown.prefsrc], target);
+    }
+    assert.deepEqual([found[1].nextHop, found[2].table, found[2].interface, found[2].nextHop], ["2001:db8:1::1", 100, "eth1", "2001:db8:2::2"]);
+    assert.deepEqual([found[3].table, found[4].table, found[4].interface], [255, 255, "lo"]);
+    assert.deepEqual([found[5].interface, found[6].interface, found[5].nextHop], ["eth1", "eth0", "fe80::5"]);
+  });
+
+  it("fails as ip -6 route get fails: prohibit, unreachable, blackhole (found through the rule), multicast, and no route", () => {
+    const refused = lookup("2001:db8:50::1", "2001:db8:51::1", "2001:db8:99:0:8000::1", "ff02::1");
+    assert.deepEqual(
+      refused.map((f) => f.error),
+      [
+        "2001:db8:50::1 is unreachable (prohibit route; see ip -6 route get 2001:db8:50::1 and ip -6 rule)",
+        "2001:db8:51::1 is unreachable (unreachable route; see ip -6 route get 2001:db8:51::1 and ip -6 rule)",
+        "2001:db8:99:0:8000::1 is unreachable (blackhole route; see ip -6 route get 2001:db8:99:0:8000::1 and ip -6 rule)",
+        "ff02::1 is routed as multicast (ip -6 route get ff02::1); only unicast and local destinations can be pinged — for multicast, iputils ping",
+      ],
+    );
+    for (const [target, says] of [["2001:db8:50::1", "Permission denied"], ["2001:db8:51::1", "No route to host"], ["2001:db8:99:0:8000::1", "Invalid argument"]]) {
+      assert.match(lab.exec("a", ["ip", "-6", "route", "get", target]).stderr, new RegExp(says), target);
+    }
+    lab.exec("a", ["ip", "-6", "route", "del", "default"], { check: true });
+    try {
+      assert.equal(lookup("2001:db8:77::1")[0].error, "no route to 2001:db8:77::1 (ip -6 route get 2001:db8:77::1: Network is unreachable); add one, e.g. ip -6 route add default via <gateway>");
+      assert.match(lab.exec("a", ["ip", "-6", "route", "get", "2001:db8:77::1"]).stderr, /Network is unreachable/);
+    } finally {
+      lab.exec("a", ["ip", "-6", "route", "replace", "default", "via", "2001:db8:1::1"], { check: true });
     }
   });
 });
