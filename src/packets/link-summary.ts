@@ -110,7 +110,7 @@ export class LinkLineWriter {
       const view = this.lines.view;
       const accepted = view.reset(frame);
       if (!accepted) {
-        if (writeUnacceptedIpv4(frame, wireLength - headerLength + STAND_IN_HEADER, out, this.lines.conversations)) return;
+        if (printStyle.plain && writeUnacceptedIpv4(frame, wireLength - headerLength + STAND_IN_HEADER, out, this.lines.conversations)) return;
         const result = tryDecodeFrame(frame);
         const error = result instanceof DecodeError ? shifted(result, headerLength - STAND_IN_HEADER) : undefined;
         return malformed(error, bytes.length, wireLength, out);

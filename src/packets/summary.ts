@@ -331,7 +331,8 @@ const MAX_802_3_LENGTH = 1500;
  */
 export function writeSummary(view: FrameView, accepted: boolean, wireLength: number, out: TextBuffer, conversations?: TcpConversations): void {
   if (!accepted) {
-    if (writeUnacceptedIpv4(view.bytes, wireLength, out, conversations)) return;
+    // tcpdump's forms of cut IPv4 are written for the default line only (not yet with -e, -q, -v)
+    if (printStyle.plain && writeUnacceptedIpv4(view.bytes, wireLength, out, conversations)) return;
     return writeMalformed(view.bytes, wireLength, out);
   }
   switch (view.kind) {
@@ -346,7 +347,7 @@ export function writeSummary(view: FrameView, accepted: boolean, wireLength: num
     default:
       // IPv6: summary-ipv6.ts
       if (view.etherType === 0x86dd) return writeIpv6Summary(view.bytes, view.networkOffset, view.bytes.length, wireLength - view.networkOffset, out, conversations);
-      if (VLAN_TAG_TYPES.includes(view.etherType) && writeStackedTags(view, wireLength, out, conversations)) return;
+      if (printStyle.plain && VLAN_TAG_TYPES.includes(view.etherType) && writeStackedTags(view, wireLength, out, conversations)) return;
       return writeOtherEtherType(view, wireLength, out);
   }
 }
