@@ -23,7 +23,7 @@ import { LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_LOOP, LINKTYPE_NULL, 
 import { LINKTYPE_ETHERNET, MAX_CAPTURED_LENGTH } from "./pcap";
 import { writeIpv6Summary } from "./summary-ipv6";
 import { printStyle } from "./print-style";
-import { ETHERTYPE_NAMES, LineOptions, LineWriter, MAX_LINE_LENGTH, TextBuffer, VERBOSE_BYTES_PER_BYTE, frameJson, useDefaultStyle, writeSummary } from "./summary";
+import { ETHERTYPE_NAMES, LineOptions, LineWriter, MAX_LINE_LENGTH, TextBuffer, VERBOSE_BYTES_PER_BYTE, frameJson, useDefaultStyle, writeSummary, writeUnacceptedIpv4 } from "./summary";
 
 const STAND_IN_HEADER = 14;
 const MAX_802_3_LENGTH = 1500;
@@ -98,7 +98,7 @@ export class LinkLineWriter {
     if (linkHeader) this.writeLinkHeader(linkType, wireLength, out);
     const type = link.etherType;
     // IPv6: summary-ipv6.ts, straight from the captured bytes
-    if (type === 0x86dd) return writeIpv6Summary(bytes, link.headerLength, bytes.length, wireLength - link.headerLength, out);
+    if (type === 0x86dd) return writeIpv6Summary(bytes, link.headerLength, bytes.length, wireLength - link.headerLength, out, this.lines.conversations);
     if (type === 0x0800 || type === 0x0806 || type === 0x8100) {
       const headerLength = link.headerLength;
       const payload = bytes.length - headerLength;
@@ -110,6 +110,7 @@ export class LinkLineWriter {
       const view = this.lines.view;
       const accepted = view.reset(frame);
       if (!accepted) {
+        if (printStyle.plain && writeUnacceptedIpv4(frame, wireLength - headerLength + STAND_IN_HEADER, out, this.lines.conversations)) return;
         const result = tryDecodeFrame(frame);
         const error = result instanceof DecodeError ? shifted(result, headerLength - STAND_IN_HEADER) : undefined;
         return malformed(error, bytes.length, wireLength, out);

@@ -8,17 +8,20 @@
 // past it ends the line with " [|proto]", proto being the layer being read (ip6, hbhopt, dstopt,
 // rt6, frag6, icmp6, udp); the printer below does the same, by checking every read.
 //
-// Not decoded as tcpdump does (the line differs): ICMPv6 router renumbering (138), node information
-// and who-are-you (139, 140), RPL (155), mobility headers (135/62 as next header), AH, ESP, and
-// every upper layer with a dissector of its own (OSPF, PIM, SCTP, DCCP, GRE, VRRP, IPv4 in IPv6…).
-// TCP and UDP go through `ipv6TransportWriter` (see there). With -v (print-style.ts) the header's
-// fields, the extension headers' options and fragment id, the ICMPv6 checksum verdict (over a routing
-// header's final destination, as tcpdump's ip6_finddst), NDP fields and options and MLDv2 records.
+// Not decoded as tcpdump does (the line differs): ICMPv6 node information replies (140) and queries
+// for a DNS name, mobility headers (135/62 as next header), AH, ESP, and
+// every upper layer with a dissector of its own (OSPF, PIM, SCTP, DCCP, GRE, IPv4 in IPv6…).
+// TCP, UDP and VRRP go through `ipv6TransportWriter` (see there; summary.ts sets it to the IPv4
+// line's printers of transport-summary.ts for TCP, UDP and VRRP). With -v (print-style.ts) the
+// header's fields, the extension headers' options and fragment id, the ICMPv6 checksum verdict (over
+// a routing header's final destination, as tcpdump's ip6_finddst), NDP fields and options and MLDv2
+// records.
 import { checksumShouldBe, foldChecksum, onesComplementSum } from "./checksum";
 import { writeHex } from "./hex-dump";
 import { IP_PROTOCOL_NAMES, printStyle } from "./print-style";
 import { pseudoHeaderSumAt } from "./pseudo-header";
 import type { TextBuffer } from "./summary";
+import type { TcpConversations } from "./transport-summary";
 
 /** Thrown (one shared instance) when a read runs past the snap end: the line ends in " [|proto]". */
 const CUT = { cut: true };
@@ -81,19 +84,21 @@ export interface Ipv6TransportContext {
   readonly snapEnd: number;
   /** a fragment header came before */
   readonly fragmented: boolean;
-  /** the transport protocol (6 TCP, 17 UDP) */
+  /** the transport protocol (6 TCP, 17 UDP, 112 VRRP) */
   readonly protocol: number;
   /** true when the addresses are already on the line (an extension header came first) */
   readonly addressesWritten: boolean;
+  /** the line writer's TCP conversations (relative sequence numbers); undefined for absolute ones */
+  readonly conversations: TcpConversations | undefined;
 }
 
 /**
- * CALL POINT for TCP and UDP over IPv6 (TODO for the lead when merging the address-family-agnostic
- * writeUdp/writeTcp of summary.ts): a function that appends what tcpdump prints for the transport
- * header, starting where tcpdump's udp_print/tcp_print start (addresses and ports first when
- * `addressesWritten` is false, only the ports otherwise). The default prints UDP as tcpdump does for
- * a port it has no dissector for, and TCP in tcpdump's `-q` form ("tcp N") — not tcpdump's default
- * line, which needs the TCP writer.
+ * The call point for TCP, UDP and VRRP over IPv6: a function that appends what tcpdump prints for the
+ * transport header, starting where tcpdump's udp_print/tcp_print start (addresses and ports first
+ * when `addressesWritten` is false, only the ports otherwise; VRRP after the addresses). The default
+ * (writeTransportFallback) prints UDP as tcpdump does for a port it has no dissector for, TCP in
+ * tcpdump's `-q` form ("tcp N") and VRRP as "ip-proto-112"; summary.ts, which every line writer
+ * loads, replaces it with one that prints TCP and VRRP with transport-summary.ts's printers.
  */
 export let ipv6TransportWriter: (context: Ipv6TransportContext, out: TextBuffer) => void = writeTransportFallback;
 
@@ -102,7 +107,13 @@ export function setIpv6TransportWriter(writer: (context: Ipv6TransportContext, o
   ipv6TransportWriter = writer;
 }
 
-function writeTransportFallback(c: Ipv6TransportContext, out: TextBuffer): void {
+/** The default transport writer: UDP as tcpdump prints it, TCP in tcpdump's -q form. */
+export function writeTransportFallback(c: Ipv6TransportContext, out: TextBuffer): void {
+  if (c.protocol === 112) {
+    out.ascii(" ip-proto-112 ");
+    out.decimal(c.length);
+    return;
+  }
   const b = c.bytes;
   const t = c.transport;
   const ports = (): void => {
@@ -183,6 +194,12 @@ const ICMPV6_TYPE_NAMES: ReadonlyMap<number, string> = new Map([
   [155, "RPL"], [200, "mtrace response"], [201, "mtrace message"],
 ]);
 
+/** The node-address query flags in the order tcpdump prints their letters. */
+const NODE_ADDRESS_FLAGS: readonly (readonly [number, string])[] = [[0x40, "a"], [0x20, "G"], [0x10, "S"], [0x08, "L"], [0x04, "C"], [0x02, "A"]];
+
+/** rpl_print's names of RPL (RFC 6550) message codes 0..3. */
+const RPL_CODE_NAMES: readonly string[] = ["DODAG Information Solicitation", "DODAG Information Object", "Destination Advertisement Object", "Destination Advertisement Object Ack"];
+
 /** NDP option names, as tcpdump's icmp6_opt_values (the ones this printer decodes, and those it names). */
 const ND_OPTION_NAMES: ReadonlyMap<number, string> = new Map([
   [1, "source link-address"], [2, "destination link-address"], [3, "prefix info"], [4, "redirected header"], [5, "mtu"],
@@ -229,6 +246,7 @@ class Ipv6LinePrinter {
   out!: TextBuffer;
   snapEnd = 0;
   protocol = "ip6";
+  conversations: TcpConversations | undefined = undefined;
 
   u8(at: number): number {
     if (at >= this.snapEnd) throw CUT;
@@ -257,7 +275,8 @@ class Ipv6LinePrinter {
    * @param captured absolute end of the captured bytes
    * @param length   the packet's length on the wire (from the IPv6 header on)
    */
-  print(b: Uint8Array, ip: number, captured: number, length: number, out: TextBuffer): void {
+  print(b: Uint8Array, ip: number, captured: number, length: number, out: TextBuffer, conversations: TcpConversations | undefined): void {
+    this.conversations = conversations;
     this.b = b;
     this.out = out;
     this.snapEnd = captured;
@@ -642,10 +661,14 @@ class Ipv6LinePrinter {
       case 6:
       case 17:
         this.protocol = nh === 17 ? "udp" : "tcp";
-        return ipv6TransportWriter({ bytes: this.b, ip, transport: cp, length: len, snapEnd: this.snapEnd, fragmented, protocol: nh, addressesWritten }, out);
+        return ipv6TransportWriter({ bytes: this.b, ip, transport: cp, length: len, snapEnd: this.snapEnd, fragmented, protocol: nh, addressesWritten, conversations: this.conversations }, out);
       case 59:
         out.ascii("no next header");
         return;
+      case 112:
+        // VRRP (v3 is the IPv6 one): through the transport writer too (the IPv4 line's printer)
+        this.protocol = "vrrp";
+        return ipv6TransportWriter({ bytes: this.b, ip, transport: cp, length: len, snapEnd: this.snapEnd, fragmented, protocol: nh, addressesWritten, conversations: this.conversations }, out);
       case 1:
       case 2:
         out.byte(0x5b);
@@ -941,6 +964,20 @@ class Ipv6LinePrinter {
           }
         }
         break;
+      case 138:
+        this.routerRenumbering(cp, code);
+        break;
+      case 139:
+        this.nodeInformationQuery(cp, code);
+        break;
+      case 155:
+        // rpl_print at default verbosity: secured or not, then the message's name
+        if ((code & 0x80) !== 0) out.ascii(", (SEC) [worktodo]");
+        else {
+          out.ascii(", (CLR)");
+          out.ascii(RPL_CODE_NAMES[code] ?? `RPL message, unknown code ${code}`);
+        }
+        break;
       case 144:
       case 146:
         this.need(cp + 4, 2);
@@ -957,6 +994,109 @@ class Ipv6LinePrinter {
     if (verbose) return; // -v gave the length after the type, for the NDP messages only
     out.ascii(", length ");
     out.decimal(length);
+  }
+
+  /**
+   * icmp6_rrenum_print at default verbosity (RFC 2894): the code and sequence number, and for a
+   * command its match-prefix part and each use-prefix part ("match(add,fec0::/48) use(...)"). Where
+   * tcpdump's own checks fail it prints " [|icmp6]" and the line goes on (", length N").
+   */
+  private routerRenumbering(cp: number, code: number): void {
+    const out = this.out;
+    const cut = (): void => out.ascii(" [|icmp6]");
+    if (cp + 16 > this.snapEnd) return cut();
+    out.ascii(code === 0 ? ", command" : code === 1 ? ", result" : code === 255 ? ", sequence number reset" : `, code-#${code}`);
+    out.ascii(", seq=");
+    out.decimal(this.u32(cp + 4));
+    if (code !== 0) return;
+    const match = cp + 16;
+    if (match + 24 > this.snapEnd) return cut();
+    const operation = this.u8(match);
+    out.ascii(operation === 1 ? " match(add" : operation === 2 ? " match(change" : operation === 3 ? " match(setglobal" : ` match(#${operation}`);
+    out.byte(0x2c);
+    this.address(match + 8);
+    out.byte(0x2f);
+    out.decimal(this.u8(match + 3));
+    out.byte(0x29);
+    let uses = this.u8(match + 1) - 3;
+    if (uses % 4 !== 0) return cut();
+    uses /= 4;
+    for (let use = match + 24; uses > 0; uses--, use += 32) {
+      if (use + 32 > this.snapEnd) return cut();
+      out.ascii(" use(");
+      const flags = this.u8(use + 12);
+      if (flags !== 0) {
+        if ((flags & 0x80) !== 0) out.byte(0x56); // V
+        if ((flags & 0x40) !== 0) out.byte(0x50); // P
+        out.byte(0x2c);
+      }
+      this.address(use + 16);
+      out.byte(0x2f);
+      out.decimal(this.u8(use));
+      out.byte(0x2f);
+      out.decimal(this.u8(use + 1));
+      out.byte(0x29);
+    }
+  }
+
+  /**
+   * icmp6_nodeinfo_print for a query (RFC 4620) at default verbosity: KAME's who-are-you (12 bytes),
+   * or the query type, its flags and an IPv6 or IPv4 subject. A DNS-name subject is only named (tcpdump
+   * goes on with the name: the line differs there).
+   */
+  private nodeInformationQuery(cp: number, code: number): void {
+    const out = this.out;
+    const size = this.snapEnd - cp;
+    if (size === 12) return void out.ascii(" who-are-you request");
+    out.ascii(" node information query");
+    if (size < 16) return void out.ascii(" [|icmp6]");
+    const queryType = this.u16(cp + 4);
+    const flags = this.u16(cp + 6);
+    out.ascii(" (");
+    switch (queryType) {
+      case 0:
+        out.ascii("noop");
+        break;
+      case 1:
+        out.ascii("supported qtypes");
+        if (flags !== 0) out.ascii((flags & 1) !== 0 ? " [C]" : " []");
+        break;
+      case 2:
+        out.ascii("DNS name");
+        break;
+      case 3:
+        out.ascii("node addresses");
+        if (flags !== 0) {
+          out.ascii(" [");
+          for (const [bit, letter] of NODE_ADDRESS_FLAGS) if ((flags & bit) !== 0) out.ascii(letter);
+          out.byte(0x5d);
+        }
+        break;
+      default:
+        out.ascii("unknown");
+    }
+    if (queryType === 0 || queryType === 1) return void out.byte(0x29);
+    if (size === 16) return void out.ascii(", 03 draft)");
+    switch (code) {
+      case 0:
+        if (size === 32) {
+          out.ascii(", subject=");
+          this.address(cp + 16);
+        }
+        break;
+      case 1:
+        out.ascii(", subject=DNS name");
+        break;
+      case 2:
+        if (size === 20) {
+          out.ascii(", subject=");
+          out.ipv4At(this.b, cp + 16);
+        }
+        break;
+      default:
+        out.ascii(", unknown subject");
+    }
+    out.byte(0x29);
   }
 
   /**
@@ -1107,8 +1247,9 @@ const printer = new Ipv6LinePrinter();
 /**
  * Appends tcpdump -n's line (after the time column) for the IPv6 packet at bytes[ip, captured).
  * `length` is the packet's length on the wire, from the IPv6 header on (more than captured − ip
- * when a snap length cut the frame). Reserve MAX_LINE_LENGTH in `out` first.
+ * when a snap length cut the frame). Reserve MAX_LINE_LENGTH in `out` first. `conversations` is
+ * handed to the TCP writer (see ipv6TransportWriter) for relative sequence numbers.
  */
-export function writeIpv6Summary(bytes: Uint8Array, ip: number, captured: number, length: number, out: TextBuffer): void {
-  printer.print(bytes, ip, captured, length, out);
+export function writeIpv6Summary(bytes: Uint8Array, ip: number, captured: number, length: number, out: TextBuffer, conversations?: TcpConversations): void {
+  printer.print(bytes, ip, captured, length, out, conversations);
 }

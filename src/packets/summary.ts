@@ -7,13 +7,19 @@
 //   ARP (Ethernet/IPv4, and tcpdump's "ARP, <hardware> (len h), <protocol> (len p)" form for others),
 //   ICMP of every type, IPv4 fragments, UDP (as tcpdump prints a port it has no dissector for) and
 //   IPv4 protocols tcpdump does not decode: the same line. VLAN-tagged frames print as their inner
-//   frame, as tcpdump does without -e.
-//   ARP operations tcpdump hex-dumps (NACK, unknown): tcpdump's first line, then ", length N".
+//   frame, as tcpdump does without -e; so do frames under 802.1ad (QinQ) or several tags. VXLAN (UDP port 4789) and OTV (8472): tcpdump's tunnel line
+//   ("VXLAN, flags [I] (0x08), vni N"), then the line of the frame inside on a line of its own,
+//   without time, as tcpdump prints it.
+//   ARP operations tcpdump hex-dumps (NACK, unknown): tcpdump's first line, "ARP, Unknown (N) " (the
+//   hex dump of its next lines is sniff -x's business). ARP whose addresses were not captured (a snap
+//   length cut, or address lengths past the frame): tcpdump's " [|arp]".
 //   TCP: tcpdump's layout with absolute sequence numbers (as with -S) and no application decoding.
-//   IPv6: summary-ipv6.ts (tcpdump's line).
+//   IPv6: summary-ipv6.ts (tcpdump's line), with TCP and VRRP written by transport-summary.ts.
 //   Other EtherTypes: "src > dst, ethertype NAME (0x....), length N", tcpdump's -e form.
-//   A frame our decoder rejects: "malformed: <DecodeError message>", saying what was cut or wrong and
-//   at which byte (tcpdump would print "[|arp]" or "bad-len" and the like).
+//   IPv4 cut by a snap length, shorter on the wire than its header says, or with a totalLength under
+//   its header length: tcpdump's line (writeUnacceptedIpv4).
+//   Any other frame our decoder rejects: "malformed: <DecodeError message>", saying what was cut or
+//   wrong and at which byte (tcpdump would print "[|ip]" or "bad-len" and the like).
 //
 // tcpdump's output flags (LineOptions, and print-style.ts for the ones the writers look at): the time
 // forms of -t…-ttttt, -e's link header (writeEthernetHeader; the line after it drops "IP "/"ARP, "),
@@ -24,7 +30,7 @@ import { writeHex, writeHexAndAscii } from "./hex-dump";
 import { DecodeError } from "./errors";
 import { ETHERTYPE_IPV4 } from "./ethernet";
 import { FrameKind, FrameView, tryDecodeFrame } from "./frame";
-import { ipv6TransportWriter, setIpv6TransportWriter, writeIpv6Summary } from "./summary-ipv6";
+import { Ipv6TransportContext, setIpv6TransportWriter, writeIpv6Address, writeIpv6Summary, writeTransportFallback } from "./summary-ipv6";
 import { MutableAddressPlace, TcpConversations, writeTcpSummary, writeUdpSummary, writeVrrpSummary } from "./transport-summary";
 import { VRRP_PROTOCOL } from "./vrrp";
 import { IP_PROTOCOL_NAMES, printStyle } from "./print-style";
@@ -34,17 +40,32 @@ const ipv4Addresses = new MutableAddressPlace();
 /** The same for IPv6. */
 const ipv6Addresses = new MutableAddressPlace();
 
-// TCP and UDP over IPv6 go through the same printers as over IPv4, when the IPv6 header is followed
-// by the transport header itself and the segment was captured whole; the rest (after extension
-// headers, cut short) keeps summary-ipv6's fallback.
-const ipv6Fallback = ipv6TransportWriter;
-setIpv6TransportWriter((c, out) => {
+/**
+ * TCP, UDP and VRRP over IPv6 with the IPv4 line's printers: TCP also after an extension header (its
+ * ports only, as tcpdump), UDP when the UDP header follows the IPv6 header; what they cannot print (a
+ * segment the capture cut, UDP after an extension header) goes to summary-ipv6's own writer.
+ */
+function writeIpv6Transport(c: Ipv6TransportContext, out: TextBuffer): void {
   const end = c.transport + c.length;
-  if (c.addressesWritten || end > c.snapEnd) return ipv6Fallback(c, out);
-  const place = ipv6Addresses.set(c.bytes, c.ip + 8, c.ip + 24, 16);
-  if (c.protocol === 17) return writeUdpSummary(out, place, c.transport, end, c.fragmented);
-  return writeTcpSummary(out, place, c.transport, end, printStyle.conversations, c.fragmented);
-});
+  const conversations = c.conversations ?? printStyle.conversations;
+  if (c.protocol === 6 && c.length >= 4 && end <= c.snapEnd) {
+    return writeTcpSummary(out, ipv6Addresses.set(c.bytes, c.ip + 8, c.ip + 24, 16, c.addressesWritten), c.transport, end, conversations, c.fragmented);
+  }
+  if (c.protocol === 6 && c.transport + 4 > c.snapEnd) {
+    // tcp_print names the addresses (again, after an extension header) before " [|tcp]"
+    writeIpv6Address(out, c.bytes, c.ip + 8);
+    out.put(ARROW);
+    writeIpv6Address(out, c.bytes, c.ip + 24);
+    out.ascii(": [|tcp]");
+    return;
+  }
+  if (c.protocol === 17 && !c.addressesWritten && end <= c.snapEnd) {
+    return writeUdpSummary(out, ipv6Addresses.set(c.bytes, c.ip + 8, c.ip + 24, 16), c.transport, end, c.fragmented);
+  }
+  if (c.protocol === VRRP_PROTOCOL) return writeVrrpSummary(out, c.bytes, c.transport, Math.min(end, c.snapEnd), c.bytes[c.ip + 7]);
+  writeTransportFallback(c, out);
+}
+setIpv6TransportWriter(writeIpv6Transport);
 
 /** The longest line writeSummary produces, with its time column and newline. */
 export const MAX_LINE_LENGTH = 4096;
@@ -309,7 +330,11 @@ const MAX_802_3_LENGTH = 1500;
  * each conversation's first, as tcpdump prints them; without it they are absolute (tcpdump -S).
  */
 export function writeSummary(view: FrameView, accepted: boolean, wireLength: number, out: TextBuffer, conversations?: TcpConversations): void {
-  if (!accepted) return writeMalformed(view.bytes, wireLength, out);
+  if (!accepted) {
+    // tcpdump's forms of cut IPv4 are written for the default line only (not yet with -e, -q, -v)
+    if (printStyle.plain && writeUnacceptedIpv4(view.bytes, wireLength, out, conversations)) return;
+    return writeMalformed(view.bytes, wireLength, out);
+  }
   switch (view.kind) {
     case FrameKind.Arp:
     case FrameKind.UnsupportedArp:
@@ -321,13 +346,119 @@ export function writeSummary(view: FrameView, accepted: boolean, wireLength: num
       return writeIpv4Packet(view.bytes, view.networkOffset, view.transportOffset, view.datagramEnd, view.datagramEnd, out, conversations, false);
     default:
       // IPv6: summary-ipv6.ts
-      if (view.etherType === 0x86dd) return writeIpv6Summary(view.bytes, view.networkOffset, view.bytes.length, wireLength - view.networkOffset, out);
+      if (view.etherType === 0x86dd) return writeIpv6Summary(view.bytes, view.networkOffset, view.bytes.length, wireLength - view.networkOffset, out, conversations);
+      if (printStyle.plain && VLAN_TAG_TYPES.includes(view.etherType) && writeStackedTags(view, wireLength, out, conversations)) return;
       return writeOtherEtherType(view, wireLength, out);
   }
 }
 
+/**
+ * tcpdump's line for an IPv4 datagram (in an Ethernet frame, after one 802.1Q tag at most) that the
+ * view rejects for its lengths: cut by a snap length or shorter on the wire than its totalLength says
+ * (tcpdump prints "truncated-ip - N bytes missing! " first for the latter, then the line as usual from
+ * the header's lengths), or with a totalLength under its header length ("bad-len N"). Returns false,
+ * having written nothing, for the rest: no IPv4, a bad version or header length, an IPv4 header not
+ * captured whole, TCP options or a VRRP header cut by the capture.
+ */
+export function writeUnacceptedIpv4(b: Uint8Array, wireLength: number, out: TextBuffer, conversations?: TcpConversations): boolean {
+  const captured = b.length;
+  if (captured < 14) return false;
+  let type = (b[12] << 8) | b[13];
+  let ip = 14;
+  if (type === 0x8100 && captured >= 18) {
+    type = (b[16] << 8) | b[17];
+    ip = 18;
+  }
+  if (type !== ETHERTYPE_IPV4 || captured < ip + 20) return false;
+  const headerLength = (b[ip] & 0x0f) * 4;
+  if (b[ip] >>> 4 !== 4 || headerLength < 20 || captured < ip + headerLength) return false;
+  const start = out.length;
+  const onTheWire = wireLength - ip;
+  const totalLength = (b[ip + 2] << 8) | b[ip + 3];
+  out.put(IP_PREFIX);
+  if (onTheWire < totalLength) {
+    out.ascii("truncated-ip - ");
+    out.decimal(totalLength - onTheWire);
+    out.ascii(" bytes missing! ");
+  }
+  if (totalLength < headerLength) {
+    out.ascii("bad-len ");
+    out.decimal(totalLength);
+    return true;
+  }
+  const transport = ip + headerLength;
+  const end = ip + totalLength;
+  const length = totalLength - headerLength;
+  const protocol = b[ip + 9];
+  if ((((b[ip + 6] & 0x1f) << 8) | b[ip + 7]) !== 0) {
+    writeAddresses(b, ip, out);
+    out.ascii(": ip-proto-");
+    out.decimal(protocol);
+    return true;
+  }
+  const transportCaptured = captured - transport;
+  switch (protocol) {
+    case 17:
+      if (transportCaptured >= 8 || (transportCaptured >= 4 && length < 8)) {
+        writeUdpSummary(out, ipv4Addresses.set(b, ip + 12, ip + 16, 4), transport, end, (b[ip + 6] & 0x20) !== 0);
+      } else if (transportCaptured < 4) {
+        writeAddresses(b, ip, out);
+        out.ascii(":  [|udp]");
+      } else {
+        // the ports captured, the rest of the header not
+        writeAddressesAndPorts(b, ip, transport, out);
+        const udpLength = transportCaptured >= 6 ? (b[transport + 4] << 8) | b[transport + 5] : 8;
+        if (udpLength < 8) {
+          out.ascii(": truncated-udplength ");
+          out.decimal(udpLength);
+        } else out.ascii(":  [|udp]");
+      }
+      return true;
+    case 6:
+      if (transportCaptured < 4) {
+        writeAddresses(b, ip, out);
+        out.ascii(": [|tcp]");
+        return true;
+      }
+      if (transportCaptured < 20) {
+        writeAddressesAndPorts(b, ip, transport, out);
+        out.ascii(":  [|tcp]");
+        return true;
+      }
+      if (transportCaptured < (b[transport + 12] >>> 4) * 4) break;
+      writeTcpSummary(out, ipv4Addresses.set(b, ip + 12, ip + 16, 4), transport, end, conversations);
+      return true;
+    case 1:
+      if (transportCaptured < icmpBytesNeeded(b, transport, length) && length >= icmpBytesNeeded(b, transport, length)) {
+        writeAddresses(b, ip, out);
+        out.ascii(":  [|icmp]");
+      } else writeIcmp(b, ip, transport, length, out);
+      return true;
+    case VRRP_PROTOCOL:
+      if (transportCaptured < 8) break;
+      writeAddresses(b, ip, out);
+      out.ascii(": ");
+      writeVrrpSummary(out, b, transport, end, b[ip + 8]);
+      return true;
+    default:
+      writeAddresses(b, ip, out);
+      out.ascii(":  ip-proto-");
+      out.decimal(protocol);
+      out.byte(SPACE);
+      out.decimal(length);
+      return true;
+  }
+  out.length = start;
+  return false;
+}
+
 function writeMalformed(bytes: Uint8Array, wireLength: number, out: TextBuffer): void {
   const result = tryDecodeFrame(bytes);
+  if (result instanceof DecodeError && result.layer === "arp" && result.truncated && !isAtmArp(bytes)) {
+    // tcpdump checks that the addresses were captured before it prints "ARP, ": its whole line is this
+    out.ascii(" [|arp]");
+    return;
+  }
   const message = result instanceof DecodeError ? result.message : "the frame reader rejected it, the decoder did not";
   out.reserve(message.length + 64);
   out.ascii("malformed: ");
@@ -339,6 +470,34 @@ function writeMalformed(bytes: Uint8Array, wireLength: number, out: TextBuffer):
     out.decimal(wireLength);
     out.ascii(" bytes)");
   }
+}
+
+/** Whether the ARP in an Ethernet frame (after 802.1Q tags) has hardware type ATM (tcpdump's atmarp_print). */
+function isAtmArp(bytes: Uint8Array): boolean {
+  let at = 12;
+  while (at + 4 <= bytes.length && ((bytes[at] << 8) | bytes[at + 1]) === 0x8100) at += 4;
+  return at + 4 <= bytes.length && ((bytes[at + 2] << 8) | bytes[at + 3]) === ARP_HARDWARE_ATM;
+}
+
+/** The EtherTypes of VLAN tags tcpdump looks through: 802.1Q, 802.1ad (QinQ) and the older 0x9100, 0x9200. */
+const VLAN_TAG_TYPES: readonly number[] = [0x8100, 0x88a8, 0x9100, 0x9200];
+
+/**
+ * A frame under more than one VLAN tag, or an 802.1ad one (the view reads one 802.1Q tag): the line of
+ * the ARP, IPv4 or IPv6 inside, as tcpdump prints it without -e, written from a copy of the frame
+ * without its tags. False (nothing written) for another protocol inside.
+ */
+function writeStackedTags(view: FrameView, wireLength: number, out: TextBuffer, conversations: TcpConversations | undefined): boolean {
+  const b = view.bytes;
+  let at = 12;
+  while (at + 6 <= b.length && VLAN_TAG_TYPES.includes((b[at] << 8) | b[at + 1])) at += 4;
+  const inner = (b[at] << 8) | b[at + 1];
+  if (at + 2 > b.length || (inner !== 0x0806 && inner !== ETHERTYPE_IPV4 && inner !== 0x86dd)) return false;
+  const untagged = new Uint8Array(12 + b.length - at);
+  untagged.set(b.subarray(0, 12));
+  untagged.set(b.subarray(at), 12);
+  writeSummary(view, view.reset(untagged), wireLength - (at - 12), out, conversations);
+  return true;
 }
 
 function writeOtherEtherType(view: FrameView, wireLength: number, out: TextBuffer): void {
@@ -481,9 +640,8 @@ function writeArpStyled(view: FrameView, wireLength: number, out: TextBuffer): v
       out.ipv4At(b, senderProtocol);
       break;
     default:
-      // tcpdump hex-dumps the body on the lines after "ARP, <operation> "; we give the length.
-      out.length--;
-      break;
+      // tcpdump hex-dumps the body on the lines after "ARP, <operation> " and gives no length
+      return;
   }
   out.ascii(", length ");
   out.decimal(wireLength - at);
@@ -542,7 +700,11 @@ function writeIpv4(view: FrameView, out: TextBuffer, conversations: TcpConversat
   }
   const moreFragments = (b[ip + 6] & 0x20) !== 0;
   if (view.kind === FrameKind.Icmp) return writeIcmp(b, ip, transport, payloadLength, out);
-  if (protocol === 17) return writeUdpSummary(out, ipv4Addresses.set(b, ip + 12, ip + 16, 4), transport, view.datagramEnd, moreFragments);
+  if (protocol === 17) {
+    const tunnel = overlayTunnel(b, transport, view.datagramEnd);
+    if (tunnel !== 0) return writeOverlayTunnel(tunnel, view, ip, transport, out, conversations);
+    return writeUdpSummary(out, ipv4Addresses.set(b, ip + 12, ip + 16, 4), transport, view.datagramEnd, moreFragments);
+  }
   if (protocol === 6) return writeTcpSummary(out, ipv4Addresses.set(b, ip + 12, ip + 16, 4), transport, view.datagramEnd, conversations);
   if (protocol === VRRP_PROTOCOL) {
     writeAddresses(b, ip, out);
@@ -554,6 +716,51 @@ function writeIpv4(view: FrameView, out: TextBuffer, conversations: TcpConversat
   out.decimal(protocol);
   out.byte(SPACE);
   out.decimal(payloadLength);
+}
+
+/** The UDP ports of the Ethernet-in-UDP tunnels tcpdump decodes without -T: OTV (checked first, as tcpdump does) and VXLAN (RFC 7348). */
+const OTV_PORT = 8472;
+const VXLAN_PORT = 4789;
+
+/**
+ * OTV_PORT or VXLAN_PORT when the UDP datagram at b[udp] is to or from that port and its length field
+ * holds the 8-byte tunnel header and an Ethernet header inside the datagram; 0 otherwise.
+ */
+function overlayTunnel(b: Uint8Array, udp: number, end: number): number {
+  const udpLength = (b[udp + 4] << 8) | b[udp + 5];
+  if (udpLength < 16 + 14 || udp + udpLength > end) return 0;
+  const source = (b[udp] << 8) | b[udp + 1];
+  const destination = (b[udp + 2] << 8) | b[udp + 3];
+  if (source === OTV_PORT || destination === OTV_PORT) return OTV_PORT;
+  if (source === VXLAN_PORT || destination === VXLAN_PORT) return VXLAN_PORT;
+  return 0;
+}
+
+/**
+ * tcpdump's tunnel line ("VXLAN, flags [I] (0x08), vni N" or "OTV, flags [I] (0x08), overlay N,
+ * instance N") and, on the next line (no time column, as tcpdump prints it), the line of the
+ * Ethernet frame inside. `view` is reused for the inner frame.
+ */
+function writeOverlayTunnel(port: number, view: FrameView, ip: number, udp: number, out: TextBuffer, conversations: TcpConversations | undefined): void {
+  const b = view.bytes;
+  writeAddressesAndPorts(b, ip, udp, out);
+  const flags = b[udp + 8];
+  const instance = (b[udp + 12] << 16) | (b[udp + 13] << 8) | b[udp + 14];
+  out.ascii(port === VXLAN_PORT ? ": VXLAN, flags [" : ": OTV, flags [");
+  out.ascii((flags & 0x08) !== 0 ? "I" : port === VXLAN_PORT ? "invalid" : ".");
+  out.ascii("] (0x");
+  out.hex(flags, 2);
+  if (port === VXLAN_PORT) out.ascii("), vni ");
+  else {
+    out.ascii("), overlay ");
+    out.decimal((b[udp + 9] << 16) | (b[udp + 10] << 8) | b[udp + 11]);
+    out.ascii(", instance ");
+  }
+  out.decimal(instance);
+  out.byte(NEWLINE);
+  const inner = b.subarray(udp + 16, udp + ((b[udp + 4] << 8) | b[udp + 5]));
+  out.reserve(MAX_LINE_LENGTH);
+  writeSummary(view, view.reset(inner), inner.length, out, conversations);
 }
 
 /**
@@ -787,8 +994,15 @@ function icmpBytesNeeded(b: Uint8Array, icmp: number, length: number): number {
       return 20;
     case 18:
       return 12;
-    default:
+    case 0:
+    case 8:
+    case 12:
+    case 13:
       return 8;
+    default:
+      // a name only: tcpdump reads the type and code (a message this short comes only from a datagram
+      // whose totalLength leaves under 8 bytes, see writeUnacceptedIpv4)
+      return 2;
   }
 }
 

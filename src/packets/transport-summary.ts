@@ -35,6 +35,8 @@ export interface AddressPlace {
   readonly destinationAt: number;
   /** 4 for IPv4, 16 for IPv6 */
   readonly addressLength: number;
+  /** the addresses are on the line already (tcpdump after an IPv6 extension header): ports only */
+  readonly portsOnly?: boolean;
 }
 
 function writeAddresses(out: TextBuffer, ip: AddressPlace): void {
@@ -44,12 +46,17 @@ function writeAddresses(out: TextBuffer, ip: AddressPlace): void {
 }
 
 function writeAddressesAndPorts(out: TextBuffer, ip: AddressPlace, sourcePort: number, destinationPort: number): void {
-  writeIpAddress(out, ip.bytes, ip.sourceAt, ip.addressLength);
-  out.byte(46);
+  const addresses = ip.portsOnly !== true;
+  if (addresses) {
+    writeIpAddress(out, ip.bytes, ip.sourceAt, ip.addressLength);
+    out.byte(46);
+  }
   out.decimal(sourcePort);
   out.ascii(" > ");
-  writeIpAddress(out, ip.bytes, ip.destinationAt, ip.addressLength);
-  out.byte(46);
+  if (addresses) {
+    writeIpAddress(out, ip.bytes, ip.destinationAt, ip.addressLength);
+    out.byte(46);
+  }
   out.decimal(destinationPort);
 }
 
@@ -62,13 +69,15 @@ export class MutableAddressPlace implements AddressPlace {
   sourceAt = 0;
   destinationAt = 0;
   addressLength = 4;
+  portsOnly = false;
 
   /** Points at new addresses; returns this. */
-  set(bytes: Uint8Array, sourceAt: number, destinationAt: number, addressLength: number): this {
+  set(bytes: Uint8Array, sourceAt: number, destinationAt: number, addressLength: number, portsOnly = false): this {
     this.bytes = bytes;
     this.sourceAt = sourceAt;
     this.destinationAt = destinationAt;
     this.addressLength = addressLength;
+    this.portsOnly = portsOnly;
     return this;
   }
 }
@@ -312,7 +321,7 @@ export function writeTcpSummary(
   }
   if (headerLength > 20) {
     const sackBase = reversed ? baseSequence : baseAcknowledgment;
-    if (!writeTcpOptions(out, b, view.optionsOffset, view.optionsEnd, end, sackBase)) return;
+    if (!writeTcpOptions(out, b, view.optionsOffset, view.optionsEnd, end, sackBase, flags)) return;
   }
   out.ascii(", length ");
   out.decimal(dataLength);
@@ -345,9 +354,10 @@ function hexBytes(out: TextBuffer, b: Uint8Array, from: number, count: number): 
  * length byte disagrees with its kind (the walk then goes on by the kind's own size, as tcpdump's
  * does), "]". Returns false after "[bad opt]" (a length under 2 or past the header, or a value past
  * it), where tcpdump stops the line, or after " [|tcp]" when the capture ends inside the header.
- * `sackBase` is subtracted from SACK edges (0 for absolute numbers).
+ * `sackBase` is subtracted from SACK edges (0 for absolute numbers); `flags` (the low 8 flag bits)
+ * decide which MPTCP forms are valid.
  */
-function writeTcpOptions(out: TextBuffer, b: Uint8Array, start: number, headerEnd: number, end: number, sackBase: number): boolean {
+function writeTcpOptions(out: TextBuffer, b: Uint8Array, start: number, headerEnd: number, end: number, sackBase: number, flags: number): boolean {
   out.ascii(", options [");
   let remaining = headerEnd - start;
   let at = start;
@@ -494,9 +504,19 @@ function writeTcpOptions(out: TextBuffer, b: Uint8Array, start: number, headerEn
         } else out.hex(magic, 4);
         break;
       }
+      case 30:
+        out.ascii("mptcp");
+        dataLength = length - 2;
+        if (dataLength > remaining) return bad();
+        if (at + dataLength > end) {
+          out.ascii(" [|tcp]");
+          return false;
+        }
+        if (!writeMptcpOption(out, b, at - 2, length, flags)) return bad();
+        break;
       default:
-        out.ascii(kind === 30 ? "mptcp" : "unknown-");
-        if (kind !== 30) out.decimal(kind);
+        out.ascii("unknown-");
+        out.decimal(kind);
         dataLength = length - 2;
         if (dataLength > 0) {
           out.ascii(" 0x");
@@ -516,6 +536,154 @@ function writeTcpOptions(out: TextBuffer, b: Uint8Array, start: number, headerEn
   }
   out.byte(0x5d);
   return true;
+}
+
+/** A 64-bit big-endian number at b[at], in decimal or (hex) without leading zeros. */
+function u64Text(b: Uint8Array, at: number, hex = false): string {
+  const value = (BigInt(u32(b, at)) << 32n) | BigInt(u32(b, at + 4));
+  return hex ? value.toString(16) : value.toString();
+}
+
+const MPTCP_SUBTYPES = ["capable", "join", "dss", "add-addr", "rem-addr", "prio", "fail", "fast-close", "unknown"];
+/** tcpdump's names of ADD_ADDR's low four bits (IP version in v0, echo bit in v1). */
+const MPTCP_ADD_ADDR_FORMS = new Map([[6, "v0-ip6"], [4, "v0-ip4"], [1, "v1-echo"], [0, "v1"]]);
+
+/**
+ * An MPTCP option (RFC 6824/8684) as tcpdump 4.99's print-mptcp.c prints it after "mptcp": " LEN
+ * SUBTYPE" and the subtype's fields. `opt` is the option's kind byte, `length` its whole length,
+ * `flags` the segment's TCP flags. Returns false where tcpdump's printer rejects the option (the
+ * caller then prints "[bad opt]", as tcpdump does after what was printed so far).
+ */
+function writeMptcpOption(out: TextBuffer, b: Uint8Array, opt: number, length: number, flags: number): boolean {
+  if (length < 3) return false;
+  const subtype = Math.min(b[opt + 2] >> 4, 8);
+  out.byte(32);
+  out.decimal(length);
+  out.byte(32);
+  out.ascii(MPTCP_SUBTYPES[subtype]);
+  switch (subtype) {
+    case 0: {
+      // capable: 4 or 12 bytes on SYN, 20 or 22 on the third ACK
+      const onSyn = (length === 12 || length === 4) && (flags & SYN) !== 0;
+      const onAck = (length === 20 || length === 22) && (flags & (SYN | ACK)) === ACK;
+      if (!onSyn && !onAck) return false;
+      const version = b[opt + 2] & 0x0f;
+      if (version > 1) {
+        out.ascii(` Unknown Version (${version})`);
+        return true;
+      }
+      out.ascii(version === 0 ? " v0" : " v1");
+      if ((b[opt + 3] & 0x80) !== 0) out.ascii(" csum");
+      if (length === 12 || length >= 20) {
+        out.ascii(" {0x" + u64Text(b, opt + 4, true));
+        if (length >= 20) out.ascii(",0x" + u64Text(b, opt + 12, true));
+        out.byte(0x7d);
+      }
+      return true;
+    }
+    case 1: {
+      // join: 12 bytes on SYN, 16 on SYN-ACK, 24 on ACK
+      if (!(length === 12 && (flags & SYN) !== 0) && !(length === 16 && (flags & (SYN | ACK)) === (SYN | ACK)) && !(length === 24 && (flags & ACK) !== 0)) return false;
+      if (length !== 24) {
+        if ((b[opt + 2] & 1) !== 0) out.ascii(" backup");
+        out.ascii(" id ");
+        out.decimal(b[opt + 3]);
+      }
+      if (length === 12) {
+        out.ascii(" token 0x" + u32(b, opt + 4).toString(16) + " nonce 0x" + u32(b, opt + 8).toString(16));
+      } else if (length === 16) {
+        out.ascii(" hmac 0x" + u64Text(b, opt + 4, true) + " nonce 0x" + u32(b, opt + 12).toString(16));
+      } else {
+        out.ascii(" hmac 0x");
+        hexBytes(out, b, opt + 4, 20);
+      }
+      return true;
+    }
+    case 2: {
+      // dss: data ack and mapping, each of 4 or 8 bytes
+      if (length < 4 || (flags & SYN) !== 0) return false;
+      const dss = b[opt + 3];
+      if ((dss & 0x10) !== 0) out.ascii(" fin");
+      let at = opt + 4;
+      let left = length - 4;
+      if ((dss & 0x01) !== 0) {
+        out.ascii(" ack ");
+        const size = (dss & 0x02) !== 0 ? 8 : 4;
+        if (left < size) return false;
+        out.ascii(size === 8 ? u64Text(b, at) : String(u32(b, at)));
+        at += size;
+        left -= size;
+      }
+      if ((dss & 0x04) !== 0) {
+        out.ascii(" seq ");
+        const size = (dss & 0x08) !== 0 ? 8 : 4;
+        if (left < size) return false;
+        out.ascii(size === 8 ? u64Text(b, at) : String(u32(b, at)));
+        at += size;
+        left -= size;
+        if (left < 4) return false;
+        out.ascii(" subseq ");
+        out.decimal(u32(b, at));
+        at += 4;
+        left -= 4;
+        if (left < 2) return false;
+        out.ascii(" len ");
+        out.decimal((b[at] << 8) | b[at + 1]);
+        at += 2;
+        left -= 2;
+        if (left >= 2) {
+          out.ascii(" csum 0x" + ((b[at] << 8) | b[at + 1]).toString(16));
+          left -= 2;
+        }
+      }
+      return left === 0;
+    }
+    case 3: {
+      // add-addr: IPv4 (8, 10 with a port, 16/18 with an HMAC) or IPv6 (20, 22, 28, 30)
+      if (![8, 10, 16, 18, 20, 22, 28, 30].includes(length)) return false;
+      out.byte(32);
+      out.ascii(MPTCP_ADD_ADDR_FORMS.get(b[opt + 2] & 0x0f) ?? "[bad version/echo]");
+      out.ascii(" id ");
+      out.decimal(b[opt + 3]);
+      out.byte(32);
+      const addressLength = length < 20 ? 4 : 16;
+      writeIpAddress(out, b, opt + 4, addressLength);
+      const after = opt + 4 + addressLength;
+      const withPort = length === 10 || length === 18 || length === 22 || length === 30;
+      if (withPort) {
+        out.byte(58);
+        out.decimal((b[after] << 8) | b[after + 1]);
+      }
+      if (length === 16 || length === 18 || length === 28 || length === 30) out.ascii(" hmac 0x" + u64Text(b, after + (withPort ? 2 : 0), true));
+      return true;
+    }
+    case 4:
+      // rem-addr: the address ids
+      if (length < 4) return false;
+      out.ascii(" id");
+      for (let i = 3; i < length; i++) {
+        out.byte(32);
+        out.decimal(b[opt + i]);
+      }
+      return true;
+    case 5:
+      // prio
+      if (length !== 3 && length !== 4) return false;
+      out.ascii((b[opt + 2] & 1) !== 0 ? " backup" : " non-backup");
+      if (length === 4) {
+        out.ascii(" id ");
+        out.decimal(b[opt + 3]);
+      }
+      return true;
+    case 6:
+    case 7:
+      // fail (the data sequence number), fast-close (the receiver's key)
+      if (length !== 12) return false;
+      out.ascii(subtype === 6 ? " seq " + u64Text(b, opt + 4) : " key 0x" + u64Text(b, opt + 4, true));
+      return true;
+    default:
+      return true;
+  }
 }
 
 function writeFastOpen(out: TextBuffer, b: Uint8Array, at: number, dataLength: number): void {
