@@ -34,7 +34,14 @@ export interface LabEvent {
 
 export interface PhaseResult {
   readonly name: string;
+  /** when the link change was made: stamped as the command that makes it returns (the timings' zero) */
   readonly startedAt: number;
+  /**
+   * just before that command began: the boxes may act on the change before it returns (a box whose
+   * link comes back announces its address at once), so what happened before this moment belongs to
+   * the phase before
+   */
+  readonly actionStartedAt: number;
   readonly events: readonly LabEvent[];
   /** steps that did not happen in time */
   readonly missing: readonly string[];
@@ -174,6 +181,7 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<LabS
   async function phase(name: string, action: (() => void) | undefined, steps: readonly Step[], httpOwner: string, neighbourOwner: string, timeoutMs: number): Promise<PhaseResult> {
     const from = events.length;
     let startedAt = hrtimeMicros();
+    const actionStartedAt = startedAt;
     if (action !== undefined) {
       action();
       startedAt = events[events.length - 1]?.t ?? startedAt; // the moment the link change was made
@@ -199,6 +207,7 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<LabS
     return {
       name,
       startedAt,
+      actionStartedAt,
       events: phaseEvents,
       missing: pending().map((s) => s.label),
       httpMicros: http === undefined ? undefined : http.t - startedAt,
