@@ -1,21 +1,54 @@
 // Adds and removes the public addresses takeover manages, over rtnetlink (no `ip` subprocess), and
-// reads the interface's link state. Addresses are added with a label (`eth0:peer`); only addresses
-// carrying our label are ever removed, so a static address an operator configured is never touched.
+// reads the interface's link state. IPv4 addresses are added with a label (`eth0:peer`); only
+// addresses carrying our label are ever removed, so a static address an operator configured is never
+// touched. IPv6 addresses have no labels (the kernel keeps none: `ip -6 addr add … label eth0:peer`
+// succeeds and drops it), so an IPv6 address of ours carries IFA_PROTO = TAKEOVER_ADDRESS_PROTOCOL
+// (Linux >= 5.18), the address's "who configured me" byte, which lives on the address in the
+// kernel: a restarted daemon recognises what a crashed one left, and an address an operator adds by
+// hand (iproute2 sets no protocol: 0) is never ours, even with the same text. A record kept under
+// /run would survive a restart too, but would take an address the operator removed and added again
+// by hand for ours. The kernel's delete does not match on IFA_PROTO, so an IPv6 remove reads the
+// list first and deletes only an address carrying ours. IPv6 addresses are added with IFA_F_NODAD:
+// takeover does DAD itself.
 // The adds and removes asked for in one turn of the event loop go to the kernel in one sendmsg().
 import { readFileSync } from "node:fs";
-import { AttrStream, checkError, createRtNetlink, Flags, formatMessage, NetlinkMessage, NetlinkSocket, Protocol, RawNetlinkSocket, rt, RtNetlinkSocket } from "netlink";
+import { AttrStream, checkError, createRtNetlink, Flags, FlagsGet, formatMessage, NetlinkMessage, NetlinkSocket, Protocol, RawNetlinkSocket, rt, RtNetlinkSocket } from "netlink";
 import { Ipv4 } from "../packets/address";
+import { Ipv6Address } from "../packets/ipv6";
 
 const AF_INET = 2;
+const AF_INET6 = 10;
 const RT_SCOPE_UNIVERSE = 0;
 const RTM_NEWADDR = 20;
 const RTM_DELADDR = 21;
+const RTM_GETADDR = 22;
+/** ifaddrmsg attributes read from an IPv6 dump (linux/if_addr.h) */
+const IFA_ADDRESS = 1;
+const IFA_LOCAL = 2;
+const IFA_FLAGS = 8;
+const IFA_PROTO = 11;
+/** ifa_flags bits (linux/if_addr.h) */
+const IFA_F_NODAD = 0x02;
+const IFA_F_DADFAILED = 0x08;
+const IFA_F_TENTATIVE = 0x40;
+
+/**
+ * The IFA_PROTO value marking an IPv6 address as takeover's (116, ASCII `t`). The kernel uses 1-3
+ * for the addresses it makes itself (loopback, router advertisement, link-local) and leaves 0 on an
+ * address added without one (iproute2 6.1 can neither set nor show it).
+ */
+export const TAKEOVER_ADDRESS_PROTOCOL = 116;
 
 /** One address request of a batch: its rtnetlink message, and what to tell when it is written and answered. */
 interface AddressRequest {
   readonly type: typeof RTM_NEWADDR | typeof RTM_DELADDR;
   readonly data: rt.AddressMessage["data"];
   readonly attrs: rt.AddressAttrs;
+  /**
+   * attributes netlink 0.3.0 has no name for (IFA_PROTO), written after `attrs` as they are (its
+   * `__unparsed` is refused on formatting: "Unknown key")
+   */
+  readonly rawAttrs?: readonly (readonly [type: number, value: Buffer])[];
   /** the request has been handed to the kernel (see AddressManager.add) */
   readonly written?: () => void;
   /** the kernel's answer: undefined for an acknowledgement, else the error (`Request rejected: EEXIST`…) */
@@ -48,6 +81,7 @@ class BatchingNetlinkSocket extends NetlinkSocket {
       for (const request of requests) {
         const body = new AttrStream();
         rt.formatAddressMessage({ kind: "address", data: request.data, attrs: request.attrs }, body);
+        for (const [type, value] of request.rawAttrs ?? []) body.push(type, value);
         const seq = this.generateSeq();
         const message = formatMessage({ type: request.type, flags: Flags.REQUEST | Flags.ACK, seq, port, data: body.bufs });
         // each message starts on a 4-byte boundary (NLMSG_ALIGN): the kernel steps over the padding
@@ -97,6 +131,60 @@ export interface InterfaceAddress {
   readonly prefixLength: number;
   /** the address label (`eth0`, `eth0:peer`…) */
   readonly label: string;
+}
+
+export interface InterfaceAddress6 {
+  readonly address: Ipv6Address;
+  readonly prefixLength: number;
+  /** IFA_PROTO: who configured the address (0 when nobody said) */
+  readonly protocol: number;
+  /** carries our IFA_PROTO (TAKEOVER_ADDRESS_PROTOCOL): added by takeover, now or before a restart */
+  readonly ours: boolean;
+  /** added without duplicate address detection (IFA_F_NODAD) */
+  readonly nodad: boolean;
+  /** still in the kernel's DAD, not usable yet (IFA_F_TENTATIVE) */
+  readonly tentative: boolean;
+  /** the kernel's DAD found another holder (IFA_F_DADFAILED) */
+  readonly dadFailed: boolean;
+}
+
+/**
+ * The IPv6 address of one RTM_NEWADDR message of a dump on `index`, read from its bytes: netlink
+ * 0.3.0's parser drops the attributes it does not know (IFA_PROTO among them).
+ */
+function parseAddress6(data: Buffer, index: number): InterfaceAddress6 | undefined {
+  // struct ifaddrmsg: family u8, prefixlen u8, flags u8, scope u8, index u32; then the attributes
+  if (data.length < 8 || data[0] !== AF_INET6 || data.readUInt32LE(4) !== index) return undefined;
+  let local: Buffer | undefined;
+  let address: Buffer | undefined;
+  let flags = data[2];
+  let protocol = 0;
+  for (let at = 8; at + 4 <= data.length; ) {
+    const length = data.readUInt16LE(at);
+    const type = data.readUInt16LE(at + 2) & 0x3fff; // without NLA_F_NESTED and NLA_F_NET_BYTEORDER
+    if (length < 4 || at + length > data.length) break;
+    const value = data.subarray(at + 4, at + length);
+    if (type === IFA_LOCAL && value.length === 16) local = value;
+    else if (type === IFA_ADDRESS && value.length === 16) address = value;
+    else if (type === IFA_FLAGS && value.length === 4) flags = value.readUInt32LE(0);
+    else if (type === IFA_PROTO && value.length === 1) protocol = value[0];
+    at += (length + 3) & ~3;
+  }
+  const bytes = local ?? address;
+  if (bytes === undefined) return undefined;
+  return {
+    address: Ipv6Address.read(bytes, 0),
+    prefixLength: data[1],
+    protocol,
+    ours: protocol === TAKEOVER_ADDRESS_PROTOCOL,
+    nodad: (flags & IFA_F_NODAD) !== 0,
+    tentative: (flags & IFA_F_TENTATIVE) !== 0,
+    dadFailed: (flags & IFA_F_DADFAILED) !== 0,
+  };
+}
+
+function isCode(error: unknown, code: string): boolean {
+  return (error as { code?: string } | undefined)?.code === code || new RegExp(code).test(error instanceof Error ? error.message : String(error));
 }
 
 /** Turns a netlink error into one line naming the operation and the fix. */
@@ -155,9 +243,9 @@ export class AddressManager {
   }
 
   /** `request` (without its callbacks) submitted: resolves on the acknowledgement, rejects with the kernel's error. */
-  #change(type: AddressRequest["type"], data: AddressRequest["data"], attrs: AddressRequest["attrs"], written: (() => void) | undefined): Promise<void> {
+  #change(type: AddressRequest["type"], data: AddressRequest["data"], attrs: AddressRequest["attrs"], written: (() => void) | undefined, rawAttrs?: AddressRequest["rawAttrs"]): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#submit({ type, data, attrs, written, answered: (error) => (error === undefined ? resolve() : reject(error)) });
+      this.#submit({ type, data, attrs, rawAttrs, written, answered: (error) => (error === undefined ? resolve() : reject(error)) });
     });
   }
 
@@ -262,6 +350,118 @@ export class AddressManager {
       (e: unknown) => {
         if ((e as { code?: string } | undefined)?.code === "EADDRNOTAVAIL" || /EADDRNOTAVAIL/.test(e instanceof Error ? e.message : String(e))) return false;
         throw explain(`removing ${address} from ${this.interfaceName}`, e);
+      },
+    );
+  }
+
+  /** IPv6 addresses on the interface (link-local ones too), each with whether it is ours. */
+  async listIpv6(): Promise<InterfaceAddress6[]> {
+    return this.#listIpv6(`listing IPv6 addresses of ${this.interfaceName}`);
+  }
+
+  /** The IPv6 dump, its error named `operation`. */
+  #listIpv6(operation: string): Promise<InterfaceAddress6[]> {
+    return this.#dumpIpv6().catch((e: unknown) => {
+      throw explain(operation, e);
+    });
+  }
+
+  /** The interface's IPv6 addresses, read from a dump; the socket's error as it is. */
+  async #dumpIpv6(): Promise<InterfaceAddress6[]> {
+    const request = Buffer.alloc(8); // struct ifaddrmsg, family AF_INET6
+    request[0] = AF_INET6;
+    const [messages] = await this.#dump(() => this.socket.socket.request(RTM_GETADDR, request, { flags: FlagsGet.DUMP }));
+    const index = this.interfaceIndex;
+    const out: InterfaceAddress6[] = [];
+    for (const m of messages) {
+      const address = m.type === RTM_NEWADDR ? parseAddress6(m.data, index) : undefined;
+      if (address !== undefined) out.push(address);
+    }
+    return out;
+  }
+
+  /**
+   * The IPv6 list for the removes asked for in this turn of the event loop: one dump for all of
+   * them, so that their deletes go out together (in one sendmsg(), as IPv4 removes do).
+   */
+  #listIpv6ThisTurn(operation: string): Promise<InterfaceAddress6[]> {
+    if (this.#ipv6ListOfTurn === undefined) {
+      const listing = this.#dumpIpv6();
+      this.#ipv6ListOfTurn = listing;
+      process.nextTick(() => {
+        if (this.#ipv6ListOfTurn === listing) this.#ipv6ListOfTurn = undefined;
+      });
+    }
+    return this.#ipv6ListOfTurn.catch((e: unknown) => {
+      throw explain(operation, e);
+    });
+  }
+
+  #ipv6ListOfTurn: Promise<InterfaceAddress6[]> | undefined;
+  /** the kernel has kept our IFA_PROTO on an address we added (it is 5.18 or later) */
+  #protocolKept = false;
+
+  /**
+   * Adds the IPv6 `address/prefixLength` with IFA_F_NODAD (no DAD by the kernel: takeover does its
+   * own), scope universe, marked ours by IFA_PROTO; already present and ours is not an error. As
+   * `add`: one request written with this turn's other changes, `written` called after that
+   * sendmsg(), an address there already (EEXIST) looked up in the list. The first address added is
+   * also looked up once: a kernel older than 5.18 adds it without IFA_PROTO (it ignores attributes
+   * it does not know), and then it is taken away again and the add fails, since takeover could not
+   * tell it from an operator's later.
+   */
+  async addIpv6(address: Ipv6Address, prefixLength: number, written?: () => void): Promise<void> {
+    const operation = `adding ${address}/${prefixLength} to ${this.interfaceName}`;
+    const exists = await this.#change(
+      RTM_NEWADDR,
+      { family: AF_INET6, prefixlen: prefixLength, scope: RT_SCOPE_UNIVERSE, index: this.interfaceIndex },
+      { local: Buffer.from(address.bytes), flags: { nodad: true } },
+      written,
+      [[IFA_PROTO, Buffer.from([TAKEOVER_ADDRESS_PROTOCOL])]],
+    ).then(
+      () => false,
+      (e: unknown) => {
+        if (isCode(e, "EEXIST")) return true;
+        throw explain(operation, e);
+      },
+    );
+    if (!exists && this.#protocolKept) return;
+    const present = (await this.#listIpv6(operation)).find((a) => a.address.equals(address));
+    if (!exists) {
+      if (present === undefined) return; // removed again meanwhile: nothing to check it on
+      if (present.ours) {
+        this.#protocolKept = true;
+        return;
+      }
+      await this.#change(RTM_DELADDR, { family: AF_INET6, prefixlen: present.prefixLength, index: this.interfaceIndex }, { local: Buffer.from(address.bytes) }, undefined).catch(() => undefined);
+      throw new Error(`${operation}: the kernel did not keep IFA_PROTO, which marks takeover's IPv6 addresses (needs Linux 5.18 or later); the address was taken away again`);
+    }
+    if (present === undefined) throw new Error(`${operation}: the kernel says it exists, but it is not on ${this.interfaceName}`);
+    if (present.ours) return;
+    throw new Error(`${address} is already on ${this.interfaceName} (protocol ${present.protocol}), not added by takeover: leaving it alone`);
+  }
+
+  /**
+   * Removes the IPv6 `address` if it is on the interface and ours (IFA_PROTO); returns whether it
+   * was. The kernel's delete matches the address and prefix length, not IFA_PROTO, so the list is
+   * read first (one dump for the removes asked for in one turn) and the delete goes out, with this
+   * turn's other changes, only for an address of ours. An operator who removes our address and adds
+   * the same one by hand in the moment between the dump and the delete would lose theirs; nothing
+   * else can. `written` is called after the delete's sendmsg(), or at once when there is nothing to
+   * delete.
+   */
+  async removeIpv6(address: Ipv6Address, written?: () => void): Promise<boolean> {
+    const operation = `removing ${address} from ${this.interfaceName}`;
+    const present = (await this.#listIpv6ThisTurn(operation)).find((a) => a.address.equals(address));
+    if (present === undefined || !present.ours) {
+      written?.();
+      return false;
+    }
+    return this.#change(RTM_DELADDR, { family: AF_INET6, prefixlen: present.prefixLength, index: this.interfaceIndex }, { local: Buffer.from(address.bytes) }, written).then(
+      () => true,
+      (e: unknown) => {
+        if (isCode(e, "EADDRNOTAVAIL")) return false;
+        throw explain(operation, e);
       },
     );
   }
