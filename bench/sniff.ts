@@ -1,7 +1,7 @@
 // Benchmark of `takeover sniff -r` against `tcpdump -n -r` on the same 1M-frame capture (ARP, ICMP
 // echo, some UDP), both printing to /dev/null with TZ=UTC. Each run is a whole process, start-up
 // included, as an operator would run it; runs alternate between the two so drift hits both alike.
-// Prints the median frames/s of each and their ratio against the target (sniff ≥ 1.0× tcpdump).
+// Prints the median frames/s of each and their ratio against the target (issue 10: sniff ≥ 1.5× tcpdump).
 // Not a test: it never fails on the figures. `npm run bench:sniff` builds first.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -19,7 +19,7 @@ const RUNS = 7;
 const TICKS_PER_SECOND = 100;
 /** Distinct frames the capture cycles through. */
 const TEMPLATES = 4096;
-const TARGET_RATIO = 1.0;
+const TARGET_RATIO = 1.5; // issue 10: at least 1.5× tcpdump's throughput (an earlier issue asked 1.0×)
 const CLI = resolve(__dirname, "..", "src", "cli", "main.js");
 const ENV = { ...process.env, TZ: "UTC" };
 
