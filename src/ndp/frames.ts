@@ -63,18 +63,21 @@ export function isUnspecified(address: Ipv6Address): boolean {
 }
 
 /** A link-layer address option's 6 bytes. */
-function linkLayerOption(type: typeof NDP_SOURCE_LINK_LAYER_ADDRESS | typeof NDP_TARGET_LINK_LAYER_ADDRESS, mac: Mac): NdpOption {
+export function linkLayerOption(type: typeof NDP_SOURCE_LINK_LAYER_ADDRESS | typeof NDP_TARGET_LINK_LAYER_ADDRESS, mac: Mac): NdpOption {
   const address = new Uint8Array(6);
   mac.write(address, 0);
   return { type, address };
 }
 
-/** Ethernet + IPv6 (hop limit 255, no extension headers) + the ICMPv6 message, checksum computed. */
-function ndpFrame(sourceMac: Mac, destinationMac: Mac, source: Ipv6Address, destination: Ipv6Address, message: Icmpv6Record): Uint8Array {
+/**
+ * Ethernet + IPv6 (no extension headers) + the ICMPv6 message, checksum computed. Hop limit 255 as
+ * RFC 4861 asks; another only for tests of what a receiver does with a wrong one (src/sim/frames6.ts).
+ */
+export function ndpFrame(sourceMac: Mac, destinationMac: Mac, source: Ipv6Address, destination: Ipv6Address, message: Icmpv6Record, hopLimit = NDP_HOP_LIMIT): Uint8Array {
   const upperLength = icmpv6BufferLength(message);
   const frame = new Uint8Array(ETHERNET_HEADER_LENGTH + IPV6_HEADER_LENGTH + upperLength);
   let at = encodeEthernet({ destination: destinationMac, source: sourceMac, etherType: ETHERTYPE_IPV6 }, frame, 0);
-  at += emitIpv6({ version: 6, trafficClass: 0, flowLabel: 0, payloadLength: upperLength, nextHeader: IPV6_ICMPV6, hopLimit: NDP_HOP_LIMIT, source, destination, extensions: [] }, frame, at, {}, upperLength);
+  at += emitIpv6({ version: 6, trafficClass: 0, flowLabel: 0, payloadLength: upperLength, nextHeader: IPV6_ICMPV6, hopLimit, source, destination, extensions: [] }, frame, at, {}, upperLength);
   emitIcmpv6(message, frame, at, {}, { source, destination });
   return frame;
 }

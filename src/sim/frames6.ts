@@ -1,37 +1,20 @@
 // The Neighbor Discovery frames of the simulated IPv6 router (src/sim/router6.ts) and of the tests
 // that talk to it, made and read with the project's IPv6 and ICMPv6 codecs: Neighbor Solicitations
-// and Advertisements on untagged Ethernet, with their link-layer address options.
+// and Advertisements on untagged Ethernet, with their link-layer address options. The frames are
+// built by src/ndp/frames.ts's ndpFrame, but any form may be made (no TLLA, Override clear, another
+// hop limit) and readNdp reads what a host would discard: the router model decides what counts.
+import { ALL_NODES, isMulticast, linkLayerOption, multicastMac, ndpFrame, solicitedNodeGroup } from "../ndp/frames";
 import { Mac } from "../packets/address";
 import { ETHERTYPE_IPV6 } from "../packets/ethernet";
-import {
-  decodeIcmpv6,
-  emitIcmpv6,
-  icmpv6BufferLength,
-  Icmpv6Record,
-  ICMPV6_NEIGHBOR_ADVERTISEMENT,
-  ICMPV6_NEIGHBOR_SOLICITATION,
-  NdpOption,
-  NDP_SOURCE_LINK_LAYER_ADDRESS,
-  NDP_TARGET_LINK_LAYER_ADDRESS,
-} from "../packets/icmpv6";
-import { decodeIpv6, emitIpv6, Ipv6Address, IPV6_HEADER_LENGTH, IPV6_ICMPV6 } from "../packets/ipv6";
+import { decodeIcmpv6, ICMPV6_NEIGHBOR_ADVERTISEMENT, ICMPV6_NEIGHBOR_SOLICITATION, NDP_SOURCE_LINK_LAYER_ADDRESS, NDP_TARGET_LINK_LAYER_ADDRESS } from "../packets/icmpv6";
+import { decodeIpv6, Ipv6Address, IPV6_HEADER_LENGTH, IPV6_ICMPV6 } from "../packets/ipv6";
+
+export { ALL_NODES, isMulticast, multicastMac };
 
 const ETHERNET_HEADER = 14;
 
-export const ALL_NODES = Ipv6Address.parse("ff02::1");
-
 /** The solicited-node multicast group of `address` (ff02::1:ffXX:XXXX, RFC 4291). */
-export function solicitedNode(address: Ipv6Address): Ipv6Address {
-  const bytes = Ipv6Address.parse("ff02::1:ff00:0").bytes.slice();
-  bytes.set(address.bytes.subarray(13), 13);
-  return new Ipv6Address(bytes);
-}
-
-/** The Ethernet address of an IPv6 multicast group: 33:33 and its last four bytes (RFC 2464). */
-export function multicastMac(group: Ipv6Address): Mac {
-  const b = group.bytes;
-  return Mac.parse(["33", "33", ...[b[12], b[13], b[14], b[15]].map((x) => x.toString(16).padStart(2, "0"))].join(":"));
-}
+export const solicitedNode = solicitedNodeGroup;
 
 /** The EUI-64 link-local address of `mac` (fe80::, the MAC with the universal/local bit flipped, ff:fe in the middle). */
 export function linkLocalOf(mac: Mac): Ipv6Address {
@@ -40,33 +23,6 @@ export function linkLocalOf(mac: Mac): Ipv6Address {
   bytes.set([0xfe, 0x80]);
   bytes.set([m[0] ^ 0x02, m[1], m[2], 0xff, 0xfe, m[3], m[4], m[5]], 8);
   return new Ipv6Address(bytes);
-}
-
-export function isMulticast(address: Ipv6Address): boolean {
-  return address.bytes[0] === 0xff;
-}
-
-function linkLayerOption(type: typeof NDP_SOURCE_LINK_LAYER_ADDRESS | typeof NDP_TARGET_LINK_LAYER_ADDRESS, mac: Mac): NdpOption {
-  return { type, address: mac.toBytes() };
-}
-
-/** Ethernet + IPv6 (no extension headers) + the ICMPv6 message, checksum computed. */
-function ndpFrame(destinationMac: Mac, sourceMac: Mac, source: Ipv6Address, destination: Ipv6Address, hopLimit: number, icmpv6: Icmpv6Record): Uint8Array {
-  const upper = icmpv6BufferLength(icmpv6);
-  const bytes = new Uint8Array(ETHERNET_HEADER + IPV6_HEADER_LENGTH + upper);
-  destinationMac.write(bytes, 0);
-  sourceMac.write(bytes, 6);
-  bytes[12] = ETHERTYPE_IPV6 >> 8;
-  bytes[13] = ETHERTYPE_IPV6 & 0xff;
-  emitIpv6(
-    { version: 6, trafficClass: 0, flowLabel: 0, payloadLength: upper, nextHeader: IPV6_ICMPV6, hopLimit, source, destination, extensions: [] },
-    bytes,
-    ETHERNET_HEADER,
-    {},
-    upper,
-  );
-  emitIcmpv6(icmpv6, bytes, ETHERNET_HEADER + IPV6_HEADER_LENGTH, {}, { source, destination });
-  return bytes;
 }
 
 export interface SolicitationFields {
@@ -82,7 +38,7 @@ export function neighborSolicitation(fields: SolicitationFields): Uint8Array {
   const group = solicitedNode(fields.target);
   const destination = fields.unicastTo === undefined ? group : fields.target;
   const destinationMac = fields.unicastTo ?? multicastMac(group);
-  return ndpFrame(destinationMac, fields.sourceMac, fields.source, destination, 255, {
+  return ndpFrame(fields.sourceMac, destinationMac, fields.source, destination, {
     type: ICMPV6_NEIGHBOR_SOLICITATION,
     code: 0,
     checksum: 0,
@@ -111,7 +67,7 @@ export interface AdvertisementFields {
 export function neighborAdvertisement(fields: AdvertisementFields): Uint8Array {
   const destination = fields.destination ?? ALL_NODES;
   const destinationMac = fields.destinationMac ?? multicastMac(destination);
-  return ndpFrame(destinationMac, fields.sourceMac, fields.source, destination, fields.hopLimit ?? 255, {
+  return ndpFrame(fields.sourceMac, destinationMac, fields.source, destination, {
     type: ICMPV6_NEIGHBOR_ADVERTISEMENT,
     code: 0,
     checksum: 0,
@@ -124,7 +80,7 @@ export function neighborAdvertisement(fields: AdvertisementFields): Uint8Array {
       target: fields.target,
       options: fields.tlla === undefined ? [] : [linkLayerOption(NDP_TARGET_LINK_LAYER_ADDRESS, fields.tlla)],
     },
-  });
+  }, fields.hopLimit);
 }
 
 /** An NDP message as the router reads it. */

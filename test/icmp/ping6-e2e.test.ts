@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Lab } from "../../src/lab/netns";
+import { routedIpv6Lab } from "../helpers/ipv6-lab";
 
 const CLI = join(__dirname, "..", "..", "src", "cli", "main.js");
 
@@ -14,32 +15,7 @@ describe("takeover ping -6 (kernel as the peer, iputils ping -6 beside it)", fun
   let lab: Lab;
 
   before(async () => {
-    lab = await Lab.create({
-      ipv6: true,
-      hosts: [
-        { name: "a", segment: "lan", address: "192.0.2.17/24" },
-        { name: "b", segment: "lan", address: "192.0.2.18/24" },
-        { name: "r", links: [{ segment: "lan" }, { segment: "side" }] },
-        { name: "c", segment: "side" },
-      ],
-    });
-    const sh = (host: string, ...argv: string[]) => lab.exec(host, argv, { check: true });
-    sh("a", "ip", "-6", "addr", "add", "2001:db8:1::17/64", "dev", "eth0", "nodad");
-    sh("a", "ip", "-6", "route", "add", "default", "via", "2001:db8:1::1");
-    sh("b", "ip", "-6", "addr", "add", "2001:db8:1::18/64", "dev", "eth0", "nodad");
-    sh("r", "ip", "-6", "addr", "add", "2001:db8:1::1/64", "dev", "eth0", "nodad");
-    sh("r", "ip", "-6", "addr", "add", "2001:db8:2::1/64", "dev", "eth1", "nodad");
-    sh("r", "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1", "net.ipv6.icmp.ratelimit=0");
-    sh("r", "ip", "-6", "route", "add", "unreachable", "2001:db8:50::/64");
-    sh("c", "ip", "-6", "addr", "add", "2001:db8:2::2/64", "dev", "eth0", "nodad");
-    sh("c", "ip", "-6", "route", "add", "default", "via", "2001:db8:2::1");
-    // until the link-local addresses have done their DAD, a router's NS for a host behind it goes unanswered
-    for (let tries = 0; ; tries++) {
-      const tentative = ["a", "b", "r", "c"].filter((host) => sh(host, "ip", "-6", "addr", "show", "tentative").stdout.trim() !== "");
-      if (tentative.length === 0) break;
-      assert.ok(tries < 50, `addresses still tentative after 5 s on ${tentative.join(", ")}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    lab = await routedIpv6Lab(true);
   });
   after(async () => {
     await lab?.destroy();

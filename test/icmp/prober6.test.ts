@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { Prober6, ProbeEvent6 } from "../../src/icmp/prober6";
 import { runPing } from "../../src/icmp/session";
 import { Lab } from "../../src/lab/netns";
+import { routedIpv6Lab } from "../helpers/ipv6-lab";
 import { FramePort, memoryPortPair } from "../../src/link/port";
 import { Mac } from "../../src/packets/address";
 import { ETHERNET_HEADER_LENGTH, ETHERTYPE_IPV6, encodeEthernet } from "../../src/packets/ethernet";
@@ -168,33 +169,7 @@ describe("ICMPv6 echo prober (kernel as the peer)", function () {
   const macOf = (host: string, iface = "eth0") => (JSON.parse(lab.exec(host, ["ip", "-j", "link", "show", iface], { check: true }).stdout) as Array<{ address: string }>)[0].address;
 
   before(async () => {
-    lab = await Lab.create({
-      ipv6: true,
-      hosts: [
-        { name: "a", segment: "lan" },
-        { name: "b", segment: "lan" },
-        { name: "r", links: [{ segment: "lan" }, { segment: "side" }] },
-        { name: "c", segment: "side" },
-      ],
-    });
-    const sh = (host: string, ...argv: string[]) => lab.exec(host, argv, { check: true });
-    sh("a", "ip", "-6", "addr", "add", "2001:db8:1::17/64", "dev", "eth0", "nodad");
-    sh("a", "ip", "-6", "route", "add", "default", "via", "2001:db8:1::1");
-    sh("b", "ip", "-6", "addr", "add", "2001:db8:1::18/64", "dev", "eth0", "nodad");
-    sh("r", "ip", "-6", "addr", "add", "2001:db8:1::1/64", "dev", "eth0", "nodad");
-    sh("r", "ip", "-6", "addr", "add", "2001:db8:2::1/64", "dev", "eth1", "nodad");
-    sh("r", "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1", "net.ipv6.icmp.ratelimit=0");
-    sh("r", "ip", "-6", "route", "add", "unreachable", "2001:db8:50::/64");
-    sh("c", "ip", "-6", "addr", "add", "2001:db8:2::2/64", "dev", "eth0", "nodad");
-    sh("c", "ip", "-6", "route", "add", "default", "via", "2001:db8:2::1");
-    // the link-local addresses are tentative for their DAD (about a second); until they are not, a
-    // router's NS for a host behind it goes unanswered and the first echoes through it are lost
-    for (let tries = 0; ; tries++) {
-      const tentative = ["a", "b", "r", "c"].filter((host) => sh(host, "ip", "-6", "addr", "show", "tentative").stdout.trim() !== "");
-      if (tentative.length === 0) break;
-      assert.ok(tries < 50, `addresses still tentative after 5 s on ${tentative.join(", ")}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    lab = await routedIpv6Lab();
   });
   after(async () => {
     await lab?.destroy();
