@@ -293,13 +293,17 @@ describe("lab: a Linux router's IPv6 neighbour cache and Neighbor Advertisements
         await sleep(10);
       }
       await sleep(300); // tcpdump prints what it has
-      const states = timeline.map((t) => t.entry);
-      assert.deepEqual(states, ["A DELAY", "A PROBE", "- FAILED", "B REACHABLE"].slice(0, states.length), `timeline: ${JSON.stringify(timeline)}`);
+      // FAILED lasts only until the next poke starts a new resolution: a poll of `ip neigh` may miss
+      // it (seen once in a fresh-clone test run, PROBE then B REACHABLE); the capture below shows
+      // the probes and the multicast solicitation in any case
+      const states = timeline.map((t) => t.entry).filter((state) => state !== "- FAILED");
+      assert.deepEqual(states, ["A DELAY", "A PROBE", "B REACHABLE"].slice(0, states.length), `timeline: ${JSON.stringify(timeline)}`);
       assert.equal(states.at(-1), "B REACHABLE", `the new owner is found: ${JSON.stringify(timeline)}`);
       const at = (state: string) => timeline.find((t) => t.entry === state)?.ms ?? NaN;
+      const probingEnded = timeline.find((t) => t.entry === "- FAILED" || t.entry === "B REACHABLE")!.ms;
       assert.ok(reachableFor < 1_000, `REACHABLE for ${reachableFor} ms (reachable time: 0.5-1.5 × 500 ms)`);
       assert.ok(at("A PROBE") >= 800 && at("A PROBE") <= 1_600, `DELAY lasts delay_first_probe_time (1 s): ${JSON.stringify(timeline)}`);
-      assert.ok(at("- FAILED") - at("A PROBE") >= 600, `three unicast probes 300 ms apart: ${JSON.stringify(timeline)}`);
+      assert.ok(probingEnded - at("A PROBE") >= 600, `three unicast probes 300 ms apart: ${JSON.stringify(timeline)}`);
       // what the router sent after a died, in order: "u" a unicast probe to a's MAC, "m" a multicast solicitation
       const lines = heard.slice(heardBefore).split("\n");
       const kinds = lines
