@@ -1,5 +1,5 @@
-// A tiny web server for the lab: answers every GET on port 80 (all addresses) with a page naming
-// the box, so the router can tell who served it. Run as `node web-server.js NAME [PORT]`.
+// A tiny web server for the lab: answers every GET on port 80 (all addresses, IPv4 and IPv6) with a
+// page naming the box, so the router can tell who served it. Run as `node web-server.js NAME [PORT]`.
 import { createServer } from "node:http";
 
 const name = process.argv[2] ?? "lab";
@@ -11,5 +11,11 @@ const server = createServer((request, response) => {
   response.end(request.method === "HEAD" ? undefined : page);
 });
 server.keepAliveTimeout = 0;
-server.listen(port, "0.0.0.0", () => process.stdout.write(`${JSON.stringify({ kind: "listening", name, port })}\n`));
+const listening = (host: string) => () => process.stdout.write(`${JSON.stringify({ kind: "listening", name, port, host })}\n`);
+// "::" takes both families (IPv4 as mapped addresses); in a namespace with IPv6 disabled, IPv4 alone
+server.once("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EAFNOSUPPORT" && error.code !== "EADDRNOTAVAIL") throw error;
+  server.listen(port, "0.0.0.0", listening("0.0.0.0"));
+});
+server.listen({ port, host: "::", ipv6Only: false }, listening("::"));
 for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => server.close(() => process.exit(0)));
