@@ -28,7 +28,7 @@ import { DaemonEnv } from "./env";
 import { Logger } from "./log";
 import { Action, FailoverMachine, MachineEvent, Verdict } from "./machine";
 import { PeerIdentity } from "./peer-identity";
-import { execCheckEnvironment, execCheckProblems, findOwnAddress, OwnAddress, PreflightError } from "./preflight";
+import { execCheckEnvironment, execCheckProblems, findOwnAddress, ipv6PrefixProblem, OwnAddress, PreflightError } from "./preflight";
 import { PairKeys } from "./auth";
 import { PairAuth, pairPort, PairResponder } from "./pair";
 
@@ -179,35 +179,6 @@ export async function prepare(config: TakeoverConfig): Promise<DaemonEnv> {
     ...(linkLocal === undefined ? {} : { linkLocal }),
     close: () => link.close(),
   };
-}
-
-/**
- * An IPv6 public address outside every prefix the interface is on (its global and unique-local
- * addresses that takeover did not add), if the interface has any: the router would not send it
- * there. With only a link-local, there is nothing to compare with.
- */
-export function ipv6PrefixProblem(config: TakeoverConfig, present: readonly { address: Ipv6Address; prefixLength: number; ours: boolean }[]): string | undefined {
-  const onLink = present.filter((a) => !a.ours && !isLinkLocal(a.address));
-  if (onLink.length === 0) return undefined;
-  for (const side of ["node", "peer"] as const) {
-    const list = config[side].publicAddresses;
-    for (const [i, p] of list.entries()) {
-      if (!(p.address instanceof Ipv6Address)) continue;
-      const address = p.address;
-      if (onLink.some((a) => samePrefix(a.address, address, a.prefixLength) && a.prefixLength === p.prefixLength)) continue;
-      const key = `${side}.publicAddress${list.length > 1 ? `[${i}]` : ""}`;
-      return `${key}: ${address}/${p.prefixLength} is not in a prefix of ${config.interface} (it has ${onLink.map((a) => `${a.address}/${a.prefixLength}`).join(", ")}); use an address and prefix length of the segment, or the router will not send it here`;
-    }
-  }
-  return undefined;
-}
-
-function samePrefix(a: Ipv6Address, b: Ipv6Address, prefixLength: number): boolean {
-  for (let bit = 0; bit < prefixLength; bit += 8) {
-    const mask = prefixLength - bit >= 8 ? 0xff : (0xff << (8 - (prefixLength - bit))) & 0xff;
-    if ((a.bytes[bit >> 3] & mask) !== (b.bytes[bit >> 3] & mask)) return false;
-  }
-  return true;
 }
 
 /** A side's public addresses as text, to tell a changed list in a reload. */
