@@ -324,7 +324,12 @@ export class Daemon {
     this.#responder =
       auth === undefined
         ? undefined
-        : new PairResponder(port, auth, { ours: config.node.address, peer: config.peer.address, holds: (address) => this.#machine.stateOf(new Ipv4(address).toString()) === "holding" });
+        : new PairResponder(port, auth, {
+            ours: config.node.address,
+            peer: config.peer.address,
+            holds: (address) => this.#machine.stateOf(new Ipv4(address).toString()) === "holding",
+            holds6: (address) => this.#machine.stateOf(address) === "holding",
+          });
     this.#watcher = new ConflictWatcher(port, (event) => {
       const isPeer = this.#peerSaid(event.mac, event.authentic);
       // a claim from a MAC we do not know as the peer's may be the peer at a new MAC: ask it (our own
