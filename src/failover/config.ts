@@ -1114,9 +1114,6 @@ function resolve(raw: unknown, source: string, problems: Problems): TakeoverConf
       problems.add([side, "publicAddress"], `has no IPv4 address: list at least one IPv4 public address next to the IPv6 ones, like [192.0.2.37/24, ${list.items[0].address}/${list.items[0].prefixLength}] (IPv6-only public addresses are not supported yet)`);
     }
   }
-  if (auth !== undefined && [...(n.publicAddress?.items ?? []), ...(p.publicAddress?.items ?? [])].some((i) => i.address instanceof Ipv6Address)) {
-    problems.add(["auth"], "IPv6 public addresses cannot be authenticated yet (the tag rides in ARP frames only): leave auth out, or the IPv6 public addresses");
-  }
   const nodeName = n.name ?? (node?.broken.has("name") ? undefined : n.address?.toString());
   const peerName = p.name ?? (peer?.broken.has("name") ? undefined : p.address?.toString());
   if ((n.name !== undefined || p.name !== undefined) && nodeName !== undefined && nodeName === peerName) problems.add(["peer", "name"], `${show(peerName)} is node.name too: give each box its own name`);

@@ -28,7 +28,7 @@ import { DaemonEnv } from "./env";
 import { Logger } from "./log";
 import { Action, FailoverMachine, MachineEvent, Verdict } from "./machine";
 import { PeerIdentity } from "./peer-identity";
-import { execCheckEnvironment, execCheckProblems, findOwnAddress, ipv6PrefixProblem, OwnAddress, PreflightError } from "./preflight";
+import { execCheckEnvironment, execCheckProblems, findOwnAddress, ipv6Problem, OwnAddress, PreflightError } from "./preflight";
 import { PairKeys } from "./auth";
 import { PairAuth, pairPort, PairResponder } from "./pair";
 
@@ -146,12 +146,11 @@ export async function prepare(config: TakeoverConfig): Promise<DaemonEnv> {
   if (usesIpv6(config)) {
     try {
       const present = await addresses.listIpv6();
-      const problem = ipv6PrefixProblem(config, present);
+      const problem = ipv6Problem(config, present);
       if (problem !== undefined) throw new StartupError(`${where}: ${problem}`);
       linkLocal = present.find((a) => isLinkLocal(a.address))?.address;
-      // the checks' source: the box's own global address on the segment (not one takeover moves), else its link-local
+      // the checks' source if the link-local goes: the box's own global address on the segment (not one takeover moves)
       ipv6Source = present.find((a) => !a.ours && !isLinkLocal(a.address) && !a.tentative)?.address ?? linkLocal;
-      if (ipv6Source === undefined) throw new StartupError(`${config.interface} has no IPv6 address, not even a link-local one, so takeover cannot speak NDP there: enable IPv6 on it (sysctl net.ipv6.conf.${config.interface}.disable_ipv6=0)`);
     } catch (error) {
       addresses.close();
       link.close();
@@ -325,7 +324,12 @@ export class Daemon {
     this.#responder =
       auth === undefined
         ? undefined
-        : new PairResponder(port, auth, { ours: config.node.address, peer: config.peer.address, holds: (address) => this.#machine.stateOf(new Ipv4(address).toString()) === "holding" });
+        : new PairResponder(port, auth, {
+            ours: config.node.address,
+            peer: config.peer.address,
+            holds: (address) => this.#machine.stateOf(new Ipv4(address).toString()) === "holding",
+            holds6: (address) => this.#machine.stateOf(address) === "holding",
+          });
     this.#watcher = new ConflictWatcher(port, (event) => {
       const isPeer = this.#peerSaid(event.mac, event.authentic);
       // a claim from a MAC we do not know as the peer's may be the peer at a new MAC: ask it (our own

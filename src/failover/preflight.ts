@@ -55,6 +55,17 @@ export function findOwnAddress(config: TakeoverConfig): OwnAddress {
  * addresses that takeover did not add), if the interface has any: the router would not send it
  * there. With only a link-local, there is nothing to compare with.
  */
+/**
+ * What keeps IPv6 public addresses or checks from working on the interface, given its IPv6 addresses:
+ * no link-local (IPv6 off there), or an address outside its prefixes (ipv6PrefixProblem).
+ */
+export function ipv6Problem(config: TakeoverConfig, present: readonly { address: Ipv6Address; prefixLength: number; ours: boolean }[]): string | undefined {
+  if (!present.some((a) => isLinkLocal(a.address))) {
+    return `interface: ${config.interface} has no IPv6 link-local address (IPv6 is off there?), and the IPv6 public addresses and checks need one: enable IPv6 on it (sysctl net.ipv6.conf.${config.interface}.disable_ipv6=0)`;
+  }
+  return ipv6PrefixProblem(config, present);
+}
+
 export function ipv6PrefixProblem(config: TakeoverConfig, present: readonly { address: Ipv6Address; prefixLength: number; ours: boolean }[]): string | undefined {
   const onLink = present.filter((a) => !a.ours && !isLinkLocal(a.address));
   if (onLink.length === 0) return undefined;

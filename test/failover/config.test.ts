@@ -780,7 +780,6 @@ describe("config: IPv6 public addresses and check targets", () => {
     ["only IPv6 public addresses", edit({ 7: "  publicAddress: 2001:db8:1::36/64" }), "brain.yaml:7: peer.publicAddress: has no IPv4 address: list at least one IPv4 public address next to the IPv6 ones, like [192.0.2.37/24, 2001:db8:1::36/64] (IPv6-only public addresses are not supported yet)"],
     ["an IPv6 address twice, written two ways", edit({ 4: "  publicAddress: [192.0.2.37, 2001:db8:1::37/64]", 7: "  publicAddress: [192.0.2.36, 2001:db8:1:0:0:0:0:37/64]" }), 'brain.yaml:7: peer.publicAddress[1]: "2001:db8:1::37" is node.publicAddress[1] too: each box needs its own public address'],
     ["a link-local check target", edit({}, ["  - target: fe80::18"]), 'brain.yaml:23: checks[3].target: "fe80::18" is link-local: a check needs an address routed without a zone; give the peer\'s global or unique-local address'],
-    ["auth with IPv6 public addresses", edit({ 4: "  publicAddress: [192.0.2.37, 2001:db8:1::37/64]" }, ["auth:", "  keyFile: /etc/takeover/pair.key"]), "brain.yaml:23: auth: IPv6 public addresses cannot be authenticated yet (the tag rides in ARP frames only): leave auth out, or the IPv6 public addresses"],
     ["a router flag that is not a boolean", edit({}, ["announce:", "  router: maybe"]), "brain.yaml:24: announce.router: "],
   ];
   for (const [what, text, message] of cases) {
