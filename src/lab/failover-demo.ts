@@ -278,7 +278,9 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<LabS
       });
     }
     await new Promise((r) => setTimeout(r, 30)); // late lines of the same moment
-    const phaseEvents = seen().filter((e) => e.t >= startedAt - 1000 || e.source !== "router").sort((a, b) => a.t - b.t);
+    // the router's lines from the moment the action began (the boxes may act on the change before the
+    // command making it returns); earlier ones that arrived late belong to the phase before
+    const phaseEvents = seen().filter((e) => e.t >= actionStartedAt - 1000 || e.source !== "router").sort((a, b) => a.t - b.t);
     const micros = (address: string) => {
       const http = phaseEvents.find((e) => e.kind === "http" && e.address === address && e.value === httpOwner);
       const neighbour = phaseEvents.find((e) => e.kind === "neighbour" && e.address === address && e.value === neighbourOwner);

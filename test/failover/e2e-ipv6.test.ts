@@ -41,7 +41,8 @@ function assertPhase(result: PhaseResult, scenario: LabScenario): void {
 /** Once a phase has settled (every address of Brain's at its new owner's MAC and page), when. */
 function settledAt(phase: PhaseResult): number {
   const times = [...phase.byAddress.values()].flatMap((m) => [m.httpMicros, m.neighbourMicros]);
-  assert.ok(times.every((t) => t !== undefined), `${phase.name}: not every address of Brain's settled`);
+  const story = () => `${JSON.stringify([...phase.byAddress])}\n${timeline(phase.events, phase.startedAt)}`;
+  assert.ok(times.every((t) => t !== undefined), `${phase.name}: not every address of Brain's settled: ${story()}`);
   return phase.startedAt + Math.max(...(times as number[]));
 }
 
