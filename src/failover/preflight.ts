@@ -36,11 +36,10 @@ export function findOwnAddress(config: TakeoverConfig): OwnAddress {
     const has = iface.ipv4.map((a) => `${a.address}/${a.prefixLength}`).join(", ") || "no IPv4 address";
     throw new PreflightError(`node.address: ${config.node.address} is not on ${config.interface} (it has ${has}); put this box's real address there, or fix the config`);
   }
-  const checked: [string, Ipv4][] = [
-    ...config.node.publicAddresses.map((p, i): [string, Ipv4] => [config.node.publicAddresses.length > 1 ? `node.publicAddress[${i}]` : "node.publicAddress", p.address]),
-    ...config.peer.publicAddresses.map((p, i): [string, Ipv4] => [config.peer.publicAddresses.length > 1 ? `peer.publicAddress[${i}]` : "peer.publicAddress", p.address]),
-    ["peer.address", config.peer.address],
-  ];
+  // the IPv4 ones (IPv6 public addresses are checked against the interface's IPv6 prefixes by prepare())
+  const keyed = (side: "node" | "peer") =>
+    config[side].publicAddresses.flatMap((p, i): [string, Ipv4][] => (p.address instanceof Ipv4 ? [[config[side].publicAddresses.length > 1 ? `${side}.publicAddress[${i}]` : `${side}.publicAddress`, p.address]] : []));
+  const checked: [string, Ipv4][] = [...keyed("node"), ...keyed("peer"), ["peer.address", config.peer.address]];
   for (const [key, address] of checked) {
     if (!own.address.sameSubnet(address, own.prefixLength)) {
       throw new PreflightError(`${key}: ${address} is not on ${config.interface}'s subnet ${own.address}/${own.prefixLength}; the router could not reach it there`);
