@@ -835,10 +835,12 @@ async function main(): Promise<void> {
       const m = r === undefined ? undefined : stats(r.trials[outage][phase], "neighbourMicros").median;
       check(`${outage}: takeover 2ms: median ${phase} by the router's neighbour entry ${ms(m)} ms ≤ 10 ms`, m === undefined ? undefined : m <= 10_000);
     }
-    // issue 11: IPv6 failover ≤ 0.8× keepalived v6's, failback ≤ 50 ms in every trial (by the router's neighbour entry)
+    // issue 11: IPv6 failover ≤ 0.8× keepalived v6's at the same loss tolerance (this row is fall 2, one
+    // missed message fewer than VRRP's three: the ratio is printed for it), failback ≤ 50 ms in every
+    // trial (by the router's neighbour entry)
     const v6 = results.find((x) => x.setup.name === "takeover 10ms v6");
     const xv6 = ratio(med("takeover 10ms v6", outage, "failover"), med("keepalived v6", outage, "failover"));
-    check(`${outage}: takeover 10ms v6: median failover ${ms(med("takeover 10ms v6", outage, "failover"))} ms ≤ 0.8× keepalived v6's ${ms(med("keepalived v6", outage, "failover"))} ms (${xv6 === undefined ? "—" : `${xv6.toFixed(2)}×`})`, xv6 === undefined ? undefined : xv6 <= 0.8);
+    check(`${outage}: takeover 10ms v6: median failover ${ms(med("takeover 10ms v6", outage, "failover"))} ms (fall 2) ≤ 0.8× keepalived v6's ${ms(med("keepalived v6", outage, "failover"))} ms (${xv6 === undefined ? "—" : `${xv6.toFixed(2)}×`})`, xv6 === undefined ? undefined : xv6 <= 0.8);
     const v6back = v6 === undefined ? undefined : stats(v6.trials[outage].failback, "neighbourMicros");
     check(`${outage}: takeover 10ms v6: every failback by the router's IPv6 neighbour entry ≤ 50 ms (max ${ms(v6back?.max)} ms)`, v6back === undefined || v6back.max === undefined ? undefined : v6back.failed === 0 && v6back.max <= 50_000);
     const df = med("takeover defaults", outage, "failover");
