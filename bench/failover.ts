@@ -46,8 +46,11 @@
 //                      (HTTP over IPv6 from the router, and its IPv6 neighbour entry). Issue 11's baseline.
 //   takeover 10ms v6   "takeover 10ms" with each box's IPv6 public address in its list (the syntax of issue
 //                      11: publicAddress [192.0.2.37/24, 2001:db8:1::37/64]), in that lab, timed at
-//                      2001:db8:1::37. A daemon that refuses the config (main's refuses IPv6 public
-//                      addresses) makes the setup be skipped with one line, before its daemons start.
+//                      2001:db8:1::37. Every takeover setup's configs go through `takeover run --check`
+//                      in the boxes' namespaces first: a daemon that refuses them (one without IPv6
+//                      public addresses refuses these) makes the setup be skipped, said in one line
+//                      after the tables (or as the one error line when nothing else ran), before its
+//                      daemons start.
 //   takeover 2ms       examples/fast.yaml for Brain and the same mirrored for Pinky: ICMP every 2 ms,
 //                      timeout 1 ms, fall 3, one ARP probe and 1 ms of listening, 3 announcements 20 ms
 //                      apart (issue 13's target: failover and failback ≤ 10 ms median by the router's
