@@ -33,7 +33,12 @@ TRIALS=${1:-3}
 shift || true
 SETTINGS=("$@")
 [ ${#SETTINGS[@]} -eq 0 ] && SETTINGS=(default optimistic accept_dad=0 dad_transmits=0)
-[ "$TRIALS" -ge 1 ] && [ "$TRIALS" -le 20 ] || { echo "ipv6-failback-dad.sh: TRIALS must be 1 to 20" >&2; exit 2; }
+[[ "$TRIALS" =~ ^[0-9]+$ ]] && [ "$TRIALS" -ge 1 ] && [ "$TRIALS" -le 20 ] || { echo "ipv6-failback-dad.sh: TRIALS must be a whole number from 1 to 20, not \"$TRIALS\"" >&2; exit 2; }
+for setting in "${SETTINGS[@]}"; do
+  case "$setting" in default|optimistic|accept_dad=0|dad_transmits=0) ;;
+    *) echo "ipv6-failback-dad.sh: no setting \"$setting\"; there are: default optimistic accept_dad=0 dad_transmits=0" >&2; exit 2 ;;
+  esac
+done
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 P="tk-b6dad-$$-"
 PIDS=()
