@@ -43,6 +43,8 @@ HERE=$(cd "$(dirname "$0")/.." && pwd)
 P="tk-b6dad-$$-"
 PIDS=()
 cleanup() {
+  # keepalived by its own pid files: the pipeline's $! is the stamper at its end, not keepalived
+  for n in brain pinky; do [ -s "${TMP:-/nonexistent}/$n.pid" ] && kill "$(cat "$TMP/$n.pid")" 2>/dev/null || true; done
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   sleep 0.3
   for n in sw router brain pinky; do ip netns delete "$P$n" 2>/dev/null || true; done
