@@ -1,8 +1,10 @@
 // `takeover lab`: the main job on one box. Builds router, Brain and Pinky in network namespaces,
 // starts two real daemons with the shipped example configs, cuts Brain's link, restores it, and
 // narrates what the router sees; then tears everything down. Exit 0 only if every step happened.
-// `--ipv6` makes it dual-stack: each box has an IPv6 public address too, and the narration shows
-// both families' failover and failback side by side.
+// Dual-stack by default: each box has an IPv6 public address too, and the narration shows both
+// families' failover and failback side by side; `--no-ipv6` for IPv4 alone. Where the daemon cannot
+// take IPv6 public addresses here (IPv6 disabled on this host), the default falls back to IPv4 with
+// a line saying why, and `--ipv6` refuses in one line.
 import { Command } from "commander";
 import { BRAIN, dualStackRefusal, formatEvent, PhaseResult, PINKY, ROUTER, startScenario } from "../lab/failover-demo";
 import { KEPT_LAB_FILE, Lab, readKeptLab } from "../lab/netns";
@@ -22,8 +24,8 @@ export function registerLab(program: Command): void {
     .description("run a real failover in network namespaces on this box and narrate it (needs root)")
     .option("--timeout <seconds>", "how long each step may take", "15")
     .option("--keep", `leave the lab up afterwards, daemons running (logs in ${KEPT_LOG_DIR}); remove it with: takeover lab down`)
-    .option("--ipv6", `dual-stack: the segment carries ${ROUTER.address6}/64 too and each box has an IPv6 public address (brain ${BRAIN.publicAddress6}, pinky ${PINKY.publicAddress6}); needs a daemon that takes IPv6 public addresses`)
-    .option("--no-ipv6", "IPv4 only (the default)")
+    .option("--ipv6", `dual-stack (the default where IPv6 works): the segment carries ${ROUTER.address6}/64 too and each box has an IPv6 public address (brain ${BRAIN.publicAddress6}, pinky ${PINKY.publicAddress6})`)
+    .option("--no-ipv6", "IPv4 only")
     .action(async (options: { timeout: string; keep?: boolean; ipv6?: boolean }) => {
       const timeoutMs = Number(options.timeout) * 1000;
       if (!(timeoutMs > 0)) throw new UsageError(`--timeout: "${options.timeout}" is not a number of seconds; write one like --timeout 30`);
@@ -31,12 +33,14 @@ export function registerLab(program: Command): void {
       const already = readKeptLab();
       if (already !== undefined) throw new UsageError(`a lab kept earlier is still up (${already.prefix}*); remove it first with takeover lab down`);
       const write = (s: string) => process.stdout.write(s);
-      const ipv6 = options.ipv6 === true;
+      let ipv6 = options.ipv6 !== false;
       if (ipv6) {
         const refusal = await dualStackRefusal();
         if (refusal !== undefined) {
           const first = refusal.split("\n")[0].replace(/^takeover: /, "");
-          throw new UsageError(`--ipv6: this takeover's daemon refuses IPv6 public addresses (${first}); run takeover lab without --ipv6, or with a build that has them`);
+          if (options.ipv6 === true) throw new UsageError(`--ipv6: this takeover's daemon refuses IPv6 public addresses here (${first}); run takeover lab --no-ipv6`);
+          write(`IPv6 left out: the daemon refuses IPv6 public addresses here (${first})\n`);
+          ipv6 = false;
         }
       }
       if (ipv6) {
