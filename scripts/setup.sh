@@ -7,12 +7,13 @@ cd "$(dirname "$0")/.."
 
 # libpcap-dev: headers for the native `cap` and `pcap` bindings. iproute2, nftables: the lab and the
 # end-to-end tests (namespaces, veth, faults). tcpdump, tshark, python3-scapy, iputils-ping, fping,
-# arping: independent peers our codecs, sniffer and prober are checked against. util-linux: setpriv,
+# arping, ndisc6: independent peers our codecs, sniffer and prober are checked against (ndisc6: who
+# answers the router's Neighbor Solicitation, in the IPv6 end-to-end tests). util-linux: setpriv,
 # which runs hooks without capabilities. prometheus: its promtool checks and unit-tests
 # deploy/prometheus-alerts.yml (nothing starts the server). systemd: only for `systemd-analyze
 # security --offline` on the unit (installing the package boots nothing). g++/make/python3:
 # node-gyp's toolchain.
-packages=(libpcap-dev iproute2 nftables tcpdump tshark python3-scapy iputils-ping fping arping g++ make python3 procps keepalived util-linux prometheus systemd)
+packages=(libpcap-dev iproute2 nftables tcpdump tshark python3-scapy iputils-ping fping arping ndisc6 g++ make python3 procps keepalived util-linux prometheus systemd)
 
 missing=()
 for package in "${packages[@]}"; do

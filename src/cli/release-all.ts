@@ -1,6 +1,6 @@
 // `takeover release-all IFACE [--label LABEL]` (or `--config FILE`, which names both): removes from
 // IFACE every IPv4 address carrying takeover's alias label (IFACE:LABEL, default IFACE:vip — what
-// `run` adds with), prints one line per address removed, and exits 0, also when there was none. For
+// `run` adds with) and every IPv6 address carrying its IFA_PROTO mark (116), prints one line per address removed, and exits 0, also when there was none. For
 // after a crash: deploy/takeover.service runs it as ExecStopPost=, so a box whose daemon died stops
 // answering for addresses nobody manages (its own public address goes too; `run` claims it again at
 // start). Addresses without our label (the box's real address, an operator's) are never touched. An
@@ -14,7 +14,7 @@ const MAX_LABEL = 15;
 export function registerReleaseAll(program: Command): void {
   program
     .command("release-all")
-    .description("after a crash: remove the addresses takeover added (those labelled IFACE:LABEL) from IFACE")
+    .description("after a crash: remove the addresses takeover added (IPv4 labelled IFACE:LABEL, IPv6 marked IFA_PROTO 116) from IFACE")
     .argument("[iface]", "the interface, like eth0 (or give --config)")
     .option("--label <label>", "the label suffix the daemon used (config key label; default: the config's default, vip)")
     .option("--config <file>", "take the interface and label from the daemon's config file (only those two keys are read)")
@@ -57,6 +57,16 @@ export function registerReleaseAll(program: Command): void {
           }
           // not there any more: the kernel took it away with a primary address removed before it
           if (removed) process.stdout.write(`removed ${a.address}/${a.prefixLength} from ${iface} (label ${alias})\n`);
+        }
+        // IPv6 addresses carry no label: ours are those with takeover's IFA_PROTO mark (README, IPv6)
+        for (const a of (await manager.listIpv6()).filter((x) => x.ours)) {
+          let removed: boolean;
+          try {
+            removed = await manager.removeIpv6(a.address);
+          } catch (error) {
+            throw new UsageError((error as Error).message);
+          }
+          if (removed) process.stdout.write(`removed ${a.address}/${a.prefixLength} from ${iface} (takeover's IFA_PROTO)\n`);
         }
       } finally {
         manager.close();

@@ -25,6 +25,23 @@ async function checkOnly(config: TakeoverConfig, file: string): Promise<void> {
     problems.push(error.message);
   }
   problems.push(...hookProblems(config.hooks), ...execCheckProblems(config));
+  // IPv6 public addresses against the interface's IPv6 prefixes (an rtnetlink dump needs no privilege)
+  const { usesIpv6 } = await import("../failover/daemon");
+  if (usesIpv6(config) && problems.every((p) => !p.startsWith("interface:"))) {
+    const { AddressManager } = await import("../failover/addresses");
+    const { ipv6Problem } = await import("../failover/preflight");
+    try {
+      const manager = await AddressManager.open(config.interface);
+      try {
+        const problem = ipv6Problem(config, await manager.listIpv6());
+        if (problem !== undefined) problems.push(problem);
+      } finally {
+        manager.close();
+      }
+    } catch (error) {
+      problems.push(`interface: ${(error as Error).message}`);
+    }
+  }
   if (config.auth !== undefined) {
     try {
       (await import("../failover/auth")).PairKeys.fromFile(config.auth.keyFile);

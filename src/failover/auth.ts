@@ -2,7 +2,8 @@
 // secret, so that a stranger on the segment — who sees every frame and may send it again — can
 // neither forge one nor have an old one believed.
 //
-// Each signed frame carries an 18-byte trailer (for ARP, in the Ethernet padding, bytes [42, 60)):
+// Each signed frame carries an 18-byte trailer (for ARP, in the Ethernet padding, bytes [42, 60); for
+// NDP, in an NDP option of its own, the last of the message: see NDP_AUTH_OPTION):
 //   "TK" (0x54 0x4b) | key id (1 byte) | counter (5 bytes, big-endian) | tag (10 bytes)
 // - key id: the first byte of SHA-256 of the key, so a receiver knows which of its keys to try;
 // - counter: the signer's clock in milliseconds since COUNTER_EPOCH_MS (2024-01-01T00:00:00Z; 40 bits
@@ -21,6 +22,8 @@
 // period. Pure code: node:crypto, and node:fs only to read a key file.
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { foldChecksum, onesComplementSum } from "../packets/checksum";
+import { ipv6PseudoHeaderSum } from "../packets/ipv6";
 
 export const TRAILER_BYTES = 18;
 /** the counter's zero: 2024-01-01T00:00:00Z (a 40-bit count of ms since the Unix epoch ran out in 2004) */
@@ -46,6 +49,8 @@ export const Purpose = {
   EchoRequest: 2,
   /** an ICMP echo reply: covered as for a request */
   EchoReply: 3,
+  /** an NDP frame (Neighbor Solicitation or Advertisement): covered = the frame as it was before the auth option, its checksum as zero */
+  Ndp: 4,
 } as const;
 export type Purpose = (typeof Purpose)[keyof typeof Purpose];
 
@@ -258,4 +263,88 @@ export function frameSource(frame: Uint8Array): string {
 export function verifyArpFrame(verifier: Verifier, frame: Uint8Array): Verdict {
   if (frame.length < SIGNED_ARP_FRAME_BYTES) return { ok: false, why: "no trailer" };
   return verifier.verify(Purpose.Arp, frame.subarray(0, ARP_COVERED_BYTES), frame.subarray(ARP_COVERED_BYTES, SIGNED_ARP_FRAME_BYTES), frameSource(frame));
+}
+
+const ETHERNET_HEADER = 14;
+const IPV6_HEADER = 40;
+const ICMPV6_AT = ETHERNET_HEADER + IPV6_HEADER;
+/**
+ * The NDP option our trailer rides in: type 253, one of the two RFC 4727 sets aside for experiments,
+ * length 3 (24 bytes: type, length, the 18-byte trailer, 4 bytes of zero padding). RFC 4861 §4.6 has
+ * receivers ignore options they do not know, so every host and router still takes the NS or NA. A
+ * trailer after the IPv6 packet would not do: a Linux bridge with br_netfilter
+ * (bridge-nf-call-ip6tables=1, which Docker and Kubernetes hosts load) trims every IPv6 frame it
+ * forwards to its payload length, and did so in our lab.
+ */
+export const NDP_AUTH_OPTION = 253;
+export const NDP_AUTH_OPTION_BYTES = 24;
+
+/** An untagged Ethernet frame holding an IPv6 packet whose next header is ICMPv6 with an NS (135) or NA (136). */
+export function isNdpFrame(frame: Uint8Array): boolean {
+  return frame.length >= ICMPV6_AT + 4 && frame[12] === 0x86 && frame[13] === 0xdd && frame[ETHERNET_HEADER + 6] === 58 && (frame[ICMPV6_AT] === 135 || frame[ICMPV6_AT] === 136);
+}
+
+/** The IPv6 payload length of an NDP frame. */
+function payloadLength(frame: Uint8Array): number {
+  return (frame[ETHERNET_HEADER + 4] << 8) | frame[ETHERNET_HEADER + 5];
+}
+
+/**
+ * The bytes an NDP frame's tag covers, as parts: the frame as it was before the option was added
+ * (`messageEnd`: where its ICMPv6 message ended), with that IPv6 payload length and the ICMPv6
+ * checksum as zero (the checksum covers the option, so it cannot be covered itself).
+ */
+function ndpCovered(frame: Uint8Array, messageEnd: number): Uint8Array[] {
+  const length = messageEnd - ICMPV6_AT;
+  return [frame.subarray(0, ETHERNET_HEADER + 4), Uint8Array.of(length >>> 8, length & 0xff), frame.subarray(ETHERNET_HEADER + 6, ICMPV6_AT + 2), Uint8Array.of(0, 0), frame.subarray(ICMPV6_AT + 4, messageEnd)];
+}
+
+/** The ICMPv6 checksum of the message at ICMPV6_AT in `frame` (its checksum field taken as zero). */
+function icmpv6Checksum(frame: Uint8Array, length: number): number {
+  let sum = ipv6PseudoHeaderSum(frame, ETHERNET_HEADER + 8, ETHERNET_HEADER + 24, length, 58);
+  sum = onesComplementSum(frame, ICMPV6_AT, ICMPV6_AT + 2, sum);
+  sum = onesComplementSum(frame, ICMPV6_AT + 4, ICMPV6_AT + length, sum);
+  return foldChecksum(sum);
+}
+
+/**
+ * Signs an untagged Ethernet + IPv6 NS or NA: our option (NDP_AUTH_OPTION) holding the trailer is
+ * added after its others, the IPv6 payload length grows by 24 and the ICMPv6 checksum is made again.
+ */
+export function signNdpFrame(signer: Signer, frame: Uint8Array): Uint8Array {
+  const end = ICMPV6_AT + payloadLength(frame);
+  if (!isNdpFrame(frame) || frame.length < end) throw new Error(`signNdpFrame: not a whole untagged Ethernet + IPv6 NS or NA frame (${frame.length} bytes)`);
+  const trailer = signer.trailer(Purpose.Ndp, ndpCovered(frame, end));
+  const signed = new Uint8Array(end + NDP_AUTH_OPTION_BYTES);
+  signed.set(frame.subarray(0, end));
+  signed[end] = NDP_AUTH_OPTION;
+  signed[end + 1] = NDP_AUTH_OPTION_BYTES / 8;
+  signed.set(trailer, end + 2);
+  const length = end + NDP_AUTH_OPTION_BYTES - ICMPV6_AT;
+  signed[ETHERNET_HEADER + 4] = length >>> 8;
+  signed[ETHERNET_HEADER + 5] = length & 0xff;
+  const checksum = icmpv6Checksum(signed, length);
+  signed[ICMPV6_AT + 2] = checksum >>> 8;
+  signed[ICMPV6_AT + 3] = checksum & 0xff;
+  return signed;
+}
+
+/** Where the auth option of an NDP frame starts, if its ICMPv6 message ends with one. */
+function authOptionAt(frame: Uint8Array): number | undefined {
+  const end = ICMPV6_AT + payloadLength(frame);
+  const at = end - NDP_AUTH_OPTION_BYTES;
+  if (frame.length < end || at < ICMPV6_AT + 24) return undefined;
+  return frame[at] === NDP_AUTH_OPTION && frame[at + 1] === NDP_AUTH_OPTION_BYTES / 8 ? at : undefined;
+}
+
+/** Verifies an NDP frame as captured: the trailer in the auth option that ends its message. The sender is its Ethernet source MAC. */
+export function verifyNdpFrame(verifier: Verifier, frame: Uint8Array): Verdict {
+  const at = authOptionAt(frame);
+  if (at === undefined) return { ok: false, why: "no trailer" };
+  return verifier.verify(Purpose.Ndp, ndpCovered(frame, at), frame.subarray(at + 2, at + 2 + TRAILER_BYTES), frameSource(frame));
+}
+
+/** Whether an NDP frame ends with our auth option (it claims to be signed). */
+export function ndpFrameHasTrailer(frame: Uint8Array): boolean {
+  return authOptionAt(frame) !== undefined;
 }

@@ -10,12 +10,21 @@ import { Document, isAlias, isMap, isScalar, isSeq, LineCounter, Node as YamlNod
 import { z } from "zod";
 import type { AnnounceForm } from "../arp/announcer";
 import { AddressError, Ipv4, Mac } from "../packets/address";
+import { Ipv6Address } from "../packets/ipv6";
 import { DurationError, formatDuration, parseDuration } from "./duration";
 import { Level, LEVELS, LOG_FORMATS, LogFormat } from "./log";
 import { HOOK_EVENTS, HookEvent } from "./config-values";
 import { Failback } from "./machine";
 
 export type Micros = number;
+
+/** A public address or a check's target: IPv4, or IPv6 (public IPv6 addresses move by NDP, src/ndp). */
+export type IpAddress = Ipv4 | Ipv6Address;
+
+/** The same address (either family). */
+export function sameAddress(a: IpAddress, b: IpAddress): boolean {
+  return a instanceof Ipv4 ? b instanceof Ipv4 && a.equals(b) : b instanceof Ipv6Address && a.equals(b);
+}
 
 export type CheckType = "icmp" | "http" | "tcp" | "exec" | "interface";
 
@@ -44,8 +53,8 @@ interface CheckCommon {
 /** A check that contacts an address over the network. */
 interface NetworkCheckCommon extends CheckCommon {
   readonly target: CheckTarget;
-  /** the address the check contacts */
-  readonly address: Ipv4;
+  /** the address the check contacts (IPv6: ICMPv6 echo through our own prober, HTTP and TCP to [v6]:port) */
+  readonly address: IpAddress;
 }
 
 export interface IcmpCheckConfig extends NetworkCheckCommon {
@@ -91,8 +100,9 @@ export type CheckConfig = NetworkCheckConfig | ExecCheckConfig | InterfaceCheckC
 
 /** One public address, with the prefix length written after it, if any. */
 export interface PublicAddress {
-  readonly address: Ipv4;
-  /** from `a.b.c.d/nn`; absent: the node's first public address's, else the interface's */
+  /** IPv4 (moved by ARP) or IPv6 (moved by NDP) */
+  readonly address: IpAddress;
+  /** from `a.b.c.d/nn`; absent: the node's first public address's, else the interface's. Always given for IPv6. */
   readonly prefixLength?: number;
 }
 
@@ -103,9 +113,9 @@ export interface NodeConfig {
   readonly name: string;
   /** the box's real address, already on the interface */
   readonly address: Ipv4;
-  /** the first of publicAddresses */
+  /** the first IPv4 one of publicAddresses (a box has at least one) */
   readonly publicAddress: Ipv4;
-  /** the first public address's prefix length, if written; absent: the daemon uses the interface's */
+  /** that address's prefix length, if written; absent: the daemon uses the interface's */
   readonly publicPrefixLength?: number;
   /** the addresses takeover moves between the boxes (one or a list): this box's while it is healthy; they move together */
   readonly publicAddresses: readonly PublicAddress[];
@@ -125,6 +135,8 @@ export interface AnnounceConfig {
   readonly form: AnnounceForm;
   /** announce held addresses again this often; 0 = never */
   readonly refreshMicros: Micros;
+  /** IPv6: the Router flag of our Neighbor Advertisements (set only if this box routes for the segment) */
+  readonly router: boolean;
 }
 
 /** RFC 5227 probing before an address is claimed. */
@@ -227,7 +239,7 @@ export const DEFAULTS = {
   },
   http: { port: 80, path: "/", expectStatus: 200, maxBytes: 65_536 },
   peer: { runsTakeover: true },
-  announce: { count: 5, intervalMicros: 200_000, form: "both", refreshMicros: 0 },
+  announce: { count: 5, intervalMicros: 200_000, form: "both", refreshMicros: 0, router: false },
   claim: { probes: 2, probeIntervalMicros: 20_000, probeWaitMicros: 50_000, retryMicros: 500_000, verifyIntervalMicros: 250_000 },
   conflicts: { yieldToStrangers: false, defendIntervalMicros: 20_000, defendBurst: 10 },
   status: { listen: { host: "127.0.0.1", port: 9337 } },
@@ -546,6 +558,7 @@ function textOf(value: Scalar, fix: string): string {
 /** An address a box can own: not 0/8, loopback, multicast or reserved. */
 function hostAddress(text: string, fix: string): Ipv4 {
   let address: Ipv4;
+  if (text.includes(":")) throw new Bad(`${show(text)} is IPv6, and this key takes an IPv4 address (the boxes watch each other over IPv4; IPv6 public addresses go in publicAddress); ${fix}`);
   try {
     address = Ipv4.parse(text.trim());
   } catch (error) {
@@ -565,7 +578,7 @@ function ipv4(fix: string) {
 /** One public address, or a list of them (in the file's order). `list`: it was written as a list. */
 interface PublicAddresses {
   readonly list: boolean;
-  readonly items: readonly { address: Ipv4; prefixLength: number | undefined }[];
+  readonly items: readonly { address: IpAddress; prefixLength: number | undefined }[];
 }
 
 /** `a.b.c.d`, `a.b.c.d/nn`, or a list of them: each item checked as one, complaints placed at the item. */
@@ -586,7 +599,7 @@ function publicAddresses(fix: string) {
       ctx.issues.push({ code: "custom", message: `a list of ${value.length} addresses, over the ${MAX_PUBLIC_ADDRESSES} one box may have (each is probed, announced and verified on its own): list at most ${MAX_PUBLIC_ADDRESSES}`, input: value });
       return z.NEVER;
     }
-    const items: { address: Ipv4; prefixLength: number | undefined }[] = [];
+    const items: { address: IpAddress; prefixLength: number | undefined }[] = [];
     for (const [i, item] of (value as unknown[]).entries()) {
       const result = one.safeParse(item);
       if (result.success) items.push(result.data);
@@ -596,10 +609,11 @@ function publicAddresses(fix: string) {
   });
 }
 
-/** `a.b.c.d` or `a.b.c.d/nn`. */
+/** `a.b.c.d`, `a.b.c.d/nn`, or an IPv6 address with its prefix length, `2001:db8:1::37/64`. */
 function publicAddress(fix: string) {
-  return leaf(fix, (value) => {
+  return leaf(fix, (value): { address: IpAddress; prefixLength: number | undefined } => {
     const text = textOf(value, fix);
+    if (text.includes(":")) return publicIpv6(text);
     const slash = text.indexOf("/");
     if (slash < 0) return { address: hostAddress(text, fix), prefixLength: undefined };
     const prefix = text.slice(slash + 1).trim();
@@ -614,6 +628,40 @@ function publicAddress(fix: string) {
     }
     return { address, prefixLength };
   });
+}
+
+/** Why an IPv6 address cannot be a box's public address, if it cannot. */
+function unownableIpv6(address: Ipv6Address): string | undefined {
+  const b = address.bytes;
+  const fix = "give a global or unique-local address a box can own, like 2001:db8:1::37/64";
+  if (b.every((x) => x === 0)) return `the unspecified address (::); ${fix}`;
+  if (b.slice(0, 15).every((x) => x === 0) && b[15] === 1) return `the loopback address (::1); ${fix}`;
+  if (b[0] === 0xff) return `a multicast address (ff00::/8); ${fix}`;
+  if (b[0] === 0xfe && (b[1] & 0xc0) === 0x80) return `a link-local address (fe80::/10), which every box has its own of and none can hand over; ${fix}`;
+  if (b.slice(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff) return `an IPv4-mapped address (::ffff:0:0/96): write the IPv4 address itself, ${b.slice(12).join(".")}`;
+  return undefined;
+}
+
+/** `2001:db8:1::37/64`: an IPv6 public address, with the prefix length (the interface's on-link prefix). */
+function publicIpv6(text: string): { address: Ipv6Address; prefixLength: number } {
+  const slash = text.indexOf("/");
+  const addressText = (slash < 0 ? text : text.slice(0, slash)).trim();
+  let address: Ipv6Address;
+  try {
+    address = Ipv6Address.parse(addressText);
+  } catch (error) {
+    if (error instanceof AddressError) throw new Bad(`${error.message}; write an IPv6 address with its prefix length, like 2001:db8:1::37/64`);
+    throw error;
+  }
+  const unownable = unownableIpv6(address);
+  if (unownable !== undefined) throw new Bad(`${show(text)} is ${unownable}`);
+  if (slash < 0) throw new Bad(`${show(text)} has no prefix length: write the segment's, like ${addressText}/64 (an IPv6 address is added with the prefix it is on-link in)`);
+  const prefix = text.slice(slash + 1).trim();
+  const prefixLength = Number(prefix);
+  if (!/^[0-9]{1,3}$/.test(prefix) || prefixLength < 1 || prefixLength > 128) {
+    throw new Bad(`${show(text)} has prefix length ${show(prefix)}: an IPv6 prefix length is a whole number from 1 to 128, like ${addressText}/64`);
+  }
+  return { address, prefixLength };
 }
 
 function mac(fix: string) {
@@ -712,15 +760,22 @@ const labelName = leaf('write a short suffix, like label: vip (the aliases show 
 });
 
 const TARGET_NAMES = ["peer", "peer-public", "self-public"] as const;
-const TARGET_FIX = `write ${TARGET_NAMES.join(", ")} or an IPv4 address`;
+const TARGET_FIX = `write ${TARGET_NAMES.join(", ")}, an IPv4 or an IPv6 address`;
 
-/** A target name, or any IPv4 address (loopback included: a local service can be a self check). */
-const target = leaf(TARGET_FIX, (value): { kind: CheckTarget; address?: Ipv4 } => {
+/** A target name, or any IPv4 or IPv6 address (loopback included: a local service can be a self check). */
+const target = leaf(TARGET_FIX, (value): { kind: CheckTarget; address?: IpAddress } => {
   const text = textOf(value, TARGET_FIX);
   const named = TARGET_NAMES.find((t) => t === text);
   if (named !== undefined) return { kind: named };
-  if (!/^[0-9./\s]+$/.test(text)) throw new Bad(`${show(value)} is not a target; ${TARGET_FIX}`);
+  const v6 = /^[0-9a-fA-F:.\s]+$/.test(text) && text.includes(":");
+  if (!v6 && !/^[0-9./\s]+$/.test(text)) throw new Bad(`${show(value)} is not a target; ${TARGET_FIX}`);
   try {
+    if (v6) {
+      const address = Ipv6Address.parse(text.trim());
+      if (address.bytes[0] === 0xfe && (address.bytes[1] & 0xc0) === 0x80) throw new Bad(`${show(text)} is link-local: a check needs an address routed without a zone; give the peer's global or unique-local address`);
+      if (address.bytes[0] === 0xff || address.bytes.every((b) => b === 0)) throw new Bad(`${show(text)} is ${address.bytes[0] === 0xff ? "multicast" : "the unspecified address"}; ${TARGET_FIX}`);
+      return { kind: "address", address };
+    }
     return { kind: "address", address: Ipv4.parse(text.trim()) };
   } catch (error) {
     if (error instanceof AddressError) throw new Bad(error.message);
@@ -843,6 +898,7 @@ const ANNOUNCE = z.strictObject({
   interval: duration("write the time between rounds, like interval: 200ms", true).optional(),
   form: oneOf(["request", "reply", "both"], "an announcement form").optional(),
   refresh: duration("write how often to announce held addresses again, like refresh: 10s, or 0s for never", false).optional(),
+  router: bool("write true only if this box routes for the segment (the Router flag of its IPv6 Neighbor Advertisements), else leave it out").optional(),
 });
 
 const CLAIM = z.strictObject({
@@ -984,9 +1040,9 @@ function optionalSection<S extends Shape>(schema: S, value: unknown, at: Path, p
 
 /** The addresses a check target may name, where they parsed. */
 interface Known {
-  readonly nodePublic?: readonly Ipv4[];
+  readonly nodePublic?: readonly IpAddress[];
   readonly peerAddress?: Ipv4;
-  readonly peerPublic?: readonly Ipv4[];
+  readonly peerPublic?: readonly IpAddress[];
 }
 
 const FAILBACK_FIX = "write immediate, delay and a duration (like failback: delay 30s), or manual";
@@ -1053,6 +1109,11 @@ function resolve(raw: unknown, source: string, problems: Problems): TakeoverConf
   const n = node?.good ?? {};
   const p = peer?.good ?? {};
   distinctAddresses(n, p, problems);
+  for (const [side, list] of [["node", n.publicAddress], ["peer", p.publicAddress]] as const) {
+    if (list !== undefined && !list.items.some((i) => i.address instanceof Ipv4)) {
+      problems.add([side, "publicAddress"], `has no IPv4 address: list at least one IPv4 public address next to the IPv6 ones, like [192.0.2.37/24, ${list.items[0].address}/${list.items[0].prefixLength}] (IPv6-only public addresses are not supported yet)`);
+    }
+  }
   const nodeName = n.name ?? (node?.broken.has("name") ? undefined : n.address?.toString());
   const peerName = p.name ?? (peer?.broken.has("name") ? undefined : p.address?.toString());
   if ((n.name !== undefined || p.name !== undefined) && nodeName !== undefined && nodeName === peerName) problems.add(["peer", "name"], `${show(peerName)} is node.name too: give each box its own name`);
@@ -1086,6 +1147,7 @@ function resolve(raw: unknown, source: string, problems: Problems): TakeoverConf
       intervalMicros: a.interval?.micros ?? DEFAULTS.announce.intervalMicros,
       form: a.form ?? DEFAULTS.announce.form,
       refreshMicros: a.refresh?.micros ?? DEFAULTS.announce.refreshMicros,
+      router: a.router ?? DEFAULTS.announce.router,
     },
     claim: {
       probes: c.probes ?? DEFAULTS.claim.probes,
@@ -1109,7 +1171,8 @@ function resolve(raw: unknown, source: string, problems: Problems): TakeoverConf
 }
 
 function resolveNode(raw: z.output<typeof NODE>): NodeConfig {
-  const first = raw.publicAddress.items[0];
+  // the rules made sure there is one
+  const first = raw.publicAddress.items.find((i) => i.address instanceof Ipv4)! as { address: Ipv4; prefixLength: number | undefined };
   return {
     name: raw.name ?? raw.address.toString(),
     address: raw.address,
@@ -1122,8 +1185,8 @@ function resolveNode(raw: z.output<typeof NODE>): NodeConfig {
 /** The real addresses and every public address (those that parsed) are all different ones. */
 function distinctAddresses(node: Partial<z.output<typeof NODE>>, peer: Partial<z.output<typeof PEER>>, problems: Problems): void {
   const publics = (side: "node" | "peer", list: PublicAddresses | undefined) =>
-    (list?.items ?? []).map((item, i) => ({ path: list!.list ? [side, "publicAddress", i] : [side, "publicAddress"], side, address: item.address as Ipv4 | undefined, real: false }));
-  const entries: { path: Path; side: "node" | "peer"; address: Ipv4 | undefined; real: boolean }[] = [
+    (list?.items ?? []).map((item, i) => ({ path: list!.list ? [side, "publicAddress", i] : [side, "publicAddress"], side, address: item.address as IpAddress | undefined, real: false }));
+  const entries: { path: Path; side: "node" | "peer"; address: IpAddress | undefined; real: boolean }[] = [
     { path: ["node", "address"], side: "node", address: node.address, real: true },
     { path: ["peer", "address"], side: "peer", address: peer.address, real: true },
     ...publics("node", node.publicAddress),
@@ -1133,7 +1196,7 @@ function distinctAddresses(node: Partial<z.output<typeof NODE>>, peer: Partial<z
   for (const entry of entries) {
     const address = entry.address;
     if (address === undefined) continue;
-    const earlier = seen.find((s) => s.address?.equals(address));
+    const earlier = seen.find((s) => s.address !== undefined && sameAddress(s.address, address));
     if (earlier !== undefined) {
       const fix = entry.real
         ? "node and peer are two boxes, each with its own address"
@@ -1247,9 +1310,9 @@ function resolveCheck(parsed: Parsed<z.output<typeof CHECK>>, i: number, known: 
   // with several public addresses, the name means the first; a literal may name any of them
   if (kind === "address" && address !== undefined) {
     const literal = address;
-    if (known.peerAddress?.equals(literal)) kind = "peer";
-    else if (known.peerPublic?.some((a) => a.equals(literal))) kind = "peer-public";
-    else if (known.nodePublic?.some((a) => a.equals(literal))) kind = "self-public";
+    if (known.peerAddress !== undefined && sameAddress(known.peerAddress, literal)) kind = "peer";
+    else if (known.peerPublic?.some((a) => sameAddress(a, literal))) kind = "peer-public";
+    else if (known.nodePublic?.some((a) => sameAddress(a, literal))) kind = "self-public";
   }
   if (kind === "peer") address = known.peerAddress;
   else if (kind === "peer-public") address = g.target?.kind === "address" ? address : known.peerPublic?.[0];

@@ -11,6 +11,9 @@ import { EventEmitter } from "node:events";
 import { announce, ArpResolver, ConflictWatcher, probeAddresses, ProbeResult } from "../arp";
 import { ExecCheck, HealthCheck, HttpCheck, IcmpCheck, InterfaceCheck, TcpCheck } from "../health";
 import { Prober } from "../icmp/prober";
+import { Prober6 } from "../icmp/prober6";
+import { announceNeighbors, detectDuplicates, DadResult, isLinkLocal, NeighborConflictWatcher, NeighborResolver, neighborSolicitationFrame } from "../ndp";
+import { Ipv6Address } from "../packets/ipv6";
 import { Clock, sleep, systemClock, Timer } from "../link/clock";
 import { Link } from "../link/link";
 import { FramePort, LinkState } from "../link/port";
@@ -19,13 +22,13 @@ import { arpRequest, ARP_REPLY } from "../packets/arp";
 import { ETHERTYPE_ARP } from "../packets/ethernet";
 import { encodeFrame, FrameKind, FrameView } from "../packets/frame";
 import { AddressManager } from "./addresses";
-import type { CheckConfig, TakeoverConfig } from "./config";
+import type { CheckConfig, IpAddress, TakeoverConfig } from "./config";
 import { machineConfigOf } from "./config-values";
 import { DaemonEnv } from "./env";
 import { Logger } from "./log";
 import { Action, FailoverMachine, MachineEvent, Verdict } from "./machine";
 import { PeerIdentity } from "./peer-identity";
-import { execCheckEnvironment, execCheckProblems, findOwnAddress, OwnAddress, PreflightError } from "./preflight";
+import { execCheckEnvironment, execCheckProblems, findOwnAddress, ipv6Problem, OwnAddress, PreflightError } from "./preflight";
 import { PairKeys } from "./auth";
 import { PairAuth, pairPort, PairResponder } from "./pair";
 
@@ -56,8 +59,22 @@ const IDENTITY_RETRY_MS = 4000;
  * kernel's echo replies and our own ARP, which every listener ignores, and without a key the
  * peer's pings — half the frames of two daemons watching each other.
  */
-export function daemonCaptureFilter(withKey: boolean): { in: string; out: string } {
-  return { out: "icmp and icmp[icmptype] == icmp-echo", in: withKey ? "arp or icmp" : "arp or (icmp and icmp[icmptype] != icmp-echo)" };
+export function daemonCaptureFilter(withKey: boolean, ipv6 = false): { in: string; out: string } {
+  const v4 = { out: "icmp and icmp[icmptype] == icmp-echo", in: withKey ? "arp or icmp" : "arp or (icmp and icmp[icmptype] != icmp-echo)" };
+  if (!ipv6) return v4;
+  // IPv6 (public addresses or checks): from us our ICMPv6 echo requests; from others NDP (DAD,
+  // claims, the peer's answers) and every ICMPv6 message but echo requests (replies, errors)
+  return { out: `(${v4.out}) or (icmp6 and ip6[40] == 128)`, in: `${v4.in} or (icmp6 and ip6[40] != 128)` };
+}
+
+/** An address from its text (the machine's key for it): IPv6 if it has a colon. */
+export function addressOf(text: string): IpAddress {
+  return text.includes(":") ? Ipv6Address.parse(text) : Ipv4.parse(text);
+}
+
+/** Whether the config has IPv6 public addresses or checks of IPv6 targets. */
+export function usesIpv6(config: TakeoverConfig): boolean {
+  return [...config.node.publicAddresses, ...config.peer.publicAddresses].some((p) => p.address instanceof Ipv6Address) || config.checks.some((c) => "address" in c && c.address instanceof Ipv6Address);
 }
 
 /** Whether this process holds capability `bit` (CAP_NET_RAW…) in its effective set. */
@@ -113,7 +130,7 @@ export async function prepare(config: TakeoverConfig): Promise<DaemonEnv> {
   }
   let link: Link;
   try {
-    link = Link.open(config.interface, { filter: daemonCaptureFilter(auth !== undefined), snapLength: DAEMON_SNAP_LENGTH, bufferBytes: DAEMON_RING_BYTES });
+    link = Link.open(config.interface, { filter: daemonCaptureFilter(auth !== undefined, usesIpv6(config)), snapLength: DAEMON_SNAP_LENGTH, bufferBytes: DAEMON_RING_BYTES });
   } catch (error) {
     throw new StartupError((error as Error).message);
   }
@@ -123,6 +140,22 @@ export async function prepare(config: TakeoverConfig): Promise<DaemonEnv> {
   } catch (error) {
     link.close();
     throw new StartupError((error as Error).message);
+  }
+  let ipv6Source: Ipv6Address | undefined;
+  let linkLocal: Ipv6Address | undefined;
+  if (usesIpv6(config)) {
+    try {
+      const present = await addresses.listIpv6();
+      const problem = ipv6Problem(config, present);
+      if (problem !== undefined) throw new StartupError(`${where}: ${problem}`);
+      linkLocal = present.find((a) => isLinkLocal(a.address))?.address;
+      // the checks' source if the link-local goes: the box's own global address on the segment (not one takeover moves)
+      ipv6Source = present.find((a) => !a.ours && !isLinkLocal(a.address) && !a.tentative)?.address ?? linkLocal;
+    } catch (error) {
+      addresses.close();
+      link.close();
+      throw error instanceof StartupError ? error : new StartupError((error as Error).message);
+    }
   }
   const port: FramePort = {
     name: config.interface,
@@ -134,11 +167,21 @@ export async function prepare(config: TakeoverConfig): Promise<DaemonEnv> {
     listen: (l) => link.onFrame(l),
     clock: systemClock,
   };
-  return { port, clock: systemClock, link, addresses, prefixLength: config.node.publicPrefixLength ?? own.prefixLength, ...(auth === undefined ? {} : { auth }), close: () => link.close() };
+  return {
+    port,
+    clock: systemClock,
+    link,
+    addresses,
+    prefixLength: config.node.publicPrefixLength ?? own.prefixLength,
+    ...(auth === undefined ? {} : { auth }),
+    ...(ipv6Source === undefined ? {} : { ipv6Source }),
+    ...(linkLocal === undefined ? {} : { linkLocal }),
+    close: () => link.close(),
+  };
 }
 
 /** A side's public addresses as text, to tell a changed list in a reload. */
-function publicText(addresses: readonly { address: Ipv4; prefixLength?: number }[]): string {
+function publicText(addresses: readonly { address: IpAddress; prefixLength?: number }[]): string {
   return addresses.map((p) => `${p.address}${p.prefixLength === undefined ? "" : `/${p.prefixLength}`}`).join(", ");
 }
 
@@ -197,6 +240,21 @@ export class Daemon {
   readonly #refused = new Map<string, number>();
   #lastRefusedLog = -Infinity;
   readonly #watcher: ConflictWatcher;
+  /** claims on our IPv6 public addresses (NAs, NSs, DAD probes); absent without IPv6 public addresses */
+  readonly #watcher6: NeighborConflictWatcher | undefined;
+  /** ICMPv6 echo for checks of IPv6 targets, and its resolver; absent without such checks */
+  #prober6: Prober6 | undefined;
+  #resolver6: NeighborResolver | undefined;
+  /** our link-local address (read again when the link comes back: an interface made again has a new one) */
+  #linkLocal: Ipv6Address | undefined;
+  /**
+   * Our link-local is usable: not in the kernel's DAD, which it goes through again for about a second
+   * after every link-up. Until then the peer's replies to it cannot reach us (our kernel does not
+   * answer for a tentative address), so checks of IPv6 targets count as unknown, not as failures.
+   */
+  #ipv6Ready = true;
+  /** counts the times #ipv6Ready went false: an IPv6 result spanning one is unknown */
+  #ipv6Epoch = 0;
   /** aborted at stop: ends the periodic loops */
   readonly #running = new AbortController();
   readonly #stopWatchingLink: () => void;
@@ -266,7 +324,12 @@ export class Daemon {
     this.#responder =
       auth === undefined
         ? undefined
-        : new PairResponder(port, auth, { ours: config.node.address, peer: config.peer.address, holds: (address) => this.#machine.stateOf(new Ipv4(address).toString()) === "holding" });
+        : new PairResponder(port, auth, {
+            ours: config.node.address,
+            peer: config.peer.address,
+            holds: (address) => this.#machine.stateOf(new Ipv4(address).toString()) === "holding",
+            holds6: (address) => this.#machine.stateOf(address) === "holding",
+          });
     this.#watcher = new ConflictWatcher(port, (event) => {
       const isPeer = this.#peerSaid(event.mac, event.authentic);
       // a claim from a MAC we do not know as the peer's may be the peer at a new MAC: ask it (our own
@@ -278,7 +341,20 @@ export class Daemon {
       else this.#peerAlive();
       this.#feed({ kind: "claim-heard", address: event.address.toString(), mac: event.mac.toString(), isPeer, how: event.how });
     });
-    for (const p of [...config.node.publicAddresses, ...config.peer.publicAddresses]) this.#watcher.watch(p.address);
+    const publics = [...config.node.publicAddresses, ...config.peer.publicAddresses].map((p) => p.address);
+    for (const address of publics) if (address instanceof Ipv4) this.#watcher.watch(address);
+    this.#linkLocal = env.linkLocal;
+    if (publics.some((a) => a instanceof Ipv6Address)) {
+      // the same rules as for ARP claims: an NA answers (reply), an NS from the address asks (request), DAD probes
+      const hows = { advertisement: "reply", solicitation: "request", probe: "probe" } as const;
+      const watcher6 = (this.#watcher6 = new NeighborConflictWatcher(port, (event) => {
+        const isPeer = this.#peerSaid(event.mac, event.authentic);
+        if (!isPeer) this.#promptIdentity();
+        else this.#peerAlive();
+        this.#feed({ kind: "claim-heard", address: event.address.toString(), mac: event.mac.toString(), isPeer, how: hows[event.how] });
+      }));
+      for (const address of publics) if (address instanceof Ipv6Address) watcher6.watch(address);
+    }
     this.#linkVerified = env.link.state === "verified";
     this.#stopWatchingLink = env.link.onState((state, why) => this.#onLinkState(state, why));
   }
@@ -348,7 +424,7 @@ export class Daemon {
     const { addresses } = this.env;
     const { node, peer } = this.config;
     const managed = [...node.publicAddresses, ...peer.publicAddresses].map((p) => p.address);
-    const list = (addresses: readonly { address: Ipv4 }[]) => addresses.map((p) => p.address).join(", ");
+    const list = (addresses: readonly { address: IpAddress }[]) => addresses.map((p) => p.address).join(", ");
     this.#log(
       "start",
       undefined,
@@ -359,9 +435,13 @@ export class Daemon {
     // the interface is read after that wait (an interface made again meanwhile has lost its aliases).
     if (!this.#linkVerified) await this.#untilVerified(START_VERIFY_WAIT_MS);
     if (this.#stopping) return;
-    const present = (await addresses.list()).filter((a) => managed.some((m) => m.equals(a.address))).map((a) => a.address.toString());
+    const present = (await addresses.list()).filter((a) => managed.some((m) => m instanceof Ipv4 && m.equals(a.address))).map((a) => a.address.toString());
+    if (this.#watcher6 !== undefined && addresses.listIpv6 !== undefined) {
+      for (const a of await addresses.listIpv6()) if (a.ours && managed.some((m) => m instanceof Ipv6Address && m.equals(a.address))) present.push(a.address.toString());
+    }
     if (this.#stopping) return;
     this.#reconciled = true;
+    if (this.#watcher6 !== undefined || usesIpv6(this.config)) this.#track(this.#readLinkLocal());
     if (this.#identity.mac === undefined) this.#track(this.#askIdentity());
     this.#every(IDENTITY_RETRY_MS, () => {
       if (this.#identity.mac === undefined || this.#identity.confirming) this.#track(this.#askIdentity());
@@ -466,9 +546,34 @@ export class Daemon {
     if (this.#stopping || !this.#reconciled) return;
     if (verified) {
       this.#track(this.#refreshNeighbours());
+      if (usesIpv6(this.config)) this.#track(this.#readLinkLocal());
       if (this.#identity.mac === undefined) this.#track(this.#askIdentity());
     }
     this.#feed({ kind: "link", up: verified, why });
+  }
+
+  /**
+   * Reads our link-local address again (the interface may have been made again, with another MAC),
+   * and while the kernel still has it tentative, again every 50 ms (at most 5 s): #ipv6Ready.
+   */
+  async #readLinkLocal(): Promise<void> {
+    const epoch = this.#linkEpoch;
+    for (let i = 0; i < 100 && !this.#stopping && epoch === this.#linkEpoch; i++) {
+      const list = await this.env.addresses.listIpv6?.().catch(() => undefined);
+      const linkLocal = list?.find((a) => isLinkLocal(a.address));
+      if (linkLocal === undefined) return;
+      if (!linkLocal.address.equals(this.#linkLocal ?? Ipv6Address.ANY)) {
+        this.#linkLocal = linkLocal.address;
+        this.#resolver6 = undefined;
+      }
+      if (!linkLocal.tentative) {
+        this.#ipv6Ready = true;
+        return;
+      }
+      if (this.#ipv6Ready) this.#ipv6Epoch++;
+      this.#ipv6Ready = false;
+      if (!(await sleep(50, this.#running.signal, this.#clock))) return;
+    }
   }
 
   /**
@@ -549,6 +654,8 @@ export class Daemon {
     await Promise.all([...this.#queues.values()]);
     await Promise.allSettled([...this.#pending]);
     this.#watcher.close();
+    this.#watcher6?.close();
+    this.#prober6?.close();
     this.#stopWatchingLink();
     this.#prober.close();
     if (this.#peerProber !== this.#prober) this.#peerProber.close();
@@ -587,16 +694,31 @@ export class Daemon {
       }
     }
     const selfPublic = config.target === "self-public";
-    // A check of our own public address reaches whoever holds it: while we do not, ask our service on our real address.
-    const address = () => (selfPublic && this.#machine.stateOf(config.address.toString()) !== "holding" ? this.config.node.address : config.address);
-    const localAddress = this.config.node.address;
+    // A check of our own public address reaches whoever holds it: while we do not, ask our service on
+    // our real address (IPv4: an IPv6 public address has no real counterpart configured, so our own
+    // IPv6 source, the box's address on the segment, stands in for it).
+    const target = config.address;
+    const ownReal = (): IpAddress => (target instanceof Ipv4 ? this.config.node.address : (this.env.ipv6Source ?? target));
+    const address = (): IpAddress => (selfPublic && this.#machine.stateOf(target.toString()) !== "holding" ? ownReal() : target);
+    // TCP and HTTP go from our real address; IPv6 from whatever source the kernel picks by route
+    const localAddress = target instanceof Ipv4 ? this.config.node.address : undefined;
     switch (config.type) {
       case "icmp": {
+        if (target instanceof Ipv6Address) {
+          const prober = this.#ipv6Prober();
+          const checks = new Map<string, HealthCheck>();
+          return () => {
+            const to = address() as Ipv6Address;
+            let check = checks.get(to.toString());
+            if (check === undefined) checks.set(to.toString(), (check = new IcmpCheck(config.name, prober, to, timeoutMs)));
+            return check;
+          };
+        }
         const checks = new Map<number, HealthCheck>();
         return () => {
-          const target = address();
-          let check = checks.get(target.value);
-          if (check === undefined) checks.set(target.value, (check = new IcmpCheck(config.name, config.role === "peer" ? this.#peerProber : this.#prober, target, timeoutMs)));
+          const to = address() as Ipv4;
+          let check = checks.get(to.value);
+          if (check === undefined) checks.set(to.value, (check = new IcmpCheck(config.name, config.role === "peer" ? this.#peerProber : this.#prober, to, timeoutMs)));
           return check;
         };
       }
@@ -618,11 +740,34 @@ export class Daemon {
     }
   }
 
+  /**
+   * The ICMPv6 prober of checks of IPv6 targets, made on first use. Its source is our link-local: the
+   * kernel takes an interface's other IPv6 addresses away when it goes down (keep_addr_on_down is 0
+   * by default) and gives back only the link-local when it comes up, so a global source could be gone
+   * after an outage; the link-local is made again, and read again then (#readLinkLocal).
+   */
+  #ipv6Prober(): Prober6 {
+    if (this.#prober6 !== undefined) return this.#prober6;
+    if (this.#linkLocal === undefined && this.env.ipv6Source === undefined) throw new Error(`${this.config.interface} has no IPv6 address for ICMPv6 checks`);
+    const daemon = this;
+    const source = () => daemon.#linkLocal ?? daemon.env.ipv6Source!;
+    const resolver = () => (daemon.#resolver6 ??= new NeighborResolver(daemon.#port, source(), 30_000));
+    this.#prober6 = new Prober6(this.#port, {
+      get sourceIp() {
+        return source();
+      },
+      nextHop: async (to) => (await resolver().resolve(to, { attempts: 1, timeoutMs: 200 })).mac,
+      random: this.env.random,
+    });
+    return this.#prober6;
+  }
+
   #startCheck(config: CheckConfig): void {
     const round = this.#checkRound.signal;
     const checkNow = this.#checkFor(config, round);
     const intervalMs = Math.max(1, config.intervalMicros / 1000);
     const clock = this.#clock;
+    const ipv6Target = "address" in config && config.address instanceof Ipv6Address;
     // the wait between runs, ended early by the round's end: one abort listener for the loop, not
     // one added and removed every interval
     let endWait: (() => void) | undefined;
@@ -650,12 +795,16 @@ export class Daemon {
         if (this.#machine.checkRunnable(config.name)) {
           const epoch = this.#linkEpoch;
           const verifiedAtStart = this.#linkVerified;
+          const epoch6 = this.#ipv6Epoch;
+          const ready6AtStart = this.#ipv6Ready;
           const result = await checkNow().run(round);
           if (this.#stopping || round.aborted) return;
-          // a result counts only if the link was verified from before the request until now
+          // a result counts only if the link was verified from before the request until now (and,
+          // for an IPv6 target, our link-local out of the kernel's DAD throughout)
           const throughout = verifiedAtStart && this.#linkVerified && epoch === this.#linkEpoch;
-          const verdict: Verdict = result.unknown === true || !throughout ? "unknown" : result.ok ? "pass" : "fail";
-          const detail = throughout || result.ok ? result.detail : `${result.detail}; our link was not verified throughout`;
+          const ready6 = !ipv6Target || (ready6AtStart && this.#ipv6Ready && epoch6 === this.#ipv6Epoch);
+          const verdict: Verdict = result.unknown === true || !throughout || !ready6 ? "unknown" : result.ok ? "pass" : "fail";
+          const detail = (throughout && ready6) || result.ok ? result.detail : `${result.detail}; ${throughout ? "our IPv6 link-local was still in the kernel's duplicate address detection" : "our link was not verified throughout"}`;
           const check = { name: config.name, type: config.type, ok: result.ok, verdict, rttMicros: result.rttMicros, detail, timeMicros: clock.nowMicros() };
           this.#lastChecks.set(config.name, check);
           this.events.emit("event", { kind: "check", startedMicros, ...check });
@@ -762,7 +911,7 @@ export class Daemon {
    * announcement was sent (or, if the request was never written, is sent when it fails), as before.
    */
   async #change(kind: "add" | "remove", address: string, announce?: () => void): Promise<void> {
-    const ip = Ipv4.parse(address);
+    const ip = addressOf(address);
     let announced = announce === undefined;
     const written = () => {
       if (announced) return;
@@ -770,13 +919,22 @@ export class Daemon {
       announce!();
     };
     try {
-      if (kind === "add") {
+      const { addresses } = this.env;
+      if (ip instanceof Ipv6Address) {
+        if (addresses.addIpv6 === undefined || addresses.removeIpv6 === undefined) throw new Error(`cannot change ${address}: this environment has no IPv6`);
+        if (kind === "add") {
+          // always written with its prefix length (the config requires it for IPv6)
+          const prefixLength = [...this.config.node.publicAddresses, ...this.config.peer.publicAddresses].find((p) => p.address instanceof Ipv6Address && p.address.equals(ip))?.prefixLength ?? 128;
+          await addresses.addIpv6(ip, prefixLength, written);
+          this.#log("added", address, `${address}/${prefixLength} on ${this.config.interface} (nodad; ours by IFA_PROTO)`);
+        } else if (await addresses.removeIpv6(ip, written)) this.#log("removed", address, `${address} from ${this.config.interface}`);
+      } else if (kind === "add") {
         const { node, peer } = this.config;
         // written with the address, else the node's first address's (env.prefixLength), else the interface's
-        const prefixLength = [...node.publicAddresses, ...peer.publicAddresses].find((p) => p.address.equals(ip))?.prefixLength ?? this.env.prefixLength;
-        await this.env.addresses.add(ip, prefixLength, this.config.aliasLabel, written);
+        const prefixLength = [...node.publicAddresses, ...peer.publicAddresses].find((p) => p.address instanceof Ipv4 && p.address.equals(ip))?.prefixLength ?? this.env.prefixLength;
+        await addresses.add(ip, prefixLength, this.config.aliasLabel, written);
         this.#log("added", address, `${address}/${prefixLength} on ${this.config.aliasLabel}`);
-      } else if (await this.env.addresses.remove(ip, this.config.aliasLabel, written)) this.#log("removed", address, `${address} from ${this.config.aliasLabel}`);
+      } else if (await addresses.remove(ip, this.config.aliasLabel, written)) this.#log("removed", address, `${address} from ${this.config.aliasLabel}`);
     } finally {
       written();
     }
@@ -803,7 +961,7 @@ export class Daemon {
       this.#feed(inconclusive === undefined ? { kind: "probe-result", address, id, answeredBy } : { kind: "probe-result", address, id, answeredBy, inconclusive });
     };
     const idOf = new Map(probes.map((p) => [p.address, p.id]));
-    const onResult = (result: ProbeResult) => {
+    const onResult = (result: ProbeResult | DadResult) => {
       const address = result.address.toString();
       let answeredBy: { mac: string; isPeer: boolean } | undefined;
       if (result.conflict !== undefined) answeredBy = { mac: result.conflict.mac.toString(), isPeer: this.#peerSaid(result.conflict.mac, result.conflict.authentic) };
@@ -811,6 +969,42 @@ export class Daemon {
       if (answeredBy === undefined && strangers.length > 0) this.#log("conflict", address, `unauthenticated answer(s) from ${strangers.join(", ")} to our probe for ${address}: not the peer's word, claiming it anyway`);
       feed(address, idOf.get(address)!, answeredBy);
     };
+    const v4 = probes.filter((p) => !p.address.includes(":"));
+    const v6 = probes.filter((p) => p.address.includes(":"));
+    const probing: Promise<unknown>[] = [];
+    if (v6.length > 0) {
+      // Duplicate Address Detection (RFC 4862 §5.4): a Neighbor Solicitation from :: for each
+      // address, or for an ask a plain one from our link-local (see the ARP counterpart below);
+      // an NA for it, or another host's DAD probe for it, is an answer
+      probing.push(
+        detectDuplicates(
+          this.#port,
+          v6.map((p) => Ipv6Address.parse(p.address)),
+          {
+            count: claim.probes,
+            intervalMs: claim.probeIntervalMicros / 1000,
+            waitMs: claim.probeWaitMicros / 1000,
+            ...(ask && this.#linkLocal !== undefined ? { source: this.#linkLocal } : {}),
+            ...(this.#auth === undefined ? {} : { decisive: (c: { authentic?: boolean }) => c.authentic === true }),
+            onResult: (result) => queueMicrotask(() => onResult(result)),
+          },
+        ).catch(async (error: unknown) => {
+          await Promise.resolve();
+          for (const p of v6) feed(p.address, p.id, undefined, `not sent: ${(error as Error).message}`);
+        }),
+      );
+    }
+    if (v4.length > 0) probing.push(this.#probe4(v4, ask, onResult, feed));
+    await Promise.all(probing);
+  }
+
+  async #probe4(
+    probes: readonly { address: string; id: number }[],
+    ask: boolean,
+    onResult: (result: ProbeResult) => void,
+    feed: (address: string, id: number, answeredBy: undefined, notSent: string) => void,
+  ): Promise<void> {
+    const claim = this.config.claim;
     try {
       await probeAddresses(
         this.#port,
@@ -842,10 +1036,16 @@ export class Daemon {
   #verify(address: string): void {
     if (this.#identity.mac === undefined) this.#track(this.#askIdentity());
     const port = this.#port;
-    const request = encodeFrame({
-      ethernet: { destination: Mac.BROADCAST, source: port.mac, etherType: ETHERTYPE_ARP },
-      arp: arpRequest(port.mac, this.config.node.address, Ipv4.parse(address)),
-    });
+    const ip = addressOf(address);
+    // IPv6: a Neighbor Solicitation from our link-local (the home node's kernel answers it with a
+    // solicited NA, which the conflict watcher hears); without one, a DAD-form one from ::
+    const request =
+      ip instanceof Ipv6Address
+        ? neighborSolicitationFrame({ sourceMac: port.mac, source: this.#linkLocal ?? Ipv6Address.ANY, target: ip })
+        : encodeFrame({
+            ethernet: { destination: Mac.BROADCAST, source: port.mac, etherType: ETHERTYPE_ARP },
+            arp: arpRequest(port.mac, this.config.node.address, ip),
+          });
     try {
       port.send(request);
     } catch (error) {
@@ -892,9 +1092,14 @@ export class Daemon {
     // a defence is one round at once: it answers a claim or a probe, it does not re-announce
     const count = reason === "defend" ? 1 : settings.count;
     // the first round goes out within this call, before the line is written: the router need not wait for the log
-    const sending = announce(this.#port, [Ipv4.parse(address)], { count, intervalMs, form: settings.form, mac, signal });
+    const ip = addressOf(address);
+    const sending =
+      ip instanceof Ipv6Address
+        ? announceNeighbors(this.#port, [ip], { count, intervalMs, router: settings.router, ...(mac === undefined ? {} : { mac }), signal })
+        : announce(this.#port, [ip], { count, intervalMs, form: settings.form, mac, signal });
     if (reason !== "refresh") {
-      this.#log("announce", address, `gratuitous ARP ${address} is-at ${mac ?? this.env.port.mac}, ${settings.form === "both" ? "request and reply" : settings.form} form, ${count} round(s) ${intervalMs} ms apart (${reason})`);
+      const what = ip instanceof Ipv6Address ? `unsolicited NA ${address} is-at ${mac ?? this.env.port.mac}, override${settings.router ? ", router" : ""}` : `gratuitous ARP ${address} is-at ${mac ?? this.env.port.mac}, ${settings.form === "both" ? "request and reply" : settings.form} form`;
+      this.#log("announce", address, `${what}, ${count} round(s) ${intervalMs} ms apart (${reason})`);
     }
     const frames = await sending.catch((error: unknown) => {
       this.#log("error", address, `announce failed: ${(error as Error).message}`);

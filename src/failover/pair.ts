@@ -3,8 +3,9 @@
 // `pairPort` wraps the link's port for everything the daemon hears and sends:
 // - a frame with an 802.1Q or 802.1ad tag belongs to another VLAN (on a VLAN interface the kernel
 //   hands libpcap the frames of its own VLAN untagged): it is not heard at all;
-// - with a shared key (`auth.keyFile`), every ARP frame sent carries a tag in its Ethernet padding
-//   (src/failover/auth.ts), and every ARP frame heard is checked once and marked `authentic`.
+// - with a shared key (`auth.keyFile`), every ARP frame sent carries a tag in its Ethernet padding,
+//   and every NDP frame (NS, NA) one after its IPv6 packet (src/failover/auth.ts); every ARP and NDP
+//   frame heard is checked once and marked `authentic`.
 // With a key, `PairResponder` answers the peer's authenticated ARP requests (for our real address,
 // and for addresses we hold) and echo requests itself, signed: the kernel answers too, unsigned, and
 // an unsigned answer proves nothing. The peer's ICMP checks use `PairAuth.echoSeal()`, so a dead
@@ -17,7 +18,9 @@ import { ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST } from "../packets/icmp";
 import { IP_PROTOCOL_ICMP } from "../packets/ipv4";
 import { CapturedFrame, FramePort } from "../link/port";
 import { EchoSeal, echoSealHeader } from "../icmp/prober";
-import { frameSource, PairKeys, Purpose, Signer, signArpFrame, TRAILER_BYTES, Verdict, Verifier, verifyArpFrame } from "./auth";
+import { frameSource, isNdpFrame, ndpFrameHasTrailer, PairKeys, Purpose, Signer, signArpFrame, signNdpFrame, TRAILER_BYTES, Verdict, Verifier, verifyArpFrame, verifyNdpFrame } from "./auth";
+import { neighborAdvertisementFrame, readNeighborMessage } from "../ndp/frames";
+import { Ipv6Address } from "../packets/ipv6";
 
 /** The shared key at work: one signer and one verifier per daemon, and key rotation on reload. */
 export class PairAuth {
@@ -52,6 +55,12 @@ export class PairAuth {
   signArp(frame: Uint8Array): Uint8Array {
     this.#takeUpRotation();
     return signArpFrame(this.signer, frame);
+  }
+
+  /** Signs an untagged NDP frame (NS or NA): the trailer after its IPv6 packet. */
+  signNdp(frame: Uint8Array): Uint8Array {
+    this.#takeUpRotation();
+    return signNdpFrame(this.signer, frame);
   }
 
   trailer(purpose: Purpose, covered: readonly Uint8Array[]): Uint8Array {
@@ -111,6 +120,10 @@ export function pairPort(port: FramePort, auth: PairAuth | undefined, onRefused?
         const verdict = verifyArpFrame(auth.verifier, b);
         authentic = verdict.ok;
         if (!verdict.ok) onRefused?.(frameSource(b), verdict);
+      } else if (isNdpFrame(b) && ndpFrameHasTrailer(b) && sourceMac(b) !== port.mac.value) {
+        const verdict = verifyNdpFrame(auth.verifier, b);
+        authentic = verdict.ok;
+        if (!verdict.ok) onRefused?.(frameSource(b), verdict);
       }
       heard = { bytes: b, timeMicros: frame.timeMicros, stamp: frame.stamp, authentic };
     }
@@ -123,7 +136,7 @@ export function pairPort(port: FramePort, auth: PairAuth | undefined, onRefused?
     get mac() {
       return port.mac;
     },
-    send: (frame) => port.send(auth !== undefined && isArp(frame) ? auth.signArp(frame) : frame),
+    send: (frame) => port.send(auth === undefined ? frame : isArp(frame) ? auth.signArp(frame) : isNdpFrame(frame) ? auth.signNdp(frame) : frame),
     listen: (listener) => {
       listeners.add(listener);
       stop ??= port.listen(hear);
@@ -146,12 +159,15 @@ export interface ResponderSubject {
   readonly peer: Ipv4;
   /** whether we hold `address` (a uint32) now */
   holds(address: number): boolean;
+  /** whether we hold the IPv6 `address` (its RFC 5952 text) now */
+  holds6?(address: string): boolean;
 }
 
 /**
  * Answers the peer's authenticated requests, signed: ARP requests for our real address or an
- * address we hold (the peer's identity rounds and its "who has our address" verify), and echo
- * requests sealed by the peer's prober. Requests from anyone else, or not authentic, get nothing
+ * address we hold (the peer's identity rounds and its "who has our address" verify), Neighbor
+ * Solicitations for an IPv6 address we hold (its verify for IPv6), and echo requests sealed by the
+ * peer's prober. Requests from anyone else, or not authentic, get nothing
  * from us (the kernel answers them as always).
  */
 export class PairResponder {
@@ -159,6 +175,7 @@ export class PairResponder {
   readonly #stop: () => void;
   /** answers sent, for tests and logs */
   arpAnswers = 0;
+  ndpAnswers = 0;
   echoAnswers = 0;
 
   constructor(
@@ -173,6 +190,34 @@ export class PairResponder {
     this.#stop();
   }
 
+  /**
+   * An authenticated NS (the key vouches for its sender: only the peer has it) from a unicast source
+   * for an IPv6 address we hold: a solicited NA back to it, Override set, our MAC, signed by the port.
+   * A DAD probe (source ::) gets nothing: the peer's probe is heard by the conflict watcher instead.
+   */
+  #answerSolicitation(b: Uint8Array): void {
+    const message = readNeighborMessage(b);
+    if (message === undefined || message.kind !== "solicitation" || message.sourceMac.value === this.port.mac.value) return;
+    if (message.source.equals(Ipv6Address.ANY) || this.subject.holds6?.(message.target.toString()) !== true) return;
+    try {
+      this.port.send(
+        neighborAdvertisementFrame({
+          sourceMac: this.port.mac,
+          source: message.target,
+          target: message.target,
+          linkLayerAddress: this.port.mac,
+          solicited: true,
+          override: true,
+          destination: message.source,
+          destinationMac: message.linkLayerAddress ?? message.sourceMac,
+        }),
+      );
+      this.ndpAnswers++;
+    } catch {
+      // the link went down: the peer asks again
+    }
+  }
+
   #answers(address: number): boolean {
     return address === this.subject.ours.value || this.subject.holds(address);
   }
@@ -180,6 +225,10 @@ export class PairResponder {
   #hear(frame: CapturedFrame): void {
     const view = this.#view;
     const b = frame.bytes;
+    if (frame.authentic === true && isNdpFrame(b)) {
+      this.#answerSolicitation(b);
+      return;
+    }
     if (!view.reset(b) || view.networkOffset !== 14) return;
     if (view.kind === FrameKind.Arp) {
       if (frame.authentic !== true || view.arpOperation !== ARP_REQUEST || view.arpSenderIp !== this.subject.peer.value) return;

@@ -5,11 +5,13 @@
 // timeout detail says which phase it was in. Redirects are not followed: a 301 is a wrong status.
 import http from "node:http";
 import { Ipv4 } from "../packets/address";
+import { Ipv6Address } from "../packets/ipv6";
 import { ABORTED_DETAIL, CheckResult, formatMillis, HealthCheck, MAX_TIMEOUT_MS, messageOf, requireWholeNumber, Stopwatch } from "./check";
 import { describeNetworkError } from "./network-errors";
 
 export interface HttpCheckOptions {
-  readonly address: Ipv4;
+  /** IPv4, or IPv6 (connects to [address]:port) */
+  readonly address: Ipv4 | Ipv6Address;
   readonly port: number;
   /** request target, starting with "/": "/healthz", "/status?full=1" */
   readonly path: string;
@@ -23,7 +25,7 @@ export interface HttpCheckOptions {
   /** the whole exchange: connect, response head and body */
   readonly timeoutMs: number;
   /** the source address to bind; default: the kernel picks one by route */
-  readonly localAddress?: Ipv4;
+  readonly localAddress?: Ipv4 | Ipv6Address;
 }
 
 /** Where a request stands, for the timeout detail. */
@@ -82,7 +84,7 @@ export class HttpCheck implements HealthCheck {
           port,
           path,
           method: "GET",
-          family: 4,
+          family: address instanceof Ipv4 ? 4 : 6,
           localAddress: localAddress?.toString(),
           agent: false,
           headers,

@@ -3,14 +3,26 @@
 // prober, also for the same target: each run waits for the verdict on its own sequence number, and
 // one listener per prober routes the verdicts, however many checks are running.
 import { Ipv4 } from "../packets/address";
-import { ProbeEvent, Prober } from "../icmp/prober";
-import { clockOf } from "../link/port";
+import { Ipv6Address } from "../packets/ipv6";
+import { ProbeEvent } from "../icmp/prober";
+import { EchoProber } from "../icmp/session";
+import { clockOf, FramePort } from "../link/port";
 import { ABORTED_DETAIL, CheckResult, formatMillis, HealthCheck, MAX_TIMEOUT_MS, messageOf, requireWholeNumber } from "./check";
 
-/** The events that end a request's story. */
-type Verdict = Extract<ProbeEvent, { type: "reply" | "timeout" | "unreachable" | "time-exceeded" }>;
+/** What the check sends echo requests through: Prober (IPv4) or Prober6 (IPv6). */
+export interface IcmpProber<A extends Ipv4 | Ipv6Address> extends EchoProber<A> {
+  readonly port: FramePort;
+}
 
-function isVerdict(event: ProbeEvent): event is Verdict {
+/** The events that end a request's story. */
+type Verdict = Extract<ProbeEvent<Ipv4 | Ipv6Address>, { type: "reply" | "timeout" | "unreachable" | "time-exceeded" }>;
+
+/** A target's key in the router's table: the number of an IPv4 address (the hot path), the text of an IPv6 one. */
+function keyOf(target: Ipv4 | Ipv6Address): number | string {
+  return target instanceof Ipv4 ? target.value : target.toString();
+}
+
+function isVerdict(event: ProbeEvent<Ipv4 | Ipv6Address>): event is Verdict {
   // a late reply follows a timeout, which already decided
   return (event.type === "reply" && !event.late) || event.type === "timeout" || event.type === "unreachable" || event.type === "time-exceeded";
 }
@@ -36,9 +48,9 @@ interface PendingEcho {
 
 /** The single "event" listener on a prober, handing verdicts to the runs waiting on that target. */
 class VerdictRouter {
-  static readonly #routers = new WeakMap<Prober, VerdictRouter>();
+  static readonly #routers = new WeakMap<object, VerdictRouter>();
 
-  static of(prober: Prober): VerdictRouter {
+  static of(prober: IcmpProber<Ipv4 | Ipv6Address>): VerdictRouter {
     let router = VerdictRouter.#routers.get(prober);
     if (router === undefined) {
       router = new VerdictRouter(prober);
@@ -47,28 +59,30 @@ class VerdictRouter {
     return router;
   }
 
-  readonly #waiting = new Map<number, Set<PendingEcho>>();
+  readonly #waiting = new Map<number | string, Set<PendingEcho>>();
   #count = 0;
 
-  private constructor(readonly prober: Prober) {}
+  private constructor(readonly prober: IcmpProber<Ipv4 | Ipv6Address>) {}
 
-  add(target: Ipv4, pending: PendingEcho): void {
-    let set = this.#waiting.get(target.value);
-    if (set === undefined) this.#waiting.set(target.value, (set = new Set()));
+  add(target: Ipv4 | Ipv6Address, pending: PendingEcho): void {
+    const key = keyOf(target);
+    let set = this.#waiting.get(key);
+    if (set === undefined) this.#waiting.set(key, (set = new Set()));
     set.add(pending);
     if (this.#count++ === 0) this.prober.on("event", this.#hear);
   }
 
-  remove(target: Ipv4, pending: PendingEcho): void {
-    const set = this.#waiting.get(target.value);
+  remove(target: Ipv4 | Ipv6Address, pending: PendingEcho): void {
+    const key = keyOf(target);
+    const set = this.#waiting.get(key);
     if (set === undefined || !set.delete(pending)) return;
-    if (set.size === 0) this.#waiting.delete(target.value);
+    if (set.size === 0) this.#waiting.delete(key);
     if (--this.#count === 0) this.prober.off("event", this.#hear);
   }
 
-  readonly #hear = (event: ProbeEvent): void => {
+  readonly #hear = (event: ProbeEvent<Ipv4 | Ipv6Address>): void => {
     if (!isVerdict(event)) return;
-    const set = this.#waiting.get(event.target.value);
+    const set = this.#waiting.get(keyOf(event.target));
     if (set === undefined) return;
     for (const pending of [...set]) {
       if (pending.seq === undefined) {
@@ -124,17 +138,29 @@ const UNREACHABLE_REASONS: Readonly<Record<number, string>> = {
   13: "communication administratively prohibited",
 };
 
+/** ICMPv6 destination unreachable codes (RFC 4443 §3.1). */
+const UNREACHABLE_REASONS6: Readonly<Record<number, string>> = {
+  0: "no route to destination",
+  1: "communication administratively prohibited",
+  2: "beyond scope of source address",
+  3: "address unreachable",
+  4: "port unreachable",
+  5: "source address failed ingress/egress policy",
+  6: "reject route to destination",
+};
+
 const TIME_EXCEEDED_REASONS: Readonly<Record<number, string>> = {
   0: "TTL exceeded in transit",
   1: "fragment reassembly time exceeded",
 };
 
-export class IcmpCheck implements HealthCheck {
+/** ICMP echo to an IPv4 target through a Prober, or ICMPv6 echo to an IPv6 one through a Prober6. */
+export class IcmpCheck<A extends Ipv4 | Ipv6Address = Ipv4> implements HealthCheck {
   /** @throws RangeError for a timeout that is not a positive whole number */
   constructor(
     readonly name: string,
-    readonly prober: Prober,
-    readonly target: Ipv4,
+    readonly prober: IcmpProber<A>,
+    readonly target: A,
     readonly timeoutMs: number,
   ) {
     requireWholeNumber(name, "timeoutMs", timeoutMs, 1, MAX_TIMEOUT_MS - GUARD_GRACE_MS);
@@ -149,7 +175,7 @@ export class IcmpCheck implements HealthCheck {
       }
       const clock = clockOf(prober.port);
       const started = clock.nowMicros();
-      const router = VerdictRouter.of(prober);
+      const router = VerdictRouter.of(prober as unknown as IcmpProber<Ipv4 | Ipv6Address>);
       let finished = false;
       const finish = (result: CheckResult): void => {
         if (finished) return;
@@ -189,7 +215,7 @@ export class IcmpCheck implements HealthCheck {
       case "timeout":
         return `no echo reply within ${this.timeoutMs}ms`;
       case "unreachable":
-        return `${UNREACHABLE_REASONS[verdict.code] ?? `destination unreachable (code ${verdict.code})`} (from ${verdict.from})`;
+        return `${(this.target instanceof Ipv4 ? UNREACHABLE_REASONS : UNREACHABLE_REASONS6)[verdict.code] ?? `destination unreachable (code ${verdict.code})`} (from ${verdict.from})`;
       case "time-exceeded":
         return `${TIME_EXCEEDED_REASONS[verdict.code] ?? `time exceeded (code ${verdict.code})`} (from ${verdict.from})`;
     }
@@ -197,5 +223,5 @@ export class IcmpCheck implements HealthCheck {
 }
 
 function replyResult(reply: Extract<Verdict, { type: "reply" }>): CheckResult {
-  return { ok: true, rttMicros: reply.rttMicros, detail: `echo reply in ${formatMillis(reply.rttMicros)}, ttl ${reply.ttl}` };
+  return { ok: true, rttMicros: reply.rttMicros, detail: `echo reply in ${formatMillis(reply.rttMicros)}, ${reply.target instanceof Ipv4 ? "ttl" : "hop limit"} ${reply.ttl}` };
 }

@@ -2,6 +2,7 @@
 // "connection refused" rather than "connect ECONNREFUSED 127.0.0.1:8080" (the check's name and
 // configuration already say where it went).
 import { Ipv4 } from "../packets/address";
+import { Ipv6Address } from "../packets/ipv6";
 
 const SHORT_REASONS: Readonly<Record<string, string>> = {
   ECONNREFUSED: "connection refused",
@@ -28,7 +29,7 @@ export function errorCode(error: unknown): string | undefined {
  * A short reason for a failed connection or exchange.
  * @param localAddress the source address the socket was asked to bind, to name it when it is not ours
  */
-export function describeNetworkError(error: unknown, localAddress?: Ipv4): string {
+export function describeNetworkError(error: unknown, localAddress?: Ipv4 | Ipv6Address): string {
   const code = errorCode(error);
   const message = error instanceof Error ? error.message : String(error);
   if (code === undefined) return message;

@@ -2,16 +2,18 @@
 // closes the connection as soon as it is up; the RTT is the time the handshake took, by hrtime.
 import net from "node:net";
 import { Ipv4 } from "../packets/address";
+import { Ipv6Address } from "../packets/ipv6";
 import { ABORTED_DETAIL, CheckResult, formatMillis, HealthCheck, MAX_TIMEOUT_MS, messageOf, requireWholeNumber, Stopwatch } from "./check";
 import { describeNetworkError } from "./network-errors";
 
 export interface TcpCheckOptions {
-  readonly address: Ipv4;
+  /** IPv4, or IPv6 (connects to [address]:port) */
+  readonly address: Ipv4 | Ipv6Address;
   readonly port: number;
   /** the whole attempt, from connect() to the connection being up */
   readonly timeoutMs: number;
   /** the source address to bind; default: the kernel picks one by route */
-  readonly localAddress?: Ipv4;
+  readonly localAddress?: Ipv4 | Ipv6Address;
 }
 
 export class TcpCheck implements HealthCheck {
@@ -46,7 +48,7 @@ export class TcpCheck implements HealthCheck {
       const timer = setTimeout(() => finish(false, `timeout after ${timeoutMs}ms`), timeoutMs);
       signal?.addEventListener("abort", onAbort, { once: true });
       try {
-        socket = net.connect({ host: address.toString(), port, family: 4, localAddress: localAddress?.toString() });
+        socket = net.connect({ host: address.toString(), port, family: address instanceof Ipv4 ? 4 : 6, localAddress: localAddress?.toString() });
       } catch (error) {
         finish(false, `connect failed: ${messageOf(error)}`, 0);
         return;

@@ -8,6 +8,7 @@
 import { ChildProcess, spawn as spawnChild } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { dirname } from "node:path";
 import { Ipv4, Mac } from "../packets/address";
 import { CommandOptions, CommandResult, run, runSync } from "./command";
@@ -17,7 +18,10 @@ import { NodeWorker } from "./worker";
 export interface LinkSpec {
   /** The segment (bridge) the interface is plugged into. Default "lan". */
   readonly segment?: string;
-  /** Addresses with prefix length, e.g. "192.0.2.17/24". */
+  /**
+   * Addresses with prefix length, e.g. "192.0.2.17/24", or "2001:db8:1::1/64" in a lab with `ipv6`
+   * (added with nodad: usable at once, no duplicate address detection to wait for).
+   */
   readonly address?: string | readonly string[];
   /** MAC address for the interface; the kernel picks a random one when absent. */
   readonly mac?: string;
@@ -31,7 +35,7 @@ export interface HostSpec extends LinkSpec {
   readonly name: string;
   /** Interfaces in order (eth0, eth1, …); when given, the host's own segment/address/mac/mtu are not used. */
   readonly links?: readonly LinkSpec[];
-  /** Default route via this address. */
+  /** Default route via this address (IPv4). */
   readonly gateway?: string;
   /** Forward IPv4 between interfaces (a router). Default false. */
   readonly forwarding?: boolean;
@@ -143,6 +147,30 @@ function installExitHook(): void {
       process.kill(process.pid, signal);
     };
     process.on(signal, onSignal);
+  }
+}
+
+/** An IPv6 address with prefix length, written as `ip` takes it ("2001:db8:1::1/64"). */
+const IPV6_CIDR = /^([0-9a-fA-F:]*:[0-9a-fA-F:.]*)\/(\d{1,3})$/;
+
+/** Whether `text` is an IPv6 address/prefix-length rather than an IPv4 one. */
+export function isIpv6Cidr(text: string): boolean {
+  return IPV6_CIDR.test(text);
+}
+
+/**
+ * Checks an IPv6 address/prefix-length for a lab: well formed, and in the documentation prefix
+ * 2001:db8::/32 unless `anyAddress`.
+ */
+function checkIpv6Cidr(text: string, anyAddress: boolean, ipv6: boolean): void {
+  const match = IPV6_CIDR.exec(text);
+  if (match === null || Number(match[2]) > 128 || isIP(match[1]) !== 6) {
+    throw new LabError(`lab address "${text}" is not IPv6-address/prefix-length, like 2001:db8:1::1/64`);
+  }
+  if (!ipv6) throw new LabError(`lab address "${text}" is IPv6, but the lab has IPv6 off; set ipv6: true in the lab spec`);
+  const first = match[1].toLowerCase().split(":");
+  if (!anyAddress && !(first[0] === "2001" && /^0*db8$/.test(first[1] ?? ""))) {
+    throw new LabError(`lab address "${text}" is outside 2001:db8::/32; use that, or set anyAddress`);
   }
 }
 
@@ -266,9 +294,9 @@ export class Lab {
     return this.link(host, index).addresses;
   }
 
-  /** The interface's first address without prefix length. */
+  /** The interface's first IPv4 address without prefix length. */
   ipOf(host: string, index = 0): Ipv4 {
-    const first = this.link(host, index).addresses[0];
+    const first = this.link(host, index).addresses.find((a) => !isIpv6Cidr(a));
     if (first === undefined) throw new LabError(`lab host "${host}" has no address on ${this.interfaceOf(host, index)}`);
     return Ipv4.parse(first.split("/")[0]);
   }
@@ -364,9 +392,10 @@ export class Lab {
     ip("-n", ns, "link", "add", link.interface, "address", link.mac.toString(), ...mtu, "type", "veth", "peer", "name", link.port, "netns", this.switchNamespace, ...mtu);
     ip("-n", this.switchNamespace, "link", "set", link.port, "master", link.bridge, "up");
     ip("-n", ns, "link", "set", link.interface, "up");
-    for (const address of link.addresses) ip("-n", ns, "addr", "add", address, "dev", link.interface);
+    for (const address of link.addresses) ip("-n", ns, "addr", "add", address, "dev", link.interface, ...(isIpv6Cidr(address) ? ["nodad"] : []));
     const gateway = this.host(host).spec.gateway;
     const onLink = (cidr: string) => {
+      if (isIpv6Cidr(cidr)) return false;
       const { address, prefixLength } = parseCidr(cidr, true);
       return gateway !== undefined && address.sameSubnet(Ipv4.parse(gateway), prefixLength);
     };
@@ -390,7 +419,7 @@ export class Lab {
     else this.recreateInterface(host, index);
   }
 
-  /** The host's neighbour (ARP) table. */
+  /** The host's neighbour table: ARP entries, and with `ipv6` NDP ones (`ip -6 neigh`) too. */
   neighbours(host: string): Neighbour[] {
     const out = runSync(["ip", "-n", this.ns(host), "-j", "neigh", "show"], { check: true });
     const text = out.stdout.trim();
@@ -402,6 +431,27 @@ export class Lab {
       mac: e.lladdr === undefined ? undefined : Mac.parse(e.lladdr),
       states: e.state ?? [],
     }));
+  }
+
+  /**
+   * In a lab with `ipv6`: waits until no address of any host is tentative any more (the kernel's
+   * duplicate address detection of the link-local addresses, about a second after link-up; until
+   * it ends, a host does not answer Neighbor Solicitations from its link-local). Polls every 100 ms.
+   * @throws LabError naming the hosts still tentative after `timeoutMs`
+   */
+  async awaitIpv6Ready(timeoutMs = 5000): Promise<void> {
+    if (this.spec.ipv6 !== true) return;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const tentative: string[] = [];
+      for (const host of this.hostNames) {
+        const shown = await run(["ip", "-n", this.ns(host), "-6", "addr", "show", "tentative"], { check: true });
+        if (shown.stdout.trim() !== "") tentative.push(host);
+      }
+      if (tentative.length === 0) return;
+      if (Date.now() >= deadline) throw new LabError(`lab hosts ${tentative.join(", ")} still have tentative IPv6 addresses after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   /** Loads an nft ruleset (text for `nft -f -`) into the host's namespace. */
@@ -547,7 +597,10 @@ export class Lab {
           throw new LabError(`lab segment name "${segment}" must be 1-12 lower-case letters, digits or '-'`);
         }
         const addresses = l.address === undefined ? [] : typeof l.address === "string" ? [l.address] : [...l.address];
-        for (const a of addresses) parseCidr(a, anyAddress);
+        for (const a of addresses) {
+          if (isIpv6Cidr(a)) checkIpv6Cidr(a, anyAddress, this.spec.ipv6 === true);
+          else parseCidr(a, anyAddress);
+        }
         if (l.mac !== undefined) Mac.parse(l.mac);
         return {
           interface: `eth${i}`,
@@ -604,7 +657,7 @@ export class Lab {
         const mac = link.requestedMac === undefined ? [] : ["address", link.requestedMac];
         await this.ip("-n", ns, "link", "add", link.interface, ...mac, ...mtu, "type", "veth", "peer", "name", link.port, "netns", sw, ...mtu);
         await this.ip("-n", sw, "link", "set", link.port, "master", link.bridge, "up");
-        for (const address of link.addresses) await this.ip("-n", ns, "addr", "add", address, "dev", link.interface);
+        for (const address of link.addresses) await this.ip("-n", ns, "addr", "add", address, "dev", link.interface, ...(isIpv6Cidr(address) ? ["nodad"] : []));
         await this.ip("-n", ns, "link", "set", link.interface, "up");
         const shown = await run(["ip", "-n", ns, "-j", "link", "show", "dev", link.interface], { check: true });
         const [info] = JSON.parse(shown.stdout) as Array<{ address: string }>;

@@ -1,10 +1,12 @@
 // Runs in the lab's router namespace and reports, as JSON lines with µs timestamps, what the router
-// sees for each watched address: its neighbour entry's MAC (read over rtnetlink every few ms) and
-// who answers HTTP on it (a GET every `intervalMs`). Only changes are reported.
+// sees for each watched address, IPv4 or IPv6: its neighbour entry's MAC (ARP or NDP, read over
+// rtnetlink every few ms) and who answers HTTP on it (a GET every `intervalMs`). Only changes are
+// reported.
 import { request } from "node:http";
 import { createRtNetlink } from "netlink";
 import { hrtimeMicros } from "../link/port";
 import { Ipv4, Mac } from "../packets/address";
+import { Ipv6Address } from "../packets/ipv6";
 import { onParentMessage, report, workerInput } from "./worker";
 
 interface Input {
@@ -22,12 +24,23 @@ let running = true;
 const lastMac = new Map<string, string>();
 const lastServer = new Map<string, string>();
 
+/** The watched addresses by their canonical text (an IPv6 address as the kernel's would print). */
+const canonical = new Map(input.addresses.map((a) => [a.includes(":") ? Ipv6Address.parse(a).toString() : a, a]));
+const families = [2, ...(input.addresses.some((a) => a.includes(":")) ? [10] : [])];
+
+function dstText(dst: Buffer): string | undefined {
+  if (dst.length === 4) return Ipv4.read(dst, 0).toString();
+  if (dst.length === 16) return Ipv6Address.read(dst, 0).toString();
+  return undefined;
+}
+
 async function pollNeighbours(): Promise<void> {
   while (running) {
-    const entries = await socket.getNeighbors({ family: 2 }).catch(() => []);
+    const entries = [];
+    for (const family of families) entries.push(...(await socket.getNeighbors({ family }).catch(() => [])));
     const t = hrtimeMicros();
-    for (const address of input.addresses) {
-      const entry = entries.find((e) => e.attrs.dst !== undefined && e.attrs.dst.length === 4 && Ipv4.read(e.attrs.dst, 0).toString() === address);
+    for (const [text, address] of canonical) {
+      const entry = entries.find((e) => e.attrs.dst !== undefined && dstText(e.attrs.dst) === text);
       const lladdr = entry?.attrs.lladdr;
       const mac = lladdr !== undefined && lladdr.length === 6 ? Mac.read(lladdr, 0).toString() : "none";
       if (lastMac.get(address) !== mac) {
@@ -41,7 +54,8 @@ async function pollNeighbours(): Promise<void> {
 
 function get(address: string): Promise<string> {
   return new Promise((resolve) => {
-    const req = request({ host: address, port: 80, path: "/", agent: false, timeout: Math.max(intervalMs * 5, 50) }, (res) => {
+    // an IPv6 literal as the host option, without brackets
+    const req = request({ host: address, family: address.includes(":") ? 6 : 4, port: 80, path: "/", agent: false, timeout: Math.max(intervalMs * 5, 50) }, (res) => {
       const server = String(res.headers["x-served-by"] ?? `status ${res.statusCode}`);
       res.resume();
       res.on("end", () => resolve(res.statusCode === 200 ? server : `status ${res.statusCode}`));

@@ -141,7 +141,8 @@ export class World {
       boxes[name] = box;
     }
     this.boxes = boxes;
-    this.#publics = [...this.configs.brain.node.publicAddresses, ...this.configs.pinky.node.publicAddresses].map((p) => p.address);
+    // the simulated segment carries ARP only: the configs it runs have IPv4 public addresses
+    this.#publics = [...this.configs.brain.node.publicAddresses, ...this.configs.pinky.node.publicAddresses].map((p) => p.address).filter((a): a is Ipv4 => a instanceof Ipv4);
     this.router = new Router(MACS.router, ROUTER_ADDRESS, this.#publics, this.scheduler, this.segment, (address, mac, how) => {
       const owner = BOXES.find((b) => mac !== undefined && MACS[b].equals(mac));
       this.trace.add(this.#t(), "router", `${address} → ${mac?.toString() ?? "none"}${owner === undefined ? "" : ` (${owner})`}, ${how}`);
@@ -173,7 +174,7 @@ export class World {
     this.trace.add(0, "sim", `seed ${schedule.seed}, ${schedule.profile} settings, brain starts at ${(schedule.starts.brain / 1e6).toFixed(3)} s, pinky at ${(schedule.starts.pinky / 1e6).toFixed(3)} s`);
     for (const name of schedule.leftovers) {
       const config = this.configs[name];
-      for (const p of config.peer.publicAddresses) this.boxes[name].addLeftover(p.address, config.aliasLabel);
+      for (const p of config.peer.publicAddresses) if (p.address instanceof Ipv4) this.boxes[name].addLeftover(p.address, config.aliasLabel);
     }
     this.router.start();
     for (const name of BOXES) {

@@ -1,4 +1,5 @@
 // `takeover lab`, the README's main job, end to end: every step happens and nothing is left behind;
+// dual-stack by default, `--no-ipv6` IPv4 alone;
 // `--keep` leaves the lab up with working daemons until `takeover lab down`.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -16,17 +17,34 @@ describe("takeover lab", function () {
     if (existsSync(KEPT_LAB_FILE)) takeover("lab", "down");
   });
 
-  it("runs the failover and the hand-back, narrates them, exits 0 and leaves no namespace", () => {
+  it("runs the failover and the hand-back, both families by default, narrates them, exits 0 and leaves no namespace", () => {
     const before = new Set(listNamespaces());
     const result = takeover("lab");
     assert.equal(result.status, 0, result.stdout + result.stderr);
     for (const step of ["brain's link cut", "pinky: claim 192.0.2.37", "router's neighbour entry for 192.0.2.37 → pinky's MAC", "HTTP from the router to 192.0.2.37 answered by pinky",
-      "brain's link back", "router's neighbour entry for 192.0.2.37 → brain's MAC", "HTTP from the router to 192.0.2.37 answered by brain", "lab: every step happened"]) {
+      "brain's link back", "router's neighbour entry for 192.0.2.37 → brain's MAC", "HTTP from the router to 192.0.2.37 answered by brain", "lab: every step happened",
+      "building the dual-stack lab", "router's neighbour entry for 2001:db8:1::37 → pinky's MAC", "HTTP from the router to [2001:db8:1::37] answered by pinky",
+      "router's neighbour entry for 2001:db8:1::37 → brain's MAC", "HTTP from the router to [2001:db8:1::37] answered by brain",
+      "failover: router's HTTP to [2001:db8:1::37] answered by pinky", "failback: router's HTTP to [2001:db8:1::37] answered by brain"]) {
       assert.ok(result.stdout.includes(step), `missing "${step}"`);
     }
     assert.match(result.stdout, /^\d\d:\d\d:\d\d\.\d{6} \(\+ +\d+\.\d{3} ms\) {2}brain's link cut$/m, "lines carry µs timestamps");
     const leftover = listNamespaces().filter((n) => !before.has(n) && n.startsWith("tk-"));
     assert.deepEqual(leftover, []);
+  });
+
+  it("--no-ipv6: IPv4 alone, narrated as before, nothing left", () => {
+    const before = new Set(listNamespaces());
+    const result = takeover("lab", "--no-ipv6");
+    const leftover = listNamespaces().filter((n) => !before.has(n) && n.startsWith(`tk-${result.pid}-`));
+    assert.deepEqual(leftover, []);
+    assert.equal(existsSync(KEPT_LAB_FILE), false);
+    assert.equal(result.status, 0, result.stdout + result.stderr);
+    assert.ok(result.stdout.startsWith("building the lab: router 192.0.2.1, brain 192.0.2.17 (public .37)"), result.stdout);
+    for (const step of ["router's neighbour entry for 192.0.2.37 → pinky's MAC", "HTTP from the router to 192.0.2.37 answered by brain", "lab: every step happened"]) {
+      assert.ok(result.stdout.includes(step), `missing "${step}"`);
+    }
+    assert.ok(!result.stdout.includes("2001:db8"), "no IPv6 address in an IPv4 lab's narration");
   });
 
   it("--keep leaves the lab up with both daemons serving; lab down removes every namespace and process", () => {

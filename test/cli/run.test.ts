@@ -165,6 +165,31 @@ describe("takeover run --check in a namespace (eth0 192.0.2.17/24)", function ()
     assert.equal(r.stderr, `takeover: ${file}: peer.publicAddress: 198.51.100.36 is not on eth0's subnet 192.0.2.17/24; the router could not reach it there\n`);
   });
 
+  it("refuses IPv6 public addresses on an interface with IPv6 off, or outside its IPv6 prefixes, and says ok inside, exit 2 / 0", () => {
+    const v6 = (peer: string) => config(CONFIG.replace("publicAddress: 192.0.2.37", "publicAddress: [192.0.2.37, 2001:db8:2::37/64]").replace("publicAddress: 192.0.2.36", `publicAddress: [192.0.2.36, ${peer}]`));
+    // the lab's hosts have IPv6 off
+    const off = v6("2001:db8:2::36/64");
+    const o = inBox("run", "--check", off);
+    assert.equal(o.status, 2);
+    assert.equal(o.stderr, `takeover: ${off}: interface: eth0 has no IPv6 link-local address (IPv6 is off there?), and the IPv6 public addresses and checks need one: enable IPv6 on it (sysctl net.ipv6.conf.eth0.disable_ipv6=0)\n`);
+    const sysctl = (value: number) => execFileSync("ip", ["netns", "exec", lab.ns("box"), "sysctl", "-qw", `net.ipv6.conf.eth0.disable_ipv6=${value}`]);
+    sysctl(0);
+    try {
+      execFileSync("ip", ["-n", lab.ns("box"), "addr", "add", "2001:db8:2::17/64", "dev", "eth0", "nodad"]);
+      const outside = v6("2001:db8:1::36/64");
+      const r = inBox("run", "--check", outside);
+      assert.equal(r.status, 2);
+      assert.equal(r.stderr, `takeover: ${outside}: peer.publicAddress[1]: 2001:db8:1::36/64 is not in a prefix of eth0 (it has 2001:db8:2::17/64); use an address and prefix length of the segment, or the router will not send it here\n`);
+      const inside = v6("2001:db8:2::36/64");
+      const ok = inBox("run", "--check", inside);
+      assert.equal(ok.stderr, "");
+      assert.equal(ok.status, 0);
+      assert.ok(ok.stdout.startsWith(`${inside}: ok — brain (192.0.2.17) holds 192.0.2.37, 2001:db8:2::37, watches pinky (192.0.2.18) for 192.0.2.36, 2001:db8:2::36 on eth0`), ok.stdout);
+    } finally {
+      sysctl(1);
+    }
+  });
+
   it("refuses a node address the interface does not have, and an interface the box does not have", () => {
     const off = config(CONFIG.replace("address: 192.0.2.17", "address: 192.0.2.19"));
     const r = inBox("run", "--check", off);

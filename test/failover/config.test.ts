@@ -8,9 +8,10 @@ import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import fc from "fast-check";
-import { CheckConfig, ConfigError, DEFAULTS, loadConfig, machineConfigOf, MAX_CONFIG_BYTES, parseConfig, TakeoverConfig } from "../../src/failover/config";
+import { CheckConfig, ConfigError, DEFAULTS, loadConfig, machineConfigOf, MAX_CONFIG_BYTES, parseConfig, sameAddress, TakeoverConfig } from "../../src/failover/config";
 import { DurationError, formatDuration, parseDuration } from "../../src/failover/duration";
 import { Ipv4, Mac } from "../../src/packets/address";
+import { Ipv6Address } from "../../src/packets/ipv6";
 import { Reach } from "../helpers/property";
 
 const EXAMPLES = resolve(__dirname, "../../../examples");
@@ -93,7 +94,7 @@ describe("config: good files", () => {
         maxBytes: 65_536,
       },
     ]);
-    assert.deepEqual(config.announce, { count: 5, intervalMicros: 200_000, form: "both", refreshMicros: 0 });
+    assert.deepEqual(config.announce, { count: 5, intervalMicros: 200_000, form: "both", refreshMicros: 0, router: false });
     assert.deepEqual(config.claim, { probes: 2, probeIntervalMicros: 20_000, probeWaitMicros: 50_000, retryMicros: 500_000, verifyIntervalMicros: 250_000 });
     assert.deepEqual(config.conflicts, { yieldToStrangers: false, defendIntervalMicros: 20_000, defendBurst: 10 });
   });
@@ -115,7 +116,7 @@ describe("config: good files", () => {
     assert.deepEqual(rest(pinky), rest(brain));
     for (const c of pinky.checks) {
       assert.ok("address" in c, `${c.name} is a network check`);
-      assert.ok(c.address.equals(c.target === "peer" ? brain.node.address : brain.node.publicAddress), `${c.name} on pinky does not point at brain`);
+      assert.ok(sameAddress(c.address, c.target === "peer" ? brain.node.address : brain.node.publicAddress), `${c.name} on pinky does not point at brain`);
     }
     // and the machines see each other's addresses swapped
     const brainMachine = machineConfigOf(brain);
@@ -143,7 +144,7 @@ describe("config: good files", () => {
       { name: "peer-ping", type: "icmp", role: "peer", target: "peer", address: Ipv4.parse("192.0.2.18"), targetsPeerPublic: false, intervalMicros: 2_000, timeoutMicros: 1_000, fall: 3, rise: 2 },
     ]);
     assert.deepEqual(fast.claim, { probes: 1, probeIntervalMicros: 1_000, probeWaitMicros: 1_000, retryMicros: 100_000, verifyIntervalMicros: 50_000 });
-    assert.deepEqual(fast.announce, { count: 3, intervalMicros: 20_000, form: "both", refreshMicros: 0 });
+    assert.deepEqual(fast.announce, { count: 3, intervalMicros: 20_000, form: "both", refreshMicros: 0, router: false });
     // what fast.yaml does not set is brain.yaml's
     assert.deepEqual(fast.conflicts, brain.conflicts);
     assert.deepEqual(fast.failback, brain.failback);
@@ -163,7 +164,7 @@ describe("config: good files", () => {
     assert.deepEqual(config.checks, [
       { name: "icmp-peer", type: "icmp", role: "peer", target: "peer", address: Ipv4.parse("192.0.2.18"), targetsPeerPublic: false, intervalMicros: 100_000, timeoutMicros: 100_000, fall: 3, rise: 2 },
     ]);
-    assert.deepEqual(config.announce, { count: 5, intervalMicros: 200_000, form: "both", refreshMicros: 0 });
+    assert.deepEqual(config.announce, { count: 5, intervalMicros: 200_000, form: "both", refreshMicros: 0, router: false });
     assert.deepEqual(config.claim, { probes: 2, probeIntervalMicros: 20_000, probeWaitMicros: 50_000, retryMicros: 500_000, verifyIntervalMicros: 250_000 });
     assert.deepEqual(config.conflicts, { yieldToStrangers: false, defendIntervalMicros: 20_000, defendBurst: 10 });
     assert.deepEqual(machineConfigOf(config), {
@@ -237,7 +238,7 @@ describe("config: good files", () => {
     assert.ok(config.peer.mac?.equals(Mac.parse("02:00:00:00:00:18")));
     assert.equal(config.peer.runsTakeover, false);
     assert.equal(config.aliasLabel, "eth0:takeover");
-    assert.deepEqual(config.announce, { count: 3, intervalMicros: 1_500_000, form: "reply", refreshMicros: 10_000_000 });
+    assert.deepEqual(config.announce, { count: 3, intervalMicros: 1_500_000, form: "reply", refreshMicros: 10_000_000, router: false });
     assert.deepEqual(config.claim, { probes: 3, probeIntervalMicros: 250, probeWaitMicros: 60_000_000, retryMicros: 2_000_000, verifyIntervalMicros: 100_000 });
     assert.deepEqual(config.conflicts, { yieldToStrangers: true, defendIntervalMicros: 10_000_000, defendBurst: 10 });
     assert.equal(machineConfigOf(config).peerRunsTakeover, false);
@@ -461,7 +462,7 @@ describe("config: one exact line per mistake", () => {
     ["an http path without /", edit({ 19: "    path: health" }), 'brain.yaml:19: checks[1].path: "health" does not start with "/": write "/health"'],
     ["an HTTP status out of range", edit({ 19: "    expectStatus: 700" }), "brain.yaml:19: checks[1].expectStatus: 700 is too large; write the HTTP status a healthy server answers with, from 100 to 599, like expectStatus: 200"],
     ["an unknown check type", edit({ 20: "  - type: ping" }), 'brain.yaml:20: checks[2].type: "ping" is not a check type; write icmp, http, tcp, exec or interface'],
-    ["an unknown target", edit({ 21: "    target: peer_public" }), 'brain.yaml:21: checks[2].target: "peer_public" is not a target; write peer, peer-public, self-public or an IPv4 address'],
+    ["an unknown target", edit({ 21: "    target: peer_public" }), 'brain.yaml:21: checks[2].target: "peer_public" is not a target; write peer, peer-public, self-public, an IPv4 or an IPv6 address'],
     ["a role against the target", edit({ 11: "    target: self-public\n    role: peer" }), 'brain.yaml:12: checks[0].role: "peer" does not fit target self-public, which makes it a self check; remove role, or change target'],
     ["two checks with one name", edit({ 16: "  - name: peer-ping\n    type: http" }), 'brain.yaml:16: checks[1].name: "peer-ping" is the name of checks[0] too: give each check its own name'],
     ["two checks with one default name", edit({}, ["  - type: tcp", "    port: 80"]), 'brain.yaml:23: checks[3].name: the default name "tcp-peer" is taken by checks[2]: give this check a name'],
@@ -737,4 +738,55 @@ describe("config: auth (the pair's shared key)", () => {
     assert.match(errorOf(edit({}, ["auth:", "  rotationGrace: 1m"])), /^brain\.yaml:\d+: auth(\.keyFile)?: .*keyFile/);
     assert.match(errorOf(edit({ 7: "  publicAddress: 192.0.2.36\n  runsTakeover: false" }, ["auth:", "  keyFile: /k"])), /auth\.keyFile: a plain peer \(runsTakeover: false\) cannot sign its frames/);
   });
+});
+
+describe("config: IPv6 public addresses and check targets", () => {
+  const v6 = (text: string) => Ipv6Address.parse(text);
+
+  it("takes IPv6 public addresses with their prefix length next to the IPv4 ones; publicAddress is the first IPv4 one", () => {
+    const config = parseConfig(edit({ 4: "  publicAddress: [2001:db8:1::37/64, 192.0.2.37/24]", 7: "  publicAddress:\n    - 192.0.2.36\n    - 2001:DB8:1:0::36/64" }), "brain.yaml");
+    assert.deepEqual(config.node.publicAddresses, [{ address: v6("2001:db8:1::37"), prefixLength: 64 }, { address: Ipv4.parse("192.0.2.37"), prefixLength: 24 }]);
+    assert.deepEqual(config.node.publicAddress, Ipv4.parse("192.0.2.37"));
+    assert.equal(config.node.publicPrefixLength, 24);
+    assert.deepEqual(config.peer.publicAddresses, [{ address: Ipv4.parse("192.0.2.36") }, { address: v6("2001:db8:1::36"), prefixLength: 64 }]);
+    // the machine knows each address by its RFC 5952 text
+    assert.deepEqual(
+      machineConfigOf(config).addresses.map((a) => a.address),
+      ["2001:db8:1::37", "192.0.2.37", "192.0.2.36", "2001:db8:1::36"],
+    );
+    assert.equal(config.announce.router, false);
+    assert.equal(parseConfig(edit({}, ["announce:", "  router: true"]), "brain.yaml").announce.router, true);
+  });
+
+  it("checks may target IPv6 literals; a public one is named as such", () => {
+    const config = parseConfig(
+      edit({ 4: "  publicAddress: [192.0.2.37, 2001:db8:1::37/64]", 7: "  publicAddress: [192.0.2.36, 2001:db8:1::36/64]" }, ["  - name: v6-peer", '    target: "2001:db8:1::18"', "  - name: v6-web", "    type: http", "    target: 2001:db8:1::36"]),
+      "brain.yaml",
+    );
+    const byName = (name: string) => config.checks.find((c) => c.name === name) as Extract<CheckConfig, { type: "icmp" | "http" }>;
+    assert.deepEqual([byName("v6-peer").target, String(byName("v6-peer").address), byName("v6-peer").address instanceof Ipv6Address], ["address", "2001:db8:1::18", true]);
+    assert.deepEqual([byName("v6-web").target, String(byName("v6-web").address), byName("v6-web").targetsPeerPublic], ["peer-public", "2001:db8:1::36", true]);
+  });
+
+  const cases: [string, string, string][] = [
+    ["a link-local public address", edit({ 4: "  publicAddress: [192.0.2.37, fe80::37/64]" }), 'brain.yaml:4: node.publicAddress[1]: "fe80::37/64" is a link-local address (fe80::/10), which every box has its own of and none can hand over; give a global or unique-local address a box can own, like 2001:db8:1::37/64'],
+    ["a multicast public address", edit({ 7: "  publicAddress: [192.0.2.36, ff02::1/64]" }), 'brain.yaml:7: peer.publicAddress[1]: "ff02::1/64" is a multicast address (ff00::/8); give a global or unique-local address a box can own, like 2001:db8:1::37/64'],
+    ["the unspecified address", edit({ 4: "  publicAddress: [192.0.2.37, ::/64]" }), 'brain.yaml:4: node.publicAddress[1]: "::/64" is the unspecified address (::); give a global or unique-local address a box can own, like 2001:db8:1::37/64'],
+    ["an IPv4-mapped address", edit({ 4: '  publicAddress: [192.0.2.37, "::ffff:192.0.2.38/120"]' }), 'brain.yaml:4: node.publicAddress[1]: "::ffff:192.0.2.38/120" is an IPv4-mapped address (::ffff:0:0/96): write the IPv4 address itself, 192.0.2.38'],
+    ["an IPv6 address without its prefix length", edit({ 4: "  publicAddress: [192.0.2.37, 2001:db8:1::37]" }), 'brain.yaml:4: node.publicAddress[1]: "2001:db8:1::37" has no prefix length: write the segment\'s, like 2001:db8:1::37/64 (an IPv6 address is added with the prefix it is on-link in)'],
+    ["an IPv6 prefix length over 128", edit({ 4: "  publicAddress: [192.0.2.37, 2001:db8:1::37/129]" }), 'brain.yaml:4: node.publicAddress[1]: "2001:db8:1::37/129" has prefix length "129": an IPv6 prefix length is a whole number from 1 to 128, like 2001:db8:1::37/64'],
+    ["a broken IPv6 address", edit({ 4: "  publicAddress: [192.0.2.37, 2001:db8:::37/64]" }), 'brain.yaml:4: node.publicAddress[1]: "2001:db8:::37" is not an IPv6 address: "" is not a group of one to four hex digits; write an IPv6 address with its prefix length, like 2001:db8:1::37/64'],
+    ["IPv6 in an IPv4 field", edit({ 3: "  address: 2001:db8:1::17" }), 'brain.yaml:3: node.address: "2001:db8:1::17" is IPv6, and this key takes an IPv4 address (the boxes watch each other over IPv4; IPv6 public addresses go in publicAddress); write this box\'s real IPv4 address on the interface, like address: 192.0.2.17'],
+    ["only IPv6 public addresses", edit({ 7: "  publicAddress: 2001:db8:1::36/64" }), "brain.yaml:7: peer.publicAddress: has no IPv4 address: list at least one IPv4 public address next to the IPv6 ones, like [192.0.2.37/24, 2001:db8:1::36/64] (IPv6-only public addresses are not supported yet)"],
+    ["an IPv6 address twice, written two ways", edit({ 4: "  publicAddress: [192.0.2.37, 2001:db8:1::37/64]", 7: "  publicAddress: [192.0.2.36, 2001:db8:1:0:0:0:0:37/64]" }), 'brain.yaml:7: peer.publicAddress[1]: "2001:db8:1::37" is node.publicAddress[1] too: each box needs its own public address'],
+    ["a link-local check target", edit({}, ["  - target: fe80::18"]), 'brain.yaml:23: checks[3].target: "fe80::18" is link-local: a check needs an address routed without a zone; give the peer\'s global or unique-local address'],
+    ["a router flag that is not a boolean", edit({}, ["announce:", "  router: maybe"]), "brain.yaml:24: announce.router: "],
+  ];
+  for (const [what, text, message] of cases) {
+    it(`one line for ${what}`, () => {
+      const error = errorOf(text);
+      if (message.endsWith(": ")) assert.ok(error.startsWith(message) && !error.includes("\n"), error);
+      else assert.equal(error, message);
+    });
+  }
 });

@@ -14,7 +14,7 @@
 // lower bound of the delay, which load can only lengthen.
 import { strict as assert } from "node:assert";
 import { ChildProcess, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BRAIN, PINKY, ROUTER } from "../../src/lab/failover-demo";
@@ -61,9 +61,9 @@ describe("end to end: four public addresses per box, failback control", function
     return lab;
   }
 
-  /** Starts `box`'s daemon; its pid file in the test's directory, or with `defaultPidFile` where run puts it unasked: /run/takeover/<node>.pid. */
-  function startDaemon(lab: Lab, box: "brain" | "pinky", config: string, defaultPidFile = false): { child: ChildProcess; lines: Lines; pidFile: string } {
-    const pidFile = defaultPidFile ? `/run/takeover/${box}.pid` : join(tempDirs[0], `${box}.pid`);
+  /** Starts `box`'s daemon; its pid file in the test's directory, or with `defaultPidFile` (the node's name) where run puts it unasked: /run/takeover/<node>.pid. */
+  function startDaemon(lab: Lab, box: "brain" | "pinky", config: string, defaultPidFile: string | false = false): { child: ChildProcess; lines: Lines; pidFile: string } {
+    const pidFile = defaultPidFile !== false ? `/run/takeover/${defaultPidFile}.pid` : join(tempDirs[0], `${box}.pid`);
     const child = lab.spawn(box, [process.execPath, CLI, "run", config, ...(defaultPidFile ? [] : ["--pid-file", pidFile])]);
     const entry = { child, lines: new Lines(child) };
     daemons.set(box, entry);
@@ -161,6 +161,11 @@ describe("end to end: four public addresses per box, failback control", function
   it("failback: manual: Brain restarted while Pinky holds its addresses does not claim them; takeover claim does", async () => {
     const l = await build();
     const { brain, pinky } = configs(tempDirs, "manual");
+    // a node name of this run's own: run's default pid file is /run/takeover/<node>.pid, shared by
+    // every daemon on the host with that name (another lab's "brain" in a run beside this one)
+    const node = `brain-${process.pid}`;
+    writeFileSync(brain, readFileSync(brain, "utf8").replace(/^ {2}name: brain$/m, `  name: ${node}`));
+    assert.match(readFileSync(brain, "utf8"), new RegExp(`^node:\n  name: ${node}$`, "m"), "Brain's config names the node for this run");
     let b = startDaemon(l, "brain", brain);
     startDaemon(l, "pinky", pinky);
     await holding(l, BRAIN_PUBLIC, PINKY_PUBLIC, 15_000, "start (nobody held Brain's addresses: claimed as today)");
@@ -172,7 +177,7 @@ describe("end to end: four public addresses per box, failback control", function
     await eventually(() => b.child.exitCode !== null || b.child.signalCode !== null, 5000);
     l.endOutage(BRAIN.name, "carrier");
     const restarted = hrtimeMicros();
-    b = startDaemon(l, "brain", brain, true);
+    b = startDaemon(l, "brain", brain, node);
     for (const address of BRAIN_PUBLIC) {
       await b.lines.wait(new RegExp(`not-claiming ${address.replace(/\./g, "\\.")}: the peer \\(\\S+\\) holds our address ${address.replace(/\./g, "\\.")}; failback manual`), 10_000, `Brain says Pinky holds ${address}`, restarted);
     }
@@ -182,7 +187,7 @@ describe("end to end: four public addresses per box, failback control", function
 
     // the pid file run writes unasked is named after the node, and `claim NODE` finds it
     assert.equal(readFileSync(b.pidFile, "utf8").trim(), String(b.child.pid), `${b.pidFile} names Brain's daemon`);
-    const claim = spawnSync(process.execPath, [CLI, "claim", "brain"], { encoding: "utf8", timeout: 10_000 });
+    const claim = spawnSync(process.execPath, [CLI, "claim", node], { encoding: "utf8", timeout: 10_000 });
     assert.equal(claim.status, 0, claim.stderr);
     assert.match(claim.stdout, /^asked takeover \(pid \d+\) to take its addresses back/);
     await holding(l, BRAIN_PUBLIC, PINKY_PUBLIC, 15_000, "after takeover claim");

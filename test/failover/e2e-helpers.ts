@@ -1,6 +1,7 @@
-// Helpers shared by the end-to-end failover tests (e2e.test.ts, e2e-faults.test.ts): config files in
-// temp dirs, a daemon's output lines with bounded waits, polling, and what the lab's router sees
-// (its neighbour entry, who answers its GET, its timeline of events). A plain module, not a test
+// Helpers shared by the end-to-end failover tests (e2e.test.ts, e2e-faults.test.ts, e2e-ipv6.test.ts):
+// config files in temp dirs, a daemon's output lines with bounded waits, polling, and what the lab's
+// router sees (its neighbour entry, who answers its GET, its timeline of events), for IPv4 and IPv6
+// addresses alike. A plain module, not a test
 // file: importing a *.test.ts from another would make mocha register its tests twice.
 import { ChildProcess } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -9,10 +10,10 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { parse, stringify } from "yaml";
 import { strict as assert } from "node:assert";
-import { BRAIN, EXAMPLES, LabEvent, LabScenario, PINKY, ROUTER, startScenario } from "../../src/lab/failover-demo";
+import { BRAIN, dualStackConfig, EXAMPLES, LabEvent, LabScenario, PINKY, ROUTER, startScenario, urlHost } from "../../src/lab/failover-demo";
 import { Lab, listNamespaces } from "../../src/lab/netns";
 import { hrtimeMicros } from "../../src/link/port";
-import { awaitOwnership, Box, Holder, summary } from "./outside-view";
+import { arpAnswerProblems, awaitOwnership, Box, Holder, lookFromOutside, publicAddressesOf, summary } from "./outside-view";
 
 /** A config file written from examples/<base>.yaml with `edit` applied, in a fresh temp dir. */
 export function writeConfig(dirs: string[], base: "brain" | "pinky", edit: (config: Record<string, any>) => void): string {
@@ -88,7 +89,7 @@ export async function eventually(condition: () => boolean, timeoutMs: number): P
   return condition();
 }
 
-/** The MAC the router's neighbour table holds for `address`, or undefined. */
+/** The MAC the router's neighbour table (ARP or NDP) holds for `address`, or undefined. */
 export function routerMacFor(lab: Lab, address: string): string | undefined {
   return lab.neighbours(ROUTER.name).find((n) => n.address === address)?.mac?.toString();
 }
@@ -127,7 +128,7 @@ export function httpGet(lab: Lab, host: string, url: string): HttpGetResult {
 
 /** One GET from the router to `address`: who served it (the X-Served-By header), or "none". */
 export function routerGet(lab: Lab, address: string): string {
-  const result = httpGet(lab, ROUTER.name, `http://${address}/`);
+  const result = httpGet(lab, ROUTER.name, `http://${urlHost(address)}/`);
   return "error" in result || result.servedBy === undefined ? "none" : result.servedBy;
 }
 
@@ -138,7 +139,8 @@ export function routerGet(lab: Lab, address: string): string {
 const GET_ALL_SCRIPT = `
 const http = require("node:http");
 const get = (address) => new Promise((resolve) => {
-  const request = http.get("http://" + address + "/", { agent: false, timeout: 2000 }, (response) => {
+  const host = address.includes(":") ? "[" + address + "]" : address;
+  const request = http.get("http://" + host + "/", { agent: false, timeout: 2000 }, (response) => {
     response.resume();
     response.on("end", () => resolve(response.headers["x-served-by"] ?? "none"));
     response.on("error", () => resolve("none"));
@@ -226,10 +228,42 @@ export function otherOwners(scenario: LabScenario, address: string, since: numbe
   return routerEvents(scenario, address, since).filter((e) => e.value !== owner && (e.kind === "neighbour" || e.value !== "none"));
 }
 
-/** The IPv4 addresses on a box's eth0, as `ip addr` shows them. */
-export function addressesOn(lab: Lab, host: string): string[] {
-  const shown = JSON.parse(lab.exec(host, ["ip", "-j", "-4", "addr", "show", "dev", "eth0"], { check: true }).stdout) as Array<{ addr_info: Array<{ local: string }> }>;
-  return shown.flatMap((i) => i.addr_info.map((a) => a.local)).sort();
+/** The IPv4 addresses on a box's eth0, as `ip addr` shows them; with `family` 6, its global IPv6 ones. */
+export function addressesOn(lab: Lab, host: string, family: 4 | 6 = 4): string[] {
+  const shown = JSON.parse(lab.exec(host, ["ip", "-j", `-${family}`, "addr", "show", "dev", "eth0", ...(family === 6 ? ["scope", "global"] : [])], { check: true }).stdout) as Array<{ addr_info: Array<{ local: string }> }>;
+  return shown.flatMap((i) => i.addr_info.map((a) => a.local)).filter((a) => a !== undefined).sort();
+}
+
+/** Brain and Pinky of the dual-stack lab (ScenarioOptions.ipv6), with both public addresses each, as the ownership judge takes them. */
+export const BRAIN_DUAL: Box = { ...BRAIN, publicAddresses: [BRAIN.publicAddress, BRAIN.publicAddress6] };
+export const PINKY_DUAL: Box = { ...PINKY, publicAddresses: [PINKY.publicAddress, PINKY.publicAddress6] };
+
+/** Config files for the dual-stack lab (src/lab/failover-demo.ts dualStackConfig), `edit` applied to each. */
+export function dualStackConfigs(
+  dirs: string[],
+  edit: ((config: Record<string, any>, box: "brain" | "pinky") => void) | undefined = undefined,
+): { brainConfig: string; pinkyConfig: string } {
+  const write = (box: "brain" | "pinky") => writeText(dirs, `${box}.yaml`, dualStackConfig(box, (config) => edit?.(config, box)));
+  return { brainConfig: write("brain"), pinkyConfig: write("pinky") };
+}
+
+/**
+ * `expectOwnership` for the dual-stack lab: `brains` should hold both of Brain's public addresses
+ * (.37 and 2001:db8:1::37), `pinkys` both of Pinky's, on the boxes and in the router's ARP and NDP
+ * tables. With `solicitations`, once that is so, the router's ARP request and Neighbor Solicitation
+ * for each address are also answered by the right box's MAC alone (that many each).
+ */
+export async function expectDualStackOwnership(lab: Lab, when: string, brains: Holder, pinkys: Holder, timeoutMs = 5000, solicitations = 0): Promise<void> {
+  const boxes = [BRAIN_DUAL, PINKY_DUAL];
+  const holders: Record<string, Holder> = {};
+  for (const a of publicAddressesOf(BRAIN_DUAL)) holders[a] = brains;
+  for (const a of publicAddressesOf(PINKY_DUAL)) holders[a] = pinkys;
+  const { problems, view } = await awaitOwnership(lab, { name: ROUTER.name, iface: "eth0" }, boxes, holders, timeoutMs);
+  assert.deepEqual(problems, [], `${when}: the public addresses are not where they should be within ${timeoutMs} ms; last seen: ${summary(view, boxes)}`);
+  if (solicitations > 0) {
+    const asked = await lookFromOutside(lab, { name: ROUTER.name, iface: "eth0" }, boxes, solicitations);
+    assert.deepEqual(arpAnswerProblems(asked, boxes, holders), [], `${when}: ${summary(asked, boxes)}`);
+  }
 }
 
 const BOXES: readonly Box[] = [BRAIN, PINKY];

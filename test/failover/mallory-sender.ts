@@ -1,6 +1,7 @@
 // Run by mallory.ts inside Mallory's namespace: sends the frames given as hex on eth0, in rounds, and
 // prints one JSON line {sent, errors}; or, given `recordFrom`, records for `recordMs` the ARP frames
-// that MAC sends and prints {frames: [hex…]}; or, given `mirrorFor`, answers for `mirrorMs` every
+// (or, with `recordWhat: "ndp"`, the Neighbor Solicitations and Advertisements) that MAC sends and
+// prints {frames: [hex…]}; or, given `mirrorFor`, answers for `mirrorMs` every
 // ICMP echo request to that IPv4 address it hears (promiscuous: also those sent to another box's
 // MAC that the switch floods), echoing it back as the kernel would, and prints {answered}; or, given
 // `serve`, stays up and sends on request: each JSON line on stdin {kind: "send", frames, rounds,
@@ -20,6 +21,8 @@ interface Input {
   readonly intervalMs: number;
   readonly recordFrom?: string;
   readonly recordMs?: number;
+  /** what to record from that MAC: "arp" (default) or "ndp" (ICMPv6 NS and NA) */
+  readonly recordWhat?: "arp" | "ndp";
   readonly mirrorFor?: string;
   readonly mirrorMs?: number;
   readonly serve?: boolean;
@@ -90,8 +93,9 @@ async function mirror(address: string, ms: number): Promise<void> {
   process.stdout.write(`${JSON.stringify({ answered })}\n`);
 }
 
-async function record(mac: string, ms: number): Promise<void> {
-  const link = Link.open("eth0", { filter: `arp and ether src ${mac}` });
+async function record(mac: string, ms: number, what: "arp" | "ndp"): Promise<void> {
+  // promiscuous: NAs go to all-nodes, which Mallory's eth0 (IPv6 off) has not joined
+  const link = Link.open("eth0", { filter: what === "arp" ? `arp and ether src ${mac}` : `icmp6 and ether src ${mac} and (ip6[40] == 135 or ip6[40] == 136)`, promiscuous: true });
   const frames: string[] = [];
   const stop = link.onFrame((frame) => {
     if (frames.length < 1000) frames.push(Buffer.from(frame.bytes).toString("hex"));
@@ -104,7 +108,7 @@ async function record(mac: string, ms: number): Promise<void> {
 
 async function main(): Promise<void> {
   const input = JSON.parse(process.argv[2]) as Input;
-  if (input.recordFrom !== undefined) return record(input.recordFrom, input.recordMs ?? 1000);
+  if (input.recordFrom !== undefined) return record(input.recordFrom, input.recordMs ?? 1000, input.recordWhat ?? "arp");
   if (input.mirrorFor !== undefined) return mirror(input.mirrorFor, input.mirrorMs ?? 1000);
   if (input.serve === true) return serve();
   const link = Link.open("eth0", { filter: "arp" });

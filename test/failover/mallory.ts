@@ -41,11 +41,11 @@ export async function sendFrom(mallory: Lab, frames: readonly Uint8Array[], roun
 }
 
 /**
- * Starts recording, in Mallory's namespace, the ARP frames `mac` sends, for `ms`; resolves with them
- * (as captured, padding and all) when the time is up.
+ * Starts recording, in Mallory's namespace, the ARP frames `mac` sends (with `what` "ndp": its NSs
+ * and NAs), for `ms`; resolves with them (as captured, padding and all) when the time is up.
  */
-export async function recordFrom(mallory: Lab, mac: string, ms: number): Promise<Uint8Array[]> {
-  const input = { frames: [], rounds: 0, intervalMs: 0, recordFrom: mac, recordMs: ms };
+export async function recordFrom(mallory: Lab, mac: string, ms: number, what: "arp" | "ndp" = "arp"): Promise<Uint8Array[]> {
+  const input = { frames: [], rounds: 0, intervalMs: 0, recordFrom: mac, recordMs: ms, recordWhat: what };
   const result = await mallory.execAsync(MALLORY.name, [process.execPath, join(__dirname, "mallory-sender.js"), JSON.stringify(input)], { timeoutMs: ms + 10_000 });
   assert.equal(result.status, 0, `Mallory's recorder ran: ${result.stderr}`);
   const { frames } = JSON.parse(result.stdout.trim().split("\n").pop()!) as { frames: string[] };

@@ -1,8 +1,10 @@
 // What the outside sees of the public addresses, for the end-to-end tests that judge ownership
-// (flap.test.ts): which box carries each address (`ip -4 addr` in each box's namespace), which MACs
-// answer the router's ARP request for it (arping in the router's namespace, every reply counted),
-// and the router's neighbour entry for it. Only iproute2 and arping are used, never takeover's own
-// code, and every command runs asynchronously, so the test keeps reading the daemons' output.
+// (flap.test.ts, e2e-ipv6.test.ts): which box carries each address (`ip addr` in each box's
+// namespace), which MACs answer the router's ARP request for it (arping in the router's namespace,
+// every reply counted; for an IPv6 address its Neighbor Solicitation, ndisc6 -m), and the router's
+// neighbour entry for it (`ip neigh`, both families). Only iproute2, arping and ndisc6 are used,
+// never takeover's own code, and every command runs asynchronously, so the test keeps reading the
+// daemons' output. Addresses are written as `ip` prints them (IPv6 compressed, lower case).
 // `ownershipProblems` and `expectOwnership` judge any moment, not only the steady state: after every
 // transition of an end-to-end test, every public address on both boxes and from the router. A box
 // may be the home of several public addresses (`publicAddresses`, issue 12): each is judged alone.
@@ -36,11 +38,11 @@ export interface OutsideView {
   readonly t: number;
   /** the boxes whose namespace has the address on some interface, in the order of `homes` */
   readonly carriers: ReadonlyMap<string, readonly string[]>;
-  /** every IPv4 address on each box (by name), loopback left out, sorted */
+  /** every address on each box (by name), IPv4 and global IPv6, loopback and link-local left out, sorted */
   readonly held: ReadonlyMap<string, readonly string[]>;
   /** the router's neighbour entry for the address, undefined when it has none */
   readonly neighbour: ReadonlyMap<string, NeighbourEntry | undefined>;
-  /** the distinct MACs that answered the router's ARP requests for the address, when asked */
+  /** the distinct MACs that answered the router's ARP requests (Neighbor Solicitations) for the address, when asked */
   readonly arp?: ReadonlyMap<string, readonly string[]>;
 }
 
@@ -49,17 +51,25 @@ export class JudgeError extends Error {
   override readonly name = "JudgeError";
 }
 
-/** The IPv4 addresses on any interface of `host`'s namespace. */
+/**
+ * The addresses on any interface of `host`'s namespace: IPv4, and IPv6 but for link-local (fe80::/10,
+ * every interface has one) and ::1. An IPv6 address the kernel found duplicate (dadfailed) is left
+ * out: it is on the interface, but the box neither answers nor sends for it.
+ */
 export async function addressesIn(lab: Lab, host: string): Promise<string[]> {
-  const out = await run(["ip", "-n", lab.ns(host), "-j", "-4", "addr", "show"], { timeoutMs: 10_000 });
-  if (out.status !== 0) throw new JudgeError(`ip -4 addr in ${host}'s namespace: exit ${out.status}: ${out.stderr.trim()}`);
-  const shown = JSON.parse(out.stdout.trim() || "[]") as Array<{ addr_info?: Array<{ local?: string }> }>;
-  return shown.flatMap((i) => (i.addr_info ?? []).map((a) => a.local ?? "")).filter((a) => a !== "");
+  const out = await run(["ip", "-n", lab.ns(host), "-j", "addr", "show"], { timeoutMs: 10_000 });
+  if (out.status !== 0) throw new JudgeError(`ip addr in ${host}'s namespace: exit ${out.status}: ${out.stderr.trim()}`);
+  const shown = JSON.parse(out.stdout.trim() || "[]") as Array<{ addr_info?: Array<{ family?: string; local?: string; scope?: string; dadfailed?: boolean }> }>;
+  return shown
+    .flatMap((i) => i.addr_info ?? [])
+    .filter((a) => a.family !== "inet6" || (a.scope === "global" && a.dadfailed !== true))
+    .map((a) => a.local ?? "")
+    .filter((a) => a !== "");
 }
 
 /** The router's neighbour entries for `addresses`. */
 export async function neighbourEntries(lab: Lab, router: string, addresses: readonly string[]): Promise<Map<string, NeighbourEntry | undefined>> {
-  const out = await run(["ip", "-n", lab.ns(router), "-j", "-4", "neigh", "show"], { timeoutMs: 10_000 });
+  const out = await run(["ip", "-n", lab.ns(router), "-j", "neigh", "show"], { timeoutMs: 10_000 });
   if (out.status !== 0) throw new JudgeError(`ip neigh in ${router}'s namespace: exit ${out.status}: ${out.stderr.trim()}`);
   const entries = JSON.parse(out.stdout.trim() || "[]") as Array<{ dst: string; lladdr?: string; state?: string[] }>;
   const found = new Map<string, NeighbourEntry | undefined>();
@@ -90,18 +100,44 @@ export async function arpAnswers(lab: Lab, router: string, iface: string, addres
   return [...macs].sort();
 }
 
-/** One look: the boxes' addresses and the router's entries; with `arpRequests`, also who answers ARP. */
+/**
+ * Every MAC that answers Neighbor Solicitations for the IPv6 `address` sent from `router`'s `iface`:
+ * `requests` runs of ndisc6 -m (one solicitation each, every answer within 100 ms printed, not only
+ * the first), answers for other targets left out. Takes about requests × 100 ms. IPv6's ARP
+ * request, for the IPv6 half of `lookFromOutside`.
+ * @throws JudgeError when ndisc6 did not run (it is in the Debian package ndisc6)
+ */
+export async function ndpAnswers(lab: Lab, router: string, iface: string, address: string, requests: number): Promise<string[]> {
+  const macs = new Set<string>();
+  for (let i = 0; i < requests; i++) {
+    const out = await lab.execAsync(router, ["ndisc6", "-m", "-n", "-r", "1", "-w", "100", address, iface], { timeoutMs: 10_000 });
+    if (!/^Soliciting /m.test(out.stdout)) {
+      throw new JudgeError(`ndisc6 in ${router}'s namespace did not send its solicitation (exit ${out.status}; it is in the Debian package ndisc6): ${`${out.stdout}\n${out.stderr}`.trim().replace(/\n/g, " | ")}`);
+    }
+    // Target link-layer address: 02:00:5E:00:00:17
+    //  from 2001:db8:1::37
+    for (const m of out.stdout.matchAll(/^Target link-layer address: ([0-9A-Fa-f:]{17})\s*\n\s*from (\S+)/gm)) macs.add(m[1].toLowerCase());
+  }
+  return [...macs].sort();
+}
+
+/** Who answers the router's ARP request (IPv4) or Neighbor Solicitation (IPv6) for `address`. */
+export function linkLayerAnswers(lab: Lab, router: string, iface: string, address: string, requests: number): Promise<string[]> {
+  return address.includes(":") ? ndpAnswers(lab, router, iface, address, requests) : arpAnswers(lab, router, iface, address, requests);
+}
+
+/** One look: the boxes' addresses and the router's entries; with `arpRequests`, also who answers ARP (NDP for IPv6). */
 export async function lookFromOutside(lab: Lab, router: { name: string; iface: string }, homes: readonly HomeBox[], arpRequests = 0): Promise<OutsideView> {
   const t = hrtimeMicros();
   const addresses = homes.flatMap(publicAddressesOf);
   const [held, neighbour, answers] = await Promise.all([
     Promise.all(homes.map((h) => addressesIn(lab, h.name))),
     neighbourEntries(lab, router.name, addresses),
-    arpRequests > 0 ? Promise.all(addresses.map((a) => arpAnswers(lab, router.name, router.iface, a, arpRequests))) : undefined,
+    arpRequests > 0 ? Promise.all(addresses.map((a) => linkLayerAnswers(lab, router.name, router.iface, a, arpRequests))) : undefined,
   ]);
   const carriers = new Map(addresses.map((a) => [a, homes.filter((_, i) => held[i].includes(a)).map((h) => h.name)] as const));
   const arp = answers === undefined ? undefined : new Map(addresses.map((a, i) => [a, answers[i]] as const));
-  const boxes = new Map(homes.map((h, i) => [h.name, held[i].filter((a) => !a.startsWith("127.")).sort()] as const));
+  const boxes = new Map(homes.map((h, i) => [h.name, held[i].filter((a) => !a.startsWith("127.") && a !== "::1").sort()] as const));
   return { t, carriers, held: boxes, neighbour, arp };
 }
 
@@ -125,7 +161,7 @@ export function problemsOf(view: OutsideView, homes: readonly HomeBox[]): string
     }
     const answers = view.arp?.get(address);
     if (answers !== undefined && (answers.length !== 1 || answers[0] !== home.mac.toLowerCase())) {
-      problems.push(`the router's ARP request for ${address} is answered by ${answers.length === 0 ? "nobody" : answers.map((m) => macName(homes, m)).join(" and ")} (home: ${home.name}, ${home.mac})`);
+      problems.push(`the router's ${address.includes(":") ? "Neighbor Solicitation" : "ARP request"} for ${address} is answered by ${answers.length === 0 ? "nobody" : answers.map((m) => macName(homes, m)).join(" and ")} (home: ${home.name}, ${home.mac})`);
     }
     const entry = view.neighbour.get(address);
     const usable = entry !== undefined && entry.mac !== undefined && !entry.states.some((s) => s === "FAILED" || s === "INCOMPLETE");
@@ -141,7 +177,7 @@ export function problemsOf(view: OutsideView, homes: readonly HomeBox[]): string
  * answered by: …`; addresses with the same text side by side are grouped (`.37 .38 on brain`).
  */
 export function summary(view: OutsideView, homes: readonly HomeBox[]): string {
-  const short = (a: string) => `.${a.split(".").pop()}`;
+  const short = (a: string) => (a.includes(":") ? `::${a.split(":").pop()}` : `.${a.split(".").pop()}`);
   const name = (mac: string | undefined) => (mac === undefined ? "none" : (homes.find((h) => h.mac.toLowerCase() === mac.toLowerCase())?.name ?? mac));
   const addresses = homes.flatMap(publicAddressesOf);
   const grouped = (text: (a: string) => string) => {
@@ -230,7 +266,7 @@ export function arpAnswerProblems(view: OutsideView, boxes: readonly Box[], hold
     if (at === undefined) throw new JudgeError(`no box named ${name} for ${address}`);
     const answers = view.arp.get(address) ?? [];
     if (answers.length !== 1 || answers[0] !== at.mac.toLowerCase()) {
-      problems.push(`the router's ARP request for ${address} is answered by ${answers.length === 0 ? "nobody" : answers.map((m) => macName(boxes, m)).join(" and ")}; it should be by ${at.name}'s ${at.mac} alone`);
+      problems.push(`the router's ${address.includes(":") ? "Neighbor Solicitation" : "ARP request"} for ${address} is answered by ${answers.length === 0 ? "nobody" : answers.map((m) => macName(boxes, m)).join(" and ")}; it should be by ${at.name}'s ${at.mac} alone`);
     }
   }
   return problems;

@@ -13,14 +13,36 @@ import { encodeFrame, FrameKind, FrameView, ipv4Header } from "../../src/packets
 import { ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST } from "../../src/packets/icmp";
 import { IP_PROTOCOL_ICMP } from "../../src/packets/ipv4";
 import { vlanTagged } from "../helpers/frames";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { writePcap } from "../../src/packets/pcap";
+import { runTool, TSHARK } from "../helpers/tools";
+import { Ipv6Address } from "../../src/packets/ipv6";
+import { neighborAdvertisementFrame, neighborSolicitationFrame, readNeighborMessage } from "../../src/ndp/frames";
 
 const A_MAC = Mac.parse("02:00:5e:00:00:17");
 const B_MAC = Mac.parse("02:00:5e:00:00:18");
 const A_IP = Ipv4.parse("192.0.2.17");
 const B_IP = Ipv4.parse("192.0.2.18");
 const VIP = Ipv4.parse("192.0.2.37");
+const VIP6 = Ipv6Address.parse("2001:db8:1::37");
 const KEY = PairKeys.fromSecret(Buffer.from("a shared key of the pair, 32 by."));
 const OTHER_KEY = PairKeys.fromSecret(Buffer.from("somebody else's key, 32 bytes.."));
+
+/** tshark's fields for one frame: the ICMPv6 checksum status (1: good) and the NDP option types. */
+function decodeWithTshark(frame: Uint8Array): string {
+  const dir = mkdtempSync(join(tmpdir(), "takeover-pair-"));
+  try {
+    const file = join(dir, "frame.pcap");
+    writeFileSync(file, writePcap([{ seconds: 1_700_000_000, nanoseconds: 0, data: frame }]));
+    const { stdout } = runTool(TSHARK, ["-r", file, "-n", "-T", "fields", "-E", "separator=,", "-E", "occurrence=a", "-E", "aggregator=;", "-e", "icmpv6.checksum.status", "-e", "icmpv6.opt.type"]);
+    const [status, types] = stdout.trim().split(",");
+    return `icmpv6.checksum.status:${status} ${types.split(/[,;]/).map((t) => `icmpv6.opt.type:${t}`).join(" ")}`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 
@@ -109,6 +131,69 @@ describe("pairPort and PairResponder", () => {
         [VIP.toString(), B_MAC.toString(), true],
       ],
     );
+    responder.close();
+  });
+
+  it("with a key: signs NDP frames (NS, NA) with the trailer in a last NDP option (type 253, 24 bytes); the peer marks them authentic once, refuses a replay, another key's and a bit flipped; the codec and tshark still read the signed frame, checksum right", async () => {
+    const [a, b] = memoryPortPair(A_MAC, B_MAC);
+    const refused: string[] = [];
+    const receiver = pairPort(b, new PairAuth(KEY), (from, verdict) => refused.push(`${verdict.why} ${from}`));
+    const heard = hearing(receiver);
+    const raw = hearing(b);
+    const sender = pairPort(a, new PairAuth(KEY));
+    const na = neighborAdvertisementFrame({ sourceMac: A_MAC, target: VIP6, linkLayerAddress: A_MAC, override: true, solicited: false });
+    sender.send(na);
+    sender.send(neighborSolicitationFrame({ sourceMac: A_MAC, source: Ipv6Address.ANY, target: VIP6 }));
+    await settle();
+    // the NA is 86 bytes (IPv6 payload 32): signed, 86 + 24, the IPv6 payload length 56, the option
+    // after the target link-layer address one, the trailer inside it; the rest unchanged but the checksum
+    const out = raw[0].bytes;
+    assert.equal(out.length, na.length + 24);
+    assert.equal((out[18] << 8) | out[19], 32 + 24);
+    assert.deepEqual([out[na.length], out[na.length + 1], out[na.length + 2], out[na.length + 3]], [253, 3, 0x54, 0x4b]);
+    assert.deepEqual(out.subarray(0, 18), na.subarray(0, 18));
+    assert.deepEqual(out.subarray(20, 56), na.subarray(20, 56));
+    assert.deepEqual(out.subarray(58, na.length), na.subarray(58));
+    const read = readNeighborMessage(out);
+    assert.equal(read?.target.toString(), VIP6.toString(), "the NDP reader takes the signed NA (checksum, options)");
+    assert.equal(read?.linkLayerAddress?.toString(), A_MAC.toString());
+    const tshark = decodeWithTshark(out);
+    assert.match(tshark, /icmpv6\.checksum\.status:1/, tshark);
+    assert.match(tshark, /icmpv6\.opt\.type:253/, tshark);
+    const signed = raw[0].bytes;
+    a.send(signed); // replayed
+    a.send(new PairAuth(OTHER_KEY).signNdp(na));
+    const flipped = new PairAuth(KEY).signNdp(na);
+    flipped[60] ^= 1; // in the covered IPv6 packet
+    a.send(flipped);
+    a.send(na); // unsigned
+    await settle();
+    assert.deepEqual(heard.map((f) => f.authentic), [true, true, false, false, false, false]);
+    assert.equal(refused.length, 3);
+    assert.equal(refused[0], "replayed 02:00:5e:00:00:17");
+    assert.match(refused[1], /^(unknown key|bad tag) 02:00:5e:00:00:17$/);
+    assert.equal(refused[2], "bad tag 02:00:5e:00:00:17");
+  });
+
+  it("PairResponder answers the peer's signed NS for an IPv6 address we hold with a signed, solicited NA to the asker; not an unsigned NS, not DAD, not an address we do not hold", async () => {
+    const [a, b] = memoryPortPair(A_MAC, B_MAC);
+    const held = new Set([VIP6.toString()]);
+    const responder = new PairResponder(pairPort(b, new PairAuth(KEY)), new PairAuth(KEY), { ours: B_IP, peer: A_IP, holds: () => false, holds6: (x) => held.has(x) });
+    const asker = pairPort(a, new PairAuth(KEY));
+    const answers = hearing(asker);
+    const linkLocal = Ipv6Address.parse("fe80::5eff:fe00:17");
+    const ns = (target: Ipv6Address, source = linkLocal) => neighborSolicitationFrame({ sourceMac: A_MAC, source, target });
+    asker.send(ns(VIP6));
+    asker.send(ns(Ipv6Address.parse("2001:db8:1::99")));
+    asker.send(ns(VIP6, Ipv6Address.ANY));
+    a.send(ns(VIP6)); // unsigned
+    await settle();
+    assert.equal(responder.ndpAnswers, 1);
+    const replies = answers.map((f) => [readNeighborMessage(f.bytes), f.authentic] as const).filter(([m]) => m?.kind === "advertisement");
+    assert.equal(replies.length, 1);
+    const [reply, authentic] = replies[0];
+    assert.equal(authentic, true);
+    assert.deepEqual([reply!.target.toString(), reply!.destination.toString(), reply!.solicited, reply!.override, reply!.linkLayerAddress?.toString()], [VIP6.toString(), linkLocal.toString(), true, true, B_MAC.toString()]);
     responder.close();
   });
 

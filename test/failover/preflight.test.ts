@@ -7,6 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ExecCheckConfig, parseConfig } from "../../src/failover/config";
 import { execCheckEnvironment, execCheckProblems, interfaceCheckWarnings } from "../../src/failover/preflight";
+import { ipv6PrefixProblem } from "../../src/failover/preflight";
+import { Ipv6Address } from "../../src/packets/ipv6";
 
 const BASE = "interface: eth0\nnode: {name: brain, address: 192.0.2.17, publicAddress: 192.0.2.37}\npeer: {name: pinky, address: 192.0.2.18, publicAddress: 192.0.2.36}\nchecks:\n  - target: peer\n";
 
@@ -68,5 +70,32 @@ describe("preflight: exec and interface checks", () => {
     assert.equal(env.TAKEOVER_NODE_PUBLIC_ADDRESS, "192.0.2.37");
     assert.equal(env.TAKEOVER_NODE_PUBLIC_ADDRESSES, "192.0.2.37 192.0.2.38");
     assert.equal(env.TAKEOVER_PEER_PUBLIC_ADDRESSES, "192.0.2.36 192.0.2.35");
+  });
+});
+
+describe("preflight: IPv6 public addresses against the interface's IPv6 prefixes", () => {
+  const config = parseConfig(
+    "interface: eth0\nnode: { address: 192.0.2.17, publicAddress: [192.0.2.37, 2001:db8:1::37/64] }\npeer: { address: 192.0.2.18, publicAddress: [192.0.2.36, 2001:db8:1::36/64] }\n",
+    "brain.yaml",
+  );
+  const a = (text: string, prefixLength: number, ours = false) => ({ address: Ipv6Address.parse(text), prefixLength, ours });
+
+  it("accepts addresses in a prefix of the interface, and an interface with only a link-local (nothing to compare)", () => {
+    assert.equal(ipv6PrefixProblem(config, [a("fe80::1", 64), a("2001:db8:1::17", 64)]), undefined);
+    assert.equal(ipv6PrefixProblem(config, [a("fe80::1", 64)]), undefined);
+    assert.equal(ipv6PrefixProblem(config, []), undefined);
+  });
+
+  it("names the first address outside every prefix, and the prefixes the interface has", () => {
+    assert.equal(
+      ipv6PrefixProblem(config, [a("fe80::1", 64), a("2001:db8:2::17", 64)]),
+      "node.publicAddress[1]: 2001:db8:1::37/64 is not in a prefix of eth0 (it has 2001:db8:2::17/64); use an address and prefix length of the segment, or the router will not send it here",
+    );
+    // the same prefix but another length is not the segment's prefix either
+    assert.match(ipv6PrefixProblem(config, [a("2001:db8:1::17", 48)]) ?? "", /^node\.publicAddress\[1\]: 2001:db8:1::37\/64 is not in a prefix of eth0 \(it has 2001:db8:1::17\/48\)/);
+  });
+
+  it("does not count takeover's own addresses (the peer's, held after a crash) as the interface's prefixes", () => {
+    assert.equal(ipv6PrefixProblem(config, [a("2001:db8:2::17", 64), a("2001:db8:1::36", 64, true)])?.startsWith("node.publicAddress[1]"), true);
   });
 });

@@ -113,6 +113,18 @@ describe("lab: network namespaces", function () {
     assert.ok(ok, "ping works again after restore");
   });
 
+  it("gives hosts IPv6 addresses at once (no DAD), waits out the link-local DAD, and reads NDP entries too", async () => {
+    lab = await Lab.create({ ipv6: true, hosts: [{ name: "router", address: ["192.0.2.1/24", "2001:db8:1::1/64"] }, { name: "brain", address: ["192.0.2.17/24", "2001:db8:1::17/64"] }] });
+    const global = JSON.parse(lab.exec("brain", ["ip", "-j", "-6", "addr", "show", "dev", "eth0", "scope", "global"], { check: true }).stdout) as Array<{ addr_info: Array<{ local: string; tentative?: boolean }> }>;
+    assert.deepEqual(global[0].addr_info.filter((a) => a.local !== undefined).map((a) => [a.local, a.tentative === true]), [["2001:db8:1::17", false]], "added with nodad: not tentative");
+    assert.equal(lab.ipOf("brain").toString(), "192.0.2.17", "ipOf is the IPv4 address");
+    await lab.awaitIpv6Ready(5000);
+    assert.equal(lab.exec("router", ["ip", "-6", "addr", "show", "tentative"]).stdout.trim(), "", "no tentative address left");
+    assert.equal(lab.exec("router", ["ping", "-6", "-c1", "-W1", "2001:db8:1::17"]).status, 0, "ping -6 across the segment");
+    const entry = lab.neighbours("router").find((n) => n.address === "2001:db8:1::17");
+    assert.ok(entry?.mac !== undefined && entry.mac.equals(lab.macOf("brain")), "the router's NDP entry holds brain's MAC");
+  });
+
   it("reads a host's neighbour table", async () => {
     lab = await Lab.create({ hosts: [{ name: "router", address: "192.0.2.1/24" }, { name: "brain", address: "192.0.2.17/24" }] });
     assert.deepEqual(lab.neighbours("router"), []);
@@ -166,6 +178,9 @@ describe("lab: network namespaces", function () {
     await assert.rejects(Lab.create({ hosts: [{ name: "a" }, { name: "a" }] }), /used twice/);
     await assert.rejects(Lab.create({ hosts: [{ name: "a", address: "10.0.0.1/24" }] }), /outside 192\.0\.2\.0\/24/);
     await assert.rejects(Lab.create({ hosts: [{ name: "a", address: "192.0.2.1" }] }), /not address\/prefix-length/);
+    await assert.rejects(Lab.create({ ipv6: true, hosts: [{ name: "a", address: "2001:db9::1/64" }] }), /"2001:db9::1\/64" is outside 2001:db8::\/32/);
+    await assert.rejects(Lab.create({ ipv6: true, hosts: [{ name: "a", address: "2001:db8::1/129" }] }), /not IPv6-address\/prefix-length/);
+    await assert.rejects(Lab.create({ hosts: [{ name: "a", address: "2001:db8::1/64" }] }), /the lab has IPv6 off; set ipv6: true/);
     // Fails half-way (the kernel refuses the MTU): what was made is removed.
     await assert.rejects(Lab.create({ hosts: [{ name: "a", address: "192.0.2.1/24", mtu: 10 }] }), CommandError);
     assert.deepEqual(namespacesStartingWith(`tk-${process.pid}-`), before);
