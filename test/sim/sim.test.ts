@@ -137,6 +137,15 @@ describe("sim: determinism", () => {
     assert.ok(once.split("\n").length > 100);
     assert.equal(twice, once);
   });
+
+  it("a dual-stack run too", async () => {
+    const schedule: Schedule = { ...generate(1), dualStack: true };
+    const options = { factory: daemonFactory, details: true, stopAtFirst: false };
+    const once = (await runSchedule(schedule, options)).trace.format(true);
+    const [twice] = await Promise.all([runSchedule(schedule, options).then((r) => r.trace.format(true)), runSchedule({ ...generate(35), dualStack: true }, options)]);
+    assert.match(once, /router6 +2001:db8:1::3[67]/);
+    assert.equal(twice, once);
+  });
 });
 
 describe("sim: the daemon under simulated faults", () => {
