@@ -15,6 +15,16 @@
 //
 // Address effects are bound to the ifindex the interface had when the daemon started, as
 // AddressManager is (`bindAddressesToIndex`): after a re-creation they see nothing and cannot add.
+//
+// A dual-stack box (spec.ipv6) also has IPv6 addresses: its link-local (EUI-64 of its MAC, never
+// tentative here) and the ones its daemon adds (marked ours, as IFA_PROTO marks them). As Linux
+// 6.18 was seen to (README, IPv6): admin down removes every IPv6 address, admin up makes the
+// link-local again, a carrier loss removes nothing, a removed interface loses them all. Its kernel
+// answers Neighbor Solicitations for an address it has as Linux's ndisc_recv_ns does: a DAD NS
+// (from ::) with an NA to all-nodes (Override, TLLA, Solicited clear); an NS to the address's
+// solicited-node group with a solicited NA to the asker (Override, TLLA); a unicast NS with a
+// solicited NA without Override and without TLLA (ndisc_send_na's inc_opt and override follow
+// whether the NS was multicast). It answers no ICMPv6 echo (the simulated checks are IPv4).
 import type { Clock } from "../link/clock";
 import type { CapturedFrame, FramePort, LinkState, LinkWatch } from "../link/port";
 import type { AddressEffects, DaemonEnv } from "../failover/env";
@@ -22,7 +32,10 @@ import { Ipv4, Mac } from "../packets/address";
 import { ARP_REQUEST } from "../packets/arp";
 import { FrameKind, FrameView } from "../packets/frame";
 import { ICMP_ECHO_REQUEST } from "../packets/icmp";
+import { Ipv6Address } from "../packets/ipv6";
+import { ALL_NODES, isMulticast, isUnspecified, multicastMac, readNeighborMessage, solicitedNodeGroup } from "../ndp/frames";
 import { arpAnswer, echoReply } from "./frames";
+import { linkLocalOf, neighborAdvertisement } from "./frames6";
 import { SimProcess } from "./process";
 import type { Random } from "./random";
 import type { Scheduler } from "./scheduler";
@@ -37,6 +50,7 @@ const NETLINK_MICROS = 120;
 /** Opening the capture when a daemon starts, before it is verified. */
 export const OPEN_MICROS = 2_000;
 const BROADCAST = 0xffff_ffff_ffff;
+const ETHERTYPE_IPV6 = 0x86dd;
 
 export interface KernelAddress {
   readonly address: Ipv4;
@@ -45,12 +59,21 @@ export interface KernelAddress {
   readonly label: string;
 }
 
+export interface KernelAddress6 {
+  readonly address: Ipv6Address;
+  readonly prefixLength: number;
+  /** added by takeover (its IFA_PROTO) */
+  readonly ours: boolean;
+}
+
 export interface BoxSpec {
   readonly name: string;
   readonly mac: Mac;
   readonly realAddress: Ipv4;
   readonly prefixLength: number;
   readonly interfaceName: string;
+  /** IPv6 on the interface: a link-local, NDP answers, and IPv6 address effects for the daemon */
+  readonly ipv6?: boolean;
 }
 
 /** What the world hears from a box: something changed in its kernel or its daemon's link, in a few words. */
@@ -65,6 +88,10 @@ export class Box implements Station {
   #ifindex: number;
   #nextIndex: number;
   readonly #addresses = new Map<number, KernelAddress>();
+  /** IPv6 addresses by their text */
+  readonly #addresses6 = new Map<string, KernelAddress6>();
+  /** the EUI-64 link-local, when the box has IPv6 */
+  readonly linkLocal: Ipv6Address | undefined;
   readonly #view = new FrameView();
   #ipId = 1;
   #link: SimLink | undefined;
@@ -85,7 +112,35 @@ export class Box implements Station {
     this.#ifindex = ifindex;
     this.#nextIndex = ifindex + 10;
     this.#addresses.set(spec.realAddress.value, { address: spec.realAddress, prefixLength: spec.prefixLength, label: spec.interfaceName });
+    this.linkLocal = spec.ipv6 === true ? linkLocalOf(spec.mac) : undefined;
+    this.#makeLinkLocal();
     segment.attach(this);
+  }
+
+  /** The kernel makes the link-local (at start, admin up, re-creation): never tentative here. */
+  #makeLinkLocal(): void {
+    if (this.linkLocal === undefined || this.#addresses6.has(this.linkLocal.toString())) return;
+    this.#addresses6.set(this.linkLocal.toString(), { address: this.linkLocal, prefixLength: 64, ours: false });
+  }
+
+  /** IPv6 addresses on the interface (none while it is removed or admin down). */
+  addresses6(): KernelAddress6[] {
+    return [...this.#addresses6.values()];
+  }
+
+  has6(address: Ipv6Address): boolean {
+    return this.#addresses6.has(address.toString());
+  }
+
+  /** As holds(), for an IPv6 address. */
+  holds6(address: Ipv6Address): boolean {
+    return this.usable && this.#addresses6.has(address.toString());
+  }
+
+  /** An IPv6 address of takeover's present from before the run (left by an earlier crash). */
+  addLeftover6(address: Ipv6Address, prefixLength: number): void {
+    this.#addresses6.set(address.toString(), { address, prefixLength, ours: true });
+    this.listener(this, "kernel", `${address}/${prefixLength} (ours) left from before`);
   }
 
   get name(): string {
@@ -146,6 +201,12 @@ export class Box implements Station {
     const was = this.usable;
     this.#adminUp = up;
     this.listener(this, "kernel", `${this.spec.interfaceName} admin ${up ? "up" : "down"}`);
+    if (!up && this.#addresses6.size > 0) {
+      // keep_addr_on_down 0: every IPv6 address goes, ours too
+      this.listener(this, "kernel", `admin down removed ${[...this.#addresses6.keys()].join(", ")}`);
+      this.#addresses6.clear();
+    }
+    if (up && this.#present) this.#makeLinkLocal();
     this.#usableChanged(was, up ? "admin up" : "admin down", reopenMicros);
   }
 
@@ -163,6 +224,7 @@ export class Box implements Station {
     const was = this.usable;
     this.#present = false;
     this.#addresses.clear();
+    this.#addresses6.clear();
     if (this.#realReAdd !== undefined) this.#realReAdd.cancelled = true;
     this.listener(this, "kernel", `${this.spec.interfaceName} (index ${this.#ifindex}) removed with its addresses`);
     this.#usableChanged(was, "interface removed", 0);
@@ -175,6 +237,7 @@ export class Box implements Station {
     this.#present = true;
     this.#ifindex = this.#nextIndex++;
     this.listener(this, "kernel", `${this.spec.interfaceName} made again, index ${this.#ifindex}`);
+    if (this.#adminUp) this.#makeLinkLocal();
     const readd = { cancelled: false };
     this.#realReAdd = readd;
     const addReal = () => {
@@ -209,6 +272,7 @@ export class Box implements Station {
       link: link.watch,
       addresses: this.#addressEffects(process),
       prefixLength: this.spec.prefixLength,
+      ...(this.linkLocal === undefined ? {} : { linkLocal: this.linkLocal, ipv6Source: this.linkLocal }),
       random: () => random.next(),
       close: () => link.close(),
     };
@@ -274,6 +338,33 @@ export class Box implements Station {
           this.listener(this, "kernel", `-${address} (${label})`);
           return true;
         }, written),
+      ...(this.spec.ipv6 !== true
+        ? {}
+        : {
+            listIpv6: () => reply(() => (reachable() ? this.addresses6().map((a) => ({ address: a.address, prefixLength: a.prefixLength, ours: a.ours, tentative: false })) : [])),
+            addIpv6: (address: Ipv6Address, prefixLength: number, written?: () => void) =>
+              reply(() => {
+                if (closed) throw new Error(`adding ${address}/${prefixLength} to ${name}: the netlink socket is closed`);
+                if (!reachable()) throw new Error(`adding ${address}/${prefixLength} to ${name}: No such device`);
+                const present = this.#addresses6.get(address.toString());
+                if (present !== undefined) {
+                  if (present.ours) return;
+                  throw new Error(`${address} is already on ${name}, not added by takeover: leaving it alone`);
+                }
+                this.#addresses6.set(address.toString(), { address, prefixLength, ours: true });
+                this.listener(this, "kernel", `+${address}/${prefixLength} (ours)`);
+              }, written),
+            removeIpv6: (address: Ipv6Address, written?: () => void) =>
+              reply(() => {
+                if (closed) throw new Error(`removing ${address} from ${name}: the netlink socket is closed`);
+                if (!reachable()) return false;
+                const present = this.#addresses6.get(address.toString());
+                if (present === undefined || !present.ours) return false;
+                this.#addresses6.delete(address.toString());
+                this.listener(this, "kernel", `-${address} (ours)`);
+                return true;
+              }, written),
+          }),
       unresolvedNeighbours: () => reply(() => []),
       close: () => {
         closed = true;
@@ -290,6 +381,10 @@ export class Box implements Station {
     const view = this.#view;
     if (!view.reset(bytes)) return;
     const destination = view.destinationMac;
+    if (this.#addresses6.size > 0 && bytes.length >= 14 && ((bytes[12] << 8) | bytes[13]) === ETHERTYPE_IPV6) {
+      this.#neighbourSolicitation(bytes);
+      return;
+    }
     if (destination !== this.mac.value && destination !== BROADCAST) return;
     if (view.kind === FrameKind.Arp) {
       if (view.arpOperation !== ARP_REQUEST) return;
@@ -304,6 +399,35 @@ export class Box implements Station {
       const answer = echoReply(bytes, this.mac, this.#ipId++);
       if (answer !== undefined) this.#kernelSend(answer);
     }
+  }
+
+  /** ndisc_recv_ns for an address the interface has (none is tentative here). */
+  #neighbourSolicitation(bytes: Uint8Array): void {
+    const ns = readNeighborMessage(bytes);
+    if (ns === undefined || ns.kind !== "solicitation") return;
+    const target = this.#addresses6.get(ns.target.toString());
+    if (target === undefined) return;
+    const toMac = Mac.read(bytes, 0);
+    const multicast = isMulticast(ns.destination);
+    // the NIC takes the target's solicited-node group (joined for each address) or our own MAC
+    if (multicast ? !ns.destination.equals(solicitedNodeGroup(ns.target)) || !toMac.equals(multicastMac(ns.destination)) : !toMac.equals(this.mac) || !this.#addresses6.has(ns.destination.toString())) return;
+    if (isUnspecified(ns.source)) {
+      this.#kernelSend(neighborAdvertisement({ sourceMac: this.mac, source: target.address, destination: ALL_NODES, target: target.address, solicited: false, override: true, tlla: this.mac }));
+      return;
+    }
+    const replyMac = ns.linkLayerAddress ?? ns.sourceMac;
+    this.#kernelSend(
+      neighborAdvertisement({
+        sourceMac: this.mac,
+        source: target.address,
+        destination: ns.source,
+        destinationMac: replyMac,
+        target: target.address,
+        solicited: true,
+        override: multicast,
+        ...(multicast ? { tlla: this.mac } : {}),
+      }),
+    );
   }
 
   #kernelSend(frame: Uint8Array): void {

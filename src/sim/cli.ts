@@ -3,6 +3,8 @@
 //   npm run sim -- --seeds A..B [--workers W]          a range, over worker threads; reports failures
 //   npm run sim -- --schedule '<json>' [--trace]       a schedule as printed by a report (shrunk ones)
 //   --addresses N (with any of them): N public addresses per box (default 1)
+//   --ipv6 (with any of them): dual-stack, each box an IPv6 public address too, the IPv6 router on
+//     the segment (a schedule printed by a dual-stack report carries "dualStack": true itself)
 // Exit status: 0 when no invariant was broken, 1 when one was, 2 for a usage error.
 import { join } from "node:path";
 import { daemonFactory } from "./daemon-node";
@@ -11,7 +13,7 @@ import { runSeeds } from "./pool";
 import { report, runGiven } from "./run";
 import { catchUnhandledRejections } from "./world";
 
-const USAGE = "usage: npm run sim -- --seed N [--trace] [--no-shrink] | --seeds A..B [--workers W] | --schedule '<json>' [--trace]; and --addresses N";
+const USAGE = "usage: npm run sim -- --seed N [--trace] [--no-shrink] | --seeds A..B [--workers W] | --schedule '<json>' [--trace]; and --addresses N, --ipv6";
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n${USAGE}\n`);
@@ -34,7 +36,7 @@ function integer(text: string, what: string): number {
 async function one(schedule: Schedule, trace: boolean, shrink: boolean, addressesPerBox: number): Promise<number> {
   const outcome = await runGiven(schedule, { factory: daemonFactory, shrink, details: trace, world: { addressesPerBox } });
   const r = outcome.result;
-  process.stdout.write(`seed ${schedule.seed}: ${schedule.profile} settings, ${schedule.faults.length} fault(s), ${(r.simulatedMicros / 1e6).toFixed(3)} s simulated, ${r.events} events\n`);
+  process.stdout.write(`seed ${schedule.seed}: ${schedule.profile} settings${schedule.dualStack === true ? ", dual-stack" : ""}, ${schedule.faults.length} fault(s), ${(r.simulatedMicros / 1e6).toFixed(3)} s simulated, ${r.events} events\n`);
   for (const f of schedule.faults) process.stdout.write(`  at ${(f.at / 1e6).toFixed(6)} s: ${describeFault(f)}\n`);
   if (trace) process.stdout.write(`\ntrace:\n${r.trace.format(true)}\n\n`);
   if (r.violations.length === 0) {
@@ -50,6 +52,8 @@ async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const trace = args.includes("--trace");
   const shrink = !args.includes("--no-shrink");
+  const dualStack = args.includes("--ipv6");
+  const stacked = (s: Schedule): Schedule => (dualStack ? { ...s, dualStack: true } : s);
   const seed = value(args, "--seed");
   const seeds = value(args, "--seeds");
   const schedule = value(args, "--schedule");
@@ -57,7 +61,7 @@ async function main(): Promise<number> {
   const addressesPerBox = addressesText === undefined ? 1 : integer(addressesText, "--addresses");
   if (addressesPerBox < 1 || addressesPerBox > 8) fail(`--addresses: ${addressesPerBox} is not from 1 to 8`);
   if ([seed, seeds, schedule].filter((v) => v !== undefined).length !== 1) fail("give one of --seed, --seeds, --schedule");
-  if (seed !== undefined) return one(generate(integer(seed, "--seed")), trace, shrink, addressesPerBox);
+  if (seed !== undefined) return one(stacked(generate(integer(seed, "--seed"))), trace, shrink, addressesPerBox);
   if (schedule !== undefined) {
     let parsed: Schedule;
     try {
@@ -65,7 +69,7 @@ async function main(): Promise<number> {
     } catch (error) {
       fail(`--schedule: not JSON: ${(error as Error).message}`);
     }
-    return one(parsed, trace, shrink, addressesPerBox);
+    return one(stacked(parsed), trace, shrink, addressesPerBox);
   }
   const range = /^(\d+)\.\.(\d+)$/.exec(seeds ?? "");
   if (range === null) fail(`--seeds: "${seeds}" is not a range like 1..1000`);
@@ -81,6 +85,7 @@ async function main(): Promise<number> {
       factory: { module: join(__dirname, "daemon-node.js"), export: "daemonFactory" },
       shrinkLimit: shrink ? Infinity : 0,
       addressesPerBox,
+      dualStack,
       ...(workersText === undefined ? {} : { workers: integer(workersText, "--workers") }),
       onResult: (r) => {
         if (r.report !== undefined) process.stdout.write(`${r.report}\n\n`);

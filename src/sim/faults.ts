@@ -68,6 +68,11 @@ export interface Schedule {
   /** aliases on a kernel before its daemon first starts: the peer's public address, left by a crash */
   readonly leftovers: readonly BoxName[];
   readonly faults: readonly Fault[];
+  /**
+   * each box has an IPv6 public address too, and the router an IPv6 neighbour cache (configs.ts,
+   * world.ts); set by `--ipv6`, not drawn from the seed, so a seed's draws are the same either way
+   */
+  readonly dualStack?: boolean;
 }
 
 const MS = 1000;

@@ -13,7 +13,9 @@
 //    every box not down for good is healthy (daemon running, link verified) and Q is the quiet period
 //    (the longest peer check's fall × interval + the claim's probe time + 1 s), until the end of the run:
 //    every public address is held by exactly one box, its home box if that box is healthy and else the
-//    other, and the router's entry for it is that box's MAC.
+//    other, and the router's entry for it is that box's MAC. IPv6 public addresses are judged the
+//    same way, their router entry being the IPv6 router's neighbour entry (its MAC, whatever its
+//    state), from their own router time (see settleFrom).
 // 2. "convergence": no address is held by both boxes throughout a fault-free stretch longer than the
 //    bound (1 s): at no time t are both holding it with every instant of (t − 1 s, t] both dual and
 //    fault-free.
@@ -95,6 +97,7 @@ export class InvariantChecker {
   #faultFreeSince: number | undefined;
   #settleAt: number | undefined;
   #routerSettleAt: number | undefined;
+  #router6SettleAt: number | undefined;
   /** holders, router or health changed since the settled state was last judged */
   #changed = true;
   #now = 0;
@@ -186,11 +189,14 @@ export class InvariantChecker {
   /**
    * Judges the settled state from `time` on; the router's entries from `routerTime` on (later when
    * the router's own path had faults: announcements it missed are made good only by its own
-   * re-resolution once its entry is older than the reachable time).
+   * re-resolution once its entry is older than the reachable time); IPv6 addresses' router entries
+   * (an address with a ":") from `router6Time` on (the IPv6 router's entry may stay REACHABLE at an
+   * old MAC for its reachable time, then DELAY, PROBE and FAILED before it asks again).
    */
-  settleFrom(time: number, routerTime = time): void {
+  settleFrom(time: number, routerTime = time, router6Time = routerTime): void {
     this.#settleAt = time;
     this.#routerSettleAt = routerTime;
+    this.#router6SettleAt = router6Time;
   }
 
   // --- judging -----------------------------------------------------------------------------------
@@ -199,11 +205,10 @@ export class InvariantChecker {
   advance(time: number): void {
     this.#judgeClaims();
     this.#judgeConvergence(time);
-    const routerAt = this.#routerSettleAt ?? Infinity;
-    const crossesRouter = this.#now <= routerAt && time > routerAt;
-    if (this.#settleAt !== undefined && time > this.#settleAt && (this.#changed || this.#now <= this.#settleAt || crossesRouter)) {
+    const crossed = [this.#routerSettleAt ?? Infinity, this.#router6SettleAt ?? Infinity].filter((at) => this.#now <= at && time > at);
+    if (this.#settleAt !== undefined && time > this.#settleAt && (this.#changed || this.#now <= this.#settleAt || crossed.length > 0)) {
       this.#changed = false;
-      this.#judgeSettled(Math.max(this.#settleAt, this.#now, crossesRouter ? routerAt : 0));
+      this.#judgeSettled(Math.max(this.#settleAt, this.#now, ...crossed));
     }
     this.#now = Math.max(this.#now, time);
   }
@@ -247,7 +252,8 @@ export class InvariantChecker {
       const router = this.#router.get(address);
       const problems: string[] = [];
       if (holders.length !== 1 || holders[0] !== expected.name) problems.push(`held by ${holders.length === 0 ? "nobody" : holders.join(" and ")}, should be ${expected.name} alone`);
-      if (time >= (this.#routerSettleAt ?? 0) && router !== expected.mac) problems.push(`the router's entry is ${router ?? "missing"}, should be ${expected.name}'s ${expected.mac}`);
+      const routerAt = address.includes(":") ? this.#router6SettleAt : this.#routerSettleAt;
+      if (time >= (routerAt ?? 0) && router !== expected.mac) problems.push(`the router's entry is ${router ?? "missing"}, should be ${expected.name}'s ${expected.mac}`);
       if (problems.length > 0) {
         this.#flagged.add(key);
         this.violate("settled", time, `${address} at ${s(time)} (settled from ${s(this.#settleAt ?? 0)}): ${problems.join("; ")}`);

@@ -22,6 +22,8 @@ export interface WorkerSetup {
   readonly bindAddressesToIndex?: boolean;
   /** public addresses per box (default 1) */
   readonly addressesPerBox?: number;
+  /** each box has an IPv6 public address too (Schedule.dualStack) */
+  readonly dualStack?: boolean;
 }
 
 /** One seed to run, as sent to a worker. */
@@ -61,6 +63,7 @@ export async function runSeeds(seeds: Iterable<number>, options: PoolOptions): P
     factory: options.factory,
     ...(options.bindAddressesToIndex === undefined ? {} : { bindAddressesToIndex: options.bindAddressesToIndex }),
     ...(options.addressesPerBox === undefined ? {} : { addressesPerBox: options.addressesPerBox }),
+    ...(options.dualStack === true ? { dualStack: true } : {}),
   };
   const shrinkLimit = options.shrinkLimit ?? Infinity;
   let failures = 0;

@@ -15,6 +15,8 @@ export interface SeedOptions {
   /** keep the detail lines in the trace of the run (not of the shrunk one) */
   readonly details?: boolean;
   readonly world?: Omit<WorldOptions, "factory" | "details">;
+  /** run seeds dual-stack (Schedule.dualStack) */
+  readonly dualStack?: boolean;
 }
 
 export interface SeedOutcome {
@@ -29,7 +31,8 @@ export async function runScheduleWith(schedule: Schedule, options: SeedOptions, 
 
 /** Runs the schedule of `seed`; on a violation, shrinks it (unless told not to). */
 export async function runSeed(seed: number, options: SeedOptions): Promise<SeedOutcome> {
-  return runGiven(generate(seed), options);
+  const schedule = generate(seed);
+  return runGiven(options.dualStack === true ? { ...schedule, dualStack: true } : schedule, options);
 }
 
 /** Runs a given schedule (a replayed shrunk one, say); on a violation, shrinks it. */
@@ -57,7 +60,7 @@ export function report(outcome: SeedOutcome): string {
   lines.push(
     "",
     `shrunk in ${shrunk.runs} runs to ${s.faults.length} fault(s) (from ${outcome.result.schedule.faults.length}); it fails with: ${shrunk.violation.message}`,
-    `  ${s.profile} settings; brain starts at ${(s.starts.brain / 1e6).toFixed(6)} s, pinky at ${(s.starts.pinky / 1e6).toFixed(6)} s${s.leftovers.length > 0 ? `; leftover alias of the peer's address on ${s.leftovers.join(", ")}` : ""}`,
+    `  ${s.profile} settings${s.dualStack === true ? ", dual-stack" : ""}; brain starts at ${(s.starts.brain / 1e6).toFixed(6)} s, pinky at ${(s.starts.pinky / 1e6).toFixed(6)} s${s.leftovers.length > 0 ? `; leftover alias of the peer's address on ${s.leftovers.join(", ")}` : ""}`,
     ...s.faults.map((f) => `  at ${(f.at / 1e6).toFixed(6)} s: ${describeFault(f)}`),
     `  replay: npm run sim -- --schedule '${JSON.stringify(s)}'`,
     "",

@@ -19,7 +19,7 @@ function main(): void {
   };
   process.on("message", ({ seed, shrink }: SeedRequest) => {
     const started = performance.now();
-    void runSeed(seed, { factory, shrink, world }).then((outcome) => {
+    void runSeed(seed, { factory, shrink, world, dualStack: setup.dualStack === true }).then((outcome) => {
       const first = outcome.result.violations[0];
       const summary: SeedSummary = {
         seed,

@@ -3,8 +3,14 @@
 // Overlapping faults of one kind on one box nest (the interface comes back when the last one ends,
 // with that fault's reopen delay). A crashed daemon is started again, as a new process, when its
 // crash ends; a daemon whose start() rejects is taken as crashed for good.
+// A dual-stack schedule (schedule.dualStack) adds each box's IPv6 public address to the configs, IPv6
+// to the boxes' kernels, and the IPv6 router (router6.ts, Linux's defaults) on the segment next to
+// the IPv4 one, with the same MAC, sending traffic to each IPv6 public address every poll (100 ms);
+// a fault on a path to or from the router holds for both. Its neighbour entries are judged as the
+// IPv4 router's ARP entries are.
 import type { TakeoverConfig } from "../failover/config";
 import { Ipv4, Mac } from "../packets/address";
+import { Ipv6Address } from "../packets/ipv6";
 import { Box } from "./box";
 import { configFor, quietPeriodMicros } from "./configs";
 import { BoxName, BOXES, describeFault, Fault, isPermanent, lastFaultEnd, permanentlyDown, Schedule } from "./faults";
@@ -12,6 +18,7 @@ import { InvariantChecker, InvariantName, Violation } from "./invariants";
 import { NodeFactory, quietLogger, SimDaemonEvent } from "./node";
 import { Random } from "./random";
 import { Router, RouterOptions, ROUTER_DEFAULTS } from "./router";
+import { Router6, ROUTER6_DEFAULTS } from "./router6";
 import { DrainMode, Scheduler } from "./scheduler";
 import { Segment } from "./segment";
 import { Trace } from "./trace";
@@ -31,6 +38,15 @@ export const MACS: Readonly<Record<BoxName | "router", Mac>> = {
   router: Mac.parse("02:00:5e:00:00:01"),
 };
 export const ROUTER_ADDRESS = Ipv4.parse("192.0.2.1");
+/** The IPv6 router's address on the segment's prefix 2001:db8:1::/64 (/work/v6-config.md's lab segment). */
+export const ROUTER6_ADDRESS = Ipv6Address.parse("2001:db8:1::1");
+
+/**
+ * From the settled instant, how long the IPv6 router may take to make good NAs it missed: an entry
+ * confirmed REACHABLE at the old holder's MAC just before stays so for the reachable time, then
+ * DELAY, three unanswered unicast probes, FAILED, and the next packet's multicast NS is answered.
+ */
+export const ROUTER6_CATCH_UP_MICROS = ROUTER6_DEFAULTS.reachableMicros + ROUTER6_DEFAULTS.delayFirstProbeMicros + (ROUTER6_DEFAULTS.ucastSolicit + 1) * ROUTER6_DEFAULTS.retransMicros;
 
 export interface WorldOptions {
   /** what runs on each box */
@@ -92,12 +108,15 @@ export class World {
   readonly scheduler: Scheduler;
   readonly segment: Segment;
   readonly router: Router;
+  /** the IPv6 router, in a dual-stack run */
+  readonly router6: Router6 | undefined;
   readonly boxes: Readonly<Record<BoxName, Box>>;
   readonly configs: Readonly<Record<BoxName, TakeoverConfig>>;
   readonly trace: Trace;
   readonly checker: InvariantChecker;
   readonly #random: Random;
   readonly #publics: readonly Ipv4[];
+  readonly #publics6: readonly Ipv6Address[];
   readonly #counts: Record<BoxName, Counts> = { brain: { admin: 0, carrier: 0, removed: 0, crashed: 0 }, pinky: { admin: 0, carrier: 0, removed: 0, crashed: 0 } };
   readonly #incarnation: Record<BoxName, number> = { brain: 0, pinky: 0 };
   readonly #startReached: Record<BoxName, boolean> = { brain: false, pinky: false };
@@ -106,6 +125,7 @@ export class World {
   readonly #quiet: number;
   // what was last told to the checker
   readonly #holders = new Map<number, string>();
+  readonly #holders6 = new Map<string, string>();
   readonly #verified = new Map<string, boolean>();
   readonly #healthy = new Map<string, boolean>();
   #disruption: string | undefined = "not started";
@@ -123,12 +143,13 @@ export class World {
     this.trace = new Trace(options.details === true);
     this.#random = new Random(schedule.seed).fork("world");
     const perBox = options.addressesPerBox ?? 1;
-    this.configs = { brain: configFor("brain", schedule.profile, perBox), pinky: configFor("pinky", schedule.profile, perBox) };
+    const dualStack = schedule.dualStack === true;
+    this.configs = { brain: configFor("brain", schedule.profile, perBox, dualStack), pinky: configFor("pinky", schedule.profile, perBox, dualStack) };
     const boxes = {} as Record<BoxName, Box>;
     for (const name of BOXES) {
       const config = this.configs[name];
       const box = new Box(
-        { name, mac: MACS[name], realAddress: config.node.address, prefixLength: config.node.publicPrefixLength ?? 24, interfaceName: config.interface },
+        { name, mac: MACS[name], realAddress: config.node.address, prefixLength: config.node.publicPrefixLength ?? 24, interfaceName: config.interface, ipv6: dualStack },
         this.scheduler,
         this.segment,
         (b, part, what) => {
@@ -141,13 +162,22 @@ export class World {
       boxes[name] = box;
     }
     this.boxes = boxes;
-    // the simulated segment carries ARP only: the configs it runs have IPv4 public addresses
-    this.#publics = [...this.configs.brain.node.publicAddresses, ...this.configs.pinky.node.publicAddresses].map((p) => p.address).filter((a): a is Ipv4 => a instanceof Ipv4);
+    const publics = [...this.configs.brain.node.publicAddresses, ...this.configs.pinky.node.publicAddresses].map((p) => p.address);
+    this.#publics = publics.filter((a): a is Ipv4 => a instanceof Ipv4);
+    this.#publics6 = publics.filter((a): a is Ipv6Address => a instanceof Ipv6Address);
     this.router = new Router(MACS.router, ROUTER_ADDRESS, this.#publics, this.scheduler, this.segment, (address, mac, how) => {
       const owner = BOXES.find((b) => mac !== undefined && MACS[b].equals(mac));
       this.trace.add(this.#t(), "router", `${address} → ${mac?.toString() ?? "none"}${owner === undefined ? "" : ` (${owner})`}, ${how}`);
       this.checker.router(this.#t(), address.toString(), mac?.toString());
     }, options.router ?? ROUTER_DEFAULTS);
+    this.router6 = !dualStack
+      ? undefined
+      : new Router6(MACS.router, ROUTER6_ADDRESS, 64, this.scheduler, this.segment, (address, entry, why) => {
+          const mac = entry?.mac;
+          const owner = BOXES.find((b) => mac !== undefined && MACS[b].equals(mac));
+          this.trace.add(this.#t(), "router6", `${address} → ${entry === undefined ? "none" : `${mac?.toString() ?? "no MAC"}${owner === undefined ? "" : ` (${owner})`} ${entry.state}`}, ${why}`);
+          this.checker.router(this.#t(), address.toString(), mac?.toString());
+        });
     this.checker = new InvariantChecker(
       BOXES.map((name) => ({
         name,
@@ -171,12 +201,23 @@ export class World {
 
   async run(): Promise<RunResult> {
     const { schedule } = this;
-    this.trace.add(0, "sim", `seed ${schedule.seed}, ${schedule.profile} settings, brain starts at ${(schedule.starts.brain / 1e6).toFixed(3)} s, pinky at ${(schedule.starts.pinky / 1e6).toFixed(3)} s`);
+    this.trace.add(0, "sim", `seed ${schedule.seed}, ${schedule.profile} settings${schedule.dualStack === true ? ", dual-stack" : ""}, brain starts at ${(schedule.starts.brain / 1e6).toFixed(3)} s, pinky at ${(schedule.starts.pinky / 1e6).toFixed(3)} s`);
     for (const name of schedule.leftovers) {
       const config = this.configs[name];
-      for (const p of config.peer.publicAddresses) if (p.address instanceof Ipv4) this.boxes[name].addLeftover(p.address, config.aliasLabel);
+      for (const p of config.peer.publicAddresses) {
+        if (p.address instanceof Ipv4) this.boxes[name].addLeftover(p.address, config.aliasLabel);
+        else this.boxes[name].addLeftover6(p.address, p.prefixLength ?? 64);
+      }
     }
     this.router.start();
+    const router6 = this.router6;
+    if (router6 !== undefined) {
+      const traffic = () => {
+        for (const address of this.#publics6) router6.send(address);
+        this.scheduler.after((this.options.router ?? ROUTER_DEFAULTS).pollMicros, traffic);
+      };
+      traffic();
+    }
     for (const name of BOXES) {
       this.scheduler.at(EPOCH_MICROS + schedule.starts[name], () => {
         this.#startReached[name] = true;
@@ -308,7 +349,16 @@ export class World {
         fault.kind === "partition"
           ? { loss: 0, delayMicros: 0, jitterMicros: 0, reorder: 0, reorderMicros: 0, duplicate: 0, partitioned: true }
           : { loss: fault.loss, delayMicros: fault.delay, jitterMicros: fault.jitter, reorder: fault.reorder, reorderMicros: fault.reorderWindow, duplicate: fault.duplicate, partitioned: false };
-      return this.segment.impose(fault.from, fault.to, condition, this.#random.fork(`net#${index}`));
+      const lift = this.segment.impose(fault.from, fault.to, condition, this.#random.fork(`net#${index}`));
+      if (this.router6 === undefined || (fault.from !== "router" && fault.to !== "router")) return lift;
+      // the IPv6 router is the same box: the fault holds for its frames too (on a stream of its own)
+      const from = fault.from === "router" ? this.router6.id : fault.from;
+      const to = fault.to === "router" ? this.router6.id : fault.to;
+      const lift6 = this.segment.impose(from, to, condition, this.#random.fork(`net#${index}/6`));
+      return () => {
+        lift();
+        lift6();
+      };
     }
     const box = this.boxes[fault.box];
     const counts = this.#counts[fault.box];
@@ -377,6 +427,16 @@ export class World {
         this.trace.add(t, "owners", `${address} held by ${holders.length === 0 ? "nobody" : holders.join(" and ")}`);
       }
     }
+    for (const address of this.#publics6) {
+      const holders = BOXES.filter((b) => this.boxes[b].holds6(address));
+      const key = holders.join("+");
+      const text = address.toString();
+      if (this.#holders6.get(text) !== key) {
+        this.#holders6.set(text, key);
+        this.checker.holders(t, text, holders);
+        this.trace.add(t, "owners", `${text} held by ${holders.length === 0 ? "nobody" : holders.join(" and ")}`);
+      }
+    }
     for (const name of BOXES) {
       const verified = this.boxes[name].linkState === "verified";
       if (this.#verified.get(name) !== verified) {
@@ -405,8 +465,9 @@ export class World {
       // judged from then on. (announce.refresh would shorten this; its default is 0, never.)
       const routerPathFaults = this.schedule.faults.some((f) => (f.kind === "partition" || (f.kind === "net" && f.loss > 0)) && (f.from === "router" || f.to === "router"));
       const routerDeadline = routerPathFaults ? deadline + ROUTER_DEFAULTS.reachableMicros + ROUTER_DEFAULTS.retryMicros : deadline;
-      this.#end = routerDeadline + TAIL_MICROS;
-      this.checker.settleFrom(deadline, routerDeadline);
+      const router6Deadline = routerPathFaults && this.router6 !== undefined ? deadline + ROUTER6_CATCH_UP_MICROS : routerDeadline;
+      this.#end = Math.max(routerDeadline, router6Deadline) + TAIL_MICROS;
+      this.checker.settleFrom(deadline, routerDeadline, router6Deadline);
       this.trace.add(t, "sim", `faults over and both boxes healthy${this.#permanent === undefined ? "" : ` (${this.#permanent} down for good)`}: addresses must be settled from ${(deadline / 1e6).toFixed(6)} s`);
     }
   }

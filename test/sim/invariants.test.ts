@@ -73,6 +73,56 @@ describe("sim: invariant 1, settled", () => {
   });
 });
 
+describe("sim: invariant 1 for IPv6 public addresses", () => {
+  const BRAIN6: BoxFacts = { ...BRAIN, publicAddresses: ["192.0.2.37", "2001:db8:1::37"] };
+  const PINKY6: BoxFacts = { ...PINKY, publicAddresses: ["192.0.2.36", "2001:db8:1::36"] };
+
+  function dualStack(): InvariantChecker {
+    const c = new InvariantChecker([BRAIN6, PINKY6]);
+    for (const box of ["brain", "pinky"]) {
+      c.healthy(0, box, true);
+      c.link(0, box, true);
+    }
+    for (const [address, box, mac] of [["192.0.2.37", "brain", BRAIN.mac], ["2001:db8:1::37", "brain", BRAIN.mac], ["192.0.2.36", "pinky", PINKY.mac], ["2001:db8:1::36", "pinky", PINKY.mac]]) {
+      c.holders(0, address, [box]);
+      c.router(0, address, mac);
+    }
+    c.disrupted(0, false);
+    c.advance(1);
+    return c;
+  }
+
+  it("flags an IPv6 address held by the wrong box, and dual ownership of it past the bound", () => {
+    const c = dualStack();
+    c.holders(100 * MS, "2001:db8:1::36", ["brain", "pinky"]);
+    c.advance(1_200 * MS);
+    assert.deepEqual(c.violations.map((v) => v.invariant), ["convergence"]);
+    assert.match(c.violations[0].message, /2001:db8:1::36 held by brain and pinky/);
+    c.settleFrom(1_500 * MS);
+    c.advance(1_600 * MS);
+    assert.deepEqual(c.violations.map((v) => v.invariant), ["convergence", "settled"]);
+    assert.match(c.violations[1].message, /^2001:db8:1::36 .*held by brain and pinky, should be pinky alone/);
+  });
+
+  it("judges IPv6 router entries from their own time: a wrong one is flagged then, not before", () => {
+    const c = dualStack();
+    c.router(500 * MS, "2001:db8:1::37", PINKY.mac);
+    c.settleFrom(1_000 * MS, 1_000 * MS, 40_000 * MS);
+    c.advance(39_000 * MS);
+    assert.equal(c.violations.length, 0, "the IPv4 entries are right; the IPv6 one is not judged yet");
+    c.advance(40_001 * MS);
+    assert.equal(c.violations.length, 1);
+    assert.equal(c.violations[0].time, 40_000 * MS);
+    assert.match(c.violations[0].message, /^2001:db8:1::37 .*the router's entry is 02:00:5e:00:00:18, should be brain's/);
+    const d = dualStack();
+    d.router(500 * MS, "2001:db8:1::37", PINKY.mac);
+    d.settleFrom(1_000 * MS, 1_000 * MS, 40_000 * MS);
+    d.router(30_000 * MS, "2001:db8:1::37", BRAIN.mac);
+    d.finish(41_000 * MS);
+    assert.deepEqual(d.violations, [], "made good before its time");
+  });
+});
+
 describe("sim: invariant 2, convergence bound", () => {
   it("flags dual ownership that outlasts 1 s of fault-free time, at the moment it does", () => {
     const c = healthy();

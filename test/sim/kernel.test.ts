@@ -2,7 +2,9 @@
 // whether its daemon runs, is paused or is dead; its daemon's link goes down at once, reopens for the
 // reopen delay (send throws, nothing heard) and is then verified; a re-created interface has a new
 // index, loses its aliases, gets its real address back, and address effects bound to the old index
-// no longer reach it. The segment's faults drop, delay and duplicate frames per direction.
+// no longer reach it. The segment's faults drop, delay and duplicate frames per direction. A
+// dual-stack box has a link-local, answers Neighbor Solicitations as Linux does (the NA's form
+// follows the NS's), loses its IPv6 addresses at admin down, and gives its daemon IPv6 effects.
 import assert from "node:assert/strict";
 import type { CapturedFrame } from "../../src/link/port";
 import { Ipv4, Mac } from "../../src/packets/address";
@@ -11,7 +13,10 @@ import { ETHERTYPE_ARP, ETHERTYPE_IPV4 } from "../../src/packets/ethernet";
 import { decodeFrame, encodeFrame, ipv4Header } from "../../src/packets/frame";
 import { ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST } from "../../src/packets/icmp";
 import { IP_PROTOCOL_ICMP } from "../../src/packets/ipv4";
+import { Ipv6Address } from "../../src/packets/ipv6";
+import { neighborSolicitationFrame } from "../../src/ndp/frames";
 import { Box } from "../../src/sim/box";
+import { linkLocalOf, readNdp } from "../../src/sim/frames6";
 import { Random } from "../../src/sim/random";
 import { Scheduler } from "../../src/sim/scheduler";
 import { Segment, Station } from "../../src/sim/segment";
@@ -223,5 +228,90 @@ describe("sim: segment", () => {
     await scheduler.run(() => 500_000);
     lossy();
     assert.ok(b.heard.length - 2 > 400 && b.heard.length - 2 < 600, `about half of 1000 got through: ${b.heard.length - 2}`);
+  });
+});
+
+describe("sim: kernel, IPv6 (a dual-stack box)", () => {
+  const PUBLIC6 = Ipv6Address.parse("2001:db8:1::36");
+  const TAP_LL = Ipv6Address.parse("fe80::99");
+
+  function setUp6() {
+    const scheduler = new Scheduler(0);
+    const segment = new Segment(scheduler);
+    const lines: string[] = [];
+    const box = new Box({ name: "brain", mac: BOX_MAC, realAddress: REAL, prefixLength: 24, interfaceName: "eth0", ipv6: true }, scheduler, segment, (_b, part, what) => lines.push(`${part}: ${what}`));
+    const tap = new Tap(scheduler);
+    segment.attach(tap);
+    const send = (bytes: Uint8Array) => segment.transmit("tap", bytes);
+    const heard = () => tap.heard.map((h) => readNdp(h.bytes)).filter((m) => m !== undefined);
+    const settle = async <T>(promise: Promise<T>): Promise<T> => {
+      await scheduler.run(() => scheduler.now + 1_000);
+      return promise;
+    };
+    return { scheduler, box, send, heard, settle, lines };
+  }
+
+  it("has its EUI-64 link-local, not tentative; its daemon gets it as linkLocal, and adds and removes addresses marked ours", async () => {
+    const { box, settle } = setUp6();
+    const { env } = box.startProcess(1, new Random(1));
+    assert.equal(env.linkLocal?.toString(), "fe80::5eff:fe00:17");
+    const effects = env.addresses;
+    assert.ok(effects.listIpv6 !== undefined && effects.addIpv6 !== undefined && effects.removeIpv6 !== undefined);
+    assert.deepEqual((await settle(effects.listIpv6())).map((a) => `${a.address}/${a.prefixLength} ours ${a.ours} tentative ${a.tentative}`), ["fe80::5eff:fe00:17/64 ours false tentative false"]);
+    await settle(effects.addIpv6(PUBLIC6, 64));
+    assert.ok(box.holds6(PUBLIC6));
+    await settle(effects.addIpv6(PUBLIC6, 64)); // ours already: not an error
+    assert.equal(await settle(effects.removeIpv6(box.linkLocal as Ipv6Address)), false, "not ours: left alone");
+    assert.equal(await settle(effects.removeIpv6(PUBLIC6)), true);
+    assert.equal(await settle(effects.removeIpv6(PUBLIC6)), false);
+    assert.ok(!box.has6(PUBLIC6));
+  });
+
+  it("answers an NS to the solicited-node group with a solicited NA (Override, TLLA), a unicast NS without them, a DAD NS with an NA to all-nodes", async () => {
+    const { scheduler, box, send, heard } = setUp6();
+    box.addLeftover6(PUBLIC6, 64);
+    scheduler.at(1_000, () => send(neighborSolicitationFrame({ sourceMac: TAP_MAC, source: TAP_LL, target: PUBLIC6 })));
+    scheduler.at(2_000, () => send(neighborSolicitationFrame({ sourceMac: TAP_MAC, source: TAP_LL, target: PUBLIC6, destination: PUBLIC6, destinationMac: BOX_MAC })));
+    scheduler.at(3_000, () => send(neighborSolicitationFrame({ sourceMac: TAP_MAC, source: Ipv6Address.ANY, target: PUBLIC6 })));
+    scheduler.at(4_000, () => send(neighborSolicitationFrame({ sourceMac: TAP_MAC, source: TAP_LL, target: Ipv6Address.parse("2001:db8:1::99") })));
+    // to the wrong group: the NIC does not take it
+    scheduler.at(5_000, () => send(neighborSolicitationFrame({ sourceMac: TAP_MAC, source: TAP_LL, target: PUBLIC6, destination: Ipv6Address.parse("ff02::1:ff00:99") })));
+    await scheduler.run(() => 10_000);
+    const got = heard().map((m) => `${m.kind} ${m.target} ${m.source}→${m.destination} (${m.destinationMac}) S${+m.solicited} O${+m.override} R${+m.router} tlla ${m.linkLayer?.toString() ?? "none"}`);
+    assert.deepEqual(got, [
+      "advertisement 2001:db8:1::36 2001:db8:1::36→fe80::99 (02:00:5e:00:00:99) S1 O1 R0 tlla 02:00:5e:00:00:17",
+      "advertisement 2001:db8:1::36 2001:db8:1::36→fe80::99 (02:00:5e:00:00:99) S1 O0 R0 tlla none",
+      "advertisement 2001:db8:1::36 2001:db8:1::36→ff02::1 (33:33:00:00:00:01) S0 O1 R0 tlla 02:00:5e:00:00:17",
+    ]);
+  });
+
+  it("admin down removes every IPv6 address, admin up makes the link-local again; a carrier loss removes nothing; holds6 follows", async () => {
+    const { scheduler, box, send, heard } = setUp6();
+    box.addLeftover6(PUBLIC6, 64);
+    box.setCarrier(false, 0);
+    assert.ok(box.has6(PUBLIC6) && !box.holds6(PUBLIC6), "kept, but not held without carrier");
+    box.setCarrier(true, 0);
+    assert.ok(box.holds6(PUBLIC6));
+    box.setAdmin(false, 0);
+    assert.deepEqual(box.addresses6(), []);
+    box.setAdmin(true, 0);
+    assert.deepEqual(box.addresses6().map((a) => a.address.toString()), ["fe80::5eff:fe00:17"]);
+    scheduler.at(1_000, () => send(neighborSolicitationFrame({ sourceMac: TAP_MAC, source: TAP_LL, target: PUBLIC6 })));
+    await scheduler.run(() => 10_000);
+    assert.equal(heard().length, 0, "no answer for the address it lost");
+    box.remove();
+    assert.deepEqual(box.addresses6(), []);
+    box.create(0, 0);
+    assert.deepEqual(box.addresses6().map((a) => a.address.toString()), ["fe80::5eff:fe00:17"]);
+  });
+
+  it("a box without IPv6 gives its daemon no IPv6 effects and answers no NS", async () => {
+    const { scheduler, box, send, tap } = setUp();
+    const { env } = box.startProcess(1, new Random(1));
+    assert.equal(env.addresses.listIpv6, undefined);
+    assert.equal(env.linkLocal, undefined);
+    scheduler.at(1_000, () => send(neighborSolicitationFrame({ sourceMac: TAP_MAC, source: TAP_LL, target: linkLocalOf(BOX_MAC) })));
+    await scheduler.run(() => 10_000);
+    assert.equal(tap.heard.length, 0, "no NA from a box without IPv6");
   });
 });
