@@ -15,6 +15,7 @@
 // libpcap 1.10's quirks are kept where tcpdump's verdicts depend on them (see binary() and
 // arithmeticUnary()); test/packets/filter.test.ts checks every verdict against tcpdump's.
 import { Ipv4, Mac } from "./address";
+import { ArpAt, Ipv4At } from "./wire-literals";
 import {
   ETHERTYPE_ARP,
   ETHERTYPE_IPV4,
@@ -820,8 +821,8 @@ class FilterParser {
   private addressTest(protocol: string | undefined, direction: Direction, network: number, mask: number): Test {
     const L = this.linkOffset;
     const matches = (offset: number) => (b: Uint8Array) => ((u32(b, L + offset) & mask) >>> 0) === network;
-    const ip = combine(direction, matches(12), matches(16));
-    const arp = combine(direction, matches(14), matches(24));
+    const ip = combine(direction, matches(Ipv4At.Source), matches(Ipv4At.Destination));
+    const arp = combine(direction, matches(ArpAt.SenderIp), matches(ArpAt.TargetIp));
     const isIp: Test = (b) => u16(b, L - 2) === ETHERTYPE_IPV4 && ip(b, 0);
     const isArp = (type: number): Test => (b) => u16(b, L - 2) === type && arp(b, 0);
     if (protocol === "ip") return isIp;

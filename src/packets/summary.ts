@@ -28,11 +28,12 @@
 import { checksumShouldBe, internetChecksum } from "./checksum";
 import { writeHex, writeHexAndAscii } from "./hex-dump";
 import { DecodeError } from "./errors";
-import { ETHERTYPE_IPV4 } from "./ethernet";
+import { ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, ETHERTYPE_QINQ, ETHERTYPE_QINQ_OLD, ETHERTYPE_RARP, ETHERTYPE_VLAN } from "./ethernet";
 import { FrameKind, FrameView, tryDecodeFrame } from "./frame";
 import { Ipv6TransportContext, setIpv6TransportWriter, writeIpv6Address, writeIpv6Summary, writeTransportFallback } from "./summary-ipv6";
 import { MutableAddressPlace, TcpConversations, writeTcpSummary, writeUdpSummary, writeVrrpSummary } from "./transport-summary";
 import { VRRP_PROTOCOL } from "./vrrp";
+import { ArpAt, EthAt, EtherType, Ipv4At } from "./wire-literals";
 import { IP_PROTOCOL_NAMES, printStyle } from "./print-style";
 
 /** Where the IPv4 header's addresses are, for the transport printers; reused for every frame. */
@@ -238,15 +239,15 @@ export class TextBuffer {
 /** The names tcpdump prints for EtherTypes ("Unknown" for the rest). */
 export const ETHERTYPE_NAMES: ReadonlyMap<number, string> = new Map([
   [0x00fe, "GRE-OSI"], [0x0200, "PUP"], [0x0500, "Sprite"], [0x0600, "NS"], [0x0707, "GeoNet (old)"],
-  [0x0800, "IPv4"], [0x0806, "ARP"], [0x1000, "Trail"], [0x1111, "CALM FAST"], [0x6001, "MOP DL"],
+  [ETHERTYPE_IPV4, "IPv4"], [ETHERTYPE_ARP, "ARP"], [0x1000, "Trail"], [0x1111, "CALM FAST"], [0x6001, "MOP DL"],
   [0x6002, "MOP RC"], [0x6003, "DN"], [0x6004, "LAT"], [0x6007, "SCA"], [0x6558, "TEB"],
-  [0x8035, "Reverse ARP"], [0x8038, "Lanbridge"], [0x803c, "DEC DNS"], [0x803e, "DEC DTS"], [0x805b, "VEXP"],
-  [0x805c, "VPROD"], [0x809b, "Appletalk"], [0x80f3, "Appletalk ARP"], [0x8100, "802.1Q"], [0x8137, "IPX"],
-  [0x86dd, "IPv6"], [0x8808, "MPCP"], [0x8809, "Slow Protocols"], [0x880b, "PPP"], [0x8847, "MPLS unicast"],
+  [ETHERTYPE_RARP, "Reverse ARP"], [0x8038, "Lanbridge"], [0x803c, "DEC DNS"], [0x803e, "DEC DTS"], [0x805b, "VEXP"],
+  [0x805c, "VPROD"], [0x809b, "Appletalk"], [0x80f3, "Appletalk ARP"], [ETHERTYPE_VLAN, "802.1Q"], [0x8137, "IPX"],
+  [ETHERTYPE_IPV6, "IPv6"], [0x8808, "MPCP"], [0x8809, "Slow Protocols"], [0x880b, "PPP"], [0x8847, "MPLS unicast"],
   [0x8848, "MPLS multicast"], [0x8863, "PPPoE D"], [0x8864, "PPPoE S"], [0x886f, "MS NLB heartbeat"], [0x8870, "Jumbo"],
-  [0x888e, "EAPOL"], [0x8899, "Realtek protocols"], [0x88a2, "AoE"], [0x88a8, "802.1Q-QinQ"], [0x88ca, "TIPC"],
+  [0x888e, "EAPOL"], [0x8899, "Realtek protocols"], [0x88a2, "AoE"], [ETHERTYPE_QINQ, "802.1Q-QinQ"], [0x88ca, "TIPC"],
   [0x88cc, "LLDP"], [0x88e5, "802.1AE MACsec"], [0x88f7, "PTP"], [0x8902, "CFM"], [0x893a, "IEEE1905.1"],
-  [0x8947, "GeoNet"], [0x894f, "NSH"], [0x9000, "Loopback"], [0x9100, "802.1Q-9100"], [0x9200, "802.1Q-9200"],
+  [0x8947, "GeoNet"], [0x894f, "NSH"], [0x9000, "Loopback"], [ETHERTYPE_QINQ_OLD, "802.1Q-9100"], [0x9200, "802.1Q-9200"],
   [0xabcd, "CFM (old)"], [0xd28b, "Arista Vendor Specific Protocol"], [0xfefe, "OSI"],
 ]);
 
@@ -362,14 +363,14 @@ export function writeSummary(view: FrameView, accepted: boolean, wireLength: num
  */
 export function writeUnacceptedIpv4(b: Uint8Array, wireLength: number, out: TextBuffer, conversations?: TcpConversations): boolean {
   const captured = b.length;
-  if (captured < 14) return false;
-  let type = (b[12] << 8) | b[13];
-  let ip = 14;
-  if (type === 0x8100 && captured >= 18) {
-    type = (b[16] << 8) | b[17];
-    ip = 18;
+  if (captured < EthAt.HeaderLength) return false;
+  let type = (b[EthAt.Type] << 8) | b[EthAt.Type + 1];
+  let ip: number = EthAt.HeaderLength;
+  if (type === EtherType.Vlan && captured >= EthAt.TaggedHeaderLength) {
+    type = (b[EthAt.InnerType] << 8) | b[EthAt.InnerType + 1];
+    ip = EthAt.TaggedHeaderLength;
   }
-  if (type !== ETHERTYPE_IPV4 || captured < ip + 20) return false;
+  if (type !== EtherType.Ipv4 || captured < ip + Ipv4At.MinHeaderLength) return false;
   const headerLength = (b[ip] & 0x0f) * 4;
   if (b[ip] >>> 4 !== 4 || headerLength < 20 || captured < ip + headerLength) return false;
   const start = out.length;
@@ -474,13 +475,14 @@ function writeMalformed(bytes: Uint8Array, wireLength: number, out: TextBuffer):
 
 /** Whether the ARP in an Ethernet frame (after 802.1Q tags) has hardware type ATM (tcpdump's atmarp_print). */
 function isAtmArp(bytes: Uint8Array): boolean {
-  let at = 12;
-  while (at + 4 <= bytes.length && ((bytes[at] << 8) | bytes[at + 1]) === 0x8100) at += 4;
-  return at + 4 <= bytes.length && ((bytes[at + 2] << 8) | bytes[at + 3]) === ARP_HARDWARE_ATM;
+  let at: number = EthAt.Type;
+  while (at + 4 <= bytes.length && ((bytes[at] << 8) | bytes[at + 1]) === EtherType.Vlan) at += EthAt.TagLength;
+  const arp = at + 2;
+  return arp + 2 <= bytes.length && ((bytes[arp + ArpAt.HardwareType] << 8) | bytes[arp + ArpAt.HardwareType + 1]) === ARP_HARDWARE_ATM;
 }
 
 /** The EtherTypes of VLAN tags tcpdump looks through: 802.1Q, 802.1ad (QinQ) and the older 0x9100, 0x9200. */
-const VLAN_TAG_TYPES: readonly number[] = [0x8100, 0x88a8, 0x9100, 0x9200];
+const VLAN_TAG_TYPES: readonly number[] = [ETHERTYPE_VLAN, ETHERTYPE_QINQ, ETHERTYPE_QINQ_OLD, 0x9200];
 
 /**
  * A frame under more than one VLAN tag, or an 802.1ad one (the view reads one 802.1Q tag): the line of
@@ -489,14 +491,14 @@ const VLAN_TAG_TYPES: readonly number[] = [0x8100, 0x88a8, 0x9100, 0x9200];
  */
 function writeStackedTags(view: FrameView, wireLength: number, out: TextBuffer, conversations: TcpConversations | undefined): boolean {
   const b = view.bytes;
-  let at = 12;
-  while (at + 6 <= b.length && VLAN_TAG_TYPES.includes((b[at] << 8) | b[at + 1])) at += 4;
+  let at: number = EthAt.Type;
+  while (at + 6 <= b.length && VLAN_TAG_TYPES.includes((b[at] << 8) | b[at + 1])) at += EthAt.TagLength;
   const inner = (b[at] << 8) | b[at + 1];
-  if (at + 2 > b.length || (inner !== 0x0806 && inner !== ETHERTYPE_IPV4 && inner !== 0x86dd)) return false;
-  const untagged = new Uint8Array(12 + b.length - at);
-  untagged.set(b.subarray(0, 12));
-  untagged.set(b.subarray(at), 12);
-  writeSummary(view, view.reset(untagged), wireLength - (at - 12), out, conversations);
+  if (at + 2 > b.length || (inner !== EtherType.Arp && inner !== EtherType.Ipv4 && inner !== EtherType.Ipv6)) return false;
+  const untagged = new Uint8Array(EthAt.Type + b.length - at);
+  untagged.set(b.subarray(0, EthAt.Type));
+  untagged.set(b.subarray(at), EthAt.Type);
+  writeSummary(view, view.reset(untagged), wireLength - (at - EthAt.Type), out, conversations);
   return true;
 }
 
@@ -520,65 +522,51 @@ function writeOtherEtherType(view: FrameView, wireLength: number, out: TextBuffe
 }
 
 function writeArp(view: FrameView, wireLength: number, out: TextBuffer): void {
+  if (!writeArpRequestOrReply(view, wireLength, out)) writeArpStyled(view, wireLength, out);
+}
+
+/**
+ * An Ethernet/IPv4 request or reply, most ARP on the wire, in tcpdump's default form: true when
+ * written; false, having written nothing, for any other ARP.
+ */
+function writeArpRequestOrReply(view: FrameView, wireLength: number, out: TextBuffer): boolean {
   const b = view.bytes;
   const at = view.networkOffset;
-  if (view.kind === FrameKind.Arp && b[at + 6] === 0 && (b[at + 7] === 1 || b[at + 7] === 2)) {
-    // Ethernet/IPv4 request or reply: most ARP on the wire
-    if (b[at + 7] === 1) {
-      out.put(ARP_WHO_HAS);
-      out.ipv4At(b, at + 24);
-      if (anyNonZero(b, at + 18, 6)) {
-        out.ascii(" (");
-        out.linkAddress(b, at + 18, 6);
-        out.byte(0x29);
-      }
-      out.put(TELL);
-      out.ipv4At(b, at + 14);
-    } else {
-      out.put(ARP_REPLY_TEXT);
-      out.ipv4At(b, at + 14);
-      out.put(IS_AT);
-      out.linkAddress(b, at + 8, 6);
+  if (view.kind !== FrameKind.Arp || b[at + ArpAt.Operation] !== 0) return false;
+  const operation = b[at + ArpAt.Operation + 1];
+  if (operation === ArpAt.Request) {
+    out.put(ARP_WHO_HAS);
+    out.ipv4At(b, at + ArpAt.TargetIp);
+    if (anyNonZero(b, at + ArpAt.TargetMac, ArpAt.MacLength)) {
+      out.ascii(" (");
+      out.linkAddress(b, at + ArpAt.TargetMac, ArpAt.MacLength);
+      out.byte(0x29);
     }
-    out.put(COMMA_LENGTH);
-    out.decimal(wireLength - at);
-    return;
-  }
-  return writeArpStyled(view, wireLength, out);
+    out.put(TELL);
+    out.ipv4At(b, at + ArpAt.SenderIp);
+  } else if (operation === ArpAt.Reply) {
+    out.put(ARP_REPLY_TEXT);
+    out.ipv4At(b, at + ArpAt.SenderIp);
+    out.put(IS_AT);
+    out.linkAddress(b, at + ArpAt.SenderMac, ArpAt.MacLength);
+  } else return false;
+  out.put(COMMA_LENGTH);
+  out.decimal(wireLength - at);
+  return true;
 }
 
 /** ARP under any flags, and the operations and types the default path leaves to it. */
 function writeArpStyled(view: FrameView, wireLength: number, out: TextBuffer): void {
+  if (!printStyle.linkHeader && printStyle.verbose === 0 && writeArpRequestOrReply(view, wireLength, out)) return;
   const b = view.bytes;
   const at = view.networkOffset;
-  if (view.kind === FrameKind.Arp && b[at + 6] === 0 && (b[at + 7] === 1 || b[at + 7] === 2) && !printStyle.linkHeader && printStyle.verbose === 0) {
-    // Ethernet/IPv4 request or reply: most ARP on the wire
-    if (b[at + 7] === 1) {
-      out.put(ARP_WHO_HAS);
-      out.ipv4At(b, at + 24);
-      if (anyNonZero(b, at + 18, 6)) {
-        out.ascii(" (");
-        out.linkAddress(b, at + 18, 6);
-        out.byte(0x29);
-      }
-      out.put(TELL);
-      out.ipv4At(b, at + 14);
-    } else {
-      out.put(ARP_REPLY_TEXT);
-      out.ipv4At(b, at + 14);
-      out.put(IS_AT);
-      out.linkAddress(b, at + 8, 6);
-    }
-    out.put(COMMA_LENGTH);
-    out.decimal(wireLength - at);
-    return;
-  }
-  const hardware = (b[at] << 8) | b[at + 1];
-  const protocol = (b[at + 2] << 8) | b[at + 3];
-  const hardwareLength = b[at + 4];
-  const protocolLength = b[at + 5];
-  const operation = (b[at + 6] << 8) | b[at + 7];
-  const senderHardware = at + 8;
+  const hardware = (b[at + ArpAt.HardwareType] << 8) | b[at + ArpAt.HardwareType + 1];
+  const protocol = (b[at + ArpAt.ProtocolType] << 8) | b[at + ArpAt.ProtocolType + 1];
+  const hardwareLength = b[at + ArpAt.HardwareLength];
+  const protocolLength = b[at + ArpAt.ProtocolLength];
+  const operation = (b[at + ArpAt.Operation] << 8) | b[at + ArpAt.Operation + 1];
+  // the addresses start after the fixed part, where an Ethernet/IPv4 body has its sender MAC
+  const senderHardware = at + ArpAt.SenderMac;
   const senderProtocol = senderHardware + hardwareLength;
   const targetHardware = senderProtocol + protocolLength;
   const targetProtocol = targetHardware + hardwareLength;
@@ -589,7 +577,7 @@ function writeArpStyled(view: FrameView, wireLength: number, out: TextBuffer): v
     out.decimal(wireLength - at);
     return;
   }
-  if ((protocol !== ETHERTYPE_IPV4 && protocol !== ETHERTYPE_TRAIL) || protocolLength !== 4 || hardwareLength === 0) {
+  if ((protocol !== ETHERTYPE_IPV4 && protocol !== ETHERTYPE_TRAIL) || protocolLength !== ArpAt.Ipv4Length || hardwareLength === 0) {
     out.ascii(ARP_HARDWARE_NAMES.get(hardware) ?? `Unknown Hardware (${hardware})`);
     writeArpTypes(protocol, hardwareLength, protocolLength, out);
     out.ascii(", length ");
