@@ -106,7 +106,7 @@ export function decodeIcmp(bytes: Uint8Array, start = 0, end = bytes.length, who
     const type = end > start ? bytes[start] : -1;
     const name = isEcho(type) || field.offset < 4 ? field.name : "restOfHeader";
     const span = name === "restOfHeader" ? 4 : field.span;
-    const offset = name === "restOfHeader" ? start + 4 : start + field.offset;
+    const offset = name === "restOfHeader" ? start + IcmpAt.RestOfHeader : start + field.offset;
     throw new DecodeError("icmp", name, offset, offset + span, end);
   }
   const type = bytes[start];

@@ -347,7 +347,7 @@ export function writeSummary(view: FrameView, accepted: boolean, wireLength: num
       return writeIpv4Packet(view.bytes, view.networkOffset, view.transportOffset, view.datagramEnd, view.datagramEnd, out, conversations, false);
     default:
       // IPv6: summary-ipv6.ts
-      if (view.etherType === 0x86dd) return writeIpv6Summary(view.bytes, view.networkOffset, view.bytes.length, wireLength - view.networkOffset, out, conversations);
+      if (view.etherType === EtherType.Ipv6) return writeIpv6Summary(view.bytes, view.networkOffset, view.bytes.length, wireLength - view.networkOffset, out, conversations);
       if (printStyle.plain && VLAN_TAG_TYPES.includes(view.etherType) && writeStackedTags(view, wireLength, out, conversations)) return;
       return writeOtherEtherType(view, wireLength, out);
   }
@@ -476,7 +476,7 @@ function writeMalformed(bytes: Uint8Array, wireLength: number, out: TextBuffer):
 /** Whether the ARP in an Ethernet frame (after 802.1Q tags) has hardware type ATM (tcpdump's atmarp_print). */
 function isAtmArp(bytes: Uint8Array): boolean {
   let at: number = EthAt.Type;
-  while (at + 4 <= bytes.length && ((bytes[at] << 8) | bytes[at + 1]) === EtherType.Vlan) at += EthAt.TagLength;
+  while (at + EthAt.TagLength <= bytes.length && ((bytes[at] << 8) | bytes[at + 1]) === EtherType.Vlan) at += EthAt.TagLength;
   const arp = at + 2;
   return arp + 2 <= bytes.length && ((bytes[arp + ArpAt.HardwareType] << 8) | bytes[arp + ArpAt.HardwareType + 1]) === ARP_HARDWARE_ATM;
 }
@@ -492,7 +492,8 @@ const VLAN_TAG_TYPES: readonly number[] = [ETHERTYPE_VLAN, ETHERTYPE_QINQ, ETHER
 function writeStackedTags(view: FrameView, wireLength: number, out: TextBuffer, conversations: TcpConversations | undefined): boolean {
   const b = view.bytes;
   let at: number = EthAt.Type;
-  while (at + 6 <= b.length && VLAN_TAG_TYPES.includes((b[at] << 8) | b[at + 1])) at += EthAt.TagLength;
+  // a tag, then at least the type after it
+  while (at + EthAt.TagLength + 2 <= b.length && VLAN_TAG_TYPES.includes((b[at] << 8) | b[at + 1])) at += EthAt.TagLength;
   const inner = (b[at] << 8) | b[at + 1];
   if (at + 2 > b.length || (inner !== EtherType.Arp && inner !== EtherType.Ipv4 && inner !== EtherType.Ipv6)) return false;
   const untagged = new Uint8Array(EthAt.Type + b.length - at);
@@ -505,9 +506,9 @@ function writeStackedTags(view: FrameView, wireLength: number, out: TextBuffer, 
 function writeOtherEtherType(view: FrameView, wireLength: number, out: TextBuffer): void {
   const bytes = view.bytes;
   const type = view.etherType;
-  out.linkAddress(bytes, 6, 6);
+  out.linkAddress(bytes, EthAt.Source, EthAt.MacLength);
   out.ascii(" > ");
-  out.linkAddress(bytes, 0, 6);
+  out.linkAddress(bytes, EthAt.Destination, EthAt.MacLength);
   if (type <= MAX_802_3_LENGTH) {
     out.ascii(", 802.3");
   } else {
@@ -1322,7 +1323,7 @@ export class LineWriter {
     const view = this.view;
     const accepted = view.reset(bytes);
     this.applyStyle();
-    if (this.linkHeader && accepted && (view.kind !== FrameKind.Other || view.etherType === 0x86dd)) writeEthernetHeader(view, wireLength, out);
+    if (this.linkHeader && accepted && (view.kind !== FrameKind.Other || view.etherType === EtherType.Ipv6)) writeEthernetHeader(view, wireLength, out);
     writeSummary(view, accepted, wireLength, out, this.conversations);
     if (this.dump !== 0) this.writeDump(bytes, this.dumpLinkHeader || printStyle.ranOut ? 0 : Math.min(accepted ? view.networkOffset : 14, bytes.length));
     out.bytes[out.length++] = NEWLINE;
@@ -1427,23 +1428,23 @@ export class LineWriter {
  */
 export function writeEthernetHeader(view: FrameView, wireLength: number, out: TextBuffer): void {
   const b = view.bytes;
-  out.linkAddress(b, 6, 6);
+  out.linkAddress(b, EthAt.Source, EthAt.MacLength);
   out.put(ARROW);
-  out.linkAddress(b, 0, 6);
+  out.linkAddress(b, EthAt.Destination, EthAt.MacLength);
   out.ascii(", ");
-  writeEtherTypeName((b[12] << 8) | b[13]);
+  writeEtherTypeName((b[EthAt.Type] << 8) | b[EthAt.Type + 1]);
   out.put(COMMA_LENGTH);
   out.decimal(wireLength);
   out.ascii(": ");
-  if (view.networkOffset === 18) {
-    const tag = (b[14] << 8) | b[15];
+  if (view.networkOffset === EthAt.TaggedHeaderLength) {
+    const tag = (b[EthAt.Tci] << 8) | b[EthAt.Tci + 1];
     out.ascii("vlan ");
-    out.decimal(tag & 0x0fff);
+    out.decimal(tag & EthAt.IdMask);
     out.ascii(", p ");
-    out.decimal(tag >>> 13);
-    if ((tag & 0x1000) !== 0) out.ascii(", DEI");
+    out.decimal(tag >>> EthAt.PriorityShift);
+    if (((tag >>> EthAt.DropEligibleShift) & 1) !== 0) out.ascii(", DEI");
     out.ascii(", ");
-    writeEtherTypeName((b[16] << 8) | b[17]);
+    writeEtherTypeName((b[EthAt.InnerType] << 8) | b[EthAt.InnerType + 1]);
     out.ascii(", ");
   }
 
