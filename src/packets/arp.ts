@@ -7,7 +7,7 @@
 import type { HeaderLayout } from "./positions";
 import { blob, struct, u16be, u8 } from "buffer-layout";
 import { Ipv4, Mac } from "./address";
-import { DecodeError } from "./errors";
+import { lengthError } from "./errors";
 import { ETHERTYPE_IPV4 } from "./ethernet";
 import { checkLiterals, fieldTable, firstFieldPast } from "./layout";
 import { ArpAt, EtherType } from "./wire-literals";
@@ -100,7 +100,7 @@ function addressFieldsFor(hardwareLength: number, protocolLength: number, suppor
   });
 }
 
-function truncated(start: number, end: number, hardwareLength: number, protocolLength: number, supported: boolean) {
+function truncated(bytes: Uint8Array, start: number, end: number, hardwareLength: number, protocolLength: number, supported: boolean) {
   const fixed = Object.fromEntries(
     [ARP.hardwareType, ARP.protocolType, ARP.hardwareLength, ARP.protocolLength, ARP.operation].map((f) => [f.name, f]),
   );
@@ -108,7 +108,7 @@ function truncated(start: number, end: number, hardwareLength: number, protocolL
     firstFieldPast(fixed, start, end) ??
     addressFieldsFor(hardwareLength, protocolLength, supported).find((f) => start + f.offset + f.span > end);
   if (field === undefined) throw new Error("arp: truncated() called on a complete header");
-  return new DecodeError("arp", field.name, start + field.offset, start + field.offset + field.span, end);
+  return lengthError("arp", field.name, start + field.offset, start + field.offset + field.span, end, end < bytes.length ? "header" : "captured");
 }
 
 /**
@@ -116,7 +116,7 @@ function truncated(start: number, end: number, hardwareLength: number, protocolL
  * @throws DecodeError if the body is shorter than its declared lengths
  */
 export function decodeArp(bytes: Uint8Array, start = 0, end = bytes.length): AnyArpRecord {
-  if (end - start < ArpAt.SenderMac) throw truncated(start, end, 6, 4, true);
+  if (end - start < ArpAt.SenderMac) throw truncated(bytes, start, end, ArpAt.MacLength, ArpAt.Ipv4Length, true);
   const hardwareType = (bytes[start] << 8) | bytes[start + 1];
   const protocolType = (bytes[start + ArpAt.ProtocolType] << 8) | bytes[start + ArpAt.ProtocolType + 1];
   const hardwareLength = bytes[start + ArpAt.HardwareLength];
@@ -125,7 +125,7 @@ export function decodeArp(bytes: Uint8Array, start = 0, end = bytes.length): Any
   const supported =
     hardwareType === ArpAt.HardwareEthernet && protocolType === EtherType.Ipv4 && hardwareLength === ArpAt.MacLength && protocolLength === ArpAt.Ipv4Length;
   if (end - start < ArpAt.SenderMac + 2 * hardwareLength + 2 * protocolLength) {
-    throw truncated(start, end, hardwareLength, protocolLength, supported);
+    throw truncated(bytes, start, end, hardwareLength, protocolLength, supported);
   }
   if (!supported) {
     return { supported: false, hardwareType, protocolType, hardwareLength, protocolLength, operation };

@@ -9,7 +9,7 @@
 import type { HeaderLayout } from "./positions";
 import { struct, u16be, u32be, u8 } from "buffer-layout";
 import { foldChecksum, onesComplementSum } from "./checksum";
-import { DecodeError } from "./errors";
+import { lengthError } from "./errors";
 import { computesChecksums, decodeIpv4Header, EncodeOptions, Ipv4Record, IP_PROTOCOL_ICMP } from "./ipv4";
 import { checkLiterals, fieldTable, firstFieldPast } from "./layout";
 import { IcmpAt } from "./wire-literals";
@@ -107,7 +107,8 @@ export function decodeIcmp(bytes: Uint8Array, start = 0, end = bytes.length, who
     const name = isEcho(type) || field.offset < 4 ? field.name : "restOfHeader";
     const span = name === "restOfHeader" ? 4 : field.span;
     const offset = name === "restOfHeader" ? start + IcmpAt.RestOfHeader : start + field.offset;
-    throw new DecodeError("icmp", name, offset, offset + span, end);
+    // the limit is the IPv4 totalLength when it ends before the captured bytes do
+    throw lengthError("icmp", name, offset, offset + span, end, end < bytes.length ? "header" : "captured");
   }
   const type = bytes[start];
   const code = bytes[start + IcmpAt.Code];

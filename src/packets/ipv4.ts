@@ -8,7 +8,7 @@ import type { HeaderLayout } from "./positions";
 import { blob, bits, struct, u16be, u8 } from "buffer-layout";
 import { Ipv4 } from "./address";
 import { foldChecksum, onesComplementSum } from "./checksum";
-import { DecodeError } from "./errors";
+import { contentError, DecodeError, lengthError } from "./errors";
 import { bitTable, checkLiterals, fieldTable, firstFieldPast } from "./layout";
 import type { EmitOptions } from "./view";
 import { Ipv4At } from "./wire-literals";
@@ -118,8 +118,9 @@ export function isFragment(record: Pick<Ipv4Record, "moreFragments" | "fragmentO
   return record.moreFragments || record.fragmentOffset !== 0;
 }
 
-function bad(field: string, offset: number, needed: number, available: number, reason: string): DecodeError {
-  return new DecodeError("ipv4", field, offset, needed, available, reason);
+/** A content error: `field` at `offset` holds `value`, wrong for `reason`. */
+function bad(field: string, offset: number, value: number, reason: string): DecodeError {
+  return contentError("ipv4", field, offset, value, reason);
 }
 
 /**
@@ -132,22 +133,22 @@ export function decodeIpv4Header(bytes: Uint8Array, start: number, end: number, 
     if (lenient) return undefined;
     const field = firstFieldPast(IPV4, start, end)!;
     const name = field.name === "versionAndHeaderLength" ? "version" : field.name;
-    throw new DecodeError("ipv4", name, start + field.offset, start + field.offset + field.span, end);
+    throw lengthError("ipv4", name, start + field.offset, start + field.offset + field.span, end, end < bytes.length ? "header" : "captured");
   }
   const first = bytes[start];
   const version = first >>> Ipv4At.VersionShift;
   const headerLength = (first & Ipv4At.HeaderWordsMask) * 4;
   if (version !== 4) {
     if (lenient) return undefined;
-    throw bad("version", start, 4, version, `version ${version}, need 4`);
+    throw bad("version", start, version, `version ${version}, need 4`);
   }
   if (headerLength < Ipv4At.MinHeaderLength) {
     if (lenient) return undefined;
-    throw bad("headerLength", start, 5, headerLength / 4, `IHL ${headerLength / 4} (${headerLength} bytes), need at least 5 (20 bytes)`);
+    throw bad("headerLength", start, headerLength / 4, `IHL ${headerLength / 4} (${headerLength} bytes), need at least 5 (20 bytes)`);
   }
   if (end - start < headerLength) {
     if (lenient) return undefined;
-    throw new DecodeError("ipv4", "options", start + Ipv4At.MinHeaderLength, start + headerLength, end);
+    throw lengthError("ipv4", "options", start + Ipv4At.MinHeaderLength, start + headerLength, end, end < bytes.length ? "header" : "captured");
   }
   const tos = bytes[start + Ipv4At.TrafficClass];
   const flags = (bytes[start + Ipv4At.Flags] << 8) | bytes[start + Ipv4At.Flags + 1];
@@ -175,19 +176,19 @@ export function decodeIpv4Header(bytes: Uint8Array, start: number, end: number, 
 /**
  * Decodes the IPv4 header at bytes[start..end) and checks totalLength against the bytes at hand.
  * The payload is bytes[start + headerLength, start + totalLength).
- * @throws DecodeError for a short header, version ≠ 4, IHL < 5, or a totalLength under the header
- *   length or past `end`
+ * @throws DecodeError: a length error (`truncated`, with its lengthSource) for a header cut short or a
+ *   totalLength past `end`; a content error (the field and its value) for version ≠ 4, IHL < 5, or a
+ *   totalLength under the header length
  */
 export function decodeIpv4(bytes: Uint8Array, start = 0, end = bytes.length): Ipv4Record {
   const record = decodeIpv4Header(bytes, start, end, false)!;
   const totalAt = start + Ipv4At.TotalLength;
   if (record.totalLength < record.headerLength) {
-    throw bad("totalLength", totalAt, record.headerLength, record.totalLength,
-      `totalLength ${record.totalLength} is under the header length ${record.headerLength}`);
+    throw bad("totalLength", totalAt, record.totalLength, `totalLength ${record.totalLength} is under the header length ${record.headerLength}`);
   }
   if (start + record.totalLength > end) {
-    throw bad("totalLength", totalAt, start + record.totalLength, end,
-      `totalLength ${record.totalLength} runs past the end of the frame: need ${start + record.totalLength} bytes, got ${end}`);
+    // a length error, not a malformed header: most often a capture cut by its snap length
+    throw lengthError("ipv4", "totalLength", totalAt, start + record.totalLength, end, end < bytes.length ? "header" : "captured");
   }
   return record;
 }

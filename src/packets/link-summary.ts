@@ -17,7 +17,7 @@
 //   decodes those it knows (IPX, LLC…), where our line differs.
 //   A frame cut short inside a header: "malformed: <what, where>", offsets counted in the frame as
 //   captured (link header included).
-import { DecodeError } from "./errors";
+import { DecodeError, lengthError } from "./errors";
 import { FrameKind, tryDecodeFrame } from "./frame";
 import { LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_LOOP, LINKTYPE_NULL, LinkView, decodeLinkHeader, packetTypeName } from "./linktype";
 import { LINKTYPE_ETHERNET, MAX_CAPTURED_LENGTH } from "./pcap";
@@ -40,7 +40,7 @@ const NO_INTERFACES: InterfaceNamer = () => undefined;
 /** `error` with its offsets moved from the stand-in frame to the captured one. */
 function shifted(error: DecodeError, delta: number): DecodeError {
   if (!error.truncated) return new DecodeError(error.layer, error.field, error.offset + delta, error.needed, error.available, error.reason);
-  return new DecodeError(error.layer, error.field, error.offset + delta, error.needed + delta, error.available + delta);
+  return lengthError(error.layer, error.field, error.offset + delta, error.needed + delta, error.available + delta, error.lengthSource);
 }
 
 /**
