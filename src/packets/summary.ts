@@ -33,7 +33,7 @@ import { FrameKind, FrameView, tryDecodeFrame } from "./frame";
 import { Ipv6TransportContext, setIpv6TransportWriter, writeIpv6Address, writeIpv6Summary, writeTransportFallback } from "./summary-ipv6";
 import { MutableAddressPlace, TcpConversations, writeTcpSummary, writeUdpSummary, writeVrrpSummary } from "./transport-summary";
 import { VRRP_PROTOCOL } from "./vrrp";
-import { ArpAt, EthAt, EtherType, Ipv4At } from "./wire-literals";
+import { ArpAt, EthAt, EtherType, IcmpAt, Ipv4At } from "./wire-literals";
 import { IP_PROTOCOL_NAMES, printStyle } from "./print-style";
 
 /** Where the IPv4 header's addresses are, for the transport printers; reused for every frame. */
@@ -375,7 +375,7 @@ export function writeUnacceptedIpv4(b: Uint8Array, wireLength: number, out: Text
   if (b[ip] >>> 4 !== 4 || headerLength < 20 || captured < ip + headerLength) return false;
   const start = out.length;
   const onTheWire = wireLength - ip;
-  const totalLength = (b[ip + 2] << 8) | b[ip + 3];
+  const totalLength = (b[ip + Ipv4At.TotalLength] << 8) | b[ip + Ipv4At.TotalLength + 1];
   out.put(IP_PREFIX);
   if (onTheWire < totalLength) {
     out.ascii("truncated-ip - ");
@@ -390,8 +390,8 @@ export function writeUnacceptedIpv4(b: Uint8Array, wireLength: number, out: Text
   const transport = ip + headerLength;
   const end = ip + totalLength;
   const length = totalLength - headerLength;
-  const protocol = b[ip + 9];
-  if ((((b[ip + 6] & 0x1f) << 8) | b[ip + 7]) !== 0) {
+  const protocol = b[ip + Ipv4At.Protocol];
+  if ((((b[ip + Ipv4At.Flags] & 0x1f) << 8) | b[ip + Ipv4At.Flags + 1]) !== 0) {
     writeAddresses(b, ip, out);
     out.ascii(": ip-proto-");
     out.decimal(protocol);
@@ -401,7 +401,7 @@ export function writeUnacceptedIpv4(b: Uint8Array, wireLength: number, out: Text
   switch (protocol) {
     case 17:
       if (transportCaptured >= 8 || (transportCaptured >= 4 && length < 8)) {
-        writeUdpSummary(out, ipv4Addresses.set(b, ip + 12, ip + 16, 4), transport, end, (b[ip + 6] & 0x20) !== 0);
+        writeUdpSummary(out, ipv4Addresses.set(b, ip + Ipv4At.Source, ip + Ipv4At.Destination, 4), transport, end, (b[ip + Ipv4At.Flags] & 0x20) !== 0);
       } else if (transportCaptured < 4) {
         writeAddresses(b, ip, out);
         out.ascii(":  [|udp]");
@@ -427,7 +427,7 @@ export function writeUnacceptedIpv4(b: Uint8Array, wireLength: number, out: Text
         return true;
       }
       if (transportCaptured < (b[transport + 12] >>> 4) * 4) break;
-      writeTcpSummary(out, ipv4Addresses.set(b, ip + 12, ip + 16, 4), transport, end, conversations);
+      writeTcpSummary(out, ipv4Addresses.set(b, ip + Ipv4At.Source, ip + Ipv4At.Destination, 4), transport, end, conversations);
       return true;
     case 1:
       if (transportCaptured < icmpBytesNeeded(b, transport, length) && length >= icmpBytesNeeded(b, transport, length)) {
@@ -439,7 +439,7 @@ export function writeUnacceptedIpv4(b: Uint8Array, wireLength: number, out: Text
       if (transportCaptured < 8) break;
       writeAddresses(b, ip, out);
       out.ascii(": ");
-      writeVrrpSummary(out, b, transport, end, b[ip + 8]);
+      writeVrrpSummary(out, b, transport, end, b[ip + Ipv4At.Ttl]);
       return true;
     default:
       writeAddresses(b, ip, out);
@@ -658,17 +658,17 @@ function anyNonZero(bytes: Uint8Array, at: number, count: number): boolean {
 }
 
 function writeAddresses(b: Uint8Array, ip: number, out: TextBuffer): void {
-  out.ipv4At(b, ip + 12);
+  out.ipv4At(b, ip + Ipv4At.Source);
   out.put(ARROW);
-  out.ipv4At(b, ip + 16);
+  out.ipv4At(b, ip + Ipv4At.Destination);
 }
 
 function writeAddressesAndPorts(b: Uint8Array, ip: number, transport: number, out: TextBuffer): void {
-  out.ipv4At(b, ip + 12);
+  out.ipv4At(b, ip + Ipv4At.Source);
   out.byte(DOT);
   out.decimal((b[transport] << 8) | b[transport + 1]);
   out.put(ARROW);
-  out.ipv4At(b, ip + 16);
+  out.ipv4At(b, ip + Ipv4At.Destination);
   out.byte(DOT);
   out.decimal((b[transport + 2] << 8) | b[transport + 3]);
 }
@@ -678,27 +678,27 @@ function writeIpv4(view: FrameView, out: TextBuffer, conversations: TcpConversat
   const ip = view.networkOffset;
   const transport = view.transportOffset;
   const payloadLength = view.datagramEnd - transport;
-  const protocol = b[ip + 9];
+  const protocol = b[ip + Ipv4At.Protocol];
   out.put(IP_PREFIX);
-  const fragmentOffset = ((b[ip + 6] & 0x1f) << 8) | b[ip + 7];
+  const fragmentOffset = ((b[ip + Ipv4At.Flags] & 0x1f) << 8) | b[ip + Ipv4At.Flags + 1];
   if (fragmentOffset !== 0) {
     writeAddresses(b, ip, out);
     out.ascii(": ip-proto-");
     out.decimal(protocol);
     return;
   }
-  const moreFragments = (b[ip + 6] & 0x20) !== 0;
+  const moreFragments = (b[ip + Ipv4At.Flags] & 0x20) !== 0;
   if (view.kind === FrameKind.Icmp) return writeIcmp(b, ip, transport, payloadLength, out);
   if (protocol === 17) {
     const tunnel = overlayTunnel(b, transport, view.datagramEnd);
     if (tunnel !== 0) return writeOverlayTunnel(tunnel, view, ip, transport, out, conversations);
-    return writeUdpSummary(out, ipv4Addresses.set(b, ip + 12, ip + 16, 4), transport, view.datagramEnd, moreFragments);
+    return writeUdpSummary(out, ipv4Addresses.set(b, ip + Ipv4At.Source, ip + Ipv4At.Destination, 4), transport, view.datagramEnd, moreFragments);
   }
-  if (protocol === 6) return writeTcpSummary(out, ipv4Addresses.set(b, ip + 12, ip + 16, 4), transport, view.datagramEnd, conversations);
+  if (protocol === 6) return writeTcpSummary(out, ipv4Addresses.set(b, ip + Ipv4At.Source, ip + Ipv4At.Destination, 4), transport, view.datagramEnd, conversations);
   if (protocol === VRRP_PROTOCOL) {
     writeAddresses(b, ip, out);
     out.ascii(": ");
-    return writeVrrpSummary(out, b, transport, view.datagramEnd, b[ip + 8]);
+    return writeVrrpSummary(out, b, transport, view.datagramEnd, b[ip + Ipv4At.Ttl]);
   }
   writeAddresses(b, ip, out);
   out.ascii(":  ip-proto-");
@@ -762,17 +762,17 @@ function writeIpv4Packet(
   conversations: TcpConversations | undefined, quoted: boolean,
 ): void {
   const payloadLength = end - transport;
-  const protocol = b[ip + 9];
+  const protocol = b[ip + Ipv4At.Protocol];
   if (!printStyle.linkHeader) out.put(IP_PREFIX);
   if (printStyle.verbose !== 0) writeIpv4Fields(b, ip, out);
-  const fragmentOffset = ((b[ip + 6] & 0x1f) << 8) | b[ip + 7];
+  const fragmentOffset = ((b[ip + Ipv4At.Flags] & 0x1f) << 8) | b[ip + Ipv4At.Flags + 1];
   if (fragmentOffset !== 0) {
     writeAddresses(b, ip, out);
     out.ascii(": ip-proto-");
     out.decimal(protocol);
     return;
   }
-  const moreFragments = (b[ip + 6] & 0x20) !== 0;
+  const moreFragments = (b[ip + Ipv4At.Flags] & 0x20) !== 0;
   if (protocol === 1) {
     if (Math.min(payloadLength, captured - transport) < icmpBytesNeeded(b, transport, payloadLength)) {
       writeAddresses(b, ip, out);
@@ -799,12 +799,12 @@ function writeIpv4Packet(
     out.ascii(":  [|udp]");
     return;
   }
-  if (protocol === 17) return writeUdpSummary(out, ipv4Addresses.set(b, ip + 12, ip + 16, 4), transport, end, moreFragments);
-  if (protocol === 6) return writeTcpSummary(out, ipv4Addresses.set(b, ip + 12, ip + 16, 4), transport, end, conversations, moreFragments, captured);
+  if (protocol === 17) return writeUdpSummary(out, ipv4Addresses.set(b, ip + Ipv4At.Source, ip + Ipv4At.Destination, 4), transport, end, moreFragments);
+  if (protocol === 6) return writeTcpSummary(out, ipv4Addresses.set(b, ip + Ipv4At.Source, ip + Ipv4At.Destination, 4), transport, end, conversations, moreFragments, captured);
   if (protocol === VRRP_PROTOCOL) {
     writeAddresses(b, ip, out);
     out.ascii(": ");
-    return writeVrrpSummary(out, b, transport, end, b[ip + 8], ip, captured);
+    return writeVrrpSummary(out, b, transport, end, b[ip + Ipv4At.Ttl], ip, captured);
   }
   writeAddresses(b, ip, out);
   out.ascii(":  ip-proto-");
@@ -833,20 +833,20 @@ function writeQuotedIpv4(b: Uint8Array, at: number, captured: number, out: TextB
  * by four. The header must be captured whole (FrameView checks it).
  */
 export function writeIpv4Fields(b: Uint8Array, ip: number, out: TextBuffer): void {
-  const tos = b[ip + 1];
+  const tos = b[ip + Ipv4At.TrafficClass];
   out.ascii("(tos 0x");
   out.ascii(HEX[tos]);
   const ecn = tos & 3;
   if (ecn !== 0) out.ascii(ecn === 1 ? ",ECT(1)" : ecn === 2 ? ",ECT(0)" : ",CE");
-  const ttl = b[ip + 8];
+  const ttl = b[ip + Ipv4At.Ttl];
   if (ttl >= 1) {
     out.ascii(", ttl ");
     out.decimal(ttl);
   }
   out.ascii(", id ");
-  out.decimal((b[ip + 4] << 8) | b[ip + 5]);
+  out.decimal((b[ip + Ipv4At.Identification] << 8) | b[ip + Ipv4At.Identification + 1]);
   out.ascii(", offset ");
-  const flagsAndOffset = (b[ip + 6] << 8) | b[ip + 7];
+  const flagsAndOffset = (b[ip + Ipv4At.Flags] << 8) | b[ip + Ipv4At.Flags + 1];
   out.decimal((flagsAndOffset & 0x1fff) * 8);
   out.ascii(", flags [");
   const fragmentFlags = flagsAndOffset & 0xe000;
@@ -860,22 +860,22 @@ export function writeIpv4Fields(b: Uint8Array, ip: number, out: TextBuffer): voi
       first = false;
     }
   }
-  const protocol = b[ip + 9];
+  const protocol = b[ip + Ipv4At.Protocol];
   out.ascii("], proto ");
   out.ascii(IP_PROTOCOL_NAMES.get(protocol) ?? "unknown");
   out.ascii(" (");
   out.decimal(protocol);
   out.ascii("), length ");
-  out.decimal((b[ip + 2] << 8) | b[ip + 3]);
+  out.decimal((b[ip + Ipv4At.TotalLength] << 8) | b[ip + Ipv4At.TotalLength + 1]);
   const headerLength = (b[ip] & 0x0f) * 4;
   if (headerLength > 20) {
     out.ascii(", options (");
-    writeIpv4Options(b, ip + 20, headerLength - 20, out);
+    writeIpv4Options(b, ip + Ipv4At.MinHeaderLength, headerLength - 20, out);
     out.byte(0x29);
   }
   const sum = internetChecksum(b, ip, ip + headerLength);
   if (sum !== 0) {
-    const field = (b[ip + 10] << 8) | b[ip + 11];
+    const field = (b[ip + Ipv4At.Checksum] << 8) | b[ip + Ipv4At.Checksum + 1];
     out.ascii(", bad cksum ");
     out.ascii(field.toString(16));
     out.ascii(" (->");
@@ -969,9 +969,9 @@ function icmpBytesNeeded(b: Uint8Array, icmp: number, length: number): number {
   const type = b[icmp];
   switch (type) {
     case 3: {
-      if (b[icmp + 1] !== 3) return 28;
+      if (b[icmp + IcmpAt.Code] !== 3) return 28;
       if (length < 18) return 18;
-      const quotedHeaderLength = (b[icmp + 8] & 0x0f) * 4;
+      const quotedHeaderLength = (b[icmp + IcmpAt.HeaderLength] & Ipv4At.HeaderWordsMask) * 4;
       return Math.max(28, 12 + quotedHeaderLength);
     }
     case 5:
@@ -1003,14 +1003,14 @@ function writeIcmp(b: Uint8Array, ip: number, icmp: number, length: number, out:
   }
   out.put(ICMP_PREFIX);
   const type = b[icmp];
-  const code = b[icmp + 1];
+  const code = b[icmp + IcmpAt.Code];
   switch (type) {
     case 0:
     case 8:
       out.put(type === 8 ? ECHO_REQUEST_ID : ECHO_REPLY_ID);
-      out.decimal((b[icmp + 4] << 8) | b[icmp + 5]);
+      out.decimal((b[icmp + IcmpAt.Identifier] << 8) | b[icmp + IcmpAt.Identifier + 1]);
       out.put(COMMA_SEQ);
-      out.decimal((b[icmp + 6] << 8) | b[icmp + 7]);
+      out.decimal((b[icmp + IcmpAt.Sequence] << 8) | b[icmp + IcmpAt.Sequence + 1]);
       break;
     case 3:
       writeUnreachable(b, icmp, code, out);
@@ -1021,14 +1021,14 @@ function writeIcmp(b: Uint8Array, ip: number, icmp: number, length: number, out:
         out.ascii("redirect-#");
         out.decimal(code);
         out.byte(SPACE);
-        out.ipv4At(b, icmp + 24);
+        out.ipv4At(b, icmp + IcmpAt.HeaderLength + Ipv4At.Destination);
         out.ascii(" to ");
       } else {
         out.ascii(format[0]);
-        out.ipv4At(b, icmp + 24);
+        out.ipv4At(b, icmp + IcmpAt.HeaderLength + Ipv4At.Destination);
         out.ascii(format[1]);
       }
-      out.ipv4At(b, icmp + 4);
+      out.ipv4At(b, icmp + IcmpAt.RestOfHeader);
       break;
     }
     case 9:
@@ -1044,19 +1044,19 @@ function writeIcmp(b: Uint8Array, ip: number, icmp: number, length: number, out:
       break;
     case 12:
       out.ascii(code === 0 ? "parameter problem - octet " : "parameter problem - code ");
-      out.decimal(code === 0 ? b[icmp + 4] : code);
+      out.decimal(code === 0 ? b[icmp + IcmpAt.RestOfHeader] : code);
       break;
     case 13:
       out.ascii("time stamp query id ");
-      out.decimal((b[icmp + 4] << 8) | b[icmp + 5]);
+      out.decimal((b[icmp + IcmpAt.Identifier] << 8) | b[icmp + IcmpAt.Identifier + 1]);
       out.ascii(" seq ");
-      out.decimal((b[icmp + 6] << 8) | b[icmp + 7]);
+      out.decimal((b[icmp + IcmpAt.Sequence] << 8) | b[icmp + IcmpAt.Sequence + 1]);
       break;
     case 14:
       out.ascii("time stamp reply id ");
-      out.decimal((b[icmp + 4] << 8) | b[icmp + 5]);
+      out.decimal((b[icmp + IcmpAt.Identifier] << 8) | b[icmp + IcmpAt.Identifier + 1]);
       out.ascii(" seq ");
-      out.decimal((b[icmp + 6] << 8) | b[icmp + 7]);
+      out.decimal((b[icmp + IcmpAt.Sequence] << 8) | b[icmp + IcmpAt.Sequence + 1]);
       out.ascii(": org ");
       writeMillisecondsOfDay(u32(b, icmp + 8), out);
       out.ascii(", recv ");
@@ -1086,7 +1086,7 @@ function writeIcmpVerbose(b: Uint8Array, icmp: number, length: number, captured:
   if (!fragmented && icmp + length <= captured) {
     const sum = internetChecksum(b, icmp, icmp + length);
     if (sum !== 0) {
-      const field = (b[icmp + 2] << 8) | b[icmp + 3];
+      const field = (b[icmp + IcmpAt.Checksum] << 8) | b[icmp + IcmpAt.Checksum + 1];
       out.ascii(" (wrong icmp cksum ");
       out.ascii(field.toString(16));
       out.ascii(" (->");
@@ -1095,21 +1095,21 @@ function writeIcmpVerbose(b: Uint8Array, icmp: number, length: number, captured:
     }
   }
   const type = b[icmp];
-  if (!quoted && (type === 3 || type === 4 || type === 5 || type === 11 || type === 12)) writeQuotedIpv4(b, icmp + 8, Math.min(captured, icmp + length), out);
+  if (!quoted && (type === 3 || type === 4 || type === 5 || type === 11 || type === 12)) writeQuotedIpv4(b, icmp + IcmpAt.HeaderLength, Math.min(captured, icmp + length), out);
 }
 
 function writeUnreachable(b: Uint8Array, icmp: number, code: number, out: TextBuffer): void {
-  const quotedDestination = icmp + 24;
+  const quotedDestination = icmp + IcmpAt.HeaderLength + Ipv4At.Destination;
   switch (code) {
     case 2:
       out.ipv4At(b, quotedDestination);
       out.ascii(" protocol ");
-      out.decimal(b[icmp + 17]);
+      out.decimal(b[icmp + IcmpAt.HeaderLength + Ipv4At.Protocol]);
       out.ascii(" unreachable");
       return;
     case 3: {
-      const quotedProtocol = b[icmp + 17];
-      const portAt = icmp + 8 + (b[icmp + 8] & 0x0f) * 4 + 2;
+      const quotedProtocol = b[icmp + IcmpAt.HeaderLength + Ipv4At.Protocol];
+      const portAt = icmp + IcmpAt.HeaderLength + (b[icmp + IcmpAt.HeaderLength] & Ipv4At.HeaderWordsMask) * 4 + 2;
       const port = (b[portAt] << 8) | b[portAt + 1];
       out.ipv4At(b, quotedDestination);
       if (quotedProtocol === 6 || quotedProtocol === 17) {

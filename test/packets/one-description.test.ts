@@ -99,6 +99,12 @@ describe("packets: one description per header", () => {
     assert.deepEqual(found, [], "take the offset from wire-literals.ts (ArpAt, EthAt, Ipv4At, IcmpAt), which the codecs check against the layouts");
   });
 
+  it("summary.ts reads the IPv4 header (based at `ip`) at no numeric offset", () => {
+    // `c.ip` in summary.ts is an IPv6 header's start (summary-ipv6.ts's context); the IPv4 one is `ip`
+    const found = hits("summary.ts", code(join(PACKETS, "summary.ts")), /(?<![.\w])ip\s*\+\s*\d/);
+    assert.deepEqual(found, [], "take the offset from Ipv4At (wire-literals.ts)");
+  });
+
   it("the pattern it looks for is found where it is: a copied ARP offset is caught", () => {
     assert.ok(NUMERIC_OFFSET.test("return u32(this.bytes, this.networkOffset + 14);"));
     assert.ok(NUMERIC_OFFSET.test("out.ipv4At(b, at + 24);"));
