@@ -105,6 +105,24 @@ describe("packets: one description per header", () => {
     assert.deepEqual(found, [], "take the offset from Ipv4At (wire-literals.ts)");
   });
 
+  it("every hot-path literal in wire-literals.ts is checked against its layout or constant when the codecs load", () => {
+    const literals = code(join(PACKETS, "wire-literals.ts"));
+    const members: string[] = [];
+    for (const m of literals.matchAll(/export const enum (\w+) \{([^}]*)\}/g)) {
+      for (const member of m[2].matchAll(/(\w+)\s*=/g)) members.push(`${m[1]}.${member[1]}`);
+    }
+    assert.ok(members.length > 40 && members.includes("ArpAt.TargetIp") && members.includes("EtherType.Ipv4"), members.join(", "));
+    let checked = "";
+    for (const path of tsFiles(PACKETS)) {
+      const source = code(path);
+      for (let at = source.indexOf("checkLiterals("); at >= 0; at = source.indexOf("checkLiterals(", at + 1)) {
+        checked += source.slice(at, source.indexOf("]);", at));
+      }
+    }
+    const unchecked = members.filter((member) => !new RegExp(`\\b${member.replace(".", "\\.")}\\b`).test(checked));
+    assert.deepEqual(unchecked, [], "add each to the checkLiterals list of the module that defines its header");
+  });
+
   it("the pattern it looks for is found where it is: a copied ARP offset is caught", () => {
     assert.ok(NUMERIC_OFFSET.test("return u32(this.bytes, this.networkOffset + 14);"));
     assert.ok(NUMERIC_OFFSET.test("out.ipv4At(b, at + 24);"));
