@@ -176,7 +176,8 @@ function frameLength(record: FrameFields, payload: Uint8Array, padding: Uint8Arr
 /**
  * Encodes a frame: the inverse of decodeFrame. Writes into `into` (from its start) when given —
  * it must hold encodedFrameLength(record) bytes — and returns the bytes written as a view of it;
- * otherwise allocates. Lengths and checksums are computed unless `checksums: "keep"`.
+ * otherwise allocates. Lengths and checksums are computed; `fixLengths: false` writes the record's
+ * IPv4 lengths and `computeChecksums: false` its checksums as given (EncodeOptions).
  */
 export function encodeFrame(record: FrameFields, into?: Uint8Array, options: EncodeOptions = NO_OPTIONS): Uint8Array {
   // Decoded Frames and plain records go separate ways from the start, so that each property read

@@ -2,7 +2,7 @@
 // (fixLengths and computeChecksums apart, and the deprecated "compute"/"keep"), a record without options, too many option bytes, the lenient header
 // reader the ICMP decoder uses for a quoted header, and isFragment. Each was a surviving mutant.
 import assert from "node:assert/strict";
-import { decodeIpv4, decodeIpv4Header, encodeIpv4, Ipv4, ipv4Header, isFragment } from "../../src/packets";
+import { checksumVerifies, decodeIpv4, decodeIpv4Header, encodeFrame, encodeIpv4, ethernetHeader, ETHERTYPE_IPV4, Ipv4, ipv4Header, isFragment, Mac } from "../../src/packets";
 
 const A = Ipv4.parse("192.0.2.1");
 const B = Ipv4.parse("192.0.2.2");
@@ -54,6 +54,15 @@ describe("IPv4 codec (fixed cases)", () => {
     assert.equal(mixed.checksum, 0x1234);
     const odd = encoded({ ...ipv4Header(A, B, 17), version: 6, headerLength: 24 }, 0, { fixLengths: false });
     assert.equal(odd[0], 0x66, "version and IHL are length fields here: as given");
+    // through encodeFrame: an echo request whose IPv4 header lies about its length, both checksums right
+    const frame = encodeFrame(
+      { ethernet: ethernetHeader(Mac.BROADCAST, Mac.BROADCAST, ETHERTYPE_IPV4), ipv4: { ...ipv4Header(A, B, 1), totalLength: 999 }, icmp: { type: 8, code: 0, identifier: 1, sequence: 2 }, payload: Uint8Array.of(1, 2, 3) },
+      undefined,
+      { fixLengths: false },
+    );
+    assert.equal((frame[16] << 8) | frame[17], 999);
+    assert.equal(decodeIpv4Header(frame, 14, frame.length, false)!.checksumValid, true);
+    assert.equal(checksumVerifies(frame.subarray(34)), true, "the ICMP checksum is computed");
   });
 
   it("encodes a record with no options key as a 20-byte header, and options padded to whole words", () => {
