@@ -351,6 +351,16 @@ export class FrameView {
   /** end of the IPv4 datagram or ARP body */
   datagramEnd = 0;
 
+  /**
+   * reset(), with the view typed by what it found: undefined where reset returns false, else this view
+   * as the one of ArpFrameView, UnsupportedArpFrameView, Ipv4FrameView, IcmpFrameView, OtherFrameView
+   * that `kind` names, so that the compiler refuses a getter of another layer (`ipv4Ttl` of an ARP
+   * frame). The same object, not a copy: valid until the next reset. Allocates nothing.
+   */
+  resetTyped(bytes: Uint8Array): TypedFrameView | undefined {
+    return this.reset(bytes) ? (this as unknown as TypedFrameView) : undefined;
+  }
+
   reset(bytes: Uint8Array): boolean {
     // The numbers are literals (const enums from wire-literals.ts) so that V8 compiles them to immediates.
     this.bytes = bytes;
@@ -474,6 +484,99 @@ export class FrameView {
     return isEcho(this.bytes[this.transportOffset + IcmpAt.Type]);
   }
 }
+
+/** What a FrameView has for every frame it accepted. */
+export interface FrameViewCommon {
+  /** the frame viewed */
+  readonly bytes: Uint8Array;
+  /** start of the layer after Ethernet (and its VLAN tag) */
+  readonly networkOffset: number;
+  /** end of the IPv4 datagram or ARP body; the end of the frame for another EtherType */
+  readonly datagramEnd: number;
+  /** the EtherType (inside a VLAN tag, the inner one) */
+  readonly etherType: number;
+  /** VLAN id, or -1 without a tag */
+  readonly vlanId: number;
+  /** destination MAC as a 48-bit integer */
+  readonly destinationMac: number;
+  /** source MAC as a 48-bit integer */
+  readonly sourceMac: number;
+}
+
+/** A FrameView on Ethernet/IPv4 ARP: the addresses can be read. */
+export interface ArpFrameView extends FrameViewCommon {
+  /** FrameKind.Arp */
+  readonly kind: FrameKind.Arp;
+  /** 1 request, 2 reply, or another operation */
+  readonly arpOperation: number;
+  /** sender MAC as a 48-bit integer */
+  readonly arpSenderMac: number;
+  /** sender IPv4 address as a uint32 */
+  readonly arpSenderIp: number;
+  /** target MAC as a 48-bit integer */
+  readonly arpTargetMac: number;
+  /** target IPv4 address as a uint32 */
+  readonly arpTargetIp: number;
+}
+
+/** A FrameView on ARP for other hardware or protocol types: only the fixed part can be read. */
+export interface UnsupportedArpFrameView extends FrameViewCommon {
+  /** FrameKind.UnsupportedArp */
+  readonly kind: FrameKind.UnsupportedArp;
+  /** the operation field */
+  readonly arpOperation: number;
+}
+
+/** The IPv4 getters of a FrameView, for IPv4 frames with or without ICMP. */
+export interface Ipv4FrameFields extends FrameViewCommon {
+  /** start of the IPv4 payload (the ICMP header for ICMP) */
+  readonly transportOffset: number;
+  /** source address as a uint32 */
+  readonly ipv4Source: number;
+  /** destination address as a uint32 */
+  readonly ipv4Destination: number;
+  /** time to live */
+  readonly ipv4Ttl: number;
+  /** the protocol number of the payload */
+  readonly ipv4Protocol: number;
+  /** the identification field */
+  readonly ipv4Identification: number;
+  /** header plus payload, as the totalLength field says */
+  readonly ipv4TotalLength: number;
+}
+
+/** A FrameView on IPv4 carrying something other than (first-fragment) ICMP. */
+export interface Ipv4FrameView extends Ipv4FrameFields {
+  /** FrameKind.Ipv4 */
+  readonly kind: FrameKind.Ipv4;
+}
+
+/** A FrameView on ICMP over IPv4 (first fragment or whole): the ICMP header can be read. */
+export interface IcmpFrameView extends Ipv4FrameFields {
+  /** FrameKind.Icmp */
+  readonly kind: FrameKind.Icmp;
+  /** the ICMP type */
+  readonly icmpType: number;
+  /** the ICMP code */
+  readonly icmpCode: number;
+  /** echo identifier (for other types, the first half of the rest of the header) */
+  readonly icmpIdentifier: number;
+  /** echo sequence number (for other types, the second half of the rest of the header) */
+  readonly icmpSequence: number;
+  /** start of the ICMP data (after the 8-byte header) */
+  readonly icmpDataOffset: number;
+  /** true for an echo request or reply */
+  readonly isEcho: boolean;
+}
+
+/** A FrameView on a frame of an EtherType other than ARP and IPv4: only the Ethernet header can be read. */
+export interface OtherFrameView extends FrameViewCommon {
+  /** FrameKind.Other */
+  readonly kind: FrameKind.Other;
+}
+
+/** What FrameView.resetTyped returns: the view, typed by the kind of frame it found. */
+export type TypedFrameView = ArpFrameView | UnsupportedArpFrameView | Ipv4FrameView | IcmpFrameView | OtherFrameView;
 
 function u32(b: Uint8Array, at: number): number {
   return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
