@@ -7,9 +7,10 @@
 import type { HeaderLayout } from "./positions";
 import { blob, struct, u16be, u8 } from "buffer-layout";
 import { Ipv4, Mac } from "./address";
-import { DecodeError } from "./errors";
+import { lengthError } from "./errors";
 import { ETHERTYPE_IPV4 } from "./ethernet";
 import { checkLiterals, fieldTable, firstFieldPast } from "./layout";
+import { ArpAt, EtherType } from "./wire-literals";
 
 export const ARP_HARDWARE_ETHERNET = 1;
 export const ARP_REQUEST = 1;
@@ -34,40 +35,31 @@ export const ARP_LENGTH = arpStructure.span;
 /** The fixed part before the addresses, whatever their lengths. */
 const ARP_FIXED_LENGTH = ARP.senderMac.offset;
 
-/** The layout's offsets as literals for the hot paths; checked against the layout below. */
-const enum At {
-  HardwareLength = 4,
-  ProtocolLength = 5,
-  Operation = 6,
-  SenderMac = 8,
-  SenderIp = 14,
-  TargetMac = 18,
-  TargetIp = 24,
-  Length = 28,
-  /** not an offset: ETHERTYPE_IPV4, the protocol type of IPv4 over ARP */
-  ProtocolIpv4 = 0x0800,
-  /** not an offset: ARP_HARDWARE_ETHERNET */
-  HardwareEthernet = 1,
-}
+// The layout's offsets as literals for the hot paths (ArpAt in wire-literals.ts, which frame.ts,
+// summary.ts and filter.ts use too), checked here against the layout and the constants.
 checkLiterals("arp", [
-  ["hardwareType", 0, ARP.hardwareType.offset],
-  ["protocolType", 2, ARP.protocolType.offset],
-  ["hardwareLength", At.HardwareLength, ARP.hardwareLength.offset],
-  ["protocolLength", At.ProtocolLength, ARP.protocolLength.offset],
-  ["operation", At.Operation, ARP.operation.offset],
-  ["senderMac", At.SenderMac, ARP.senderMac.offset],
-  ["senderIp", At.SenderIp, ARP.senderIp.offset],
-  ["targetMac", At.TargetMac, ARP.targetMac.offset],
-  ["targetIp", At.TargetIp, ARP.targetIp.offset],
-  ["length", At.Length, ARP_LENGTH],
-  ["IPv4 protocol type", At.ProtocolIpv4, ETHERTYPE_IPV4],
-  ["Ethernet hardware type", At.HardwareEthernet, ARP_HARDWARE_ETHERNET],
+  ["hardwareType", ArpAt.HardwareType, ARP.hardwareType.offset],
+  ["protocolType", ArpAt.ProtocolType, ARP.protocolType.offset],
+  ["hardwareLength", ArpAt.HardwareLength, ARP.hardwareLength.offset],
+  ["protocolLength", ArpAt.ProtocolLength, ARP.protocolLength.offset],
+  ["operation", ArpAt.Operation, ARP.operation.offset],
+  ["senderMac", ArpAt.SenderMac, ARP.senderMac.offset],
+  ["senderIp", ArpAt.SenderIp, ARP.senderIp.offset],
+  ["targetMac", ArpAt.TargetMac, ARP.targetMac.offset],
+  ["targetIp", ArpAt.TargetIp, ARP.targetIp.offset],
+  ["length", ArpAt.Length, ARP_LENGTH],
+  ["MAC length", ArpAt.MacLength, ARP.senderMac.span],
+  ["IPv4 length", ArpAt.Ipv4Length, ARP.senderIp.span],
+  ["Ethernet hardware type", ArpAt.HardwareEthernet, ARP_HARDWARE_ETHERNET],
+  ["Ethernet/IPv4 types word", ArpAt.EthernetIpv4Types, ARP_HARDWARE_ETHERNET * 0x1_0000 + ETHERTYPE_IPV4],
+  ["request", ArpAt.Request, ARP_REQUEST],
+  ["reply", ArpAt.Reply, ARP_REPLY],
 ]);
 
 export interface ArpRecord {
   readonly supported: true;
   readonly hardwareType: 1;
-  readonly protocolType: 0x0800;
+  readonly protocolType: typeof ETHERTYPE_IPV4;
   readonly hardwareLength: 6;
   readonly protocolLength: 4;
   /** 1 request, 2 reply; other values are kept as they are */
@@ -92,7 +84,7 @@ export type AnyArpRecord = ArpRecord | UnsupportedArpRecord;
 
 /** Bytes the ARP body takes: 8 + 2·hlen + 2·plen. */
 export function arpLength(record: AnyArpRecord): number {
-  return At.SenderMac + 2 * record.hardwareLength + 2 * record.protocolLength;
+  return ArpAt.SenderMac + 2 * record.hardwareLength + 2 * record.protocolLength;
 }
 
 function addressFieldsFor(hardwareLength: number, protocolLength: number, supported: boolean) {
@@ -108,7 +100,7 @@ function addressFieldsFor(hardwareLength: number, protocolLength: number, suppor
   });
 }
 
-function truncated(start: number, end: number, hardwareLength: number, protocolLength: number, supported: boolean) {
+function truncated(bytes: Uint8Array, start: number, end: number, hardwareLength: number, protocolLength: number, supported: boolean) {
   const fixed = Object.fromEntries(
     [ARP.hardwareType, ARP.protocolType, ARP.hardwareLength, ARP.protocolLength, ARP.operation].map((f) => [f.name, f]),
   );
@@ -116,7 +108,7 @@ function truncated(start: number, end: number, hardwareLength: number, protocolL
     firstFieldPast(fixed, start, end) ??
     addressFieldsFor(hardwareLength, protocolLength, supported).find((f) => start + f.offset + f.span > end);
   if (field === undefined) throw new Error("arp: truncated() called on a complete header");
-  return new DecodeError("arp", field.name, start + field.offset, start + field.offset + field.span, end);
+  return lengthError("arp", field.name, start + field.offset, start + field.offset + field.span, end, end < bytes.length ? "header" : "captured");
 }
 
 /**
@@ -124,31 +116,31 @@ function truncated(start: number, end: number, hardwareLength: number, protocolL
  * @throws DecodeError if the body is shorter than its declared lengths
  */
 export function decodeArp(bytes: Uint8Array, start = 0, end = bytes.length): AnyArpRecord {
-  if (end - start < At.SenderMac) throw truncated(start, end, 6, 4, true);
+  if (end - start < ArpAt.SenderMac) throw truncated(bytes, start, end, ArpAt.MacLength, ArpAt.Ipv4Length, true);
   const hardwareType = (bytes[start] << 8) | bytes[start + 1];
-  const protocolType = (bytes[start + 2] << 8) | bytes[start + 3];
-  const hardwareLength = bytes[start + At.HardwareLength];
-  const protocolLength = bytes[start + At.ProtocolLength];
-  const operation = (bytes[start + At.Operation] << 8) | bytes[start + At.Operation + 1];
+  const protocolType = (bytes[start + ArpAt.ProtocolType] << 8) | bytes[start + ArpAt.ProtocolType + 1];
+  const hardwareLength = bytes[start + ArpAt.HardwareLength];
+  const protocolLength = bytes[start + ArpAt.ProtocolLength];
+  const operation = (bytes[start + ArpAt.Operation] << 8) | bytes[start + ArpAt.Operation + 1];
   const supported =
-    hardwareType === At.HardwareEthernet && protocolType === At.ProtocolIpv4 && hardwareLength === 6 && protocolLength === 4;
-  if (end - start < At.SenderMac + 2 * hardwareLength + 2 * protocolLength) {
-    throw truncated(start, end, hardwareLength, protocolLength, supported);
+    hardwareType === ArpAt.HardwareEthernet && protocolType === EtherType.Ipv4 && hardwareLength === ArpAt.MacLength && protocolLength === ArpAt.Ipv4Length;
+  if (end - start < ArpAt.SenderMac + 2 * hardwareLength + 2 * protocolLength) {
+    throw truncated(bytes, start, end, hardwareLength, protocolLength, supported);
   }
   if (!supported) {
     return { supported: false, hardwareType, protocolType, hardwareLength, protocolLength, operation };
   }
   return {
     supported: true,
-    hardwareType: At.HardwareEthernet,
-    protocolType: At.ProtocolIpv4,
+    hardwareType: ArpAt.HardwareEthernet,
+    protocolType: EtherType.Ipv4,
     hardwareLength: 6,
     protocolLength: 4,
     operation,
-    senderMac: Mac.read(bytes, start + At.SenderMac),
-    senderIp: Ipv4.read(bytes, start + At.SenderIp),
-    targetMac: Mac.read(bytes, start + At.TargetMac),
-    targetIp: Ipv4.read(bytes, start + At.TargetIp),
+    senderMac: Mac.read(bytes, start + ArpAt.SenderMac),
+    senderIp: Ipv4.read(bytes, start + ArpAt.SenderIp),
+    targetMac: Mac.read(bytes, start + ArpAt.TargetMac),
+    targetIp: Ipv4.read(bytes, start + ArpAt.TargetIp),
   };
 }
 
@@ -162,18 +154,18 @@ export function encodeArp(record: AnyArpRecord, into: Uint8Array, offset = 0, ad
   const operation = record.operation;
   into[offset] = hardwareType >>> 8;
   into[offset + 1] = hardwareType & 0xff;
-  into[offset + 2] = protocolType >>> 8;
-  into[offset + 3] = protocolType & 0xff;
-  into[offset + At.HardwareLength] = record.hardwareLength;
-  into[offset + At.ProtocolLength] = record.protocolLength;
-  into[offset + At.Operation] = operation >>> 8;
-  into[offset + At.Operation + 1] = operation & 0xff;
+  into[offset + ArpAt.ProtocolType] = protocolType >>> 8;
+  into[offset + ArpAt.ProtocolType + 1] = protocolType & 0xff;
+  into[offset + ArpAt.HardwareLength] = record.hardwareLength;
+  into[offset + ArpAt.ProtocolLength] = record.protocolLength;
+  into[offset + ArpAt.Operation] = operation >>> 8;
+  into[offset + ArpAt.Operation + 1] = operation & 0xff;
   if (record.supported) {
-    record.senderMac.write(into, offset + At.SenderMac);
-    record.senderIp.write(into, offset + At.SenderIp);
-    record.targetMac.write(into, offset + At.TargetMac);
-    record.targetIp.write(into, offset + At.TargetIp);
-    return At.Length;
+    record.senderMac.write(into, offset + ArpAt.SenderMac);
+    record.senderIp.write(into, offset + ArpAt.SenderIp);
+    record.targetMac.write(into, offset + ArpAt.TargetMac);
+    record.targetIp.write(into, offset + ArpAt.TargetIp);
+    return ArpAt.Length;
   }
   return encodeUnsupportedAddresses(record, into, offset, addresses);
 }
@@ -181,10 +173,10 @@ export function encodeArp(record: AnyArpRecord, into: Uint8Array, offset = 0, ad
 /** encodeArp's rare path, apart so that the common one stays small enough for V8 to inline. */
 function encodeUnsupportedAddresses(record: UnsupportedArpRecord, into: Uint8Array, offset: number, addresses: Uint8Array | undefined): number {
   const length = arpLength(record);
-  const bodyLength = length - At.SenderMac;
-  if (addresses !== undefined) into.set(addresses.subarray(0, bodyLength), offset + At.SenderMac);
+  const bodyLength = length - ArpAt.SenderMac;
+  if (addresses !== undefined) into.set(addresses.subarray(0, bodyLength), offset + ArpAt.SenderMac);
   if (addresses === undefined || addresses.length < bodyLength) {
-    into.fill(0, offset + At.SenderMac + (addresses?.length ?? 0), offset + length);
+    into.fill(0, offset + ArpAt.SenderMac + (addresses?.length ?? 0), offset + length);
   }
   return length;
 }
@@ -192,8 +184,8 @@ function encodeUnsupportedAddresses(record: UnsupportedArpRecord, into: Uint8Arr
 function arp(operation: number, senderMac: Mac, senderIp: Ipv4, targetMac: Mac, targetIp: Ipv4): ArpRecord {
   return {
     supported: true,
-    hardwareType: At.HardwareEthernet,
-    protocolType: At.ProtocolIpv4,
+    hardwareType: ArpAt.HardwareEthernet,
+    protocolType: EtherType.Ipv4,
     hardwareLength: 6,
     protocolLength: 4,
     operation,

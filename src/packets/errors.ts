@@ -30,8 +30,10 @@ export class DecodeError extends Error {
    * @param layer     the protocol layer being decoded
    * @param field     the field that did not fit or did not make sense
    * @param offset    absolute byte offset of that field in the input
-   * @param needed    bytes the input must have for the field (or the value the field must reach)
-   * @param available bytes the input has (or the value found)
+   * @param needed    for a length error, the absolute offset the input must reach for the field; for a
+   *                  content error (one with a reason), the field's value, as contentError() writes it
+   * @param available for a length error, the absolute offset where the input (or the header limiting
+   *                  it, see lengthSource) ends; for a content error, the field's value again
    * @param reason    for a malformed (not truncated) field, what is wrong with it
    */
   constructor(

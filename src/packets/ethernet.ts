@@ -9,6 +9,7 @@ import { blob, bits, struct, u16be } from "buffer-layout";
 import { Mac } from "./address";
 import { DecodeError } from "./errors";
 import { bitTable, checkLiterals, fieldTable, firstFieldPast } from "./layout";
+import { EthAt, EtherType } from "./wire-literals";
 
 export const ETHERTYPE_IPV4 = 0x0800;
 export const ETHERTYPE_ARP = 0x0806;
@@ -37,29 +38,29 @@ export const VLAN_TAG = fieldTable(vlanTagStructure);
 export const VLAN_TAG_LENGTH = vlanTagStructure.span;
 const TCI = bitTable(vlanTagStructure, tci, tciFields);
 
-/** The layout's numbers as literals for the hot paths; checked against the layout below. */
-const enum Eth {
-  HeaderLength = 14,
-  TypeAt = 12,
-  TagLength = 4,
-  Vlan = 0x8100,
-  PriorityShift = 13,
-  DropEligibleShift = 12,
-  IdMask = 0xfff,
-}
+// The layout's numbers as literals for the hot paths (EthAt, EtherType in wire-literals.ts), checked
+// here against the layout and the constants above.
 checkLiterals("ethernet", [
-  ["header length", Eth.HeaderLength, ETHERNET_HEADER_LENGTH],
-  ["etherType offset", Eth.TypeAt, ETHERNET.etherType.offset],
-  ["destination offset", 0, ETHERNET.destination.offset],
-  ["source offset", 6, ETHERNET.source.offset],
-  ["tag length", Eth.TagLength, VLAN_TAG_LENGTH],
-  ["inner etherType offset", 2, VLAN_TAG.etherType.offset],
-  ["VLAN EtherType", Eth.Vlan, ETHERTYPE_VLAN],
-  ["priority shift", Eth.PriorityShift, TCI.priority.shift],
-  ["priority mask", 7, TCI.priority.mask],
-  ["dropEligible shift", Eth.DropEligibleShift, TCI.dropEligible.shift],
+  ["header length", EthAt.HeaderLength, ETHERNET_HEADER_LENGTH],
+  ["etherType offset", EthAt.Type, ETHERNET.etherType.offset],
+  ["destination offset", EthAt.Destination, ETHERNET.destination.offset],
+  ["source offset", EthAt.Source, ETHERNET.source.offset],
+  ["MAC length", EthAt.MacLength, ETHERNET.source.span],
+  ["tag length", EthAt.TagLength, VLAN_TAG_LENGTH],
+  ["tagged header length", EthAt.TaggedHeaderLength, ETHERNET_HEADER_LENGTH + VLAN_TAG_LENGTH],
+  ["TCI offset", EthAt.Tci, ETHERNET_HEADER_LENGTH + VLAN_TAG.tci.offset],
+  ["inner etherType offset", EthAt.InnerType, ETHERNET_HEADER_LENGTH + VLAN_TAG.etherType.offset],
+  ["priority shift", EthAt.PriorityShift, TCI.priority.shift],
+  ["priority mask", EthAt.PriorityMask, TCI.priority.mask],
+  ["dropEligible shift", EthAt.DropEligibleShift, TCI.dropEligible.shift],
   ["id shift", 0, TCI.id.shift],
-  ["id mask", Eth.IdMask, TCI.id.mask],
+  ["id mask", EthAt.IdMask, TCI.id.mask],
+  ["IPv4 EtherType", EtherType.Ipv4, ETHERTYPE_IPV4],
+  ["ARP EtherType", EtherType.Arp, ETHERTYPE_ARP],
+  ["VLAN EtherType", EtherType.Vlan, ETHERTYPE_VLAN],
+  ["IPv6 EtherType", EtherType.Ipv6, ETHERTYPE_IPV6],
+  ["QinQ EtherType", EtherType.Qinq, ETHERTYPE_QINQ],
+  ["old QinQ EtherType", EtherType.QinqOld, ETHERTYPE_QINQ_OLD],
 ]);
 
 export interface VlanTag {
@@ -80,7 +81,7 @@ export interface EthernetRecord {
 
 /** Header length of `record` on the wire: 14, or 18 with a VLAN tag. */
 export function ethernetHeaderLength(record: EthernetRecord): number {
-  return record.vlan === undefined ? Eth.HeaderLength : Eth.HeaderLength + Eth.TagLength;
+  return record.vlan === undefined ? EthAt.HeaderLength : EthAt.TaggedHeaderLength;
 }
 
 function truncated(table: typeof ETHERNET | typeof VLAN_TAG, base: number, end: number): DecodeError {
@@ -98,21 +99,21 @@ function truncated(table: typeof ETHERNET | typeof VLAN_TAG, base: number, end: 
  * @throws DecodeError if the header or its VLAN tag is cut short
  */
 export function decodeEthernet(bytes: Uint8Array, start = 0, end = bytes.length): EthernetRecord {
-  if (end - start < Eth.HeaderLength) throw truncated(ETHERNET, start, end);
+  if (end - start < EthAt.HeaderLength) throw truncated(ETHERNET, start, end);
   const destination = Mac.read(bytes, start);
-  const source = Mac.read(bytes, start + 6);
-  const outerType = (bytes[start + Eth.TypeAt] << 8) | bytes[start + Eth.TypeAt + 1];
-  if (outerType !== Eth.Vlan) return { destination, source, etherType: outerType };
-  const tagStart = start + Eth.HeaderLength;
-  if (end - tagStart < Eth.TagLength) throw truncated(VLAN_TAG, tagStart, end);
+  const source = Mac.read(bytes, start + EthAt.Source);
+  const outerType = (bytes[start + EthAt.Type] << 8) | bytes[start + EthAt.Type + 1];
+  if (outerType !== EtherType.Vlan) return { destination, source, etherType: outerType };
+  const tagStart = start + EthAt.HeaderLength;
+  if (end - tagStart < EthAt.TagLength) throw truncated(VLAN_TAG, tagStart, end);
   const word = (bytes[tagStart] << 8) | bytes[tagStart + 1];
   return {
     destination,
     source,
     vlan: {
-      id: word & Eth.IdMask,
-      priority: word >>> Eth.PriorityShift,
-      dropEligible: ((word >>> Eth.DropEligibleShift) & 1) === 1,
+      id: word & EthAt.IdMask,
+      priority: word >>> EthAt.PriorityShift,
+      dropEligible: ((word >>> EthAt.DropEligibleShift) & 1) === 1,
     },
     etherType: (bytes[tagStart + 2] << 8) | bytes[tagStart + 3],
   };
@@ -121,24 +122,24 @@ export function decodeEthernet(bytes: Uint8Array, start = 0, end = bytes.length)
 /** Writes the header at `into[offset]`; returns its length. `into` must have room for it. */
 export function encodeEthernet(record: EthernetRecord, into: Uint8Array, offset = 0): number {
   record.destination.write(into, offset);
-  record.source.write(into, offset + 6);
+  record.source.write(into, offset + EthAt.Source);
   if (record.vlan !== undefined) return encodeTagged(record, record.vlan, into, offset);
   const etherType = record.etherType;
-  into[offset + Eth.TypeAt] = etherType >>> 8;
-  into[offset + Eth.TypeAt + 1] = etherType & 0xff;
-  return Eth.HeaderLength;
+  into[offset + EthAt.Type] = etherType >>> 8;
+  into[offset + EthAt.Type + 1] = etherType & 0xff;
+  return EthAt.HeaderLength;
 }
 
 /** encodeEthernet's 802.1Q tag and inner type, apart so that the untagged path stays small enough to inline. */
 function encodeTagged(record: EthernetRecord, vlan: VlanTag, into: Uint8Array, offset: number): number {
-  const typeAt = offset + Eth.TypeAt;
-  into[typeAt] = Eth.Vlan >>> 8;
-  into[typeAt + 1] = Eth.Vlan & 0xff;
-  const word = ((vlan.priority & 7) << Eth.PriorityShift) | ((vlan.dropEligible ? 1 : 0) << Eth.DropEligibleShift) | (vlan.id & Eth.IdMask);
-  const tagAt = offset + Eth.HeaderLength;
+  const typeAt = offset + EthAt.Type;
+  into[typeAt] = EtherType.Vlan >>> 8;
+  into[typeAt + 1] = EtherType.Vlan & 0xff;
+  const word = ((vlan.priority & EthAt.PriorityMask) << EthAt.PriorityShift) | ((vlan.dropEligible ? 1 : 0) << EthAt.DropEligibleShift) | (vlan.id & EthAt.IdMask);
+  const tagAt = offset + EthAt.HeaderLength;
   into[tagAt] = word >>> 8;
   into[tagAt + 1] = word & 0xff;
   into[tagAt + 2] = record.etherType >>> 8;
   into[tagAt + 3] = record.etherType & 0xff;
-  return Eth.HeaderLength + Eth.TagLength;
+  return EthAt.TaggedHeaderLength;
 }

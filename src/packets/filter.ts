@@ -15,6 +15,7 @@
 // libpcap 1.10's quirks are kept where tcpdump's verdicts depend on them (see binary() and
 // arithmeticUnary()); test/packets/filter.test.ts checks every verdict against tcpdump's.
 import { Ipv4, Mac } from "./address";
+import { ArpAt, Ipv4At } from "./wire-literals";
 import {
   ETHERTYPE_ARP,
   ETHERTYPE_IPV4,
@@ -114,7 +115,7 @@ const PROTOCOL_NAMES: Readonly<Record<string, number>> = {
 /** 802.2 SAPs for which libpcap's `ether proto` compares DSAP and SSAP both (ISO, IP, NetBEUI). */
 const LLC_SAPS_BOTH = [0xfe, 0x06, 0xf0];
 const LLC_SAP_IPX = 0xe0;
-const ETHERTYPE_NAMES: Readonly<Record<string, number>> = { ip: ETHERTYPE_IPV4, ip6: ETHERTYPE_IPV6, arp: ETHERTYPE_ARP, rarp: ETHERTYPE_RARP };
+const ETHERTYPE_KEYWORDS: Readonly<Record<string, number>> = { ip: ETHERTYPE_IPV4, ip6: ETHERTYPE_IPV6, arp: ETHERTYPE_ARP, rarp: ETHERTYPE_RARP };
 const PORT_PROTOCOLS = [IP_PROTOCOL_SCTP, IP_PROTOCOL_TCP, IP_PROTOCOL_UDP];
 
 /**
@@ -545,7 +546,7 @@ class FilterParser {
       case "ip6":
       case "arp":
       case "rarp": {
-        const type = ETHERTYPE_NAMES[protocol];
+        const type = ETHERTYPE_KEYWORDS[protocol];
         guard = (b) => u16(b, L - 2) === type;
         base = () => L;
         break;
@@ -650,7 +651,7 @@ class FilterParser {
     }
     if (protocol === "ether") return this.fail(`"ether" needs host, src, dst, proto, broadcast or multicast after it`);
     if (protocol === "tcp" || protocol === "udp" || protocol === "sctp") return this.ipv4Or6Protocol(PROTOCOL_NUMBERS[protocol]);
-    const type = ETHERTYPE_NAMES[protocol];
+    const type = ETHERTYPE_KEYWORDS[protocol];
     return (b) => u16(b, L - 2) === type;
   }
 
@@ -781,7 +782,7 @@ class FilterParser {
     const name = word.replace(/^\\/, "");
     const L = this.linkOffset;
     if (protocol === "ether") {
-      const type = name in ETHERTYPE_NAMES ? ETHERTYPE_NAMES[name] : this.number(name, 0xffff, "an EtherType (or an LLC SAP)");
+      const type = name in ETHERTYPE_KEYWORDS ? ETHERTYPE_KEYWORDS[name] : this.number(name, 0xffff, "an EtherType (or an LLC SAP)");
       if (type > ETHERNET_MTU) return (b) => u16(b, L - 2) === type;
       // an 802.3 frame (a length where the type would be) whose LLC header has this SAP
       if (type === LLC_SAP_IPX) this.fail(`"ether proto ${word}" (IPX) is not supported: IPX has several framings`);
@@ -820,8 +821,8 @@ class FilterParser {
   private addressTest(protocol: string | undefined, direction: Direction, network: number, mask: number): Test {
     const L = this.linkOffset;
     const matches = (offset: number) => (b: Uint8Array) => ((u32(b, L + offset) & mask) >>> 0) === network;
-    const ip = combine(direction, matches(12), matches(16));
-    const arp = combine(direction, matches(14), matches(24));
+    const ip = combine(direction, matches(Ipv4At.Source), matches(Ipv4At.Destination));
+    const arp = combine(direction, matches(ArpAt.SenderIp), matches(ArpAt.TargetIp));
     const isIp: Test = (b) => u16(b, L - 2) === ETHERTYPE_IPV4 && ip(b, 0);
     const isArp = (type: number): Test => (b) => u16(b, L - 2) === type && arp(b, 0);
     if (protocol === "ip") return isIp;

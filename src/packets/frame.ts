@@ -3,20 +3,11 @@
 // no-allocation path for hot loops (sniffer, prober), reading fields straight from the bytes after
 // one walk of length checks.
 import { Ipv4, Mac } from "./address";
-import { AnyArpRecord, ARP, arpLength, ARP_LENGTH, ArpRecord, decodeArp, encodeArp } from "./arp";
+import { AnyArpRecord, arpLength, ArpRecord, decodeArp, encodeArp } from "./arp";
 import { DecodeError } from "./errors";
-import {
-  decodeEthernet,
-  encodeEthernet,
-  EthernetRecord,
-  ETHERNET_HEADER_LENGTH,
-  ETHERTYPE_ARP,
-  ETHERTYPE_IPV4,
-  ETHERTYPE_VLAN,
-  VLAN_TAG_LENGTH,
-} from "./ethernet";
+import { decodeEthernet, encodeEthernet, EthernetRecord } from "./ethernet";
 import { checkLiterals } from "./layout";
-import { decodeIcmp, encodeIcmp, IcmpFields, IcmpRecord, ICMP_HEADER_LENGTH, isEcho } from "./icmp";
+import { decodeIcmp, encodeIcmp, IcmpFields, IcmpRecord, isEcho } from "./icmp";
 import {
   decodeIpv4,
   encodeIpv4,
@@ -24,47 +15,15 @@ import {
   ipv4HeaderLength,
   Ipv4Fields,
   Ipv4Record,
-  IPV4_MIN_HEADER_LENGTH,
-  IP_PROTOCOL_ICMP,
   isFragment,
 } from "./ipv4";
+import { ArpAt, EthAt, EtherType, IcmpAt, Ipv4At } from "./wire-literals";
 
 const EMPTY = new Uint8Array(0);
 const NO_OPTIONS: EncodeOptions = {};
-const KEEP_CHECKSUMS: EncodeOptions = { checksums: "keep" };
+/** An ICMP message split over fragments: its checksum cannot be computed from the first one. */
+const KEEP_CHECKSUMS: EncodeOptions = { computeChecksums: false };
 
-/** The numbers the hot paths use, as literals (V8 compiles them to immediates); checked below. */
-const enum N {
-  EthernetHeader = 14,
-  TaggedEthernetHeader = 18,
-  Arp = 0x0806,
-  Ipv4 = 0x0800,
-  Vlan = 0x8100,
-  IcmpProtocol = 1,
-  IcmpHeader = 8,
-  ArpFixed = 8,
-  ArpLength = 28,
-  ArpSenderIp = 14,
-  ArpTargetMac = 18,
-  ArpTargetIp = 24,
-  Ipv4Header = 20,
-}
-checkLiterals("frame", [
-  ["Ethernet header length", N.EthernetHeader, ETHERNET_HEADER_LENGTH],
-  ["tagged Ethernet header length", N.TaggedEthernetHeader, ETHERNET_HEADER_LENGTH + VLAN_TAG_LENGTH],
-  ["ARP EtherType", N.Arp, ETHERTYPE_ARP],
-  ["IPv4 EtherType", N.Ipv4, ETHERTYPE_IPV4],
-  ["VLAN EtherType", N.Vlan, ETHERTYPE_VLAN],
-  ["ICMP protocol", N.IcmpProtocol, IP_PROTOCOL_ICMP],
-  ["ICMP header length", N.IcmpHeader, ICMP_HEADER_LENGTH],
-  ["ARP fixed part", N.ArpFixed, ARP.senderMac.offset],
-  ["ARP length", N.ArpLength, ARP_LENGTH],
-  ["ARP operation", 6, ARP.operation.offset],
-  ["ARP senderIp", N.ArpSenderIp, ARP.senderIp.offset],
-  ["ARP targetMac", N.ArpTargetMac, ARP.targetMac.offset],
-  ["ARP targetIp", N.ArpTargetIp, ARP.targetIp.offset],
-  ["IPv4 header length", N.Ipv4Header, IPV4_MIN_HEADER_LENGTH],
-]);
 
 /** What encodeFrame takes: the layers, the bytes after the last one, and any Ethernet padding. */
 export interface FrameFields {
@@ -166,22 +125,22 @@ function hex(bytes: Uint8Array): string {
 export function decodeFrame(bytes: Uint8Array): Frame {
   const end = bytes.length;
   const ethernet = decodeEthernet(bytes, 0, end);
-  const start = ethernet.vlan === undefined ? N.EthernetHeader : N.TaggedEthernetHeader;
+  const start = ethernet.vlan === undefined ? EthAt.HeaderLength : EthAt.TaggedHeaderLength;
   const etherType = ethernet.etherType;
-  if (etherType === N.Arp) {
+  if (etherType === EtherType.Arp) {
     const arp = decodeArp(bytes, start, end);
     const arpEnd = start + arpLength(arp);
     return arp.supported
       ? new Frame(bytes, arpEnd, arpEnd, ethernet, arp, undefined, undefined)
-      : new Frame(bytes, start + N.ArpFixed, arpEnd, ethernet, arp, undefined, undefined);
+      : new Frame(bytes, start + ArpAt.SenderMac, arpEnd, ethernet, arp, undefined, undefined);
   }
-  if (etherType === N.Ipv4) {
+  if (etherType === EtherType.Ipv4) {
     const ipv4 = decodeIpv4(bytes, start, end);
     const payloadStart = start + ipv4.headerLength;
     const datagramEnd = start + ipv4.totalLength;
-    if (ipv4.protocol === N.IcmpProtocol && ipv4.fragmentOffset === 0) {
+    if (ipv4.protocol === Ipv4At.ProtocolIcmp && ipv4.fragmentOffset === 0) {
       const icmp = decodeIcmp(bytes, payloadStart, datagramEnd, !ipv4.moreFragments);
-      return new Frame(bytes, payloadStart + N.IcmpHeader, datagramEnd, ethernet, undefined, ipv4, icmp);
+      return new Frame(bytes, payloadStart + IcmpAt.HeaderLength, datagramEnd, ethernet, undefined, ipv4, icmp);
     }
     return new Frame(bytes, payloadStart, datagramEnd, ethernet, undefined, ipv4, undefined);
   }
@@ -207,9 +166,9 @@ export function encodedFrameLength(record: FrameFields): number {
 function frameLength(record: FrameFields, payload: Uint8Array, padding: Uint8Array | undefined): number {
   const arp = record.arp;
   const ipv4 = record.ipv4;
-  let length = record.ethernet.vlan === undefined ? N.EthernetHeader : N.TaggedEthernetHeader;
+  let length = record.ethernet.vlan === undefined ? EthAt.HeaderLength : EthAt.TaggedHeaderLength;
   if (arp !== undefined) length += arpLength(arp);
-  else if (ipv4 !== undefined) length += ipv4HeaderLength(ipv4) + (record.icmp !== undefined ? N.IcmpHeader : 0) + payload.length;
+  else if (ipv4 !== undefined) length += ipv4HeaderLength(ipv4) + (record.icmp !== undefined ? IcmpAt.HeaderLength : 0) + payload.length;
   else length += payload.length;
   return padding === undefined ? length : length + padding.length;
 }
@@ -217,14 +176,15 @@ function frameLength(record: FrameFields, payload: Uint8Array, padding: Uint8Arr
 /**
  * Encodes a frame: the inverse of decodeFrame. Writes into `into` (from its start) when given —
  * it must hold encodedFrameLength(record) bytes — and returns the bytes written as a view of it;
- * otherwise allocates. Lengths and checksums are computed unless `checksums: "keep"`.
+ * otherwise allocates. Lengths and checksums are computed; `fixLengths: false` writes the record's
+ * IPv4 lengths and `computeChecksums: false` its checksums as given (EncodeOptions).
  */
 export function encodeFrame(record: FrameFields, into?: Uint8Array, options: EncodeOptions = NO_OPTIONS): Uint8Array {
   // Decoded Frames and plain records go separate ways from the start, so that each property read
   // below sees the few object shapes of its kind (V8 slows down past four shapes at one read).
   if (record instanceof Frame) return encodeDecoded(record, into, options);
   const arp = record.arp;
-  if (arp !== undefined && arp.supported && arp.hardwareLength === 6 && arp.protocolLength === 4) {
+  if (arp !== undefined && arp.supported && arp.hardwareLength === ArpAt.MacLength && arp.protocolLength === ArpAt.Ipv4Length) {
     const written = encodeArpFrame(record.ethernet, arp, record.padding, into);
     if (written !== undefined) return written;
   }
@@ -234,7 +194,7 @@ export function encodeFrame(record: FrameFields, into?: Uint8Array, options: Enc
 /** encodeFrame for a decoded Frame: its payload and padding are views made only when not empty. */
 function encodeDecoded(frame: Frame, into: Uint8Array | undefined, options: EncodeOptions): Uint8Array {
   const arp = frame.arp;
-  if (arp !== undefined && arp.supported && arp.hardwareLength === 6 && arp.protocolLength === 4) {
+  if (arp !== undefined && arp.supported && arp.hardwareLength === ArpAt.MacLength && arp.protocolLength === ArpAt.Ipv4Length) {
     const written = encodeArpFrame(frame.ethernet, arp, framePadding(frame), into);
     if (written !== undefined) return written;
   }
@@ -258,8 +218,8 @@ function encodeArpFrame(
   const senderMac = arp.senderMac.value;
   const targetMac = arp.targetMac.value;
   if (!(senderMac >= 0 && targetMac >= 0)) return undefined;
-  const at = ethernet.vlan === undefined ? N.EthernetHeader : N.TaggedEthernetHeader;
-  const arpEnd = at + N.ArpLength;
+  const at = ethernet.vlan === undefined ? EthAt.HeaderLength : EthAt.TaggedHeaderLength;
+  const arpEnd = at + ArpAt.Length;
   const length = padding === undefined ? arpEnd : arpEnd + padding.length;
   const out = into ?? new Uint8Array(length);
   if (out.length < length) throw new RangeError(`encodeFrame: the buffer holds ${out.length} bytes, the frame needs ${length}`);
@@ -267,17 +227,17 @@ function encodeArpFrame(
   const hardwareType = arp.hardwareType;
   const protocolType = arp.protocolType;
   const operation = arp.operation;
-  out[at] = hardwareType >>> 8;
-  out[at + 1] = hardwareType & 0xff;
-  out[at + 2] = protocolType >>> 8;
-  out[at + 3] = protocolType & 0xff;
-  out[at + 4] = 6;
-  out[at + 5] = 4;
-  out[at + 6] = operation >>> 8;
-  out[at + 7] = operation & 0xff;
+  out[at + ArpAt.HardwareType] = hardwareType >>> 8;
+  out[at + ArpAt.HardwareType + 1] = hardwareType & 0xff;
+  out[at + ArpAt.ProtocolType] = protocolType >>> 8;
+  out[at + ArpAt.ProtocolType + 1] = protocolType & 0xff;
+  out[at + ArpAt.HardwareLength] = ArpAt.MacLength;
+  out[at + ArpAt.ProtocolLength] = ArpAt.Ipv4Length;
+  out[at + ArpAt.Operation] = operation >>> 8;
+  out[at + ArpAt.Operation + 1] = operation & 0xff;
   let high = (senderMac / 0x1_0000_0000) >>> 0;
   let low = senderMac >>> 0;
-  let p = at + N.ArpFixed;
+  let p = at + ArpAt.SenderMac;
   out[p] = high >>> 8;
   out[p + 1] = high & 0xff;
   out[p + 2] = low >>> 24;
@@ -285,14 +245,14 @@ function encodeArpFrame(
   out[p + 4] = (low >>> 8) & 0xff;
   out[p + 5] = low & 0xff;
   low = arp.senderIp.value >>> 0;
-  p = at + N.ArpSenderIp;
+  p = at + ArpAt.SenderIp;
   out[p] = low >>> 24;
   out[p + 1] = (low >>> 16) & 0xff;
   out[p + 2] = (low >>> 8) & 0xff;
   out[p + 3] = low & 0xff;
   high = (targetMac / 0x1_0000_0000) >>> 0;
   low = targetMac >>> 0;
-  p = at + N.ArpTargetMac;
+  p = at + ArpAt.TargetMac;
   out[p] = high >>> 8;
   out[p + 1] = high & 0xff;
   out[p + 2] = low >>> 24;
@@ -300,7 +260,7 @@ function encodeArpFrame(
   out[p + 4] = (low >>> 8) & 0xff;
   out[p + 5] = low & 0xff;
   low = arp.targetIp.value >>> 0;
-  p = at + N.ArpTargetIp;
+  p = at + ArpAt.TargetIp;
   out[p] = low >>> 24;
   out[p + 1] = (low >>> 16) & 0xff;
   out[p + 2] = (low >>> 8) & 0xff;
@@ -327,7 +287,7 @@ function encodeLayers(
     at += encodeArp(arp, out, at, arp.supported ? undefined : payload);
   } else if (ipv4 !== undefined) {
     const icmp = record.icmp;
-    const icmpLength = icmp === undefined ? payload.length : N.IcmpHeader + payload.length;
+    const icmpLength = icmp === undefined ? payload.length : IcmpAt.HeaderLength + payload.length;
     at += encodeIpv4(ipv4, icmpLength, out, at, options);
     if (icmp !== undefined) {
       at += encodeIcmp(icmp, payload, out, at, isFragment(ipv4) ? KEEP_CHECKSUMS : options);
@@ -391,43 +351,54 @@ export class FrameView {
   /** end of the IPv4 datagram or ARP body */
   datagramEnd = 0;
 
+  /**
+   * reset(), with the view typed by what it found: undefined where reset returns false, else this view
+   * as the one of ArpFrameView, UnsupportedArpFrameView, Ipv4FrameView, IcmpFrameView, OtherFrameView
+   * that `kind` names, so that the compiler refuses a getter of another layer (`ipv4Ttl` of an ARP
+   * frame). The same object, not a copy: valid until the next reset. Allocates nothing.
+   */
+  resetTyped(bytes: Uint8Array): TypedFrameView | undefined {
+    return this.reset(bytes) ? (this as unknown as TypedFrameView) : undefined;
+  }
+
   reset(bytes: Uint8Array): boolean {
-    // The numbers are literals (const enums) so that V8 compiles them to immediates: see `N`.
+    // The numbers are literals (const enums from wire-literals.ts) so that V8 compiles them to immediates.
     this.bytes = bytes;
     const end = bytes.length;
-    if (end < N.EthernetHeader) return false;
-    let type = (bytes[12] << 8) | bytes[13];
-    let at: number = N.EthernetHeader;
-    if (type === N.Vlan) {
-      if (end < N.TaggedEthernetHeader) return false;
-      type = (bytes[16] << 8) | bytes[17];
-      at = N.TaggedEthernetHeader;
+    if (end < EthAt.HeaderLength) return false;
+    let type = (bytes[EthAt.Type] << 8) | bytes[EthAt.Type + 1];
+    let at: number = EthAt.HeaderLength;
+    if (type === EtherType.Vlan) {
+      if (end < EthAt.TaggedHeaderLength) return false;
+      type = (bytes[EthAt.InnerType] << 8) | bytes[EthAt.InnerType + 1];
+      at = EthAt.TaggedHeaderLength;
     }
     this.networkOffset = at;
-    if (type === N.Arp) {
-      if (end - at < N.ArpFixed) return false;
-      const hardwareLength = bytes[at + 4];
-      const protocolLength = bytes[at + 5];
-      const arpEnd = at + N.ArpFixed + 2 * hardwareLength + 2 * protocolLength;
+    if (type === EtherType.Arp) {
+      if (end - at < ArpAt.SenderMac) return false;
+      const hardwareLength = bytes[at + ArpAt.HardwareLength];
+      const protocolLength = bytes[at + ArpAt.ProtocolLength];
+      const arpEnd = at + ArpAt.SenderMac + 2 * hardwareLength + 2 * protocolLength;
       if (arpEnd > end) return false;
       this.datagramEnd = arpEnd;
       // hardware type 1 and protocol type 0x0800 as one word, then the two lengths
-      const types = (bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3];
-      this.kind = (types === 0x0001_0800 && hardwareLength === 6 && protocolLength === 4 ? Kind.Arp : Kind.UnsupportedArp) as number;
+      const types = (bytes[at + ArpAt.HardwareType] << 24) | (bytes[at + ArpAt.HardwareType + 1] << 16) | (bytes[at + ArpAt.ProtocolType] << 8) | bytes[at + ArpAt.ProtocolType + 1];
+      const ethernetIpv4 = types === ArpAt.EthernetIpv4Types && hardwareLength === ArpAt.MacLength && protocolLength === ArpAt.Ipv4Length;
+      this.kind = (ethernetIpv4 ? Kind.Arp : Kind.UnsupportedArp) as number;
       return true;
     }
-    if (type === N.Ipv4) {
-      if (end - at < N.Ipv4Header) return false;
+    if (type === EtherType.Ipv4) {
+      if (end - at < Ipv4At.MinHeaderLength) return false;
       const first = bytes[at];
-      const headerLength = (first & 0xf) * 4;
-      if (first >>> 4 !== 4 || headerLength < N.Ipv4Header || end - at < headerLength) return false;
-      const totalLength = (bytes[at + 2] << 8) | bytes[at + 3];
+      const headerLength = (first & Ipv4At.HeaderWordsMask) * 4;
+      if (first >>> Ipv4At.VersionShift !== 4 || headerLength < Ipv4At.MinHeaderLength || end - at < headerLength) return false;
+      const totalLength = (bytes[at + Ipv4At.TotalLength] << 8) | bytes[at + Ipv4At.TotalLength + 1];
       if (totalLength < headerLength || at + totalLength > end) return false;
       this.transportOffset = at + headerLength;
       this.datagramEnd = at + totalLength;
-      const firstFragment = (((bytes[at + 6] << 8) | bytes[at + 7]) & 0x1fff) === 0;
-      if (bytes[at + 9] === N.IcmpProtocol && firstFragment) {
-        if (totalLength - headerLength < N.IcmpHeader) return false;
+      const firstFragment = (((bytes[at + Ipv4At.Flags] << 8) | bytes[at + Ipv4At.Flags + 1]) & Ipv4At.FragmentUnits) === 0;
+      if (bytes[at + Ipv4At.Protocol] === Ipv4At.ProtocolIcmp && firstFragment) {
+        if (totalLength - headerLength < IcmpAt.HeaderLength) return false;
         this.kind = Kind.Icmp as number;
       } else this.kind = Kind.Ipv4 as number;
       return true;
@@ -439,80 +410,173 @@ export class FrameView {
 
   get etherType(): number {
     const b = this.bytes;
-    return this.networkOffset === 18 ? (b[16] << 8) | b[17] : (b[12] << 8) | b[13];
+    return this.networkOffset === EthAt.TaggedHeaderLength ? (b[EthAt.InnerType] << 8) | b[EthAt.InnerType + 1] : (b[EthAt.Type] << 8) | b[EthAt.Type + 1];
   }
   /** VLAN id, or -1 without a tag */
   get vlanId(): number {
-    return this.networkOffset === 18 ? ((this.bytes[14] << 8) | this.bytes[15]) & 0xfff : -1;
+    return this.networkOffset === EthAt.TaggedHeaderLength ? ((this.bytes[EthAt.Tci] << 8) | this.bytes[EthAt.Tci + 1]) & EthAt.IdMask : -1;
   }
   get destinationMac(): number {
-    return mac48(this.bytes, 0);
+    return mac48(this.bytes, EthAt.Destination);
   }
   get sourceMac(): number {
-    return mac48(this.bytes, 6);
+    return mac48(this.bytes, EthAt.Source);
   }
 
   get arpOperation(): number {
     const b = this.bytes;
     const at = this.networkOffset;
-    return (b[at + 6] << 8) | b[at + 7];
+    return (b[at + ArpAt.Operation] << 8) | b[at + ArpAt.Operation + 1];
   }
   get arpSenderMac(): number {
-    return mac48(this.bytes, this.networkOffset + 8);
+    return mac48(this.bytes, this.networkOffset + ArpAt.SenderMac);
   }
   get arpSenderIp(): number {
-    return u32(this.bytes, this.networkOffset + 14);
+    return u32(this.bytes, this.networkOffset + ArpAt.SenderIp);
   }
   get arpTargetMac(): number {
-    return mac48(this.bytes, this.networkOffset + 18);
+    return mac48(this.bytes, this.networkOffset + ArpAt.TargetMac);
   }
   get arpTargetIp(): number {
-    return u32(this.bytes, this.networkOffset + 24);
+    return u32(this.bytes, this.networkOffset + ArpAt.TargetIp);
   }
 
   get ipv4Source(): number {
-    return u32(this.bytes, this.networkOffset + 12);
+    return u32(this.bytes, this.networkOffset + Ipv4At.Source);
   }
   get ipv4Destination(): number {
-    return u32(this.bytes, this.networkOffset + 16);
+    return u32(this.bytes, this.networkOffset + Ipv4At.Destination);
   }
   get ipv4Ttl(): number {
-    return this.bytes[this.networkOffset + 8];
+    return this.bytes[this.networkOffset + Ipv4At.Ttl];
   }
   get ipv4Protocol(): number {
-    return this.bytes[this.networkOffset + 9];
+    return this.bytes[this.networkOffset + Ipv4At.Protocol];
   }
   get ipv4Identification(): number {
     const b = this.bytes;
-    return (b[this.networkOffset + 4] << 8) | b[this.networkOffset + 5];
+    return (b[this.networkOffset + Ipv4At.Identification] << 8) | b[this.networkOffset + Ipv4At.Identification + 1];
   }
   get ipv4TotalLength(): number {
     return this.datagramEnd - this.networkOffset;
   }
 
   get icmpType(): number {
-    return this.bytes[this.transportOffset];
+    return this.bytes[this.transportOffset + IcmpAt.Type];
   }
   get icmpCode(): number {
-    return this.bytes[this.transportOffset + 1];
+    return this.bytes[this.transportOffset + IcmpAt.Code];
   }
   get icmpIdentifier(): number {
     const b = this.bytes;
-    return (b[this.transportOffset + 4] << 8) | b[this.transportOffset + 5];
+    return (b[this.transportOffset + IcmpAt.Identifier] << 8) | b[this.transportOffset + IcmpAt.Identifier + 1];
   }
   get icmpSequence(): number {
     const b = this.bytes;
-    return (b[this.transportOffset + 6] << 8) | b[this.transportOffset + 7];
+    return (b[this.transportOffset + IcmpAt.Sequence] << 8) | b[this.transportOffset + IcmpAt.Sequence + 1];
   }
   /** start of the ICMP data (after the 8-byte header) */
   get icmpDataOffset(): number {
-    return this.transportOffset + 8;
+    return this.transportOffset + IcmpAt.HeaderLength;
   }
   /** True for an echo request or reply */
   get isEcho(): boolean {
-    return isEcho(this.bytes[this.transportOffset]);
+    return isEcho(this.bytes[this.transportOffset + IcmpAt.Type]);
   }
 }
+
+/** What a FrameView has for every frame it accepted. */
+export interface FrameViewCommon {
+  /** the frame viewed */
+  readonly bytes: Uint8Array;
+  /** start of the layer after Ethernet (and its VLAN tag) */
+  readonly networkOffset: number;
+  /** end of the IPv4 datagram or ARP body; the end of the frame for another EtherType */
+  readonly datagramEnd: number;
+  /** the EtherType (inside a VLAN tag, the inner one) */
+  readonly etherType: number;
+  /** VLAN id, or -1 without a tag */
+  readonly vlanId: number;
+  /** destination MAC as a 48-bit integer */
+  readonly destinationMac: number;
+  /** source MAC as a 48-bit integer */
+  readonly sourceMac: number;
+}
+
+/** A FrameView on Ethernet/IPv4 ARP: the addresses can be read. */
+export interface ArpFrameView extends FrameViewCommon {
+  /** FrameKind.Arp */
+  readonly kind: FrameKind.Arp;
+  /** 1 request, 2 reply, or another operation */
+  readonly arpOperation: number;
+  /** sender MAC as a 48-bit integer */
+  readonly arpSenderMac: number;
+  /** sender IPv4 address as a uint32 */
+  readonly arpSenderIp: number;
+  /** target MAC as a 48-bit integer */
+  readonly arpTargetMac: number;
+  /** target IPv4 address as a uint32 */
+  readonly arpTargetIp: number;
+}
+
+/** A FrameView on ARP for other hardware or protocol types: only the fixed part can be read. */
+export interface UnsupportedArpFrameView extends FrameViewCommon {
+  /** FrameKind.UnsupportedArp */
+  readonly kind: FrameKind.UnsupportedArp;
+  /** the operation field */
+  readonly arpOperation: number;
+}
+
+/** The IPv4 getters of a FrameView, for IPv4 frames with or without ICMP. */
+export interface Ipv4FrameFields extends FrameViewCommon {
+  /** start of the IPv4 payload (the ICMP header for ICMP) */
+  readonly transportOffset: number;
+  /** source address as a uint32 */
+  readonly ipv4Source: number;
+  /** destination address as a uint32 */
+  readonly ipv4Destination: number;
+  /** time to live */
+  readonly ipv4Ttl: number;
+  /** the protocol number of the payload */
+  readonly ipv4Protocol: number;
+  /** the identification field */
+  readonly ipv4Identification: number;
+  /** header plus payload, as the totalLength field says */
+  readonly ipv4TotalLength: number;
+}
+
+/** A FrameView on IPv4 carrying something other than (first-fragment) ICMP. */
+export interface Ipv4FrameView extends Ipv4FrameFields {
+  /** FrameKind.Ipv4 */
+  readonly kind: FrameKind.Ipv4;
+}
+
+/** A FrameView on ICMP over IPv4 (first fragment or whole): the ICMP header can be read. */
+export interface IcmpFrameView extends Ipv4FrameFields {
+  /** FrameKind.Icmp */
+  readonly kind: FrameKind.Icmp;
+  /** the ICMP type */
+  readonly icmpType: number;
+  /** the ICMP code */
+  readonly icmpCode: number;
+  /** echo identifier (for other types, the first half of the rest of the header) */
+  readonly icmpIdentifier: number;
+  /** echo sequence number (for other types, the second half of the rest of the header) */
+  readonly icmpSequence: number;
+  /** start of the ICMP data (after the 8-byte header) */
+  readonly icmpDataOffset: number;
+  /** true for an echo request or reply */
+  readonly isEcho: boolean;
+}
+
+/** A FrameView on a frame of an EtherType other than ARP and IPv4: only the Ethernet header can be read. */
+export interface OtherFrameView extends FrameViewCommon {
+  /** FrameKind.Other */
+  readonly kind: FrameKind.Other;
+}
+
+/** What FrameView.resetTyped returns: the view, typed by the kind of frame it found. */
+export type TypedFrameView = ArpFrameView | UnsupportedArpFrameView | Ipv4FrameView | IcmpFrameView | OtherFrameView;
 
 function u32(b: Uint8Array, at: number): number {
   return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;

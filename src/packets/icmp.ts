@@ -9,9 +9,10 @@
 import type { HeaderLayout } from "./positions";
 import { struct, u16be, u32be, u8 } from "buffer-layout";
 import { foldChecksum, onesComplementSum } from "./checksum";
-import { DecodeError } from "./errors";
-import { decodeIpv4Header, Ipv4Record, IP_PROTOCOL_ICMP } from "./ipv4";
+import { lengthError } from "./errors";
+import { computesChecksums, decodeIpv4Header, EncodeOptions, Ipv4Record, IP_PROTOCOL_ICMP } from "./ipv4";
 import { checkLiterals, fieldTable, firstFieldPast } from "./layout";
+import { IcmpAt } from "./wire-literals";
 
 export const ICMP_ECHO_REPLY = 0;
 export const ICMP_DESTINATION_UNREACHABLE = 3;
@@ -29,17 +30,21 @@ export const icmpLayout: HeaderLayout = icmpStructure;
 export const ICMP = fieldTable(icmpStructure);
 export const ICMP_ECHO = fieldTable(icmpEchoStructure);
 export const ICMP_HEADER_LENGTH = icmpStructure.span;
+const ICMP_ECHO_HEADER_LENGTH = icmpEchoStructure.span;
 
-/** The numbers the hot paths use, as literals; checked against the layout and constants below. */
-const enum Icmp {
-  HeaderLength = 8,
-  EchoReply = 0,
-  EchoRequest = 8,
-}
+// The layout's numbers as literals for the hot paths (IcmpAt in wire-literals.ts, which frame.ts uses
+// too), checked here against the layouts and the constants.
 checkLiterals("icmp", [
-  ["header length", Icmp.HeaderLength, ICMP_HEADER_LENGTH],
-  ["echo reply", Icmp.EchoReply, ICMP_ECHO_REPLY],
-  ["echo request", Icmp.EchoRequest, ICMP_ECHO_REQUEST],
+  ["type", IcmpAt.Type, ICMP.type.offset],
+  ["code", IcmpAt.Code, ICMP.code.offset],
+  ["checksum", IcmpAt.Checksum, ICMP.checksum.offset],
+  ["restOfHeader", IcmpAt.RestOfHeader, ICMP.restOfHeader.offset],
+  ["identifier", IcmpAt.Identifier, ICMP_ECHO.identifier.offset],
+  ["sequence", IcmpAt.Sequence, ICMP_ECHO.sequence.offset],
+  ["header length", IcmpAt.HeaderLength, ICMP_HEADER_LENGTH],
+  ["echo header length", IcmpAt.HeaderLength, ICMP_ECHO_HEADER_LENGTH],
+  ["echo reply", IcmpAt.EchoReply, ICMP_ECHO_REPLY],
+  ["echo request", IcmpAt.EchoRequest, ICMP_ECHO_REQUEST],
 ]);
 
 /** The part of the offending datagram's ICMP header an ICMP error quotes, when it was ICMP. */
@@ -69,7 +74,7 @@ export interface IcmpRecord {
 }
 
 export function isEcho(type: number): boolean {
-  return type === Icmp.EchoRequest || type === Icmp.EchoReply;
+  return type === IcmpAt.EchoRequest || type === IcmpAt.EchoReply;
 }
 
 function quotesDatagram(type: number): boolean {
@@ -82,9 +87,9 @@ function decodeQuoted(bytes: Uint8Array, start: number, end: number): QuotedIpv4
   const after = start + header.headerLength;
   if (header.protocol !== IP_PROTOCOL_ICMP || header.fragmentOffset !== 0 || end - after < ICMP_HEADER_LENGTH) return header;
   const type = bytes[after];
-  const code = bytes[after + 1];
+  const code = bytes[after + IcmpAt.Code];
   const icmp: QuotedIcmp = isEcho(type)
-    ? { type, code, identifier: (bytes[after + 4] << 8) | bytes[after + 5], sequence: (bytes[after + 6] << 8) | bytes[after + 7] }
+    ? { type, code, identifier: (bytes[after + IcmpAt.Identifier] << 8) | bytes[after + IcmpAt.Identifier + 1], sequence: (bytes[after + IcmpAt.Sequence] << 8) | bytes[after + IcmpAt.Sequence + 1] }
     : { type, code };
   return { ...header, icmp };
 }
@@ -96,17 +101,18 @@ function decodeQuoted(bytes: Uint8Array, start: number, end: number): QuotedIpv4
  * @throws DecodeError when fewer than 8 bytes are at hand
  */
 export function decodeIcmp(bytes: Uint8Array, start = 0, end = bytes.length, whole = true): IcmpRecord {
-  if (end - start < Icmp.HeaderLength) {
+  if (end - start < IcmpAt.HeaderLength) {
     const field = firstFieldPast(ICMP_ECHO, start, end)!;
     const type = end > start ? bytes[start] : -1;
     const name = isEcho(type) || field.offset < 4 ? field.name : "restOfHeader";
     const span = name === "restOfHeader" ? 4 : field.span;
-    const offset = name === "restOfHeader" ? start + 4 : start + field.offset;
-    throw new DecodeError("icmp", name, offset, offset + span, end);
+    const offset = name === "restOfHeader" ? start + IcmpAt.RestOfHeader : start + field.offset;
+    // the limit is the IPv4 totalLength when it ends before the captured bytes do
+    throw lengthError("icmp", name, offset, offset + span, end, end < bytes.length ? "header" : "captured");
   }
   const type = bytes[start];
-  const code = bytes[start + 1];
-  const checksum = (bytes[start + 2] << 8) | bytes[start + 3];
+  const code = bytes[start + IcmpAt.Code];
+  const checksum = (bytes[start + IcmpAt.Checksum] << 8) | bytes[start + IcmpAt.Checksum + 1];
   const checksumValid = whole ? foldChecksum(onesComplementSum(bytes, start, end)) === 0 : null;
   if (isEcho(type)) {
     return {
@@ -114,64 +120,64 @@ export function decodeIcmp(bytes: Uint8Array, start = 0, end = bytes.length, who
       code,
       checksum,
       checksumValid,
-      identifier: (bytes[start + 4] << 8) | bytes[start + 5],
-      sequence: (bytes[start + 6] << 8) | bytes[start + 7],
+      identifier: (bytes[start + IcmpAt.Identifier] << 8) | bytes[start + IcmpAt.Identifier + 1],
+      sequence: (bytes[start + IcmpAt.Sequence] << 8) | bytes[start + IcmpAt.Sequence + 1],
     };
   }
-  const restOfHeader = ((bytes[start + 4] << 24) | (bytes[start + 5] << 16) | (bytes[start + 6] << 8) | bytes[start + 7]) >>> 0;
+  const restOfHeader = ((bytes[start + IcmpAt.RestOfHeader] << 24) | (bytes[start + IcmpAt.RestOfHeader + 1] << 16) | (bytes[start + IcmpAt.RestOfHeader + 2] << 8) | bytes[start + IcmpAt.RestOfHeader + 3]) >>> 0;
   if (quotesDatagram(type)) {
-    const quoted = decodeQuoted(bytes, start + Icmp.HeaderLength, end);
+    const quoted = decodeQuoted(bytes, start + IcmpAt.HeaderLength, end);
     if (quoted !== undefined) return { type, code, checksum, checksumValid, restOfHeader, quoted };
   }
   return { type, code, checksum, checksumValid, restOfHeader };
 }
 
-const NO_OPTIONS: { checksums?: "compute" | "keep" } = {};
+const NO_OPTIONS: EncodeOptions = {};
 
 /** What encodeIcmp needs: checksum and its validity are derived unless kept. */
 export type IcmpFields = Omit<IcmpRecord, "checksum" | "checksumValid" | "quoted"> & { readonly checksum?: number };
 
 /**
  * Writes the 8-byte ICMP header at `into[offset]`, with `data` after it, and returns the message
- * length. The checksum covers header and data; `checksums: "keep"` writes record.checksum instead.
+ * length. The checksum covers header and data; `computeChecksums: false` writes record.checksum instead.
  */
 export function encodeIcmp(
   record: IcmpFields,
   data: Uint8Array,
   into: Uint8Array,
   offset = 0,
-  options: { checksums?: "compute" | "keep" } = NO_OPTIONS,
+  options: EncodeOptions = NO_OPTIONS,
 ): number {
   const type = record.type;
   const code = record.code;
   into[offset] = type;
-  into[offset + 1] = code;
-  into[offset + 2] = 0;
-  into[offset + 3] = 0;
+  into[offset + IcmpAt.Code] = code;
+  into[offset + IcmpAt.Checksum] = 0;
+  into[offset + IcmpAt.Checksum + 1] = 0;
   // the header's words as written (each masked as its byte stores mask it), for the checksum
   let headerSum = ((type & 0xff) << 8) | (code & 0xff);
   if (isEcho(type)) {
     const identifier = record.identifier ?? 0;
     const sequence = record.sequence ?? 0;
-    into[offset + 4] = identifier >>> 8;
-    into[offset + 5] = identifier & 0xff;
-    into[offset + 6] = sequence >>> 8;
-    into[offset + 7] = sequence & 0xff;
+    into[offset + IcmpAt.Identifier] = identifier >>> 8;
+    into[offset + IcmpAt.Identifier + 1] = identifier & 0xff;
+    into[offset + IcmpAt.Sequence] = sequence >>> 8;
+    into[offset + IcmpAt.Sequence + 1] = sequence & 0xff;
     headerSum += (identifier & 0xffff) + (sequence & 0xffff);
   } else {
     const rest = record.restOfHeader ?? 0;
-    into[offset + 4] = rest >>> 24;
-    into[offset + 5] = (rest >>> 16) & 0xff;
-    into[offset + 6] = (rest >>> 8) & 0xff;
-    into[offset + 7] = rest & 0xff;
+    into[offset + IcmpAt.RestOfHeader] = rest >>> 24;
+    into[offset + IcmpAt.RestOfHeader + 1] = (rest >>> 16) & 0xff;
+    into[offset + IcmpAt.RestOfHeader + 2] = (rest >>> 8) & 0xff;
+    into[offset + IcmpAt.RestOfHeader + 3] = rest & 0xff;
     headerSum += (rest >>> 16) + (rest & 0xffff);
   }
-  const dataAt = offset + Icmp.HeaderLength;
+  const dataAt = offset + IcmpAt.HeaderLength;
   if (data.length > 0) into.set(data, dataAt);
   const end = dataAt + data.length;
   const checksum =
-    options.checksums === "keep" && record.checksum !== undefined ? record.checksum : foldChecksum(onesComplementSum(into, dataAt, end, headerSum));
-  into[offset + 2] = checksum >>> 8;
-  into[offset + 3] = checksum & 0xff;
+    !computesChecksums(options) && record.checksum !== undefined ? record.checksum : foldChecksum(onesComplementSum(into, dataAt, end, headerSum));
+  into[offset + IcmpAt.Checksum] = checksum >>> 8;
+  into[offset + IcmpAt.Checksum + 1] = checksum & 0xff;
   return end - offset;
 }

@@ -8,8 +8,10 @@ import type { HeaderLayout } from "./positions";
 import { blob, bits, struct, u16be, u8 } from "buffer-layout";
 import { Ipv4 } from "./address";
 import { foldChecksum, onesComplementSum } from "./checksum";
-import { DecodeError } from "./errors";
+import { contentError, DecodeError, lengthError } from "./errors";
 import { bitTable, checkLiterals, fieldTable, firstFieldPast } from "./layout";
+import type { EmitOptions } from "./view";
+import { Ipv4At } from "./wire-literals";
 
 export const IP_PROTOCOL_ICMP = 1;
 export const IP_PROTOCOL_TCP = 6;
@@ -49,52 +51,41 @@ export const ipv4Layout: HeaderLayout = ipv4Structure;
 export const IPV4 = fieldTable(ipv4Structure);
 /** Header length without options. */
 export const IPV4_MIN_HEADER_LENGTH = ipv4Structure.span;
-const IPV4_MAX_HEADER_LENGTH = 60;
 const VERSION_IHL = bitTable(ipv4Structure, versionAndLength, versionAndLengthFields);
 const TRAFFIC_CLASS = bitTable(ipv4Structure, trafficClass, trafficClassFields);
 const FRAGMENT = bitTable(ipv4Structure, fragment, fragmentFields);
 
 const NO_OPTIONS = new Uint8Array(0);
 
-/** The layout's numbers as literals for the hot paths; checked against the layout below. */
-const enum Ip {
-  TotalLength = 2,
-  Identification = 4,
-  Flags = 6,
-  Ttl = 8,
-  Protocol = 9,
-  Checksum = 10,
-  Source = 12,
-  Destination = 16,
-  MinHeaderLength = 20,
-  ReservedFlag = 0x8000,
-  DontFragment = 0x4000,
-  MoreFragments = 0x2000,
-  FragmentUnits = 0x1fff,
-}
+// The layout's numbers as literals for the hot paths (Ipv4At in wire-literals.ts, which frame.ts and
+// summary.ts use too), checked here against the layout.
 checkLiterals("ipv4", [
-  ["totalLength", Ip.TotalLength, IPV4.totalLength.offset],
-  ["identification", Ip.Identification, IPV4.identification.offset],
-  ["flags", Ip.Flags, IPV4.flagsAndFragmentOffset.offset],
-  ["ttl", Ip.Ttl, IPV4.ttl.offset],
-  ["protocol", Ip.Protocol, IPV4.protocol.offset],
-  ["checksum", Ip.Checksum, IPV4.checksum.offset],
-  ["source", Ip.Source, IPV4.source.offset],
-  ["destination", Ip.Destination, IPV4.destination.offset],
-  ["header length", Ip.MinHeaderLength, IPV4_MIN_HEADER_LENGTH],
-  ["version shift", 4, VERSION_IHL.version.shift],
+  ["versionAndHeaderLength", Ipv4At.VersionAndLength, IPV4.versionAndHeaderLength.offset],
+  ["trafficClass", Ipv4At.TrafficClass, IPV4.trafficClass.offset],
+  ["totalLength", Ipv4At.TotalLength, IPV4.totalLength.offset],
+  ["identification", Ipv4At.Identification, IPV4.identification.offset],
+  ["flags", Ipv4At.Flags, IPV4.flagsAndFragmentOffset.offset],
+  ["ttl", Ipv4At.Ttl, IPV4.ttl.offset],
+  ["protocol", Ipv4At.Protocol, IPV4.protocol.offset],
+  ["checksum", Ipv4At.Checksum, IPV4.checksum.offset],
+  ["source", Ipv4At.Source, IPV4.source.offset],
+  ["destination", Ipv4At.Destination, IPV4.destination.offset],
+  ["header length", Ipv4At.MinHeaderLength, IPV4_MIN_HEADER_LENGTH],
+  ["largest header length", Ipv4At.MaxHeaderLength, VERSION_IHL.headerWords.mask * 4],
+  ["version shift", Ipv4At.VersionShift, VERSION_IHL.version.shift],
   ["version mask", 0xf, VERSION_IHL.version.mask],
   ["IHL shift", 0, VERSION_IHL.headerWords.shift],
-  ["IHL mask", 0xf, VERSION_IHL.headerWords.mask],
-  ["dscp shift", 2, TRAFFIC_CLASS.dscp.shift],
+  ["IHL mask", Ipv4At.HeaderWordsMask, VERSION_IHL.headerWords.mask],
+  ["dscp shift", Ipv4At.DscpShift, TRAFFIC_CLASS.dscp.shift],
   ["dscp mask", 0x3f, TRAFFIC_CLASS.dscp.mask],
   ["ecn shift", 0, TRAFFIC_CLASS.ecn.shift],
-  ["ecn mask", 3, TRAFFIC_CLASS.ecn.mask],
-  ["reserved flag", Ip.ReservedFlag, 1 << FRAGMENT.reservedFlag.shift],
-  ["DF flag", Ip.DontFragment, 1 << FRAGMENT.dontFragment.shift],
-  ["MF flag", Ip.MoreFragments, 1 << FRAGMENT.moreFragments.shift],
+  ["ecn mask", Ipv4At.EcnMask, TRAFFIC_CLASS.ecn.mask],
+  ["reserved flag", Ipv4At.ReservedFlag, 1 << FRAGMENT.reservedFlag.shift],
+  ["DF flag", Ipv4At.DontFragment, 1 << FRAGMENT.dontFragment.shift],
+  ["MF flag", Ipv4At.MoreFragments, 1 << FRAGMENT.moreFragments.shift],
   ["fragment offset shift", 0, FRAGMENT.fragmentUnits.shift],
-  ["fragment offset mask", Ip.FragmentUnits, FRAGMENT.fragmentUnits.mask],
+  ["fragment offset mask", Ipv4At.FragmentUnits, FRAGMENT.fragmentUnits.mask],
+  ["ICMP protocol", Ipv4At.ProtocolIcmp, IP_PROTOCOL_ICMP],
 ]);
 
 export interface Ipv4Record {
@@ -127,8 +118,9 @@ export function isFragment(record: Pick<Ipv4Record, "moreFragments" | "fragmentO
   return record.moreFragments || record.fragmentOffset !== 0;
 }
 
-function bad(field: string, offset: number, needed: number, available: number, reason: string): DecodeError {
-  return new DecodeError("ipv4", field, offset, needed, available, reason);
+/** A content error: `field` at `offset` holds `value`, wrong for `reason`. */
+function bad(field: string, offset: number, value: number, reason: string): DecodeError {
+  return contentError("ipv4", field, offset, value, reason);
 }
 
 /**
@@ -137,66 +129,66 @@ function bad(field: string, offset: number, needed: number, available: number, r
  * `lenient` and the header is unusable; otherwise throws DecodeError.
  */
 export function decodeIpv4Header(bytes: Uint8Array, start: number, end: number, lenient: boolean): Ipv4Record | undefined {
-  if (end - start < Ip.MinHeaderLength) {
+  if (end - start < Ipv4At.MinHeaderLength) {
     if (lenient) return undefined;
     const field = firstFieldPast(IPV4, start, end)!;
     const name = field.name === "versionAndHeaderLength" ? "version" : field.name;
-    throw new DecodeError("ipv4", name, start + field.offset, start + field.offset + field.span, end);
+    throw lengthError("ipv4", name, start + field.offset, start + field.offset + field.span, end, end < bytes.length ? "header" : "captured");
   }
   const first = bytes[start];
-  const version = first >>> 4;
-  const headerLength = (first & 0xf) * 4;
+  const version = first >>> Ipv4At.VersionShift;
+  const headerLength = (first & Ipv4At.HeaderWordsMask) * 4;
   if (version !== 4) {
     if (lenient) return undefined;
-    throw bad("version", start, 4, version, `version ${version}, need 4`);
+    throw bad("version", start, version, `version ${version}, need 4`);
   }
-  if (headerLength < Ip.MinHeaderLength) {
+  if (headerLength < Ipv4At.MinHeaderLength) {
     if (lenient) return undefined;
-    throw bad("headerLength", start, 5, headerLength / 4, `IHL ${headerLength / 4} (${headerLength} bytes), need at least 5 (20 bytes)`);
+    throw bad("headerLength", start, headerLength / 4, `IHL ${headerLength / 4} (${headerLength} bytes), need at least 5 (20 bytes)`);
   }
   if (end - start < headerLength) {
     if (lenient) return undefined;
-    throw new DecodeError("ipv4", "options", start + Ip.MinHeaderLength, start + headerLength, end);
+    throw lengthError("ipv4", "options", start + Ipv4At.MinHeaderLength, start + headerLength, end, end < bytes.length ? "header" : "captured");
   }
-  const tos = bytes[start + 1];
-  const flags = (bytes[start + Ip.Flags] << 8) | bytes[start + Ip.Flags + 1];
+  const tos = bytes[start + Ipv4At.TrafficClass];
+  const flags = (bytes[start + Ipv4At.Flags] << 8) | bytes[start + Ipv4At.Flags + 1];
   return {
     version,
     headerLength,
-    dscp: tos >>> 2,
-    ecn: tos & 3,
-    totalLength: (bytes[start + Ip.TotalLength] << 8) | bytes[start + Ip.TotalLength + 1],
-    identification: (bytes[start + Ip.Identification] << 8) | bytes[start + Ip.Identification + 1],
-    reservedFlag: (flags & Ip.ReservedFlag) !== 0,
-    dontFragment: (flags & Ip.DontFragment) !== 0,
-    moreFragments: (flags & Ip.MoreFragments) !== 0,
-    fragmentOffset: (flags & Ip.FragmentUnits) * 8,
-    ttl: bytes[start + Ip.Ttl],
-    protocol: bytes[start + Ip.Protocol],
-    checksum: (bytes[start + Ip.Checksum] << 8) | bytes[start + Ip.Checksum + 1],
+    dscp: tos >>> Ipv4At.DscpShift,
+    ecn: tos & Ipv4At.EcnMask,
+    totalLength: (bytes[start + Ipv4At.TotalLength] << 8) | bytes[start + Ipv4At.TotalLength + 1],
+    identification: (bytes[start + Ipv4At.Identification] << 8) | bytes[start + Ipv4At.Identification + 1],
+    reservedFlag: (flags & Ipv4At.ReservedFlag) !== 0,
+    dontFragment: (flags & Ipv4At.DontFragment) !== 0,
+    moreFragments: (flags & Ipv4At.MoreFragments) !== 0,
+    fragmentOffset: (flags & Ipv4At.FragmentUnits) * 8,
+    ttl: bytes[start + Ipv4At.Ttl],
+    protocol: bytes[start + Ipv4At.Protocol],
+    checksum: (bytes[start + Ipv4At.Checksum] << 8) | bytes[start + Ipv4At.Checksum + 1],
     checksumValid: foldChecksum(onesComplementSum(bytes, start, start + headerLength)) === 0,
-    source: Ipv4.read(bytes, start + Ip.Source),
-    destination: Ipv4.read(bytes, start + Ip.Destination),
-    options: headerLength === Ip.MinHeaderLength ? NO_OPTIONS : bytes.subarray(start + Ip.MinHeaderLength, start + headerLength),
+    source: Ipv4.read(bytes, start + Ipv4At.Source),
+    destination: Ipv4.read(bytes, start + Ipv4At.Destination),
+    options: headerLength === Ipv4At.MinHeaderLength ? NO_OPTIONS : bytes.subarray(start + Ipv4At.MinHeaderLength, start + headerLength),
   };
 }
 
 /**
  * Decodes the IPv4 header at bytes[start..end) and checks totalLength against the bytes at hand.
  * The payload is bytes[start + headerLength, start + totalLength).
- * @throws DecodeError for a short header, version ≠ 4, IHL < 5, or a totalLength under the header
- *   length or past `end`
+ * @throws DecodeError: a length error (`truncated`, with its lengthSource) for a header cut short or a
+ *   totalLength past `end`; a content error (the field and its value) for version ≠ 4, IHL < 5, or a
+ *   totalLength under the header length
  */
 export function decodeIpv4(bytes: Uint8Array, start = 0, end = bytes.length): Ipv4Record {
   const record = decodeIpv4Header(bytes, start, end, false)!;
-  const totalAt = start + Ip.TotalLength;
+  const totalAt = start + Ipv4At.TotalLength;
   if (record.totalLength < record.headerLength) {
-    throw bad("totalLength", totalAt, record.headerLength, record.totalLength,
-      `totalLength ${record.totalLength} is under the header length ${record.headerLength}`);
+    throw bad("totalLength", totalAt, record.totalLength, `totalLength ${record.totalLength} is under the header length ${record.headerLength}`);
   }
   if (start + record.totalLength > end) {
-    throw bad("totalLength", totalAt, start + record.totalLength, end,
-      `totalLength ${record.totalLength} runs past the end of the frame: need ${start + record.totalLength} bytes, got ${end}`);
+    // a length error, not a malformed header: most often a capture cut by its snap length
+    throw lengthError("ipv4", "totalLength", totalAt, start + record.totalLength, end, end < bytes.length ? "header" : "captured");
   }
   return record;
 }
@@ -207,70 +199,89 @@ export type Ipv4Fields = Omit<Ipv4Record, "checksumValid" | "headerLength" | "to
 
 const NO_ENCODE_OPTIONS: EncodeOptions = {};
 
-export interface EncodeOptions {
+/**
+ * How the old codecs (IPv4, ICMP, encodeFrame) encode, named for what each option does as in the newer
+ * codecs (view.ts): `fixLengths: false` writes the record's version, IHL and totalLength as they are;
+ * `computeChecksums: false` writes its checksums as they are. Both default on. Each is independent:
+ * a record with a wrong checksum and right lengths, or the reverse, can be crafted.
+ */
+export interface EncodeOptions extends EmitOptions {
   /**
-   * "compute" (default): write correct lengths and checksums.
-   * "keep": write checksum, totalLength, headerLength and version exactly as the record says — to
-   * craft malformed packets for tests.
+   * The older, single switch: "keep" is `{ fixLengths: false, computeChecksums: false }` and "compute"
+   * the default. fixLengths and computeChecksums, when given, win over it.
+   * @deprecated use fixLengths and computeChecksums
    */
   readonly checksums?: "compute" | "keep";
+}
+
+/** options.fixLengths, or what the deprecated `checksums` says of it. */
+export function fixesLengths(options: EncodeOptions): boolean {
+  const fix = options.fixLengths;
+  return fix === undefined ? options.checksums !== "keep" : fix;
+}
+
+/** options.computeChecksums, or what the deprecated `checksums` says of it. */
+export function computesChecksums(options: EncodeOptions): boolean {
+  const compute = options.computeChecksums;
+  return compute === undefined ? options.checksums !== "keep" : compute;
 }
 
 /** Header length `record` encodes to: 20 plus its options (padded to 4 bytes). */
 export function ipv4HeaderLength(record: Ipv4Fields): number {
   const optionBytes = record.options?.length ?? 0;
-  return Ip.MinHeaderLength + ((optionBytes + 3) & ~3);
+  return Ipv4At.MinHeaderLength + ((optionBytes + 3) & ~3);
 }
 
 /**
  * Writes the IPv4 header at `into[offset]` for a payload of `payloadLength` bytes and returns the
- * header length. With checksums "compute", totalLength = header + payload and the checksum is filled.
+ * header length. By default totalLength = header + payload and the checksum is computed; see
+ * EncodeOptions to write the record's own.
  */
 export function encodeIpv4(record: Ipv4Fields, payloadLength: number, into: Uint8Array, offset = 0, encodeOptions: EncodeOptions = NO_ENCODE_OPTIONS): number {
-  const keep = encodeOptions.checksums === "keep";
+  const keepLengths = !fixesLengths(encodeOptions);
   const options = record.options;
   const optionBytes = options === undefined ? 0 : options.length;
-  const headerLength = Ip.MinHeaderLength + ((optionBytes + 3) & ~3);
-  if (headerLength > IPV4_MAX_HEADER_LENGTH) throw new RangeError(`ipv4: ${headerLength - 20} option bytes, at most 40 fit`);
-  const writtenHeaderLength = keep && record.headerLength !== undefined ? record.headerLength : headerLength;
-  const version = keep && record.version !== undefined ? record.version : 4;
-  const totalLength = keep && record.totalLength !== undefined ? record.totalLength : headerLength + payloadLength;
+  const headerLength = Ipv4At.MinHeaderLength + ((optionBytes + 3) & ~3);
+  if (headerLength > Ipv4At.MaxHeaderLength) throw new RangeError(`ipv4: ${headerLength - 20} option bytes, at most 40 fit`);
+  const writtenHeaderLength = keepLengths && record.headerLength !== undefined ? record.headerLength : headerLength;
+  const version = keepLengths && record.version !== undefined ? record.version : 4;
+  const totalLength = keepLengths && record.totalLength !== undefined ? record.totalLength : headerLength + payloadLength;
   const identification = record.identification;
   const ttl = record.ttl;
   const protocol = record.protocol;
   const source = record.source.value;
   const destination = record.destination.value;
   const first = ((version & 0xf) << 4) | ((writtenHeaderLength >>> 2) & 0xf);
-  const tos = ((record.dscp & 0x3f) << 2) | (record.ecn & 3);
+  const tos = ((record.dscp & 0x3f) << Ipv4At.DscpShift) | (record.ecn & Ipv4At.EcnMask);
   const flags =
-    (record.reservedFlag ? Ip.ReservedFlag : 0) |
-    (record.dontFragment ? Ip.DontFragment : 0) |
-    (record.moreFragments ? Ip.MoreFragments : 0) |
-    ((record.fragmentOffset >>> 3) & Ip.FragmentUnits);
+    (record.reservedFlag ? Ipv4At.ReservedFlag : 0) |
+    (record.dontFragment ? Ipv4At.DontFragment : 0) |
+    (record.moreFragments ? Ipv4At.MoreFragments : 0) |
+    ((record.fragmentOffset >>> 3) & Ipv4At.FragmentUnits);
   into[offset] = first;
-  into[offset + 1] = tos;
-  into[offset + Ip.TotalLength] = (totalLength >>> 8) & 0xff;
-  into[offset + Ip.TotalLength + 1] = totalLength & 0xff;
-  into[offset + Ip.Identification] = (identification >>> 8) & 0xff;
-  into[offset + Ip.Identification + 1] = identification & 0xff;
-  into[offset + Ip.Flags] = flags >>> 8;
-  into[offset + Ip.Flags + 1] = flags & 0xff;
-  into[offset + Ip.Ttl] = ttl;
-  into[offset + Ip.Protocol] = protocol;
-  into[offset + Ip.Source] = source >>> 24;
-  into[offset + Ip.Source + 1] = (source >>> 16) & 0xff;
-  into[offset + Ip.Source + 2] = (source >>> 8) & 0xff;
-  into[offset + Ip.Source + 3] = source & 0xff;
-  into[offset + Ip.Destination] = destination >>> 24;
-  into[offset + Ip.Destination + 1] = (destination >>> 16) & 0xff;
-  into[offset + Ip.Destination + 2] = (destination >>> 8) & 0xff;
-  into[offset + Ip.Destination + 3] = destination & 0xff;
+  into[offset + Ipv4At.TrafficClass] = tos;
+  into[offset + Ipv4At.TotalLength] = (totalLength >>> 8) & 0xff;
+  into[offset + Ipv4At.TotalLength + 1] = totalLength & 0xff;
+  into[offset + Ipv4At.Identification] = (identification >>> 8) & 0xff;
+  into[offset + Ipv4At.Identification + 1] = identification & 0xff;
+  into[offset + Ipv4At.Flags] = flags >>> 8;
+  into[offset + Ipv4At.Flags + 1] = flags & 0xff;
+  into[offset + Ipv4At.Ttl] = ttl;
+  into[offset + Ipv4At.Protocol] = protocol;
+  into[offset + Ipv4At.Source] = source >>> 24;
+  into[offset + Ipv4At.Source + 1] = (source >>> 16) & 0xff;
+  into[offset + Ipv4At.Source + 2] = (source >>> 8) & 0xff;
+  into[offset + Ipv4At.Source + 3] = source & 0xff;
+  into[offset + Ipv4At.Destination] = destination >>> 24;
+  into[offset + Ipv4At.Destination + 1] = (destination >>> 16) & 0xff;
+  into[offset + Ipv4At.Destination + 2] = (destination >>> 8) & 0xff;
+  into[offset + Ipv4At.Destination + 3] = destination & 0xff;
   if (optionBytes > 0) {
-    into.set(options!, offset + Ip.MinHeaderLength);
-    into.fill(0, offset + Ip.MinHeaderLength + optionBytes, offset + headerLength);
+    into.set(options!, offset + Ipv4At.MinHeaderLength);
+    into.fill(0, offset + Ipv4At.MinHeaderLength + optionBytes, offset + headerLength);
   }
   let checksum: number;
-  if (keep && record.checksum !== undefined) checksum = record.checksum;
+  if (!computesChecksums(encodeOptions) && record.checksum !== undefined) checksum = record.checksum;
   else {
     // The sum of the header's words from the values just written (each masked as its byte stores
     // mask it) rather than read back; only the option words are read back.
@@ -285,10 +296,10 @@ export function encodeIpv4(record: Ipv4Fields, payloadLength: number, into: Uint
       (source & 0xffff) +
       (destination >>> 16) +
       (destination & 0xffff);
-    if (optionBytes > 0) sum = onesComplementSum(into, offset + Ip.MinHeaderLength, offset + headerLength, sum);
+    if (optionBytes > 0) sum = onesComplementSum(into, offset + Ipv4At.MinHeaderLength, offset + headerLength, sum);
     checksum = foldChecksum(sum);
   }
-  into[offset + Ip.Checksum] = checksum >>> 8;
-  into[offset + Ip.Checksum + 1] = checksum & 0xff;
+  into[offset + Ipv4At.Checksum] = checksum >>> 8;
+  into[offset + Ipv4At.Checksum + 1] = checksum & 0xff;
   return headerLength;
 }

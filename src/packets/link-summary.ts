@@ -17,15 +17,16 @@
 //   decodes those it knows (IPX, LLC…), where our line differs.
 //   A frame cut short inside a header: "malformed: <what, where>", offsets counted in the frame as
 //   captured (link header included).
-import { DecodeError } from "./errors";
+import { DecodeError, lengthError } from "./errors";
 import { FrameKind, tryDecodeFrame } from "./frame";
 import { LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_LOOP, LINKTYPE_NULL, LinkView, decodeLinkHeader, packetTypeName } from "./linktype";
 import { LINKTYPE_ETHERNET, MAX_CAPTURED_LENGTH } from "./pcap";
 import { writeIpv6Summary } from "./summary-ipv6";
 import { printStyle } from "./print-style";
+import { EthAt, EtherType } from "./wire-literals";
 import { ETHERTYPE_NAMES, LineOptions, LineWriter, MAX_LINE_LENGTH, TextBuffer, VERBOSE_BYTES_PER_BYTE, frameJson, useDefaultStyle, writeSummary, writeUnacceptedIpv4 } from "./summary";
 
-const STAND_IN_HEADER = 14;
+const STAND_IN_HEADER: number = EthAt.HeaderLength;
 const MAX_802_3_LENGTH = 1500;
 const BSD_AF_NAMES: ReadonlyMap<number, string> = new Map([
   [2, "IPv4"], [6, "NS"], [7, "ISO"], [16, "Appletalk"], [23, "IPX"], [24, "IPv6"], [28, "IPv6"], [30, "IPv6"],
@@ -39,7 +40,7 @@ const NO_INTERFACES: InterfaceNamer = () => undefined;
 /** `error` with its offsets moved from the stand-in frame to the captured one. */
 function shifted(error: DecodeError, delta: number): DecodeError {
   if (!error.truncated) return new DecodeError(error.layer, error.field, error.offset + delta, error.needed, error.available, error.reason);
-  return new DecodeError(error.layer, error.field, error.offset + delta, error.needed + delta, error.available + delta);
+  return lengthError(error.layer, error.field, error.offset + delta, error.needed + delta, error.available + delta, error.lengthSource);
 }
 
 /**
@@ -98,13 +99,13 @@ export class LinkLineWriter {
     if (linkHeader) this.writeLinkHeader(linkType, wireLength, out);
     const type = link.etherType;
     // IPv6: summary-ipv6.ts, straight from the captured bytes
-    if (type === 0x86dd) return writeIpv6Summary(bytes, link.headerLength, bytes.length, wireLength - link.headerLength, out, this.lines.conversations);
-    if (type === 0x0800 || type === 0x0806 || type === 0x8100) {
+    if (type === EtherType.Ipv6) return writeIpv6Summary(bytes, link.headerLength, bytes.length, wireLength - link.headerLength, out, this.lines.conversations);
+    if (type === EtherType.Ipv4 || type === EtherType.Arp || type === EtherType.Vlan) {
       const headerLength = link.headerLength;
       const payload = bytes.length - headerLength;
       const scratch = this.scratch;
-      scratch[12] = type >>> 8;
-      scratch[13] = type & 0xff;
+      scratch[EthAt.Type] = type >>> 8;
+      scratch[EthAt.Type + 1] = type & 0xff;
       scratch.set(bytes.subarray(headerLength), STAND_IN_HEADER);
       const frame = scratch.subarray(0, STAND_IN_HEADER + payload);
       const view = this.lines.view;
@@ -116,7 +117,7 @@ export class LinkLineWriter {
         return malformed(error, bytes.length, wireLength, out);
       }
       if (view.kind !== FrameKind.Other) {
-        if (type === 0x8100) {
+        if (type === EtherType.Vlan) {
           // tcpdump names the EtherType inside a cooked frame's 802.1Q tag before the packet
           out.ascii("ethertype ");
           out.ascii(ETHERTYPE_NAMES.get(view.etherType) ?? "Unknown");
@@ -250,10 +251,10 @@ export function linkFrameJson(linkType: number, bytes: Uint8Array, timeMicros: n
     return JSON.stringify({ time: timeMicros, malformed: malformedFields(error) });
   }
   const out: Record<string, unknown> = { time: timeMicros, link };
-  if (link.etherType === 0x0800 || link.etherType === 0x0806 || link.etherType === 0x8100) {
+  if (link.etherType === EtherType.Ipv4 || link.etherType === EtherType.Arp || link.etherType === EtherType.Vlan) {
     const frame = new Uint8Array(STAND_IN_HEADER + bytes.length - link.headerLength);
-    frame[12] = link.etherType >>> 8;
-    frame[13] = link.etherType & 0xff;
+    frame[EthAt.Type] = link.etherType >>> 8;
+    frame[EthAt.Type + 1] = link.etherType & 0xff;
     frame.set(bytes.subarray(link.headerLength), STAND_IN_HEADER);
     const result = tryDecodeFrame(frame);
     if (result instanceof DecodeError) {

@@ -14,6 +14,7 @@ import { DecodeError } from "./errors";
 import { checkLiterals, fieldTable, firstFieldPast, spanOf } from "./layout";
 import { LINKTYPE_ETHERNET } from "./pcap";
 import type { HeaderLayout } from "./positions";
+import { EtherType } from "./wire-literals";
 
 /** BSD loopback: a 4-byte address family in the capturing host's byte order, then the IP packet. */
 export const LINKTYPE_NULL = 0;
@@ -83,8 +84,6 @@ checkLiterals("linktype", [
   ["family length", L.FamilyLength, spanOf(familyStructure)],
 ]);
 
-const ETHERTYPE_IPV4 = 0x0800;
-const ETHERTYPE_IPV6 = 0x86dd;
 /** SLL protocol values up to this are not EtherTypes (802.3, 802.2, CAN…), as in Ethernet. */
 const MAX_802_3_LENGTH = 1500;
 /** BSD address families (NULL and LOOP headers). */
@@ -121,8 +120,8 @@ export function packetTypeName(packetType: number): string {
 }
 
 function familyEtherType(family: number): number {
-  if (family === BSD_AF_INET) return ETHERTYPE_IPV4;
-  return BSD_AF_INET6.includes(family) ? ETHERTYPE_IPV6 : -1;
+  if (family === BSD_AF_INET) return EtherType.Ipv4;
+  return BSD_AF_INET6.includes(family) ? EtherType.Ipv6 : -1;
 }
 
 /**
@@ -183,7 +182,7 @@ export class LinkView {
         if (end < 1) return false;
         this.headerLength = 0;
         this.protocol = bytes[0] >>> 4;
-        this.etherType = this.protocol === 4 ? ETHERTYPE_IPV4 : this.protocol === 6 ? ETHERTYPE_IPV6 : -1;
+        this.etherType = this.protocol === 4 ? EtherType.Ipv4 : this.protocol === 6 ? EtherType.Ipv6 : -1;
         return true;
       default:
         return false;

@@ -28,11 +28,12 @@
 import { checksumShouldBe, internetChecksum } from "./checksum";
 import { writeHex, writeHexAndAscii } from "./hex-dump";
 import { DecodeError } from "./errors";
-import { ETHERTYPE_IPV4 } from "./ethernet";
+import { ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, ETHERTYPE_QINQ, ETHERTYPE_QINQ_OLD, ETHERTYPE_RARP, ETHERTYPE_VLAN } from "./ethernet";
 import { FrameKind, FrameView, tryDecodeFrame } from "./frame";
 import { Ipv6TransportContext, setIpv6TransportWriter, writeIpv6Address, writeIpv6Summary, writeTransportFallback } from "./summary-ipv6";
 import { MutableAddressPlace, TcpConversations, writeTcpSummary, writeUdpSummary, writeVrrpSummary } from "./transport-summary";
 import { VRRP_PROTOCOL } from "./vrrp";
+import { ArpAt, EthAt, EtherType, IcmpAt, Ipv4At } from "./wire-literals";
 import { IP_PROTOCOL_NAMES, printStyle } from "./print-style";
 
 /** Where the IPv4 header's addresses are, for the transport printers; reused for every frame. */
@@ -238,15 +239,15 @@ export class TextBuffer {
 /** The names tcpdump prints for EtherTypes ("Unknown" for the rest). */
 export const ETHERTYPE_NAMES: ReadonlyMap<number, string> = new Map([
   [0x00fe, "GRE-OSI"], [0x0200, "PUP"], [0x0500, "Sprite"], [0x0600, "NS"], [0x0707, "GeoNet (old)"],
-  [0x0800, "IPv4"], [0x0806, "ARP"], [0x1000, "Trail"], [0x1111, "CALM FAST"], [0x6001, "MOP DL"],
+  [ETHERTYPE_IPV4, "IPv4"], [ETHERTYPE_ARP, "ARP"], [0x1000, "Trail"], [0x1111, "CALM FAST"], [0x6001, "MOP DL"],
   [0x6002, "MOP RC"], [0x6003, "DN"], [0x6004, "LAT"], [0x6007, "SCA"], [0x6558, "TEB"],
-  [0x8035, "Reverse ARP"], [0x8038, "Lanbridge"], [0x803c, "DEC DNS"], [0x803e, "DEC DTS"], [0x805b, "VEXP"],
-  [0x805c, "VPROD"], [0x809b, "Appletalk"], [0x80f3, "Appletalk ARP"], [0x8100, "802.1Q"], [0x8137, "IPX"],
-  [0x86dd, "IPv6"], [0x8808, "MPCP"], [0x8809, "Slow Protocols"], [0x880b, "PPP"], [0x8847, "MPLS unicast"],
+  [ETHERTYPE_RARP, "Reverse ARP"], [0x8038, "Lanbridge"], [0x803c, "DEC DNS"], [0x803e, "DEC DTS"], [0x805b, "VEXP"],
+  [0x805c, "VPROD"], [0x809b, "Appletalk"], [0x80f3, "Appletalk ARP"], [ETHERTYPE_VLAN, "802.1Q"], [0x8137, "IPX"],
+  [ETHERTYPE_IPV6, "IPv6"], [0x8808, "MPCP"], [0x8809, "Slow Protocols"], [0x880b, "PPP"], [0x8847, "MPLS unicast"],
   [0x8848, "MPLS multicast"], [0x8863, "PPPoE D"], [0x8864, "PPPoE S"], [0x886f, "MS NLB heartbeat"], [0x8870, "Jumbo"],
-  [0x888e, "EAPOL"], [0x8899, "Realtek protocols"], [0x88a2, "AoE"], [0x88a8, "802.1Q-QinQ"], [0x88ca, "TIPC"],
+  [0x888e, "EAPOL"], [0x8899, "Realtek protocols"], [0x88a2, "AoE"], [ETHERTYPE_QINQ, "802.1Q-QinQ"], [0x88ca, "TIPC"],
   [0x88cc, "LLDP"], [0x88e5, "802.1AE MACsec"], [0x88f7, "PTP"], [0x8902, "CFM"], [0x893a, "IEEE1905.1"],
-  [0x8947, "GeoNet"], [0x894f, "NSH"], [0x9000, "Loopback"], [0x9100, "802.1Q-9100"], [0x9200, "802.1Q-9200"],
+  [0x8947, "GeoNet"], [0x894f, "NSH"], [0x9000, "Loopback"], [ETHERTYPE_QINQ_OLD, "802.1Q-9100"], [0x9200, "802.1Q-9200"],
   [0xabcd, "CFM (old)"], [0xd28b, "Arista Vendor Specific Protocol"], [0xfefe, "OSI"],
 ]);
 
@@ -346,7 +347,7 @@ export function writeSummary(view: FrameView, accepted: boolean, wireLength: num
       return writeIpv4Packet(view.bytes, view.networkOffset, view.transportOffset, view.datagramEnd, view.datagramEnd, out, conversations, false);
     default:
       // IPv6: summary-ipv6.ts
-      if (view.etherType === 0x86dd) return writeIpv6Summary(view.bytes, view.networkOffset, view.bytes.length, wireLength - view.networkOffset, out, conversations);
+      if (view.etherType === EtherType.Ipv6) return writeIpv6Summary(view.bytes, view.networkOffset, view.bytes.length, wireLength - view.networkOffset, out, conversations);
       if (printStyle.plain && VLAN_TAG_TYPES.includes(view.etherType) && writeStackedTags(view, wireLength, out, conversations)) return;
       return writeOtherEtherType(view, wireLength, out);
   }
@@ -362,19 +363,19 @@ export function writeSummary(view: FrameView, accepted: boolean, wireLength: num
  */
 export function writeUnacceptedIpv4(b: Uint8Array, wireLength: number, out: TextBuffer, conversations?: TcpConversations): boolean {
   const captured = b.length;
-  if (captured < 14) return false;
-  let type = (b[12] << 8) | b[13];
-  let ip = 14;
-  if (type === 0x8100 && captured >= 18) {
-    type = (b[16] << 8) | b[17];
-    ip = 18;
+  if (captured < EthAt.HeaderLength) return false;
+  let type = (b[EthAt.Type] << 8) | b[EthAt.Type + 1];
+  let ip: number = EthAt.HeaderLength;
+  if (type === EtherType.Vlan && captured >= EthAt.TaggedHeaderLength) {
+    type = (b[EthAt.InnerType] << 8) | b[EthAt.InnerType + 1];
+    ip = EthAt.TaggedHeaderLength;
   }
-  if (type !== ETHERTYPE_IPV4 || captured < ip + 20) return false;
+  if (type !== EtherType.Ipv4 || captured < ip + Ipv4At.MinHeaderLength) return false;
   const headerLength = (b[ip] & 0x0f) * 4;
   if (b[ip] >>> 4 !== 4 || headerLength < 20 || captured < ip + headerLength) return false;
   const start = out.length;
   const onTheWire = wireLength - ip;
-  const totalLength = (b[ip + 2] << 8) | b[ip + 3];
+  const totalLength = (b[ip + Ipv4At.TotalLength] << 8) | b[ip + Ipv4At.TotalLength + 1];
   out.put(IP_PREFIX);
   if (onTheWire < totalLength) {
     out.ascii("truncated-ip - ");
@@ -389,8 +390,8 @@ export function writeUnacceptedIpv4(b: Uint8Array, wireLength: number, out: Text
   const transport = ip + headerLength;
   const end = ip + totalLength;
   const length = totalLength - headerLength;
-  const protocol = b[ip + 9];
-  if ((((b[ip + 6] & 0x1f) << 8) | b[ip + 7]) !== 0) {
+  const protocol = b[ip + Ipv4At.Protocol];
+  if ((((b[ip + Ipv4At.Flags] & 0x1f) << 8) | b[ip + Ipv4At.Flags + 1]) !== 0) {
     writeAddresses(b, ip, out);
     out.ascii(": ip-proto-");
     out.decimal(protocol);
@@ -400,7 +401,7 @@ export function writeUnacceptedIpv4(b: Uint8Array, wireLength: number, out: Text
   switch (protocol) {
     case 17:
       if (transportCaptured >= 8 || (transportCaptured >= 4 && length < 8)) {
-        writeUdpSummary(out, ipv4Addresses.set(b, ip + 12, ip + 16, 4), transport, end, (b[ip + 6] & 0x20) !== 0);
+        writeUdpSummary(out, ipv4Addresses.set(b, ip + Ipv4At.Source, ip + Ipv4At.Destination, 4), transport, end, (b[ip + Ipv4At.Flags] & 0x20) !== 0);
       } else if (transportCaptured < 4) {
         writeAddresses(b, ip, out);
         out.ascii(":  [|udp]");
@@ -426,7 +427,7 @@ export function writeUnacceptedIpv4(b: Uint8Array, wireLength: number, out: Text
         return true;
       }
       if (transportCaptured < (b[transport + 12] >>> 4) * 4) break;
-      writeTcpSummary(out, ipv4Addresses.set(b, ip + 12, ip + 16, 4), transport, end, conversations);
+      writeTcpSummary(out, ipv4Addresses.set(b, ip + Ipv4At.Source, ip + Ipv4At.Destination, 4), transport, end, conversations);
       return true;
     case 1:
       if (transportCaptured < icmpBytesNeeded(b, transport, length) && length >= icmpBytesNeeded(b, transport, length)) {
@@ -438,7 +439,7 @@ export function writeUnacceptedIpv4(b: Uint8Array, wireLength: number, out: Text
       if (transportCaptured < 8) break;
       writeAddresses(b, ip, out);
       out.ascii(": ");
-      writeVrrpSummary(out, b, transport, end, b[ip + 8]);
+      writeVrrpSummary(out, b, transport, end, b[ip + Ipv4At.Ttl]);
       return true;
     default:
       writeAddresses(b, ip, out);
@@ -474,13 +475,14 @@ function writeMalformed(bytes: Uint8Array, wireLength: number, out: TextBuffer):
 
 /** Whether the ARP in an Ethernet frame (after 802.1Q tags) has hardware type ATM (tcpdump's atmarp_print). */
 function isAtmArp(bytes: Uint8Array): boolean {
-  let at = 12;
-  while (at + 4 <= bytes.length && ((bytes[at] << 8) | bytes[at + 1]) === 0x8100) at += 4;
-  return at + 4 <= bytes.length && ((bytes[at + 2] << 8) | bytes[at + 3]) === ARP_HARDWARE_ATM;
+  let at: number = EthAt.Type;
+  while (at + EthAt.TagLength <= bytes.length && ((bytes[at] << 8) | bytes[at + 1]) === EtherType.Vlan) at += EthAt.TagLength;
+  const arp = at + 2;
+  return arp + 2 <= bytes.length && ((bytes[arp + ArpAt.HardwareType] << 8) | bytes[arp + ArpAt.HardwareType + 1]) === ARP_HARDWARE_ATM;
 }
 
 /** The EtherTypes of VLAN tags tcpdump looks through: 802.1Q, 802.1ad (QinQ) and the older 0x9100, 0x9200. */
-const VLAN_TAG_TYPES: readonly number[] = [0x8100, 0x88a8, 0x9100, 0x9200];
+const VLAN_TAG_TYPES: readonly number[] = [ETHERTYPE_VLAN, ETHERTYPE_QINQ, ETHERTYPE_QINQ_OLD, 0x9200];
 
 /**
  * A frame under more than one VLAN tag, or an 802.1ad one (the view reads one 802.1Q tag): the line of
@@ -489,23 +491,24 @@ const VLAN_TAG_TYPES: readonly number[] = [0x8100, 0x88a8, 0x9100, 0x9200];
  */
 function writeStackedTags(view: FrameView, wireLength: number, out: TextBuffer, conversations: TcpConversations | undefined): boolean {
   const b = view.bytes;
-  let at = 12;
-  while (at + 6 <= b.length && VLAN_TAG_TYPES.includes((b[at] << 8) | b[at + 1])) at += 4;
+  let at: number = EthAt.Type;
+  // a tag, then at least the type after it
+  while (at + EthAt.TagLength + 2 <= b.length && VLAN_TAG_TYPES.includes((b[at] << 8) | b[at + 1])) at += EthAt.TagLength;
   const inner = (b[at] << 8) | b[at + 1];
-  if (at + 2 > b.length || (inner !== 0x0806 && inner !== ETHERTYPE_IPV4 && inner !== 0x86dd)) return false;
-  const untagged = new Uint8Array(12 + b.length - at);
-  untagged.set(b.subarray(0, 12));
-  untagged.set(b.subarray(at), 12);
-  writeSummary(view, view.reset(untagged), wireLength - (at - 12), out, conversations);
+  if (at + 2 > b.length || (inner !== EtherType.Arp && inner !== EtherType.Ipv4 && inner !== EtherType.Ipv6)) return false;
+  const untagged = new Uint8Array(EthAt.Type + b.length - at);
+  untagged.set(b.subarray(0, EthAt.Type));
+  untagged.set(b.subarray(at), EthAt.Type);
+  writeSummary(view, view.reset(untagged), wireLength - (at - EthAt.Type), out, conversations);
   return true;
 }
 
 function writeOtherEtherType(view: FrameView, wireLength: number, out: TextBuffer): void {
   const bytes = view.bytes;
   const type = view.etherType;
-  out.linkAddress(bytes, 6, 6);
+  out.linkAddress(bytes, EthAt.Source, EthAt.MacLength);
   out.ascii(" > ");
-  out.linkAddress(bytes, 0, 6);
+  out.linkAddress(bytes, EthAt.Destination, EthAt.MacLength);
   if (type <= MAX_802_3_LENGTH) {
     out.ascii(", 802.3");
   } else {
@@ -520,65 +523,51 @@ function writeOtherEtherType(view: FrameView, wireLength: number, out: TextBuffe
 }
 
 function writeArp(view: FrameView, wireLength: number, out: TextBuffer): void {
+  if (!writeArpRequestOrReply(view, wireLength, out)) writeArpStyled(view, wireLength, out);
+}
+
+/**
+ * An Ethernet/IPv4 request or reply, most ARP on the wire, in tcpdump's default form: true when
+ * written; false, having written nothing, for any other ARP.
+ */
+function writeArpRequestOrReply(view: FrameView, wireLength: number, out: TextBuffer): boolean {
   const b = view.bytes;
   const at = view.networkOffset;
-  if (view.kind === FrameKind.Arp && b[at + 6] === 0 && (b[at + 7] === 1 || b[at + 7] === 2)) {
-    // Ethernet/IPv4 request or reply: most ARP on the wire
-    if (b[at + 7] === 1) {
-      out.put(ARP_WHO_HAS);
-      out.ipv4At(b, at + 24);
-      if (anyNonZero(b, at + 18, 6)) {
-        out.ascii(" (");
-        out.linkAddress(b, at + 18, 6);
-        out.byte(0x29);
-      }
-      out.put(TELL);
-      out.ipv4At(b, at + 14);
-    } else {
-      out.put(ARP_REPLY_TEXT);
-      out.ipv4At(b, at + 14);
-      out.put(IS_AT);
-      out.linkAddress(b, at + 8, 6);
+  if (view.kind !== FrameKind.Arp || b[at + ArpAt.Operation] !== 0) return false;
+  const operation = b[at + ArpAt.Operation + 1];
+  if (operation === ArpAt.Request) {
+    out.put(ARP_WHO_HAS);
+    out.ipv4At(b, at + ArpAt.TargetIp);
+    if (anyNonZero(b, at + ArpAt.TargetMac, ArpAt.MacLength)) {
+      out.ascii(" (");
+      out.linkAddress(b, at + ArpAt.TargetMac, ArpAt.MacLength);
+      out.byte(0x29);
     }
-    out.put(COMMA_LENGTH);
-    out.decimal(wireLength - at);
-    return;
-  }
-  return writeArpStyled(view, wireLength, out);
+    out.put(TELL);
+    out.ipv4At(b, at + ArpAt.SenderIp);
+  } else if (operation === ArpAt.Reply) {
+    out.put(ARP_REPLY_TEXT);
+    out.ipv4At(b, at + ArpAt.SenderIp);
+    out.put(IS_AT);
+    out.linkAddress(b, at + ArpAt.SenderMac, ArpAt.MacLength);
+  } else return false;
+  out.put(COMMA_LENGTH);
+  out.decimal(wireLength - at);
+  return true;
 }
 
 /** ARP under any flags, and the operations and types the default path leaves to it. */
 function writeArpStyled(view: FrameView, wireLength: number, out: TextBuffer): void {
+  if (!printStyle.linkHeader && printStyle.verbose === 0 && writeArpRequestOrReply(view, wireLength, out)) return;
   const b = view.bytes;
   const at = view.networkOffset;
-  if (view.kind === FrameKind.Arp && b[at + 6] === 0 && (b[at + 7] === 1 || b[at + 7] === 2) && !printStyle.linkHeader && printStyle.verbose === 0) {
-    // Ethernet/IPv4 request or reply: most ARP on the wire
-    if (b[at + 7] === 1) {
-      out.put(ARP_WHO_HAS);
-      out.ipv4At(b, at + 24);
-      if (anyNonZero(b, at + 18, 6)) {
-        out.ascii(" (");
-        out.linkAddress(b, at + 18, 6);
-        out.byte(0x29);
-      }
-      out.put(TELL);
-      out.ipv4At(b, at + 14);
-    } else {
-      out.put(ARP_REPLY_TEXT);
-      out.ipv4At(b, at + 14);
-      out.put(IS_AT);
-      out.linkAddress(b, at + 8, 6);
-    }
-    out.put(COMMA_LENGTH);
-    out.decimal(wireLength - at);
-    return;
-  }
-  const hardware = (b[at] << 8) | b[at + 1];
-  const protocol = (b[at + 2] << 8) | b[at + 3];
-  const hardwareLength = b[at + 4];
-  const protocolLength = b[at + 5];
-  const operation = (b[at + 6] << 8) | b[at + 7];
-  const senderHardware = at + 8;
+  const hardware = (b[at + ArpAt.HardwareType] << 8) | b[at + ArpAt.HardwareType + 1];
+  const protocol = (b[at + ArpAt.ProtocolType] << 8) | b[at + ArpAt.ProtocolType + 1];
+  const hardwareLength = b[at + ArpAt.HardwareLength];
+  const protocolLength = b[at + ArpAt.ProtocolLength];
+  const operation = (b[at + ArpAt.Operation] << 8) | b[at + ArpAt.Operation + 1];
+  // the addresses start after the fixed part, where an Ethernet/IPv4 body has its sender MAC
+  const senderHardware = at + ArpAt.SenderMac;
   const senderProtocol = senderHardware + hardwareLength;
   const targetHardware = senderProtocol + protocolLength;
   const targetProtocol = targetHardware + hardwareLength;
@@ -589,7 +578,7 @@ function writeArpStyled(view: FrameView, wireLength: number, out: TextBuffer): v
     out.decimal(wireLength - at);
     return;
   }
-  if ((protocol !== ETHERTYPE_IPV4 && protocol !== ETHERTYPE_TRAIL) || protocolLength !== 4 || hardwareLength === 0) {
+  if ((protocol !== ETHERTYPE_IPV4 && protocol !== ETHERTYPE_TRAIL) || protocolLength !== ArpAt.Ipv4Length || hardwareLength === 0) {
     out.ascii(ARP_HARDWARE_NAMES.get(hardware) ?? `Unknown Hardware (${hardware})`);
     writeArpTypes(protocol, hardwareLength, protocolLength, out);
     out.ascii(", length ");
@@ -669,17 +658,17 @@ function anyNonZero(bytes: Uint8Array, at: number, count: number): boolean {
 }
 
 function writeAddresses(b: Uint8Array, ip: number, out: TextBuffer): void {
-  out.ipv4At(b, ip + 12);
+  out.ipv4At(b, ip + Ipv4At.Source);
   out.put(ARROW);
-  out.ipv4At(b, ip + 16);
+  out.ipv4At(b, ip + Ipv4At.Destination);
 }
 
 function writeAddressesAndPorts(b: Uint8Array, ip: number, transport: number, out: TextBuffer): void {
-  out.ipv4At(b, ip + 12);
+  out.ipv4At(b, ip + Ipv4At.Source);
   out.byte(DOT);
   out.decimal((b[transport] << 8) | b[transport + 1]);
   out.put(ARROW);
-  out.ipv4At(b, ip + 16);
+  out.ipv4At(b, ip + Ipv4At.Destination);
   out.byte(DOT);
   out.decimal((b[transport + 2] << 8) | b[transport + 3]);
 }
@@ -689,27 +678,27 @@ function writeIpv4(view: FrameView, out: TextBuffer, conversations: TcpConversat
   const ip = view.networkOffset;
   const transport = view.transportOffset;
   const payloadLength = view.datagramEnd - transport;
-  const protocol = b[ip + 9];
+  const protocol = b[ip + Ipv4At.Protocol];
   out.put(IP_PREFIX);
-  const fragmentOffset = ((b[ip + 6] & 0x1f) << 8) | b[ip + 7];
+  const fragmentOffset = ((b[ip + Ipv4At.Flags] & 0x1f) << 8) | b[ip + Ipv4At.Flags + 1];
   if (fragmentOffset !== 0) {
     writeAddresses(b, ip, out);
     out.ascii(": ip-proto-");
     out.decimal(protocol);
     return;
   }
-  const moreFragments = (b[ip + 6] & 0x20) !== 0;
+  const moreFragments = (b[ip + Ipv4At.Flags] & 0x20) !== 0;
   if (view.kind === FrameKind.Icmp) return writeIcmp(b, ip, transport, payloadLength, out);
   if (protocol === 17) {
     const tunnel = overlayTunnel(b, transport, view.datagramEnd);
     if (tunnel !== 0) return writeOverlayTunnel(tunnel, view, ip, transport, out, conversations);
-    return writeUdpSummary(out, ipv4Addresses.set(b, ip + 12, ip + 16, 4), transport, view.datagramEnd, moreFragments);
+    return writeUdpSummary(out, ipv4Addresses.set(b, ip + Ipv4At.Source, ip + Ipv4At.Destination, 4), transport, view.datagramEnd, moreFragments);
   }
-  if (protocol === 6) return writeTcpSummary(out, ipv4Addresses.set(b, ip + 12, ip + 16, 4), transport, view.datagramEnd, conversations);
+  if (protocol === 6) return writeTcpSummary(out, ipv4Addresses.set(b, ip + Ipv4At.Source, ip + Ipv4At.Destination, 4), transport, view.datagramEnd, conversations);
   if (protocol === VRRP_PROTOCOL) {
     writeAddresses(b, ip, out);
     out.ascii(": ");
-    return writeVrrpSummary(out, b, transport, view.datagramEnd, b[ip + 8]);
+    return writeVrrpSummary(out, b, transport, view.datagramEnd, b[ip + Ipv4At.Ttl]);
   }
   writeAddresses(b, ip, out);
   out.ascii(":  ip-proto-");
@@ -773,17 +762,17 @@ function writeIpv4Packet(
   conversations: TcpConversations | undefined, quoted: boolean,
 ): void {
   const payloadLength = end - transport;
-  const protocol = b[ip + 9];
+  const protocol = b[ip + Ipv4At.Protocol];
   if (!printStyle.linkHeader) out.put(IP_PREFIX);
   if (printStyle.verbose !== 0) writeIpv4Fields(b, ip, out);
-  const fragmentOffset = ((b[ip + 6] & 0x1f) << 8) | b[ip + 7];
+  const fragmentOffset = ((b[ip + Ipv4At.Flags] & 0x1f) << 8) | b[ip + Ipv4At.Flags + 1];
   if (fragmentOffset !== 0) {
     writeAddresses(b, ip, out);
     out.ascii(": ip-proto-");
     out.decimal(protocol);
     return;
   }
-  const moreFragments = (b[ip + 6] & 0x20) !== 0;
+  const moreFragments = (b[ip + Ipv4At.Flags] & 0x20) !== 0;
   if (protocol === 1) {
     if (Math.min(payloadLength, captured - transport) < icmpBytesNeeded(b, transport, payloadLength)) {
       writeAddresses(b, ip, out);
@@ -810,12 +799,12 @@ function writeIpv4Packet(
     out.ascii(":  [|udp]");
     return;
   }
-  if (protocol === 17) return writeUdpSummary(out, ipv4Addresses.set(b, ip + 12, ip + 16, 4), transport, end, moreFragments);
-  if (protocol === 6) return writeTcpSummary(out, ipv4Addresses.set(b, ip + 12, ip + 16, 4), transport, end, conversations, moreFragments, captured);
+  if (protocol === 17) return writeUdpSummary(out, ipv4Addresses.set(b, ip + Ipv4At.Source, ip + Ipv4At.Destination, 4), transport, end, moreFragments);
+  if (protocol === 6) return writeTcpSummary(out, ipv4Addresses.set(b, ip + Ipv4At.Source, ip + Ipv4At.Destination, 4), transport, end, conversations, moreFragments, captured);
   if (protocol === VRRP_PROTOCOL) {
     writeAddresses(b, ip, out);
     out.ascii(": ");
-    return writeVrrpSummary(out, b, transport, end, b[ip + 8], ip, captured);
+    return writeVrrpSummary(out, b, transport, end, b[ip + Ipv4At.Ttl], ip, captured);
   }
   writeAddresses(b, ip, out);
   out.ascii(":  ip-proto-");
@@ -844,20 +833,20 @@ function writeQuotedIpv4(b: Uint8Array, at: number, captured: number, out: TextB
  * by four. The header must be captured whole (FrameView checks it).
  */
 export function writeIpv4Fields(b: Uint8Array, ip: number, out: TextBuffer): void {
-  const tos = b[ip + 1];
+  const tos = b[ip + Ipv4At.TrafficClass];
   out.ascii("(tos 0x");
   out.ascii(HEX[tos]);
   const ecn = tos & 3;
   if (ecn !== 0) out.ascii(ecn === 1 ? ",ECT(1)" : ecn === 2 ? ",ECT(0)" : ",CE");
-  const ttl = b[ip + 8];
+  const ttl = b[ip + Ipv4At.Ttl];
   if (ttl >= 1) {
     out.ascii(", ttl ");
     out.decimal(ttl);
   }
   out.ascii(", id ");
-  out.decimal((b[ip + 4] << 8) | b[ip + 5]);
+  out.decimal((b[ip + Ipv4At.Identification] << 8) | b[ip + Ipv4At.Identification + 1]);
   out.ascii(", offset ");
-  const flagsAndOffset = (b[ip + 6] << 8) | b[ip + 7];
+  const flagsAndOffset = (b[ip + Ipv4At.Flags] << 8) | b[ip + Ipv4At.Flags + 1];
   out.decimal((flagsAndOffset & 0x1fff) * 8);
   out.ascii(", flags [");
   const fragmentFlags = flagsAndOffset & 0xe000;
@@ -871,22 +860,22 @@ export function writeIpv4Fields(b: Uint8Array, ip: number, out: TextBuffer): voi
       first = false;
     }
   }
-  const protocol = b[ip + 9];
+  const protocol = b[ip + Ipv4At.Protocol];
   out.ascii("], proto ");
   out.ascii(IP_PROTOCOL_NAMES.get(protocol) ?? "unknown");
   out.ascii(" (");
   out.decimal(protocol);
   out.ascii("), length ");
-  out.decimal((b[ip + 2] << 8) | b[ip + 3]);
+  out.decimal((b[ip + Ipv4At.TotalLength] << 8) | b[ip + Ipv4At.TotalLength + 1]);
   const headerLength = (b[ip] & 0x0f) * 4;
   if (headerLength > 20) {
     out.ascii(", options (");
-    writeIpv4Options(b, ip + 20, headerLength - 20, out);
+    writeIpv4Options(b, ip + Ipv4At.MinHeaderLength, headerLength - 20, out);
     out.byte(0x29);
   }
   const sum = internetChecksum(b, ip, ip + headerLength);
   if (sum !== 0) {
-    const field = (b[ip + 10] << 8) | b[ip + 11];
+    const field = (b[ip + Ipv4At.Checksum] << 8) | b[ip + Ipv4At.Checksum + 1];
     out.ascii(", bad cksum ");
     out.ascii(field.toString(16));
     out.ascii(" (->");
@@ -980,9 +969,9 @@ function icmpBytesNeeded(b: Uint8Array, icmp: number, length: number): number {
   const type = b[icmp];
   switch (type) {
     case 3: {
-      if (b[icmp + 1] !== 3) return 28;
+      if (b[icmp + IcmpAt.Code] !== 3) return 28;
       if (length < 18) return 18;
-      const quotedHeaderLength = (b[icmp + 8] & 0x0f) * 4;
+      const quotedHeaderLength = (b[icmp + IcmpAt.HeaderLength] & Ipv4At.HeaderWordsMask) * 4;
       return Math.max(28, 12 + quotedHeaderLength);
     }
     case 5:
@@ -1014,14 +1003,14 @@ function writeIcmp(b: Uint8Array, ip: number, icmp: number, length: number, out:
   }
   out.put(ICMP_PREFIX);
   const type = b[icmp];
-  const code = b[icmp + 1];
+  const code = b[icmp + IcmpAt.Code];
   switch (type) {
     case 0:
     case 8:
       out.put(type === 8 ? ECHO_REQUEST_ID : ECHO_REPLY_ID);
-      out.decimal((b[icmp + 4] << 8) | b[icmp + 5]);
+      out.decimal((b[icmp + IcmpAt.Identifier] << 8) | b[icmp + IcmpAt.Identifier + 1]);
       out.put(COMMA_SEQ);
-      out.decimal((b[icmp + 6] << 8) | b[icmp + 7]);
+      out.decimal((b[icmp + IcmpAt.Sequence] << 8) | b[icmp + IcmpAt.Sequence + 1]);
       break;
     case 3:
       writeUnreachable(b, icmp, code, out);
@@ -1032,14 +1021,14 @@ function writeIcmp(b: Uint8Array, ip: number, icmp: number, length: number, out:
         out.ascii("redirect-#");
         out.decimal(code);
         out.byte(SPACE);
-        out.ipv4At(b, icmp + 24);
+        out.ipv4At(b, icmp + IcmpAt.HeaderLength + Ipv4At.Destination);
         out.ascii(" to ");
       } else {
         out.ascii(format[0]);
-        out.ipv4At(b, icmp + 24);
+        out.ipv4At(b, icmp + IcmpAt.HeaderLength + Ipv4At.Destination);
         out.ascii(format[1]);
       }
-      out.ipv4At(b, icmp + 4);
+      out.ipv4At(b, icmp + IcmpAt.RestOfHeader);
       break;
     }
     case 9:
@@ -1055,19 +1044,19 @@ function writeIcmp(b: Uint8Array, ip: number, icmp: number, length: number, out:
       break;
     case 12:
       out.ascii(code === 0 ? "parameter problem - octet " : "parameter problem - code ");
-      out.decimal(code === 0 ? b[icmp + 4] : code);
+      out.decimal(code === 0 ? b[icmp + IcmpAt.RestOfHeader] : code);
       break;
     case 13:
       out.ascii("time stamp query id ");
-      out.decimal((b[icmp + 4] << 8) | b[icmp + 5]);
+      out.decimal((b[icmp + IcmpAt.Identifier] << 8) | b[icmp + IcmpAt.Identifier + 1]);
       out.ascii(" seq ");
-      out.decimal((b[icmp + 6] << 8) | b[icmp + 7]);
+      out.decimal((b[icmp + IcmpAt.Sequence] << 8) | b[icmp + IcmpAt.Sequence + 1]);
       break;
     case 14:
       out.ascii("time stamp reply id ");
-      out.decimal((b[icmp + 4] << 8) | b[icmp + 5]);
+      out.decimal((b[icmp + IcmpAt.Identifier] << 8) | b[icmp + IcmpAt.Identifier + 1]);
       out.ascii(" seq ");
-      out.decimal((b[icmp + 6] << 8) | b[icmp + 7]);
+      out.decimal((b[icmp + IcmpAt.Sequence] << 8) | b[icmp + IcmpAt.Sequence + 1]);
       out.ascii(": org ");
       writeMillisecondsOfDay(u32(b, icmp + 8), out);
       out.ascii(", recv ");
@@ -1097,7 +1086,7 @@ function writeIcmpVerbose(b: Uint8Array, icmp: number, length: number, captured:
   if (!fragmented && icmp + length <= captured) {
     const sum = internetChecksum(b, icmp, icmp + length);
     if (sum !== 0) {
-      const field = (b[icmp + 2] << 8) | b[icmp + 3];
+      const field = (b[icmp + IcmpAt.Checksum] << 8) | b[icmp + IcmpAt.Checksum + 1];
       out.ascii(" (wrong icmp cksum ");
       out.ascii(field.toString(16));
       out.ascii(" (->");
@@ -1106,21 +1095,21 @@ function writeIcmpVerbose(b: Uint8Array, icmp: number, length: number, captured:
     }
   }
   const type = b[icmp];
-  if (!quoted && (type === 3 || type === 4 || type === 5 || type === 11 || type === 12)) writeQuotedIpv4(b, icmp + 8, Math.min(captured, icmp + length), out);
+  if (!quoted && (type === 3 || type === 4 || type === 5 || type === 11 || type === 12)) writeQuotedIpv4(b, icmp + IcmpAt.HeaderLength, Math.min(captured, icmp + length), out);
 }
 
 function writeUnreachable(b: Uint8Array, icmp: number, code: number, out: TextBuffer): void {
-  const quotedDestination = icmp + 24;
+  const quotedDestination = icmp + IcmpAt.HeaderLength + Ipv4At.Destination;
   switch (code) {
     case 2:
       out.ipv4At(b, quotedDestination);
       out.ascii(" protocol ");
-      out.decimal(b[icmp + 17]);
+      out.decimal(b[icmp + IcmpAt.HeaderLength + Ipv4At.Protocol]);
       out.ascii(" unreachable");
       return;
     case 3: {
-      const quotedProtocol = b[icmp + 17];
-      const portAt = icmp + 8 + (b[icmp + 8] & 0x0f) * 4 + 2;
+      const quotedProtocol = b[icmp + IcmpAt.HeaderLength + Ipv4At.Protocol];
+      const portAt = icmp + IcmpAt.HeaderLength + (b[icmp + IcmpAt.HeaderLength] & Ipv4At.HeaderWordsMask) * 4 + 2;
       const port = (b[portAt] << 8) | b[portAt + 1];
       out.ipv4At(b, quotedDestination);
       if (quotedProtocol === 6 || quotedProtocol === 17) {
@@ -1334,7 +1323,7 @@ export class LineWriter {
     const view = this.view;
     const accepted = view.reset(bytes);
     this.applyStyle();
-    if (this.linkHeader && accepted && (view.kind !== FrameKind.Other || view.etherType === 0x86dd)) writeEthernetHeader(view, wireLength, out);
+    if (this.linkHeader && accepted && (view.kind !== FrameKind.Other || view.etherType === EtherType.Ipv6)) writeEthernetHeader(view, wireLength, out);
     writeSummary(view, accepted, wireLength, out, this.conversations);
     if (this.dump !== 0) this.writeDump(bytes, this.dumpLinkHeader || printStyle.ranOut ? 0 : Math.min(accepted ? view.networkOffset : 14, bytes.length));
     out.bytes[out.length++] = NEWLINE;
@@ -1439,23 +1428,23 @@ export class LineWriter {
  */
 export function writeEthernetHeader(view: FrameView, wireLength: number, out: TextBuffer): void {
   const b = view.bytes;
-  out.linkAddress(b, 6, 6);
+  out.linkAddress(b, EthAt.Source, EthAt.MacLength);
   out.put(ARROW);
-  out.linkAddress(b, 0, 6);
+  out.linkAddress(b, EthAt.Destination, EthAt.MacLength);
   out.ascii(", ");
-  writeEtherTypeName((b[12] << 8) | b[13]);
+  writeEtherTypeName((b[EthAt.Type] << 8) | b[EthAt.Type + 1]);
   out.put(COMMA_LENGTH);
   out.decimal(wireLength);
   out.ascii(": ");
-  if (view.networkOffset === 18) {
-    const tag = (b[14] << 8) | b[15];
+  if (view.networkOffset === EthAt.TaggedHeaderLength) {
+    const tag = (b[EthAt.Tci] << 8) | b[EthAt.Tci + 1];
     out.ascii("vlan ");
-    out.decimal(tag & 0x0fff);
+    out.decimal(tag & EthAt.IdMask);
     out.ascii(", p ");
-    out.decimal(tag >>> 13);
-    if ((tag & 0x1000) !== 0) out.ascii(", DEI");
+    out.decimal(tag >>> EthAt.PriorityShift);
+    if (((tag >>> EthAt.DropEligibleShift) & 1) !== 0) out.ascii(", DEI");
     out.ascii(", ");
-    writeEtherTypeName((b[16] << 8) | b[17]);
+    writeEtherTypeName((b[EthAt.InnerType] << 8) | b[EthAt.InnerType + 1]);
     out.ascii(", ");
   }
 

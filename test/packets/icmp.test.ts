@@ -72,5 +72,10 @@ describe("ICMP codec (fixed cases)", () => {
     assert.deepEqual([...into.subarray(8)], [1, 2, 3]);
     encodeIcmp({ type: 8, code: 0, identifier: 7, sequence: 42, checksum: 0x1234 }, data, into, 0, { checksums: "keep" });
     assert.deepEqual([into[2], into[3]], [0x12, 0x34]);
+    into.fill(0);
+    encodeIcmp({ type: 8, code: 0, identifier: 7, sequence: 42, checksum: 0x4321 }, data, into, 0, { computeChecksums: false });
+    assert.deepEqual([into[2], into[3]], [0x43, 0x21], "computeChecksums: false writes the record's");
+    encodeIcmp({ type: 8, code: 0, identifier: 7, sequence: 42, checksum: 0x4321 }, data, into, 0, { fixLengths: false });
+    assert.ok(checksumVerifies(into), "fixLengths: false alone still computes the checksum");
   });
 });

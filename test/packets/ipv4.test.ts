@@ -1,8 +1,8 @@
 // The IPv4 codec's fixed cases that the round-trip properties cannot reach: encoding options
-// ("compute" against "keep"), a record without options, too many option bytes, the lenient header
+// (fixLengths and computeChecksums apart, and the deprecated "compute"/"keep"), a record without options, too many option bytes, the lenient header
 // reader the ICMP decoder uses for a quoted header, and isFragment. Each was a surviving mutant.
 import assert from "node:assert/strict";
-import { decodeIpv4, decodeIpv4Header, encodeIpv4, Ipv4, ipv4Header, isFragment } from "../../src/packets";
+import { checksumVerifies, decodeIpv4, decodeIpv4Header, encodeFrame, encodeIpv4, ethernetHeader, ETHERTYPE_IPV4, Ipv4, ipv4Header, isFragment, Mac } from "../../src/packets";
 
 const A = Ipv4.parse("192.0.2.1");
 const B = Ipv4.parse("192.0.2.2");
@@ -35,6 +35,34 @@ describe("IPv4 codec (fixed cases)", () => {
     assert.equal(odd[0], 0x66, "version 6, IHL 6, as given");
     // "keep" with no checksum in the record still computes one
     assert.equal(decodeIpv4(encoded(ipv4Header(A, B, 17), 8, { checksums: "keep" })).checksumValid, true);
+  });
+
+  it("fixLengths and computeChecksums act apart: wrong lengths with a right checksum, or the reverse", () => {
+    const stale = { ...ipv4Header(A, B, 17), checksum: 0x1234, totalLength: 999, version: 4, headerLength: 20 };
+    // lengths as the record says, the checksum computed over the header as written
+    const lying = encoded(stale, 8, { fixLengths: false });
+    assert.equal((lying[2] << 8) | lying[3], 999, "totalLength as given");
+    assert.equal(decodeIpv4Header(lying, 0, lying.length, false)!.checksumValid, true, "the checksum covers the lying length");
+    // lengths fixed, the record's checksum written as it is
+    const badSum = decodeIpv4(encoded(stale, 8, { computeChecksums: false }));
+    assert.equal(badSum.totalLength, 28);
+    assert.equal(badSum.checksum, 0x1234);
+    assert.equal(badSum.checksumValid, false);
+    // the named options win over the deprecated switch
+    const mixed = decodeIpv4(encoded(stale, 8, { checksums: "keep", fixLengths: true }));
+    assert.equal(mixed.totalLength, 28);
+    assert.equal(mixed.checksum, 0x1234);
+    const odd = encoded({ ...ipv4Header(A, B, 17), version: 6, headerLength: 24 }, 0, { fixLengths: false });
+    assert.equal(odd[0], 0x66, "version and IHL are length fields here: as given");
+    // through encodeFrame: an echo request whose IPv4 header lies about its length, both checksums right
+    const frame = encodeFrame(
+      { ethernet: ethernetHeader(Mac.BROADCAST, Mac.BROADCAST, ETHERTYPE_IPV4), ipv4: { ...ipv4Header(A, B, 1), totalLength: 999 }, icmp: { type: 8, code: 0, identifier: 1, sequence: 2 }, payload: Uint8Array.of(1, 2, 3) },
+      undefined,
+      { fixLengths: false },
+    );
+    assert.equal((frame[16] << 8) | frame[17], 999);
+    assert.equal(decodeIpv4Header(frame, 14, frame.length, false)!.checksumValid, true);
+    assert.equal(checksumVerifies(frame.subarray(34)), true, "the ICMP checksum is computed");
   });
 
   it("encodes a record with no options key as a 20-byte header, and options padded to whole words", () => {

@@ -46,7 +46,7 @@ describe("malformed headers (fixed cases)", () => {
     for (const ihl of [0, 1, 2, 3, 4]) {
       it(`IHL ${ihl} is refused, naming the header length`, () => {
         // a 20-byte header follows, so only the IHL is wrong
-        const error = refused(ipv4Frame(ihl, 20, 0), { layer: "ipv4", field: "headerLength", offset: 14, needed: 5, available: ihl });
+        const error = refused(ipv4Frame(ihl, 20, 0), { layer: "ipv4", field: "headerLength", offset: 14, needed: ihl, available: ihl, truncated: false });
         assert.equal(error.message, `ipv4: bad headerLength at byte 14: IHL ${ihl} (${ihl * 4} bytes), need at least 5 (20 bytes)`);
         assert.throws(() => decodeIpv4(ipv4Frame(ihl, 20, 0), 14), { field: "headerLength" });
       });
@@ -70,16 +70,16 @@ describe("malformed headers (fixed cases)", () => {
 
   describe("totalLength under the header length", () => {
     it("totalLength 19 with a 20-byte header is refused", () => {
-      const error = refused(ipv4Frame(5, 19, 10), { layer: "ipv4", field: "totalLength", offset: 16, needed: 20, available: 19 });
+      const error = refused(ipv4Frame(5, 19, 10), { layer: "ipv4", field: "totalLength", offset: 16, needed: 19, available: 19, truncated: false });
       assert.match(error.message, /totalLength 19 is under the header length 20/);
     });
 
     it("totalLength 0 is refused", () => {
-      refused(ipv4Frame(5, 0, 10), { layer: "ipv4", field: "totalLength", needed: 20, available: 0 });
+      refused(ipv4Frame(5, 0, 10), { layer: "ipv4", field: "totalLength", needed: 0, available: 0 });
     });
 
     it("totalLength 23 with a 24-byte header (IHL 6) is refused: the options count", () => {
-      refused(ipv4Frame(6, 23, 10), { layer: "ipv4", field: "totalLength", needed: 24, available: 23 });
+      refused(ipv4Frame(6, 23, 10), { layer: "ipv4", field: "totalLength", needed: 23, available: 23 });
     });
 
     it("totalLength equal to the header length (no payload) is accepted", () => {
@@ -90,9 +90,21 @@ describe("malformed headers (fixed cases)", () => {
   });
 
   describe("totalLength past the capture", () => {
-    it("one byte past the end is refused, naming the bytes needed and had", () => {
-      const error = refused(ipv4Frame(5, 41, 20), { layer: "ipv4", field: "totalLength", offset: 16, needed: 14 + 41, available: 14 + 40 });
-      assert.match(error.message, /totalLength 41 runs past the end of the frame: need 55 bytes, got 54/);
+    it("a length error says where its limit came from: an ICMP header cut by the IPv4 totalLength is the header's, one cut by the capture the capture's", () => {
+      // totalLength 24 leaves 4 bytes of ICMP though 8 more were captured
+      // (type 0, an echo reply: the identifier is the field cut)
+      refused(ipv4Frame(5, 24, 8, 1), { layer: "icmp", field: "identifier", offset: 38, needed: 40, available: 38, truncated: true, lengthSource: "header" });
+      // an Ethernet/IPv4 ARP body cut by the end of the capture
+      const arp = new Uint8Array(14 + 28);
+      arp.set([0x08, 0x06, 0, 1, 0x08, 0x00, 6, 4, 0, 1], 12);
+      refused(arp.subarray(0, 14 + 8 + 3), { layer: "arp", field: "senderMac", offset: 22, needed: 28, available: 25, truncated: true, lengthSource: "captured" });
+    });
+
+    it("one byte past the end is refused, naming the bytes needed and had, as a capture cut short (not a malformed header)", () => {
+      const error = refused(ipv4Frame(5, 41, 20), { layer: "ipv4", field: "totalLength", offset: 16, needed: 14 + 41, available: 14 + 40, truncated: true, lengthSource: "captured" });
+      assert.equal(error.message, "ipv4: truncated at byte 16 (totalLength): need 55 bytes, got 54");
+      // the same datagram given a limit short of the bytes (an enclosing header's): the limit is the header's
+      assert.throws(() => decodeIpv4(ipv4Frame(5, 41, 21), 14, 14 + 40), { field: "totalLength", truncated: true, lengthSource: "header" });
     });
 
     it("exactly to the end is accepted, and short of it leaves the rest as padding", () => {
