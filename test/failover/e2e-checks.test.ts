@@ -50,7 +50,9 @@ describe("failover end to end with exec and interface self checks", function () 
     const brainConfig = writeConfig(tempDirs, "brain", (c) => {
       c.checks[1].interval = "250ms";
       c.checks[1].timeout = "250ms";
-      c.checks.push({ name: "self-db", type: "exec", command: ["/usr/bin/test", "-e", flag], interval: "200ms", timeout: "200ms", fall: 2, rise: 2 });
+      // a timeout with room: `test` through setpriv takes a few ms, but on a loaded machine (a full run
+      // beside other labs) one run took over 200 ms and the failure said "timeout", not the exit status
+      c.checks.push({ name: "self-db", type: "exec", command: ["/usr/bin/test", "-e", flag], interval: "500ms", timeout: "500ms", fall: 2, rise: 2 });
     });
     const s = await start({ brainConfig, pinkyConfig: pinkyConfig() });
     const lab = s.lab;
