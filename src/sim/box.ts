@@ -30,6 +30,7 @@ import type { CapturedFrame, FramePort, LinkState, LinkWatch } from "../link/por
 import type { AddressEffects, DaemonEnv } from "../failover/env";
 import { Ipv4, Mac } from "../packets/address";
 import { ARP_REQUEST } from "../packets/arp";
+import { ETHERTYPE_IPV6 } from "../packets/ethernet";
 import { FrameKind, FrameView } from "../packets/frame";
 import { ICMP_ECHO_REQUEST } from "../packets/icmp";
 import { Ipv6Address } from "../packets/ipv6";
@@ -50,7 +51,6 @@ const NETLINK_MICROS = 120;
 /** Opening the capture when a daemon starts, before it is verified. */
 export const OPEN_MICROS = 2_000;
 const BROADCAST = 0xffff_ffff_ffff;
-const ETHERTYPE_IPV6 = 0x86dd;
 
 export interface KernelAddress {
   readonly address: Ipv4;
