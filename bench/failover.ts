@@ -567,7 +567,11 @@ async function runSetup(setup: Setup, outages: readonly OutageKind[], trials: nu
     // steady state: Brain serves .37 (and its other addresses), Pinky .36 (and its others)
     const steadyBy = Date.now() + 20_000;
     while (!(brainPublic.every((a) => answeredBy(a) === BRAIN.name) && pinkyPublic.every((a) => answeredBy(a) === PINKY.name))) {
-      if (Date.now() > steadyBy) throw new Error(`${setup.name}: no steady state in 20 s (router: ${[...brainPublic, ...pinkyPublic].map((a) => `${a} → ${answeredBy(a)}`).join(", ")})`);
+      if (Date.now() > steadyBy) {
+        // what each box's daemon and web server said last, to see why
+        const last = [...logs].flatMap(([who, lines]) => lines.slice(-6).map((l) => `\n  ${who}: ${l.text}`)).join("");
+        throw new Error(`${setup.name}: no steady state in 20 s (router: ${[...brainPublic, ...pinkyPublic].map((a) => `${a} → ${answeredBy(a)}`).join(", ")}); the last lines:${last}`);
+      }
       await sleep(20);
     }
     await sleep(SETTLE_MS);
