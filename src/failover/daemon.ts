@@ -45,6 +45,8 @@ const START_VERIFY_WAIT_MS = 2000;
 const IDENTITY_REQUESTS = 3;
 const IDENTITY_GAP_MS = 20;
 const IDENTITY_WAIT_MS = 100;
+/** How long the probers keep a request's record after it is sent (late replies are told apart until then). */
+const PROBE_RECORDS_MS = 10_000;
 /** Rounds prompted by what the wire says (a stranger's claim, the peer back) start at most this often. */
 const IDENTITY_PROMPT_MS = 1000;
 /** While the peer's MAC is unknown, or a new one is being confirmed, a round this often. */
@@ -449,9 +451,14 @@ export class Daemon {
     if (!this.#linkVerified) this.#feed({ kind: "link", up: false, why: `the link is ${this.env.link.state}` });
     this.#feed({ kind: "present", addresses: present });
     for (const check of this.config.checks) this.#startCheck(check);
+    // the probers keep each request until its timeout, then its record for late replies (logged as
+    // such, never a verdict) until it is 10–20 s old: a bounded window (~2,000 records per prober at
+    // 100 checks/s), not the 60–70 s it was, whose filling was most of the 60 s soak's heap growth
     this.#every(10_000, () => {
-      this.#prober.forgetOlderThan(60_000);
-      this.#peerProber.forgetOlderThan(60_000);
+      this.#prober.forgetOlderThan(PROBE_RECORDS_MS);
+      this.#peerProber.forgetOlderThan(PROBE_RECORDS_MS);
+      // the ICMPv6 prober too (made on first use by a check of an IPv6 target)
+      this.#prober6?.forgetOlderThan(PROBE_RECORDS_MS);
     });
   }
 
