@@ -332,33 +332,31 @@ export class Daemon {
             holds: (address) => this.#machine.stateOf(new Ipv4(address).toString()) === "holding",
             holds6: (address) => this.#machine.stateOf(address) === "holding",
           });
-    this.#watcher = new ConflictWatcher(port, (event) => {
-      const isPeer = this.#peerSaid(event.mac, event.authentic);
-      // a claim from a MAC we do not know as the peer's may be the peer at a new MAC: ask it (our own
-      // requests are the only evidence that counts; the claim itself is not)
-      if (!isPeer) this.#promptIdentity();
-      // the peer heard at its learned MAC (claiming its addresses back): it is alive there, so what
-      // our rounds saw while it was away does not carry over (PeerIdentity.peerUp); a frame may keep
-      // the learned MAC, never change it
-      else this.#peerAlive();
-      this.#feed({ kind: "claim-heard", address: event.address.toString(), mac: event.mac.toString(), isPeer, how: event.how });
-    });
+    this.#watcher = new ConflictWatcher(port, (event) => this.#claimHeard(event.address.toString(), event.mac, event.authentic, event.how));
     const publics = [...config.node.publicAddresses, ...config.peer.publicAddresses].map((p) => p.address);
     for (const address of publics) if (address instanceof Ipv4) this.#watcher.watch(address);
     this.#linkLocal = env.linkLocal;
     if (publics.some((a) => a instanceof Ipv6Address)) {
       // the same rules as for ARP claims: an NA answers (reply), an NS from the address asks (request), DAD probes
       const hows = { advertisement: "reply", solicitation: "request", probe: "probe" } as const;
-      const watcher6 = (this.#watcher6 = new NeighborConflictWatcher(port, (event) => {
-        const isPeer = this.#peerSaid(event.mac, event.authentic);
-        if (!isPeer) this.#promptIdentity();
-        else this.#peerAlive();
-        this.#feed({ kind: "claim-heard", address: event.address.toString(), mac: event.mac.toString(), isPeer, how: hows[event.how] });
-      }));
+      const watcher6 = (this.#watcher6 = new NeighborConflictWatcher(port, (event) => this.#claimHeard(event.address.toString(), event.mac, event.authentic, hows[event.how])));
       for (const address of publics) if (address instanceof Ipv6Address) watcher6.watch(address);
     }
     this.#linkVerified = env.link.state === "verified";
     this.#stopWatchingLink = env.link.onState((state, why) => this.#onLinkState(state, why));
+  }
+
+  /** Another box claims `address` (ARP or NDP, heard by a conflict watcher): fed to the machine, with who it is. */
+  #claimHeard(address: string, mac: Mac, authentic: boolean | undefined, how: "request" | "reply" | "probe"): void {
+    const isPeer = this.#peerSaid(mac, authentic);
+    // a claim from a MAC we do not know as the peer's may be the peer at a new MAC: ask it (our own
+    // requests are the only evidence that counts; the claim itself is not)
+    if (!isPeer) this.#promptIdentity();
+    // the peer heard at its learned MAC (claiming its addresses back): it is alive there, so what
+    // our rounds saw while it was away does not carry over (PeerIdentity.peerUp); a frame may keep
+    // the learned MAC, never change it
+    else this.#peerAlive();
+    this.#feed({ kind: "claim-heard", address, mac: mac.toString(), isPeer, how });
   }
 
   #log(event: string, address: string | undefined, detail: string): void {

@@ -23,11 +23,9 @@
 //      them → no yield.
 // Each test builds its own lab and deletes it (and Mallory's) in afterEach, also when it fails.
 import { strict as assert } from "node:assert";
-import { ChildProcess } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { BRAIN, LabScenario, PINKY, ROUTER, startScenario } from "../../src/lab/failover-demo";
 import { Lab, listNamespaces } from "../../src/lab/netns";
 import { hrtimeMicros } from "../../src/link/port";
@@ -36,7 +34,7 @@ import { arpReply, arpRequest, gratuitousReply, gratuitousRequest } from "../../
 import { ETHERTYPE_ARP } from "../../src/packets/ethernet";
 import { encodeFrame } from "../../src/packets/frame";
 import { addressesOn, eventually, FOUR_ADDRESSES, fourAddressConfigs, Lines, routerGets, routerMacFor, sleep, timeline } from "./e2e-helpers";
-import { addMallory, MALLORY, mirrorPings, recordFrom, sendFrom } from "./mallory";
+import { addMallory, MALLORY, mirrorPings, NeighbourMonitor, recordFrom, sendFrom } from "./mallory";
 import { vlanTagged } from "../helpers/frames";
 
 const EVIL = Mac.parse(MALLORY.mac);
@@ -66,35 +64,6 @@ async function assertHome(lab: Lab, what: string): Promise<void> {
   assert.deepEqual(served, Object.fromEntries([...BRAINS.map((a) => [a, "brain"]), ...PINKYS.map((a) => [a, "pinky"])]), `${what}: who serves each address`);
 }
 
-/** The router's neighbour changes (`ip -ts monitor neigh`), for the stretches on a MAC. */
-class NeighbourMonitor {
-  readonly changes: { t: number; address: string; mac: string }[] = [];
-  readonly #child: ChildProcess;
-  constructor(lab: Lab) {
-    this.#child = lab.spawn(ROUTER.name, ["ip", "-ts", "monitor", "neigh"]);
-    createInterface({ input: this.#child.stdout! }).on("line", (line) => {
-      const m = /^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d{6})\] (?:Deleted )?(\S+) dev \S+ lladdr (\S+)/.exec(line);
-      if (m !== null) this.changes.push({ t: Date.parse(`${m[1]}Z`) * 1000 + Number(m[2]), address: m[3], mac: m[4] });
-    });
-  }
-  /** The stretches `address` spent at `mac` from `since` (µs since the epoch), the last one ended at `until` if still on it. */
-  stretchesOn(address: string, mac: string, since: number, until: number): number[] {
-    const stretches: number[] = [];
-    let startedAt: number | undefined;
-    for (const c of this.changes.filter((c) => c.address === address && c.t >= since)) {
-      if (c.mac === mac) startedAt ??= c.t;
-      else if (startedAt !== undefined) {
-        stretches.push(c.t - startedAt);
-        startedAt = undefined;
-      }
-    }
-    if (startedAt !== undefined) stretches.push(until - startedAt);
-    return stretches;
-  }
-  stop(): void {
-    this.#child.kill();
-  }
-}
 
 const CLI = join(__dirname, "..", "..", "src", "cli", "main.js");
 const wallMicros = () => Date.now() * 1000;

@@ -17,18 +17,16 @@
 //      while Pinky holds it → Pinky does not yield (replayed), the router ends on Pinky.
 // Each test builds its own lab and Mallory and deletes them in afterEach, also when it fails.
 import { strict as assert } from "node:assert";
-import { ChildProcess } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { BRAIN, LabScenario, PINKY, ROUTER, startScenario } from "../../src/lab/failover-demo";
 import { Lab, listNamespaces } from "../../src/lab/netns";
 import { Mac } from "../../src/packets/address";
 import { Ipv6Address } from "../../src/packets/ipv6";
 import { neighborAdvertisementFrame, neighborSolicitationFrame } from "../../src/ndp/frames";
 import { dualStackConfigs, eventually, expectDualStackOwnership, Lines, routerMacFor, sleep, timeline } from "./e2e-helpers";
-import { addMallory, MALLORY, recordFrom, sendFrom } from "./mallory";
+import { addMallory, MALLORY, NeighbourMonitor, recordFrom, sendFrom } from "./mallory";
 
 const EVIL = Mac.parse(MALLORY.mac);
 const V6_37 = Ipv6Address.parse(BRAIN.publicAddress6);
@@ -50,35 +48,6 @@ function claimsOf(address: Ipv6Address): Uint8Array[] {
   ];
 }
 
-/** The router's neighbour changes (`ip -ts monitor neigh`), for the stretches on a MAC. */
-class NeighbourMonitor {
-  readonly changes: { t: number; address: string; mac: string }[] = [];
-  readonly #child: ChildProcess;
-  constructor(lab: Lab) {
-    this.#child = lab.spawn(ROUTER.name, ["ip", "-ts", "monitor", "neigh"]);
-    createInterface({ input: this.#child.stdout! }).on("line", (line) => {
-      const m = /^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d{6})\] (?:Deleted )?(\S+) dev \S+ lladdr (\S+)/.exec(line);
-      if (m !== null) this.changes.push({ t: Date.parse(`${m[1]}Z`) * 1000 + Number(m[2]), address: m[3], mac: m[4] });
-    });
-  }
-  /** The stretches `address` spent at `mac` from `since` (µs since the epoch), the last one ended at `until` if still on it. */
-  stretchesOn(address: string, mac: string, since: number, until: number): number[] {
-    const stretches: number[] = [];
-    let startedAt: number | undefined;
-    for (const c of this.changes.filter((c) => c.address === address && c.t >= since)) {
-      if (c.mac === mac) startedAt ??= c.t;
-      else if (startedAt !== undefined) {
-        stretches.push(c.t - startedAt);
-        startedAt = undefined;
-      }
-    }
-    if (startedAt !== undefined) stretches.push(until - startedAt);
-    return stretches;
-  }
-  stop(): void {
-    this.#child.kill();
-  }
-}
 
 const wallMicros = () => Date.now() * 1000;
 /** 10 ms checks, one probe and 5 ms of listening: the lab settles fast, and a yield would show at once */

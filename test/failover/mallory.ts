@@ -2,9 +2,11 @@
 // lab of its own with one host, whose switch port (veth end) is moved into a scenario's switch
 // namespace and plugged into its bridge. Only namespaces made by Lab are touched; deleting the
 // scenario's switch namespace deletes the veth pair, Mallory's lab deletes the rest. A plain module,
-// not a test file.
+// not a test file. Also the router's neighbour monitor the hostile-segment tests judge stretches by.
 import { strict as assert } from "node:assert";
+import { ChildProcess } from "node:child_process";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { runSync } from "../../src/lab/command";
 import { LabScenario, ROUTER } from "../../src/lab/failover-demo";
 import { Lab } from "../../src/lab/netns";
@@ -97,5 +99,35 @@ export class MallorySender {
 
   async stop(): Promise<void> {
     await this.#worker.stop(5000).catch(() => this.#worker.kill("SIGKILL"));
+  }
+}
+
+/** The router's neighbour changes (`ip -ts monitor neigh`), for the stretches on a MAC. */
+export class NeighbourMonitor {
+  readonly changes: { t: number; address: string; mac: string }[] = [];
+  readonly #child: ChildProcess;
+  constructor(lab: Lab) {
+    this.#child = lab.spawn(ROUTER.name, ["ip", "-ts", "monitor", "neigh"]);
+    createInterface({ input: this.#child.stdout! }).on("line", (line) => {
+      const m = /^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d{6})\] (?:Deleted )?(\S+) dev \S+ lladdr (\S+)/.exec(line);
+      if (m !== null) this.changes.push({ t: Date.parse(`${m[1]}Z`) * 1000 + Number(m[2]), address: m[3], mac: m[4] });
+    });
+  }
+  /** The stretches `address` spent at `mac` from `since` (µs since the epoch), the last one ended at `until` if still on it. */
+  stretchesOn(address: string, mac: string, since: number, until: number): number[] {
+    const stretches: number[] = [];
+    let startedAt: number | undefined;
+    for (const c of this.changes.filter((c) => c.address === address && c.t >= since)) {
+      if (c.mac === mac) startedAt ??= c.t;
+      else if (startedAt !== undefined) {
+        stretches.push(c.t - startedAt);
+        startedAt = undefined;
+      }
+    }
+    if (startedAt !== undefined) stretches.push(until - startedAt);
+    return stretches;
+  }
+  stop(): void {
+    this.#child.kill();
   }
 }

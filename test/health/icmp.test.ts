@@ -20,10 +20,11 @@ import {
   Mac,
 } from "../../src/packets";
 import { millisSince } from "./servers";
+import { icmpv6Frame } from "../helpers/frames";
 import { Prober6 } from "../../src/icmp/prober6";
-import { ETHERNET_HEADER_LENGTH, ETHERTYPE_IPV6, encodeEthernet } from "../../src/packets/ethernet";
-import { decodeIcmpv6, emitIcmpv6, icmpv6BufferLength, Icmpv6Record, ICMPV6_DESTINATION_UNREACHABLE, ICMPV6_ECHO_REPLY, ICMPV6_ECHO_REQUEST } from "../../src/packets/icmpv6";
-import { decodeIpv6, emitIpv6, IPV6_HEADER_LENGTH, IPV6_ICMPV6, Ipv6Address } from "../../src/packets/ipv6";
+import { ETHERNET_HEADER_LENGTH } from "../../src/packets/ethernet";
+import { decodeIcmpv6, ICMPV6_DESTINATION_UNREACHABLE, ICMPV6_ECHO_REPLY, ICMPV6_ECHO_REQUEST } from "../../src/packets/icmpv6";
+import { decodeIpv6, IPV6_HEADER_LENGTH, Ipv6Address } from "../../src/packets/ipv6";
 
 const ours = Mac.parse("02:00:00:00:00:01");
 const theirs = Mac.parse("02:00:00:00:00:02");
@@ -202,15 +203,6 @@ describe("ICMP echo check of an IPv6 target (in memory, through a Prober6)", () 
   const router6 = Ipv6Address.parse("2001:db8:1::1");
   let prober6: Prober6;
 
-  /** an ICMPv6 message in an IPv6 packet in an Ethernet frame */
-  function frame6(from: Mac, to: Mac, source: Ipv6Address, destination: Ipv6Address, icmp: Icmpv6Record, hopLimit = 63): Uint8Array {
-    const upper = icmpv6BufferLength(icmp);
-    const bytes = new Uint8Array(ETHERNET_HEADER_LENGTH + IPV6_HEADER_LENGTH + upper);
-    const ip = encodeEthernet({ destination: to, source: from, etherType: ETHERTYPE_IPV6 }, bytes, 0);
-    const at = ip + emitIpv6({ version: 6, trafficClass: 0, flowLabel: 0, payloadLength: upper, nextHeader: IPV6_ICMPV6, hopLimit, source, destination, extensions: [] }, bytes, ip, {}, upper);
-    emitIcmpv6(icmp, bytes, at, {}, { source, destination });
-    return bytes;
-  }
 
   beforeEach(() => {
     const [a, b] = memoryPortPair(ours, theirs);
@@ -221,10 +213,10 @@ describe("ICMP echo check of an IPv6 target (in memory, through a Prober6)", () 
       const icmp = decodeIcmpv6(bytes, ETHERNET_HEADER_LENGTH + IPV6_HEADER_LENGTH, ETHERNET_HEADER_LENGTH + IPV6_HEADER_LENGTH + ip.payloadLength);
       if (icmp.type !== ICMPV6_ECHO_REQUEST || icmp.body.kind !== "echo") return;
       if (ip.destination.equals(peer6)) {
-        b.send(frame6(theirs, ours, peer6, ip.source, { type: ICMPV6_ECHO_REPLY, code: 0, checksum: 0, body: { ...icmp.body, data: icmp.body.data.slice() } }));
+        b.send(icmpv6Frame(theirs, ours, peer6, ip.source, { type: ICMPV6_ECHO_REPLY, code: 0, checksum: 0, body: { ...icmp.body, data: icmp.body.data.slice() } }, 63));
       } else if (ip.destination.equals(far6)) {
         const quoted = bytes.slice(ETHERNET_HEADER_LENGTH, ETHERNET_HEADER_LENGTH + IPV6_HEADER_LENGTH + 8);
-        b.send(frame6(theirs, ours, router6, ip.source, { type: ICMPV6_DESTINATION_UNREACHABLE, code: 3, checksum: 0, body: { kind: "error", parameter: 0, invoking: quoted } }));
+        b.send(icmpv6Frame(theirs, ours, router6, ip.source, { type: ICMPV6_DESTINATION_UNREACHABLE, code: 3, checksum: 0, body: { kind: "error", parameter: 0, invoking: quoted } }, 63));
       }
     });
     prober6 = new Prober6(a, { sourceIp: here6, nextHop: async () => theirs });

@@ -13,11 +13,12 @@ import { Lab } from "../../src/lab/netns";
 import { routedIpv6Lab } from "../helpers/ipv6-lab";
 import { FramePort, memoryPortPair } from "../../src/link/port";
 import { Mac } from "../../src/packets/address";
-import { ETHERNET_HEADER_LENGTH, ETHERTYPE_IPV6, encodeEthernet } from "../../src/packets/ethernet";
-import { decodeIcmpv6, emitIcmpv6, icmpv6BufferLength, Icmpv6Record, ICMPV6_ECHO_REPLY, ICMPV6_ECHO_REQUEST, ICMPV6_DESTINATION_UNREACHABLE } from "../../src/packets/icmpv6";
-import { decodeIpv6, emitIpv6, IPV6_HEADER_LENGTH, IPV6_ICMPV6, Ipv6Address } from "../../src/packets/ipv6";
+import { ETHERNET_HEADER_LENGTH } from "../../src/packets/ethernet";
+import { decodeIcmpv6, emitIcmpv6, Icmpv6Record, ICMPV6_ECHO_REPLY, ICMPV6_ECHO_REQUEST, ICMPV6_DESTINATION_UNREACHABLE } from "../../src/packets/icmpv6";
+import { decodeIpv6, IPV6_HEADER_LENGTH, Ipv6Address } from "../../src/packets/ipv6";
 import { writePcap } from "../../src/packets/pcap";
 import { runTool, TSHARK } from "../helpers/tools";
+import { icmpv6Frame } from "../helpers/frames";
 
 const OURS = Mac.parse("02:00:00:00:00:01");
 const THEIRS = Mac.parse("02:00:00:00:00:02");
@@ -25,15 +26,6 @@ const HERE = Ipv6Address.parse("2001:db8:1::17");
 const THERE = Ipv6Address.parse("2001:db8:1::18");
 const ROUTER = Ipv6Address.parse("2001:db8:1::1");
 
-/** An Ethernet frame holding an IPv6 packet from `source` to `destination` carrying `icmp`. */
-function icmpv6Frame(from: Mac, to: Mac, source: Ipv6Address, destination: Ipv6Address, icmp: Icmpv6Record, hopLimit = 61): Uint8Array {
-  const upper = icmpv6BufferLength(icmp);
-  const frame = new Uint8Array(ETHERNET_HEADER_LENGTH + IPV6_HEADER_LENGTH + upper);
-  const ip = encodeEthernet({ destination: to, source: from, etherType: ETHERTYPE_IPV6 }, frame, 0);
-  const at = ip + emitIpv6({ version: 6, trafficClass: 0, flowLabel: 0, payloadLength: upper, nextHeader: IPV6_ICMPV6, hopLimit, source, destination, extensions: [] }, frame, ip, {}, upper);
-  emitIcmpv6(icmp, frame, at, {}, { source, destination });
-  return frame;
-}
 
 /** The IPv6 packet and ICMPv6 message of a frame (no VLAN). */
 function read(frame: Uint8Array) {
