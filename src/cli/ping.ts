@@ -4,15 +4,18 @@
 // rules, every table, the kernel's source address; a link-local IPv6 target out of its %IFACE);
 // targets reached through different interfaces, families or sources get a prober each. Next hops
 // are resolved by ARP (IPv4) or Neighbor Solicitation (IPv6). A local destination (127.0.0.0/8, ::1,
-// the box's own addresses) goes out on lo, where there is nothing to resolve, and the kernel answers
-// it — for IPv4 only if its sysctls let a request put on lo from userspace through (see
-// src/link/route.ts); if not, ping says so instead of sending.
+// the box's own addresses) is captured on lo, where there is nothing to resolve, and the kernel
+// answers it. IPv6 requests are put on lo as any others; IPv4 ones are handed to the kernel's ICMP
+// socket (src/link/kernel-icmp.ts), because its martian checks drop them on lo from userspace unless
+// two sysctls are on (src/link/route.ts). Without that socket, ping puts them on lo if the sysctls
+// let them through, and otherwise says why instead of sending.
 import { Command, Option } from "commander";
 import { ArpResolver } from "../arp/resolver";
 import { Prober, ProbeEvent } from "../icmp/prober";
 import { MAX_PAYLOAD6, Prober6 } from "../icmp/prober6";
 import { EchoProber, runPing, TargetSummary } from "../icmp/session";
 import { findInterface, InterfaceError } from "../link/interfaces";
+import { KernelIcmpError, KernelIcmpSender, openKernelIcmpSender } from "../link/kernel-icmp";
 import { injectionOnLoBlockedBy, IpAddress, lookupRoute, lookupRoutes, RouteError, RouteLookup } from "../link/route";
 import { isLinkLocal } from "../ndp/frames";
 import { NeighborResolver } from "../ndp/resolver";
@@ -108,6 +111,8 @@ interface TargetGroup {
   readonly targets: IpAddress[];
   /** target (its text) → the address whose MAC to resolve (its gateway, or itself) */
   readonly nextHops: Map<string, IpAddress>;
+  /** IPv4 local targets: the kernel's ICMP socket sends the requests (the port captures them) */
+  readonly kernel?: KernelIcmpSender;
   prober?: EchoProber<IpAddress>;
   close?: () => void;
 }
@@ -178,14 +183,21 @@ async function routesOf(targets: readonly PingTarget[], given: string | undefine
   }
 }
 
-/** The one-line reason a local target is not pinged, or undefined when it can be. */
-function localRefusal(route: RouteLookup<IpAddress>): string | undefined {
-  // IPv6 takes a request put on lo from userspace as it is (ip6_input drops loopback addresses only
-  // on other interfaces); IPv4's martian checks need two sysctls
-  if (!(route.destination instanceof Ipv4)) return undefined;
-  const missing = injectionOnLoBlockedBy(route.destination, (route.source as Ipv4 | undefined) ?? route.destination);
+/**
+ * The one-line reason a local IPv4 target cannot be pinged without the kernel's ICMP socket (which
+ * could not be opened: `why`), or undefined when a request put on lo from userspace gets through.
+ * IPv6 takes such a request as it is (ip6_input drops loopback addresses only on other interfaces);
+ * IPv4's martian checks need two sysctls.
+ */
+function localRefusal(route: RouteLookup<IpAddress>, why: string): string | undefined {
+  const missing = injectionOnLoBlockedBy(route.destination as Ipv4, (route.source as Ipv4 | undefined) ?? (route.destination as Ipv4));
   if (missing.length === 0) return undefined;
-  return `${route.destination} is an address of this host (local route, dev ${route.interface}): the kernel drops echo requests put on lo from userspace unless ${missing.join(" and ")}; ping it with iputils ping, or set ${missing.length > 1 ? "those" : "that"} with sysctl -w`;
+  return `${route.destination} is an address of this host (local route, dev ${route.interface}): ${why}, and the kernel drops echo requests put on lo from userspace unless ${missing.join(" and ")}; fix the first, or set ${missing.length > 1 ? "those" : "that"} with sysctl -w`;
+}
+
+/** Reports a request the kernel's ICMP socket could not send; it then times out. */
+function kernelSendFailed(error: Error, destination: Ipv4 | undefined): void {
+  process.stderr.write(`takeover: the kernel's ICMP socket${destination === undefined ? "" : ` could not send to ${destination}`}: ${error.message}\n`);
 }
 
 /** Our source towards an IPv6 target when the kernel's route names none: as who-has would choose it. */
@@ -206,6 +218,8 @@ async function routeTargets(targets: readonly PingTarget[], given: string | unde
   const ports = new Map<string, OpenedPort>();
   const groups = new Map<string, TargetGroup>();
   const unroutable: Array<{ target: IpAddress; why: string }> = [];
+  // the kernel's ICMP socket, opened at the first local IPv4 target (or why it could not be)
+  let kernel: KernelIcmpSender | KernelIcmpError | undefined;
   try {
     for (const [i, route] of routes.entries()) {
       if (route instanceof RouteError) {
@@ -213,8 +227,17 @@ async function routeTargets(targets: readonly PingTarget[], given: string | unde
         continue;
       }
       const v4 = route.destination instanceof Ipv4;
-      if (route.type === "local") {
-        const refusal = localRefusal(route);
+      const viaKernel = v4 && route.type === "local";
+      if (viaKernel) {
+        if (kernel === undefined) {
+          try {
+            kernel = openKernelIcmpSender(kernelSendFailed);
+          } catch (error) {
+            if (!(error instanceof KernelIcmpError)) throw error;
+            kernel = error;
+          }
+        }
+        const refusal = kernel instanceof KernelIcmpError ? localRefusal(route, kernel.message) : undefined;
         if (refusal !== undefined) {
           unroutable.push({ target: route.destination, why: refusal });
           continue;
@@ -235,7 +258,7 @@ async function routeTargets(targets: readonly PingTarget[], given: string | unde
       const key = `${portKey}/${source}`;
       let group = groups.get(key);
       if (group === undefined) {
-        group = { opened, source, targets: [], nextHops: new Map() };
+        group = { opened, source, targets: [], nextHops: new Map(), kernel: viaKernel && !(kernel instanceof KernelIcmpError) ? kernel : undefined };
         groups.set(key, group);
       }
       const text = route.destination.toString();
@@ -244,6 +267,7 @@ async function routeTargets(targets: readonly PingTarget[], given: string | unde
     }
   } catch (error) {
     for (const opened of ports.values()) opened.link.close();
+    if (kernel !== undefined && !(kernel instanceof KernelIcmpError)) kernel.close();
     throw error;
   }
   // a port opened for targets that were all left out is not needed
@@ -259,12 +283,17 @@ function proberFor(group: TargetGroup, size: number, timeoutMs: number): EchoPro
   const resolveOptions = { attempts: 3, timeoutMs: Math.min(timeoutMs, 1000) / 3 };
   if (group.source instanceof Ipv4) {
     const resolver = loopback ? undefined : new ArpResolver(port, group.source);
+    const kernel = group.kernel;
     const prober = new Prober(port, {
       sourceIp: group.source,
       payloadSize: size,
       nextHop: async (target) => (resolver === undefined ? LOOPBACK_MAC : (await resolver.resolve(group.nextHops.get(target.toString()) as Ipv4, resolveOptions)).mac),
+      sendIcmp: kernel === undefined ? undefined : (message, target) => kernel.send(message, target),
     });
-    group.close = () => prober.close();
+    group.close = () => {
+      prober.close();
+      kernel?.close();
+    };
     // sound: runPing sends this prober only the targets of its group, all IPv4
     return prober as unknown as EchoProber<IpAddress>;
   }
@@ -333,9 +362,10 @@ export function registerPing(program: Command): void {
         "Each target is routed as `ip route get TARGET` (`ip -6 route get`) routes it: policy rules,",
         "every table, the kernel's source address; an IPv6 link-local target out of its %IFACE (or",
         "-I). Next hops are found by ARP (IPv4) or Neighbor Solicitation (IPv6). 127.0.0.0/8, ::1 and",
-        "this host's own addresses go out on lo. The kernel answers IPv6 requests put there from",
-        "userspace; IPv4 ones only with net.ipv4.conf.lo.accept_local=1 (and route_localnet=1 for",
-        "127.0.0.0/8): without, they are refused with exit 2.",
+        "this host's own addresses are captured on lo; IPv4 requests to them are sent through the",
+        "kernel's ICMP socket (the raw-socket addon), as iputils ping sends them, because the kernel",
+        "drops them on lo from userspace unless net.ipv4.conf.lo.accept_local=1 (and route_localnet=1",
+        "for 127.0.0.0/8). Without that addon, they go on lo if those are set, else exit 2.",
         "",
         "Exit status (fping's rule):",
         "  0  every target answered at least once",

@@ -47,6 +47,13 @@ export interface ProberOptions {
   readonly ttl?: number;
   /** Pair authentication of the echo exchange (the daemon's, with a shared key): see EchoSeal. */
   readonly seal?: EchoSeal;
+  /**
+   * Sends each request's ICMP message (header and data) some other way than the port, which the
+   * kernel wraps in its own IPv4 header: its ICMP socket, for this host's own addresses, which it
+   * drops when put on lo from userspace (see src/link/kernel-icmp.ts). The port still captures the
+   * request leaving and the reply, so the stamps are the kernel's as ever. Default: the port sends.
+   */
+  readonly sendIcmp?: (message: Uint8Array, target: Ipv4) => void;
 }
 
 /**
@@ -72,6 +79,9 @@ export function echoSealHeader(source: number, destination: number, identifier: 
   h[11] = sequence & 0xff;
   return h;
 }
+
+/** Where the ICMP message starts in our requests: after Ethernet (14) and an IPv4 header without options (20). */
+const ICMP_IN_FRAME = 14 + 20;
 
 interface Outstanding {
   readonly target: Ipv4;
@@ -155,7 +165,8 @@ export class Prober extends EventEmitter<{ event: [ProbeEvent] }> {
     previous?.timer?.cancel();
     const entry: Outstanding = { target, seq, sentMicros, stamp: "hrtime", answered: false, timedOut: false };
     this.#outstanding.set(key, entry);
-    this.port.send(frame);
+    if (this.options.sendIcmp === undefined) this.port.send(frame);
+    else this.options.sendIcmp(frame.subarray(ICMP_IN_FRAME), target);
     this.emit("event", { type: "sent", target, seq, timeMicros: sentMicros });
     entry.timer = this.#clock.after(
       timeoutMs,
@@ -191,7 +202,7 @@ export class Prober extends EventEmitter<{ event: [ProbeEvent] }> {
     mac.write(frame, 0);
     this.port.mac.write(frame, 6);
     const ip = 14;
-    const icmp = ip + 20; // ipv4Header: no options
+    const icmp = ICMP_IN_FRAME;
     const data = this.#data;
     frame[ip + 4] = seq >>> 8;
     frame[ip + 5] = seq & 0xff;

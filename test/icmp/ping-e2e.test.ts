@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { Lab } from "../../src/lab/netns";
 
 const CLI = join(__dirname, "..", "..", "src", "cli", "main.js");
+/** a preload that hides the raw-socket addon, as on a box where it never built */
+const WITHOUT_RAW_SOCKET = join(__dirname, "..", "helpers", "without-raw-socket.js");
 
 /** An nft ruleset with one rule on the input hook. */
 const dropRule = (rule: string) => `table inet loss {\n  chain input {\n    type filter hook input priority 0;\n    ${rule}\n  }\n}\n`;
@@ -140,43 +142,58 @@ describe("takeover ping routes as the kernel does (policy rules, loopback, rejec
     assert.equal(pinned.status, 1);
   });
 
-  it("refuses a local destination in one line while the kernel would drop requests put on lo (iputils ping reaches it)", () => {
-    for (const [target, missing] of [
-      ["127.0.0.1", "net.ipv4.conf.lo.route_localnet=1 and net.ipv4.conf.lo.accept_local=1"],
-      ["192.0.2.17", "net.ipv4.conf.lo.accept_local=1"],
-    ]) {
-      const ours = ping("-c", "3", "-i", "0.1", target);
-      assert.equal(ours.status, 2, target);
-      assert.equal(ours.stdout, "", target);
-      assert.equal(
-        ours.stderr.trim(),
-        `takeover: ${target} is an address of this host (local route, dev lo): the kernel drops echo requests put on lo from userspace unless ${missing}; ping it with iputils ping, or set ${missing.includes(" and ") ? "those" : "that"} with sysctl -w`,
-      );
-      assert.deepEqual(iputils(target), { received: 3, status: 0 }, target);
+  it("pings 127.0.0.1, 127.0.0.5 and its own address as iputils ping does, through the kernel's ICMP socket, with the lo sysctls off", () => {
+    for (const target of ["127.0.0.1", "127.0.0.5", "192.0.2.17"]) {
+      const result = ping("-c", "3", "-i", "0.1", "--json", target);
+      assert.equal(result.status, 0, `${target}: ${result.stderr}`);
+      const lines = result.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+      const replies = lines.filter((l) => l.type === "reply");
+      // the request leaves through the kernel's socket, and both it and the reply are captured on lo
+      assert.deepEqual(replies.map((r) => [r.seq, r.stamp, r.ttl]), [[1, "kernel", 64], [2, "kernel", 64], [3, "kernel", 64]], target);
+      const [ours] = summaries(result.stdout);
+      assert.deepEqual({ received: ours.received, status: result.status }, iputils(target), target);
+      assert.deepEqual([ours.received, ours.duplicates], [3, 0], target);
     }
+    const shown = ping("-c", "1", "127.0.0.1", "192.0.2.17");
+    assert.match(shown.stdout, /^PING 127\.0\.0\.1 from 127\.0\.0\.1 lo; 192\.0\.2\.17 from 192\.0\.2\.17 lo: /);
+    assert.equal(shown.status, 0, shown.stderr);
   });
 
-  it("pings 127.0.0.1, 127.0.0.5 and its own address on lo as iputils ping does, once the kernel accepts requests put on lo", () => {
-    lab.sysctl("a", "net.ipv4.conf.lo.accept_local", "1");
-    lab.sysctl("a", "net.ipv4.conf.lo.route_localnet", "1");
-    try {
-      for (const target of ["127.0.0.1", "127.0.0.5", "192.0.2.17"]) {
-        const result = ping("-c", "3", "-i", "0.1", "--json", target);
-        assert.equal(result.status, 0, `${target}: ${result.stderr}`);
-        const lines = result.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
-        const replies = lines.filter((l) => l.type === "reply");
-        assert.deepEqual(replies.map((r) => [r.seq, r.stamp]), [[1, "kernel"], [2, "kernel"], [3, "kernel"]], target);
-        const [ours] = summaries(result.stdout);
-        assert.deepEqual({ received: ours.received, status: result.status }, iputils(target), target);
-        assert.deepEqual([ours.received, ours.duplicates], [3, 0], target);
+  describe("without the raw-socket addon", () => {
+    const pingWithout = (...args: string[]) => lab.exec("a", [process.execPath, "--require", WITHOUT_RAW_SOCKET, CLI, "ping", ...args], { timeoutMs: 30_000 });
+
+    it("refuses a local destination in one line while the kernel would drop requests put on lo", () => {
+      for (const [target, missing] of [
+        ["127.0.0.1", "net.ipv4.conf.lo.route_localnet=1 and net.ipv4.conf.lo.accept_local=1"],
+        ["192.0.2.17", "net.ipv4.conf.lo.accept_local=1"],
+      ]) {
+        const ours = pingWithout("-c", "3", "-i", "0.1", target);
+        assert.equal(ours.status, 2, target);
+        assert.equal(ours.stdout, "", target);
+        assert.match(
+          ours.stderr.trim(),
+          new RegExp(`^takeover: ${target.replaceAll(".", "\\.")} is an address of this host \\(local route, dev lo\\): the raw-socket addon did not load \\(Cannot find module 'raw-socket'.*\\); reinstall takeover with build tools present \\(npm ci builds it with node-gyp\\), and the kernel drops echo requests put on lo from userspace unless ${missing}; fix the first, or set ${missing.includes(" and ") ? "those" : "that"} with sysctl -w$`),
+        );
+        assert.equal(ours.stderr.trim().split("\n").length, 1);
       }
-      const shown = ping("-c", "1", "127.0.0.1", "192.0.2.17");
-      assert.match(shown.stdout, /^PING 127\.0\.0\.1 from 127\.0\.0\.1 lo; 192\.0\.2\.17 from 192\.0\.2\.17 lo: /);
-      assert.equal(shown.status, 0, shown.stderr);
-    } finally {
-      lab.sysctl("a", "net.ipv4.conf.lo.accept_local", "0");
-      lab.sysctl("a", "net.ipv4.conf.lo.route_localnet", "0");
-    }
+    });
+
+    it("puts the requests on lo itself once the kernel accepts them there, as iputils ping is answered", () => {
+      lab.sysctl("a", "net.ipv4.conf.lo.accept_local", "1");
+      lab.sysctl("a", "net.ipv4.conf.lo.route_localnet", "1");
+      try {
+        for (const target of ["127.0.0.1", "192.0.2.17"]) {
+          const result = pingWithout("-c", "3", "-i", "0.1", "--json", target);
+          assert.equal(result.status, 0, `${target}: ${result.stderr}`);
+          const replies = result.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.type === "reply");
+          assert.deepEqual(replies.map((r) => [r.seq, r.stamp]), [[1, "kernel"], [2, "kernel"], [3, "kernel"]], target);
+          assert.deepEqual({ received: replies.length, status: result.status }, iputils(target), target);
+        }
+      } finally {
+        lab.sysctl("a", "net.ipv4.conf.lo.accept_local", "0");
+        lab.sysctl("a", "net.ipv4.conf.lo.route_localnet", "0");
+      }
+    });
   });
 
   it("refuses a lone prohibit, unreachable or unrouted destination in one line, exit 2, as iputils ping exits; with several, exits as fping", () => {

@@ -7,7 +7,7 @@ import { scaled } from "../helpers/property";
 import { Prober, ProbeEvent } from "../../src/icmp/prober";
 import { runPing } from "../../src/icmp/session";
 import { FramePort, memoryPortPair } from "../../src/link/port";
-import { decodeFrame, encodeFrame, ETHERTYPE_IPV4, ICMP_ECHO_REQUEST, ipv4Header, Ipv4, IP_PROTOCOL_ICMP, Mac } from "../../src/packets";
+import { checksumVerifies, decodeFrame, decodeIcmp, encodeFrame, ETHERTYPE_IPV4, ICMP_ECHO_REQUEST, ipv4Header, Ipv4, IP_PROTOCOL_ICMP, Mac } from "../../src/packets";
 
 const ours = Mac.parse("02:00:00:00:00:01");
 const theirs = Mac.parse("02:00:00:00:00:02");
@@ -125,6 +125,31 @@ describe("ICMP echo prober (in memory)", () => {
         },
       ),
       { numRuns: scaled(200, 200) },
+    );
+  });
+
+  it("with sendIcmp, hands it each request's ICMP message (the frame's, after the IPv4 header) and puts nothing on the port", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 16, max: 1472 }), fc.integer({ min: 1, max: 5 }), async (payloadSize, requests) => {
+        const onPort: Uint8Array[] = [];
+        const port: FramePort = { name: "lo", mac: Mac.ZERO, send: (frame) => void onPort.push(frame), listen: () => () => undefined };
+        const handed: Array<[string, Uint8Array]> = [];
+        const p = new Prober(port, { sourceIp: here, nextHop: async () => Mac.ZERO, payloadSize, identifier: 0x4321, sendIcmp: (message, target) => void handed.push([target.toString(), message.slice()]) });
+        try {
+          for (let i = 0; i < requests; i++) await p.send(there, 1000);
+        } finally {
+          p.close();
+        }
+        assert.equal(onPort.length, 0);
+        assert.deepEqual(handed.map(([to]) => to), Array(requests).fill("192.0.2.18"));
+        for (const [i, [, message]] of handed.entries()) {
+          assert.equal(message.length, 8 + payloadSize);
+          assert.ok(checksumVerifies(message), "the ICMP checksum is written");
+          const icmp = decodeIcmp(message);
+          assert.deepEqual([icmp.type, icmp.code, icmp.identifier, icmp.sequence], [ICMP_ECHO_REQUEST, 0, 0x4321, i + 1]);
+        }
+      }),
+      { numRuns: scaled(50, 50) },
     );
   });
 
