@@ -38,8 +38,12 @@
 //   takeover 10ms ×4   "takeover 10ms" with four public addresses per box (Brain .37–.40, Pinky .36 and
 //                      .33–.35): a phase ends when the router gets HTTP 200 from the new owner at all
 //                      four of Brain's addresses (the slowest of the four), each watched like .37 (a GET
-//                      every 2 ms). Printed next to "takeover 10ms" as the ratio of medians ×4 / ×1
-//                      (issue 12's target: at most 1.2).
+//                      every 2 ms). Its watcher runs four times the GETs of a one-address setup's,
+//                      which on two cores slows the daemons it times; so the ratio of medians ×4 / ×1
+//                      (issue 12's target: at most 1.2) is taken against the next setup.
+//   takeover 10ms ×1 at ×4's load  "takeover 10ms" with the ×4 watcher's load: three more GET
+//                      streams every 2 ms at Brain's real address and every 50 ms at Pinky's, untimed.
+//                      (Against "takeover 10ms" the ratio is printed too, marked informative.)
 //   keepalived v6      bench/keepalived/{brain6,pinky6}.conf: the keepalived setup plus an IPv6 instance per
 //                      address (Brain MASTER for 2001:db8:1::37/64, Pinky for 2001:db8:1::36/64), in the
 //                      same lab with IPv6 on and the router at 2001:db8:1::1/64; timed at 2001:db8:1::37
@@ -270,6 +274,12 @@ interface Setup {
   readonly addresses?: { readonly brain: readonly string[]; readonly pinky: readonly string[] };
   /** IPv6 on in the lab: the router gets ROUTER6 on the segment, the web servers listen on "::" */
   readonly ipv6?: boolean;
+  /**
+   * GET streams the router's watcher runs besides the watched addresses' (Brain's every 2 ms, Pinky's
+   * every 50 ms), untimed: another setup's watcher load, so that two setups compare under the same
+   * load (the watcher's GETs, the web servers' answers, on two cores)
+   */
+  readonly ballast?: { readonly brain: readonly string[]; readonly pinky: readonly string[] };
 }
 
 /** The router's IPv6 address on the segment, and the boxes' IPv6 public addresses (issue 11's lab). */
@@ -526,7 +536,7 @@ async function runSetup(setup: Setup, outages: readonly OutageKind[], trials: nu
     const pinkyPublic = setup.addresses?.pinky ?? [PINKY.publicAddress];
     const input: WatchInput = {
       watch: true,
-      targets: [...brainPublic.map((address) => ({ address, everyMs: 2 })), ...pinkyPublic.map((address) => ({ address, everyMs: 50 }))],
+      targets: [...brainPublic, ...(setup.ballast?.brain ?? [])].map((address) => ({ address, everyMs: 2 })).concat([...pinkyPublic, ...(setup.ballast?.pinky ?? [])].map((address) => ({ address, everyMs: 50 }))),
       getTimeoutMs: 300,
     };
     watcher = lab.runNode<WatchMessage>(ROUTER.name, __filename, input, { label: "router watcher" });
@@ -628,6 +638,8 @@ async function runSetup(setup: Setup, outages: readonly OutageKind[], trials: nu
         if (VERBOSE) {
           const seen = [...[...w.messages, ...nw.messages].filter((m) => m.t >= t0 - 50_000 && m.address !== undefined && brainPublic.includes(m.address)).map((m) => ({ t: m.t, text: `router ${m.kind} ${m.server ?? m.mac}` }))];
           for (const [who, lines] of logs) for (const l of lines) if (l.t >= t0 - 50_000 && l.t <= (http ?? t0) + 50_000) seen.push({ t: l.t, text: `${who}: ${l.text}` });
+          // with --timeline, the ARP and ICMP the bridge carried too
+          for (const f of wire) if (f.t >= t0 - 5_000 && f.t <= (http ?? t0) + 5_000) seen.push({ t: f.t, text: `wire: ${f.text}` });
           for (const e of seen.sort((a, b) => a.t - b.t)) say(`      ${((e.t - t0) / 1000).toFixed(1).padStart(8)} ms  ${e.text}`);
         }
         await sleep(SETTLE_MS);
@@ -655,6 +667,12 @@ function stats(trials: readonly Trial[], key: "httpMicros" | "neighbourMicros"):
   if (values.length === 0) return { failed: trials.length };
   return { min: Math.min(...values), median: medianOf(values), max: Math.max(...values), failed: trials.length - values.length };
 }
+
+/**
+ * "takeover 10ms ×4"'s watcher load for a one-address setup: three more GET streams at each box's real
+ * address (its web server answers there as at the public ones), as ×4 has at .38–.40 and .33–.35.
+ */
+const FOUR_BALLAST = { brain: [BRAIN.address, BRAIN.address, BRAIN.address], pinky: [PINKY.address, PINKY.address, PINKY.address] } as const;
 
 /** Four public addresses per box, for "takeover 10ms ×4". */
 const FOUR = { brain: [BRAIN.publicAddress, "192.0.2.38", "192.0.2.39", "192.0.2.40"], pinky: [PINKY.publicAddress, "192.0.2.33", "192.0.2.34", "192.0.2.35"] } as const;
@@ -705,7 +723,7 @@ async function main(): Promise<void> {
   Failover and failback times of takeover and keepalived (VRRPv3, advert_int 0.01) in the lab of takeover lab,
   timed from the link change to the router's HTTP 200 and neighbour entry (root; default 7 trials, about 5 min).
   --trials N        trials per setup and outage (default 7)
-  --only SETUP      only this setup, given once or more: keepalived, "takeover 10ms", "takeover 10ms ×4",
+  --only SETUP      only this setup, given once or more: keepalived, "takeover 10ms", "takeover 10ms ×4", "takeover 10ms ×1 at ×4's load",
                     "takeover 10ms fall 3", "takeover 10ms fall 1", "takeover defaults", "takeover 2ms",
                     "keepalived v6", "takeover 10ms v6", "takeover 10ms fall 3 v6" (IPv6 public addresses, timed at 2001:db8:1::37)
   --outage KIND     carrier (the switch port) or admin (ip link set dev eth0 down on the box); default both
@@ -730,6 +748,7 @@ async function main(): Promise<void> {
     { name: "keepalived", kind: "keepalived", brain: join(KEEPALIVED_DIR, "brain.conf"), pinky: join(KEEPALIVED_DIR, "pinky.conf") },
     { name: "takeover 10ms", kind: "takeover", brain: fastConfig(dir, "brain", 2), pinky: fastConfig(dir, "pinky", 2) },
     { name: "takeover 10ms ×4", kind: "takeover", brain: fastConfig(dir, "brain", 2, "10ms", FOUR), pinky: fastConfig(dir, "pinky", 2, "10ms", FOUR), addresses: FOUR },
+    { name: "takeover 10ms ×1 at ×4's load", kind: "takeover", brain: fastConfig(dir, "brain", 2), pinky: fastConfig(dir, "pinky", 2), ballast: FOUR_BALLAST },
     { name: "takeover 10ms fall 3", kind: "takeover", brain: fastConfig(dir, "brain", 3, "3ms"), pinky: fastConfig(dir, "pinky", 3, "3ms") },
     { name: "takeover 10ms fall 1", kind: "takeover", brain: fastConfig(dir, "brain", 1), pinky: fastConfig(dir, "pinky", 1) },
     { name: "takeover defaults", kind: "takeover", brain: join(EXAMPLES, "brain.yaml"), pinky: join(EXAMPLES, "pinky.yaml") },
@@ -833,12 +852,25 @@ async function main(): Promise<void> {
     }
     const xf = ratio(med("takeover 10ms fall 3", outage, "failover"), kf);
     check(`${outage}: takeover 10ms fall 3: median failover ${ms(med("takeover 10ms fall 3", outage, "failover"))} ms ≤ 0.8× keepalived's ${ms(kf)} ms (${xf === undefined ? "—" : `${xf.toFixed(2)}×`})`, xf === undefined ? undefined : xf <= 0.8);
-    // issue 12: four addresses per box within 1.2× the one-address time
+    // issue 12: four addresses per box within 1.2× the one-address time, under the same watcher load
+    // (the router's HTTP 200 and its neighbour entry, the last of the four); against "takeover 10ms",
+    // whose watcher runs a quarter of the GETs, informative
+    const neighbourMedian = (name: string, phase: Phase) => {
+      const r = results.find((x) => x.setup.name === name);
+      return r === undefined ? undefined : stats(r.trials[outage][phase], "neighbourMicros").median;
+    };
     for (const phase of ["failover", "failback"] as const) {
-      const one = med("takeover 10ms", outage, phase);
       const four = med("takeover 10ms ×4", outage, phase);
+      const one = med("takeover 10ms ×1 at ×4's load", outage, phase);
       const x = ratio(four, one);
-      check(`${outage}: takeover 10ms ×4: median ${phase} ${ms(four)} ms ≤ 1.2× one address's ${ms(one)} ms (${x === undefined ? "—" : `${x.toFixed(2)}×`})`, x === undefined ? undefined : x <= 1.2);
+      check(`${outage}: takeover 10ms ×4: median ${phase} ${ms(four)} ms ≤ 1.2× one address's at the same load ${ms(one)} ms (${x === undefined ? "—" : `${x.toFixed(2)}×`})`, x === undefined ? undefined : x <= 1.2);
+      const fourN = neighbourMedian("takeover 10ms ×4", phase);
+      const oneN = neighbourMedian("takeover 10ms ×1 at ×4's load", phase);
+      const xn = ratio(fourN, oneN);
+      check(`${outage}: takeover 10ms ×4: median ${phase} by the router's neighbour entries ${ms(fourN)} ms ≤ 1.2× one address's at the same load ${ms(oneN)} ms (${xn === undefined ? "—" : `${xn.toFixed(2)}×`})`, xn === undefined ? undefined : xn <= 1.2);
+      const lighter = med("takeover 10ms", outage, phase);
+      const xl = ratio(four, lighter);
+      console.log(`  (info) ${outage}: takeover 10ms ×4 / takeover 10ms (a quarter of the watcher's GETs), median ${phase}: ${xl === undefined ? "—" : `${xl.toFixed(2)}×`}`);
     }
     // issue 13: at 2 ms probes, the router's neighbour entry moved within 10 ms (median), both phases
     for (const phase of ["failover", "failback"] as const) {
