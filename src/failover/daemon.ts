@@ -903,17 +903,25 @@ export class Daemon {
   }
 
   /**
-   * Adds or removes `address`. `announce` (a claim's announcement, or a hand-back's at the peer's
-   * MAC) starts as soon as the request is written, not when its answer comes: the kernel carries out
-   * an rtnetlink request inside the sendmsg() that writes it, so the change is made by then, and the
-   * answer only reaches us a turn of the event loop later (0.1 ms idle; 2–7 ms measured right after a
-   * link comes back, when the kernel is busy with the interface), a wait the router's neighbour entry
-   * need not share. The changes asked for in one turn (the other addresses' queues) are written
-   * together at its end, in one sendmsg(), and their announcements follow it back to back (see
-   * AddressManager.add). Should the request have had to wait for the socket (another still being
-   * written) the announcement goes ahead of the change by that turn: a packet for the address in
-   * that window is lost, as it would have been at the old owner. A change that fails is logged; its
-   * announcement was sent (or, if the request was never written, is sent when it fails), as before.
+   * Adds or removes `address`, with its announcement (a claim's at our MAC, or a yield's or
+   * hand-back's at the peer's).
+   *
+   * A claim announces first, then adds. Until the add is made, a packet for the address is lost
+   * wherever the router sends it: at the old owner, which is down (failover) or has already let the
+   * address go on hearing our probe (failback), or here, where it is not ours yet (a host that does
+   * not forward drops it silently, no ICMP); so announcing first loses nothing, and the router's
+   * entry need not wait for the kernel's rtnetlink lock. That wait is the add's sendmsg(): the kernel
+   * carries out the request inside it, taking its global rtnetlink lock per message, and right after
+   * a link comes back (when the kernel's own link work holds that lock) four adds took 4.2 ms in one
+   * sendmsg() where one took ~2.5 ms (bench:failover --timeline, carrier failback), and the last
+   * address's announcement waited for all four.
+   *
+   * A yield or hand-back removes first and announces as soon as the remove is written (not when its
+   * answer comes, a turn or more later): until then the address is still here, and answered here.
+   *
+   * The changes asked for in one turn (the other addresses' queues) are written together at its end,
+   * in one sendmsg() (see AddressManager.add). A change that fails is logged; its announcement was
+   * sent (or, if the request was never written, is sent when it fails).
    */
   async #change(kind: "add" | "remove", address: string, announce?: () => void): Promise<void> {
     const ip = addressOf(address);
@@ -923,6 +931,7 @@ export class Daemon {
       announced = true;
       announce!();
     };
+    if (kind === "add") written();
     try {
       const { addresses } = this.env;
       if (ip instanceof Ipv6Address) {
@@ -1104,7 +1113,8 @@ export class Daemon {
         : announce(this.#port, [ip], { count, intervalMs, form: settings.form, mac, signal });
     if (reason !== "refresh") {
       const what = ip instanceof Ipv6Address ? `unsolicited NA ${address} is-at ${mac ?? this.env.port.mac}, override${settings.router ? ", router" : ""}` : `gratuitous ARP ${address} is-at ${mac ?? this.env.port.mac}, ${settings.form === "both" ? "request and reply" : settings.form} form`;
-      this.#log("announce", address, `${what}, ${count} round(s) ${intervalMs} ms apart (${reason})`);
+      // written once this turn's other announcements (a claim of several addresses) are sent too
+      setImmediate(() => this.#log("announce", address, `${what}, ${count} round(s) ${intervalMs} ms apart (${reason})`));
     }
     const frames = await sending.catch((error: unknown) => {
       this.#log("error", address, `announce failed: ${(error as Error).message}`);

@@ -11,6 +11,7 @@ import { parseConfig, TakeoverConfig } from "../../src/failover/config";
 import { AddressEffects } from "../../src/failover/env";
 import { CapturedFrame, FramePort, memoryPortPair } from "../../src/link/port";
 import { systemClock } from "../../src/link/clock";
+import { echoReplyTo } from "../helpers/frames";
 import { Ipv4, Mac } from "../../src/packets/address";
 import { arpReply, ARP_REQUEST } from "../../src/packets/arp";
 import { ETHERTYPE_ARP } from "../../src/packets/ethernet";
@@ -94,21 +95,7 @@ function segmentFor(config: TakeoverConfig): Segment {
     if (view.kind === FrameKind.Arp && view.arpOperation === ARP_REQUEST && view.arpTargetIp === config.peer.address.value) {
       wire.send(encodeFrame({ ethernet: { destination: OUR_MAC, source: PEER_MAC, etherType: ETHERTYPE_ARP }, arp: arpReply(PEER_MAC, config.peer.address, OUR_MAC, new Ipv4(view.arpSenderIp)) }));
     } else if (view.kind === FrameKind.Icmp && view.ipv4Destination === config.peer.address.value && view.icmpType === 8) {
-      const reply = frame.bytes.slice();
-      reply.set(OUR_MAC.toBytes(), 0);
-      reply.set(PEER_MAC.toBytes(), 6);
-      // swap the addresses, echo reply (type 0): both checksums stay valid after the swap, the ICMP one is fixed below
-      const ip = 14;
-      const src = reply.slice(ip + 12, ip + 16);
-      reply.set(reply.slice(ip + 16, ip + 20), ip + 12);
-      reply.set(src, ip + 16);
-      const icmp = ip + (reply[ip] & 0x0f) * 4;
-      reply[icmp] = 0;
-      const sum = ((reply[icmp + 2] << 8) | reply[icmp + 3]) + 0x0800;
-      const folded = (sum & 0xffff) + (sum >>> 16);
-      reply[icmp + 2] = folded >>> 8;
-      reply[icmp + 3] = folded & 0xff;
-      wire.send(reply);
+      wire.send(echoReplyTo(frame.bytes, PEER_MAC, OUR_MAC));
     }
   });
   return segment;

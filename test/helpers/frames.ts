@@ -22,3 +22,25 @@ export function icmpv6Frame(from: Mac, to: Mac, source: Ipv6Address, destination
   emitIcmpv6(icmp, frame, at, {}, { source, destination });
   return frame;
 }
+
+/**
+ * The echo reply a host at `from` gives to the captured IPv4 echo request `request` (to `to`, its
+ * sender): MACs and IPv4 addresses swapped, type 0, the ICMP checksum adjusted (the IPv4 one holds
+ * after a swap). A copy; `request` is not changed.
+ */
+export function echoReplyTo(request: Uint8Array, from: Mac, to: Mac): Uint8Array {
+  const reply = request.slice();
+  reply.set(to.toBytes(), 0);
+  reply.set(from.toBytes(), 6);
+  const ip = ETHERNET_HEADER_LENGTH;
+  const source = reply.slice(ip + 12, ip + 16);
+  reply.set(reply.slice(ip + 16, ip + 20), ip + 12);
+  reply.set(source, ip + 16);
+  const icmp = ip + (reply[ip] & 0x0f) * 4;
+  reply[icmp] = 0;
+  const sum = ((reply[icmp + 2] << 8) | reply[icmp + 3]) + 0x0800;
+  const folded = (sum & 0xffff) + (sum >>> 16);
+  reply[icmp + 2] = folded >>> 8;
+  reply[icmp + 3] = folded & 0xff;
+  return reply;
+}
