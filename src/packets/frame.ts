@@ -3,17 +3,18 @@
 // no-allocation path for hot loops (sniffer, prober), reading fields straight from the bytes after
 // one walk of length checks.
 import { Ipv4, Mac } from "./address";
-import { AnyArpRecord, arpLength, ArpRecord, decodeArp, encodeArp } from "./arp";
+import { AnyArpRecord, arpLength, ArpRecord, decodeArp, encodeArp, readArp } from "./arp";
 import { DecodeError } from "./errors";
-import { decodeEthernet, encodeEthernet, EthernetRecord } from "./ethernet";
+import { decodeEthernet, encodeEthernet, EthernetRecord, readEthernet } from "./ethernet";
 import { checkLiterals } from "./layout";
-import { decodeIcmp, encodeIcmp, IcmpFields, IcmpRecord, isEcho } from "./icmp";
+import { decodeIcmp, encodeIcmp, IcmpFields, IcmpRecord, isEcho, readIcmp } from "./icmp";
 import {
   decodeIpv4,
   encodeIpv4,
   EncodeOptions,
   ipv4HeaderLength,
   Ipv4Fields,
+  readIpv4Header,
   Ipv4Record,
   isFragment,
 } from "./ipv4";
@@ -120,31 +121,52 @@ function hex(bytes: Uint8Array): string {
 
 /**
  * Decodes a whole frame. Any Uint8Array (a Buffer too); its byteOffset and byteLength are honoured.
+ * The frame is walked once, by FrameView.reset (the one place that decides where each layer starts
+ * and ends and whether it is valid); the records are then read at the offsets that walk found.
  * @throws DecodeError — and nothing else — when a header is cut short or malformed
  */
 export function decodeFrame(bytes: Uint8Array): Frame {
+  const view = walker;
+  if (!view.reset(bytes)) throw refusal(view);
+  const kind = view.kind as number;
+  const at = view.networkOffset;
+  const datagramEnd = view.datagramEnd;
+  view.bytes = EMPTY; // the walker keeps no frame alive
+  const ethernet = readEthernet(bytes, 0);
+  if (kind === Kind.Icmp || kind === Kind.Ipv4) {
+    const transport = view.transportOffset;
+    const ipv4 = readIpv4Header(bytes, at, transport - at);
+    if (kind === Kind.Ipv4) return new Frame(bytes, transport, datagramEnd, ethernet, undefined, ipv4, undefined);
+    const icmp = readIcmp(bytes, transport, datagramEnd, !ipv4.moreFragments);
+    return new Frame(bytes, transport + IcmpAt.HeaderLength, datagramEnd, ethernet, undefined, ipv4, icmp);
+  }
+  if (kind === Kind.Arp) return new Frame(bytes, datagramEnd, datagramEnd, ethernet, readArp(bytes, at, true), undefined, undefined);
+  if (kind === Kind.UnsupportedArp) {
+    return new Frame(bytes, at + ArpAt.SenderMac, datagramEnd, ethernet, readArp(bytes, at, false), undefined, undefined);
+  }
+  return new Frame(bytes, at, datagramEnd, ethernet, undefined, undefined, undefined);
+}
+
+/**
+ * The DecodeError for a frame the walker refused: the refusing layer's decoder, run on that layer
+ * alone where the walk stopped, says exactly what is wrong (it refuses the same bytes; the walk
+ * itself is not repeated).
+ */
+function refusal(view: FrameView): DecodeError {
+  const bytes = view.bytes;
   const end = bytes.length;
-  const ethernet = decodeEthernet(bytes, 0, end);
-  const start = ethernet.vlan === undefined ? EthAt.HeaderLength : EthAt.TaggedHeaderLength;
-  const etherType = ethernet.etherType;
-  if (etherType === EtherType.Arp) {
-    const arp = decodeArp(bytes, start, end);
-    const arpEnd = start + arpLength(arp);
-    return arp.supported
-      ? new Frame(bytes, arpEnd, arpEnd, ethernet, arp, undefined, undefined)
-      : new Frame(bytes, start + ArpAt.SenderMac, arpEnd, ethernet, arp, undefined, undefined);
+  const layer = refusedLayer(view);
+  view.bytes = EMPTY;
+  try {
+    if (layer === Refused.Ethernet) decodeEthernet(bytes, 0, end);
+    else if (layer === Refused.Arp) decodeArp(bytes, view.networkOffset, end);
+    else if (layer === Refused.Ipv4) decodeIpv4(bytes, view.networkOffset, end);
+    else decodeIcmp(bytes, view.transportOffset, view.datagramEnd);
+  } catch (error) {
+    if (error instanceof DecodeError) return error;
+    throw error;
   }
-  if (etherType === EtherType.Ipv4) {
-    const ipv4 = decodeIpv4(bytes, start, end);
-    const payloadStart = start + ipv4.headerLength;
-    const datagramEnd = start + ipv4.totalLength;
-    if (ipv4.protocol === Ipv4At.ProtocolIcmp && ipv4.fragmentOffset === 0) {
-      const icmp = decodeIcmp(bytes, payloadStart, datagramEnd, !ipv4.moreFragments);
-      return new Frame(bytes, payloadStart + IcmpAt.HeaderLength, datagramEnd, ethernet, undefined, ipv4, icmp);
-    }
-    return new Frame(bytes, payloadStart, datagramEnd, ethernet, undefined, ipv4, undefined);
-  }
-  return new Frame(bytes, start, end, ethernet, undefined, undefined, undefined);
+  throw new Error(`decodeFrame: the frame walker refused the ${["ethernet", "arp", "ipv4", "icmp"][layer]} header and its decoder accepted it; a bug, please report it with the frame's bytes`);
 }
 
 /** decodeFrame that returns the DecodeError instead of throwing it. */
@@ -334,6 +356,17 @@ checkLiterals("FrameKind", [
   ["UnsupportedArp", Kind.UnsupportedArp, FrameKind.UnsupportedArp],
 ]);
 
+/** Which layer FrameView.reset refused (for decodeFrame's error); set only when reset returns false. */
+const enum Refused {
+  Ethernet = 0,
+  Arp = 1,
+  Ipv4 = 2,
+  Icmp = 3,
+}
+
+/** The layer the view's last false reset refused. */
+let refusedLayer: (view: FrameView) => Refused;
+
 /**
  * A reusable, allocation-free reader of one frame at a time. `reset(bytes)` walks the headers with the
  * same length checks as decodeFrame and returns false where decodeFrame would throw (call decodeFrame
@@ -350,6 +383,11 @@ export class FrameView {
   transportOffset = 0;
   /** end of the IPv4 datagram or ARP body */
   datagramEnd = 0;
+  #refused: Refused = Refused.Ethernet;
+
+  static {
+    refusedLayer = (view) => view.#refused;
+  }
 
   /**
    * reset(), with the view typed by what it found: undefined where reset returns false, else this view
@@ -365,21 +403,21 @@ export class FrameView {
     // The numbers are literals (const enums from wire-literals.ts) so that V8 compiles them to immediates.
     this.bytes = bytes;
     const end = bytes.length;
-    if (end < EthAt.HeaderLength) return false;
+    if (end < EthAt.HeaderLength) return this.#refuse(Refused.Ethernet);
     let type = (bytes[EthAt.Type] << 8) | bytes[EthAt.Type + 1];
     let at: number = EthAt.HeaderLength;
     if (type === EtherType.Vlan) {
-      if (end < EthAt.TaggedHeaderLength) return false;
+      if (end < EthAt.TaggedHeaderLength) return this.#refuse(Refused.Ethernet);
       type = (bytes[EthAt.InnerType] << 8) | bytes[EthAt.InnerType + 1];
       at = EthAt.TaggedHeaderLength;
     }
     this.networkOffset = at;
     if (type === EtherType.Arp) {
-      if (end - at < ArpAt.SenderMac) return false;
+      if (end - at < ArpAt.SenderMac) return this.#refuse(Refused.Arp);
       const hardwareLength = bytes[at + ArpAt.HardwareLength];
       const protocolLength = bytes[at + ArpAt.ProtocolLength];
       const arpEnd = at + ArpAt.SenderMac + 2 * hardwareLength + 2 * protocolLength;
-      if (arpEnd > end) return false;
+      if (arpEnd > end) return this.#refuse(Refused.Arp);
       this.datagramEnd = arpEnd;
       // hardware type 1 and protocol type 0x0800 as one word, then the two lengths
       const types = (bytes[at + ArpAt.HardwareType] << 24) | (bytes[at + ArpAt.HardwareType + 1] << 16) | (bytes[at + ArpAt.ProtocolType] << 8) | bytes[at + ArpAt.ProtocolType + 1];
@@ -388,17 +426,17 @@ export class FrameView {
       return true;
     }
     if (type === EtherType.Ipv4) {
-      if (end - at < Ipv4At.MinHeaderLength) return false;
+      if (end - at < Ipv4At.MinHeaderLength) return this.#refuse(Refused.Ipv4);
       const first = bytes[at];
       const headerLength = (first & Ipv4At.HeaderWordsMask) * 4;
-      if (first >>> Ipv4At.VersionShift !== 4 || headerLength < Ipv4At.MinHeaderLength || end - at < headerLength) return false;
+      if (first >>> Ipv4At.VersionShift !== 4 || headerLength < Ipv4At.MinHeaderLength || end - at < headerLength) return this.#refuse(Refused.Ipv4);
       const totalLength = (bytes[at + Ipv4At.TotalLength] << 8) | bytes[at + Ipv4At.TotalLength + 1];
-      if (totalLength < headerLength || at + totalLength > end) return false;
+      if (totalLength < headerLength || at + totalLength > end) return this.#refuse(Refused.Ipv4);
       this.transportOffset = at + headerLength;
       this.datagramEnd = at + totalLength;
       const firstFragment = (((bytes[at + Ipv4At.Flags] << 8) | bytes[at + Ipv4At.Flags + 1]) & Ipv4At.FragmentUnits) === 0;
       if (bytes[at + Ipv4At.Protocol] === Ipv4At.ProtocolIcmp && firstFragment) {
-        if (totalLength - headerLength < IcmpAt.HeaderLength) return false;
+        if (totalLength - headerLength < IcmpAt.HeaderLength) return this.#refuse(Refused.Icmp);
         this.kind = Kind.Icmp as number;
       } else this.kind = Kind.Ipv4 as number;
       return true;
@@ -406,6 +444,12 @@ export class FrameView {
     this.kind = Kind.Other as number;
     this.datagramEnd = end;
     return true;
+  }
+
+  /** reset's refusal: notes the layer for decodeFrame's error (a cold path, apart from the walk). */
+  #refuse(layer: Refused): false {
+    this.#refused = layer;
+    return false;
   }
 
   get etherType(): number {
@@ -484,6 +528,9 @@ export class FrameView {
     return isEcho(this.bytes[this.transportOffset + IcmpAt.Type]);
   }
 }
+
+/** decodeFrame's walker: one for the module (decodeFrame runs to its end before anyone else can walk). */
+const walker = new FrameView();
 
 /** What a FrameView has for every frame it accepted. */
 export interface FrameViewCommon {
