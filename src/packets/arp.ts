@@ -135,14 +135,8 @@ export function decodeArp(bytes: Uint8Array, start = 0, end = bytes.length): Any
  * (`supported`: hardware type 1, protocol type 0x0800, lengths 6 and 4), as FrameView.reset does.
  */
 export function readArp(bytes: Uint8Array, start: number, supported: boolean): AnyArpRecord {
+  if (!supported) return readUnsupportedArp(bytes, start);
   const operation = (bytes[start + ArpAt.Operation] << 8) | bytes[start + ArpAt.Operation + 1];
-  if (!supported) {
-    const hardwareType = (bytes[start + ArpAt.HardwareType] << 8) | bytes[start + ArpAt.HardwareType + 1];
-    const protocolType = (bytes[start + ArpAt.ProtocolType] << 8) | bytes[start + ArpAt.ProtocolType + 1];
-    const hardwareLength = bytes[start + ArpAt.HardwareLength];
-    const protocolLength = bytes[start + ArpAt.ProtocolLength];
-    return { supported: false, hardwareType, protocolType, hardwareLength, protocolLength, operation };
-  }
   return {
     supported: true,
     hardwareType: ArpAt.HardwareEthernet,
@@ -155,6 +149,16 @@ export function readArp(bytes: Uint8Array, start: number, supported: boolean): A
     targetMac: Mac.read(bytes, start + ArpAt.TargetMac),
     targetIp: Ipv4.read(bytes, start + ArpAt.TargetIp),
   };
+}
+
+/** readArp's rare path, apart so that the common one stays small enough for V8 to inline. */
+function readUnsupportedArp(bytes: Uint8Array, start: number): UnsupportedArpRecord {
+  const hardwareType = (bytes[start + ArpAt.HardwareType] << 8) | bytes[start + ArpAt.HardwareType + 1];
+  const protocolType = (bytes[start + ArpAt.ProtocolType] << 8) | bytes[start + ArpAt.ProtocolType + 1];
+  const hardwareLength = bytes[start + ArpAt.HardwareLength];
+  const protocolLength = bytes[start + ArpAt.ProtocolLength];
+  const operation = (bytes[start + ArpAt.Operation] << 8) | bytes[start + ArpAt.Operation + 1];
+  return { supported: false, hardwareType, protocolType, hardwareLength, protocolLength, operation };
 }
 
 /**

@@ -121,52 +121,53 @@ function hex(bytes: Uint8Array): string {
 
 /**
  * Decodes a whole frame. Any Uint8Array (a Buffer too); its byteOffset and byteLength are honoured.
- * The frame is walked once, by FrameView.reset (the one place that decides where each layer starts
- * and ends and whether it is valid); the records are then read at the offsets that walk found.
+ * The frame is walked once, by walkFrame (FrameView's walk: the one place that decides where each
+ * layer starts and ends and whether it is valid); the records are then read at the offsets it found.
  * @throws DecodeError — and nothing else — when a header is cut short or malformed
  */
 export function decodeFrame(bytes: Uint8Array): Frame {
-  const view = walker;
-  if (!view.reset(bytes)) throw refusal(view);
-  const kind = view.kind as number;
-  const at = view.networkOffset;
-  const datagramEnd = view.datagramEnd;
-  view.bytes = EMPTY; // the walker keeps no frame alive
+  const found = walkFrame(walker, bytes);
+  if (found < 0) throw refusal(bytes, found);
+  const at = walker.networkOffset;
+  const datagramEnd = walker.datagramEnd;
   const ethernet = readEthernet(bytes, 0);
-  if (kind === Kind.Icmp || kind === Kind.Ipv4) {
-    const transport = view.transportOffset;
-    const ipv4 = readIpv4Header(bytes, at, transport - at);
-    if (kind === Kind.Ipv4) return new Frame(bytes, transport, datagramEnd, ethernet, undefined, ipv4, undefined);
-    const icmp = readIcmp(bytes, transport, datagramEnd, !ipv4.moreFragments);
-    return new Frame(bytes, transport + IcmpAt.HeaderLength, datagramEnd, ethernet, undefined, ipv4, icmp);
-  }
-  if (kind === Kind.Arp) return new Frame(bytes, datagramEnd, datagramEnd, ethernet, readArp(bytes, at, true), undefined, undefined);
-  if (kind === Kind.UnsupportedArp) {
+  if (found === Kind.Icmp || found === Kind.Ipv4) return ipv4Frame(bytes, ethernet, at, walker.transportOffset, datagramEnd, found === Kind.Icmp);
+  if (found === Kind.Arp) return new Frame(bytes, datagramEnd, datagramEnd, ethernet, readArp(bytes, at, true), undefined, undefined);
+  if (found === Kind.UnsupportedArp) {
     return new Frame(bytes, at + ArpAt.SenderMac, datagramEnd, ethernet, readArp(bytes, at, false), undefined, undefined);
   }
   return new Frame(bytes, at, datagramEnd, ethernet, undefined, undefined, undefined);
 }
 
 /**
- * The DecodeError for a frame the walker refused: the refusing layer's decoder, run on that layer
- * alone where the walk stopped, says exactly what is wrong (it refuses the same bytes; the walk
- * itself is not repeated).
+ * decodeFrame's IPv4 frame (with ICMP when `icmp`), from the offsets walkFrame found; apart so that
+ * decodeFrame stays small enough for V8 to inline with what it calls.
  */
-function refusal(view: FrameView): DecodeError {
-  const bytes = view.bytes;
+function ipv4Frame(bytes: Uint8Array, ethernet: EthernetRecord, at: number, transport: number, datagramEnd: number, icmp: boolean): Frame {
+  const ipv4 = readIpv4Header(bytes, at, transport - at);
+  if (!icmp) return new Frame(bytes, transport, datagramEnd, ethernet, undefined, ipv4, undefined);
+  const message = readIcmp(bytes, transport, datagramEnd, !ipv4.moreFragments);
+  return new Frame(bytes, transport + IcmpAt.HeaderLength, datagramEnd, ethernet, undefined, ipv4, message);
+}
+
+/**
+ * The DecodeError for a frame walkFrame refused (`refused`, one of Refused): the refusing layer's
+ * decoder, run on that layer alone where the walk stopped, says exactly what is wrong (it refuses
+ * the same bytes; the frame is not walked again).
+ */
+function refusal(bytes: Uint8Array, refused: number): DecodeError {
   const end = bytes.length;
-  const layer = refusedLayer(view);
-  view.bytes = EMPTY;
   try {
-    if (layer === Refused.Ethernet) decodeEthernet(bytes, 0, end);
-    else if (layer === Refused.Arp) decodeArp(bytes, view.networkOffset, end);
-    else if (layer === Refused.Ipv4) decodeIpv4(bytes, view.networkOffset, end);
-    else decodeIcmp(bytes, view.transportOffset, view.datagramEnd);
+    if (refused === Refused.Ethernet) decodeEthernet(bytes, 0, end);
+    else if (refused === Refused.Arp) decodeArp(bytes, walker.networkOffset, end);
+    else if (refused === Refused.Ipv4) decodeIpv4(bytes, walker.networkOffset, end);
+    else decodeIcmp(bytes, walker.transportOffset, walker.datagramEnd);
   } catch (error) {
     if (error instanceof DecodeError) return error;
     throw error;
   }
-  throw new Error(`decodeFrame: the frame walker refused the ${["ethernet", "arp", "ipv4", "icmp"][layer]} header and its decoder accepted it; a bug, please report it with the frame's bytes`);
+  const layer = refused === Refused.Ethernet ? "ethernet" : refused === Refused.Arp ? "arp" : refused === Refused.Ipv4 ? "ipv4" : "icmp";
+  throw new Error(`decodeFrame: the frame walker refused the ${layer} header and its decoder accepted it; a bug, please report it with the frame's bytes`);
 }
 
 /** decodeFrame that returns the DecodeError instead of throwing it. */
@@ -356,16 +357,67 @@ checkLiterals("FrameKind", [
   ["UnsupportedArp", Kind.UnsupportedArp, FrameKind.UnsupportedArp],
 ]);
 
-/** Which layer FrameView.reset refused (for decodeFrame's error); set only when reset returns false. */
+/** What walkFrame returns for a frame it refuses, by the layer that refuses it (negative: a Kind is ≥ 0). */
 const enum Refused {
-  Ethernet = 0,
-  Arp = 1,
-  Ipv4 = 2,
-  Icmp = 3,
+  Ethernet = -1,
+  Arp = -2,
+  Ipv4 = -3,
+  Icmp = -4,
 }
 
-/** The layer the view's last false reset refused. */
-let refusedLayer: (view: FrameView) => Refused;
+/**
+ * The one walk of a frame, for FrameView.reset and decodeFrame: Ethernet (one 802.1Q tag) → ARP |
+ * IPv4 → ICMP in a first (or only) fragment, with every length check a reader needs before it
+ * trusts a field. Sets the view's kind and offsets and returns the kind found (a Kind, ≥ 0), or
+ * the layer that refused the frame (a Refused, < 0). Never reads past the bytes. The numbers are
+ * literals (const enums from wire-literals.ts), which V8 compiles to immediates.
+ */
+function walkFrame(view: FrameView, bytes: Uint8Array): number {
+  const end = bytes.length;
+  if (end < EthAt.HeaderLength) return Refused.Ethernet;
+  let type = (bytes[EthAt.Type] << 8) | bytes[EthAt.Type + 1];
+  let at: number = EthAt.HeaderLength;
+  if (type === EtherType.Vlan) {
+    if (end < EthAt.TaggedHeaderLength) return Refused.Ethernet;
+    type = (bytes[EthAt.InnerType] << 8) | bytes[EthAt.InnerType + 1];
+    at = EthAt.TaggedHeaderLength;
+  }
+  view.networkOffset = at;
+  if (type === EtherType.Arp) {
+    if (end - at < ArpAt.SenderMac) return Refused.Arp;
+    const hardwareLength = bytes[at + ArpAt.HardwareLength];
+    const protocolLength = bytes[at + ArpAt.ProtocolLength];
+    const arpEnd = at + ArpAt.SenderMac + 2 * hardwareLength + 2 * protocolLength;
+    if (arpEnd > end) return Refused.Arp;
+    view.datagramEnd = arpEnd;
+    // hardware type 1 and protocol type 0x0800 as one word, then the two lengths
+    const types = (bytes[at + ArpAt.HardwareType] << 24) | (bytes[at + ArpAt.HardwareType + 1] << 16) | (bytes[at + ArpAt.ProtocolType] << 8) | bytes[at + ArpAt.ProtocolType + 1];
+    const kind = types === ArpAt.EthernetIpv4Types && hardwareLength === ArpAt.MacLength && protocolLength === ArpAt.Ipv4Length ? Kind.Arp : Kind.UnsupportedArp;
+    view.kind = kind as number;
+    return kind;
+  }
+  if (type === EtherType.Ipv4) {
+    if (end - at < Ipv4At.MinHeaderLength) return Refused.Ipv4;
+    const first = bytes[at];
+    const headerLength = (first & Ipv4At.HeaderWordsMask) * 4;
+    if (first >>> Ipv4At.VersionShift !== 4 || headerLength < Ipv4At.MinHeaderLength || end - at < headerLength) return Refused.Ipv4;
+    const totalLength = (bytes[at + Ipv4At.TotalLength] << 8) | bytes[at + Ipv4At.TotalLength + 1];
+    if (totalLength < headerLength || at + totalLength > end) return Refused.Ipv4;
+    view.transportOffset = at + headerLength;
+    view.datagramEnd = at + totalLength;
+    const firstFragment = (((bytes[at + Ipv4At.Flags] << 8) | bytes[at + Ipv4At.Flags + 1]) & Ipv4At.FragmentUnits) === 0;
+    if (bytes[at + Ipv4At.Protocol] === Ipv4At.ProtocolIcmp && firstFragment) {
+      if (totalLength - headerLength < IcmpAt.HeaderLength) return Refused.Icmp;
+      view.kind = Kind.Icmp as number;
+      return Kind.Icmp;
+    }
+    view.kind = Kind.Ipv4 as number;
+    return Kind.Ipv4;
+  }
+  view.kind = Kind.Other as number;
+  view.datagramEnd = end;
+  return Kind.Other;
+}
 
 /**
  * A reusable, allocation-free reader of one frame at a time. `reset(bytes)` walks the headers with the
@@ -383,11 +435,6 @@ export class FrameView {
   transportOffset = 0;
   /** end of the IPv4 datagram or ARP body */
   datagramEnd = 0;
-  #refused: Refused = Refused.Ethernet;
-
-  static {
-    refusedLayer = (view) => view.#refused;
-  }
 
   /**
    * reset(), with the view typed by what it found: undefined where reset returns false, else this view
@@ -399,57 +446,14 @@ export class FrameView {
     return this.reset(bytes) ? (this as unknown as TypedFrameView) : undefined;
   }
 
+  /**
+   * Aims the view at a frame and walks its headers (walkFrame, decodeFrame's walk too). True when
+   * decodeFrame would decode it; false where decodeFrame would throw (call it then for the
+   * DecodeError). Allocates nothing.
+   */
   reset(bytes: Uint8Array): boolean {
-    // The numbers are literals (const enums from wire-literals.ts) so that V8 compiles them to immediates.
     this.bytes = bytes;
-    const end = bytes.length;
-    if (end < EthAt.HeaderLength) return this.#refuse(Refused.Ethernet);
-    let type = (bytes[EthAt.Type] << 8) | bytes[EthAt.Type + 1];
-    let at: number = EthAt.HeaderLength;
-    if (type === EtherType.Vlan) {
-      if (end < EthAt.TaggedHeaderLength) return this.#refuse(Refused.Ethernet);
-      type = (bytes[EthAt.InnerType] << 8) | bytes[EthAt.InnerType + 1];
-      at = EthAt.TaggedHeaderLength;
-    }
-    this.networkOffset = at;
-    if (type === EtherType.Arp) {
-      if (end - at < ArpAt.SenderMac) return this.#refuse(Refused.Arp);
-      const hardwareLength = bytes[at + ArpAt.HardwareLength];
-      const protocolLength = bytes[at + ArpAt.ProtocolLength];
-      const arpEnd = at + ArpAt.SenderMac + 2 * hardwareLength + 2 * protocolLength;
-      if (arpEnd > end) return this.#refuse(Refused.Arp);
-      this.datagramEnd = arpEnd;
-      // hardware type 1 and protocol type 0x0800 as one word, then the two lengths
-      const types = (bytes[at + ArpAt.HardwareType] << 24) | (bytes[at + ArpAt.HardwareType + 1] << 16) | (bytes[at + ArpAt.ProtocolType] << 8) | bytes[at + ArpAt.ProtocolType + 1];
-      const ethernetIpv4 = types === ArpAt.EthernetIpv4Types && hardwareLength === ArpAt.MacLength && protocolLength === ArpAt.Ipv4Length;
-      this.kind = (ethernetIpv4 ? Kind.Arp : Kind.UnsupportedArp) as number;
-      return true;
-    }
-    if (type === EtherType.Ipv4) {
-      if (end - at < Ipv4At.MinHeaderLength) return this.#refuse(Refused.Ipv4);
-      const first = bytes[at];
-      const headerLength = (first & Ipv4At.HeaderWordsMask) * 4;
-      if (first >>> Ipv4At.VersionShift !== 4 || headerLength < Ipv4At.MinHeaderLength || end - at < headerLength) return this.#refuse(Refused.Ipv4);
-      const totalLength = (bytes[at + Ipv4At.TotalLength] << 8) | bytes[at + Ipv4At.TotalLength + 1];
-      if (totalLength < headerLength || at + totalLength > end) return this.#refuse(Refused.Ipv4);
-      this.transportOffset = at + headerLength;
-      this.datagramEnd = at + totalLength;
-      const firstFragment = (((bytes[at + Ipv4At.Flags] << 8) | bytes[at + Ipv4At.Flags + 1]) & Ipv4At.FragmentUnits) === 0;
-      if (bytes[at + Ipv4At.Protocol] === Ipv4At.ProtocolIcmp && firstFragment) {
-        if (totalLength - headerLength < IcmpAt.HeaderLength) return this.#refuse(Refused.Icmp);
-        this.kind = Kind.Icmp as number;
-      } else this.kind = Kind.Ipv4 as number;
-      return true;
-    }
-    this.kind = Kind.Other as number;
-    this.datagramEnd = end;
-    return true;
-  }
-
-  /** reset's refusal: notes the layer for decodeFrame's error (a cold path, apart from the walk). */
-  #refuse(layer: Refused): false {
-    this.#refused = layer;
-    return false;
+    return walkFrame(this, bytes) >= 0;
   }
 
   get etherType(): number {
