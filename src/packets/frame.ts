@@ -368,8 +368,8 @@ const enum Refused {
 /**
  * The one walk of a frame, for FrameView.reset and decodeFrame: Ethernet (one 802.1Q tag) → ARP |
  * IPv4 → ICMP in a first (or only) fragment, with every length check a reader needs before it
- * trusts a field. Sets the view's kind and offsets and returns the kind found (a Kind, ≥ 0), or
- * the layer that refused the frame (a Refused, < 0). Never reads past the bytes. The numbers are
+ * trusts a field. Sets the view's offsets and returns the kind found (a Kind, ≥ 0), or the
+ * layer that refused the frame (a Refused, < 0). Never reads past the bytes. The numbers are
  * literals (const enums from wire-literals.ts), which V8 compiles to immediates.
  */
 function walkFrame(view: FrameView, bytes: Uint8Array): number {
@@ -392,9 +392,7 @@ function walkFrame(view: FrameView, bytes: Uint8Array): number {
     view.datagramEnd = arpEnd;
     // hardware type 1 and protocol type 0x0800 as one word, then the two lengths
     const types = (bytes[at + ArpAt.HardwareType] << 24) | (bytes[at + ArpAt.HardwareType + 1] << 16) | (bytes[at + ArpAt.ProtocolType] << 8) | bytes[at + ArpAt.ProtocolType + 1];
-    const kind = types === ArpAt.EthernetIpv4Types && hardwareLength === ArpAt.MacLength && protocolLength === ArpAt.Ipv4Length ? Kind.Arp : Kind.UnsupportedArp;
-    view.kind = kind as number;
-    return kind;
+    return types === ArpAt.EthernetIpv4Types && hardwareLength === ArpAt.MacLength && protocolLength === ArpAt.Ipv4Length ? Kind.Arp : Kind.UnsupportedArp;
   }
   if (type === EtherType.Ipv4) {
     if (end - at < Ipv4At.MinHeaderLength) return Refused.Ipv4;
@@ -407,14 +405,10 @@ function walkFrame(view: FrameView, bytes: Uint8Array): number {
     view.datagramEnd = at + totalLength;
     const firstFragment = (((bytes[at + Ipv4At.Flags] << 8) | bytes[at + Ipv4At.Flags + 1]) & Ipv4At.FragmentUnits) === 0;
     if (bytes[at + Ipv4At.Protocol] === Ipv4At.ProtocolIcmp && firstFragment) {
-      if (totalLength - headerLength < IcmpAt.HeaderLength) return Refused.Icmp;
-      view.kind = Kind.Icmp as number;
-      return Kind.Icmp;
+      return totalLength - headerLength < IcmpAt.HeaderLength ? Refused.Icmp : Kind.Icmp;
     }
-    view.kind = Kind.Ipv4 as number;
     return Kind.Ipv4;
   }
-  view.kind = Kind.Other as number;
   view.datagramEnd = end;
   return Kind.Other;
 }
@@ -453,7 +447,10 @@ export class FrameView {
    */
   reset(bytes: Uint8Array): boolean {
     this.bytes = bytes;
-    return walkFrame(this, bytes) >= 0;
+    const kind = walkFrame(this, bytes);
+    if (kind < 0) return false;
+    this.kind = kind;
+    return true;
   }
 
   get etherType(): number {
