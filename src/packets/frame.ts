@@ -1,7 +1,9 @@
 // One frame decoder and its inverse: Ethernet → ARP | IPv4 → ICMP, with the layers as top-level keys
-// of one record. decodeFrame builds records (addresses stay numbers until printed); FrameView is the
-// no-allocation path for hot loops (sniffer, prober), reading fields straight from the bytes after
-// one walk of length checks.
+// of one record. One walk, walkFrame, decides where each layer starts and ends and whether it is
+// valid, in the manner of gopacket's DecodingLayerParser: FrameView.reset runs it and then reads
+// fields straight from the bytes (the no-allocation path for hot loops: sniffer, prober), and
+// decodeFrame runs it and then reads each layer's record at the offsets it found (addresses stay
+// numbers until printed). A refused frame's DecodeError comes from the refusing layer's decoder.
 import { Ipv4, Mac } from "./address";
 import { AnyArpRecord, arpLength, ArpRecord, decodeArp, encodeArp, readArp } from "./arp";
 import { DecodeError } from "./errors";
@@ -414,8 +416,8 @@ function walkFrame(view: FrameView, bytes: Uint8Array): number {
 }
 
 /**
- * A reusable, allocation-free reader of one frame at a time. `reset(bytes)` walks the headers with the
- * same length checks as decodeFrame and returns false where decodeFrame would throw (call decodeFrame
+ * A reusable, allocation-free reader of one frame at a time. `reset(bytes)` walks the headers with
+ * decodeFrame's walk (walkFrame) and returns false where decodeFrame would throw (call decodeFrame
  * then for the DecodeError). After a true reset, the getters of the layers `kind` says are present
  * cannot fail; addresses are numbers (IPv4 as uint32, MAC as a 48-bit integer). Checksums are not
  * verified here: use decodeFrame, or `icmpChecksumValid()`.
