@@ -29,15 +29,10 @@ export class Mac {
   /** 00:00:00:00:00:00, what ARP requests carry as the unknown target hardware address. */
   static readonly ZERO = new Mac(0);
 
-  /**
-   * Reads six bytes at `offset`. The caller has checked the length. The broadcast and the all-zero
-   * address come out as Mac.BROADCAST and Mac.ZERO (no allocation: most ARP requests carry both).
-   */
+  /** Reads six bytes at `offset`. The caller has checked the length. */
   static read(bytes: Uint8Array, offset: number): Mac {
     const high = (bytes[offset] << 8) | bytes[offset + 1];
     const low = ((bytes[offset + 2] << 24) | (bytes[offset + 3] << 16) | (bytes[offset + 4] << 8) | bytes[offset + 5]) >>> 0;
-    if (high === 0xffff && low === 0xffff_ffff) return Mac.BROADCAST;
-    if ((high | low) === 0) return Mac.ZERO;
     return new Mac(high * TWO_32 + low);
   }
 
