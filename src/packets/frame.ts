@@ -532,7 +532,11 @@ export class FrameView {
   }
 }
 
-/** decodeFrame's walker: one for the module (decodeFrame runs to its end before anyone else can walk). */
+/**
+ * Where decodeFrame's walks leave their offsets: one for the module (decodeFrame runs to its end
+ * before anyone else can walk). walkFrame writes only offsets into it, never the bytes, so it keeps
+ * no frame (or capture buffer) alive.
+ */
 const walker = new FrameView();
 
 /** What a FrameView has for every frame it accepted. */
