@@ -121,15 +121,22 @@ export function decodeArp(bytes: Uint8Array, start = 0, end = bytes.length): Any
   const protocolType = (bytes[start + ArpAt.ProtocolType] << 8) | bytes[start + ArpAt.ProtocolType + 1];
   const hardwareLength = bytes[start + ArpAt.HardwareLength];
   const protocolLength = bytes[start + ArpAt.ProtocolLength];
-  const operation = (bytes[start + ArpAt.Operation] << 8) | bytes[start + ArpAt.Operation + 1];
   const supported =
     hardwareType === ArpAt.HardwareEthernet && protocolType === EtherType.Ipv4 && hardwareLength === ArpAt.MacLength && protocolLength === ArpAt.Ipv4Length;
   if (end - start < ArpAt.SenderMac + 2 * hardwareLength + 2 * protocolLength) {
     throw truncated(bytes, start, end, hardwareLength, protocolLength, supported);
   }
-  if (!supported) {
-    return { supported: false, hardwareType, protocolType, hardwareLength, protocolLength, operation };
-  }
+  return readArp(bytes, start, supported);
+}
+
+/**
+ * The ARP record at bytes[start], with no length check: for a walker that has checked the body
+ * (8 + 2·hlen + 2·plen bytes) lies inside the bytes and found whether it is Ethernet/IPv4 ARP
+ * (`supported`: hardware type 1, protocol type 0x0800, lengths 6 and 4), as FrameView.reset does.
+ */
+export function readArp(bytes: Uint8Array, start: number, supported: boolean): AnyArpRecord {
+  if (!supported) return readUnsupportedArp(bytes, start);
+  const operation = (bytes[start + ArpAt.Operation] << 8) | bytes[start + ArpAt.Operation + 1];
   return {
     supported: true,
     hardwareType: ArpAt.HardwareEthernet,
@@ -142,6 +149,16 @@ export function decodeArp(bytes: Uint8Array, start = 0, end = bytes.length): Any
     targetMac: Mac.read(bytes, start + ArpAt.TargetMac),
     targetIp: Ipv4.read(bytes, start + ArpAt.TargetIp),
   };
+}
+
+/** readArp's rare path, apart so that the common one stays small enough for V8 to inline. */
+function readUnsupportedArp(bytes: Uint8Array, start: number): UnsupportedArpRecord {
+  const hardwareType = (bytes[start + ArpAt.HardwareType] << 8) | bytes[start + ArpAt.HardwareType + 1];
+  const protocolType = (bytes[start + ArpAt.ProtocolType] << 8) | bytes[start + ArpAt.ProtocolType + 1];
+  const hardwareLength = bytes[start + ArpAt.HardwareLength];
+  const protocolLength = bytes[start + ArpAt.ProtocolLength];
+  const operation = (bytes[start + ArpAt.Operation] << 8) | bytes[start + ArpAt.Operation + 1];
+  return { supported: false, hardwareType, protocolType, hardwareLength, protocolLength, operation };
 }
 
 /**

@@ -100,12 +100,26 @@ function truncated(table: typeof ETHERNET | typeof VLAN_TAG, base: number, end: 
  */
 export function decodeEthernet(bytes: Uint8Array, start = 0, end = bytes.length): EthernetRecord {
   if (end - start < EthAt.HeaderLength) throw truncated(ETHERNET, start, end);
+  const outerType = (bytes[start + EthAt.Type] << 8) | bytes[start + EthAt.Type + 1];
+  if (outerType === EtherType.Vlan && end - start - EthAt.HeaderLength < EthAt.TagLength) throw truncated(VLAN_TAG, start + EthAt.HeaderLength, end);
+  return readEthernet(bytes, start);
+}
+
+/**
+ * The Ethernet record at bytes[start], with no length check: for a walker that has checked the
+ * header (and its tag, when the type is 0x8100) lies inside the bytes (FrameView.reset does).
+ */
+export function readEthernet(bytes: Uint8Array, start: number): EthernetRecord {
   const destination = Mac.read(bytes, start);
   const source = Mac.read(bytes, start + EthAt.Source);
   const outerType = (bytes[start + EthAt.Type] << 8) | bytes[start + EthAt.Type + 1];
   if (outerType !== EtherType.Vlan) return { destination, source, etherType: outerType };
+  return readTagged(bytes, start, destination, source);
+}
+
+/** readEthernet's tagged path, apart so that the untagged one stays small enough for V8 to inline. */
+function readTagged(bytes: Uint8Array, start: number, destination: Mac, source: Mac): EthernetRecord {
   const tagStart = start + EthAt.HeaderLength;
-  if (end - tagStart < EthAt.TagLength) throw truncated(VLAN_TAG, tagStart, end);
   const word = (bytes[tagStart] << 8) | bytes[tagStart + 1];
   return {
     destination,

@@ -1,19 +1,22 @@
 // One frame decoder and its inverse: Ethernet → ARP | IPv4 → ICMP, with the layers as top-level keys
-// of one record. decodeFrame builds records (addresses stay numbers until printed); FrameView is the
-// no-allocation path for hot loops (sniffer, prober), reading fields straight from the bytes after
-// one walk of length checks.
+// of one record. One walk, walkFrame, decides where each layer starts and ends and whether it is
+// valid, in the manner of gopacket's DecodingLayerParser: FrameView.reset runs it and then reads
+// fields straight from the bytes (the no-allocation path for hot loops: sniffer, prober), and
+// decodeFrame runs it and then reads each layer's record at the offsets it found (addresses stay
+// numbers until printed). A refused frame's DecodeError comes from the refusing layer's decoder.
 import { Ipv4, Mac } from "./address";
-import { AnyArpRecord, arpLength, ArpRecord, decodeArp, encodeArp } from "./arp";
+import { AnyArpRecord, arpLength, ArpRecord, decodeArp, encodeArp, readArp } from "./arp";
 import { DecodeError } from "./errors";
-import { decodeEthernet, encodeEthernet, EthernetRecord } from "./ethernet";
+import { decodeEthernet, encodeEthernet, EthernetRecord, readEthernet } from "./ethernet";
 import { checkLiterals } from "./layout";
-import { decodeIcmp, encodeIcmp, IcmpFields, IcmpRecord, isEcho } from "./icmp";
+import { decodeIcmp, encodeIcmp, IcmpFields, IcmpRecord, isEcho, readIcmp } from "./icmp";
 import {
   decodeIpv4,
   encodeIpv4,
   EncodeOptions,
   ipv4HeaderLength,
   Ipv4Fields,
+  readIpv4Header,
   Ipv4Record,
   isFragment,
 } from "./ipv4";
@@ -120,31 +123,53 @@ function hex(bytes: Uint8Array): string {
 
 /**
  * Decodes a whole frame. Any Uint8Array (a Buffer too); its byteOffset and byteLength are honoured.
+ * The frame is walked once, by walkFrame (FrameView's walk: the one place that decides where each
+ * layer starts and ends and whether it is valid); the records are then read at the offsets it found.
  * @throws DecodeError — and nothing else — when a header is cut short or malformed
  */
 export function decodeFrame(bytes: Uint8Array): Frame {
+  const found = walkFrame(walker, bytes);
+  if (found < 0) throw refusal(bytes, found);
+  const at = walker.networkOffset;
+  const datagramEnd = walker.datagramEnd;
+  const ethernet = readEthernet(bytes, 0);
+  if (found === Kind.Icmp || found === Kind.Ipv4) return ipv4Frame(bytes, ethernet, at, walker.transportOffset, datagramEnd, found === Kind.Icmp);
+  if (found === Kind.Arp) return new Frame(bytes, datagramEnd, datagramEnd, ethernet, readArp(bytes, at, true), undefined, undefined);
+  if (found === Kind.UnsupportedArp) {
+    return new Frame(bytes, at + ArpAt.SenderMac, datagramEnd, ethernet, readArp(bytes, at, false), undefined, undefined);
+  }
+  return new Frame(bytes, at, datagramEnd, ethernet, undefined, undefined, undefined);
+}
+
+/**
+ * decodeFrame's IPv4 frame (with ICMP when `icmp`), from the offsets walkFrame found; apart so that
+ * decodeFrame stays small enough for V8 to inline with what it calls.
+ */
+function ipv4Frame(bytes: Uint8Array, ethernet: EthernetRecord, at: number, transport: number, datagramEnd: number, icmp: boolean): Frame {
+  const ipv4 = readIpv4Header(bytes, at, transport - at);
+  if (!icmp) return new Frame(bytes, transport, datagramEnd, ethernet, undefined, ipv4, undefined);
+  const message = readIcmp(bytes, transport, datagramEnd, !ipv4.moreFragments);
+  return new Frame(bytes, transport + IcmpAt.HeaderLength, datagramEnd, ethernet, undefined, ipv4, message);
+}
+
+/**
+ * The DecodeError for a frame walkFrame refused (`refused`, one of Refused): the refusing layer's
+ * decoder, run on that layer alone where the walk stopped, says exactly what is wrong (it refuses
+ * the same bytes; the frame is not walked again).
+ */
+function refusal(bytes: Uint8Array, refused: number): DecodeError {
   const end = bytes.length;
-  const ethernet = decodeEthernet(bytes, 0, end);
-  const start = ethernet.vlan === undefined ? EthAt.HeaderLength : EthAt.TaggedHeaderLength;
-  const etherType = ethernet.etherType;
-  if (etherType === EtherType.Arp) {
-    const arp = decodeArp(bytes, start, end);
-    const arpEnd = start + arpLength(arp);
-    return arp.supported
-      ? new Frame(bytes, arpEnd, arpEnd, ethernet, arp, undefined, undefined)
-      : new Frame(bytes, start + ArpAt.SenderMac, arpEnd, ethernet, arp, undefined, undefined);
+  try {
+    if (refused === Refused.Ethernet) decodeEthernet(bytes, 0, end);
+    else if (refused === Refused.Arp) decodeArp(bytes, walker.networkOffset, end);
+    else if (refused === Refused.Ipv4) decodeIpv4(bytes, walker.networkOffset, end);
+    else decodeIcmp(bytes, walker.transportOffset, walker.datagramEnd);
+  } catch (error) {
+    if (error instanceof DecodeError) return error;
+    throw error;
   }
-  if (etherType === EtherType.Ipv4) {
-    const ipv4 = decodeIpv4(bytes, start, end);
-    const payloadStart = start + ipv4.headerLength;
-    const datagramEnd = start + ipv4.totalLength;
-    if (ipv4.protocol === Ipv4At.ProtocolIcmp && ipv4.fragmentOffset === 0) {
-      const icmp = decodeIcmp(bytes, payloadStart, datagramEnd, !ipv4.moreFragments);
-      return new Frame(bytes, payloadStart + IcmpAt.HeaderLength, datagramEnd, ethernet, undefined, ipv4, icmp);
-    }
-    return new Frame(bytes, payloadStart, datagramEnd, ethernet, undefined, ipv4, undefined);
-  }
-  return new Frame(bytes, start, end, ethernet, undefined, undefined, undefined);
+  const layer = refused === Refused.Ethernet ? "ethernet" : refused === Refused.Arp ? "arp" : refused === Refused.Ipv4 ? "ipv4" : "icmp";
+  throw new Error(`decodeFrame: the frame walker refused the ${layer} header and its decoder accepted it; a bug, please report it with the frame's bytes`);
 }
 
 /** decodeFrame that returns the DecodeError instead of throwing it. */
@@ -334,9 +359,65 @@ checkLiterals("FrameKind", [
   ["UnsupportedArp", Kind.UnsupportedArp, FrameKind.UnsupportedArp],
 ]);
 
+/** What walkFrame returns for a frame it refuses, by the layer that refuses it (negative: a Kind is ≥ 0). */
+const enum Refused {
+  Ethernet = -1,
+  Arp = -2,
+  Ipv4 = -3,
+  Icmp = -4,
+}
+
 /**
- * A reusable, allocation-free reader of one frame at a time. `reset(bytes)` walks the headers with the
- * same length checks as decodeFrame and returns false where decodeFrame would throw (call decodeFrame
+ * The one walk of a frame, for FrameView.reset and decodeFrame: Ethernet (one 802.1Q tag) → ARP |
+ * IPv4 → ICMP in a first (or only) fragment, with every length check a reader needs before it
+ * trusts a field. Sets the view's offsets and returns the kind found (a Kind, ≥ 0), or the
+ * layer that refused the frame (a Refused, < 0). Never reads past the bytes. The numbers are
+ * literals (const enums from wire-literals.ts), which V8 compiles to immediates.
+ */
+function walkFrame(view: FrameView, bytes: Uint8Array): number {
+  const end = bytes.length;
+  if (end < EthAt.HeaderLength) return Refused.Ethernet;
+  let type = (bytes[EthAt.Type] << 8) | bytes[EthAt.Type + 1];
+  let at: number = EthAt.HeaderLength;
+  if (type === EtherType.Vlan) {
+    if (end < EthAt.TaggedHeaderLength) return Refused.Ethernet;
+    type = (bytes[EthAt.InnerType] << 8) | bytes[EthAt.InnerType + 1];
+    at = EthAt.TaggedHeaderLength;
+  }
+  view.networkOffset = at;
+  if (type === EtherType.Arp) {
+    if (end - at < ArpAt.SenderMac) return Refused.Arp;
+    const hardwareLength = bytes[at + ArpAt.HardwareLength];
+    const protocolLength = bytes[at + ArpAt.ProtocolLength];
+    const arpEnd = at + ArpAt.SenderMac + 2 * hardwareLength + 2 * protocolLength;
+    if (arpEnd > end) return Refused.Arp;
+    view.datagramEnd = arpEnd;
+    // hardware type 1 and protocol type 0x0800 as one word, then the two lengths
+    const types = (bytes[at + ArpAt.HardwareType] << 24) | (bytes[at + ArpAt.HardwareType + 1] << 16) | (bytes[at + ArpAt.ProtocolType] << 8) | bytes[at + ArpAt.ProtocolType + 1];
+    return types === ArpAt.EthernetIpv4Types && hardwareLength === ArpAt.MacLength && protocolLength === ArpAt.Ipv4Length ? Kind.Arp : Kind.UnsupportedArp;
+  }
+  if (type === EtherType.Ipv4) {
+    if (end - at < Ipv4At.MinHeaderLength) return Refused.Ipv4;
+    const first = bytes[at];
+    const headerLength = (first & Ipv4At.HeaderWordsMask) * 4;
+    if (first >>> Ipv4At.VersionShift !== 4 || headerLength < Ipv4At.MinHeaderLength || end - at < headerLength) return Refused.Ipv4;
+    const totalLength = (bytes[at + Ipv4At.TotalLength] << 8) | bytes[at + Ipv4At.TotalLength + 1];
+    if (totalLength < headerLength || at + totalLength > end) return Refused.Ipv4;
+    view.transportOffset = at + headerLength;
+    view.datagramEnd = at + totalLength;
+    const firstFragment = (((bytes[at + Ipv4At.Flags] << 8) | bytes[at + Ipv4At.Flags + 1]) & Ipv4At.FragmentUnits) === 0;
+    if (bytes[at + Ipv4At.Protocol] === Ipv4At.ProtocolIcmp && firstFragment) {
+      return totalLength - headerLength < IcmpAt.HeaderLength ? Refused.Icmp : Kind.Icmp;
+    }
+    return Kind.Ipv4;
+  }
+  view.datagramEnd = end;
+  return Kind.Other;
+}
+
+/**
+ * A reusable, allocation-free reader of one frame at a time. `reset(bytes)` walks the headers with
+ * decodeFrame's walk (walkFrame) and returns false where decodeFrame would throw (call decodeFrame
  * then for the DecodeError). After a true reset, the getters of the layers `kind` says are present
  * cannot fail; addresses are numbers (IPv4 as uint32, MAC as a 48-bit integer). Checksums are not
  * verified here: use decodeFrame, or `icmpChecksumValid()`.
@@ -361,50 +442,16 @@ export class FrameView {
     return this.reset(bytes) ? (this as unknown as TypedFrameView) : undefined;
   }
 
+  /**
+   * Aims the view at a frame and walks its headers (walkFrame, decodeFrame's walk too). True when
+   * decodeFrame would decode it; false where decodeFrame would throw (call it then for the
+   * DecodeError). Allocates nothing.
+   */
   reset(bytes: Uint8Array): boolean {
-    // The numbers are literals (const enums from wire-literals.ts) so that V8 compiles them to immediates.
     this.bytes = bytes;
-    const end = bytes.length;
-    if (end < EthAt.HeaderLength) return false;
-    let type = (bytes[EthAt.Type] << 8) | bytes[EthAt.Type + 1];
-    let at: number = EthAt.HeaderLength;
-    if (type === EtherType.Vlan) {
-      if (end < EthAt.TaggedHeaderLength) return false;
-      type = (bytes[EthAt.InnerType] << 8) | bytes[EthAt.InnerType + 1];
-      at = EthAt.TaggedHeaderLength;
-    }
-    this.networkOffset = at;
-    if (type === EtherType.Arp) {
-      if (end - at < ArpAt.SenderMac) return false;
-      const hardwareLength = bytes[at + ArpAt.HardwareLength];
-      const protocolLength = bytes[at + ArpAt.ProtocolLength];
-      const arpEnd = at + ArpAt.SenderMac + 2 * hardwareLength + 2 * protocolLength;
-      if (arpEnd > end) return false;
-      this.datagramEnd = arpEnd;
-      // hardware type 1 and protocol type 0x0800 as one word, then the two lengths
-      const types = (bytes[at + ArpAt.HardwareType] << 24) | (bytes[at + ArpAt.HardwareType + 1] << 16) | (bytes[at + ArpAt.ProtocolType] << 8) | bytes[at + ArpAt.ProtocolType + 1];
-      const ethernetIpv4 = types === ArpAt.EthernetIpv4Types && hardwareLength === ArpAt.MacLength && protocolLength === ArpAt.Ipv4Length;
-      this.kind = (ethernetIpv4 ? Kind.Arp : Kind.UnsupportedArp) as number;
-      return true;
-    }
-    if (type === EtherType.Ipv4) {
-      if (end - at < Ipv4At.MinHeaderLength) return false;
-      const first = bytes[at];
-      const headerLength = (first & Ipv4At.HeaderWordsMask) * 4;
-      if (first >>> Ipv4At.VersionShift !== 4 || headerLength < Ipv4At.MinHeaderLength || end - at < headerLength) return false;
-      const totalLength = (bytes[at + Ipv4At.TotalLength] << 8) | bytes[at + Ipv4At.TotalLength + 1];
-      if (totalLength < headerLength || at + totalLength > end) return false;
-      this.transportOffset = at + headerLength;
-      this.datagramEnd = at + totalLength;
-      const firstFragment = (((bytes[at + Ipv4At.Flags] << 8) | bytes[at + Ipv4At.Flags + 1]) & Ipv4At.FragmentUnits) === 0;
-      if (bytes[at + Ipv4At.Protocol] === Ipv4At.ProtocolIcmp && firstFragment) {
-        if (totalLength - headerLength < IcmpAt.HeaderLength) return false;
-        this.kind = Kind.Icmp as number;
-      } else this.kind = Kind.Ipv4 as number;
-      return true;
-    }
-    this.kind = Kind.Other as number;
-    this.datagramEnd = end;
+    const kind = walkFrame(this, bytes);
+    if (kind < 0) return false;
+    this.kind = kind;
     return true;
   }
 
@@ -484,6 +531,13 @@ export class FrameView {
     return isEcho(this.bytes[this.transportOffset + IcmpAt.Type]);
   }
 }
+
+/**
+ * Where decodeFrame's walks leave their offsets: one for the module (decodeFrame runs to its end
+ * before anyone else can walk). walkFrame writes only offsets into it, never the bytes, so it keeps
+ * no frame (or capture buffer) alive.
+ */
+const walker = new FrameView();
 
 /** What a FrameView has for every frame it accepted. */
 export interface FrameViewCommon {

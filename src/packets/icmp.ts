@@ -110,6 +110,14 @@ export function decodeIcmp(bytes: Uint8Array, start = 0, end = bytes.length, who
     // the limit is the IPv4 totalLength when it ends before the captured bytes do
     throw lengthError("icmp", name, offset, offset + span, end, end < bytes.length ? "header" : "captured");
   }
+  return readIcmp(bytes, start, end, whole);
+}
+
+/**
+ * The ICMP record of the message at bytes[start..end), with no length check: for a walker that has
+ * checked the 8-byte header lies inside the datagram (FrameView.reset does). `whole` as for decodeIcmp.
+ */
+export function readIcmp(bytes: Uint8Array, start: number, end: number, whole: boolean): IcmpRecord {
   const type = bytes[start];
   const code = bytes[start + IcmpAt.Code];
   const checksum = (bytes[start + IcmpAt.Checksum] << 8) | bytes[start + IcmpAt.Checksum + 1];

@@ -150,10 +150,19 @@ export function decodeIpv4Header(bytes: Uint8Array, start: number, end: number, 
     if (lenient) return undefined;
     throw lengthError("ipv4", "options", start + Ipv4At.MinHeaderLength, start + headerLength, end, end < bytes.length ? "header" : "captured");
   }
+  return readIpv4Header(bytes, start, headerLength);
+}
+
+/**
+ * The IPv4 record at bytes[start], with no check: for a walker that has checked the version, that
+ * the header (`headerLength` bytes, from the IHL) lies inside the bytes (FrameView.reset does, and
+ * decodeIpv4Header).
+ */
+export function readIpv4Header(bytes: Uint8Array, start: number, headerLength: number): Ipv4Record {
   const tos = bytes[start + Ipv4At.TrafficClass];
   const flags = (bytes[start + Ipv4At.Flags] << 8) | bytes[start + Ipv4At.Flags + 1];
   return {
-    version,
+    version: 4,
     headerLength,
     dscp: tos >>> Ipv4At.DscpShift,
     ecn: tos & Ipv4At.EcnMask,

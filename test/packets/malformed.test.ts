@@ -1,7 +1,7 @@
 // Every class of malformed IPv4 header and cut-short VLAN tag as a fixed case, each beside the
 // nearest frame that is accepted: the fuzzer reaches these classes by chance, these tests do not
-// depend on it. Each case is checked on both paths, decodeFrame (the DecodeError, field by field)
-// and FrameView.reset (false where decodeFrame throws).
+// depend on it. Each case is checked on both entries to the one frame walk, decodeFrame (the
+// DecodeError, field by field) and FrameView.reset (false where decodeFrame throws).
 import assert from "node:assert/strict";
 import { DecodeError, decodeFrame, decodeIpv4, FrameView, internetChecksum } from "../../src/packets";
 
