@@ -36,6 +36,7 @@ import {
   IP_PROTOCOL_TCP,
   IP_PROTOCOL_UDP,
 } from "./ipv4";
+import { IPV6_HEADER_LENGTH } from "./ipv6";
 
 /** True when the frame (its captured bytes, and its length on the wire) passes the filter. */
 export type FramePredicate = (bytes: Uint8Array, wireLength: number) => boolean;
@@ -62,7 +63,6 @@ const UNDERSTOOD =
   "ether ip ip6 arp rarp tcp udp sctp icmp icmp6 igmp src dst host net port portrange proto vlan broadcast multicast less greater, " +
   "and comparisons of len and proto[offset:size]";
 const IPV4_FRAGMENT_OFFSET_MASK = 0x1fff;
-const IPV6_HEADER_LENGTH = 40;
 const VLAN_ETHERTYPES = [ETHERTYPE_VLAN, ETHERTYPE_QINQ, ETHERTYPE_QINQ_OLD];
 /** ether proto values up to this are 802.3 lengths, which libpcap reads as LLC SAPs: not handled. */
 const ETHERNET_MTU = 1500;
