@@ -20,7 +20,7 @@ import { contentError, DecodeError, lengthError, LengthSource } from "./errors";
 import { Ipv6Address, ipv6PseudoHeaderSum, IPV6_ICMPV6 } from "./ipv6";
 import { bitTable, checkLiterals, fieldTable, firstFieldPast } from "./layout";
 import type { EmitOptions, PacketView } from "./view";
-import { Icmpv6At } from "./wire-literals";
+import { Icmpv6At, Icmpv6Type, NdpOptionType } from "./wire-literals";
 
 /** ICMPv6 message types. */
 export const ICMPV6_DESTINATION_UNREACHABLE = 1;
@@ -190,6 +190,26 @@ checkLiterals("icmpv6", [
   ["advertisement interval", Icmpv6At.AdvertisementInterval, intervalOptionStructure.offsetOf("interval") ?? -1],
   ["RDNSS lifetime", Icmpv6At.RdnssLifetime, rdnssStructure.offsetOf("lifetime") ?? -1],
   ["RDNSS addresses", Icmpv6At.RdnssAddresses, rdnssStructure.span],
+  ["destination unreachable", Icmpv6Type.DestinationUnreachable, ICMPV6_DESTINATION_UNREACHABLE],
+  ["packet too big", Icmpv6Type.PacketTooBig, ICMPV6_PACKET_TOO_BIG],
+  ["time exceeded", Icmpv6Type.TimeExceeded, ICMPV6_TIME_EXCEEDED],
+  ["parameter problem", Icmpv6Type.ParameterProblem, ICMPV6_PARAMETER_PROBLEM],
+  ["echo request", Icmpv6Type.EchoRequest, ICMPV6_ECHO_REQUEST],
+  ["echo reply", Icmpv6Type.EchoReply, ICMPV6_ECHO_REPLY],
+  ["MLD query", Icmpv6Type.MldQuery, ICMPV6_MLD_QUERY],
+  ["MLD report", Icmpv6Type.MldReport, ICMPV6_MLD_REPORT],
+  ["MLD done", Icmpv6Type.MldDone, ICMPV6_MLD_DONE],
+  ["router solicitation", Icmpv6Type.RouterSolicitation, ICMPV6_ROUTER_SOLICITATION],
+  ["router advertisement", Icmpv6Type.RouterAdvertisement, ICMPV6_ROUTER_ADVERTISEMENT],
+  ["neighbor solicitation", Icmpv6Type.NeighborSolicitation, ICMPV6_NEIGHBOR_SOLICITATION],
+  ["neighbor advertisement", Icmpv6Type.NeighborAdvertisement, ICMPV6_NEIGHBOR_ADVERTISEMENT],
+  ["redirect", Icmpv6Type.Redirect, ICMPV6_REDIRECT],
+  ["source link-layer address option", NdpOptionType.SourceLinkLayerAddress, NDP_SOURCE_LINK_LAYER_ADDRESS],
+  ["target link-layer address option", NdpOptionType.TargetLinkLayerAddress, NDP_TARGET_LINK_LAYER_ADDRESS],
+  ["prefix information option", NdpOptionType.PrefixInformation, NDP_PREFIX_INFORMATION],
+  ["redirected header option", NdpOptionType.RedirectedHeader, NDP_REDIRECTED_HEADER],
+  ["MTU option", NdpOptionType.Mtu, NDP_MTU],
+  ["RDNSS option", NdpOptionType.Rdnss, NDP_RDNSS],
 ]);
 
 /** The fixed length of a message of `type` (before options or data); 8 for types not listed. */

@@ -22,13 +22,7 @@ import { IP_PROTOCOL_NAMES, printStyle } from "./print-style";
 import { pseudoHeaderSumAt } from "./pseudo-header";
 import type { TextBuffer } from "./summary";
 import type { TcpConversations } from "./transport-summary";
-import {
-  ICMPV6_DESTINATION_UNREACHABLE, ICMPV6_ECHO_REPLY, ICMPV6_ECHO_REQUEST, ICMPV6_MLD_DONE, ICMPV6_MLD_QUERY, ICMPV6_MLD_REPORT,
-  ICMPV6_NEIGHBOR_ADVERTISEMENT, ICMPV6_NEIGHBOR_SOLICITATION, ICMPV6_PACKET_TOO_BIG, ICMPV6_PARAMETER_PROBLEM, ICMPV6_REDIRECT,
-  ICMPV6_ROUTER_ADVERTISEMENT, ICMPV6_ROUTER_SOLICITATION, ICMPV6_TIME_EXCEEDED, NDP_MTU, NDP_PREFIX_INFORMATION, NDP_RDNSS,
-  NDP_REDIRECTED_HEADER, NDP_SOURCE_LINK_LAYER_ADDRESS, NDP_TARGET_LINK_LAYER_ADDRESS,
-} from "./icmpv6";
-import { Icmpv6At, IpProtocol, Ipv6At, UdpAt } from "./wire-literals";
+import { Icmpv6At, Icmpv6Type, IpProtocol, Ipv6At, NdpOptionType, UdpAt } from "./wire-literals";
 
 /** Thrown (one shared instance) when a read runs past the snap end: the line ends in " [|proto]". */
 const CUT = { cut: true };
@@ -742,8 +736,8 @@ class Ipv6LinePrinter {
       out.byte(0x29);
     }
     const lengthFirst =
-      type === ICMPV6_ROUTER_SOLICITATION || type === ICMPV6_ROUTER_ADVERTISEMENT || type === ICMPV6_NEIGHBOR_ADVERTISEMENT ||
-      type === ICMPV6_NEIGHBOR_SOLICITATION || type === ICMPV6_REDIRECT || type === 145 || type === 147; // 145, 147: home agent discovery reply, mobile router advertisement
+      type === Icmpv6Type.RouterSolicitation || type === Icmpv6Type.RouterAdvertisement || type === Icmpv6Type.NeighborAdvertisement ||
+      type === Icmpv6Type.NeighborSolicitation || type === Icmpv6Type.Redirect || type === 145 || type === 147; // 145, 147: home agent discovery reply, mobile router advertisement
     if (verbose && lengthFirst) {
       out.ascii(", length ");
       out.decimal(length);
@@ -751,7 +745,7 @@ class Ipv6LinePrinter {
     const code = this.u8(cp + Icmpv6At.Code);
     const quoted = cp + Icmpv6At.HeaderLength; // the packet an error quotes
     switch (type) {
-      case ICMPV6_DESTINATION_UNREACHABLE:
+      case Icmpv6Type.DestinationUnreachable:
         out.ascii(", ");
         if (code < UNREACHABLE_CODES.length) out.ascii(UNREACHABLE_CODES[code]);
         else {
@@ -802,12 +796,12 @@ class Ipv6LinePrinter {
             return;
         }
         break;
-      case ICMPV6_PACKET_TOO_BIG:
+      case Icmpv6Type.PacketTooBig:
         this.need(cp + Icmpv6At.TooBigMtu, 4);
         out.ascii(", mtu ");
         out.decimal(this.u32(cp + Icmpv6At.TooBigMtu));
         break;
-      case ICMPV6_TIME_EXCEEDED:
+      case Icmpv6Type.TimeExceeded:
         if (code === 0) {
           this.need(quoted + Ipv6At.Destination, Ipv6At.AddressLength);
           out.ascii(" for ");
@@ -819,7 +813,7 @@ class Ipv6LinePrinter {
           out.byte(0x29);
         }
         break;
-      case ICMPV6_PARAMETER_PROBLEM: {
+      case Icmpv6Type.ParameterProblem: {
         if (quoted + Ipv6At.HeaderLength > this.snapEnd) {
           this.checkedCut = true;
           throw CUT;
@@ -835,15 +829,15 @@ class Ipv6LinePrinter {
         }
         break;
       }
-      case ICMPV6_ECHO_REQUEST:
-      case ICMPV6_ECHO_REPLY:
+      case Icmpv6Type.EchoRequest:
+      case Icmpv6Type.EchoReply:
         this.need(cp + Icmpv6At.Identifier, 4);
         out.ascii(", id ");
         out.decimal(this.u16(cp + Icmpv6At.Identifier));
         out.ascii(", seq ");
         out.decimal(this.u16(cp + Icmpv6At.Sequence));
         break;
-      case ICMPV6_MLD_QUERY:
+      case Icmpv6Type.MldQuery:
         if (length === Icmpv6At.MldLength) this.mld(cp);
         else if (length >= Icmpv6At.Mld2QueryLength) {
           out.ascii(" v2");
@@ -884,15 +878,15 @@ class Ipv6LinePrinter {
           out.ascii(") ");
         }
         break;
-      case ICMPV6_MLD_REPORT:
-      case ICMPV6_MLD_DONE:
+      case Icmpv6Type.MldReport:
+      case Icmpv6Type.MldDone:
         this.mld(cp);
         break;
-      case ICMPV6_ROUTER_SOLICITATION:
+      case Icmpv6Type.RouterSolicitation:
         // its options follow the 8-byte header (type, code, checksum, reserved)
         if (verbose) this.ndOptions(cp + Icmpv6At.HeaderLength, length - Icmpv6At.HeaderLength);
         break;
-      case ICMPV6_ROUTER_ADVERTISEMENT:
+      case Icmpv6Type.RouterAdvertisement:
         if (verbose) {
           const flags = this.u8(cp + Icmpv6At.RaFlags);
           out.ascii("\n\thop limit ");
@@ -916,13 +910,13 @@ class Ipv6LinePrinter {
       case 145:
       case 147:
         break;
-      case ICMPV6_NEIGHBOR_SOLICITATION:
+      case Icmpv6Type.NeighborSolicitation:
         this.need(cp + Icmpv6At.Target, Ipv6At.AddressLength);
         out.ascii(", who has ");
         this.address(cp + Icmpv6At.Target);
         if (verbose) this.ndOptions(cp + Icmpv6At.NeighborLength, length - Icmpv6At.NeighborLength);
         break;
-      case ICMPV6_NEIGHBOR_ADVERTISEMENT:
+      case Icmpv6Type.NeighborAdvertisement:
         this.need(cp + Icmpv6At.Target, Ipv6At.AddressLength);
         out.ascii(", tgt is ");
         this.address(cp + Icmpv6At.Target);
@@ -933,7 +927,7 @@ class Ipv6LinePrinter {
           this.ndOptions(cp + Icmpv6At.NeighborLength, length - Icmpv6At.NeighborLength);
         }
         break;
-      case ICMPV6_REDIRECT:
+      case Icmpv6Type.Redirect:
         this.need(cp + Icmpv6At.Destination, Ipv6At.AddressLength);
         out.ascii(", ");
         this.address(cp + Icmpv6At.Destination);
@@ -1158,11 +1152,11 @@ class Ipv6LinePrinter {
       out.decimal(units);
       out.ascii("): ");
       switch (type) {
-        case NDP_SOURCE_LINK_LAYER_ADDRESS:
-        case NDP_TARGET_LINK_LAYER_ADDRESS:
+        case NdpOptionType.SourceLinkLayerAddress:
+        case NdpOptionType.TargetLinkLayerAddress:
           out.linkAddress(b, at + Icmpv6At.OptionData, optionLength - Icmpv6At.OptionData);
           break;
-        case NDP_PREFIX_INFORMATION:
+        case NdpOptionType.PrefixInformation:
           this.need(at + Icmpv6At.Prefix, Ipv6At.AddressLength);
           writeIpv6Address(out, b, at + Icmpv6At.Prefix);
           out.byte(0x2f);
@@ -1175,12 +1169,12 @@ class Ipv6LinePrinter {
           out.ascii(", pref. time ");
           writeLifetime(out, this.u32(at + Icmpv6At.PreferredLifetime));
           break;
-        case NDP_REDIRECTED_HEADER:
+        case NdpOptionType.RedirectedHeader:
           // tcpdump dumps from the first option on, not this one's
           this.need(start, optionLength);
           writeHex(b, start, start + optionLength, out, "\n\t    ");
           break;
-        case NDP_MTU:
+        case NdpOptionType.Mtu:
           out.byte(0x20);
           out.decimal(this.u32(at + Icmpv6At.Mtu));
           if (optionLength !== Icmpv6At.MtuOptionLength) out.ascii("bad option length");
@@ -1190,7 +1184,7 @@ class Ipv6LinePrinter {
           out.decimal(this.u32(at + Icmpv6At.AdvertisementInterval));
           out.ascii("ms");
           break;
-        case NDP_RDNSS: {
+        case NdpOptionType.Rdnss: {
           out.ascii(" lifetime ");
           out.decimal(this.u32(at + Icmpv6At.RdnssLifetime));
           out.ascii("s,");

@@ -17,9 +17,8 @@ import { printStyle } from "./print-style";
 import type { TextBuffer } from "./summary";
 import { TcpPacket } from "./tcp";
 import { UdpPacket } from "./udp";
-import { IP_PROTOCOL_TCP, IP_PROTOCOL_UDP } from "./ipv4";
-import { VrrpAuthType, VrrpPacket, VRRP_PROTOCOL } from "./vrrp";
-import { Ipv4At, VrrpAt } from "./wire-literals";
+import { VrrpAuthType, VrrpPacket } from "./vrrp";
+import { IpProtocol, Ipv4At, VrrpAt } from "./wire-literals";
 import { writeIpv6Address } from "./summary-ipv6";
 
 const TWO_32 = 0x1_0000_0000;
@@ -131,7 +130,7 @@ export function writeUdpSummary(out: TextBuffer, ip: AddressPlace, at: number, e
 function writeUdpChecksum(out: TextBuffer, ip: AddressPlace, at: number, udpLength: number, fragmented: boolean): void {
   const b = ip.bytes;
   if (ip.addressLength !== 16 || fragmented || at + udpLength > b.length) return;
-  const sum = foldChecksum(onesComplementSum(b, at, at + udpLength, pseudoHeaderSumAt(b, ip.sourceAt, ip.destinationAt, 16, IP_PROTOCOL_UDP, udpLength)));
+  const sum = foldChecksum(onesComplementSum(b, at, at + udpLength, pseudoHeaderSumAt(b, ip.sourceAt, ip.destinationAt, 16, IpProtocol.Udp, udpLength)));
   if (sum === 0) return void out.ascii("[udp sum ok] ");
   const field = udpView.checksum; // writeUdpSummary aimed the view at b[at]
   out.ascii("[bad udp cksum 0x");
@@ -334,7 +333,7 @@ function writeTcpChecksum(out: TextBuffer, ip: AddressPlace, at: number, end: nu
   if (end > captured) return;
   const b = ip.bytes;
   const field = tcpView.checksum; // writeTcpSummary aimed the view at b[at]
-  const sum = foldChecksum(onesComplementSum(b, at, end, pseudoHeaderSumAt(b, ip.sourceAt, ip.destinationAt, ip.addressLength, IP_PROTOCOL_TCP, end - at)));
+  const sum = foldChecksum(onesComplementSum(b, at, end, pseudoHeaderSumAt(b, ip.sourceAt, ip.destinationAt, ip.addressLength, IpProtocol.Tcp, end - at)));
   out.ascii(", cksum 0x");
   out.hex(field, 4);
   if (sum === 0) return void out.ascii(" (correct)");
@@ -763,7 +762,7 @@ function writeVrrpVerbose(out: TextBuffer, view: VrrpPacket, end: number, versio
     out.byte(0x29);
   }
   if (whole && version === 3 && ipv4Header >= 0) {
-    const sum = pseudoHeaderSumAt(b, ipv4Header + Ipv4At.Source, ipv4Header + Ipv4At.Destination, 4, VRRP_PROTOCOL, length);
+    const sum = pseudoHeaderSumAt(b, ipv4Header + Ipv4At.Source, ipv4Header + Ipv4At.Destination, 4, IpProtocol.Vrrp, length);
     if (foldChecksum(onesComplementSum(b, at, end, sum)) !== 0) {
       out.ascii(", (bad vrrp cksum ");
       out.ascii(view.checksum.toString(16));

@@ -254,6 +254,34 @@ export const enum Icmpv6At {
   RdnssAddresses = 8,
 }
 
+/** ICMPv6 message types; checked in icmpv6.ts against ICMPV6_*. */
+export const enum Icmpv6Type {
+  DestinationUnreachable = 1,
+  PacketTooBig = 2,
+  TimeExceeded = 3,
+  ParameterProblem = 4,
+  EchoRequest = 128,
+  EchoReply = 129,
+  MldQuery = 130,
+  MldReport = 131,
+  MldDone = 132,
+  RouterSolicitation = 133,
+  RouterAdvertisement = 134,
+  NeighborSolicitation = 135,
+  NeighborAdvertisement = 136,
+  Redirect = 137,
+}
+
+/** NDP option types; checked in icmpv6.ts against NDP_*. */
+export const enum NdpOptionType {
+  SourceLinkLayerAddress = 1,
+  TargetLinkLayerAddress = 2,
+  PrefixInformation = 3,
+  RedirectedHeader = 4,
+  Mtu = 5,
+  Rdnss = 25,
+}
+
 /** UDP header; checked in udp.ts. */
 export const enum UdpAt {
   SourcePort = 0,
