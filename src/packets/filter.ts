@@ -15,7 +15,7 @@
 // libpcap 1.10's quirks are kept where tcpdump's verdicts depend on them (see binary() and
 // arithmeticUnary()); test/packets/filter.test.ts checks every verdict against tcpdump's.
 import { Ipv4, Mac } from "./address";
-import { ArpAt, Ipv4At } from "./wire-literals";
+import { ArpAt, Ipv4At, Ipv6At } from "./wire-literals";
 import {
   ETHERTYPE_ARP,
   ETHERTYPE_IPV4,
@@ -62,7 +62,6 @@ const UNDERSTOOD =
   "ether ip ip6 arp rarp tcp udp sctp icmp icmp6 igmp src dst host net port portrange proto vlan broadcast multicast less greater, " +
   "and comparisons of len and proto[offset:size]";
 const IPV4_FRAGMENT_OFFSET_MASK = 0x1fff;
-const IPV6_HEADER_LENGTH = 40;
 const VLAN_ETHERTYPES = [ETHERTYPE_VLAN, ETHERTYPE_QINQ, ETHERTYPE_QINQ_OLD];
 /** ether proto values up to this are 802.3 lengths, which libpcap reads as LLC SAPs: not handled. */
 const ETHERNET_MTU = 1500;
@@ -554,7 +553,7 @@ class FilterParser {
       case "icmp6":
         // libpcap looks at the IPv6 next header only (no fragment header) and the fixed 40-byte header
         guard = (b) => u16(b, L - 2) === ETHERTYPE_IPV6 && u8(b, L + 6) === IP_PROTOCOL_ICMPV6;
-        base = () => L + IPV6_HEADER_LENGTH;
+        base = () => L + Ipv6At.HeaderLength;
         break;
       default: {
         // tcp udp sctp icmp igmp: IPv4 only, first fragments only, after the IPv4 header (pcap-filter(7))
@@ -727,8 +726,8 @@ class FilterParser {
     );
     const v6Ends = combine(
       direction,
-      (b) => inRange(u16(b, L + IPV6_HEADER_LENGTH)),
-      (b) => inRange(u16(b, L + IPV6_HEADER_LENGTH + 2)),
+      (b) => inRange(u16(b, L + Ipv6At.HeaderLength)),
+      (b) => inRange(u16(b, L + Ipv6At.HeaderLength + 2)),
     );
     return (b, w) => {
       const type = u16(b, L - 2);
@@ -807,7 +806,7 @@ class FilterParser {
     return (b) => {
       if (u16(b, L - 2) !== ETHERTYPE_IPV6) return false;
       const next = u8(b, L + 6);
-      return next === number || (next === IP_PROTOCOL_IPV6_FRAGMENT && u8(b, L + IPV6_HEADER_LENGTH) === number);
+      return next === number || (next === IP_PROTOCOL_IPV6_FRAGMENT && u8(b, L + Ipv6At.HeaderLength) === number);
     };
   }
 

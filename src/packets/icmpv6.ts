@@ -18,8 +18,9 @@ import { bits, blob, struct, u16be, u32be, u8 } from "buffer-layout";
 import { foldChecksum, onesComplementSum } from "./checksum";
 import { contentError, DecodeError, lengthError, LengthSource } from "./errors";
 import { Ipv6Address, ipv6PseudoHeaderSum, IPV6_ICMPV6 } from "./ipv6";
-import { checkLiterals, fieldTable, firstFieldPast } from "./layout";
+import { bitTable, checkLiterals, fieldTable, firstFieldPast } from "./layout";
 import type { EmitOptions, PacketView } from "./view";
+import { Icmpv6At, Icmpv6Type, NdpOptionType } from "./wire-literals";
 
 /** ICMPv6 message types. */
 export const ICMPV6_DESTINATION_UNREACHABLE = 1;
@@ -86,85 +87,147 @@ const PREFIX = fieldTable(prefixStructure);
 const mtuStructure = struct([u8("type"), u8("length"), u16be("reserved"), u32be("mtu")]);
 const MTU = fieldTable(mtuStructure);
 
-/** The layouts' numbers as literals; checked against the layouts below. */
-const enum M {
-  Code = 1,
-  Checksum = 2,
-  Rest = 4,
-  Identifier = 4,
-  Sequence = 6,
-  HeaderLength = 8,
-  CurHopLimit = 4,
-  RaFlags = 5,
-  RouterLifetime = 6,
-  ReachableTime = 8,
-  RetransTimer = 12,
-  RaLength = 16,
-  Target = 8,
-  NeighborLength = 24,
-  Destination = 24,
-  RedirectLength = 40,
-  MaxResponseDelay = 4,
-  MulticastAddress = 8,
-  MldLength = 24,
-  PrefixLength = 2,
-  PrefixFlags = 3,
-  ValidLifetime = 4,
-  PreferredLifetime = 8,
-  Reserved2 = 12,
-  Prefix = 16,
-  PrefixOptionLength = 32,
-  Mtu = 4,
-  MtuOptionLength = 8,
-}
+/** The messages and options only the summary line reads (summary-ipv6.ts), for the literals below. */
+const tooBigStructure = struct([u8("type"), u8("code"), u16be("checksum"), u32be("mtu")]);
+const parameterProblemStructure = struct([u8("type"), u8("code"), u16be("checksum"), u32be("pointer")]);
+const naFlags = bits(u8("flags"), true, "flags");
+naFlags.addBoolean("router");
+naFlags.addBoolean("solicited");
+naFlags.addBoolean("override");
+naFlags.addField(5, "reserved");
+const naStructure = struct([u8("type"), u8("code"), u16be("checksum"), naFlags, blob(3, "reserved"), blob(16, "target")]);
+const mld2Flags = bits(u8("flags"), true, "flags");
+const mld2FlagFields = [mld2Flags.addField(4, "reserved"), mld2Flags.addBoolean("suppress"), mld2Flags.addField(3, "robustness")];
+const mld2QueryStructure = struct([
+  u8("type"), u8("code"), u16be("checksum"), u16be("maxResponseCode"), u16be("reserved"), blob(16, "multicastAddress"),
+  mld2Flags, u8("qqic"), u16be("sourceCount"),
+]);
+const MLD2_QUERY = fieldTable(mld2QueryStructure);
+const MLD2_FLAGS = bitTable(mld2QueryStructure, mld2Flags, mld2FlagFields);
+const mld2ReportStructure = struct([u8("type"), u8("code"), u16be("checksum"), u16be("reserved"), u16be("recordCount")]);
+const groupRecordStructure = struct([u8("recordType"), u8("auxDataLength"), u16be("sourceCount"), blob(16, "multicastAddress")]);
+const GROUP_RECORD = fieldTable(groupRecordStructure);
+const renumberingStructure = struct([u8("type"), u8("code"), u16be("checksum"), u32be("sequence"), u8("segment"), u8("flags"), u16be("maxDelay"), u32be("reserved")]);
+const matchPrefixStructure = struct([
+  u8("opCode"), u8("opLength"), u8("ordinal"), u8("matchLength"), u8("minLength"), u8("maxLength"), u16be("reserved"), blob(16, "matchPrefix"),
+]);
+const MATCH_PREFIX = fieldTable(matchPrefixStructure);
+const usePrefixStructure = struct([
+  u8("useLength"), u8("keepLength"), u8("flagMask"), u8("raFlags"), u32be("validLifetime"), u32be("preferredLifetime"), u32be("flags"), blob(16, "usePrefix"),
+]);
+const USE_PREFIX = fieldTable(usePrefixStructure);
+const nodeInformationStructure = struct([u8("type"), u8("code"), u16be("checksum"), u16be("queryType"), u16be("flags"), blob(8, "nonce")]);
+const NODE_INFORMATION = fieldTable(nodeInformationStructure);
+const optionStructure = struct([u8("type"), u8("units")]);
+const OPTION = fieldTable(optionStructure);
+const intervalOptionStructure = struct([u8("type"), u8("length"), u16be("reserved"), u32be("interval")]);
+const rdnssStructure = struct([u8("type"), u8("length"), u16be("reserved"), u32be("lifetime")]);
 checkLiterals("icmpv6", [
-  ["code", M.Code, COMMON.code.offset],
-  ["checksum", M.Checksum, COMMON.checksum.offset],
-  ["rest of header", M.Rest, COMMON.restOfHeader.offset],
-  ["header length", M.HeaderLength, commonStructure.span],
-  ["identifier", M.Identifier, ECHO.identifier.offset],
-  ["sequence", M.Sequence, ECHO.sequence.offset],
-  ["curHopLimit", M.CurHopLimit, RA.curHopLimit.offset],
-  ["RA flags", M.RaFlags, RA.flags.offset],
-  ["routerLifetime", M.RouterLifetime, RA.routerLifetime.offset],
-  ["reachableTime", M.ReachableTime, RA.reachableTime.offset],
-  ["retransTimer", M.RetransTimer, RA.retransTimer.offset],
-  ["RA length", M.RaLength, raStructure.span],
-  ["target", M.Target, NEIGHBOR.target.offset],
-  ["neighbor length", M.NeighborLength, neighborStructure.span],
-  ["redirect target", M.Target, REDIRECT.target.offset],
-  ["redirect destination", M.Destination, REDIRECT.destination.offset],
-  ["redirect length", M.RedirectLength, redirectStructure.span],
-  ["maxResponseDelay", M.MaxResponseDelay, MLD.maxResponseDelay.offset],
-  ["multicastAddress", M.MulticastAddress, MLD.multicastAddress.offset],
-  ["MLD length", M.MldLength, mldStructure.span],
-  ["prefixLength", M.PrefixLength, PREFIX.prefixLength.offset],
-  ["prefix flags", M.PrefixFlags, PREFIX.flags.offset],
-  ["validLifetime", M.ValidLifetime, PREFIX.validLifetime.offset],
-  ["preferredLifetime", M.PreferredLifetime, PREFIX.preferredLifetime.offset],
-  ["reserved2", M.Reserved2, PREFIX.reserved2.offset],
-  ["prefix", M.Prefix, PREFIX.prefix.offset],
-  ["prefix option length", M.PrefixOptionLength, prefixStructure.span],
-  ["mtu", M.Mtu, MTU.mtu.offset],
-  ["MTU option length", M.MtuOptionLength, mtuStructure.span],
+  ["type", Icmpv6At.Type, COMMON.type.offset],
+  ["code", Icmpv6At.Code, COMMON.code.offset],
+  ["checksum", Icmpv6At.Checksum, COMMON.checksum.offset],
+  ["rest of header", Icmpv6At.Rest, COMMON.restOfHeader.offset],
+  ["header length", Icmpv6At.HeaderLength, commonStructure.span],
+  ["identifier", Icmpv6At.Identifier, ECHO.identifier.offset],
+  ["sequence", Icmpv6At.Sequence, ECHO.sequence.offset],
+  ["curHopLimit", Icmpv6At.CurHopLimit, RA.curHopLimit.offset],
+  ["RA flags", Icmpv6At.RaFlags, RA.flags.offset],
+  ["routerLifetime", Icmpv6At.RouterLifetime, RA.routerLifetime.offset],
+  ["reachableTime", Icmpv6At.ReachableTime, RA.reachableTime.offset],
+  ["retransTimer", Icmpv6At.RetransTimer, RA.retransTimer.offset],
+  ["RA length", Icmpv6At.RaLength, raStructure.span],
+  ["target", Icmpv6At.Target, NEIGHBOR.target.offset],
+  ["neighbor length", Icmpv6At.NeighborLength, neighborStructure.span],
+  ["redirect target", Icmpv6At.Target, REDIRECT.target.offset],
+  ["redirect destination", Icmpv6At.Destination, REDIRECT.destination.offset],
+  ["redirect length", Icmpv6At.RedirectLength, redirectStructure.span],
+  ["maxResponseDelay", Icmpv6At.MaxResponseDelay, MLD.maxResponseDelay.offset],
+  ["multicastAddress", Icmpv6At.MulticastAddress, MLD.multicastAddress.offset],
+  ["MLD length", Icmpv6At.MldLength, mldStructure.span],
+  ["prefixLength", Icmpv6At.PrefixLength, PREFIX.prefixLength.offset],
+  ["prefix flags", Icmpv6At.PrefixFlags, PREFIX.flags.offset],
+  ["validLifetime", Icmpv6At.ValidLifetime, PREFIX.validLifetime.offset],
+  ["preferredLifetime", Icmpv6At.PreferredLifetime, PREFIX.preferredLifetime.offset],
+  ["reserved2", Icmpv6At.Reserved2, PREFIX.reserved2.offset],
+  ["prefix", Icmpv6At.Prefix, PREFIX.prefix.offset],
+  ["prefix option length", Icmpv6At.PrefixOptionLength, prefixStructure.span],
+  ["mtu", Icmpv6At.Mtu, MTU.mtu.offset],
+  ["MTU option length", Icmpv6At.MtuOptionLength, mtuStructure.span],
+  ["too big mtu", Icmpv6At.TooBigMtu, tooBigStructure.offsetOf("mtu") ?? -1],
+  ["parameter problem pointer", Icmpv6At.Pointer, parameterProblemStructure.offsetOf("pointer") ?? -1],
+  ["NA flags", Icmpv6At.NaFlags, naStructure.offsetOf("flags") ?? -1],
+  ["NA target", Icmpv6At.Target, naStructure.offsetOf("target") ?? -1],
+  ["MLDv2 query flags", Icmpv6At.Mld2QueryFlags, MLD2_QUERY.flags.offset],
+  ["MLDv2 QQIC", Icmpv6At.Mld2Qqic, MLD2_QUERY.qqic.offset],
+  ["MLDv2 source count", Icmpv6At.Mld2SourceCount, MLD2_QUERY.sourceCount.offset],
+  ["MLDv2 query length", Icmpv6At.Mld2QueryLength, mld2QueryStructure.span],
+  ["MLDv2 S flag", Icmpv6At.Mld2SuppressMask, MLD2_FLAGS.suppress.mask << MLD2_FLAGS.suppress.shift],
+  ["MLDv2 QRV mask", Icmpv6At.Mld2RobustnessMask, MLD2_FLAGS.robustness.mask << MLD2_FLAGS.robustness.shift],
+  ["MLDv2 record count", Icmpv6At.Mld2RecordCount, mld2ReportStructure.offsetOf("recordCount") ?? -1],
+  ["MLDv2 report length", Icmpv6At.Mld2ReportLength, mld2ReportStructure.span],
+  ["group record type", Icmpv6At.RecordType, GROUP_RECORD.recordType.offset],
+  ["group record source count", Icmpv6At.RecordSourceCount, GROUP_RECORD.sourceCount.offset],
+  ["group record address", Icmpv6At.RecordAddress, GROUP_RECORD.multicastAddress.offset],
+  ["group record length", Icmpv6At.RecordLength, groupRecordStructure.span],
+  ["renumbering sequence", Icmpv6At.RrSequence, renumberingStructure.offsetOf("sequence") ?? -1],
+  ["renumbering length", Icmpv6At.RrLength, renumberingStructure.span],
+  ["match opCode", Icmpv6At.MatchOpCode, MATCH_PREFIX.opCode.offset],
+  ["match opLength", Icmpv6At.MatchOpLength, MATCH_PREFIX.opLength.offset],
+  ["matchLength", Icmpv6At.MatchLength, MATCH_PREFIX.matchLength.offset],
+  ["matchPrefix", Icmpv6At.MatchPrefix, MATCH_PREFIX.matchPrefix.offset],
+  ["match-prefix part length", Icmpv6At.MatchPartLength, matchPrefixStructure.span],
+  ["useLength", Icmpv6At.UseLength, USE_PREFIX.useLength.offset],
+  ["keepLength", Icmpv6At.UseKeepLength, USE_PREFIX.keepLength.offset],
+  ["use flags", Icmpv6At.UseFlags, USE_PREFIX.flags.offset],
+  ["usePrefix", Icmpv6At.UsePrefix, USE_PREFIX.usePrefix.offset],
+  ["use-prefix part length", Icmpv6At.UsePartLength, usePrefixStructure.span],
+  ["node information queryType", Icmpv6At.NiQueryType, NODE_INFORMATION.queryType.offset],
+  ["node information flags", Icmpv6At.NiFlags, NODE_INFORMATION.flags.offset],
+  ["node information length", Icmpv6At.NiLength, nodeInformationStructure.span],
+  ["option type", Icmpv6At.OptionType, OPTION.type.offset],
+  ["option units", Icmpv6At.OptionUnits, OPTION.units.offset],
+  ["option data", Icmpv6At.OptionData, optionStructure.span],
+  ["advertisement interval", Icmpv6At.AdvertisementInterval, intervalOptionStructure.offsetOf("interval") ?? -1],
+  ["RDNSS lifetime", Icmpv6At.RdnssLifetime, rdnssStructure.offsetOf("lifetime") ?? -1],
+  ["RDNSS addresses", Icmpv6At.RdnssAddresses, rdnssStructure.span],
+  ["destination unreachable", Icmpv6Type.DestinationUnreachable, ICMPV6_DESTINATION_UNREACHABLE],
+  ["packet too big", Icmpv6Type.PacketTooBig, ICMPV6_PACKET_TOO_BIG],
+  ["time exceeded", Icmpv6Type.TimeExceeded, ICMPV6_TIME_EXCEEDED],
+  ["parameter problem", Icmpv6Type.ParameterProblem, ICMPV6_PARAMETER_PROBLEM],
+  ["echo request", Icmpv6Type.EchoRequest, ICMPV6_ECHO_REQUEST],
+  ["echo reply", Icmpv6Type.EchoReply, ICMPV6_ECHO_REPLY],
+  ["MLD query", Icmpv6Type.MldQuery, ICMPV6_MLD_QUERY],
+  ["MLD report", Icmpv6Type.MldReport, ICMPV6_MLD_REPORT],
+  ["MLD done", Icmpv6Type.MldDone, ICMPV6_MLD_DONE],
+  ["router solicitation", Icmpv6Type.RouterSolicitation, ICMPV6_ROUTER_SOLICITATION],
+  ["router advertisement", Icmpv6Type.RouterAdvertisement, ICMPV6_ROUTER_ADVERTISEMENT],
+  ["neighbor solicitation", Icmpv6Type.NeighborSolicitation, ICMPV6_NEIGHBOR_SOLICITATION],
+  ["neighbor advertisement", Icmpv6Type.NeighborAdvertisement, ICMPV6_NEIGHBOR_ADVERTISEMENT],
+  ["redirect", Icmpv6Type.Redirect, ICMPV6_REDIRECT],
+  ["source link-layer address option", NdpOptionType.SourceLinkLayerAddress, NDP_SOURCE_LINK_LAYER_ADDRESS],
+  ["target link-layer address option", NdpOptionType.TargetLinkLayerAddress, NDP_TARGET_LINK_LAYER_ADDRESS],
+  ["prefix information option", NdpOptionType.PrefixInformation, NDP_PREFIX_INFORMATION],
+  ["redirected header option", NdpOptionType.RedirectedHeader, NDP_REDIRECTED_HEADER],
+  ["MTU option", NdpOptionType.Mtu, NDP_MTU],
+  ["RDNSS option", NdpOptionType.Rdnss, NDP_RDNSS],
 ]);
 
 /** The fixed length of a message of `type` (before options or data); 8 for types not listed. */
 export function icmpv6FixedLength(type: number): number {
   switch (type) {
     case ICMPV6_ROUTER_ADVERTISEMENT:
-      return M.RaLength;
+      return Icmpv6At.RaLength;
     case ICMPV6_NEIGHBOR_SOLICITATION:
     case ICMPV6_NEIGHBOR_ADVERTISEMENT:
-      return M.NeighborLength;
+      return Icmpv6At.NeighborLength;
     case ICMPV6_REDIRECT:
-      return M.RedirectLength;
+      return Icmpv6At.RedirectLength;
     case ICMPV6_MLD_REPORT:
     case ICMPV6_MLD_DONE:
     case ICMPV6_MLD_QUERY:
-      return M.MldLength;
+      return Icmpv6At.MldLength;
     default:
-      return M.HeaderLength;
+      return Icmpv6At.HeaderLength;
   }
 }
 
@@ -272,40 +335,40 @@ export class Icmpv6Packet implements PacketView {
   }
   /** The code. */
   get code(): number {
-    return this.bytes[this.offset + M.Code];
+    return this.bytes[this.offset + Icmpv6At.Code];
   }
   /** The checksum as written. */
   get checksum(): number {
     const b = this.bytes;
-    return (b[this.offset + M.Checksum] << 8) | b[this.offset + M.Checksum + 1];
+    return (b[this.offset + Icmpv6At.Checksum] << 8) | b[this.offset + Icmpv6At.Checksum + 1];
   }
   /** The four bytes after the checksum as one number (an error's MTU or pointer, an echo's id and sequence). */
   get restOfHeader(): number {
     const b = this.bytes;
-    const at = this.offset + M.Rest;
+    const at = this.offset + Icmpv6At.Rest;
     return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
   }
   /** An echo's identifier. */
   get identifier(): number {
     const b = this.bytes;
-    return (b[this.offset + M.Identifier] << 8) | b[this.offset + M.Identifier + 1];
+    return (b[this.offset + Icmpv6At.Identifier] << 8) | b[this.offset + Icmpv6At.Identifier + 1];
   }
   /** An echo's sequence number. */
   get sequence(): number {
     const b = this.bytes;
-    return (b[this.offset + M.Sequence] << 8) | b[this.offset + M.Sequence + 1];
+    return (b[this.offset + Icmpv6At.Sequence] << 8) | b[this.offset + Icmpv6At.Sequence + 1];
   }
   /** Absolute offset of the 16-byte target of NS, NA or redirect. */
   get targetOffset(): number {
-    return this.offset + M.Target;
+    return this.offset + Icmpv6At.Target;
   }
   /** Absolute offset of a redirect's 16-byte destination. */
   get redirectDestinationOffset(): number {
-    return this.offset + M.Destination;
+    return this.offset + Icmpv6At.Destination;
   }
   /** Absolute offset of an MLD message's multicast address. */
   get multicastAddressOffset(): number {
-    return this.offset + M.MulticastAddress;
+    return this.offset + Icmpv6At.MulticastAddress;
   }
   /**
    * The checksum over the message and the IPv6 pseudo-header verifies (addresses at those offsets of
@@ -505,23 +568,23 @@ function parseOptions(b: Uint8Array, start: number, end: number): NdpOption[] {
     const next = o + length;
     if ((type === NDP_SOURCE_LINK_LAYER_ADDRESS || type === NDP_TARGET_LINK_LAYER_ADDRESS)) {
       options.push({ type, address: b.subarray(o + 2, next) });
-    } else if (type === NDP_PREFIX_INFORMATION && length === M.PrefixOptionLength) {
-      const flags = b[o + M.PrefixFlags];
+    } else if (type === NDP_PREFIX_INFORMATION && length === Icmpv6At.PrefixOptionLength) {
+      const flags = b[o + Icmpv6At.PrefixFlags];
       options.push({
         type,
-        prefixLength: b[o + M.PrefixLength],
+        prefixLength: b[o + Icmpv6At.PrefixLength],
         onLink: (flags & 0x80) !== 0,
         autonomous: (flags & 0x40) !== 0,
         reservedFlags: flags & 0x3f,
-        validLifetime: u32(b, o + M.ValidLifetime),
-        preferredLifetime: u32(b, o + M.PreferredLifetime),
-        reserved2: u32(b, o + M.Reserved2),
-        prefix: Ipv6Address.read(b, o + M.Prefix),
+        validLifetime: u32(b, o + Icmpv6At.ValidLifetime),
+        preferredLifetime: u32(b, o + Icmpv6At.PreferredLifetime),
+        reserved2: u32(b, o + Icmpv6At.Reserved2),
+        prefix: Ipv6Address.read(b, o + Icmpv6At.Prefix),
       });
     } else if (type === NDP_REDIRECTED_HEADER) {
       options.push({ type, reserved: b.subarray(o + 2, o + 8), packet: b.subarray(o + 8, next) });
-    } else if (type === NDP_MTU && length === M.MtuOptionLength) {
-      options.push({ type, reserved: u16(b, o + 2), mtu: u32(b, o + M.Mtu) });
+    } else if (type === NDP_MTU && length === Icmpv6At.MtuOptionLength) {
+      options.push({ type, reserved: u16(b, o + 2), mtu: u32(b, o + Icmpv6At.Mtu) });
     } else if (type === NDP_RDNSS && length >= 24 && (length - 8) % 16 === 0) {
       const servers: Ipv6Address[] = [];
       for (let s = o + 8; s < next; s += 16) servers.push(Ipv6Address.read(b, s));
@@ -556,22 +619,22 @@ export function parseIcmpv6(view: Icmpv6Packet): Icmpv6Record {
       body = { kind: "routerSolicitation", reserved: view.restOfHeader, options: parseOptions(b, fixedEnd, end) };
       break;
     case "routerAdvertisement": {
-      const flags = b[at + M.RaFlags];
+      const flags = b[at + Icmpv6At.RaFlags];
       body = {
         kind: "routerAdvertisement",
-        curHopLimit: b[at + M.CurHopLimit],
+        curHopLimit: b[at + Icmpv6At.CurHopLimit],
         managed: (flags & 0x80) !== 0,
         other: (flags & 0x40) !== 0,
         reservedFlags: flags & 0x3f,
-        routerLifetime: u16(b, at + M.RouterLifetime),
-        reachableTime: u32(b, at + M.ReachableTime),
-        retransTimer: u32(b, at + M.RetransTimer),
+        routerLifetime: u16(b, at + Icmpv6At.RouterLifetime),
+        reachableTime: u32(b, at + Icmpv6At.ReachableTime),
+        retransTimer: u32(b, at + Icmpv6At.RetransTimer),
         options: parseOptions(b, fixedEnd, end),
       };
       break;
     }
     case "neighborSolicitation":
-      body = { kind: "neighborSolicitation", reserved: view.restOfHeader, target: Ipv6Address.read(b, at + M.Target), options: parseOptions(b, fixedEnd, end) };
+      body = { kind: "neighborSolicitation", reserved: view.restOfHeader, target: Ipv6Address.read(b, at + Icmpv6At.Target), options: parseOptions(b, fixedEnd, end) };
       break;
     case "neighborAdvertisement": {
       const word = view.restOfHeader;
@@ -581,7 +644,7 @@ export function parseIcmpv6(view: Icmpv6Packet): Icmpv6Record {
         solicited: (word & 0x4000_0000) !== 0,
         override: (word & 0x2000_0000) !== 0,
         reserved: word & 0x1fff_ffff,
-        target: Ipv6Address.read(b, at + M.Target),
+        target: Ipv6Address.read(b, at + Icmpv6At.Target),
         options: parseOptions(b, fixedEnd, end),
       };
       break;
@@ -590,17 +653,17 @@ export function parseIcmpv6(view: Icmpv6Packet): Icmpv6Record {
       body = {
         kind: "redirect",
         reserved: view.restOfHeader,
-        target: Ipv6Address.read(b, at + M.Target),
-        destination: Ipv6Address.read(b, at + M.Destination),
+        target: Ipv6Address.read(b, at + Icmpv6At.Target),
+        destination: Ipv6Address.read(b, at + Icmpv6At.Destination),
         options: parseOptions(b, fixedEnd, end),
       };
       break;
     case "mld":
       body = {
         kind: "mld",
-        maxResponseDelay: u16(b, at + M.MaxResponseDelay),
-        reserved: u16(b, at + M.MaxResponseDelay + 2),
-        multicastAddress: Ipv6Address.read(b, at + M.MulticastAddress),
+        maxResponseDelay: u16(b, at + Icmpv6At.MaxResponseDelay),
+        reserved: u16(b, at + Icmpv6At.MaxResponseDelay + 2),
+        multicastAddress: Ipv6Address.read(b, at + Icmpv6At.MulticastAddress),
         data: b.subarray(fixedEnd, end),
       };
       break;
@@ -621,13 +684,13 @@ export function ndpOptionLength(option: NdpOption): number {
         raw = 2 + (option as NdpLinkLayerAddressOption).address.length;
         break;
       case NDP_PREFIX_INFORMATION:
-        raw = M.PrefixOptionLength;
+        raw = Icmpv6At.PrefixOptionLength;
         break;
       case NDP_REDIRECTED_HEADER:
         raw = 8 + (option as NdpRedirectedHeaderOption).packet.length;
         break;
       case NDP_MTU:
-        raw = M.MtuOptionLength;
+        raw = Icmpv6At.MtuOptionLength;
         break;
       default:
         raw = 8 + 16 * (option as NdpRdnssOption).servers.length;
@@ -676,12 +739,12 @@ function emitOptions(options: readonly NdpOption[], into: Uint8Array, at: number
           break;
         case NDP_PREFIX_INFORMATION: {
           const p = option as NdpPrefixInformationOption;
-          into[at + M.PrefixLength] = p.prefixLength;
-          into[at + M.PrefixFlags] = (p.onLink ? 0x80 : 0) | (p.autonomous ? 0x40 : 0) | (p.reservedFlags & 0x3f);
-          writeU32(into, at + M.ValidLifetime, p.validLifetime);
-          writeU32(into, at + M.PreferredLifetime, p.preferredLifetime);
-          writeU32(into, at + M.Reserved2, p.reserved2);
-          p.prefix.write(into, at + M.Prefix);
+          into[at + Icmpv6At.PrefixLength] = p.prefixLength;
+          into[at + Icmpv6At.PrefixFlags] = (p.onLink ? 0x80 : 0) | (p.autonomous ? 0x40 : 0) | (p.reservedFlags & 0x3f);
+          writeU32(into, at + Icmpv6At.ValidLifetime, p.validLifetime);
+          writeU32(into, at + Icmpv6At.PreferredLifetime, p.preferredLifetime);
+          writeU32(into, at + Icmpv6At.Reserved2, p.reserved2);
+          p.prefix.write(into, at + Icmpv6At.Prefix);
           break;
         }
         case NDP_REDIRECTED_HEADER: {
@@ -693,7 +756,7 @@ function emitOptions(options: readonly NdpOption[], into: Uint8Array, at: number
         case NDP_MTU: {
           const m = option as NdpMtuOption;
           writeU16(into, at + 2, m.reserved);
-          writeU32(into, at + M.Mtu, m.mtu);
+          writeU32(into, at + Icmpv6At.Mtu, m.mtu);
           break;
         }
         default: {
@@ -728,58 +791,58 @@ export function emitIcmpv6(record: Icmpv6Record, into: Uint8Array, offset = 0, o
   const fixed = icmpv6FixedLength(type);
   into.fill(0, offset, offset + fixed);
   into[offset] = type;
-  into[offset + M.Code] = record.code;
+  into[offset + Icmpv6At.Code] = record.code;
   let end: number;
   switch (body.kind) {
     case "echo":
-      writeU16(into, offset + M.Identifier, body.identifier);
-      writeU16(into, offset + M.Sequence, body.sequence);
+      writeU16(into, offset + Icmpv6At.Identifier, body.identifier);
+      writeU16(into, offset + Icmpv6At.Sequence, body.sequence);
       into.set(body.data, offset + fixed);
       end = offset + fixed + body.data.length;
       break;
     case "error":
-      writeU32(into, offset + M.Rest, body.parameter);
+      writeU32(into, offset + Icmpv6At.Rest, body.parameter);
       into.set(body.invoking, offset + fixed);
       end = offset + fixed + body.invoking.length;
       break;
     case "mld":
-      writeU16(into, offset + M.MaxResponseDelay, body.maxResponseDelay);
-      writeU16(into, offset + M.MaxResponseDelay + 2, body.reserved);
-      body.multicastAddress.write(into, offset + M.MulticastAddress);
+      writeU16(into, offset + Icmpv6At.MaxResponseDelay, body.maxResponseDelay);
+      writeU16(into, offset + Icmpv6At.MaxResponseDelay + 2, body.reserved);
+      body.multicastAddress.write(into, offset + Icmpv6At.MulticastAddress);
       into.set(body.data, offset + fixed);
       end = offset + fixed + body.data.length;
       break;
     case "other":
-      writeU32(into, offset + M.Rest, body.restOfHeader);
+      writeU32(into, offset + Icmpv6At.Rest, body.restOfHeader);
       into.set(body.data, offset + fixed);
       end = offset + fixed + body.data.length;
       break;
     case "routerSolicitation":
-      writeU32(into, offset + M.Rest, body.reserved);
+      writeU32(into, offset + Icmpv6At.Rest, body.reserved);
       end = emitOptions(body.options, into, offset + fixed);
       break;
     case "routerAdvertisement":
-      into[offset + M.CurHopLimit] = body.curHopLimit;
-      into[offset + M.RaFlags] = (body.managed ? 0x80 : 0) | (body.other ? 0x40 : 0) | (body.reservedFlags & 0x3f);
-      writeU16(into, offset + M.RouterLifetime, body.routerLifetime);
-      writeU32(into, offset + M.ReachableTime, body.reachableTime);
-      writeU32(into, offset + M.RetransTimer, body.retransTimer);
+      into[offset + Icmpv6At.CurHopLimit] = body.curHopLimit;
+      into[offset + Icmpv6At.RaFlags] = (body.managed ? 0x80 : 0) | (body.other ? 0x40 : 0) | (body.reservedFlags & 0x3f);
+      writeU16(into, offset + Icmpv6At.RouterLifetime, body.routerLifetime);
+      writeU32(into, offset + Icmpv6At.ReachableTime, body.reachableTime);
+      writeU32(into, offset + Icmpv6At.RetransTimer, body.retransTimer);
       end = emitOptions(body.options, into, offset + fixed);
       break;
     case "neighborSolicitation":
-      writeU32(into, offset + M.Rest, body.reserved);
-      body.target.write(into, offset + M.Target);
+      writeU32(into, offset + Icmpv6At.Rest, body.reserved);
+      body.target.write(into, offset + Icmpv6At.Target);
       end = emitOptions(body.options, into, offset + fixed);
       break;
     case "neighborAdvertisement":
-      writeU32(into, offset + M.Rest, (body.router ? 0x8000_0000 : 0) + (body.solicited ? 0x4000_0000 : 0) + (body.override ? 0x2000_0000 : 0) + (body.reserved & 0x1fff_ffff));
-      body.target.write(into, offset + M.Target);
+      writeU32(into, offset + Icmpv6At.Rest, (body.router ? 0x8000_0000 : 0) + (body.solicited ? 0x4000_0000 : 0) + (body.override ? 0x2000_0000 : 0) + (body.reserved & 0x1fff_ffff));
+      body.target.write(into, offset + Icmpv6At.Target);
       end = emitOptions(body.options, into, offset + fixed);
       break;
     case "redirect":
-      writeU32(into, offset + M.Rest, body.reserved);
-      body.target.write(into, offset + M.Target);
-      body.destination.write(into, offset + M.Destination);
+      writeU32(into, offset + Icmpv6At.Rest, body.reserved);
+      body.target.write(into, offset + Icmpv6At.Target);
+      body.destination.write(into, offset + Icmpv6At.Destination);
       end = emitOptions(body.options, into, offset + fixed);
       break;
   }
@@ -792,7 +855,7 @@ export function emitIcmpv6(record: Icmpv6Record, into: Uint8Array, offset = 0, o
     sum += Math.floor(length / 0x10000) + (length & 0xffff) + IPV6_ICMPV6;
     checksum = foldChecksum(onesComplementSum(into, offset, end, sum));
   }
-  writeU16(into, offset + M.Checksum, checksum);
+  writeU16(into, offset + Icmpv6At.Checksum, checksum);
   return end - offset;
 }
 

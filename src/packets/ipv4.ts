@@ -11,7 +11,7 @@ import { foldChecksum, onesComplementSum } from "./checksum";
 import { contentError, DecodeError, lengthError } from "./errors";
 import { bitTable, checkLiterals, fieldTable, firstFieldPast } from "./layout";
 import type { EmitOptions } from "./view";
-import { Ipv4At } from "./wire-literals";
+import { IpProtocol, Ipv4At } from "./wire-literals";
 
 export const IP_PROTOCOL_ICMP = 1;
 export const IP_PROTOCOL_TCP = 6;
@@ -86,6 +86,13 @@ checkLiterals("ipv4", [
   ["fragment offset shift", 0, FRAGMENT.fragmentUnits.shift],
   ["fragment offset mask", Ipv4At.FragmentUnits, FRAGMENT.fragmentUnits.mask],
   ["ICMP protocol", Ipv4At.ProtocolIcmp, IP_PROTOCOL_ICMP],
+  ["ICMP protocol number", IpProtocol.Icmp, IP_PROTOCOL_ICMP],
+  ["IGMP protocol number", IpProtocol.Igmp, IP_PROTOCOL_IGMP],
+  ["TCP protocol number", IpProtocol.Tcp, IP_PROTOCOL_TCP],
+  ["UDP protocol number", IpProtocol.Udp, IP_PROTOCOL_UDP],
+  ["IPv6 fragment protocol number", IpProtocol.Fragment, IP_PROTOCOL_IPV6_FRAGMENT],
+  ["ICMPv6 protocol number", IpProtocol.Icmpv6, IP_PROTOCOL_ICMPV6],
+  ["SCTP protocol number", IpProtocol.Sctp, IP_PROTOCOL_SCTP],
 ]);
 
 export interface Ipv4Record {

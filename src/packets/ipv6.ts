@@ -23,6 +23,7 @@ import { contentError, DecodeError, lengthError } from "./errors";
 import { IP_PROTOCOL_ICMPV6, IP_PROTOCOL_IPV6_FRAGMENT } from "./ipv4";
 import { bitTable, checkLiterals, fieldTable, firstFieldPast } from "./layout";
 import type { EmitOptions, PacketView } from "./view";
+import { IpProtocol, Ipv6At } from "./wire-literals";
 
 /** Next-header number of the hop-by-hop options header. */
 export const IPV6_HOP_BY_HOP = 0;
@@ -72,54 +73,56 @@ export const ipv6FragmentLayout: HeaderLayout = fragmentStructure;
 const FRAGMENT = fieldTable(fragmentStructure);
 const FRAGMENT_BITS = bitTable(fragmentStructure, fragmentWord, fragmentWordFields);
 
-/** The layouts' numbers as literals for the hot paths; checked against the layouts below. */
-const enum V6 {
-  PayloadLength = 4,
-  NextHeader = 6,
-  HopLimit = 7,
-  Source = 8,
-  Destination = 24,
-  HeaderLength = 40,
-  VersionShift = 28,
-  ClassShift = 20,
-  FlowMask = 0xfffff,
-  ExtLength = 1,
-  RoutingType = 2,
-  SegmentsLeft = 3,
-  FragmentWord = 2,
-  FragmentIdentification = 4,
-  FragmentLength = 8,
-  FragmentUnitsShift = 3,
-  FragmentReservedShift = 1,
-  MoreFragments = 1,
-  HopByHop = 0,
-  Routing = 43,
-  Fragment = 44,
-  DestinationOptions = 60,
-}
+/** More of the extension headers' shapes, for the literals below. */
+const optionStructure = struct([u8("type"), u8("dataLength")]);
+const OPTION = fieldTable(optionStructure);
+const routingAddressesStructure = struct([u8("nextHeader"), u8("lengthUnits"), u8("routingType"), u8("segmentsLeft"), u32be("reserved")]);
+const ROUTING_ADDRESSES = fieldTable(routingAddressesStructure);
+const segmentRoutingStructure = struct([u8("nextHeader"), u8("lengthUnits"), u8("routingType"), u8("segmentsLeft"), u8("lastEntry"), u8("flags"), u16be("tag")]);
+const SEGMENT_ROUTING = fieldTable(segmentRoutingStructure);
 checkLiterals("ipv6", [
-  ["payloadLength", V6.PayloadLength, IPV6.payloadLength.offset],
-  ["nextHeader", V6.NextHeader, IPV6.nextHeader.offset],
-  ["hopLimit", V6.HopLimit, IPV6.hopLimit.offset],
-  ["source", V6.Source, IPV6.source.offset],
-  ["destination", V6.Destination, IPV6.destination.offset],
-  ["header length", V6.HeaderLength, IPV6_HEADER_LENGTH],
-  ["version shift", V6.VersionShift, VERSION_CLASS_FLOW.version.shift],
-  ["class shift", V6.ClassShift, VERSION_CLASS_FLOW.trafficClass.shift],
-  ["flow label mask", V6.FlowMask, VERSION_CLASS_FLOW.flowLabel.mask],
-  ["extension length", V6.ExtLength, EXTENSION.lengthUnits.offset],
-  ["routing type", V6.RoutingType, EXTENSION.routingType.offset],
-  ["segments left", V6.SegmentsLeft, EXTENSION.segmentsLeft.offset],
-  ["fragment word", V6.FragmentWord, FRAGMENT.offsetAndFlags.offset],
-  ["fragment identification", V6.FragmentIdentification, FRAGMENT.identification.offset],
-  ["fragment header length", V6.FragmentLength, fragmentStructure.span],
-  ["fragment offset shift", V6.FragmentUnitsShift, FRAGMENT_BITS.fragmentUnits.shift],
-  ["fragment reserved shift", V6.FragmentReservedShift, FRAGMENT_BITS.reserved.shift],
-  ["more fragments", V6.MoreFragments, 1 << FRAGMENT_BITS.moreFragments.shift],
-  ["hop-by-hop next header", V6.HopByHop, IPV6_HOP_BY_HOP],
-  ["routing next header", V6.Routing, IPV6_ROUTING],
-  ["fragment next header", V6.Fragment, IPV6_FRAGMENT],
-  ["destination options next header", V6.DestinationOptions, IPV6_DESTINATION_OPTIONS],
+  ["versionClassFlow", Ipv6At.VersionClassFlow, IPV6.versionClassFlow.offset],
+  ["payloadLength", Ipv6At.PayloadLength, IPV6.payloadLength.offset],
+  ["nextHeader", Ipv6At.NextHeader, IPV6.nextHeader.offset],
+  ["hopLimit", Ipv6At.HopLimit, IPV6.hopLimit.offset],
+  ["source", Ipv6At.Source, IPV6.source.offset],
+  ["destination", Ipv6At.Destination, IPV6.destination.offset],
+  ["header length", Ipv6At.HeaderLength, IPV6_HEADER_LENGTH],
+  ["version shift", Ipv6At.VersionShift, VERSION_CLASS_FLOW.version.shift],
+  ["class shift", Ipv6At.ClassShift, VERSION_CLASS_FLOW.trafficClass.shift],
+  ["flow label mask", Ipv6At.FlowMask, VERSION_CLASS_FLOW.flowLabel.mask],
+  ["class mask", Ipv6At.ClassMask, VERSION_CLASS_FLOW.trafficClass.mask],
+  ["version shift in its byte", Ipv6At.VersionByteShift, VERSION_CLASS_FLOW.version.shift - 8 * (IPV6.versionClassFlow.span - 1)],
+  ["address length", Ipv6At.AddressLength, IPV6.source.span],
+  ["extension next header", Ipv6At.ExtNextHeader, EXTENSION.nextHeader.offset],
+  ["options start", Ipv6At.ExtOptions, EXTENSION.lengthUnits.offset + EXTENSION.lengthUnits.span],
+  ["routing reserved", Ipv6At.RoutingReserved, ROUTING_ADDRESSES.reserved.offset],
+  ["routing addresses", Ipv6At.RoutingAddresses, routingAddressesStructure.span],
+  ["segment routing lastEntry", Ipv6At.SrhLastEntry, SEGMENT_ROUTING.lastEntry.offset],
+  ["segment routing flags", Ipv6At.SrhFlags, SEGMENT_ROUTING.flags.offset],
+  ["segment routing tag", Ipv6At.SrhTag, SEGMENT_ROUTING.tag.offset],
+  ["segment routing segments", Ipv6At.SrhSegments, segmentRoutingStructure.span],
+  ["option type", Ipv6At.OptionType, OPTION.type.offset],
+  ["option data length", Ipv6At.OptionLength, OPTION.dataLength.offset],
+  ["option data", Ipv6At.OptionData, optionStructure.span],
+  ["extension length", Ipv6At.ExtLength, EXTENSION.lengthUnits.offset],
+  ["routing type", Ipv6At.RoutingType, EXTENSION.routingType.offset],
+  ["segments left", Ipv6At.SegmentsLeft, EXTENSION.segmentsLeft.offset],
+  ["fragment word", Ipv6At.FragmentWord, FRAGMENT.offsetAndFlags.offset],
+  ["fragment identification", Ipv6At.FragmentIdentification, FRAGMENT.identification.offset],
+  ["fragment header length", Ipv6At.FragmentLength, fragmentStructure.span],
+  ["fragment offset shift", Ipv6At.FragmentUnitsShift, FRAGMENT_BITS.fragmentUnits.shift],
+  ["fragment reserved shift", Ipv6At.FragmentReservedShift, FRAGMENT_BITS.reserved.shift],
+  ["more fragments", Ipv6At.MoreFragments, 1 << FRAGMENT_BITS.moreFragments.shift],
+  ["fragment offset mask", Ipv6At.FragmentOffsetMask, FRAGMENT_BITS.fragmentUnits.mask << FRAGMENT_BITS.fragmentUnits.shift],
+  ["hop-by-hop next header", Ipv6At.HopByHop, IPV6_HOP_BY_HOP],
+  ["routing next header", Ipv6At.Routing, IPV6_ROUTING],
+  ["fragment next header", Ipv6At.Fragment, IPV6_FRAGMENT],
+  ["destination options next header", Ipv6At.DestinationOptions, IPV6_DESTINATION_OPTIONS],
+  ["hop-by-hop protocol number", IpProtocol.HopByHop, IPV6_HOP_BY_HOP],
+  ["routing protocol number", IpProtocol.Routing, IPV6_ROUTING],
+  ["destination options protocol number", IpProtocol.DestinationOptions, IPV6_DESTINATION_OPTIONS],
+  ["no next header", IpProtocol.NoNextHeader, IPV6_NO_NEXT_HEADER],
 ]);
 
 // ---------------------------------------------------------------------------------------------
@@ -319,14 +322,14 @@ export class Ipv6Packet implements PacketView {
     // the common case (a whole header, no extension headers) here, small enough for V8 to inline
     const b = this.bytes;
     const start = this.offset;
-    if (this.end - start >= V6.HeaderLength && b[start] >>> 4 === 6) {
-      const next = b[start + V6.NextHeader];
-      const payloadEnd = start + V6.HeaderLength + ((b[start + V6.PayloadLength] << 8) | b[start + V6.PayloadLength + 1]);
-      if (payloadEnd <= this.end && next !== V6.HopByHop && next !== V6.Routing && next !== V6.Fragment && next !== V6.DestinationOptions) {
+    if (this.end - start >= Ipv6At.HeaderLength && b[start] >>> 4 === 6) {
+      const next = b[start + Ipv6At.NextHeader];
+      const payloadEnd = start + Ipv6At.HeaderLength + ((b[start + Ipv6At.PayloadLength] << 8) | b[start + Ipv6At.PayloadLength + 1]);
+      if (payloadEnd <= this.end && next !== Ipv6At.HopByHop && next !== Ipv6At.Routing && next !== Ipv6At.Fragment && next !== Ipv6At.DestinationOptions) {
         this.extensionCount = 0;
         this.fragmentHeaderOffset = -1;
         this.upperProtocol = next;
-        this.payloadOffset = start + V6.HeaderLength;
+        this.payloadOffset = start + Ipv6At.HeaderLength;
         this.payloadEnd = payloadEnd;
         return undefined;
       }
@@ -339,20 +342,20 @@ export class Ipv6Packet implements PacketView {
     const b = this.bytes;
     const start = this.offset;
     const end = this.end;
-    if (end - start < V6.HeaderLength) {
+    if (end - start < Ipv6At.HeaderLength) {
       const field = firstFieldPast(IPV6, start, end)!;
       const name = field.name === "versionClassFlow" ? "version" : field.name;
       return lengthError("ipv6", name, start + field.offset, start + field.offset + field.span, end, "captured");
     }
     const version = b[start] >>> 4;
     if (version !== 6) return contentError("ipv6", "version", start, version, `version ${version} in an IPv6 header, need 6`);
-    const payloadEnd = start + V6.HeaderLength + ((b[start + V6.PayloadLength] << 8) | b[start + V6.PayloadLength + 1]);
-    if (payloadEnd > end) return lengthError("ipv6", "payload", start + V6.HeaderLength, payloadEnd, end, "captured");
-    let next = b[start + V6.NextHeader];
-    let at = start + V6.HeaderLength;
+    const payloadEnd = start + Ipv6At.HeaderLength + ((b[start + Ipv6At.PayloadLength] << 8) | b[start + Ipv6At.PayloadLength + 1]);
+    if (payloadEnd > end) return lengthError("ipv6", "payload", start + Ipv6At.HeaderLength, payloadEnd, end, "captured");
+    let next = b[start + Ipv6At.NextHeader];
+    let at = start + Ipv6At.HeaderLength;
     let count = 0;
     this.fragmentHeaderOffset = -1;
-    while (next === V6.HopByHop || next === V6.Routing || next === V6.Fragment || next === V6.DestinationOptions) {
+    while (next === Ipv6At.HopByHop || next === Ipv6At.Routing || next === Ipv6At.Fragment || next === Ipv6At.DestinationOptions) {
       if (count === MAX_IPV6_EXTENSIONS) {
         return contentError("ipv6", "nextHeader", at, next, `more than ${MAX_IPV6_EXTENSIONS} extension headers`);
       }
@@ -361,20 +364,20 @@ export class Ipv6Packet implements PacketView {
       this.extensionKinds[count] = next;
       this.extensionOffsets[count] = at;
       count++;
-      if (next === V6.Fragment) {
+      if (next === Ipv6At.Fragment) {
         this.fragmentHeaderOffset = at;
-        const units = ((b[at + V6.FragmentWord] << 8) | b[at + V6.FragmentWord + 1]) >>> V6.FragmentUnitsShift;
+        const units = ((b[at + Ipv6At.FragmentWord] << 8) | b[at + Ipv6At.FragmentWord + 1]) >>> Ipv6At.FragmentUnitsShift;
         if (units !== 0) {
           // a later fragment: what follows is the middle of the datagram, not a header
-          at += V6.FragmentLength;
-          next = V6.Fragment;
+          at += Ipv6At.FragmentLength;
+          next = Ipv6At.Fragment;
           break;
         }
         next = b[at];
-        at += V6.FragmentLength;
+        at += Ipv6At.FragmentLength;
       } else {
         next = b[at];
-        at += (b[at + V6.ExtLength] + 1) * 8;
+        at += (b[at + Ipv6At.ExtLength] + 1) * 8;
       }
     }
     this.extensionCount = count;
@@ -403,23 +406,23 @@ export class Ipv6Packet implements PacketView {
   /** Bytes after the fixed header, extension headers included, as the header says. */
   get payloadLength(): number {
     const b = this.bytes;
-    return (b[this.offset + V6.PayloadLength] << 8) | b[this.offset + V6.PayloadLength + 1];
+    return (b[this.offset + Ipv6At.PayloadLength] << 8) | b[this.offset + Ipv6At.PayloadLength + 1];
   }
   /** The fixed header's next-header field (the first extension header, or the upper layer). */
   get nextHeader(): number {
-    return this.bytes[this.offset + V6.NextHeader];
+    return this.bytes[this.offset + Ipv6At.NextHeader];
   }
   /** The hop limit. */
   get hopLimit(): number {
-    return this.bytes[this.offset + V6.HopLimit];
+    return this.bytes[this.offset + Ipv6At.HopLimit];
   }
   /** Absolute offset of the 16-byte source address. */
   get sourceOffset(): number {
-    return this.offset + V6.Source;
+    return this.offset + Ipv6At.Source;
   }
   /** Absolute offset of the 16-byte destination address. */
   get destinationOffset(): number {
-    return this.offset + V6.Destination;
+    return this.offset + Ipv6At.Destination;
   }
 
   /** Bytes of the upper layer: payloadEnd − payloadOffset. */
@@ -434,28 +437,28 @@ export class Ipv6Packet implements PacketView {
   get fragmentOffset(): number {
     const at = this.fragmentHeaderOffset;
     if (at < 0) return 0;
-    return (((this.bytes[at + V6.FragmentWord] << 8) | this.bytes[at + V6.FragmentWord + 1]) >>> V6.FragmentUnitsShift) * 8;
+    return (((this.bytes[at + Ipv6At.FragmentWord] << 8) | this.bytes[at + Ipv6At.FragmentWord + 1]) >>> Ipv6At.FragmentUnitsShift) * 8;
   }
   /** The fragment header's M flag (false without one). */
   get moreFragments(): boolean {
     const at = this.fragmentHeaderOffset;
-    return at >= 0 && (this.bytes[at + V6.FragmentWord + 1] & V6.MoreFragments) !== 0;
+    return at >= 0 && (this.bytes[at + Ipv6At.FragmentWord + 1] & Ipv6At.MoreFragments) !== 0;
   }
   /** The fragment identification (0 without a fragment header). */
   get fragmentIdentification(): number {
     const at = this.fragmentHeaderOffset;
     if (at < 0) return 0;
     const b = this.bytes;
-    const i = at + V6.FragmentIdentification;
+    const i = at + Ipv6At.FragmentIdentification;
     return ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
   }
   /** The source address as RFC 5952 text (allocates). */
   sourceText(): string {
-    return ipv6Text(this.bytes, this.offset + V6.Source);
+    return ipv6Text(this.bytes, this.offset + Ipv6At.Source);
   }
   /** The destination address as RFC 5952 text (allocates). */
   destinationText(): string {
-    return ipv6Text(this.bytes, this.offset + V6.Destination);
+    return ipv6Text(this.bytes, this.offset + Ipv6At.Destination);
   }
   /**
    * Absolute offset of the address the upper layer's pseudo-header uses as destination (RFC 8200
@@ -466,40 +469,40 @@ export class Ipv6Packet implements PacketView {
   get pseudoHeaderDestinationOffset(): number {
     const b = this.bytes;
     for (let i = 0; i < this.extensionCount; i++) {
-      if (this.extensionKinds[i] !== V6.Routing) continue;
+      if (this.extensionKinds[i] !== Ipv6At.Routing) continue;
       const at = this.extensionOffsets[i];
-      const units = b[at + V6.ExtLength];
-      if (b[at + V6.SegmentsLeft] === 0 || units < 2) continue;
-      const type = b[at + V6.RoutingType];
+      const units = b[at + Ipv6At.ExtLength];
+      if (b[at + Ipv6At.SegmentsLeft] === 0 || units < 2) continue;
+      const type = b[at + Ipv6At.RoutingType];
       if (type === 0 || type === 2) return at + 8 + 16 * ((units >>> 1) - 1);
       if (type === 4) return at + 8;
     }
-    return this.offset + V6.Destination;
+    return this.offset + Ipv6At.Destination;
   }
   /** The pseudo-header sum for the upper layer (see ipv6PseudoHeaderSum), with the final destination. */
   pseudoHeaderSum(): number {
-    return ipv6PseudoHeaderSum(this.bytes, this.offset + V6.Source, this.pseudoHeaderDestinationOffset, this.upperLength, this.upperProtocol);
+    return ipv6PseudoHeaderSum(this.bytes, this.offset + Ipv6At.Source, this.pseudoHeaderDestinationOffset, this.upperLength, this.upperProtocol);
   }
 }
 
 /** Checks one extension header at `at` against payloadEnd: its fixed bytes, its length, its options. */
 function checkExtension(b: Uint8Array, kind: number, at: number, payloadEnd: number): DecodeError | undefined {
-  if (kind === V6.Fragment) {
-    if (at + V6.FragmentLength > payloadEnd) {
+  if (kind === Ipv6At.Fragment) {
+    if (at + Ipv6At.FragmentLength > payloadEnd) {
       const field = firstFieldPast(FRAGMENT, at, payloadEnd)!;
       return lengthError("ipv6", `fragment.${field.name}`, at + field.offset, at + field.offset + field.span, payloadEnd, "header");
     }
     return undefined;
   }
   const name = extensionName(kind);
-  const fixed = kind === V6.Routing ? 4 : 2;
+  const fixed = kind === Ipv6At.Routing ? 4 : 2;
   if (at + fixed > payloadEnd) {
     const field = firstFieldPast(kind === IPV6_ROUTING ? EXTENSION : { nextHeader: EXTENSION.nextHeader, lengthUnits: EXTENSION.lengthUnits }, at, payloadEnd)!;
     return lengthError("ipv6", `${name}.${field.name}`, at + field.offset, at + field.offset + field.span, payloadEnd, "header");
   }
-  const length = (b[at + V6.ExtLength] + 1) * 8;
-  if (at + length > payloadEnd) return lengthError("ipv6", `${name}.lengthUnits`, at + V6.ExtLength, at + length, payloadEnd, "header");
-  if (kind === V6.Routing) return undefined;
+  const length = (b[at + Ipv6At.ExtLength] + 1) * 8;
+  if (at + length > payloadEnd) return lengthError("ipv6", `${name}.lengthUnits`, at + Ipv6At.ExtLength, at + length, payloadEnd, "header");
+  if (kind === Ipv6At.Routing) return undefined;
   // options: Pad1 is one zero byte; the others are type, length, data
   const optionsEnd = at + length;
   for (let o = at + 2; o < optionsEnd; ) {
@@ -592,27 +595,27 @@ export function parseIpv6(view: Ipv6Packet): Ipv6Record {
     const kind = view.extensionKinds[i];
     const at = view.extensionOffsets[i];
     if (kind === IPV6_FRAGMENT) {
-      const word = (b[at + V6.FragmentWord] << 8) | b[at + V6.FragmentWord + 1];
+      const word = (b[at + Ipv6At.FragmentWord] << 8) | b[at + Ipv6At.FragmentWord + 1];
       extensions.push({
         kind: IPV6_FRAGMENT,
         nextHeader: b[at],
         reserved: b[at + 1],
-        fragmentOffset: (word >>> V6.FragmentUnitsShift) * 8,
-        reservedBits: (word >>> V6.FragmentReservedShift) & 3,
-        moreFragments: (word & V6.MoreFragments) !== 0,
+        fragmentOffset: (word >>> Ipv6At.FragmentUnitsShift) * 8,
+        reservedBits: (word >>> Ipv6At.FragmentReservedShift) & 3,
+        moreFragments: (word & Ipv6At.MoreFragments) !== 0,
         identification: ((b[at + 4] << 24) | (b[at + 5] << 16) | (b[at + 6] << 8) | b[at + 7]) >>> 0,
       });
       continue;
     }
-    const lengthUnits = b[at + V6.ExtLength];
+    const lengthUnits = b[at + Ipv6At.ExtLength];
     const end = at + (lengthUnits + 1) * 8;
     if (kind === IPV6_ROUTING) {
       extensions.push({
         kind: IPV6_ROUTING,
         nextHeader: b[at],
         lengthUnits,
-        routingType: b[at + V6.RoutingType],
-        segmentsLeft: b[at + V6.SegmentsLeft],
+        routingType: b[at + Ipv6At.RoutingType],
+        segmentsLeft: b[at + Ipv6At.SegmentsLeft],
         data: b.subarray(at + 4, end),
       });
       continue;
@@ -651,7 +654,7 @@ function optionBytes(options: readonly Ipv6OptionRecord[]): number {
 
 /** Bytes one extension header emits to (with fixLengths; otherwise as its length field says). */
 function extensionLength(extension: Ipv6ExtensionRecord, fixLengths: boolean): number {
-  if (extension.kind === IPV6_FRAGMENT) return V6.FragmentLength;
+  if (extension.kind === IPV6_FRAGMENT) return Ipv6At.FragmentLength;
   if (!fixLengths) return (extension.lengthUnits + 1) * 8;
   const raw = extension.kind === IPV6_ROUTING ? 4 + extension.data.length : optionBytes(extension.options);
   return Math.max(8, (raw + 7) & ~7);
@@ -660,7 +663,7 @@ function extensionLength(extension: Ipv6ExtensionRecord, fixLengths: boolean): n
 /** Bytes emitIpv6 writes for `record` (fixed header and extension headers), lengths fixed. */
 export function ipv6BufferLength(record: Ipv6Record, options: EmitOptions = {}): number {
   const fix = options.fixLengths !== false;
-  let n = V6.HeaderLength;
+  let n = Ipv6At.HeaderLength;
   for (const extension of record.extensions) n += extensionLength(extension, fix);
   return n;
 }
@@ -675,21 +678,21 @@ export function ipv6BufferLength(record: Ipv6Record, options: EmitOptions = {}):
  */
 export function emitIpv6(record: Ipv6Record, into: Uint8Array, offset = 0, options: EmitOptions = {}, upperLength = 0): number {
   const fix = options.fixLengths !== false;
-  let at = offset + V6.HeaderLength;
+  let at = offset + Ipv6At.HeaderLength;
   for (const extension of record.extensions) at += emitExtension(extension, into, at, fix);
-  const payloadLength = fix ? at - offset - V6.HeaderLength + upperLength : record.payloadLength;
+  const payloadLength = fix ? at - offset - Ipv6At.HeaderLength + upperLength : record.payloadLength;
   const version = fix ? 6 : record.version;
-  const word = (((version & 0xf) << 28) | ((record.trafficClass & 0xff) << 20) | (record.flowLabel & V6.FlowMask)) >>> 0;
+  const word = (((version & 0xf) << 28) | ((record.trafficClass & 0xff) << 20) | (record.flowLabel & Ipv6At.FlowMask)) >>> 0;
   into[offset] = word >>> 24;
   into[offset + 1] = (word >>> 16) & 0xff;
   into[offset + 2] = (word >>> 8) & 0xff;
   into[offset + 3] = word & 0xff;
-  into[offset + V6.PayloadLength] = (payloadLength >>> 8) & 0xff;
-  into[offset + V6.PayloadLength + 1] = payloadLength & 0xff;
-  into[offset + V6.NextHeader] = record.nextHeader;
-  into[offset + V6.HopLimit] = record.hopLimit;
-  record.source.write(into, offset + V6.Source);
-  record.destination.write(into, offset + V6.Destination);
+  into[offset + Ipv6At.PayloadLength] = (payloadLength >>> 8) & 0xff;
+  into[offset + Ipv6At.PayloadLength + 1] = payloadLength & 0xff;
+  into[offset + Ipv6At.NextHeader] = record.nextHeader;
+  into[offset + Ipv6At.HopLimit] = record.hopLimit;
+  record.source.write(into, offset + Ipv6At.Source);
+  record.destination.write(into, offset + Ipv6At.Destination);
   return at - offset;
 }
 
@@ -698,7 +701,7 @@ function emitExtension(extension: Ipv6ExtensionRecord, into: Uint8Array, at: num
   into[at] = extension.nextHeader;
   if (extension.kind === IPV6_FRAGMENT) {
     into[at + 1] = extension.reserved;
-    const word = (((extension.fragmentOffset >>> 3) & 0x1fff) << V6.FragmentUnitsShift) | ((extension.reservedBits & 3) << V6.FragmentReservedShift) | (extension.moreFragments ? 1 : 0);
+    const word = (((extension.fragmentOffset >>> 3) & 0x1fff) << Ipv6At.FragmentUnitsShift) | ((extension.reservedBits & 3) << Ipv6At.FragmentReservedShift) | (extension.moreFragments ? 1 : 0);
     into[at + 2] = word >>> 8;
     into[at + 3] = word & 0xff;
     const id = extension.identification >>> 0;

@@ -14,7 +14,7 @@ import { DecodeError } from "./errors";
 import { checkLiterals, fieldTable, firstFieldPast, spanOf } from "./layout";
 import { LINKTYPE_ETHERNET } from "./pcap";
 import type { HeaderLayout } from "./positions";
-import { EtherType } from "./wire-literals";
+import { EtherType, Ipv4At } from "./wire-literals";
 
 /** BSD loopback: a 4-byte address family in the capturing host's byte order, then the IP packet. */
 export const LINKTYPE_NULL = 0;
@@ -67,6 +67,7 @@ const enum L {
   Sll2PacketType = 10,
   Sll2AddressLength = 11,
   Sll2Address = 12,
+  Family = 0,
   FamilyLength = 4,
 }
 checkLiterals("linktype", [
@@ -81,6 +82,7 @@ checkLiterals("linktype", [
   ["SLL2 packetType", L.Sll2PacketType, LINUX_SLL2.packetType.offset],
   ["SLL2 addressLength", L.Sll2AddressLength, LINUX_SLL2.addressLength.offset],
   ["SLL2 address", L.Sll2Address, LINUX_SLL2.address.offset],
+  ["family", L.Family, LOOPBACK.family.offset],
   ["family length", L.FamilyLength, spanOf(familyStructure)],
 ]);
 
@@ -167,8 +169,9 @@ export class LinkView {
       case LINKTYPE_LOOP: {
         if (end < L.FamilyLength) return false;
         this.headerLength = L.FamilyLength;
-        const big = ((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3]) >>> 0;
-        const little = ((bytes[3] << 24) | (bytes[2] << 16) | (bytes[1] << 8) | bytes[0]) >>> 0;
+        const at = L.Family;
+        const big = ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
+        const little = ((bytes[at + 3] << 24) | (bytes[at + 2] << 16) | (bytes[at + 1] << 8) | bytes[at]) >>> 0;
         // NULL is in the writer's byte order, LOOP big-endian: read as the reader's (little-endian, as
         // tcpdump on x86 does) or big-endian, and swapped when that leaves the upper half set, as
         // tcpdump does for both.
@@ -181,7 +184,8 @@ export class LinkView {
       case LINKTYPE_RAW_LINUX_DLT:
         if (end < 1) return false;
         this.headerLength = 0;
-        this.protocol = bytes[0] >>> 4;
+        // the version nibble sits where IPv4's does in IPv6 too (its first 4 bits)
+        this.protocol = bytes[Ipv4At.VersionAndLength] >>> Ipv4At.VersionShift;
         this.etherType = this.protocol === 4 ? EtherType.Ipv4 : this.protocol === 6 ? EtherType.Ipv6 : -1;
         return true;
       default:

@@ -22,11 +22,17 @@ import { IP_PROTOCOL_NAMES, printStyle } from "./print-style";
 import { pseudoHeaderSumAt } from "./pseudo-header";
 import type { TextBuffer } from "./summary";
 import type { TcpConversations } from "./transport-summary";
+import { Icmpv6At, Icmpv6Type, IpProtocol, Ipv6At, NdpOptionType, UdpAt } from "./wire-literals";
 
 /** Thrown (one shared instance) when a read runs past the snap end: the line ends in " [|proto]". */
 const CUT = { cut: true };
 
 const HEX_DIGITS = "0123456789abcdef";
+
+/** The big-endian 16-bit field at bytes[at] (no bounds check: for bytes the caller checked). */
+function be16(bytes: Uint8Array, at: number): number {
+  return (bytes[at] << 8) | bytes[at + 1];
+}
 
 /**
  * Appends the IPv6 address at bytes[at, at + 16) as tcpdump's addrtostr6 writes it: RFC 5952
@@ -109,7 +115,7 @@ export function setIpv6TransportWriter(writer: (context: Ipv6TransportContext, o
 
 /** The default transport writer: UDP as tcpdump prints it, TCP in tcpdump's -q form. */
 export function writeTransportFallback(c: Ipv6TransportContext, out: TextBuffer): void {
-  if (c.protocol === 112) {
+  if (c.protocol === IpProtocol.Vrrp) {
     out.ascii(" ip-proto-112 ");
     out.decimal(c.length);
     return;
@@ -118,58 +124,60 @@ export function writeTransportFallback(c: Ipv6TransportContext, out: TextBuffer)
   const t = c.transport;
   const ports = (): void => {
     if (!c.addressesWritten) {
-      writeIpv6Address(out, b, c.ip + 8);
+      writeIpv6Address(out, b, c.ip + Ipv6At.Source);
       out.byte(0x2e);
     }
-    out.decimal((b[t] << 8) | b[t + 1]);
+    out.decimal(be16(b, t + UdpAt.SourcePort)); // TCP's ports are where UDP's are
     out.ascii(" > ");
     if (!c.addressesWritten) {
-      writeIpv6Address(out, b, c.ip + 24);
+      writeIpv6Address(out, b, c.ip + Ipv6At.Destination);
       out.byte(0x2e);
     }
-    out.decimal((b[t + 2] << 8) | b[t + 3]);
+    out.decimal(be16(b, t + UdpAt.DestinationPort));
     out.ascii(": ");
   };
-  const name = c.protocol === 17 ? "udp" : "tcp";
-  if (t + 4 > c.snapEnd) {
+  const name = c.protocol === IpProtocol.Udp ? "udp" : "tcp";
+  if (t + UdpAt.Length > c.snapEnd) {
+    // the ports were not captured
     if (!c.addressesWritten) {
-      writeIpv6Address(out, b, c.ip + 8);
+      writeIpv6Address(out, b, c.ip + Ipv6At.Source);
       out.ascii(" > ");
-      writeIpv6Address(out, b, c.ip + 24);
+      writeIpv6Address(out, b, c.ip + Ipv6At.Destination);
       out.ascii(": ");
     }
     out.ascii(` [|${name}]`);
     return;
   }
   ports();
-  if (c.protocol !== 17) {
+  if (c.protocol !== IpProtocol.Udp) {
     out.ascii("tcp ");
     out.decimal(c.length);
     return;
   }
-  if (c.length < 8) {
+  if (c.length < UdpAt.Header) {
     out.ascii("truncated-udp ");
     out.decimal(c.length);
     return;
   }
-  if (t + 6 > c.snapEnd) {
+  if (t + UdpAt.Checksum > c.snapEnd) {
+    // the length field was not captured
     out.ascii(" [|udp]");
     return;
   }
-  const udpLength = (b[t + 4] << 8) | b[t + 5];
-  if (udpLength < 8) {
+  const udpLength = be16(b, t + UdpAt.Length);
+  if (udpLength < UdpAt.Header) {
     out.ascii("truncated-udplength ");
     out.decimal(udpLength);
     return;
   }
-  if (t + 8 > c.snapEnd) {
+  if (t + UdpAt.Header > c.snapEnd) {
     out.ascii(" [|udp]");
     return;
   }
   if (printStyle.verbose !== 0 && !c.fragmented && t + udpLength <= c.snapEnd) {
     // -v: the checksum's verdict (over the final destination, a routing header's last address)
-    const sum = foldChecksum(onesComplementSum(b, t, t + udpLength, pseudoHeaderSumAt(b, c.ip + 8, printer.destinationAt, 16, 17, udpLength)));
-    const field = (b[t + 6] << 8) | b[t + 7];
+    const sum = foldChecksum(onesComplementSum(b, t, t + udpLength, pseudoHeaderSumAt(b, c.ip + Ipv6At.Source, printer.destinationAt, Ipv6At.AddressLength, IpProtocol.Udp, udpLength)));
+    const field = be16(b, t + UdpAt.Checksum);
     if (sum === 0) out.ascii("[udp sum ok] ");
     else {
       out.ascii("[bad udp cksum 0x");
@@ -180,7 +188,7 @@ export function writeTransportFallback(c: Ipv6TransportContext, out: TextBuffer)
     }
   }
   out.ascii("UDP, length ");
-  out.decimal(Math.min(udpLength, c.length) - 8);
+  out.decimal(Math.min(udpLength, c.length) - UdpAt.Header);
 }
 
 const ICMPV6_TYPE_NAMES: ReadonlyMap<number, string> = new Map([
@@ -235,7 +243,7 @@ function writeLifetime(out: TextBuffer, value: number): void {
 const UNREACHABLE_CODES: readonly string[] = ["unreachable route", " unreachable prohibited", "beyond scope", "unreachable address", "unreachable port"];
 
 /** tcpdump's ipproto names, for "[X requires IPv4]". */
-const IPV4_ONLY: ReadonlyMap<number, string> = new Map([[1, "ICMP"], [2, "IGMP"]]);
+const IPV4_ONLY: ReadonlyMap<number, string> = new Map([[IpProtocol.Icmp, "ICMP"], [IpProtocol.Igmp, "IGMP"]]);
 
 /**
  * Writes an IPv6 packet's line the way tcpdump -n does, one packet per instance call; reusable.
@@ -253,16 +261,16 @@ class Ipv6LinePrinter {
     return this.b[at];
   }
   u16(at: number): number {
-    if (at + 2 > this.snapEnd) throw CUT;
-    return (this.b[at] << 8) | this.b[at + 1];
+    this.need(at, 2);
+    return be16(this.b, at);
   }
   u32(at: number): number {
-    if (at + 4 > this.snapEnd) throw CUT;
+    this.need(at, 4);
     const b = this.b;
     return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
   }
   address(at: number): void {
-    if (at + 16 > this.snapEnd) throw CUT;
+    if (at + Ipv6At.AddressLength > this.snapEnd) throw CUT;
     writeIpv6Address(this.out, this.b, at);
   }
   /** Throws CUT unless bytes [at, at + n) are readable: tcpdump reads a printf's arguments before printing any of it. */
@@ -296,61 +304,62 @@ class Ipv6LinePrinter {
 
   private ip6(ip: number, length: number): void {
     const out = this.out;
-    if (ip + 40 > this.snapEnd) throw CUT;
-    if (length < 40) {
+    if (ip + Ipv6At.HeaderLength > this.snapEnd) throw CUT;
+    if (length < Ipv6At.HeaderLength) {
       out.ascii("truncated-ip6 ");
       out.decimal(length);
       return;
     }
     if (!printStyle.linkHeader) out.ascii("IP6 ");
     const b = this.b;
-    const version = b[ip] >>> 4;
+    const version = b[ip + Ipv6At.VersionClassFlow] >>> Ipv6At.VersionByteShift;
     if (version !== 6) {
       out.ascii("version error: ");
       out.decimal(version);
       out.ascii(" != 6");
       return;
     }
-    let payloadLength = (b[ip + 4] << 8) | b[ip + 5];
+    let payloadLength = be16(b, ip + Ipv6At.PayloadLength);
     let len: number;
     if (payloadLength !== 0) {
-      len = payloadLength + 40;
+      len = payloadLength + Ipv6At.HeaderLength;
       if (length < len) {
         out.ascii("truncated-ip6 - ");
         out.decimal(len - length);
         out.ascii(" bytes missing!");
       }
-    } else len = length + 40;
-    let nh = b[ip + 6];
-    this.destinationAt = ip + 24;
+    } else len = length + Ipv6At.HeaderLength;
+    let nh = b[ip + Ipv6At.NextHeader];
+    this.destinationAt = ip + Ipv6At.Destination;
     if (printStyle.verbose !== 0) {
       // -v: the header's fields in parentheses, before the addresses
-      const flow = this.u32(ip);
+      const flow = this.u32(ip + Ipv6At.VersionClassFlow);
+      const trafficClass = (flow >>> Ipv6At.ClassShift) & Ipv6At.ClassMask;
       out.byte(0x28);
-      if ((flow & 0x0ff00000) !== 0) {
+      if (trafficClass !== 0) {
         out.ascii("class 0x");
-        out.hex((flow >>> 20) & 0xff, 2);
+        out.hex(trafficClass, 2);
         out.ascii(", ");
       }
-      if ((flow & 0xfffff) !== 0) {
+      if ((flow & Ipv6At.FlowMask) !== 0) {
         out.ascii("flowlabel 0x");
-        out.hex(flow & 0xfffff, 5);
+        out.hex(flow & Ipv6At.FlowMask, 5);
         out.ascii(", ");
       }
       out.ascii("hlim ");
-      out.decimal(b[ip + 7]);
+      out.decimal(b[ip + Ipv6At.HopLimit]);
       out.ascii(", next-header ");
       out.ascii(IP_PROTOCOL_NAMES.get(nh) ?? "unknown");
       out.ascii(" (");
       out.decimal(nh);
       out.ascii(") payload length: ");
-      out.decimal((b[ip + 4] << 8) | b[ip + 5]);
+      out.decimal(be16(b, ip + Ipv6At.PayloadLength));
       out.ascii(") ");
     }
     const outerSnapEnd = this.snapEnd;
     if (ip + len < this.snapEnd) this.snapEnd = ip + len;
     let cp = ip;
-    let advance = 40;
+    let advance: number = Ipv6At.HeaderLength;
     let totalAdvance = 0;
     let foundExtension = false;
     let foundJumbo = false;
@@ -362,15 +371,16 @@ class Ipv6LinePrinter {
       cp += advance;
       len -= advance;
       totalAdvance += advance;
-      const first = cp === ip + 40;
-      if (first && nh !== 6 && nh !== 17 && nh !== 33 && nh !== 132) {
-        this.address(ip + 8);
+      const first = cp === ip + Ipv6At.HeaderLength;
+      // tcpdump's TCP, UDP, DCCP (33) and SCTP printers write the addresses with the ports
+      if (first && nh !== IpProtocol.Tcp && nh !== IpProtocol.Udp && nh !== 33 && nh !== IpProtocol.Sctp) {
+        this.address(ip + Ipv6At.Source);
         out.ascii(" > ");
-        this.address(ip + 24);
+        this.address(ip + Ipv6At.Destination);
         out.ascii(": ");
       }
       switch (nh) {
-        case 0: {
+        case Ipv6At.HopByHop: {
           if (foundHopByHop) {
             out.ascii("[The Hop-by-Hop Options header was already found] (invalid)");
             return;
@@ -380,10 +390,10 @@ class Ipv6LinePrinter {
             return;
           }
           this.protocol = "hbhopt";
-          const headerLength = (this.u8(cp + 1) + 1) * 8;
+          const headerLength = (this.u8(cp + Ipv6At.ExtLength) + 1) * 8;
           if (cp + headerLength > this.snapEnd) return this.trunc();
           out.ascii("HBH ");
-          const jumbo = this.options(cp + 2, headerLength - 2, payloadLength);
+          const jumbo = this.options(cp + Ipv6At.ExtOptions, headerLength - Ipv6At.ExtOptions, payloadLength);
           if (jumbo === -1) {
             this.trunc();
             if (payloadLength === 0) out.ascii("[No valid Jumbo Payload Hop-by-Hop option found] (invalid)");
@@ -400,58 +410,59 @@ class Ipv6LinePrinter {
           advance = headerLength;
           foundExtension = true;
           foundHopByHop = true;
-          nh = b[cp];
+          nh = b[cp + Ipv6At.ExtNextHeader];
           break;
         }
-        case 60: {
+        case Ipv6At.DestinationOptions: {
           this.protocol = "dstopt";
-          const headerLength = (this.u8(cp + 1) + 1) * 8;
+          const headerLength = (this.u8(cp + Ipv6At.ExtLength) + 1) * 8;
           if (cp + headerLength > this.snapEnd) return this.trunc();
           out.ascii("DSTOPT ");
-          if (printStyle.verbose !== 0 && this.options(cp + 2, headerLength - 2, payloadLength, false) === -1) return this.trunc();
+          const options = cp + Ipv6At.ExtOptions;
+          if (printStyle.verbose !== 0 && this.options(options, headerLength - Ipv6At.ExtOptions, payloadLength, false) === -1) return this.trunc();
           advance = headerLength;
           foundExtension = true;
-          nh = b[cp];
+          nh = b[cp + Ipv6At.ExtNextHeader];
           break;
         }
-        case 44: {
+        case Ipv6At.Fragment: {
           this.protocol = "frag6";
-          const word = this.u16(cp + 2);
-          const offset = word & 0xfff8;
+          const word = this.u16(cp + Ipv6At.FragmentWord);
+          const offset = word & Ipv6At.FragmentOffsetMask;
           out.ascii("frag (");
           if (printStyle.verbose !== 0) {
             out.ascii("0x");
-            out.hex(this.u32(cp + 4), 8);
+            out.hex(this.u32(cp + Ipv6At.FragmentIdentification), 8);
             out.byte(0x3a);
           }
           out.decimal(offset);
           out.byte(0x7c);
-          const remaining = 40 + ((b[ip + 4] << 8) | b[ip + 5]) - (cp - ip) - 8;
+          const remaining = Ipv6At.HeaderLength + be16(b, ip + Ipv6At.PayloadLength) - (cp - ip) - Ipv6At.FragmentLength;
           if (remaining >= 0) out.decimal(remaining);
           else out.ascii((2n ** 64n + BigInt(remaining)).toString());
           out.byte(0x29);
           if (offset !== 0) return;
           out.byte(0x20);
-          advance = 8;
+          advance = Ipv6At.FragmentLength;
           if (this.snapEnd <= cp + advance) return;
           foundExtension = true;
-          nh = b[cp];
+          nh = b[cp + Ipv6At.ExtNextHeader];
           fragmented = true;
           break;
         }
-        case 43: {
-          this.u8(cp);
+        case Ipv6At.Routing: {
+          this.u8(cp + Ipv6At.ExtNextHeader);
           this.protocol = "rt6";
           const result = this.routing(cp);
           if (result < 0) return;
           advance = result;
           foundExtension = true;
-          nh = b[cp];
+          nh = b[cp + Ipv6At.ExtNextHeader];
           break;
         }
         default: {
           if (foundJumbo) {
-            len = payloadLength + 40;
+            len = payloadLength + Ipv6At.HeaderLength;
             if (len < totalAdvance) throw CUT;
             if (length < len) {
               out.ascii("truncated-ip6 - ");
@@ -462,7 +473,7 @@ class Ipv6LinePrinter {
             len -= totalAdvance;
           } else if (payloadLength === 0) {
             if (foundExtension) throw CUT;
-            len = 40;
+            len = Ipv6At.HeaderLength;
             this.snapEnd = Math.min(ip + len, outerSnapEnd);
             len -= totalAdvance;
           }
@@ -492,9 +503,10 @@ class Ipv6LinePrinter {
     let seenJumbo = false;
     let optionLength = 0;
     for (let i = 0; i < len; i += optionLength) {
-      const type = this.u8(at + i);
-      if (type === 0) optionLength = 1;
-      else if (i + 1 < len) optionLength = this.u8(at + i + 1) + 2;
+      const option = at + i;
+      const type = this.u8(option + Ipv6At.OptionType);
+      if (type === 0) optionLength = 1; // Pad1: the type byte alone
+      else if (i + Ipv6At.OptionLength < len) optionLength = this.u8(option + Ipv6At.OptionLength) + Ipv6At.OptionData;
       else return -1;
       if (i + optionLength > len) return -1;
       switch (type) {
@@ -513,15 +525,15 @@ class Ipv6LinePrinter {
             out.ascii("(rtalert: trunc)");
             return -1;
           }
-          if (this.u8(at + i + 1) !== 2) {
+          if (this.u8(option + Ipv6At.OptionLength) !== 2) {
             out.ascii("(rtalert: invalid len ");
-            out.decimal(this.u8(at + i + 1));
+            out.decimal(this.u8(option + Ipv6At.OptionLength));
             out.byte(0x29);
             return -1;
           }
           if (verbose) {
             out.ascii("(rtalert: 0x");
-            out.hex(this.u16(at + i + 2), 4);
+            out.hex(this.u16(option + Ipv6At.OptionData), 4);
             out.ascii(") ");
           }
           break;
@@ -530,13 +542,13 @@ class Ipv6LinePrinter {
             out.ascii("(jumbo: trunc)");
             return -1;
           }
-          if (this.u8(at + i + 1) !== 4) {
+          if (this.u8(option + Ipv6At.OptionLength) !== 4) {
             out.ascii("(jumbo: invalid len ");
-            out.decimal(this.u8(at + i + 1));
+            out.decimal(this.u8(option + Ipv6At.OptionLength));
             out.byte(0x29);
             return -1;
           }
-          const value = this.u32(at + i + 2);
+          const value = this.u32(option + Ipv6At.OptionData);
           let note = "";
           if (!hopByHop) note = " - not a hop-by-hop option";
           else if (seenJumbo) note = " - already seen";
@@ -559,15 +571,15 @@ class Ipv6LinePrinter {
             out.ascii("(homeaddr: trunc)");
             return -1;
           }
-          if (this.u8(at + i + 1) < 16) {
+          if (this.u8(option + Ipv6At.OptionLength) < Ipv6At.AddressLength) {
             out.ascii("(homeaddr: invalid len ");
-            out.decimal(this.u8(at + i + 1));
+            out.decimal(this.u8(option + Ipv6At.OptionLength));
             out.byte(0x29);
             return -1;
           }
           if (verbose) {
             out.ascii("(homeaddr: ");
-            this.address(at + i + 2);
+            this.address(option + Ipv6At.OptionData);
             out.byte(0x29);
           }
           break;
@@ -582,7 +594,7 @@ class Ipv6LinePrinter {
             out.ascii("(opt_type 0x");
             out.hex(type, 2);
             out.ascii(": len=");
-            out.decimal(this.u8(at + i + 1));
+            out.decimal(this.u8(option + Ipv6At.OptionLength));
             out.byte(0x29);
           }
       }
@@ -595,40 +607,40 @@ class Ipv6LinePrinter {
   private routing(cp: number): number {
     const out = this.out;
     out.ascii("RT6");
-    let len = this.u8(cp + 1);
+    let len = this.u8(cp + Ipv6At.ExtLength);
     out.ascii(" (len=");
     out.decimal(len);
-    const type = this.u8(cp + 2);
+    const type = this.u8(cp + Ipv6At.RoutingType);
     out.ascii(", type=");
     out.decimal(type);
     if (type === 0) out.ascii(" [Deprecated]");
-    const segmentsLeft = this.u8(cp + 3);
+    const segmentsLeft = this.u8(cp + Ipv6At.SegmentsLeft);
     out.ascii(", segleft=");
     out.decimal(segmentsLeft);
     let addresses: number;
     if (type === 0 || type === 2) {
-      const reserved = this.u32(cp + 4);
+      const reserved = this.u32(cp + Ipv6At.RoutingReserved);
       if (reserved !== 0 || printStyle.verbose !== 0) {
         out.ascii(", rsv=0x");
         out.ascii(reserved.toString(16));
       }
     } else if (type === 4) {
-      const lastEntry = this.u8(cp + 4);
+      const lastEntry = this.u8(cp + Ipv6At.SrhLastEntry);
       out.ascii(", last-entry=");
       out.decimal(lastEntry);
-      const flags = this.u8(cp + 5);
+      const flags = this.u8(cp + Ipv6At.SrhFlags);
       if (flags !== 0 || printStyle.verbose !== 0) {
         out.ascii(", flags=0x");
         out.ascii(flags.toString(16));
       }
-      const tag = this.u16(cp + 6);
+      const tag = this.u16(cp + Ipv6At.SrhTag);
       out.ascii(", tag=");
       out.ascii(tag.toString(16));
     } else {
       out.ascii(" (unknown type) (invalid)");
       return -1;
     }
-    addresses = cp + 8;
+    addresses = cp + Ipv6At.RoutingAddresses; // = Ipv6At.SrhSegments
     if (len % 2 === 1) {
       out.ascii(" (invalid length ");
       out.decimal(len);
@@ -637,40 +649,40 @@ class Ipv6LinePrinter {
     }
     len >>= 1;
     // the checksums' final destination: the last address of types 0 and 2, the first of type 4's segment list
-    if ((type === 0 || type === 2) && len > 0) this.destinationAt = addresses + 16 * (len - 1);
+    if ((type === 0 || type === 2) && len > 0) this.destinationAt = addresses + Ipv6At.AddressLength * (len - 1);
     else if (type === 4 && len > 0) this.destinationAt = addresses;
     for (let i = 0; i < len; i++) {
-      this.need(addresses, 16);
+      this.need(addresses, Ipv6At.AddressLength);
       out.ascii(", [");
       out.decimal(i);
       out.byte(0x5d);
       this.address(addresses);
-      addresses += 16;
+      addresses += Ipv6At.AddressLength;
     }
     out.ascii(") ");
-    return (this.b[cp + 1] + 1) * 8;
+    return (this.b[cp + Ipv6At.ExtLength] + 1) * 8;
   }
 
   /** ip_demux_print for the protocols that follow an IPv6 header. */
   private demux(ip: number, cp: number, len: number, nh: number, fragmented: boolean, addressesWritten: boolean): void {
     const out = this.out;
     switch (nh) {
-      case 58:
+      case IpProtocol.Icmpv6:
         this.protocol = "icmp6";
         return this.icmp6(ip, cp, len, fragmented);
-      case 6:
-      case 17:
-        this.protocol = nh === 17 ? "udp" : "tcp";
+      case IpProtocol.Tcp:
+      case IpProtocol.Udp:
+        this.protocol = nh === IpProtocol.Udp ? "udp" : "tcp";
         return ipv6TransportWriter({ bytes: this.b, ip, transport: cp, length: len, snapEnd: this.snapEnd, fragmented, protocol: nh, addressesWritten, conversations: this.conversations }, out);
-      case 59:
+      case IpProtocol.NoNextHeader:
         out.ascii("no next header");
         return;
-      case 112:
+      case IpProtocol.Vrrp:
         // VRRP (v3 is the IPv6 one): through the transport writer too (the IPv4 line's printer)
         this.protocol = "vrrp";
         return ipv6TransportWriter({ bytes: this.b, ip, transport: cp, length: len, snapEnd: this.snapEnd, fragmented, protocol: nh, addressesWritten, conversations: this.conversations }, out);
-      case 1:
-      case 2:
+      case IpProtocol.Icmp:
+      case IpProtocol.Igmp:
         out.byte(0x5b);
         out.ascii(IPV4_ONLY.get(nh)!);
         out.ascii(" requires IPv4] (invalid)");
@@ -697,13 +709,14 @@ class Ipv6LinePrinter {
       out.ascii("ICMP6, length 0 (invalid)");
       return;
     }
-    const type = this.u8(cp);
+    const type = this.u8(cp + Icmpv6At.Type);
     const verbose = printStyle.verbose !== 0;
     if (verbose && !fragmented) {
       if (cp + length <= this.snapEnd) {
-        const field = this.u16(cp + 2);
+        const field = this.u16(cp + Icmpv6At.Checksum);
         const b = this.b;
-        const sum = foldChecksum(onesComplementSum(b, cp, cp + length, pseudoHeaderSumAt(b, ip + 8, this.destinationAt, 16, 58, length)));
+        const pseudoHeader = pseudoHeaderSumAt(b, ip + Ipv6At.Source, this.destinationAt, Ipv6At.AddressLength, IpProtocol.Icmpv6, length);
+        const sum = foldChecksum(onesComplementSum(b, cp, cp + length, pseudoHeader));
         if (sum === 0) out.ascii("[icmp6 sum ok] ");
         else {
           out.ascii("[bad icmp6 cksum 0x");
@@ -722,14 +735,17 @@ class Ipv6LinePrinter {
       out.decimal(type);
       out.byte(0x29);
     }
-    if (verbose && (type === 133 || type === 134 || type === 136 || type === 135 || type === 137 || type === 145 || type === 147)) {
+    const lengthFirst =
+      type === Icmpv6Type.RouterSolicitation || type === Icmpv6Type.RouterAdvertisement || type === Icmpv6Type.NeighborAdvertisement ||
+      type === Icmpv6Type.NeighborSolicitation || type === Icmpv6Type.Redirect || type === 145 || type === 147; // 145, 147: home agent discovery reply, mobile router advertisement
+    if (verbose && lengthFirst) {
       out.ascii(", length ");
       out.decimal(length);
     }
-    const code = this.u8(cp + 1);
-    const quoted = cp + 8;
+    const code = this.u8(cp + Icmpv6At.Code);
+    const quoted = cp + Icmpv6At.HeaderLength; // the packet an error quotes
     switch (type) {
-      case 1:
+      case Icmpv6Type.DestinationUnreachable:
         out.ascii(", ");
         if (code < UNREACHABLE_CODES.length) out.ascii(UNREACHABLE_CODES[code]);
         else {
@@ -741,16 +757,16 @@ class Ipv6LinePrinter {
           case 0:
           case 1:
           case 3:
-            this.need(quoted + 24, 16);
+            this.need(quoted + Ipv6At.Destination, Ipv6At.AddressLength);
             out.byte(0x20);
-            this.address(quoted + 24);
+            this.address(quoted + Ipv6At.Destination);
             break;
           case 2:
-            this.need(quoted + 8, 32);
+            this.need(quoted + Ipv6At.Source, 2 * Ipv6At.AddressLength);
             out.byte(0x20);
-            this.address(quoted + 24);
+            this.address(quoted + Ipv6At.Destination);
             out.ascii(", source address ");
-            this.address(quoted + 8);
+            this.address(quoted + Ipv6At.Source);
             break;
           case 4: {
             const upper = this.upperLayer(quoted);
@@ -758,13 +774,13 @@ class Ipv6LinePrinter {
               this.checkedCut = true;
               throw CUT;
             }
-            const port = this.u16(upper + 2);
+            const port = this.u16(upper + UdpAt.DestinationPort); // TCP's is at the same place
             const protocol = this.upperProtocol;
-            this.need(quoted + 24, 16);
+            this.need(quoted + Ipv6At.Destination, Ipv6At.AddressLength);
             out.ascii(", ");
-            this.address(quoted + 24);
-            if (protocol === 6 || protocol === 17) {
-              out.ascii(protocol === 6 ? " tcp port " : " udp port ");
+            this.address(quoted + Ipv6At.Destination);
+            if (protocol === IpProtocol.Tcp || protocol === IpProtocol.Udp) {
+              out.ascii(protocol === IpProtocol.Tcp ? " tcp port " : " udp port ");
               out.decimal(port);
             } else {
               out.ascii(" protocol ");
@@ -780,16 +796,16 @@ class Ipv6LinePrinter {
             return;
         }
         break;
-      case 2:
-        this.need(cp + 4, 4);
+      case Icmpv6Type.PacketTooBig:
+        this.need(cp + Icmpv6At.TooBigMtu, 4);
         out.ascii(", mtu ");
-        out.decimal(this.u32(cp + 4));
+        out.decimal(this.u32(cp + Icmpv6At.TooBigMtu));
         break;
-      case 3:
+      case Icmpv6Type.TimeExceeded:
         if (code === 0) {
-          this.need(quoted + 24, 16);
+          this.need(quoted + Ipv6At.Destination, Ipv6At.AddressLength);
           out.ascii(" for ");
-          this.address(quoted + 24);
+          this.address(quoted + Ipv6At.Destination);
         } else if (code === 1) out.ascii(" (reassembly)");
         else {
           out.ascii(", unknown code (");
@@ -797,14 +813,14 @@ class Ipv6LinePrinter {
           out.byte(0x29);
         }
         break;
-      case 4: {
-        if (quoted + 40 > this.snapEnd) {
+      case Icmpv6Type.ParameterProblem: {
+        if (quoted + Ipv6At.HeaderLength > this.snapEnd) {
           this.checkedCut = true;
           throw CUT;
         }
         const texts = [", erroneous - octet ", ", next header - octet ", ", option - octet ", ", incomplete header chain - octet "];
         if (code < 4) {
-          const pointer = this.u32(cp + 4);
+          const pointer = this.u32(cp + Icmpv6At.Pointer);
           out.ascii(texts[code]);
           out.decimal(pointer);
         } else {
@@ -813,42 +829,42 @@ class Ipv6LinePrinter {
         }
         break;
       }
-      case 128:
-      case 129:
-        this.need(cp + 4, 4);
+      case Icmpv6Type.EchoRequest:
+      case Icmpv6Type.EchoReply:
+        this.need(cp + Icmpv6At.Identifier, 4);
         out.ascii(", id ");
-        out.decimal(this.u16(cp + 4));
+        out.decimal(this.u16(cp + Icmpv6At.Identifier));
         out.ascii(", seq ");
-        out.decimal(this.u16(cp + 6));
+        out.decimal(this.u16(cp + Icmpv6At.Sequence));
         break;
-      case 130:
-        if (length === 24) this.mld(cp);
-        else if (length >= 28) {
+      case Icmpv6Type.MldQuery:
+        if (length === Icmpv6At.MldLength) this.mld(cp);
+        else if (length >= Icmpv6At.Mld2QueryLength) {
           out.ascii(" v2");
           const verbose = printStyle.verbose !== 0;
           if (verbose) {
-            const code = this.u16(cp + 4);
+            const code = this.u16(cp + Icmpv6At.MaxResponseDelay);
             out.ascii(" [max resp delay=");
             out.decimal(code < 32768 ? code : ((code & 0x0fff) | 0x1000) * 2 ** (((code & 0x7000) >>> 12) + 3));
             out.byte(0x5d);
           }
-          this.need(cp + 8, 16);
+          this.need(cp + Icmpv6At.MulticastAddress, Ipv6At.AddressLength);
           out.ascii(" [gaddr ");
-          this.address(cp + 8);
+          this.address(cp + Icmpv6At.MulticastAddress);
           if (verbose) {
-            const flags = this.u8(cp + 24);
-            if ((flags & 0x08) !== 0) out.ascii(" sflag");
-            if ((flags & 0x07) !== 0) {
+            const flags = this.u8(cp + Icmpv6At.Mld2QueryFlags);
+            if ((flags & Icmpv6At.Mld2SuppressMask) !== 0) out.ascii(" sflag");
+            if ((flags & Icmpv6At.Mld2RobustnessMask) !== 0) {
               out.ascii(" robustness=");
-              out.decimal(flags & 0x07);
+              out.decimal(flags & Icmpv6At.Mld2RobustnessMask);
             }
-            const qqic = this.u8(cp + 25);
+            const qqic = this.u8(cp + Icmpv6At.Mld2Qqic);
             out.ascii(" qqi=");
             out.decimal(qqic < 128 ? qqic : ((qqic & 0x0f) | 0x10) * 2 ** (((qqic & 0x70) >>> 4) + 3));
           }
-          const sources = this.u16(cp + 26);
+          const sources = this.u16(cp + Icmpv6At.Mld2SourceCount);
           if (sources > 0) {
-            if (length < 28 + sources * 16) out.ascii(" [invalid number of sources]");
+            if (length < Icmpv6At.Mld2QueryLength + sources * Ipv6At.AddressLength) out.ascii(" [invalid number of sources]");
             else {
               out.ascii(", ");
               out.decimal(sources);
@@ -862,30 +878,31 @@ class Ipv6LinePrinter {
           out.ascii(") ");
         }
         break;
-      case 131:
-      case 132:
+      case Icmpv6Type.MldReport:
+      case Icmpv6Type.MldDone:
         this.mld(cp);
         break;
-      case 133:
-        if (verbose) this.ndOptions(cp + 8, length - 8);
+      case Icmpv6Type.RouterSolicitation:
+        // its options follow the 8-byte header (type, code, checksum, reserved)
+        if (verbose) this.ndOptions(cp + Icmpv6At.HeaderLength, length - Icmpv6At.HeaderLength);
         break;
-      case 134:
+      case Icmpv6Type.RouterAdvertisement:
         if (verbose) {
-          const flags = this.u8(cp + 5);
+          const flags = this.u8(cp + Icmpv6At.RaFlags);
           out.ascii("\n\thop limit ");
-          out.decimal(this.u8(cp + 4));
+          out.decimal(this.u8(cp + Icmpv6At.CurHopLimit));
           out.ascii(", Flags [");
           writeFlagNames(out, flags, RA_FLAG_NAMES);
           out.ascii("], pref ");
           out.ascii(ROUTER_PREFERENCES[(flags >>> 3) & 3]);
           out.ascii(", router lifetime ");
-          out.decimal(this.u16(cp + 6));
+          out.decimal(this.u16(cp + Icmpv6At.RouterLifetime));
           out.ascii("s, reachable time ");
-          out.decimal(this.u32(cp + 8));
+          out.decimal(this.u32(cp + Icmpv6At.ReachableTime));
           out.ascii("ms, retrans timer ");
-          out.decimal(this.u32(cp + 12));
+          out.decimal(this.u32(cp + Icmpv6At.RetransTimer));
           out.ascii("ms");
-          this.ndOptions(cp + 16, length - 16);
+          this.ndOptions(cp + Icmpv6At.RaLength, length - Icmpv6At.RaLength);
         }
         break;
       case 141:
@@ -893,56 +910,57 @@ class Ipv6LinePrinter {
       case 145:
       case 147:
         break;
-      case 135:
-        this.need(cp + 8, 16);
+      case Icmpv6Type.NeighborSolicitation:
+        this.need(cp + Icmpv6At.Target, Ipv6At.AddressLength);
         out.ascii(", who has ");
-        this.address(cp + 8);
-        if (verbose) this.ndOptions(cp + 24, length - 24);
+        this.address(cp + Icmpv6At.Target);
+        if (verbose) this.ndOptions(cp + Icmpv6At.NeighborLength, length - Icmpv6At.NeighborLength);
         break;
-      case 136:
-        this.need(cp + 8, 16);
+      case Icmpv6Type.NeighborAdvertisement:
+        this.need(cp + Icmpv6At.Target, Ipv6At.AddressLength);
         out.ascii(", tgt is ");
-        this.address(cp + 8);
+        this.address(cp + Icmpv6At.Target);
         if (verbose) {
           out.ascii(", Flags [");
-          writeFlagNames(out, this.u8(cp + 4), NA_FLAG_NAMES);
+          writeFlagNames(out, this.u8(cp + Icmpv6At.NaFlags), NA_FLAG_NAMES);
           out.byte(0x5d);
-          this.ndOptions(cp + 24, length - 24);
+          this.ndOptions(cp + Icmpv6At.NeighborLength, length - Icmpv6At.NeighborLength);
         }
         break;
-      case 137:
-        this.need(cp + 24, 16);
+      case Icmpv6Type.Redirect:
+        this.need(cp + Icmpv6At.Destination, Ipv6At.AddressLength);
         out.ascii(", ");
-        this.address(cp + 24);
-        this.need(cp + 8, 16);
+        this.address(cp + Icmpv6At.Destination);
+        this.need(cp + Icmpv6At.Target, Ipv6At.AddressLength);
         out.ascii(" to ");
-        this.address(cp + 8);
-        if (verbose) this.ndOptions(cp + 40, length - 40);
+        this.address(cp + Icmpv6At.Target);
+        if (verbose) this.ndOptions(cp + Icmpv6At.RedirectLength, length - Icmpv6At.RedirectLength);
         break;
       case 143:
-        if (length < 8) {
+        if (length < Icmpv6At.Mld2ReportLength) {
           out.ascii(" [invalid len ");
           out.decimal(length);
           out.byte(0x5d);
           return;
         }
-        this.need(cp + 6, 2);
+        this.need(cp + Icmpv6At.Mld2RecordCount, 2);
         out.ascii(", ");
-        out.decimal(this.u16(cp + 6));
+        out.decimal(this.u16(cp + Icmpv6At.Mld2RecordCount));
         out.ascii(" group record(s)");
         if (printStyle.verbose !== 0) {
           // -v: each group record, " [gaddr G to_ex, N source(s)]"
-          const groups = this.u16(cp + 6);
-          let group = 8;
+          const groups = this.u16(cp + Icmpv6At.Mld2RecordCount);
+          let group: number = Icmpv6At.Mld2ReportLength;
           for (let i = 0; i < groups; i++) {
-            if (length < group + 20) {
+            if (length < group + Icmpv6At.RecordLength) {
               out.ascii(" [invalid number of groups]");
               return;
             }
-            this.need(cp + group + 4, 16); // tcpdump reads the address before it prints " [gaddr "
+            const record = cp + group;
+            this.need(record + Icmpv6At.RecordAddress, Ipv6At.AddressLength); // tcpdump reads the address before it prints " [gaddr "
             out.ascii(" [gaddr ");
-            this.address(cp + group + 4);
-            const recordType = this.u8(cp + group);
+            this.address(record + Icmpv6At.RecordAddress);
+            const recordType = this.u8(record + Icmpv6At.RecordType);
             out.byte(0x20);
             if (recordType >= 1 && recordType <= 6) out.ascii(MLDV2_RECORD_TYPES[recordType - 1]);
             else {
@@ -950,8 +968,8 @@ class Ipv6LinePrinter {
               out.decimal(recordType);
               out.byte(0x5d);
             }
-            const sources = this.u16(cp + group + 2);
-            if (length < group + 20 + sources * 16) {
+            const sources = this.u16(record + Icmpv6At.RecordSourceCount);
+            if (length < group + Icmpv6At.RecordLength + sources * Ipv6At.AddressLength) {
               out.ascii(" [invalid number of sources ");
               out.decimal(sources);
               out.byte(0x5d);
@@ -960,7 +978,7 @@ class Ipv6LinePrinter {
             out.ascii(", ");
             out.decimal(sources);
             out.ascii(" source(s)]");
-            group += 20 + sources * 16;
+            group += Icmpv6At.RecordLength + sources * Ipv6At.AddressLength;
           }
         }
         break;
@@ -980,9 +998,9 @@ class Ipv6LinePrinter {
         break;
       case 144:
       case 146:
-        this.need(cp + 4, 2);
+        this.need(cp + Icmpv6At.Identifier, 2);
         out.ascii(", id 0x");
-        out.hex(this.u16(cp + 4), 4);
+        out.hex(this.u16(cp + Icmpv6At.Identifier), 4);
         break;
       default:
         // unknown types (and the ones this printer does not go into): tcpdump prints the length and
@@ -1004,37 +1022,38 @@ class Ipv6LinePrinter {
   private routerRenumbering(cp: number, code: number): void {
     const out = this.out;
     const cut = (): void => out.ascii(" [|icmp6]");
-    if (cp + 16 > this.snapEnd) return cut();
+    if (cp + Icmpv6At.RrLength > this.snapEnd) return cut();
     out.ascii(code === 0 ? ", command" : code === 1 ? ", result" : code === 255 ? ", sequence number reset" : `, code-#${code}`);
     out.ascii(", seq=");
-    out.decimal(this.u32(cp + 4));
+    out.decimal(this.u32(cp + Icmpv6At.RrSequence));
     if (code !== 0) return;
-    const match = cp + 16;
-    if (match + 24 > this.snapEnd) return cut();
-    const operation = this.u8(match);
+    const match = cp + Icmpv6At.RrLength;
+    if (match + Icmpv6At.MatchPartLength > this.snapEnd) return cut();
+    const operation = this.u8(match + Icmpv6At.MatchOpCode);
     out.ascii(operation === 1 ? " match(add" : operation === 2 ? " match(change" : operation === 3 ? " match(setglobal" : ` match(#${operation}`);
     out.byte(0x2c);
-    this.address(match + 8);
+    this.address(match + Icmpv6At.MatchPrefix);
     out.byte(0x2f);
-    out.decimal(this.u8(match + 3));
+    out.decimal(this.u8(match + Icmpv6At.MatchLength));
     out.byte(0x29);
-    let uses = this.u8(match + 1) - 3;
-    if (uses % 4 !== 0) return cut();
-    uses /= 4;
-    for (let use = match + 24; uses > 0; uses--, use += 32) {
-      if (use + 32 > this.snapEnd) return cut();
+    // the operation's length counts 8-byte units: 3 for the match-prefix part, 4 for each use-prefix part
+    let uses = this.u8(match + Icmpv6At.MatchOpLength) - Icmpv6At.MatchPartLength / 8;
+    if (uses % (Icmpv6At.UsePartLength / 8) !== 0) return cut();
+    uses /= Icmpv6At.UsePartLength / 8;
+    for (let use = match + Icmpv6At.MatchPartLength; uses > 0; uses--, use += Icmpv6At.UsePartLength) {
+      if (use + Icmpv6At.UsePartLength > this.snapEnd) return cut();
       out.ascii(" use(");
-      const flags = this.u8(use + 12);
+      const flags = this.u8(use + Icmpv6At.UseFlags);
       if (flags !== 0) {
         if ((flags & 0x80) !== 0) out.byte(0x56); // V
         if ((flags & 0x40) !== 0) out.byte(0x50); // P
         out.byte(0x2c);
       }
-      this.address(use + 16);
+      this.address(use + Icmpv6At.UsePrefix);
       out.byte(0x2f);
-      out.decimal(this.u8(use));
+      out.decimal(this.u8(use + Icmpv6At.UseLength));
       out.byte(0x2f);
-      out.decimal(this.u8(use + 1));
+      out.decimal(this.u8(use + Icmpv6At.UseKeepLength));
       out.byte(0x29);
     }
   }
@@ -1049,9 +1068,9 @@ class Ipv6LinePrinter {
     const size = this.snapEnd - cp;
     if (size === 12) return void out.ascii(" who-are-you request");
     out.ascii(" node information query");
-    if (size < 16) return void out.ascii(" [|icmp6]");
-    const queryType = this.u16(cp + 4);
-    const flags = this.u16(cp + 6);
+    if (size < Icmpv6At.NiLength) return void out.ascii(" [|icmp6]");
+    const queryType = this.u16(cp + Icmpv6At.NiQueryType);
+    const flags = this.u16(cp + Icmpv6At.NiFlags);
     out.ascii(" (");
     switch (queryType) {
       case 0:
@@ -1076,21 +1095,22 @@ class Ipv6LinePrinter {
         out.ascii("unknown");
     }
     if (queryType === 0 || queryType === 1) return void out.byte(0x29);
-    if (size === 16) return void out.ascii(", 03 draft)");
+    if (size === Icmpv6At.NiLength) return void out.ascii(", 03 draft)");
+    const subject = cp + Icmpv6At.NiLength;
     switch (code) {
       case 0:
-        if (size === 32) {
+        if (size === Icmpv6At.NiLength + Ipv6At.AddressLength) {
           out.ascii(", subject=");
-          this.address(cp + 16);
+          this.address(subject);
         }
         break;
       case 1:
         out.ascii(", subject=DNS name");
         break;
       case 2:
-        if (size === 20) {
+        if (size === Icmpv6At.NiLength + 4) {
           out.ascii(", subject=");
-          out.ipv4At(this.b, cp + 16);
+          out.ipv4At(this.b, subject);
         }
         break;
       default:
@@ -1110,13 +1130,13 @@ class Ipv6LinePrinter {
     const start = at;
     while (at < this.snapEnd) {
       // tcpdump checks an option's header and length itself (a cut here is no longjmp)
-      if (at + 2 > this.snapEnd) {
+      if (at + Icmpv6At.OptionData > this.snapEnd) {
         this.checkedCut = true;
         throw CUT;
       }
       if (remaining <= 0) return;
-      const type = b[at];
-      const units = b[at + 1];
+      const type = b[at + Icmpv6At.OptionType];
+      const units = b[at + Icmpv6At.OptionUnits];
       if (units === 0 || at + units * 8 > this.snapEnd) {
         this.checkedCut = true;
         throw CUT;
@@ -1132,51 +1152,51 @@ class Ipv6LinePrinter {
       out.decimal(units);
       out.ascii("): ");
       switch (type) {
-        case 1:
-        case 2:
-          out.linkAddress(b, at + 2, optionLength - 2);
+        case NdpOptionType.SourceLinkLayerAddress:
+        case NdpOptionType.TargetLinkLayerAddress:
+          out.linkAddress(b, at + Icmpv6At.OptionData, optionLength - Icmpv6At.OptionData);
           break;
-        case 3:
-          this.need(at + 16, 16);
-          writeIpv6Address(out, b, at + 16);
+        case NdpOptionType.PrefixInformation:
+          this.need(at + Icmpv6At.Prefix, Ipv6At.AddressLength);
+          writeIpv6Address(out, b, at + Icmpv6At.Prefix);
           out.byte(0x2f);
-          out.decimal(b[at + 2]);
-          if (units !== 4) out.ascii("badlen");
+          out.decimal(b[at + Icmpv6At.PrefixLength]);
+          if (optionLength !== Icmpv6At.PrefixOptionLength) out.ascii("badlen");
           out.ascii(", Flags [");
-          writeFlagNames(out, b[at + 3], PREFIX_FLAG_NAMES);
+          writeFlagNames(out, b[at + Icmpv6At.PrefixFlags], PREFIX_FLAG_NAMES);
           out.ascii("], valid time ");
-          writeLifetime(out, this.u32(at + 4));
+          writeLifetime(out, this.u32(at + Icmpv6At.ValidLifetime));
           out.ascii(", pref. time ");
-          writeLifetime(out, this.u32(at + 8));
+          writeLifetime(out, this.u32(at + Icmpv6At.PreferredLifetime));
           break;
-        case 4:
+        case NdpOptionType.RedirectedHeader:
           // tcpdump dumps from the first option on, not this one's
           this.need(start, optionLength);
           writeHex(b, start, start + optionLength, out, "\n\t    ");
           break;
-        case 5:
+        case NdpOptionType.Mtu:
           out.byte(0x20);
-          out.decimal(this.u32(at + 4));
-          if (units !== 1) out.ascii("bad option length");
+          out.decimal(this.u32(at + Icmpv6At.Mtu));
+          if (optionLength !== Icmpv6At.MtuOptionLength) out.ascii("bad option length");
           break;
-        case 7:
+        case 7: // advertisement interval (RFC 6275)
           out.byte(0x20);
-          out.decimal(this.u32(at + 4));
+          out.decimal(this.u32(at + Icmpv6At.AdvertisementInterval));
           out.ascii("ms");
           break;
-        case 25: {
+        case NdpOptionType.Rdnss: {
           out.ascii(" lifetime ");
-          out.decimal(this.u32(at + 4));
+          out.decimal(this.u32(at + Icmpv6At.RdnssLifetime));
           out.ascii("s,");
-          const count = (units - 1) >>> 1;
+          const count = Math.floor((optionLength - Icmpv6At.RdnssAddresses) / Ipv6At.AddressLength);
           for (let i = 0; i < count; i++) {
             out.ascii(" addr: ");
-            this.address(at + 8 + 16 * i);
+            this.address(at + Icmpv6At.RdnssAddresses + Ipv6At.AddressLength * i);
           }
           break;
         }
         default:
-          writeHex(b, at + 2, at + optionLength, out, "\n\t  ");
+          writeHex(b, at + Icmpv6At.OptionData, at + optionLength, out, "\n\t  ");
           return;
       }
       at += optionLength;
@@ -1186,12 +1206,12 @@ class Ipv6LinePrinter {
 
   /** mld6_print: nothing when the 24 bytes are not all there. */
   private mld(cp: number): void {
-    if (cp + 24 > this.snapEnd) return;
+    if (cp + Icmpv6At.MldLength > this.snapEnd) return;
     const out = this.out;
     out.ascii("max resp delay: ");
-    out.decimal(this.u16(cp + 4));
+    out.decimal(this.u16(cp + Icmpv6At.MaxResponseDelay));
     out.ascii(" addr: ");
-    this.address(cp + 8);
+    this.address(cp + Icmpv6At.MulticastAddress);
   }
 
   upperProtocol = 0;
@@ -1203,35 +1223,36 @@ class Ipv6LinePrinter {
   /** get_upperlayer: the offset of the TCP/UDP header in a quoted packet, or −1 (upperProtocol set). */
   private upperLayer(ip: number): number {
     const end = this.snapEnd;
-    if (ip + 7 > end) return -1;
-    let nh = this.b[ip + 6];
+    if (ip + Ipv6At.NextHeader + 1 > end) return -1;
+    let nh = this.b[ip + Ipv6At.NextHeader];
     let at = ip;
-    let headerLength = 40;
+    let headerLength: number = Ipv6At.HeaderLength;
     while (at < end) {
       at += headerLength;
       switch (nh) {
-        case 6:
-        case 17:
-          if (at + 4 > end) return -1;
+        case IpProtocol.Tcp:
+        case IpProtocol.Udp:
+          // the ports (TCP's are where UDP's are)
+          if (at + UdpAt.Length > end) return -1;
           this.upperProtocol = nh;
           return at;
-        case 0:
-        case 60:
-        case 43:
-          if (at + 2 > end) return -1;
-          nh = this.b[at];
-          headerLength = (this.b[at + 1] + 1) * 8;
+        case Ipv6At.HopByHop:
+        case Ipv6At.DestinationOptions:
+        case Ipv6At.Routing:
+          if (at + Ipv6At.ExtLength + 1 > end) return -1;
+          nh = this.b[at + Ipv6At.ExtNextHeader];
+          headerLength = (this.b[at + Ipv6At.ExtLength] + 1) * 8;
           break;
-        case 44:
-          if (at + 4 > end) return -1;
-          if ((((this.b[at + 2] << 8) | this.b[at + 3]) & 0xfff8) !== 0) return -1;
-          nh = this.b[at];
-          headerLength = 8;
+        case Ipv6At.Fragment:
+          if (at + Ipv6At.FragmentWord + 2 > end) return -1;
+          if ((be16(this.b, at + Ipv6At.FragmentWord) & Ipv6At.FragmentOffsetMask) !== 0) return -1;
+          nh = this.b[at + Ipv6At.ExtNextHeader];
+          headerLength = Ipv6At.FragmentLength;
           break;
-        case 51:
-          if (at + 2 > end) return -1;
-          nh = this.b[at];
-          headerLength = (this.b[at + 1] + 2) * 4;
+        case 51: // AH: its length counts 4-byte units, less two
+          if (at + Ipv6At.ExtLength + 1 > end) return -1;
+          nh = this.b[at + Ipv6At.ExtNextHeader];
+          headerLength = (this.b[at + Ipv6At.ExtLength] + 2) * 4;
           break;
         default:
           this.upperProtocol = nh;

@@ -33,7 +33,7 @@ import { FrameKind, FrameView, tryDecodeFrame } from "./frame";
 import { Ipv6TransportContext, setIpv6TransportWriter, writeIpv6Address, writeIpv6Summary, writeTransportFallback } from "./summary-ipv6";
 import { MutableAddressPlace, TcpConversations, writeTcpSummary, writeUdpSummary, writeVrrpSummary } from "./transport-summary";
 import { VRRP_PROTOCOL } from "./vrrp";
-import { ArpAt, EthAt, EtherType, IcmpAt, Ipv4At } from "./wire-literals";
+import { ArpAt, EthAt, EtherType, IcmpAt, IpProtocol, Ipv4At, Ipv6At, TcpAt } from "./wire-literals";
 import { IP_PROTOCOL_NAMES, printStyle } from "./print-style";
 
 /** Where the IPv4 header's addresses are, for the transport printers; reused for every frame. */
@@ -49,21 +49,24 @@ const ipv6Addresses = new MutableAddressPlace();
 function writeIpv6Transport(c: Ipv6TransportContext, out: TextBuffer): void {
   const end = c.transport + c.length;
   const conversations = c.conversations ?? printStyle.conversations;
-  if (c.protocol === 6 && c.length >= 4 && end <= c.snapEnd) {
-    return writeTcpSummary(out, ipv6Addresses.set(c.bytes, c.ip + 8, c.ip + 24, 16, c.addressesWritten), c.transport, end, conversations, c.fragmented);
+  const source = c.ip + Ipv6At.Source;
+  const destination = c.ip + Ipv6At.Destination;
+  // TcpAt.Sequence: the ports were captured
+  if (c.protocol === IpProtocol.Tcp && c.length >= TcpAt.Sequence && end <= c.snapEnd) {
+    return writeTcpSummary(out, ipv6Addresses.set(c.bytes, source, destination, Ipv6At.AddressLength, c.addressesWritten), c.transport, end, conversations, c.fragmented);
   }
-  if (c.protocol === 6 && c.transport + 4 > c.snapEnd) {
+  if (c.protocol === IpProtocol.Tcp && c.transport + TcpAt.Sequence > c.snapEnd) {
     // tcp_print names the addresses (again, after an extension header) before " [|tcp]"
-    writeIpv6Address(out, c.bytes, c.ip + 8);
+    writeIpv6Address(out, c.bytes, source);
     out.put(ARROW);
-    writeIpv6Address(out, c.bytes, c.ip + 24);
+    writeIpv6Address(out, c.bytes, destination);
     out.ascii(": [|tcp]");
     return;
   }
-  if (c.protocol === 17 && !c.addressesWritten && end <= c.snapEnd) {
-    return writeUdpSummary(out, ipv6Addresses.set(c.bytes, c.ip + 8, c.ip + 24, 16), c.transport, end, c.fragmented);
+  if (c.protocol === IpProtocol.Udp && !c.addressesWritten && end <= c.snapEnd) {
+    return writeUdpSummary(out, ipv6Addresses.set(c.bytes, source, destination, Ipv6At.AddressLength), c.transport, end, c.fragmented);
   }
-  if (c.protocol === VRRP_PROTOCOL) return writeVrrpSummary(out, c.bytes, c.transport, Math.min(end, c.snapEnd), c.bytes[c.ip + 7]);
+  if (c.protocol === IpProtocol.Vrrp) return writeVrrpSummary(out, c.bytes, c.transport, Math.min(end, c.snapEnd), c.bytes[c.ip + Ipv6At.HopLimit]);
   writeTransportFallback(c, out);
 }
 setIpv6TransportWriter(writeIpv6Transport);

@@ -12,11 +12,13 @@
 //   | sport | dport | sequence | acknowledgment | offset|rsvd|flags | window | checksum | urgent | options
 import { bits, struct, u16be, u32be } from "buffer-layout";
 import { contentError, DecodeError, lengthError } from "./errors";
+import { IP_PROTOCOL_TCP } from "./ipv4";
 import { bitTable, checkLiterals, fieldTable, firstFieldPast } from "./layout";
 import type { HeaderLayout } from "./positions";
 import { checkPseudoHeader, pseudoHeaderSum, transportChecksum, transportChecksumVerifies } from "./pseudo-header";
 import { limitSource, TransportEmitOptions } from "./udp";
 import type { PacketView } from "./view";
+import { TcpAt } from "./wire-literals";
 
 const offsetAndFlags = bits(u16be("offsetAndFlags"), true, "offsetAndFlags");
 const offsetAndFlagsFields = [offsetAndFlags.addField(4, "dataOffset"), offsetAndFlags.addField(12, "flags")];
@@ -38,35 +40,26 @@ export const TCP = fieldTable(tcpStructure);
 export const TCP_MIN_HEADER_LENGTH = tcpStructure.span;
 const OFFSET_AND_FLAGS = bitTable(tcpStructure, offsetAndFlags, offsetAndFlagsFields);
 
-const enum T {
-  DestinationPort = 2,
-  Sequence = 4,
-  Acknowledgment = 8,
-  OffsetAndFlags = 12,
-  Flags = 13,
-  Window = 14,
-  Checksum = 16,
-  UrgentPointer = 18,
-  MinHeader = 20,
-  MaxHeader = 60,
-}
 checkLiterals("tcp", [
-  ["destinationPort", T.DestinationPort, TCP.destinationPort.offset],
-  ["sequence", T.Sequence, TCP.sequence.offset],
-  ["acknowledgment", T.Acknowledgment, TCP.acknowledgment.offset],
-  ["offsetAndFlags", T.OffsetAndFlags, TCP.offsetAndFlags.offset],
-  ["window", T.Window, TCP.window.offset],
-  ["checksum", T.Checksum, TCP.checksum.offset],
-  ["urgentPointer", T.UrgentPointer, TCP.urgentPointer.offset],
-  ["header length", T.MinHeader, TCP_MIN_HEADER_LENGTH],
+  ["sourcePort", TcpAt.SourcePort, TCP.sourcePort.offset],
+  ["destinationPort", TcpAt.DestinationPort, TCP.destinationPort.offset],
+  ["sequence", TcpAt.Sequence, TCP.sequence.offset],
+  ["acknowledgment", TcpAt.Acknowledgment, TCP.acknowledgment.offset],
+  ["offsetAndFlags", TcpAt.OffsetAndFlags, TCP.offsetAndFlags.offset],
+  ["window", TcpAt.Window, TCP.window.offset],
+  ["checksum", TcpAt.Checksum, TCP.checksum.offset],
+  ["urgentPointer", TcpAt.UrgentPointer, TCP.urgentPointer.offset],
+  ["header length", TcpAt.MinHeader, TCP_MIN_HEADER_LENGTH],
+  ["flags byte", TcpAt.Flags, TCP.offsetAndFlags.offset + TCP.offsetAndFlags.span - 1],
+  ["longest header", TcpAt.MaxHeader, OFFSET_AND_FLAGS.dataOffset.mask * 4],
   ["data offset shift", 12, OFFSET_AND_FLAGS.dataOffset.shift],
   ["data offset mask", 0xf, OFFSET_AND_FLAGS.dataOffset.mask],
   ["flags shift", 0, OFFSET_AND_FLAGS.flags.shift],
   ["flags mask", 0xfff, OFFSET_AND_FLAGS.flags.mask],
 ]);
 
-/** The IP protocol number of TCP. */
-export const TCP_PROTOCOL = 6;
+/** The IP protocol number of TCP: ipv4.ts's IP_PROTOCOL_TCP under the name this module has always exported. */
+export const TCP_PROTOCOL = IP_PROTOCOL_TCP;
 
 /** TCP flag bits, as in the low 12 bits of the offset-and-flags word. */
 export const TcpFlag = {
@@ -127,15 +120,15 @@ export class TcpPacket implements PacketView {
   checkHeader(): DecodeError | undefined {
     const { bytes, offset, end } = this;
     const limit = Math.min(end, bytes.length);
-    if (limit - offset < T.MinHeader) {
+    if (limit - offset < TcpAt.MinHeader) {
       const field = firstFieldPast(TCP, offset, limit)!;
       return lengthError("tcp", field.name, offset + field.offset, offset + field.offset + field.span, limit, limitSource(bytes, end));
     }
     const headerLength = this.headerLength;
-    if (headerLength < T.MinHeader) {
-      return contentError("tcp", "dataOffset", offset + T.OffsetAndFlags, headerLength / 4, `data offset ${headerLength / 4} (${headerLength} bytes) is under 5 (20 bytes)`);
+    if (headerLength < TcpAt.MinHeader) {
+      return contentError("tcp", "dataOffset", offset + TcpAt.OffsetAndFlags, headerLength / 4, `data offset ${headerLength / 4} (${headerLength} bytes) is under 5 (20 bytes)`);
     }
-    if (offset + headerLength > limit) return lengthError("tcp", "options", offset + T.MinHeader, offset + headerLength, limit, limitSource(bytes, end));
+    if (offset + headerLength > limit) return lengthError("tcp", "options", offset + TcpAt.MinHeader, offset + headerLength, limit, limitSource(bytes, end));
     return undefined;
   }
 
@@ -143,7 +136,7 @@ export class TcpPacket implements PacketView {
   checkOptions(): DecodeError | undefined {
     const b = this.bytes;
     const end = this.optionsEnd;
-    let at = this.offset + T.MinHeader;
+    let at = this.offset + TcpAt.MinHeader;
     while (at < end) {
       const kind = b[at];
       if (kind === TcpOptionKind.EOL) return undefined;
@@ -164,40 +157,40 @@ export class TcpPacket implements PacketView {
     return (this.bytes[this.offset] << 8) | this.bytes[this.offset + 1];
   }
   get destinationPort(): number {
-    return (this.bytes[this.offset + T.DestinationPort] << 8) | this.bytes[this.offset + T.DestinationPort + 1];
+    return (this.bytes[this.offset + TcpAt.DestinationPort] << 8) | this.bytes[this.offset + TcpAt.DestinationPort + 1];
   }
   /** sequence number, 0..2³²−1 */
   get sequence(): number {
     const b = this.bytes;
-    const at = this.offset + T.Sequence;
+    const at = this.offset + TcpAt.Sequence;
     return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
   }
   /** acknowledgment number, 0..2³²−1 */
   get acknowledgment(): number {
     const b = this.bytes;
-    const at = this.offset + T.Acknowledgment;
+    const at = this.offset + TcpAt.Acknowledgment;
     return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
   }
   /** header length in bytes (data offset × 4), options included */
   get headerLength(): number {
-    return (this.bytes[this.offset + T.OffsetAndFlags] >>> 4) * 4;
+    return (this.bytes[this.offset + TcpAt.OffsetAndFlags] >>> 4) * 4;
   }
   /** the 12 bits after the data offset: reserved bits, AE, CWR, ECE, URG, ACK, PSH, RST, SYN, FIN */
   get flags(): number {
-    return ((this.bytes[this.offset + T.OffsetAndFlags] & 0x0f) << 8) | this.bytes[this.offset + T.Flags];
+    return ((this.bytes[this.offset + TcpAt.OffsetAndFlags] & 0x0f) << 8) | this.bytes[this.offset + TcpAt.Flags];
   }
   get window(): number {
-    return (this.bytes[this.offset + T.Window] << 8) | this.bytes[this.offset + T.Window + 1];
+    return (this.bytes[this.offset + TcpAt.Window] << 8) | this.bytes[this.offset + TcpAt.Window + 1];
   }
   get checksum(): number {
-    return (this.bytes[this.offset + T.Checksum] << 8) | this.bytes[this.offset + T.Checksum + 1];
+    return (this.bytes[this.offset + TcpAt.Checksum] << 8) | this.bytes[this.offset + TcpAt.Checksum + 1];
   }
   get urgentPointer(): number {
-    return (this.bytes[this.offset + T.UrgentPointer] << 8) | this.bytes[this.offset + T.UrgentPointer + 1];
+    return (this.bytes[this.offset + TcpAt.UrgentPointer] << 8) | this.bytes[this.offset + TcpAt.UrgentPointer + 1];
   }
   /** absolute offset of the first option byte */
   get optionsOffset(): number {
-    return this.offset + T.MinHeader;
+    return this.offset + TcpAt.MinHeader;
   }
   /** absolute offset one past the options (the data offset's end) */
   get optionsEnd(): number {
@@ -330,7 +323,7 @@ export function tcpOptionLength(option: TcpOption): number {
 
 /** The header length emitTcp writes: 20, the options and the padding, rounded up to 4 bytes. */
 export function tcpHeaderLength(record: Pick<TcpRecord, "options" | "padding">): number {
-  let length: number = T.MinHeader + record.padding.length;
+  let length: number = TcpAt.MinHeader + record.padding.length;
   for (const option of record.options) length += tcpOptionLength(option);
   return (length + 3) & ~3;
 }
@@ -349,30 +342,30 @@ export function tcpBufferLength(record: Pick<TcpRecord, "options" | "padding" | 
  */
 export function emitTcp(record: TcpRecord, into: Uint8Array, offset = 0, options: TransportEmitOptions = {}): number {
   const headerLength = tcpHeaderLength(record);
-  if (headerLength > T.MaxHeader) throw new RangeError(`takeover: tcp: options and padding of ${headerLength - T.MinHeader} bytes pass the 40 a header holds; drop some`);
+  if (headerLength > TcpAt.MaxHeader) throw new RangeError(`takeover: tcp: options and padding of ${headerLength - TcpAt.MinHeader} bytes pass the 40 a header holds; drop some`);
   const total = headerLength + record.payload.length;
   if (offset + total > into.length) throw new RangeError(`takeover: tcp: ${total} bytes do not fit at ${offset} in a buffer of ${into.length}; give a larger buffer`);
   const wordCount = (options.fixLengths === false ? record.headerLength : headerLength) / 4;
   put16(into, offset, record.sourcePort);
-  put16(into, offset + T.DestinationPort, record.destinationPort);
-  put32(into, offset + T.Sequence, record.sequence);
-  put32(into, offset + T.Acknowledgment, record.acknowledgment);
-  put16(into, offset + T.OffsetAndFlags, ((wordCount & 0xf) << 12) | (record.flags & 0xfff));
-  put16(into, offset + T.Window, record.window);
-  put16(into, offset + T.Checksum, 0);
-  put16(into, offset + T.UrgentPointer, record.urgentPointer);
-  let at = offset + T.MinHeader;
+  put16(into, offset + TcpAt.DestinationPort, record.destinationPort);
+  put32(into, offset + TcpAt.Sequence, record.sequence);
+  put32(into, offset + TcpAt.Acknowledgment, record.acknowledgment);
+  put16(into, offset + TcpAt.OffsetAndFlags, ((wordCount & 0xf) << 12) | (record.flags & 0xfff));
+  put16(into, offset + TcpAt.Window, record.window);
+  put16(into, offset + TcpAt.Checksum, 0);
+  put16(into, offset + TcpAt.UrgentPointer, record.urgentPointer);
+  let at = offset + TcpAt.MinHeader;
   for (const option of record.options) at = emitOption(option, into, at);
   into.set(record.padding, at);
   at += record.padding.length;
   into.fill(0, at, offset + headerLength);
   into.set(record.payload, offset + headerLength);
-  if (options.computeChecksums === false) put16(into, offset + T.Checksum, record.checksum);
+  if (options.computeChecksums === false) put16(into, offset + TcpAt.Checksum, record.checksum);
   else {
     const pseudo = options.pseudoHeader;
     if (pseudo === undefined) throw new Error("takeover: tcp: computeChecksums needs options.pseudoHeader (the IP addresses); give it or set computeChecksums: false");
     checkPseudoHeader("tcp", pseudo);
-    put16(into, offset + T.Checksum, transportChecksum(into, offset, offset + total, pseudoHeaderSum(pseudo, TCP_PROTOCOL, total)));
+    put16(into, offset + TcpAt.Checksum, transportChecksum(into, offset, offset + total, pseudoHeaderSum(pseudo, TCP_PROTOCOL, total)));
   }
   return offset + total;
 }

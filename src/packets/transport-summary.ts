@@ -17,7 +17,8 @@ import { printStyle } from "./print-style";
 import type { TextBuffer } from "./summary";
 import { TcpPacket } from "./tcp";
 import { UdpPacket } from "./udp";
-import { VrrpPacket } from "./vrrp";
+import { VrrpAuthType, VrrpPacket } from "./vrrp";
+import { IpProtocol, Ipv4At, VrrpAt } from "./wire-literals";
 import { writeIpv6Address } from "./summary-ipv6";
 
 const TWO_32 = 0x1_0000_0000;
@@ -129,9 +130,9 @@ export function writeUdpSummary(out: TextBuffer, ip: AddressPlace, at: number, e
 function writeUdpChecksum(out: TextBuffer, ip: AddressPlace, at: number, udpLength: number, fragmented: boolean): void {
   const b = ip.bytes;
   if (ip.addressLength !== 16 || fragmented || at + udpLength > b.length) return;
-  const sum = foldChecksum(onesComplementSum(b, at, at + udpLength, pseudoHeaderSumAt(b, ip.sourceAt, ip.destinationAt, 16, 17, udpLength)));
+  const sum = foldChecksum(onesComplementSum(b, at, at + udpLength, pseudoHeaderSumAt(b, ip.sourceAt, ip.destinationAt, 16, IpProtocol.Udp, udpLength)));
   if (sum === 0) return void out.ascii("[udp sum ok] ");
-  const field = (b[at + 6] << 8) | b[at + 7];
+  const field = udpView.checksum; // writeUdpSummary aimed the view at b[at]
   out.ascii("[bad udp cksum 0x");
   out.hex(field, 4);
   out.ascii(" -> 0x");
@@ -331,8 +332,8 @@ export function writeTcpSummary(
 function writeTcpChecksum(out: TextBuffer, ip: AddressPlace, at: number, end: number, captured: number): void {
   if (end > captured) return;
   const b = ip.bytes;
-  const field = (b[at + 16] << 8) | b[at + 17];
-  const sum = foldChecksum(onesComplementSum(b, at, end, pseudoHeaderSumAt(b, ip.sourceAt, ip.destinationAt, ip.addressLength, 6, end - at)));
+  const field = tcpView.checksum; // writeTcpSummary aimed the view at b[at]
+  const sum = foldChecksum(onesComplementSum(b, at, end, pseudoHeaderSumAt(b, ip.sourceAt, ip.destinationAt, ip.addressLength, IpProtocol.Tcp, end - at)));
   out.ascii(", cksum 0x");
   out.hex(field, 4);
   if (sum === 0) return void out.ascii(" (correct)");
@@ -746,26 +747,29 @@ export function writeVrrpSummary(out: TextBuffer, b: Uint8Array, at: number, end
     out.ascii("cs, length ");
   }
   out.decimal(length);
-  if (printStyle.verbose !== 0) writeVrrpVerbose(out, b, at, end, version, ipv4Header, captured);
+  if (printStyle.verbose !== 0) writeVrrpVerbose(out, view, end, version, ipv4Header, captured);
 }
 
 /** tcpdump -v's tail of a VRRP line: a bad checksum, ", addrs(N): a,b", a simple password. */
-function writeVrrpVerbose(out: TextBuffer, b: Uint8Array, at: number, end: number, version: number, ipv4Header: number, captured: number): void {
+function writeVrrpVerbose(out: TextBuffer, view: VrrpPacket, end: number, version: number, ipv4Header: number, captured: number): void {
+  const b = view.bytes;
+  const at = view.offset;
   const length = end - at;
   const whole = end <= captured;
   if (whole && version === 2 && foldChecksum(onesComplementSum(b, at, end)) !== 0) {
     out.ascii(", (bad vrrp cksum ");
-    out.ascii(((b[at + 6] << 8) | b[at + 7]).toString(16));
+    out.ascii(view.checksum.toString(16));
     out.byte(0x29);
   }
   if (whole && version === 3 && ipv4Header >= 0) {
-    if (foldChecksum(onesComplementSum(b, at, end, pseudoHeaderSumAt(b, ipv4Header + 12, ipv4Header + 16, 4, 112, length))) !== 0) {
+    const sum = pseudoHeaderSumAt(b, ipv4Header + Ipv4At.Source, ipv4Header + Ipv4At.Destination, 4, IpProtocol.Vrrp, length);
+    if (foldChecksum(onesComplementSum(b, at, end, sum)) !== 0) {
       out.ascii(", (bad vrrp cksum ");
-      out.ascii(((b[at + 6] << 8) | b[at + 7]).toString(16));
+      out.ascii(view.checksum.toString(16));
       out.byte(0x29);
     }
   }
-  const count = b[at + 3];
+  const count = view.addressCount;
   out.ascii(", addrs");
   if (count > 1) {
     out.byte(0x28);
@@ -773,16 +777,17 @@ function writeVrrpVerbose(out: TextBuffer, b: Uint8Array, at: number, end: numbe
     out.byte(0x29);
   }
   out.byte(0x3a);
-  let address = at + 8;
-  for (let i = 0; i < count; i++, address += 4) {
-    if (address + 4 > captured) return void out.ascii(" [|vrrp]");
+  let address = view.addressesOffset;
+  // tcpdump prints them as IPv4 addresses (the view's addressLength, 4, as writeVrrpSummary aimed it)
+  for (let i = 0; i < count; i++, address += view.addressLength) {
+    if (address + view.addressLength > captured) return void out.ascii(" [|vrrp]");
     out.byte(i === 0 ? 0x20 : 0x2c);
     out.ipv4At(b, address);
   }
-  if (version === 2 && b[at + 4] === 1) {
-    if (address + 8 > captured) return void out.ascii(" [|vrrp]");
+  if (version === 2 && view.authType === VrrpAuthType.SIMPLE) {
+    if (address + VrrpAt.AuthData > captured) return void out.ascii(" [|vrrp]");
     out.ascii(' auth "');
-    for (let i = 0; i < 8; i++) {
+    for (let i = 0; i < VrrpAt.AuthData; i++) {
       const c = b[address + i];
       if (c === 0) break;
       writePrintable(out, c);

@@ -10,10 +10,12 @@
 //   | sourcePort  | destinationPort  | length | checksum | payload
 import { struct, u16be } from "buffer-layout";
 import { DecodeError, lengthError, contentError, LengthSource } from "./errors";
+import { IP_PROTOCOL_UDP } from "./ipv4";
 import { checkLiterals, fieldTable, firstFieldPast } from "./layout";
 import type { HeaderLayout } from "./positions";
 import { checkPseudoHeader, PseudoHeader, pseudoHeaderSum, transportChecksum, transportChecksumVerifies } from "./pseudo-header";
 import type { EmitOptions, PacketView } from "./view";
+import { UdpAt } from "./wire-literals";
 
 const udpStructure = struct([u16be("sourcePort"), u16be("destinationPort"), u16be("length"), u16be("checksum")]);
 /** The UDP header's description (field names, widths, order). */
@@ -23,23 +25,16 @@ export const UDP = fieldTable(udpStructure);
 /** Length of the UDP header. */
 export const UDP_HEADER_LENGTH = udpStructure.span;
 
-const enum U {
-  SourcePort = 0,
-  DestinationPort = 2,
-  Length = 4,
-  Checksum = 6,
-  Header = 8,
-}
 checkLiterals("udp", [
-  ["sourcePort", U.SourcePort, UDP.sourcePort.offset],
-  ["destinationPort", U.DestinationPort, UDP.destinationPort.offset],
-  ["length", U.Length, UDP.length.offset],
-  ["checksum", U.Checksum, UDP.checksum.offset],
-  ["header length", U.Header, UDP_HEADER_LENGTH],
+  ["sourcePort", UdpAt.SourcePort, UDP.sourcePort.offset],
+  ["destinationPort", UdpAt.DestinationPort, UDP.destinationPort.offset],
+  ["length", UdpAt.Length, UDP.length.offset],
+  ["checksum", UdpAt.Checksum, UDP.checksum.offset],
+  ["header length", UdpAt.Header, UDP_HEADER_LENGTH],
 ]);
 
-/** The IP protocol number of UDP. */
-export const UDP_PROTOCOL = 17;
+/** The IP protocol number of UDP: ipv4.ts's IP_PROTOCOL_UDP under the name this module has always exported. */
+export const UDP_PROTOCOL = IP_PROTOCOL_UDP;
 
 /**
  * Where a length error's limit came from: the captured bytes when they end before `end`, else the
@@ -77,13 +72,13 @@ export class UdpPacket implements PacketView {
   check(): DecodeError | undefined {
     const { bytes, offset, end } = this;
     const limit = Math.min(end, bytes.length);
-    if (limit - offset < U.Header) {
+    if (limit - offset < UdpAt.Header) {
       const field = firstFieldPast(UDP, offset, limit)!;
       return lengthError("udp", field.name, offset + field.offset, offset + field.offset + field.span, limit, limitSource(bytes, end));
     }
     const length = this.length;
-    if (length < U.Header) return contentError("udp", "length", offset + U.Length, length, `length ${length} is under the 8-byte header`);
-    if (offset + length > limit) return lengthError("udp", "payload", offset + U.Header, offset + length, limit, limitSource(bytes, end));
+    if (length < UdpAt.Header) return contentError("udp", "length", offset + UdpAt.Length, length, `length ${length} is under the 8-byte header`);
+    if (offset + length > limit) return lengthError("udp", "payload", offset + UdpAt.Header, offset + length, limit, limitSource(bytes, end));
     return undefined;
   }
 
@@ -91,18 +86,18 @@ export class UdpPacket implements PacketView {
     return (this.bytes[this.offset] << 8) | this.bytes[this.offset + 1];
   }
   get destinationPort(): number {
-    return (this.bytes[this.offset + U.DestinationPort] << 8) | this.bytes[this.offset + U.DestinationPort + 1];
+    return (this.bytes[this.offset + UdpAt.DestinationPort] << 8) | this.bytes[this.offset + UdpAt.DestinationPort + 1];
   }
   /** the length field: header plus payload, in bytes */
   get length(): number {
-    return (this.bytes[this.offset + U.Length] << 8) | this.bytes[this.offset + U.Length + 1];
+    return (this.bytes[this.offset + UdpAt.Length] << 8) | this.bytes[this.offset + UdpAt.Length + 1];
   }
   get checksum(): number {
-    return (this.bytes[this.offset + U.Checksum] << 8) | this.bytes[this.offset + U.Checksum + 1];
+    return (this.bytes[this.offset + UdpAt.Checksum] << 8) | this.bytes[this.offset + UdpAt.Checksum + 1];
   }
   /** absolute offset of the payload */
   get payloadOffset(): number {
-    return this.offset + U.Header;
+    return this.offset + UdpAt.Header;
   }
   /** absolute offset one past the payload, as the length field says */
   get payloadEnd(): number {
@@ -144,7 +139,7 @@ export function parseUdp(view: UdpPacket): UdpRecord {
 
 /** Bytes `emitUdp` writes for `record`. */
 export function udpBufferLength(record: Pick<UdpRecord, "payload">): number {
-  return U.Header + record.payload.length;
+  return UdpAt.Header + record.payload.length;
 }
 
 /** Encoding options for the transport layers: the pseudo-header the checksum covers. */
@@ -162,18 +157,18 @@ export function emitUdp(record: UdpRecord, into: Uint8Array, offset = 0, options
   const total = udpBufferLength(record);
   if (offset + total > into.length) throw new RangeError(`takeover: udp: ${total} bytes do not fit at ${offset} in a buffer of ${into.length}; give a larger buffer`);
   const length = options.fixLengths === false ? record.length : total;
-  put16(into, offset + U.SourcePort, record.sourcePort);
-  put16(into, offset + U.DestinationPort, record.destinationPort);
-  put16(into, offset + U.Length, length);
-  put16(into, offset + U.Checksum, 0);
-  into.set(record.payload, offset + U.Header);
-  if (options.computeChecksums === false) put16(into, offset + U.Checksum, record.checksum);
+  put16(into, offset + UdpAt.SourcePort, record.sourcePort);
+  put16(into, offset + UdpAt.DestinationPort, record.destinationPort);
+  put16(into, offset + UdpAt.Length, length);
+  put16(into, offset + UdpAt.Checksum, 0);
+  into.set(record.payload, offset + UdpAt.Header);
+  if (options.computeChecksums === false) put16(into, offset + UdpAt.Checksum, record.checksum);
   else {
     const pseudo = options.pseudoHeader;
     if (pseudo === undefined) throw new Error("takeover: udp: computeChecksums needs options.pseudoHeader (the IP addresses); give it or set computeChecksums: false");
     checkPseudoHeader("udp", pseudo);
     const sum = transportChecksum(into, offset, offset + total, pseudoHeaderSum(pseudo, UDP_PROTOCOL, length));
-    put16(into, offset + U.Checksum, sum === 0 ? 0xffff : sum);
+    put16(into, offset + UdpAt.Checksum, sum === 0 ? 0xffff : sum);
   }
   return offset + total;
 }

@@ -6,7 +6,7 @@
 //   | ver|type   | vrid | priority | addrCount | v2: authType, interval s | checksum | addresses…  | v2: 8 bytes auth data
 //                                              | v3: rsvd(4)|interval cs(12)
 // The checksum of v2 covers the message; that of v3 adds the IPv4 or IPv6 pseudo-header (protocol 112).
-import { bits, struct, u16be, u8 } from "buffer-layout";
+import { bits, blob, struct, u16be, u8 } from "buffer-layout";
 import { foldChecksum, onesComplementSum } from "./checksum";
 import { contentError, DecodeError, lengthError } from "./errors";
 import { bitTable, checkLiterals, fieldTable, firstFieldPast } from "./layout";
@@ -14,6 +14,7 @@ import type { HeaderLayout } from "./positions";
 import { checkPseudoHeader, pseudoHeaderSum, transportChecksum } from "./pseudo-header";
 import { limitSource, TransportEmitOptions } from "./udp";
 import type { PacketView } from "./view";
+import { IpProtocol, VrrpAt } from "./wire-literals";
 
 const versionAndType = bits(u8("versionAndType"), true, "versionAndType");
 const versionAndTypeFields = [versionAndType.addField(4, "version"), versionAndType.addField(4, "type")];
@@ -32,23 +33,18 @@ export const VRRP = fieldTable(vrrpStructure);
 /** Length of the fixed VRRP header. */
 export const VRRP_HEADER_LENGTH = vrrpStructure.span;
 const VERSION_TYPE = bitTable(vrrpStructure, versionAndType, versionAndTypeFields);
+/** What follows a VRRPv2 message's addresses: 8 bytes of authentication data (RFC 2338). */
+const authDataStructure = struct([blob(8, "authData")]);
 
-const enum V {
-  VirtualRouterId = 1,
-  Priority = 2,
-  AddressCount = 3,
-  Interval = 4,
-  Checksum = 6,
-  Header = 8,
-  AuthData = 8,
-}
 checkLiterals("vrrp", [
-  ["virtualRouterId", V.VirtualRouterId, VRRP.virtualRouterId.offset],
-  ["priority", V.Priority, VRRP.priority.offset],
-  ["addressCount", V.AddressCount, VRRP.addressCount.offset],
-  ["interval", V.Interval, VRRP.interval.offset],
-  ["checksum", V.Checksum, VRRP.checksum.offset],
-  ["header length", V.Header, VRRP_HEADER_LENGTH],
+  ["versionAndType", VrrpAt.VersionAndType, VRRP.versionAndType.offset],
+  ["virtualRouterId", VrrpAt.VirtualRouterId, VRRP.virtualRouterId.offset],
+  ["priority", VrrpAt.Priority, VRRP.priority.offset],
+  ["addressCount", VrrpAt.AddressCount, VRRP.addressCount.offset],
+  ["interval", VrrpAt.Interval, VRRP.interval.offset],
+  ["checksum", VrrpAt.Checksum, VRRP.checksum.offset],
+  ["header length", VrrpAt.Header, VRRP_HEADER_LENGTH],
+  ["v2 authentication data length", VrrpAt.AuthData, authDataStructure.span],
   ["version shift", 4, VERSION_TYPE.version.shift],
   ["version mask", 0xf, VERSION_TYPE.version.mask],
   ["type shift", 0, VERSION_TYPE.type.shift],
@@ -57,6 +53,7 @@ checkLiterals("vrrp", [
 
 /** The IP protocol number of VRRP. */
 export const VRRP_PROTOCOL = 112;
+checkLiterals("vrrp", [["protocol number", IpProtocol.Vrrp, VRRP_PROTOCOL]]);
 /** The one VRRP message type, "Advertisement". */
 export const VRRP_ADVERTISEMENT = 1;
 /** VRRPv2 authentication types (RFC 2338; RFC 3768 keeps only "none" but receivers still see the others). */
@@ -93,7 +90,7 @@ export class VrrpPacket implements PacketView {
   check(): DecodeError | undefined {
     const { bytes, offset, end } = this;
     const limit = Math.min(end, bytes.length);
-    if (limit - offset < V.Header) {
+    if (limit - offset < VrrpAt.Header) {
       const field = firstFieldPast(VRRP, offset, limit)!;
       const name = field.name === "versionAndType" ? "version" : field.name;
       return lengthError("vrrp", name, offset + field.offset, offset + field.offset + field.span, limit, limitSource(bytes, end));
@@ -103,7 +100,7 @@ export class VrrpPacket implements PacketView {
     if (version === 2 && this.addressLength !== 4) return contentError("vrrp", "version", offset, version, "version 2 over IPv6; VRRPv2 is IPv4 only");
     const addressesEnd = this.addressesOffset + this.addressCount * this.addressLength;
     if (addressesEnd > limit) return lengthError("vrrp", "addresses", this.addressesOffset, addressesEnd, limit, limitSource(bytes, end));
-    if (version === 2 && addressesEnd + V.AuthData > limit) return lengthError("vrrp", "authData", addressesEnd, addressesEnd + V.AuthData, limit, limitSource(bytes, end));
+    if (version === 2 && addressesEnd + VrrpAt.AuthData > limit) return lengthError("vrrp", "authData", addressesEnd, addressesEnd + VrrpAt.AuthData, limit, limitSource(bytes, end));
     return undefined;
   }
 
@@ -115,30 +112,30 @@ export class VrrpPacket implements PacketView {
     return this.bytes[this.offset] & 0xf;
   }
   get virtualRouterId(): number {
-    return this.bytes[this.offset + V.VirtualRouterId];
+    return this.bytes[this.offset + VrrpAt.VirtualRouterId];
   }
   get priority(): number {
-    return this.bytes[this.offset + V.Priority];
+    return this.bytes[this.offset + VrrpAt.Priority];
   }
   get addressCount(): number {
-    return this.bytes[this.offset + V.AddressCount];
+    return this.bytes[this.offset + VrrpAt.AddressCount];
   }
   /** v2: the authentication type (byte 4); v3: the 4 reserved bits */
   get authType(): number {
-    return this.version === 2 ? this.bytes[this.offset + V.Interval] : this.bytes[this.offset + V.Interval] >>> 4;
+    return this.version === 2 ? this.bytes[this.offset + VrrpAt.Interval] : this.bytes[this.offset + VrrpAt.Interval] >>> 4;
   }
   /** the advertisement interval: v2 in seconds (byte 5), v3 in centiseconds (12 bits) */
   get interval(): number {
     const b = this.bytes;
-    const at = this.offset + V.Interval;
+    const at = this.offset + VrrpAt.Interval;
     return this.version === 2 ? b[at + 1] : ((b[at] & 0x0f) << 8) | b[at + 1];
   }
   get checksum(): number {
-    return (this.bytes[this.offset + V.Checksum] << 8) | this.bytes[this.offset + V.Checksum + 1];
+    return (this.bytes[this.offset + VrrpAt.Checksum] << 8) | this.bytes[this.offset + VrrpAt.Checksum + 1];
   }
   /** absolute offset of the first address */
   get addressesOffset(): number {
-    return this.offset + V.Header;
+    return this.offset + VrrpAt.Header;
   }
   /** absolute offset of the v2 authentication data */
   get authDataOffset(): number {
@@ -146,7 +143,7 @@ export class VrrpPacket implements PacketView {
   }
   /** absolute offset one past the message (the addresses, and v2's authentication data) */
   get payloadOffset(): number {
-    return this.authDataOffset + (this.version === 2 ? V.AuthData : 0);
+    return this.authDataOffset + (this.version === 2 ? VrrpAt.AuthData : 0);
   }
 
   /**
@@ -196,13 +193,13 @@ export function parseVrrp(view: VrrpPacket): VrrpRecord {
     interval: view.interval,
     checksum: view.checksum,
     addresses,
-    authData: view.version === 2 ? b.subarray(auth, auth + V.AuthData) : new Uint8Array(0),
+    authData: view.version === 2 ? b.subarray(auth, auth + VrrpAt.AuthData) : new Uint8Array(0),
   };
 }
 
 /** Bytes `emitVrrp` writes for `record`. */
 export function vrrpBufferLength(record: Pick<VrrpRecord, "version" | "addresses">): number {
-  let length: number = V.Header + (record.version === 2 ? V.AuthData : 0);
+  let length: number = VrrpAt.Header + (record.version === 2 ? VrrpAt.AuthData : 0);
   for (const address of record.addresses) length += address.length;
   return length;
 }
@@ -223,27 +220,27 @@ export function emitVrrp(record: VrrpRecord, into: Uint8Array, offset = 0, optio
       throw new RangeError(`takeover: vrrp: an address of ${address.length} bytes; give all 4-byte (IPv4) or, for version 3, all 16-byte (IPv6) addresses`);
     }
   }
-  if (record.authData.length > V.AuthData) throw new RangeError(`takeover: vrrp: ${record.authData.length} bytes of authentication data; VRRPv2 holds 8`);
+  if (record.authData.length > VrrpAt.AuthData) throw new RangeError(`takeover: vrrp: ${record.authData.length} bytes of authentication data; VRRPv2 holds 8`);
   into[offset] = ((record.version & 0xf) << 4) | (record.type & 0xf);
-  into[offset + V.VirtualRouterId] = record.virtualRouterId;
-  into[offset + V.Priority] = record.priority;
-  into[offset + V.AddressCount] = options.fixLengths === false ? record.addressCount : record.addresses.length;
+  into[offset + VrrpAt.VirtualRouterId] = record.virtualRouterId;
+  into[offset + VrrpAt.Priority] = record.priority;
+  into[offset + VrrpAt.AddressCount] = options.fixLengths === false ? record.addressCount : record.addresses.length;
   if (v2) {
-    into[offset + V.Interval] = record.authType;
-    into[offset + V.Interval + 1] = record.interval;
+    into[offset + VrrpAt.Interval] = record.authType;
+    into[offset + VrrpAt.Interval + 1] = record.interval;
   } else {
-    into[offset + V.Interval] = ((record.authType & 0xf) << 4) | ((record.interval >>> 8) & 0xf);
-    into[offset + V.Interval + 1] = record.interval & 0xff;
+    into[offset + VrrpAt.Interval] = ((record.authType & 0xf) << 4) | ((record.interval >>> 8) & 0xf);
+    into[offset + VrrpAt.Interval + 1] = record.interval & 0xff;
   }
-  into[offset + V.Checksum] = 0;
-  into[offset + V.Checksum + 1] = 0;
-  let at = offset + V.Header;
+  into[offset + VrrpAt.Checksum] = 0;
+  into[offset + VrrpAt.Checksum + 1] = 0;
+  let at = offset + VrrpAt.Header;
   for (const address of record.addresses) {
     into.set(address, at);
     at += address.length;
   }
   if (v2) {
-    into.fill(0, at, at + V.AuthData);
+    into.fill(0, at, at + VrrpAt.AuthData);
     into.set(record.authData, at);
   }
   let checksum = record.checksum;
@@ -256,7 +253,7 @@ export function emitVrrp(record: VrrpRecord, into: Uint8Array, offset = 0, optio
       checksum = transportChecksum(into, offset, offset + total, pseudoHeaderSum(pseudo, VRRP_PROTOCOL, total));
     }
   }
-  into[offset + V.Checksum] = (checksum >>> 8) & 0xff;
-  into[offset + V.Checksum + 1] = checksum & 0xff;
+  into[offset + VrrpAt.Checksum] = (checksum >>> 8) & 0xff;
+  into[offset + VrrpAt.Checksum + 1] = checksum & 0xff;
   return offset + total;
 }

@@ -1,10 +1,13 @@
-// The hot-path numbers of the first codecs' headers (Ethernet/802.1Q, ARP, IPv4, ICMP) as const enums,
+// The hot-path numbers of the codecs' headers (Ethernet/802.1Q, ARP, IPv4, ICMP, IPv6 and its
+// extension headers, ICMPv6/NDP/MLD, UDP, TCP, VRRP) and of the IP protocol numbers, as const enums,
 // which tsc writes into the code that uses them as literals and V8 compiles to immediates (a value read
 // from a table or another module is a load and a check each time). This is a compiled form of the
 // buffer-layout descriptions, not a second source: every member is checked against its header's
 // layout, or its exported constant, when the module owning that header loads (ethernet.ts, arp.ts,
-// ipv4.ts, icmp.ts), so a layout edited without these fails at startup, not on the wire.
-// frame.ts, summary.ts and filter.ts import these instead of writing numbers of their own.
+// ipv4.ts, icmp.ts, ipv6.ts, icmpv6.ts, udp.ts, tcp.ts, vrrp.ts), so a layout edited without these
+// fails at startup, not on the wire. The codecs, the views and the summary writers (frame.ts,
+// summary.ts, summary-ipv6.ts, transport-summary.ts, filter.ts) import these instead of writing
+// numbers of their own.
 // Internal: not exported from index.ts, and nothing of it exists at run time.
 
 /** EtherTypes and ARP type numbers; checked in ethernet.ts and arp.ts against ETHERTYPE_* and ARP_*. */
@@ -99,4 +102,218 @@ export const enum IcmpAt {
   /** not an offset: ICMP_ECHO_REPLY and ICMP_ECHO_REQUEST */
   EchoReply = 0,
   EchoRequest = 8,
+}
+
+/**
+ * IP protocol (IPv6 next-header) numbers; checked in ipv4.ts against IP_PROTOCOL_*, in ipv6.ts against
+ * IPV6_* and in vrrp.ts against VRRP_PROTOCOL.
+ */
+export const enum IpProtocol {
+  HopByHop = 0,
+  Icmp = 1,
+  Igmp = 2,
+  Tcp = 6,
+  Udp = 17,
+  Routing = 43,
+  Fragment = 44,
+  Icmpv6 = 58,
+  NoNextHeader = 59,
+  DestinationOptions = 60,
+  Vrrp = 112,
+  Sctp = 132,
+}
+
+/** IPv6 header, its extension headers and their options; checked in ipv6.ts. Offsets from each header's start. */
+export const enum Ipv6At {
+  /** the 32-bit version, traffic class and flow label word */
+  VersionClassFlow = 0,
+  PayloadLength = 4,
+  NextHeader = 6,
+  HopLimit = 7,
+  Source = 8,
+  Destination = 24,
+  HeaderLength = 40,
+  AddressLength = 16,
+  /** shifts and masks within the first 32-bit word */
+  VersionShift = 28,
+  ClassShift = 20,
+  ClassMask = 0xff,
+  FlowMask = 0xfffff,
+  /** the version's shift within the first byte */
+  VersionByteShift = 4,
+  /** every extension header starts with the next header, then (but the fragment header's) its length in 8-byte units less one */
+  ExtNextHeader = 0,
+  ExtLength = 1,
+  /** hop-by-hop and destination options start after those two bytes */
+  ExtOptions = 2,
+  RoutingType = 2,
+  SegmentsLeft = 3,
+  /** routing types 0 and 2: a reserved word, then the addresses */
+  RoutingReserved = 4,
+  RoutingAddresses = 8,
+  /** routing type 4 (segment routing, RFC 8754) */
+  SrhLastEntry = 4,
+  SrhFlags = 5,
+  SrhTag = 6,
+  SrhSegments = 8,
+  FragmentWord = 2,
+  FragmentIdentification = 4,
+  FragmentLength = 8,
+  FragmentUnitsShift = 3,
+  FragmentReservedShift = 1,
+  /** the fragment offset's bits in the fragment word, in place */
+  FragmentOffsetMask = 0xfff8,
+  MoreFragments = 1,
+  /** an option of a hop-by-hop or destination options header: type, data length, data */
+  OptionType = 0,
+  OptionLength = 1,
+  OptionData = 2,
+  /** not offsets: the extension headers' next-header numbers */
+  HopByHop = 0,
+  Routing = 43,
+  Fragment = 44,
+  DestinationOptions = 60,
+}
+
+/** ICMPv6 messages, NDP and MLD, and NDP options; checked in icmpv6.ts. Offsets from the message's (or option's) start. */
+export const enum Icmpv6At {
+  Type = 0,
+  Code = 1,
+  Checksum = 2,
+  Rest = 4,
+  Identifier = 4,
+  Sequence = 6,
+  /** also where an error's quoted packet, and a router solicitation's options, start */
+  HeaderLength = 8,
+  /** packet too big's MTU and parameter problem's pointer */
+  TooBigMtu = 4,
+  Pointer = 4,
+  CurHopLimit = 4,
+  RaFlags = 5,
+  RouterLifetime = 6,
+  ReachableTime = 8,
+  RetransTimer = 12,
+  RaLength = 16,
+  /** neighbor advertisement's flags (R, S, O), the first byte of its flags-and-reserved word */
+  NaFlags = 4,
+  Target = 8,
+  NeighborLength = 24,
+  Destination = 24,
+  RedirectLength = 40,
+  MaxResponseDelay = 4,
+  MulticastAddress = 8,
+  MldLength = 24,
+  /** MLDv2 query (RFC 9777): S flag and QRV, QQIC, number of sources, then the sources */
+  Mld2QueryFlags = 24,
+  Mld2Qqic = 25,
+  Mld2SourceCount = 26,
+  Mld2QueryLength = 28,
+  Mld2SuppressMask = 0x08,
+  Mld2RobustnessMask = 0x07,
+  /** MLDv2 report: number of group records, then the records */
+  Mld2RecordCount = 6,
+  Mld2ReportLength = 8,
+  /** an MLDv2 group record: type, aux data length, number of sources, multicast address, then the sources */
+  RecordType = 0,
+  RecordSourceCount = 2,
+  RecordAddress = 4,
+  RecordLength = 20,
+  /** router renumbering (RFC 2894): sequence number; the match-prefix part after the header, then use-prefix parts */
+  RrSequence = 4,
+  RrLength = 16,
+  MatchOpCode = 0,
+  MatchOpLength = 1,
+  MatchLength = 3,
+  MatchPrefix = 8,
+  MatchPartLength = 24,
+  UseLength = 0,
+  UseKeepLength = 1,
+  UseFlags = 12,
+  UsePrefix = 16,
+  UsePartLength = 32,
+  /** node information query (RFC 4620): query type, flags, nonce, then the subject */
+  NiQueryType = 4,
+  NiFlags = 6,
+  NiLength = 16,
+  /** an NDP option: type, length in 8-byte units, then its data */
+  OptionType = 0,
+  OptionUnits = 1,
+  OptionData = 2,
+  PrefixLength = 2,
+  PrefixFlags = 3,
+  ValidLifetime = 4,
+  PreferredLifetime = 8,
+  Reserved2 = 12,
+  Prefix = 16,
+  PrefixOptionLength = 32,
+  Mtu = 4,
+  MtuOptionLength = 8,
+  /** advertisement interval (RFC 6275) and RDNSS (RFC 8106) options */
+  AdvertisementInterval = 4,
+  RdnssLifetime = 4,
+  RdnssAddresses = 8,
+}
+
+/** ICMPv6 message types; checked in icmpv6.ts against ICMPV6_*. */
+export const enum Icmpv6Type {
+  DestinationUnreachable = 1,
+  PacketTooBig = 2,
+  TimeExceeded = 3,
+  ParameterProblem = 4,
+  EchoRequest = 128,
+  EchoReply = 129,
+  MldQuery = 130,
+  MldReport = 131,
+  MldDone = 132,
+  RouterSolicitation = 133,
+  RouterAdvertisement = 134,
+  NeighborSolicitation = 135,
+  NeighborAdvertisement = 136,
+  Redirect = 137,
+}
+
+/** NDP option types; checked in icmpv6.ts against NDP_*. */
+export const enum NdpOptionType {
+  SourceLinkLayerAddress = 1,
+  TargetLinkLayerAddress = 2,
+  PrefixInformation = 3,
+  RedirectedHeader = 4,
+  Mtu = 5,
+  Rdnss = 25,
+}
+
+/** UDP header; checked in udp.ts. */
+export const enum UdpAt {
+  SourcePort = 0,
+  DestinationPort = 2,
+  Length = 4,
+  Checksum = 6,
+  Header = 8,
+}
+
+/** TCP header; checked in tcp.ts. */
+export const enum TcpAt {
+  SourcePort = 0,
+  DestinationPort = 2,
+  Sequence = 4,
+  Acknowledgment = 8,
+  OffsetAndFlags = 12,
+  Flags = 13,
+  Window = 14,
+  Checksum = 16,
+  UrgentPointer = 18,
+  MinHeader = 20,
+  MaxHeader = 60,
+}
+
+/** VRRP (v2 and v3) header; checked in vrrp.ts. */
+export const enum VrrpAt {
+  VersionAndType = 0,
+  VirtualRouterId = 1,
+  Priority = 2,
+  AddressCount = 3,
+  Interval = 4,
+  Checksum = 6,
+  Header = 8,
+  AuthData = 8,
 }

@@ -55,18 +55,120 @@ function functions(source: string, name: RegExp): { name: string; line: number; 
 /** A header offset written as a number after a header's base: `at + 14`, `networkOffset + 9`, `bytes[12]`. */
 const NUMERIC_OFFSET = /\b(?:at|start|offset|networkOffset|transportOffset)\s*\+\s*(?:[4-9]|\d\d+)\b|\b(?:b|bytes)\[\d+\]/;
 
+/**
+ * The same for the summary writers, whose header bases have more names (`ip`, `c.ip`, `cp`, `t`,
+ * `quoted`, `match`, `use`, `record`, `option`…) and whose offsets inside a header may follow an index
+ * (`at + i + 2`, `cp + group + 4`). Every offset counts, +1 too; the one exception is a word put
+ * together from its own bytes (`(b[at] << 8) | b[at + 1]`), which isLineOfOneField lets through.
+ */
+const SUMMARY_OFFSET =
+  /(?<![\w.])(?:c\.)?(?:ip|cp|t|at|quoted|match|use|upper|opt|start|record|option|subject|ipv4Header|address|addresses|group|after)\s*\+\s*(?:\w+\s*\+\s*)?(\d+)\b|\b(?:b|bytes)\[\d+\]/g;
+
+/** The lines of `text` with a SUMMARY_OFFSET that is not one of the bytes (+1..+3) of a word being assembled. */
+function summaryHits(file: string, text: string, firstLine = 1): string[] {
+  const found: string[] = [];
+  text.split("\n").forEach((line, i) => {
+    const assemblesWord = /<<\s*(?:8|16|24)\b/.test(line);
+    for (const m of line.matchAll(SUMMARY_OFFSET)) {
+      const byteOfWord = assemblesWord && m[1] !== undefined && Number(m[1]) <= 3;
+      if (!byteOfWord) {
+        found.push(`${file}:${firstLine + i}: ${line.trim()}`);
+        break;
+      }
+    }
+  });
+  return found;
+}
+
+/**
+ * summary-ipv6.ts, transport-summary.ts and linktype.ts without the functions that read no header:
+ * an IPv6 address's text form (its groups, and the IPv4 address an IPv4-mapped one ends with), and
+ * transport-summary's TCP option printers, whose option bodies (timestamps, SACK blocks, MPTCP,
+ * TFO…) have no buffer-layout description yet.
+ */
+const SUMMARY_FILES: readonly { file: string; unscanned: RegExp }[] = [
+  { file: "summary-ipv6.ts", unscanned: /^(?:writeIpv6Address)$/ },
+  { file: "transport-summary.ts", unscanned: /^(?:writeTcpOptions|writeMptcpOption|writeFastOpen|u64Text)$/ },
+  { file: "linktype.ts", unscanned: /^$/ },
+];
+
+/** `source` with the top-level functions named by `unscanned` blanked out (their lines kept, empty). */
+function withoutFunctions(source: string, unscanned: RegExp): string {
+  let text = source;
+  for (const f of functions(source, unscanned)) text = text.replace(f.text, f.text.replace(/[^\n]/g, ""));
+  return text;
+}
+
+/**
+ * The names under which shared numbers are defined, one family each: a number literal given to two
+ * names of one family is the same constant defined twice (UDP_PROTOCOL = 17 beside IP_PROTOCOL_UDP = 17),
+ * even where no name is repeated. An alias (`UDP_PROTOCOL = IP_PROTOCOL_UDP`) is one definition.
+ */
+const FAMILIES: readonly { family: string; names: RegExp }[] = [
+  { family: "EtherType", names: /ETHERTYPE/ },
+  { family: "IP protocol number", names: /^IP_PROTOCOL_|^[A-Z0-9]+_PROTOCOL$|^IPV6_(?:HOP_BY_HOP|ROUTING|FRAGMENT|DESTINATION_OPTIONS|NO_NEXT_HEADER|ICMPV6)$/ },
+  { family: "ICMP type", names: /^ICMP_(?:ECHO|DESTINATION_UNREACHABLE|REDIRECT|TIME_EXCEEDED|PARAMETER_PROBLEM|SOURCE_QUENCH|TIMESTAMP|ROUTER|INFO|ADDRESS_MASK)/ },
+  { family: "ICMPv6 type", names: /^ICMPV6_(?!.*(?:LENGTH|LIMIT))/ },
+  { family: "NDP option type", names: /^NDP_(?:SOURCE_LINK|TARGET_LINK|PREFIX_INFORMATION|REDIRECTED_HEADER|MTU|RDNSS)/ },
+  { family: "ARP operation", names: /^ARP_(?:REQUEST|REPLY)$|^RARP_/ },
+];
+
+/** Every `const NAME = <number>` (decimal, hex, with or without _) in `source`, with its value. */
+function numberConstants(source: string): { name: string; value: number }[] {
+  return [...source.matchAll(/\bconst\s+([A-Z][A-Z0-9_]*)\s*(?::[^=;]+)?=\s*(0x[0-9a-f_]+|\d[\d_]*)\s*;/gi)].map((m) => ({
+    name: m[1],
+    value: Number(m[2].replace(/_/g, "")),
+  }));
+}
+
+/** The value defined under more than one name of a family, as "family value: name (file), name (file)". */
+function sameValueTwice(files: readonly { file: string; source: string }[]): string[] {
+  const seen = new Map<string, string[]>();
+  for (const { file, source } of files) {
+    for (const { name, value } of numberConstants(source)) {
+      for (const { family, names } of FAMILIES) {
+        if (!names.test(name)) continue;
+        const key = `${family} ${value}`;
+        seen.set(key, [...(seen.get(key) ?? []), `${name} (${file})`]);
+      }
+    }
+  }
+  return [...seen].filter(([, where]) => new Set(where.map((w) => w.split(" ")[0])).size > 1).map(([key, where]) => `${key}: ${where.join(", ")}`);
+}
+
 describe("packets: one description per header", () => {
   it("each shared constant (EtherTypes, IP protocol numbers, ARP and ICMP numbers) is defined in one place", () => {
     const definitions = new Map<string, string[]>();
     for (const path of tsFiles(SRC)) {
       const file = path.slice(SRC.length + 1);
-      for (const m of code(path).matchAll(/\bconst\s+((?:ETHERTYPE|IP_PROTOCOL|ARP|ICMP)_[A-Z0-9_]+)\s*[:=]/g)) {
+      for (const m of code(path).matchAll(/\bconst\s+((?:ETHERTYPE|IP_PROTOCOL|ARP|ICMP|ICMPV6|IPV6|NDP|UDP|TCP|VRRP|LINKTYPE)_[A-Z0-9_]+)\s*[:=]/g)) {
         definitions.set(m[1], [...(definitions.get(m[1]) ?? []), file]);
       }
     }
     assert.ok(definitions.has("ETHERTYPE_IPV4") && definitions.has("IP_PROTOCOL_ICMP") && definitions.has("ARP_REQUEST"), "the scan finds the definitions");
     const twice = [...definitions].filter(([, files]) => files.length > 1).map(([name, files]) => `${name}: ${files.join(", ")}`);
-    assert.deepEqual(twice, [], "defined more than once; import the one in ethernet.ts, ipv4.ts, arp.ts or icmp.ts");
+    assert.deepEqual(twice, [], "defined more than once; import the one in ethernet.ts, ipv4.ts, arp.ts, icmp.ts, ipv6.ts, icmpv6.ts, udp.ts, tcp.ts, vrrp.ts or linktype.ts");
+  });
+
+  it("no shared number (EtherType, IP protocol, ICMP/ICMPv6 type, NDP option, ARP operation) is defined under two names", () => {
+    const files = tsFiles(SRC).map((path) => ({ file: path.slice(SRC.length + 1), source: code(path) }));
+    const found = numberConstants(files.map((f) => f.source).join("\n"));
+    assert.ok(
+      found.some((c) => c.name === "IP_PROTOCOL_UDP") && found.some((c) => c.name === "ETHERTYPE_IPV6") && found.some((c) => c.name === "ICMPV6_ECHO_REQUEST"),
+      "the scan finds the definitions",
+    );
+    assert.deepEqual(sameValueTwice(files), [], "one number, two names: make the second an alias of the first (export const UDP_PROTOCOL = IP_PROTOCOL_UDP)");
+  });
+
+  it("the same-value check catches a copy under another name, and lets an alias through", () => {
+    const canonical = { file: "packets/ipv4.ts", source: "export const IP_PROTOCOL_UDP = 17;\nexport const IP_PROTOCOL_TCP = 6;" };
+    assert.deepEqual(sameValueTwice([canonical, { file: "packets/udp.ts", source: "export const UDP_PROTOCOL = IP_PROTOCOL_UDP;" }]), []);
+    assert.deepEqual(sameValueTwice([canonical, { file: "packets/udp.ts", source: "export const UDP_PROTOCOL = 17;" }]), [
+      "IP protocol number 17: IP_PROTOCOL_UDP (packets/ipv4.ts), UDP_PROTOCOL (packets/udp.ts)",
+    ]);
+    assert.deepEqual(sameValueTwice([{ file: "packets/x.ts", source: "const WAKE_ETHERTYPE = 0x0800;\nconst ETHERTYPE_IPV4: number = 0x08_00;" }]).length, 1);
+    // the same number in two families is no copy: ARP_REQUEST and ICMP_ECHO_... are other things than protocol 1
+    assert.deepEqual(sameValueTwice([{ file: "packets/x.ts", source: "const ARP_REQUEST = 1;\nconst IP_PROTOCOL_ICMP = 1;" }]), []);
   });
 
   it("the EtherTypes the codecs switch on are written as numbers only in ethernet.ts and wire-literals.ts", () => {
@@ -97,6 +199,28 @@ describe("packets: one description per header", () => {
     assert.ok(scanned.some((f) => f.name === "writeArpRequestOrReply") && scanned.some((f) => f.name === "writeArpStyled"), scanned.map((f) => f.name).join(", "));
     for (const f of scanned) found.push(...hits("summary.ts", f.text, NUMERIC_OFFSET, f.line));
     assert.deepEqual(found, [], "take the offset from wire-literals.ts (ArpAt, EthAt, Ipv4At, IcmpAt), which the codecs check against the layouts");
+  });
+
+  it("summary-ipv6.ts, transport-summary.ts and linktype.ts read no header field at a numeric offset", () => {
+    const found: string[] = [];
+    for (const { file, unscanned } of SUMMARY_FILES) found.push(...summaryHits(file, withoutFunctions(code(join(PACKETS, file)), unscanned)));
+    assert.deepEqual(found, [], "take the offset from wire-literals.ts (Ipv6At, Icmpv6At, UdpAt, TcpAt, VrrpAt…) or the codec's view, which the codecs check against the layouts");
+  });
+
+  it("the summary pattern finds copied offsets, after an index too, and lets a word's own bytes through", () => {
+    const flagged = (line: string): boolean => summaryHits("x.ts", line).length > 0;
+    assert.ok(flagged("this.address(quoted + 24);"));
+    assert.ok(flagged("const code = this.u8(cp + 1);"));
+    assert.ok(flagged("out.decimal(this.u8(at + i + 1));"));
+    assert.ok(flagged("this.need(cp + group + 4, 16);"));
+    assert.ok(flagged("writeIpv6Address(out, b, c.ip + 8);"));
+    assert.ok(flagged("const family = bytes[0] >>> 4;"));
+    assert.ok(flagged("const field = (b[at + 6] << 8) | b[at + 7];"));
+    assert.ok(!flagged("return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;"));
+    assert.ok(!flagged("this.address(quoted + Ipv6At.Destination);"));
+    assert.ok(!flagged("if (i + 1 < len) optionLength = 2;"));
+    const source = "function writeIpv6Address(out, b, at) {\n  out.ipv4At(b, at + 12);\n}\nfunction other() {\n  x(cp + 8);\n}";
+    assert.deepEqual(summaryHits("x.ts", withoutFunctions(source, /^writeIpv6Address$/)), ["x.ts:5: x(cp + 8);"]);
   });
 
   it("summary.ts reads the IPv4 header (based at `ip`) at no numeric offset", () => {
