@@ -71,7 +71,8 @@ const INSPECT_SCRIPT = inspectorScript(`
  * The floor under any Node daemon built this way, measured in the same lab: "timer", an empty
  * setTimeout loop at the cadence (Node's own cost per wake-up); "probe", the least a probe cycle can
  * be with node_pcap (a timer, one echo request injected from a prepared frame, its capture and the
- * reply's through a filter that takes only those two, no decision). Run in the router's namespace,
+ * reply's through a filter that takes only those two, no decision); "raw", the same cycle on the
+ * kernel's ICMP socket (raw-socket; no capture). Run in the router's namespace,
  * pinging Brain's kernel. Prints µs of CPU per cycle over the cycles after the first 100.
  */
 const FLOOR_SCRIPT = `
@@ -94,6 +95,21 @@ if (mode === "probe") {
   const sum = (s, e) => { let x = 0; for (let i = s; i < e; i += 2) x += (f[i] << 8) | f[i + 1]; while (x > 0xffff) x = (x & 0xffff) + (x >>> 16); return ~x & 0xffff; };
   f.writeUInt16BE(sum(14, 34), 24);
   step = () => { f.writeUInt16BE(seq & 0xffff, 40); f.writeUInt16BE(0, 36); f.writeUInt16BE(sum(34, 98), 36); snd.inject(f); };
+}
+if (mode === "raw") {
+  // the kernel's ICMP socket (raw-socket, as takeover ping uses for local targets): send an echo,
+  // receive only echo replies (ICMP_FILTER blocks every other type), no capture at all
+  const raw = require(binding);
+  const socket = raw.createSocket({ protocol: raw.Protocol.ICMP });
+  const mask = Buffer.alloc(4);
+  mask.writeUInt32LE(0xfffffffe);
+  socket.setOption(255, 1, mask, 4);
+  socket.on("message", (b) => { if (b[20] === 0 && b.readUInt16BE(24) === 0x7462) frames++; });
+  const m = Buffer.alloc(64);
+  m[0] = 8;
+  m.writeUInt16BE(0x7462, 4);
+  const sum = (s, e) => { let x = 0; for (let i = s; i < e; i += 2) x += (m[i] << 8) | m[i + 1]; while (x > 0xffff) x = (x & 0xffff) + (x >>> 16); return ~x & 0xffff; };
+  step = () => { m.writeUInt16BE(seq & 0xffff, 6); m.writeUInt16BE(0, 2); m.writeUInt16BE(sum(0, 64), 2); socket.send(m, 0, 64, "192.0.2.17", null, () => {}); };
 }
 const tick = () => {
   seq++;
@@ -274,6 +290,9 @@ export interface FloorFigures {
   readonly probeMicros: number;
   /** frames the least probe captured per cycle (2: its request and the reply) */
   readonly probeFrames: number;
+  /** µs of CPU per cycle of the least probe on the kernel's ICMP socket (raw-socket), and its replies per cycle (1) */
+  readonly rawMicros: number;
+  readonly rawReplies: number;
 }
 
 async function floorWindow(s: LabScenario, intervalMs: number, seconds: number, dir: string): Promise<FloorFigures> {
@@ -281,15 +300,17 @@ async function floorWindow(s: LabScenario, intervalMs: number, seconds: number, 
   writeFileSync(file, FLOOR_SCRIPT);
   const cycles = Math.max(100, Math.round((seconds * 1000) / intervalMs));
   const binding = require.resolve("pcap/build/Release/pcap_binding");
-  const run = async (mode: "timer" | "probe") => {
-    const r = await s.lab.execAsync(ROUTER.name, [process.execPath, file, mode, binding, String(intervalMs), String(cycles)], { timeoutMs: (cycles + 100) * intervalMs * 3 + 15_000 });
+  const rawSocket = require.resolve("raw-socket");
+  const run = async (mode: "timer" | "probe" | "raw") => {
+    const r = await s.lab.execAsync(ROUTER.name, [process.execPath, file, mode, mode === "raw" ? rawSocket : binding, String(intervalMs), String(cycles)], { timeoutMs: (cycles + 100) * intervalMs * 3 + 15_000 });
     const line = r.stdout.trim().split("\n").pop() ?? "";
     if (r.status !== 0 || !line.startsWith("{")) throw new Error(`floor (${mode}): exit ${r.status}: ${r.stderr.trim()}`);
     return JSON.parse(line) as { cpuMicros: number; frames: number };
   };
   const timer = await run("timer");
   const probe = await run("probe");
-  return { timerMicros: timer.cpuMicros, probeMicros: probe.cpuMicros, probeFrames: probe.frames };
+  const raw = await run("raw");
+  return { timerMicros: timer.cpuMicros, probeMicros: probe.cpuMicros, probeFrames: probe.frames, rawMicros: raw.cpuMicros, rawReplies: raw.frames };
 }
 
 export interface CycleOptions {
@@ -423,7 +444,7 @@ export function formatCycle(rounds: readonly CycleFigures[][], floors: readonly 
     lines.push(`    by syscall (strace -c -f, per cycle): ${straceNames.filter((n) => m((p) => p.strace[n] ?? 0) >= 0.005).map((n) => `${n} ${fmt(m((p) => p.strace[n] ?? 0))}`).join(", ")}`);
   }
   if (floors.length > 0) {
-    lines.push(`  floor, same lab (router's namespace): an empty ${options.intervalMs} ms timer loop ${fmt(median(floors.map((f) => f.timerMicros)), 1)} µs of CPU per cycle; the least probe cycle with node_pcap (inject a prepared echo, capture it and the reply, ${fmt(median(floors.map((f) => f.probeFrames)))} frames) ${fmt(median(floors.map((f) => f.probeMicros)), 1)} µs`);
+    lines.push(`  floor, same lab (router's namespace): an empty ${options.intervalMs} ms timer loop ${fmt(median(floors.map((f) => f.timerMicros)), 1)} µs of CPU per cycle; the least probe cycle with node_pcap (inject a prepared echo, capture it and the reply, ${fmt(median(floors.map((f) => f.probeFrames)))} frames) ${fmt(median(floors.map((f) => f.probeMicros)), 1)} µs; on the kernel's ICMP socket instead (raw-socket: send, receive the reply, ${fmt(median(floors.map((f) => f.rawReplies)))} per cycle) ${fmt(median(floors.map((f) => f.rawMicros)), 1)} µs`);
   }
   return lines.join("\n");
 }
