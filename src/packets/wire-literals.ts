@@ -317,3 +317,70 @@ export const enum VrrpAt {
   Header = 8,
   AuthData = 8,
 }
+
+/**
+ * TCP option bodies: offsets from the option's kind byte, and whole lengths; checked in tcp.ts against
+ * the option layouts (MSS, window scale, SACK, timestamps, the 32-bit echo/CC options, MD5, SCPS, user
+ * timeout, TCP-AO, experimental/TFO, MPTCP).
+ */
+export const enum TcpOptionAt {
+  Kind = 0,
+  Length = 1,
+  /** EOL and NOP: the kind byte alone */
+  KindOnlyLength = 1,
+  /** where every option's data starts, after kind and length; also the length of one without data (SACK-permitted) */
+  Data = 2,
+  MssLength = 4,
+  WindowScaleLength = 3,
+  /** a SACK block: left edge, right edge */
+  SackRight = 4,
+  SackBlockLength = 8,
+  TimestampsEcho = 6,
+  TimestampsLength = 10,
+  /** echo, echo reply, CC, CC.NEW, CC.ECHO (RFC 1072/1644): one 32-bit value */
+  Value32Length = 6,
+  /** TCP MD5 signature (RFC 2385) */
+  Md5DigestLength = 16,
+  Md5Length = 18,
+  /** SCPS capabilities: capability bits, then the connection id */
+  ScpsConnectionId = 3,
+  ScpsLength = 4,
+  /** user timeout (RFC 5482): granularity bit and timeout in one 16-bit word */
+  UtoLength = 4,
+  /** TCP-AO (RFC 5925): key id, receive-next key id, then the MAC */
+  AoRnextKeyId = 3,
+  AoMac = 4,
+  /** an experimental option (RFC 6994): its 16-bit ExID, then its data (TFO's cookie under ExID 0xf989) */
+  ExperimentData = 4,
+  /** MPTCP (RFC 8684): subtype (high nibble) and version or flags (low nibble), a flags or id byte, then the subtype's data */
+  MptcpSubtype = 2,
+  MptcpSubtypeShift = 4,
+  MptcpLowMask = 0x0f,
+  /** MP_CAPABLE's and DSS's flags, MP_JOIN's, ADD_ADDR's and MP_PRIO's address id, REMOVE_ADDR's first id */
+  MptcpFlagsOrId = 3,
+  MptcpData = 4,
+  /** MP_CAPABLE's receiver key, MP_JOIN's nonce on a SYN and on a SYN-ACK, MP_JOIN's HMAC on the third ACK */
+  MptcpReceiverKey = 12,
+  MptcpJoinSynNonce = 8,
+  MptcpJoinSynAckNonce = 12,
+  MptcpJoinAckHmacLength = 20,
+}
+
+/** NDP's redirected header option (RFC 4861 §4.6.3): six reserved bytes, then the quoted packet; checked in icmpv6.ts. */
+export const enum NdpOptionAt {
+  RedirectedReservedLength = 6,
+  RedirectedPacket = 8,
+}
+
+/**
+ * IPv6 address text (RFC 4291 §2.5.5, RFC 5952) and the fragment header's reserved byte; checked in
+ * ipv6.ts. Offsets from the address's (or the fragment header's) start.
+ */
+export const enum Ipv6AddressAt {
+  /** a group: 16 bits of the address, written as one hex number */
+  GroupLength = 2,
+  /** the 0xffff group of an IPv4-mapped address (::ffff:a.b.c.d), then the IPv4 address of a mapped or compatible one */
+  MappedMarker = 10,
+  EmbeddedIpv4 = 12,
+  FragmentReserved = 1,
+}
