@@ -20,7 +20,7 @@ import { contentError, DecodeError, lengthError, LengthSource } from "./errors";
 import { Ipv6Address, ipv6PseudoHeaderSum, IPV6_ICMPV6 } from "./ipv6";
 import { bitTable, checkLiterals, fieldTable, firstFieldPast } from "./layout";
 import type { EmitOptions, PacketView } from "./view";
-import { Icmpv6At, Icmpv6Type, Ipv6At, NdpOptionAt, NdpOptionType } from "./wire-literals";
+import { Icmpv6At, Icmpv6Type, Ipv6At, NdpOptionAt, NdpOptionType, PrintedIcmpv6Type } from "./wire-literals";
 
 /** ICMPv6 message types. */
 export const ICMPV6_DESTINATION_UNREACHABLE = 1;
@@ -50,6 +50,28 @@ export const ICMPV6_NEIGHBOR_SOLICITATION = 135;
 export const ICMPV6_NEIGHBOR_ADVERTISEMENT = 136;
 /** NDP redirect. */
 export const ICMPV6_REDIRECT = 137;
+/** ICMPv6 router renumbering (RFC 2894). */
+export const ICMPV6_ROUTER_RENUMBERING = 138;
+/** ICMPv6 node information query (RFC 4620; tcpdump's "who-are-you request"). */
+export const ICMPV6_NODE_INFORMATION_QUERY = 139;
+/** ICMPv6 node information reply (RFC 4620). */
+export const ICMPV6_NODE_INFORMATION_REPLY = 140;
+/** ICMPv6 inverse neighbor discovery solicitation (RFC 3122). */
+export const ICMPV6_INVERSE_NEIGHBOR_SOLICITATION = 141;
+/** ICMPv6 inverse neighbor discovery advertisement (RFC 3122). */
+export const ICMPV6_INVERSE_NEIGHBOR_ADVERTISEMENT = 142;
+/** ICMPv6 MLDv2 report (RFC 9777). */
+export const ICMPV6_MLD2_REPORT = 143;
+/** ICMPv6 home agent address discovery request (RFC 6275). */
+export const ICMPV6_HOME_AGENT_DISCOVERY_REQUEST = 144;
+/** ICMPv6 home agent address discovery reply (RFC 6275). */
+export const ICMPV6_HOME_AGENT_DISCOVERY_REPLY = 145;
+/** ICMPv6 mobile prefix solicitation (RFC 6275). */
+export const ICMPV6_MOBILE_PREFIX_SOLICITATION = 146;
+/** ICMPv6 mobile prefix advertisement (RFC 6275). */
+export const ICMPV6_MOBILE_PREFIX_ADVERTISEMENT = 147;
+/** ICMPv6 RPL control message (RFC 6550). */
+export const ICMPV6_RPL_CONTROL = 155;
 
 /** NDP option types. */
 export const NDP_SOURCE_LINK_LAYER_ADDRESS = 1;
@@ -196,6 +218,17 @@ checkLiterals("icmpv6", [
   ["MTU option reserved", Icmpv6At.OptionData, mtuStructure.offsetOf("reserved") ?? -1],
   ["RDNSS reserved", Icmpv6At.OptionData, rdnssStructure.offsetOf("reserved") ?? -1],
   ["destination unreachable", Icmpv6Type.DestinationUnreachable, ICMPV6_DESTINATION_UNREACHABLE],
+  ["router renumbering", PrintedIcmpv6Type.RouterRenumbering, ICMPV6_ROUTER_RENUMBERING],
+  ["node information query", PrintedIcmpv6Type.NodeInformationQuery, ICMPV6_NODE_INFORMATION_QUERY],
+  ["node information reply", PrintedIcmpv6Type.NodeInformationReply, ICMPV6_NODE_INFORMATION_REPLY],
+  ["inverse neighbor solicitation", PrintedIcmpv6Type.InverseNeighborSolicitation, ICMPV6_INVERSE_NEIGHBOR_SOLICITATION],
+  ["inverse neighbor advertisement", PrintedIcmpv6Type.InverseNeighborAdvertisement, ICMPV6_INVERSE_NEIGHBOR_ADVERTISEMENT],
+  ["MLDv2 report", PrintedIcmpv6Type.Mld2Report, ICMPV6_MLD2_REPORT],
+  ["home agent discovery request", PrintedIcmpv6Type.HomeAgentDiscoveryRequest, ICMPV6_HOME_AGENT_DISCOVERY_REQUEST],
+  ["home agent discovery reply", PrintedIcmpv6Type.HomeAgentDiscoveryReply, ICMPV6_HOME_AGENT_DISCOVERY_REPLY],
+  ["mobile prefix solicitation", PrintedIcmpv6Type.MobilePrefixSolicitation, ICMPV6_MOBILE_PREFIX_SOLICITATION],
+  ["mobile prefix advertisement", PrintedIcmpv6Type.MobilePrefixAdvertisement, ICMPV6_MOBILE_PREFIX_ADVERTISEMENT],
+  ["RPL control", PrintedIcmpv6Type.RplControl, ICMPV6_RPL_CONTROL],
   ["packet too big", Icmpv6Type.PacketTooBig, ICMPV6_PACKET_TOO_BIG],
   ["time exceeded", Icmpv6Type.TimeExceeded, ICMPV6_TIME_EXCEEDED],
   ["parameter problem", Icmpv6Type.ParameterProblem, ICMPV6_PARAMETER_PROBLEM],

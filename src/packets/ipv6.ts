@@ -23,7 +23,7 @@ import { contentError, DecodeError, lengthError } from "./errors";
 import { IP_PROTOCOL_ICMPV6, IP_PROTOCOL_IPV6_FRAGMENT } from "./ipv4";
 import { bitTable, checkLiterals, fieldTable, firstFieldPast } from "./layout";
 import type { EmitOptions, PacketView } from "./view";
-import { IpProtocol, Ipv6AddressAt, Ipv6At } from "./wire-literals";
+import { IpProtocol, Ipv6AddressAt, Ipv6At, Ipv6OptionType, PrintedIpProtocol } from "./wire-literals";
 
 /** Next-header number of the hop-by-hop options header. */
 export const IPV6_HOP_BY_HOP = 0;
@@ -37,6 +37,24 @@ export const IPV6_DESTINATION_OPTIONS = 60;
 export const IPV6_NO_NEXT_HEADER = 59;
 /** Next-header number of ICMPv6 (ipv4.ts's IP_PROTOCOL_ICMPV6). */
 export const IPV6_ICMPV6 = IP_PROTOCOL_ICMPV6;
+/** IP protocol number of DCCP (RFC 4340), which tcpdump prints with its ports like TCP and UDP. */
+export const IP_PROTOCOL_DCCP = 33;
+/** IP protocol number of IPv6 in IP (RFC 2473), also the next header of an IPv6 packet tunnelled in IPv6. */
+export const IP_PROTOCOL_IPV6 = 41;
+/** IP protocol number of the authentication header (RFC 4302), an extension header whose length counts 4-byte units. */
+export const IP_PROTOCOL_AH = 51;
+/** IP protocol number 77, IPPROTO_ND (the unofficial "net disk" protocol tcpdump names). */
+export const IP_PROTOCOL_ND = 77;
+/** Hop-by-hop or destination option Pad1: one zero byte, no length. */
+export const IPV6_OPTION_PAD1 = 0;
+/** Hop-by-hop or destination option PadN: padding of two or more bytes. */
+export const IPV6_OPTION_PADN = 1;
+/** Hop-by-hop option router alert (RFC 2711). */
+export const IPV6_OPTION_ROUTER_ALERT = 5;
+/** Hop-by-hop option jumbo payload (RFC 2675). */
+export const IPV6_OPTION_JUMBO_PAYLOAD = 0xc2;
+/** Destination option home address (RFC 6275). */
+export const IPV6_OPTION_HOME_ADDRESS = 0xc9;
 /** The most extension headers Ipv6Packet follows; a longer chain is a content error. */
 export const MAX_IPV6_EXTENSIONS = 8;
 
@@ -114,6 +132,15 @@ checkLiterals("ipv6", [
   ["fragment identification", Ipv6At.FragmentIdentification, FRAGMENT.identification.offset],
   ["fragment header length", Ipv6At.FragmentLength, fragmentStructure.span],
   ["fragment reserved byte", Ipv6AddressAt.FragmentReserved, FRAGMENT.reserved.offset],
+  ["Pad1", Ipv6OptionType.Pad1, IPV6_OPTION_PAD1],
+  ["PadN", Ipv6OptionType.PadN, IPV6_OPTION_PADN],
+  ["router alert", Ipv6OptionType.RouterAlert, IPV6_OPTION_ROUTER_ALERT],
+  ["jumbo payload", Ipv6OptionType.JumboPayload, IPV6_OPTION_JUMBO_PAYLOAD],
+  ["home address", Ipv6OptionType.HomeAddress, IPV6_OPTION_HOME_ADDRESS],
+  ["DCCP", PrintedIpProtocol.Dccp, IP_PROTOCOL_DCCP],
+  ["IPv6 in IP", PrintedIpProtocol.Ipv6, IP_PROTOCOL_IPV6],
+  ["AH", PrintedIpProtocol.Ah, IP_PROTOCOL_AH],
+  ["ND", PrintedIpProtocol.Nd, IP_PROTOCOL_ND],
   ["address group length (the 0xffff group's span)", Ipv6AddressAt.GroupLength, (mappedAddressStructure.offsetOf("ipv4") ?? -1) - (mappedAddressStructure.offsetOf("ones") ?? -1)],
   ["IPv4-mapped marker", Ipv6AddressAt.MappedMarker, mappedAddressStructure.offsetOf("ones") ?? -1],
   ["embedded IPv4 address", Ipv6AddressAt.EmbeddedIpv4, mappedAddressStructure.offsetOf("ipv4") ?? -1],
@@ -518,7 +545,7 @@ function checkExtension(b: Uint8Array, kind: number, at: number, payloadEnd: num
   // options: Pad1 is one zero byte; the others are type, length, data
   const optionsEnd = at + length;
   for (let o = at + Ipv6At.ExtOptions; o < optionsEnd; ) {
-    if (b[o] === 0) {
+    if (b[o] === Ipv6OptionType.Pad1) {
       o++;
       continue;
     }
@@ -634,8 +661,8 @@ export function parseIpv6(view: Ipv6Packet): Ipv6Record {
     }
     const options: Ipv6OptionRecord[] = [];
     for (let o = at + Ipv6At.ExtOptions; o < end; ) {
-      if (b[o] === 0) {
-        options.push({ type: 0, data: EMPTY });
+      if (b[o] === Ipv6OptionType.Pad1) {
+        options.push({ type: Ipv6OptionType.Pad1, data: EMPTY });
         o++;
       } else {
         const dataEnd = o + Ipv6At.OptionData + b[o + Ipv6At.OptionLength];
@@ -739,8 +766,8 @@ function emitExtension(extension: Ipv6ExtensionRecord, into: Uint8Array, at: num
   let o = at + Ipv6At.ExtOptions;
   for (const option of extension.options) {
     if (o >= end) break;
-    if (option.type === 0) {
-      into[o++] = 0;
+    if (option.type === Ipv6OptionType.Pad1) {
+      into[o++] = Ipv6OptionType.Pad1;
       continue;
     }
     into[o] = option.type;
@@ -751,9 +778,9 @@ function emitExtension(extension: Ipv6ExtensionRecord, into: Uint8Array, at: num
   }
   if (o < end) {
     // padding: Pad1 for one byte, PadN for more (its data zero); without fixLengths, zeros
-    if (fix && end - o === 1) into[o] = 0;
+    if (fix && end - o === 1) into[o] = Ipv6OptionType.Pad1;
     else if (fix) {
-      into[o] = 1;
+      into[o] = Ipv6OptionType.PadN;
       into[o + Ipv6At.OptionLength] = end - o - Ipv6At.OptionData;
       into.fill(0, o + Ipv6At.OptionData, end);
     } else into.fill(0, o, end);

@@ -384,3 +384,35 @@ export const enum Ipv6AddressAt {
   EmbeddedIpv4 = 12,
   FragmentReserved = 1,
 }
+
+/** IPv6 hop-by-hop and destination option types; checked in ipv6.ts against IPV6_OPTION_*. */
+export const enum Ipv6OptionType {
+  Pad1 = 0,
+  PadN = 1,
+  RouterAlert = 5,
+  JumboPayload = 0xc2,
+  HomeAddress = 0xc9,
+}
+
+/** IP protocol numbers the summary lines treat apart, beyond IpProtocol's; checked in ipv6.ts against IP_PROTOCOL_*. */
+export const enum PrintedIpProtocol {
+  Dccp = 33,
+  Ipv6 = 41,
+  Ah = 51,
+  Nd = 77,
+}
+
+/** ICMPv6 types the summary line decodes, beyond Icmpv6Type's; checked in icmpv6.ts against ICMPV6_*. */
+export const enum PrintedIcmpv6Type {
+  RouterRenumbering = 138,
+  NodeInformationQuery = 139,
+  NodeInformationReply = 140,
+  InverseNeighborSolicitation = 141,
+  InverseNeighborAdvertisement = 142,
+  Mld2Report = 143,
+  HomeAgentDiscoveryRequest = 144,
+  HomeAgentDiscoveryReply = 145,
+  MobilePrefixSolicitation = 146,
+  MobilePrefixAdvertisement = 147,
+  RplControl = 155,
+}
