@@ -18,7 +18,7 @@ import type { HeaderLayout } from "./positions";
 import { checkPseudoHeader, pseudoHeaderSum, transportChecksum, transportChecksumVerifies } from "./pseudo-header";
 import { limitSource, TransportEmitOptions } from "./udp";
 import type { PacketView } from "./view";
-import { TcpAt, TcpOptionAt } from "./wire-literals";
+import { TcpAt, TcpOptionAt, TcpOptionType } from "./wire-literals";
 
 const offsetAndFlags = bits(u16be("offsetAndFlags"), true, "offsetAndFlags");
 const offsetAndFlagsFields = [offsetAndFlags.addField(4, "dataOffset"), offsetAndFlags.addField(12, "flags")];
@@ -139,7 +139,10 @@ export const TcpFlag = {
   AE: 0x100,
 } as const;
 
-/** TCP option kinds decoded here. */
+/**
+ * TCP option kinds: EOL to TIMESTAMPS are decoded here (parseTcp), the others kept raw; the summary
+ * line prints them all, as tcpdump does.
+ */
 export const TcpOptionKind = {
   EOL: 0,
   NOP: 1,
@@ -148,7 +151,53 @@ export const TcpOptionKind = {
   SACK_PERMITTED: 4,
   SACK: 5,
   TIMESTAMPS: 8,
+  /** echo and echo reply (RFC 1072), CC, CC.NEW and CC.ECHO (RFC 1644): obsolete, one 32-bit value */
+  ECHO: 6,
+  ECHO_REPLY: 7,
+  CC: 11,
+  CC_NEW: 12,
+  CC_ECHO: 13,
+  /** TCP MD5 signature (RFC 2385) */
+  MD5: 19,
+  /** SCPS capabilities */
+  SCPS: 20,
+  /** user timeout (RFC 5482) */
+  USER_TIMEOUT: 28,
+  /** TCP authentication option (RFC 5925) */
+  AUTHENTICATION: 29,
+  /** multipath TCP (RFC 8684) */
+  MPTCP: 30,
+  /** TCP fast open cookie (RFC 7413) */
+  FAST_OPEN: 34,
+  /** experimental option (RFC 6994), with a 16-bit ExID first */
+  EXPERIMENT: 254,
 } as const;
+
+/** The ExID (RFC 6994) of TCP fast open's cookie in an experimental option, from before kind 34. */
+export const TCP_FAST_OPEN_EXPERIMENT_ID = 0xf989;
+
+checkLiterals("tcp option kinds", [
+  ["EOL", TcpOptionType.Eol, TcpOptionKind.EOL],
+  ["NOP", TcpOptionType.Nop, TcpOptionKind.NOP],
+  ["MSS", TcpOptionType.Mss, TcpOptionKind.MSS],
+  ["window scale", TcpOptionType.WindowScale, TcpOptionKind.WINDOW_SCALE],
+  ["SACK permitted", TcpOptionType.SackPermitted, TcpOptionKind.SACK_PERMITTED],
+  ["SACK", TcpOptionType.Sack, TcpOptionKind.SACK],
+  ["echo", TcpOptionType.Echo, TcpOptionKind.ECHO],
+  ["echo reply", TcpOptionType.EchoReply, TcpOptionKind.ECHO_REPLY],
+  ["timestamps", TcpOptionType.Timestamps, TcpOptionKind.TIMESTAMPS],
+  ["CC", TcpOptionType.Cc, TcpOptionKind.CC],
+  ["CC.NEW", TcpOptionType.CcNew, TcpOptionKind.CC_NEW],
+  ["CC.ECHO", TcpOptionType.CcEcho, TcpOptionKind.CC_ECHO],
+  ["MD5", TcpOptionType.Md5, TcpOptionKind.MD5],
+  ["SCPS", TcpOptionType.Scps, TcpOptionKind.SCPS],
+  ["user timeout", TcpOptionType.UserTimeout, TcpOptionKind.USER_TIMEOUT],
+  ["TCP-AO", TcpOptionType.Authentication, TcpOptionKind.AUTHENTICATION],
+  ["MPTCP", TcpOptionType.Mptcp, TcpOptionKind.MPTCP],
+  ["fast open", TcpOptionType.FastOpen, TcpOptionKind.FAST_OPEN],
+  ["experiment", TcpOptionType.Experiment, TcpOptionKind.EXPERIMENT],
+  ["fast open experiment id", TcpOptionType.FastOpenExperimentId, TCP_FAST_OPEN_EXPERIMENT_ID],
+]);
 
 /** A view of a TCP segment in bytes[offset, end): no copy, reusable. */
 export class TcpPacket implements PacketView {

@@ -18,7 +18,7 @@ import type { TextBuffer } from "./summary";
 import { TcpPacket } from "./tcp";
 import { UdpPacket } from "./udp";
 import { VrrpAuthType, VrrpPacket } from "./vrrp";
-import { IpProtocol, Ipv4At, TcpOptionAt, VrrpAt } from "./wire-literals";
+import { IpProtocol, Ipv4At, TcpOptionAt, TcpOptionType, VrrpAt } from "./wire-literals";
 import { writeIpv6Address } from "./summary-ipv6";
 
 const TWO_32 = 0x1_0000_0000;
@@ -372,43 +372,43 @@ function writeTcpOptions(out: TextBuffer, b: Uint8Array, start: number, headerEn
     if (separator) out.byte(44);
     const opt = at;
     const kind = b[at++];
-    let length = 1;
-    if (kind > 1) {
+    let length: number = TcpOptionAt.KindOnlyLength;
+    if (kind > TcpOptionType.Nop) {
       if (at >= end) {
         out.ascii(" [|tcp]");
         return false;
       }
       length = b[at++];
-      if (length < 2 || length > remaining) return bad();
+      if (length < TcpOptionAt.Data || length > remaining) return bad();
       remaining--;
     }
     remaining--;
     let dataLength = 0;
     switch (kind) {
-      case 0:
+      case TcpOptionType.Eol:
         out.ascii("eol");
         break;
-      case 1:
+      case TcpOptionType.Nop:
         out.ascii("nop");
         break;
-      case 2:
+      case TcpOptionType.Mss:
         out.ascii("mss");
         dataLength = TcpOptionAt.MssLength - TcpOptionAt.Data;
         if (dataLength > remaining) return bad();
         out.byte(32);
         out.decimal((b[at] << 8) | b[at + 1]);
         break;
-      case 3:
+      case TcpOptionType.WindowScale:
         out.ascii("wscale");
         dataLength = TcpOptionAt.WindowScaleLength - TcpOptionAt.Data;
         if (dataLength > remaining) return bad();
         out.byte(32);
         out.decimal(b[at]);
         break;
-      case 4:
+      case TcpOptionType.SackPermitted:
         out.ascii("sackOK");
         break;
-      case 5:
+      case TcpOptionType.Sack:
         out.ascii("sack");
         dataLength = length - TcpOptionAt.Data;
         if (dataLength % TcpOptionAt.SackBlockLength !== 0) out.ascii(" invalid sack");
@@ -426,18 +426,18 @@ function writeTcpOptions(out: TextBuffer, b: Uint8Array, start: number, headerEn
           }
         }
         break;
-      case 6:
-      case 7:
-      case 11:
-      case 12:
-      case 13:
-        out.ascii(kind === 6 ? "echo" : kind === 7 ? "echoreply" : kind === 11 ? "cc" : kind === 12 ? "ccnew" : ""); // tcpdump 4.99 names kind 13 ""
+      case TcpOptionType.Echo:
+      case TcpOptionType.EchoReply:
+      case TcpOptionType.Cc:
+      case TcpOptionType.CcNew:
+      case TcpOptionType.CcEcho:
+        out.ascii(kind === TcpOptionType.Echo ? "echo" : kind === TcpOptionType.EchoReply ? "echoreply" : kind === TcpOptionType.Cc ? "cc" : kind === TcpOptionType.CcNew ? "ccnew" : ""); // tcpdump 4.99 names CC.ECHO ""
         dataLength = TcpOptionAt.Value32Length - TcpOptionAt.Data;
         if (dataLength > remaining) return bad();
         out.byte(32);
         out.decimal(u32(b, at));
         break;
-      case 8:
+      case TcpOptionType.Timestamps:
         out.ascii("TS");
         dataLength = TcpOptionAt.TimestampsLength - TcpOptionAt.Data;
         if (dataLength > remaining) return bad();
@@ -446,14 +446,14 @@ function writeTcpOptions(out: TextBuffer, b: Uint8Array, start: number, headerEn
         out.ascii(" ecr ");
         out.decimal(u32(b, opt + TcpOptionAt.TimestampsEcho));
         break;
-      case 19:
+      case TcpOptionType.Md5:
         out.ascii("md5");
         dataLength = TcpOptionAt.Md5DigestLength;
         if (dataLength > remaining) return bad();
         out.ascii(" shared secret not supplied with -M, can't check - ");
         hexBytes(out, b, at, TcpOptionAt.Md5DigestLength);
         break;
-      case 20:
+      case TcpOptionType.Scps:
         out.ascii("scps");
         dataLength = TcpOptionAt.ScpsLength - TcpOptionAt.Data;
         if (dataLength > remaining) return bad();
@@ -462,7 +462,7 @@ function writeTcpOptions(out: TextBuffer, b: Uint8Array, start: number, headerEn
         out.ascii(" id ");
         out.decimal(b[opt + TcpOptionAt.ScpsConnectionId]);
         break;
-      case 28: {
+      case TcpOptionType.UserTimeout: {
         out.ascii("uto");
         dataLength = TcpOptionAt.UtoLength - TcpOptionAt.Data;
         if (dataLength > remaining) return bad();
@@ -474,7 +474,7 @@ function writeTcpOptions(out: TextBuffer, b: Uint8Array, start: number, headerEn
         out.decimal(value);
         break;
       }
-      case 29:
+      case TcpOptionType.Authentication:
         out.ascii("tcp-ao");
         dataLength = length - TcpOptionAt.Data;
         if (length < TcpOptionAt.AoMac) out.ascii(" (invalid)");
@@ -489,24 +489,24 @@ function writeTcpOptions(out: TextBuffer, b: Uint8Array, start: number, headerEn
           }
         }
         break;
-      case 34:
+      case TcpOptionType.FastOpen:
         out.ascii("tfo ");
         dataLength = length - TcpOptionAt.Data;
         writeFastOpen(out, b, at, dataLength);
         break;
-      case 254: {
+      case TcpOptionType.Experiment: {
         out.ascii("exp");
         dataLength = length - TcpOptionAt.Data;
         if (length < TcpOptionAt.ExperimentData) return bad();
         const magic = (b[at] << 8) | b[at + 1];
         out.byte(45);
-        if (magic === 0xf989) {
+        if (magic === TcpOptionType.FastOpenExperimentId) {
           out.ascii("tfo");
           writeFastOpen(out, b, opt + TcpOptionAt.ExperimentData, length - TcpOptionAt.ExperimentData);
         } else out.hex(magic, 4);
         break;
       }
-      case 30:
+      case TcpOptionType.Mptcp:
         out.ascii("mptcp");
         dataLength = length - TcpOptionAt.Data;
         if (dataLength > remaining) return bad();
@@ -528,13 +528,13 @@ function writeTcpOptions(out: TextBuffer, b: Uint8Array, start: number, headerEn
     }
     at += dataLength;
     remaining -= dataLength;
-    if (dataLength + (kind > 1 ? TcpOptionAt.Data : TcpOptionAt.KindOnlyLength) !== length) {
+    if (dataLength + (kind > TcpOptionType.Nop ? TcpOptionAt.Data : TcpOptionAt.KindOnlyLength) !== length) {
       out.ascii("[len ");
       out.decimal(length);
       out.byte(0x5d);
     }
     separator = true;
-    if (kind === 0) break;
+    if (kind === TcpOptionType.Eol) break;
   }
   out.byte(0x5d);
   return true;

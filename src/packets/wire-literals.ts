@@ -416,3 +416,28 @@ export const enum PrintedIcmpv6Type {
   MobilePrefixAdvertisement = 147,
   RplControl = 155,
 }
+
+/** TCP option kinds, the decoded ones and those the summary line prints; checked in tcp.ts against TcpOptionKind. */
+export const enum TcpOptionType {
+  Eol = 0,
+  Nop = 1,
+  Mss = 2,
+  WindowScale = 3,
+  SackPermitted = 4,
+  Sack = 5,
+  Echo = 6,
+  EchoReply = 7,
+  Timestamps = 8,
+  Cc = 11,
+  CcNew = 12,
+  CcEcho = 13,
+  Md5 = 19,
+  Scps = 20,
+  UserTimeout = 28,
+  Authentication = 29,
+  Mptcp = 30,
+  FastOpen = 34,
+  Experiment = 254,
+  /** not a kind: the ExID (RFC 6994) under which TFO's cookie rides in an experimental option */
+  FastOpenExperimentId = 0xf989,
+}

@@ -293,6 +293,17 @@ describe("packets: one description per header", () => {
     assert.ok(hits("x.ts", "ah: 51, esp: 50,", /:\s*(?:41|43|51|59|60|112|1|2|6|17|44|58|132)\s*,/).length === 1);
   });
 
+  it("transport-summary.ts's TCP option printer names the option kinds", () => {
+    const source = code(join(PACKETS, "transport-summary.ts"));
+    const [printer] = functions(source, /^writeTcpOptions$/);
+    assert.ok(printer !== undefined && printer.text.includes("TcpOptionType.Mptcp"), "the scan finds writeTcpOptions");
+    const numericKind = /\bcase\s+\d+\s*:|\bkind\s*(?:[=!]==|[<>]=?)\s*\d|\bmagic\s*[=!]==\s*0x/;
+    const found = hits("transport-summary.ts", printer.text, numericKind, printer.line);
+    assert.deepEqual(found, [], "use TcpOptionType (wire-literals.ts), checked against TcpOptionKind in tcp.ts");
+    assert.ok(numericKind.test("      case 19:") && numericKind.test("if (kind > 1) {") && numericKind.test("if (magic === 0xf989) {"));
+    assert.ok(!numericKind.test("      case TcpOptionType.Md5:"));
+  });
+
   it("summary.ts reads the IPv4 header (based at `ip`) at no numeric offset", () => {
     // `c.ip` in summary.ts is an IPv6 header's start (summary-ipv6.ts's context); the IPv4 one is `ip`
     const found = hits("summary.ts", code(join(PACKETS, "summary.ts")), /(?<![.\w])ip\s*\+\s*\d/);
