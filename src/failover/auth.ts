@@ -23,7 +23,7 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { foldChecksum, onesComplementSum } from "../packets/checksum";
-import { ipv6PseudoHeaderSum } from "../packets/ipv6";
+import { IPV6_HEADER_LENGTH, ipv6PseudoHeaderSum } from "../packets/ipv6";
 
 export const TRAILER_BYTES = 18;
 /** the counter's zero: 2024-01-01T00:00:00Z (a 40-bit count of ms since the Unix epoch ran out in 2004) */
@@ -266,8 +266,7 @@ export function verifyArpFrame(verifier: Verifier, frame: Uint8Array): Verdict {
 }
 
 const ETHERNET_HEADER = 14;
-const IPV6_HEADER = 40;
-const ICMPV6_AT = ETHERNET_HEADER + IPV6_HEADER;
+const ICMPV6_AT = ETHERNET_HEADER + IPV6_HEADER_LENGTH;
 /**
  * The NDP option our trailer rides in: type 253, one of the two RFC 4727 sets aside for experiments,
  * length 3 (24 bytes: type, length, the 18-byte trailer, 4 bytes of zero padding). RFC 4861 §4.6 has

@@ -36,6 +36,8 @@ import {
   IP_PROTOCOL_TCP,
   IP_PROTOCOL_UDP,
 } from "./ipv4";
+import { IP_PROTOCOL_AH, IP_PROTOCOL_IPV6, IPV6_DESTINATION_OPTIONS, IPV6_NO_NEXT_HEADER, IPV6_ROUTING } from "./ipv6";
+import { VRRP_PROTOCOL } from "./vrrp";
 
 /** True when the frame (its captured bytes, and its length on the wire) passes the filter. */
 export type FramePredicate = (bytes: Uint8Array, wireLength: number) => boolean;
@@ -107,9 +109,9 @@ const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = {
 };
 /** Names `proto \\NAME` takes, as in Debian's /etc/protocols (tcpdump asks getprotobyname). */
 const PROTOCOL_NAMES: Readonly<Record<string, number>> = {
-  icmp: IP_PROTOCOL_ICMP, igmp: IP_PROTOCOL_IGMP, ipencap: 4, tcp: IP_PROTOCOL_TCP, egp: 8, udp: IP_PROTOCOL_UDP, ipv6: 41,
-  "ipv6-route": 43, "ipv6-frag": IP_PROTOCOL_IPV6_FRAGMENT, rsvp: 46, gre: 47, esp: 50, ah: 51, "ipv6-icmp": IP_PROTOCOL_ICMPV6,
-  "ipv6-nonxt": 59, "ipv6-opts": 60, ospf: 89, pim: 103, vrrp: 112, l2tp: 115, sctp: IP_PROTOCOL_SCTP, udplite: 136,
+  icmp: IP_PROTOCOL_ICMP, igmp: IP_PROTOCOL_IGMP, ipencap: 4, tcp: IP_PROTOCOL_TCP, egp: 8, udp: IP_PROTOCOL_UDP, ipv6: IP_PROTOCOL_IPV6,
+  "ipv6-route": IPV6_ROUTING, "ipv6-frag": IP_PROTOCOL_IPV6_FRAGMENT, rsvp: 46, gre: 47, esp: 50, ah: IP_PROTOCOL_AH, "ipv6-icmp": IP_PROTOCOL_ICMPV6,
+  "ipv6-nonxt": IPV6_NO_NEXT_HEADER, "ipv6-opts": IPV6_DESTINATION_OPTIONS, ospf: 89, pim: 103, vrrp: VRRP_PROTOCOL, l2tp: 115, sctp: IP_PROTOCOL_SCTP, udplite: 136,
 };
 /** 802.2 SAPs for which libpcap's `ether proto` compares DSAP and SSAP both (ISO, IP, NetBEUI). */
 const LLC_SAPS_BOTH = [0xfe, 0x06, 0xf0];

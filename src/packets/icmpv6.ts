@@ -20,7 +20,7 @@ import { contentError, DecodeError, lengthError, LengthSource } from "./errors";
 import { Ipv6Address, ipv6PseudoHeaderSum, IPV6_ICMPV6 } from "./ipv6";
 import { bitTable, checkLiterals, fieldTable, firstFieldPast } from "./layout";
 import type { EmitOptions, PacketView } from "./view";
-import { Icmpv6At, Icmpv6Type, NdpOptionType } from "./wire-literals";
+import { Icmpv6At, Icmpv6Type, Ipv6At, NdpOptionAt, NdpOptionType, PrintedIcmpv6Type } from "./wire-literals";
 
 /** ICMPv6 message types. */
 export const ICMPV6_DESTINATION_UNREACHABLE = 1;
@@ -50,6 +50,28 @@ export const ICMPV6_NEIGHBOR_SOLICITATION = 135;
 export const ICMPV6_NEIGHBOR_ADVERTISEMENT = 136;
 /** NDP redirect. */
 export const ICMPV6_REDIRECT = 137;
+/** ICMPv6 router renumbering (RFC 2894). */
+export const ICMPV6_ROUTER_RENUMBERING = 138;
+/** ICMPv6 node information query (RFC 4620; tcpdump's "who-are-you request"). */
+export const ICMPV6_NODE_INFORMATION_QUERY = 139;
+/** ICMPv6 node information reply (RFC 4620). */
+export const ICMPV6_NODE_INFORMATION_REPLY = 140;
+/** ICMPv6 inverse neighbor discovery solicitation (RFC 3122). */
+export const ICMPV6_INVERSE_NEIGHBOR_SOLICITATION = 141;
+/** ICMPv6 inverse neighbor discovery advertisement (RFC 3122). */
+export const ICMPV6_INVERSE_NEIGHBOR_ADVERTISEMENT = 142;
+/** ICMPv6 MLDv2 report (RFC 9777). */
+export const ICMPV6_MLD2_REPORT = 143;
+/** ICMPv6 home agent address discovery request (RFC 6275). */
+export const ICMPV6_HOME_AGENT_DISCOVERY_REQUEST = 144;
+/** ICMPv6 home agent address discovery reply (RFC 6275). */
+export const ICMPV6_HOME_AGENT_DISCOVERY_REPLY = 145;
+/** ICMPv6 mobile prefix solicitation (RFC 6275). */
+export const ICMPV6_MOBILE_PREFIX_SOLICITATION = 146;
+/** ICMPv6 mobile prefix advertisement (RFC 6275). */
+export const ICMPV6_MOBILE_PREFIX_ADVERTISEMENT = 147;
+/** ICMPv6 RPL control message (RFC 6550). */
+export const ICMPV6_RPL_CONTROL = 155;
 
 /** NDP option types. */
 export const NDP_SOURCE_LINK_LAYER_ADDRESS = 1;
@@ -122,6 +144,7 @@ const optionStructure = struct([u8("type"), u8("units")]);
 const OPTION = fieldTable(optionStructure);
 const intervalOptionStructure = struct([u8("type"), u8("length"), u16be("reserved"), u32be("interval")]);
 const rdnssStructure = struct([u8("type"), u8("length"), u16be("reserved"), u32be("lifetime")]);
+const redirectedHeaderStructure = struct([u8("type"), u8("length"), blob(6, "reserved")]);
 checkLiterals("icmpv6", [
   ["type", Icmpv6At.Type, COMMON.type.offset],
   ["code", Icmpv6At.Code, COMMON.code.offset],
@@ -190,7 +213,22 @@ checkLiterals("icmpv6", [
   ["advertisement interval", Icmpv6At.AdvertisementInterval, intervalOptionStructure.offsetOf("interval") ?? -1],
   ["RDNSS lifetime", Icmpv6At.RdnssLifetime, rdnssStructure.offsetOf("lifetime") ?? -1],
   ["RDNSS addresses", Icmpv6At.RdnssAddresses, rdnssStructure.span],
+  ["redirected header reserved length", NdpOptionAt.RedirectedReservedLength, redirectedHeaderStructure.span - Icmpv6At.OptionData],
+  ["redirected header packet", NdpOptionAt.RedirectedPacket, redirectedHeaderStructure.span],
+  ["MTU option reserved", Icmpv6At.OptionData, mtuStructure.offsetOf("reserved") ?? -1],
+  ["RDNSS reserved", Icmpv6At.OptionData, rdnssStructure.offsetOf("reserved") ?? -1],
   ["destination unreachable", Icmpv6Type.DestinationUnreachable, ICMPV6_DESTINATION_UNREACHABLE],
+  ["router renumbering", PrintedIcmpv6Type.RouterRenumbering, ICMPV6_ROUTER_RENUMBERING],
+  ["node information query", PrintedIcmpv6Type.NodeInformationQuery, ICMPV6_NODE_INFORMATION_QUERY],
+  ["node information reply", PrintedIcmpv6Type.NodeInformationReply, ICMPV6_NODE_INFORMATION_REPLY],
+  ["inverse neighbor solicitation", PrintedIcmpv6Type.InverseNeighborSolicitation, ICMPV6_INVERSE_NEIGHBOR_SOLICITATION],
+  ["inverse neighbor advertisement", PrintedIcmpv6Type.InverseNeighborAdvertisement, ICMPV6_INVERSE_NEIGHBOR_ADVERTISEMENT],
+  ["MLDv2 report", PrintedIcmpv6Type.Mld2Report, ICMPV6_MLD2_REPORT],
+  ["home agent discovery request", PrintedIcmpv6Type.HomeAgentDiscoveryRequest, ICMPV6_HOME_AGENT_DISCOVERY_REQUEST],
+  ["home agent discovery reply", PrintedIcmpv6Type.HomeAgentDiscoveryReply, ICMPV6_HOME_AGENT_DISCOVERY_REPLY],
+  ["mobile prefix solicitation", PrintedIcmpv6Type.MobilePrefixSolicitation, ICMPV6_MOBILE_PREFIX_SOLICITATION],
+  ["mobile prefix advertisement", PrintedIcmpv6Type.MobilePrefixAdvertisement, ICMPV6_MOBILE_PREFIX_ADVERTISEMENT],
+  ["RPL control", PrintedIcmpv6Type.RplControl, ICMPV6_RPL_CONTROL],
   ["packet too big", Icmpv6Type.PacketTooBig, ICMPV6_PACKET_TOO_BIG],
   ["time exceeded", Icmpv6Type.TimeExceeded, ICMPV6_TIME_EXCEEDED],
   ["parameter problem", Icmpv6Type.ParameterProblem, ICMPV6_PARAMETER_PROBLEM],
@@ -315,11 +353,11 @@ export class Icmpv6Packet implements PacketView {
     }
     if (!icmpv6HasOptions(type)) return undefined;
     for (let o = start + fixed; o < end; ) {
-      if (o + 2 > end) return lengthError("icmpv6", "option.length", o, o + 2, end, this.endSource);
-      const units = b[o + 1];
-      if (units === 0) return contentError("icmpv6", "option.length", o + 1, 0, `option type ${b[o]} has length 0, need at least 1 (8 bytes)`);
+      if (o + Icmpv6At.OptionData > end) return lengthError("icmpv6", "option.length", o, o + Icmpv6At.OptionData, end, this.endSource);
+      const units = b[o + Icmpv6At.OptionUnits];
+      if (units === 0) return contentError("icmpv6", "option.length", o + Icmpv6At.OptionUnits, 0, `option type ${b[o]} has length 0, need at least 1 (8 bytes)`);
       const next = o + units * 8;
-      if (next > end) return lengthError("icmpv6", "option.length", o + 1, next, end, this.endSource);
+      if (next > end) return lengthError("icmpv6", "option.length", o + Icmpv6At.OptionUnits, next, end, this.endSource);
       o = next;
     }
     return undefined;
@@ -564,10 +602,10 @@ function parseOptions(b: Uint8Array, start: number, end: number): NdpOption[] {
   const options: NdpOption[] = [];
   for (let o = start; o < end; ) {
     const type = b[o];
-    const length = b[o + 1] * 8;
+    const length = b[o + Icmpv6At.OptionUnits] * 8;
     const next = o + length;
     if ((type === NDP_SOURCE_LINK_LAYER_ADDRESS || type === NDP_TARGET_LINK_LAYER_ADDRESS)) {
-      options.push({ type, address: b.subarray(o + 2, next) });
+      options.push({ type, address: b.subarray(o + Icmpv6At.OptionData, next) });
     } else if (type === NDP_PREFIX_INFORMATION && length === Icmpv6At.PrefixOptionLength) {
       const flags = b[o + Icmpv6At.PrefixFlags];
       options.push({
@@ -582,15 +620,15 @@ function parseOptions(b: Uint8Array, start: number, end: number): NdpOption[] {
         prefix: Ipv6Address.read(b, o + Icmpv6At.Prefix),
       });
     } else if (type === NDP_REDIRECTED_HEADER) {
-      options.push({ type, reserved: b.subarray(o + 2, o + 8), packet: b.subarray(o + 8, next) });
+      options.push({ type, reserved: b.subarray(o + Icmpv6At.OptionData, o + NdpOptionAt.RedirectedPacket), packet: b.subarray(o + NdpOptionAt.RedirectedPacket, next) });
     } else if (type === NDP_MTU && length === Icmpv6At.MtuOptionLength) {
-      options.push({ type, reserved: u16(b, o + 2), mtu: u32(b, o + Icmpv6At.Mtu) });
-    } else if (type === NDP_RDNSS && length >= 24 && (length - 8) % 16 === 0) {
+      options.push({ type, reserved: u16(b, o + Icmpv6At.OptionData), mtu: u32(b, o + Icmpv6At.Mtu) });
+    } else if (type === NDP_RDNSS && length >= Icmpv6At.RdnssAddresses + Ipv6At.AddressLength && (length - Icmpv6At.RdnssAddresses) % Ipv6At.AddressLength === 0) {
       const servers: Ipv6Address[] = [];
-      for (let s = o + 8; s < next; s += 16) servers.push(Ipv6Address.read(b, s));
-      options.push({ type, reserved: u16(b, o + 2), lifetime: u32(b, o + 4), servers });
+      for (let s = o + Icmpv6At.RdnssAddresses; s < next; s += Ipv6At.AddressLength) servers.push(Ipv6Address.read(b, s));
+      options.push({ type, reserved: u16(b, o + Icmpv6At.OptionData), lifetime: u32(b, o + Icmpv6At.RdnssLifetime), servers });
     } else {
-      options.push({ type, kind: "other", data: b.subarray(o + 2, next) });
+      options.push({ type, kind: "other", data: b.subarray(o + Icmpv6At.OptionData, next) });
     }
     o = next;
   }
@@ -676,24 +714,24 @@ export function parseIcmpv6(view: Icmpv6Packet): Icmpv6Record {
 /** Bytes one option takes: its form's length, rounded up to 8. */
 export function ndpOptionLength(option: NdpOption): number {
   let raw: number;
-  if ("kind" in option) raw = 2 + option.data.length;
+  if ("kind" in option) raw = Icmpv6At.OptionData + option.data.length;
   else {
     switch (option.type) {
       case NDP_SOURCE_LINK_LAYER_ADDRESS:
       case NDP_TARGET_LINK_LAYER_ADDRESS:
-        raw = 2 + (option as NdpLinkLayerAddressOption).address.length;
+        raw = Icmpv6At.OptionData + (option as NdpLinkLayerAddressOption).address.length;
         break;
       case NDP_PREFIX_INFORMATION:
         raw = Icmpv6At.PrefixOptionLength;
         break;
       case NDP_REDIRECTED_HEADER:
-        raw = 8 + (option as NdpRedirectedHeaderOption).packet.length;
+        raw = NdpOptionAt.RedirectedPacket + (option as NdpRedirectedHeaderOption).packet.length;
         break;
       case NDP_MTU:
         raw = Icmpv6At.MtuOptionLength;
         break;
       default:
-        raw = 8 + 16 * (option as NdpRdnssOption).servers.length;
+        raw = Icmpv6At.RdnssAddresses + Ipv6At.AddressLength * (option as NdpRdnssOption).servers.length;
     }
   }
   return Math.max(8, (raw + 7) & ~7);
@@ -729,13 +767,13 @@ function emitOptions(options: readonly NdpOption[], into: Uint8Array, at: number
     const length = ndpOptionLength(option);
     into.fill(0, at, at + length);
     into[at] = option.type;
-    into[at + 1] = length / 8;
-    if ("kind" in option) into.set(option.data, at + 2);
+    into[at + Icmpv6At.OptionUnits] = length / 8;
+    if ("kind" in option) into.set(option.data, at + Icmpv6At.OptionData);
     else {
       switch (option.type) {
         case NDP_SOURCE_LINK_LAYER_ADDRESS:
         case NDP_TARGET_LINK_LAYER_ADDRESS:
-          into.set((option as NdpLinkLayerAddressOption).address, at + 2);
+          into.set((option as NdpLinkLayerAddressOption).address, at + Icmpv6At.OptionData);
           break;
         case NDP_PREFIX_INFORMATION: {
           const p = option as NdpPrefixInformationOption;
@@ -749,21 +787,21 @@ function emitOptions(options: readonly NdpOption[], into: Uint8Array, at: number
         }
         case NDP_REDIRECTED_HEADER: {
           const r = option as NdpRedirectedHeaderOption;
-          into.set(r.reserved.subarray(0, 6), at + 2);
-          into.set(r.packet, at + 8);
+          into.set(r.reserved.subarray(0, NdpOptionAt.RedirectedReservedLength), at + Icmpv6At.OptionData);
+          into.set(r.packet, at + NdpOptionAt.RedirectedPacket);
           break;
         }
         case NDP_MTU: {
           const m = option as NdpMtuOption;
-          writeU16(into, at + 2, m.reserved);
+          writeU16(into, at + Icmpv6At.OptionData, m.reserved);
           writeU32(into, at + Icmpv6At.Mtu, m.mtu);
           break;
         }
         default: {
           const r = option as NdpRdnssOption;
-          writeU16(into, at + 2, r.reserved);
-          writeU32(into, at + 4, r.lifetime);
-          r.servers.forEach((server, i) => server.write(into, at + 8 + 16 * i));
+          writeU16(into, at + Icmpv6At.OptionData, r.reserved);
+          writeU32(into, at + Icmpv6At.RdnssLifetime, r.lifetime);
+          r.servers.forEach((server, i) => server.write(into, at + Icmpv6At.RdnssAddresses + Ipv6At.AddressLength * i));
         }
       }
     }

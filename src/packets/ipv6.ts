@@ -23,7 +23,7 @@ import { contentError, DecodeError, lengthError } from "./errors";
 import { IP_PROTOCOL_ICMPV6, IP_PROTOCOL_IPV6_FRAGMENT } from "./ipv4";
 import { bitTable, checkLiterals, fieldTable, firstFieldPast } from "./layout";
 import type { EmitOptions, PacketView } from "./view";
-import { IpProtocol, Ipv6At } from "./wire-literals";
+import { IpProtocol, Ipv6AddressAt, Ipv6At, Ipv6OptionType, PrintedIpProtocol } from "./wire-literals";
 
 /** Next-header number of the hop-by-hop options header. */
 export const IPV6_HOP_BY_HOP = 0;
@@ -37,6 +37,24 @@ export const IPV6_DESTINATION_OPTIONS = 60;
 export const IPV6_NO_NEXT_HEADER = 59;
 /** Next-header number of ICMPv6 (ipv4.ts's IP_PROTOCOL_ICMPV6). */
 export const IPV6_ICMPV6 = IP_PROTOCOL_ICMPV6;
+/** IP protocol number of DCCP (RFC 4340), which tcpdump prints with its ports like TCP and UDP. */
+export const IP_PROTOCOL_DCCP = 33;
+/** IP protocol number of IPv6 in IP (RFC 2473), also the next header of an IPv6 packet tunnelled in IPv6. */
+export const IP_PROTOCOL_IPV6 = 41;
+/** IP protocol number of the authentication header (RFC 4302), an extension header whose length counts 4-byte units. */
+export const IP_PROTOCOL_AH = 51;
+/** IP protocol number 77, IPPROTO_ND (the unofficial "net disk" protocol tcpdump names). */
+export const IP_PROTOCOL_ND = 77;
+/** Hop-by-hop or destination option Pad1: one zero byte, no length. */
+export const IPV6_OPTION_PAD1 = 0;
+/** Hop-by-hop or destination option PadN: padding of two or more bytes. */
+export const IPV6_OPTION_PADN = 1;
+/** Hop-by-hop option router alert (RFC 2711). */
+export const IPV6_OPTION_ROUTER_ALERT = 5;
+/** Hop-by-hop option jumbo payload (RFC 2675). */
+export const IPV6_OPTION_JUMBO_PAYLOAD = 0xc2;
+/** Destination option home address (RFC 6275). */
+export const IPV6_OPTION_HOME_ADDRESS = 0xc9;
 /** The most extension headers Ipv6Packet follows; a longer chain is a content error. */
 export const MAX_IPV6_EXTENSIONS = 8;
 
@@ -80,6 +98,8 @@ const routingAddressesStructure = struct([u8("nextHeader"), u8("lengthUnits"), u
 const ROUTING_ADDRESSES = fieldTable(routingAddressesStructure);
 const segmentRoutingStructure = struct([u8("nextHeader"), u8("lengthUnits"), u8("routingType"), u8("segmentsLeft"), u8("lastEntry"), u8("flags"), u16be("tag")]);
 const SEGMENT_ROUTING = fieldTable(segmentRoutingStructure);
+/** An IPv4-mapped address (RFC 4291 §2.5.5.2): 80 zero bits, 16 one bits, the IPv4 address. */
+const mappedAddressStructure = struct([blob(10, "zeros"), u16be("ones"), blob(4, "ipv4")]);
 checkLiterals("ipv6", [
   ["versionClassFlow", Ipv6At.VersionClassFlow, IPV6.versionClassFlow.offset],
   ["payloadLength", Ipv6At.PayloadLength, IPV6.payloadLength.offset],
@@ -111,6 +131,20 @@ checkLiterals("ipv6", [
   ["fragment word", Ipv6At.FragmentWord, FRAGMENT.offsetAndFlags.offset],
   ["fragment identification", Ipv6At.FragmentIdentification, FRAGMENT.identification.offset],
   ["fragment header length", Ipv6At.FragmentLength, fragmentStructure.span],
+  ["fragment reserved byte", Ipv6AddressAt.FragmentReserved, FRAGMENT.reserved.offset],
+  ["Pad1", Ipv6OptionType.Pad1, IPV6_OPTION_PAD1],
+  ["PadN", Ipv6OptionType.PadN, IPV6_OPTION_PADN],
+  ["router alert", Ipv6OptionType.RouterAlert, IPV6_OPTION_ROUTER_ALERT],
+  ["jumbo payload", Ipv6OptionType.JumboPayload, IPV6_OPTION_JUMBO_PAYLOAD],
+  ["home address", Ipv6OptionType.HomeAddress, IPV6_OPTION_HOME_ADDRESS],
+  ["DCCP", PrintedIpProtocol.Dccp, IP_PROTOCOL_DCCP],
+  ["IPv6 in IP", PrintedIpProtocol.Ipv6, IP_PROTOCOL_IPV6],
+  ["AH", PrintedIpProtocol.Ah, IP_PROTOCOL_AH],
+  ["ND", PrintedIpProtocol.Nd, IP_PROTOCOL_ND],
+  ["address group length (the 0xffff group's span)", Ipv6AddressAt.GroupLength, (mappedAddressStructure.offsetOf("ipv4") ?? -1) - (mappedAddressStructure.offsetOf("ones") ?? -1)],
+  ["IPv4-mapped marker", Ipv6AddressAt.MappedMarker, mappedAddressStructure.offsetOf("ones") ?? -1],
+  ["embedded IPv4 address", Ipv6AddressAt.EmbeddedIpv4, mappedAddressStructure.offsetOf("ipv4") ?? -1],
+  ["mapped address length", Ipv6At.AddressLength, mappedAddressStructure.span],
   ["fragment offset shift", Ipv6At.FragmentUnitsShift, FRAGMENT_BITS.fragmentUnits.shift],
   ["fragment reserved shift", Ipv6At.FragmentReservedShift, FRAGMENT_BITS.reserved.shift],
   ["more fragments", Ipv6At.MoreFragments, 1 << FRAGMENT_BITS.moreFragments.shift],
@@ -142,7 +176,8 @@ export function ipv6Text(bytes: Uint8Array, offset: number, embeddedIpv4 = false
   let bestLength = 0;
   let base = -1;
   for (let i = 0; i < 8; i++) {
-    const zero = bytes[offset + 2 * i] === 0 && bytes[offset + 2 * i + 1] === 0;
+    const group = offset + Ipv6AddressAt.GroupLength * i;
+    const zero = ((bytes[group] << 8) | bytes[group + 1]) === 0;
     if (zero) {
       if (base === -1) base = i;
       if (i - base + 1 > bestLength) {
@@ -152,7 +187,8 @@ export function ipv6Text(bytes: Uint8Array, offset: number, embeddedIpv4 = false
     } else base = -1;
   }
   if (bestLength < 2) bestBase = -1;
-  const word5 = (bytes[offset + 10] << 8) | bytes[offset + 11];
+  const marker = offset + Ipv6AddressAt.MappedMarker;
+  const word5 = (bytes[marker] << 8) | bytes[marker + 1];
   const mapped = bestBase === 0 && bestLength === 5 && word5 === 0xffff;
   const compatible = embeddedIpv4 && bestBase === 0 && bestLength === 6;
   let text = "";
@@ -163,9 +199,11 @@ export function ipv6Text(bytes: Uint8Array, offset: number, embeddedIpv4 = false
     }
     if (i !== 0) text += ":";
     if (i === 6 && (mapped || compatible)) {
-      return `${text}${bytes[offset + 12]}.${bytes[offset + 13]}.${bytes[offset + 14]}.${bytes[offset + 15]}`;
+      const v4 = offset + Ipv6AddressAt.EmbeddedIpv4;
+      return `${text}${bytes[v4]}.${bytes[v4 + 1]}.${bytes[v4 + 2]}.${bytes[v4 + 3]}`;
     }
-    const word = (bytes[offset + 2 * i] << 8) | bytes[offset + 2 * i + 1];
+    const group = offset + Ipv6AddressAt.GroupLength * i;
+    const word = (bytes[group] << 8) | bytes[group + 1];
     text += word.toString(16);
   }
   if (bestBase !== -1 && bestBase + bestLength === 8) text += ":";
@@ -189,7 +227,7 @@ export class Ipv6Address {
 
   /** Copies the 16 bytes at `offset`. The caller has checked the length. */
   static read(bytes: Uint8Array, offset: number): Ipv6Address {
-    return new Ipv6Address(bytes.slice(offset, offset + 16));
+    return new Ipv6Address(bytes.slice(offset, offset + Ipv6At.AddressLength));
   }
 
   /**
@@ -395,7 +433,8 @@ export class Ipv6Packet implements PacketView {
   get trafficClass(): number {
     const b = this.bytes;
     const at = this.offset;
-    return ((b[at] & 0xf) << 4) | (b[at + 1] >>> 4);
+    // the class sits across the first two bytes: shift the 16-bit half of the first word, not the whole word
+    return (((b[at] << 8) | b[at + 1]) >>> (Ipv6At.ClassShift - 16)) & Ipv6At.ClassMask;
   }
   /** The 20-bit flow label. */
   get flowLabel(): number {
@@ -474,8 +513,8 @@ export class Ipv6Packet implements PacketView {
       const units = b[at + Ipv6At.ExtLength];
       if (b[at + Ipv6At.SegmentsLeft] === 0 || units < 2) continue;
       const type = b[at + Ipv6At.RoutingType];
-      if (type === 0 || type === 2) return at + 8 + 16 * ((units >>> 1) - 1);
-      if (type === 4) return at + 8;
+      if (type === 0 || type === 2) return at + Ipv6At.RoutingAddresses + Ipv6At.AddressLength * ((units >>> 1) - 1);
+      if (type === 4) return at + Ipv6At.SrhSegments;
     }
     return this.offset + Ipv6At.Destination;
   }
@@ -495,7 +534,7 @@ function checkExtension(b: Uint8Array, kind: number, at: number, payloadEnd: num
     return undefined;
   }
   const name = extensionName(kind);
-  const fixed = kind === Ipv6At.Routing ? 4 : 2;
+  const fixed = kind === Ipv6At.Routing ? Ipv6At.RoutingReserved : Ipv6At.ExtOptions;
   if (at + fixed > payloadEnd) {
     const field = firstFieldPast(kind === IPV6_ROUTING ? EXTENSION : { nextHeader: EXTENSION.nextHeader, lengthUnits: EXTENSION.lengthUnits }, at, payloadEnd)!;
     return lengthError("ipv6", `${name}.${field.name}`, at + field.offset, at + field.offset + field.span, payloadEnd, "header");
@@ -505,14 +544,14 @@ function checkExtension(b: Uint8Array, kind: number, at: number, payloadEnd: num
   if (kind === Ipv6At.Routing) return undefined;
   // options: Pad1 is one zero byte; the others are type, length, data
   const optionsEnd = at + length;
-  for (let o = at + 2; o < optionsEnd; ) {
-    if (b[o] === 0) {
+  for (let o = at + Ipv6At.ExtOptions; o < optionsEnd; ) {
+    if (b[o] === Ipv6OptionType.Pad1) {
       o++;
       continue;
     }
-    if (o + 2 > optionsEnd) return lengthError("ipv6", `${name}.option.length`, o + 1, o + 2, optionsEnd, "header");
-    const next = o + 2 + b[o + 1];
-    if (next > optionsEnd) return lengthError("ipv6", `${name}.option.data`, o + 2, next, optionsEnd, "header");
+    if (o + Ipv6At.OptionData > optionsEnd) return lengthError("ipv6", `${name}.option.length`, o + Ipv6At.OptionLength, o + Ipv6At.OptionData, optionsEnd, "header");
+    const next = o + Ipv6At.OptionData + b[o + Ipv6At.OptionLength];
+    if (next > optionsEnd) return lengthError("ipv6", `${name}.option.data`, o + Ipv6At.OptionData, next, optionsEnd, "header");
     o = next;
   }
   return undefined;
@@ -599,11 +638,11 @@ export function parseIpv6(view: Ipv6Packet): Ipv6Record {
       extensions.push({
         kind: IPV6_FRAGMENT,
         nextHeader: b[at],
-        reserved: b[at + 1],
+        reserved: b[at + Ipv6AddressAt.FragmentReserved],
         fragmentOffset: (word >>> Ipv6At.FragmentUnitsShift) * 8,
         reservedBits: (word >>> Ipv6At.FragmentReservedShift) & 3,
         moreFragments: (word & Ipv6At.MoreFragments) !== 0,
-        identification: ((b[at + 4] << 24) | (b[at + 5] << 16) | (b[at + 6] << 8) | b[at + 7]) >>> 0,
+        identification: u32(b, at + Ipv6At.FragmentIdentification),
       });
       continue;
     }
@@ -616,18 +655,19 @@ export function parseIpv6(view: Ipv6Packet): Ipv6Record {
         lengthUnits,
         routingType: b[at + Ipv6At.RoutingType],
         segmentsLeft: b[at + Ipv6At.SegmentsLeft],
-        data: b.subarray(at + 4, end),
+        data: b.subarray(at + Ipv6At.RoutingReserved, end),
       });
       continue;
     }
     const options: Ipv6OptionRecord[] = [];
-    for (let o = at + 2; o < end; ) {
-      if (b[o] === 0) {
-        options.push({ type: 0, data: EMPTY });
+    for (let o = at + Ipv6At.ExtOptions; o < end; ) {
+      if (b[o] === Ipv6OptionType.Pad1) {
+        options.push({ type: Ipv6OptionType.Pad1, data: EMPTY });
         o++;
       } else {
-        options.push({ type: b[o], data: b.subarray(o + 2, o + 2 + b[o + 1]) });
-        o += 2 + b[o + 1];
+        const dataEnd = o + Ipv6At.OptionData + b[o + Ipv6At.OptionLength];
+        options.push({ type: b[o], data: b.subarray(o + Ipv6At.OptionData, dataEnd) });
+        o = dataEnd;
       }
     }
     extensions.push({ kind: kind as typeof IPV6_HOP_BY_HOP | typeof IPV6_DESTINATION_OPTIONS, nextHeader: b[at], lengthUnits, options });
@@ -700,47 +740,49 @@ function emitExtension(extension: Ipv6ExtensionRecord, into: Uint8Array, at: num
   const length = extensionLength(extension, fix);
   into[at] = extension.nextHeader;
   if (extension.kind === IPV6_FRAGMENT) {
-    into[at + 1] = extension.reserved;
+    into[at + Ipv6AddressAt.FragmentReserved] = extension.reserved;
     const word = (((extension.fragmentOffset >>> 3) & 0x1fff) << Ipv6At.FragmentUnitsShift) | ((extension.reservedBits & 3) << Ipv6At.FragmentReservedShift) | (extension.moreFragments ? 1 : 0);
-    into[at + 2] = word >>> 8;
-    into[at + 3] = word & 0xff;
+    const wordAt = at + Ipv6At.FragmentWord;
+    into[wordAt] = word >>> 8;
+    into[wordAt + 1] = word & 0xff;
     const id = extension.identification >>> 0;
-    into[at + 4] = id >>> 24;
-    into[at + 5] = (id >>> 16) & 0xff;
-    into[at + 6] = (id >>> 8) & 0xff;
-    into[at + 7] = id & 0xff;
+    const idAt = at + Ipv6At.FragmentIdentification;
+    into[idAt] = id >>> 24;
+    into[idAt + 1] = (id >>> 16) & 0xff;
+    into[idAt + 2] = (id >>> 8) & 0xff;
+    into[idAt + 3] = id & 0xff;
     return length;
   }
-  into[at + 1] = fix ? length / 8 - 1 : extension.lengthUnits;
+  into[at + Ipv6At.ExtLength] = fix ? length / 8 - 1 : extension.lengthUnits;
   const end = at + length;
   if (extension.kind === IPV6_ROUTING) {
-    into[at + 2] = extension.routingType;
-    into[at + 3] = extension.segmentsLeft;
-    const data = extension.data.subarray(0, Math.max(0, length - 4));
-    into.set(data, at + 4);
-    into.fill(0, at + 4 + data.length, end);
+    into[at + Ipv6At.RoutingType] = extension.routingType;
+    into[at + Ipv6At.SegmentsLeft] = extension.segmentsLeft;
+    const data = extension.data.subarray(0, Math.max(0, length - Ipv6At.RoutingReserved));
+    into.set(data, at + Ipv6At.RoutingReserved);
+    into.fill(0, at + Ipv6At.RoutingReserved + data.length, end);
     return length;
   }
-  let o = at + 2;
+  let o = at + Ipv6At.ExtOptions;
   for (const option of extension.options) {
     if (o >= end) break;
-    if (option.type === 0) {
-      into[o++] = 0;
+    if (option.type === Ipv6OptionType.Pad1) {
+      into[o++] = Ipv6OptionType.Pad1;
       continue;
     }
     into[o] = option.type;
-    if (o + 1 < end) into[o + 1] = option.data.length;
-    const data = option.data.subarray(0, Math.max(0, end - o - 2));
-    into.set(data, o + 2);
-    o += 2 + option.data.length;
+    if (o + Ipv6At.OptionLength < end) into[o + Ipv6At.OptionLength] = option.data.length;
+    const data = option.data.subarray(0, Math.max(0, end - o - Ipv6At.OptionData));
+    into.set(data, o + Ipv6At.OptionData);
+    o += Ipv6At.OptionData + option.data.length;
   }
   if (o < end) {
     // padding: Pad1 for one byte, PadN for more (its data zero); without fixLengths, zeros
-    if (fix && end - o === 1) into[o] = 0;
+    if (fix && end - o === 1) into[o] = Ipv6OptionType.Pad1;
     else if (fix) {
-      into[o] = 1;
-      into[o + 1] = end - o - 2;
-      into.fill(0, o + 2, end);
+      into[o] = Ipv6OptionType.PadN;
+      into[o + Ipv6At.OptionLength] = end - o - Ipv6At.OptionData;
+      into.fill(0, o + Ipv6At.OptionData, end);
     } else into.fill(0, o, end);
   }
   return length;
@@ -755,4 +797,9 @@ export function decodeIpv6(bytes: Uint8Array, offset = 0, end = bytes.length): I
   const error = view.check();
   if (error !== undefined) throw error;
   return parseIpv6(view);
+}
+
+/** The 32-bit big-endian number at b[at]. */
+function u32(b: Uint8Array, at: number): number {
+  return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
 }

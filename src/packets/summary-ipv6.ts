@@ -22,7 +22,7 @@ import { IP_PROTOCOL_NAMES, printStyle } from "./print-style";
 import { pseudoHeaderSumAt } from "./pseudo-header";
 import type { TextBuffer } from "./summary";
 import type { TcpConversations } from "./transport-summary";
-import { Icmpv6At, Icmpv6Type, IpProtocol, Ipv6At, NdpOptionType, UdpAt } from "./wire-literals";
+import { Icmpv6At, Icmpv6Type, IpProtocol, Ipv6At, Ipv6OptionType, NdpOptionType, PrintedIcmpv6Type, PrintedIpProtocol, UdpAt } from "./wire-literals";
 
 /** Thrown (one shared instance) when a read runs past the snap end: the line ends in " [|proto]". */
 const CUT = { cut: true };
@@ -373,7 +373,7 @@ class Ipv6LinePrinter {
       totalAdvance += advance;
       const first = cp === ip + Ipv6At.HeaderLength;
       // tcpdump's TCP, UDP, DCCP (33) and SCTP printers write the addresses with the ports
-      if (first && nh !== IpProtocol.Tcp && nh !== IpProtocol.Udp && nh !== 33 && nh !== IpProtocol.Sctp) {
+      if (first && nh !== IpProtocol.Tcp && nh !== IpProtocol.Udp && nh !== PrintedIpProtocol.Dccp && nh !== IpProtocol.Sctp) {
         this.address(ip + Ipv6At.Source);
         out.ascii(" > ");
         this.address(ip + Ipv6At.Destination);
@@ -505,22 +505,22 @@ class Ipv6LinePrinter {
     for (let i = 0; i < len; i += optionLength) {
       const option = at + i;
       const type = this.u8(option + Ipv6At.OptionType);
-      if (type === 0) optionLength = 1; // Pad1: the type byte alone
+      if (type === Ipv6OptionType.Pad1) optionLength = 1; // Pad1: the type byte alone
       else if (i + Ipv6At.OptionLength < len) optionLength = this.u8(option + Ipv6At.OptionLength) + Ipv6At.OptionData;
       else return -1;
       if (i + optionLength > len) return -1;
       switch (type) {
-        case 0:
+        case Ipv6OptionType.Pad1:
           if (verbose) out.ascii("(pad1)");
           break;
-        case 1:
+        case Ipv6OptionType.PadN:
           if (len - i < 2) {
             out.ascii("(padn: trunc)");
             return -1;
           }
           if (verbose) out.ascii("(padn)");
           break;
-        case 5:
+        case Ipv6OptionType.RouterAlert:
           if (len - i < 4) {
             out.ascii("(rtalert: trunc)");
             return -1;
@@ -537,7 +537,7 @@ class Ipv6LinePrinter {
             out.ascii(") ");
           }
           break;
-        case 0xc2: {
+        case Ipv6OptionType.JumboPayload: {
           if (len - i < 6) {
             out.ascii("(jumbo: trunc)");
             return -1;
@@ -566,7 +566,7 @@ class Ipv6LinePrinter {
           }
           break;
         }
-        case 0xc9:
+        case Ipv6OptionType.HomeAddress:
           if (len - i < 18) {
             out.ascii("(homeaddr: trunc)");
             return -1;
@@ -687,10 +687,10 @@ class Ipv6LinePrinter {
         out.ascii(IPV4_ONLY.get(nh)!);
         out.ascii(" requires IPv4] (invalid)");
         return;
-      case 41:
+      case PrintedIpProtocol.Ipv6:
         this.protocol = "ip6";
         return this.ip6(cp, len);
-      case 77: // IPPROTO_ND
+      case PrintedIpProtocol.Nd: // IPPROTO_ND
         out.ascii(" nd ");
         out.decimal(len);
         return;
@@ -737,7 +737,7 @@ class Ipv6LinePrinter {
     }
     const lengthFirst =
       type === Icmpv6Type.RouterSolicitation || type === Icmpv6Type.RouterAdvertisement || type === Icmpv6Type.NeighborAdvertisement ||
-      type === Icmpv6Type.NeighborSolicitation || type === Icmpv6Type.Redirect || type === 145 || type === 147; // 145, 147: home agent discovery reply, mobile router advertisement
+      type === Icmpv6Type.NeighborSolicitation || type === Icmpv6Type.Redirect || type === PrintedIcmpv6Type.HomeAgentDiscoveryReply || type === PrintedIcmpv6Type.MobilePrefixAdvertisement;
     if (verbose && lengthFirst) {
       out.ascii(", length ");
       out.decimal(length);
@@ -905,10 +905,10 @@ class Ipv6LinePrinter {
           this.ndOptions(cp + Icmpv6At.RaLength, length - Icmpv6At.RaLength);
         }
         break;
-      case 141:
-      case 142:
-      case 145:
-      case 147:
+      case PrintedIcmpv6Type.InverseNeighborSolicitation:
+      case PrintedIcmpv6Type.InverseNeighborAdvertisement:
+      case PrintedIcmpv6Type.HomeAgentDiscoveryReply:
+      case PrintedIcmpv6Type.MobilePrefixAdvertisement:
         break;
       case Icmpv6Type.NeighborSolicitation:
         this.need(cp + Icmpv6At.Target, Ipv6At.AddressLength);
@@ -936,7 +936,7 @@ class Ipv6LinePrinter {
         this.address(cp + Icmpv6At.Target);
         if (verbose) this.ndOptions(cp + Icmpv6At.RedirectLength, length - Icmpv6At.RedirectLength);
         break;
-      case 143:
+      case PrintedIcmpv6Type.Mld2Report:
         if (length < Icmpv6At.Mld2ReportLength) {
           out.ascii(" [invalid len ");
           out.decimal(length);
@@ -982,13 +982,13 @@ class Ipv6LinePrinter {
           }
         }
         break;
-      case 138:
+      case PrintedIcmpv6Type.RouterRenumbering:
         this.routerRenumbering(cp, code);
         break;
-      case 139:
+      case PrintedIcmpv6Type.NodeInformationQuery:
         this.nodeInformationQuery(cp, code);
         break;
-      case 155:
+      case PrintedIcmpv6Type.RplControl:
         // rpl_print at default verbosity: secured or not, then the message's name
         if ((code & 0x80) !== 0) out.ascii(", (SEC) [worktodo]");
         else {
@@ -996,8 +996,8 @@ class Ipv6LinePrinter {
           out.ascii(RPL_CODE_NAMES[code] ?? `RPL message, unknown code ${code}`);
         }
         break;
-      case 144:
-      case 146:
+      case PrintedIcmpv6Type.HomeAgentDiscoveryRequest:
+      case PrintedIcmpv6Type.MobilePrefixSolicitation:
         this.need(cp + Icmpv6At.Identifier, 2);
         out.ascii(", id 0x");
         out.hex(this.u16(cp + Icmpv6At.Identifier), 4);
@@ -1249,7 +1249,7 @@ class Ipv6LinePrinter {
           nh = this.b[at + Ipv6At.ExtNextHeader];
           headerLength = Ipv6At.FragmentLength;
           break;
-        case 51: // AH: its length counts 4-byte units, less two
+        case PrintedIpProtocol.Ah: // AH: its length counts 4-byte units, less two
           if (at + Ipv6At.ExtLength + 1 > end) return -1;
           nh = this.b[at + Ipv6At.ExtNextHeader];
           headerLength = (this.b[at + Ipv6At.ExtLength] + 2) * 4;

@@ -10,7 +10,7 @@
 //
 //   0      2      4          8                12                  14      16         18       20
 //   | sport | dport | sequence | acknowledgment | offset|rsvd|flags | window | checksum | urgent | options
-import { bits, struct, u16be, u32be } from "buffer-layout";
+import { bits, blob, struct, u16be, u32be, u8, type Structure } from "buffer-layout";
 import { contentError, DecodeError, lengthError } from "./errors";
 import { IP_PROTOCOL_TCP } from "./ipv4";
 import { bitTable, checkLiterals, fieldTable, firstFieldPast } from "./layout";
@@ -18,7 +18,7 @@ import type { HeaderLayout } from "./positions";
 import { checkPseudoHeader, pseudoHeaderSum, transportChecksum, transportChecksumVerifies } from "./pseudo-header";
 import { limitSource, TransportEmitOptions } from "./udp";
 import type { PacketView } from "./view";
-import { TcpAt } from "./wire-literals";
+import { TcpAt, TcpOptionAt, TcpOptionType } from "./wire-literals";
 
 const offsetAndFlags = bits(u16be("offsetAndFlags"), true, "offsetAndFlags");
 const offsetAndFlagsFields = [offsetAndFlags.addField(4, "dataOffset"), offsetAndFlags.addField(12, "flags")];
@@ -58,6 +58,70 @@ checkLiterals("tcp", [
   ["flags mask", 0xfff, OFFSET_AND_FLAGS.flags.mask],
 ]);
 
+// The option bodies, each described once (kind and length bytes first); the decoder, the encoder and
+// transport-summary.ts's printers use TcpOptionAt, checked against these below.
+const optionHead = () => [u8("kind"), u8("length")] as const;
+const kindOnlyOption = struct([u8("kind")]);
+const sackPermittedOption = struct([...optionHead()]);
+const mssOption = struct([...optionHead(), u16be("value")]);
+const windowScaleOption = struct([...optionHead(), u8("shift")]);
+const sackBlock = struct([u32be("left"), u32be("right")]);
+const timestampsOption = struct([...optionHead(), u32be("value"), u32be("echo")]);
+const value32Option = struct([...optionHead(), u32be("value")]);
+const md5Option = struct([...optionHead(), blob(16, "digest")]);
+const scpsOption = struct([...optionHead(), u8("capabilities"), u8("connectionId")]);
+const userTimeoutOption = struct([...optionHead(), u16be("granularityAndTimeout")]);
+const authenticationOption = struct([...optionHead(), u8("keyId"), u8("rnextKeyId")]);
+const experimentOption = struct([...optionHead(), u16be("experimentId")]);
+const mptcpSubtypeByte = bits(u8("subtypeAndLow"), true, "subtypeAndLow");
+const mptcpSubtypeFields = [mptcpSubtypeByte.addField(4, "subtype"), mptcpSubtypeByte.addField(4, "low")];
+const mptcpOption = struct([...optionHead(), mptcpSubtypeByte, u8("flags")]);
+const mptcpCapableOption = struct([...optionHead(), u8("subtypeAndVersion"), u8("flags"), blob(8, "senderKey"), blob(8, "receiverKey")]);
+const mptcpJoinSynOption = struct([...optionHead(), u8("subtypeAndBackup"), u8("addressId"), u32be("token"), u32be("nonce")]);
+const mptcpJoinSynAckOption = struct([...optionHead(), u8("subtypeAndBackup"), u8("addressId"), blob(8, "hmac"), u32be("nonce")]);
+const mptcpJoinAckOption = struct([...optionHead(), u8("subtype"), u8("reserved"), blob(20, "hmac")]);
+const MPTCP_SUBTYPE = bitTable(mptcpOption, mptcpSubtypeByte, mptcpSubtypeFields);
+const offsetIn = (layout: Structure, field: string): number => layout.offsetOf(field) ?? -1;
+
+checkLiterals("tcp options", [
+  ["option kind", TcpOptionAt.Kind, offsetIn(mssOption, "kind")],
+  ["option length", TcpOptionAt.Length, offsetIn(mssOption, "length")],
+  ["option data", TcpOptionAt.Data, offsetIn(mssOption, "value")],
+  ["EOL and NOP length", TcpOptionAt.KindOnlyLength, kindOnlyOption.span],
+  ["SACK-permitted length", TcpOptionAt.Data, sackPermittedOption.span],
+  ["MSS length", TcpOptionAt.MssLength, mssOption.span],
+  ["window scale shift", TcpOptionAt.Data, offsetIn(windowScaleOption, "shift")],
+  ["window scale length", TcpOptionAt.WindowScaleLength, windowScaleOption.span],
+  ["SACK right edge", TcpOptionAt.SackRight, offsetIn(sackBlock, "right")],
+  ["SACK block length", TcpOptionAt.SackBlockLength, sackBlock.span],
+  ["timestamps value", TcpOptionAt.Data, offsetIn(timestampsOption, "value")],
+  ["timestamps echo", TcpOptionAt.TimestampsEcho, offsetIn(timestampsOption, "echo")],
+  ["timestamps length", TcpOptionAt.TimestampsLength, timestampsOption.span],
+  ["32-bit value option length", TcpOptionAt.Value32Length, value32Option.span],
+  ["MD5 digest", TcpOptionAt.Data, offsetIn(md5Option, "digest")],
+  ["MD5 digest length", TcpOptionAt.Md5DigestLength, md5Option.span - TcpOptionAt.Data],
+  ["MD5 length", TcpOptionAt.Md5Length, md5Option.span],
+  ["SCPS connection id", TcpOptionAt.ScpsConnectionId, offsetIn(scpsOption, "connectionId")],
+  ["SCPS length", TcpOptionAt.ScpsLength, scpsOption.span],
+  ["user timeout length", TcpOptionAt.UtoLength, userTimeoutOption.span],
+  ["TCP-AO receive-next key id", TcpOptionAt.AoRnextKeyId, offsetIn(authenticationOption, "rnextKeyId")],
+  ["TCP-AO MAC", TcpOptionAt.AoMac, authenticationOption.span],
+  ["experiment data", TcpOptionAt.ExperimentData, experimentOption.span],
+  ["MPTCP subtype", TcpOptionAt.MptcpSubtype, MPTCP_SUBTYPE.subtype.offset],
+  ["MPTCP subtype shift", TcpOptionAt.MptcpSubtypeShift, MPTCP_SUBTYPE.subtype.shift],
+  ["MPTCP low nibble mask", TcpOptionAt.MptcpLowMask, MPTCP_SUBTYPE.low.mask],
+  ["MPTCP flags or id", TcpOptionAt.MptcpFlagsOrId, offsetIn(mptcpOption, "flags")],
+  ["MP_JOIN address id", TcpOptionAt.MptcpFlagsOrId, offsetIn(mptcpJoinSynOption, "addressId")],
+  ["MPTCP data", TcpOptionAt.MptcpData, mptcpOption.span],
+  ["MP_CAPABLE sender key", TcpOptionAt.MptcpData, offsetIn(mptcpCapableOption, "senderKey")],
+  ["MP_CAPABLE receiver key", TcpOptionAt.MptcpReceiverKey, offsetIn(mptcpCapableOption, "receiverKey")],
+  ["MP_JOIN token", TcpOptionAt.MptcpData, offsetIn(mptcpJoinSynOption, "token")],
+  ["MP_JOIN SYN nonce", TcpOptionAt.MptcpJoinSynNonce, offsetIn(mptcpJoinSynOption, "nonce")],
+  ["MP_JOIN SYN-ACK HMAC", TcpOptionAt.MptcpData, offsetIn(mptcpJoinSynAckOption, "hmac")],
+  ["MP_JOIN SYN-ACK nonce", TcpOptionAt.MptcpJoinSynAckNonce, offsetIn(mptcpJoinSynAckOption, "nonce")],
+  ["MP_JOIN ACK HMAC length", TcpOptionAt.MptcpJoinAckHmacLength, mptcpJoinAckOption.span - TcpOptionAt.MptcpData],
+]);
+
 /** The IP protocol number of TCP: ipv4.ts's IP_PROTOCOL_TCP under the name this module has always exported. */
 export const TCP_PROTOCOL = IP_PROTOCOL_TCP;
 
@@ -75,7 +139,10 @@ export const TcpFlag = {
   AE: 0x100,
 } as const;
 
-/** TCP option kinds decoded here. */
+/**
+ * TCP option kinds: EOL to TIMESTAMPS are decoded here (parseTcp), the others kept raw; the summary
+ * line prints them all, as tcpdump does.
+ */
 export const TcpOptionKind = {
   EOL: 0,
   NOP: 1,
@@ -84,7 +151,53 @@ export const TcpOptionKind = {
   SACK_PERMITTED: 4,
   SACK: 5,
   TIMESTAMPS: 8,
+  /** echo and echo reply (RFC 1072), CC, CC.NEW and CC.ECHO (RFC 1644): obsolete, one 32-bit value */
+  ECHO: 6,
+  ECHO_REPLY: 7,
+  CC: 11,
+  CC_NEW: 12,
+  CC_ECHO: 13,
+  /** TCP MD5 signature (RFC 2385) */
+  MD5: 19,
+  /** SCPS capabilities */
+  SCPS: 20,
+  /** user timeout (RFC 5482) */
+  USER_TIMEOUT: 28,
+  /** TCP authentication option (RFC 5925) */
+  AUTHENTICATION: 29,
+  /** multipath TCP (RFC 8684) */
+  MPTCP: 30,
+  /** TCP fast open cookie (RFC 7413) */
+  FAST_OPEN: 34,
+  /** experimental option (RFC 6994), with a 16-bit ExID first */
+  EXPERIMENT: 254,
 } as const;
+
+/** The ExID (RFC 6994) of TCP fast open's cookie in an experimental option, from before kind 34. */
+export const TCP_FAST_OPEN_EXPERIMENT_ID = 0xf989;
+
+checkLiterals("tcp option kinds", [
+  ["EOL", TcpOptionType.Eol, TcpOptionKind.EOL],
+  ["NOP", TcpOptionType.Nop, TcpOptionKind.NOP],
+  ["MSS", TcpOptionType.Mss, TcpOptionKind.MSS],
+  ["window scale", TcpOptionType.WindowScale, TcpOptionKind.WINDOW_SCALE],
+  ["SACK permitted", TcpOptionType.SackPermitted, TcpOptionKind.SACK_PERMITTED],
+  ["SACK", TcpOptionType.Sack, TcpOptionKind.SACK],
+  ["echo", TcpOptionType.Echo, TcpOptionKind.ECHO],
+  ["echo reply", TcpOptionType.EchoReply, TcpOptionKind.ECHO_REPLY],
+  ["timestamps", TcpOptionType.Timestamps, TcpOptionKind.TIMESTAMPS],
+  ["CC", TcpOptionType.Cc, TcpOptionKind.CC],
+  ["CC.NEW", TcpOptionType.CcNew, TcpOptionKind.CC_NEW],
+  ["CC.ECHO", TcpOptionType.CcEcho, TcpOptionKind.CC_ECHO],
+  ["MD5", TcpOptionType.Md5, TcpOptionKind.MD5],
+  ["SCPS", TcpOptionType.Scps, TcpOptionKind.SCPS],
+  ["user timeout", TcpOptionType.UserTimeout, TcpOptionKind.USER_TIMEOUT],
+  ["TCP-AO", TcpOptionType.Authentication, TcpOptionKind.AUTHENTICATION],
+  ["MPTCP", TcpOptionType.Mptcp, TcpOptionKind.MPTCP],
+  ["fast open", TcpOptionType.FastOpen, TcpOptionKind.FAST_OPEN],
+  ["experiment", TcpOptionType.Experiment, TcpOptionKind.EXPERIMENT],
+  ["fast open experiment id", TcpOptionType.FastOpenExperimentId, TCP_FAST_OPEN_EXPERIMENT_ID],
+]);
 
 /** A view of a TCP segment in bytes[offset, end): no copy, reusable. */
 export class TcpPacket implements PacketView {
@@ -144,9 +257,9 @@ export class TcpPacket implements PacketView {
         at++;
         continue;
       }
-      if (at + 2 > end) return lengthError("tcp", "option length", at + 1, at + 2, end, "header");
-      const length = b[at + 1];
-      if (length < 2) return contentError("tcp", "option length", at + 1, length, `option ${kind} has length ${length}, under 2`);
+      if (at + TcpOptionAt.Data > end) return lengthError("tcp", "option length", at + TcpOptionAt.Length, at + TcpOptionAt.Data, end, "header");
+      const length = b[at + TcpOptionAt.Length];
+      if (length < TcpOptionAt.Data) return contentError("tcp", "option length", at + TcpOptionAt.Length, length, `option ${kind} has length ${length}, under 2`);
       if (at + length > end) return lengthError("tcp", `option ${kind}`, at, at + length, end, "header");
       at += length;
     }
@@ -266,16 +379,18 @@ export function parseTcpOptions(view: TcpPacket): { options: TcpOption[]; paddin
       at++;
       continue;
     }
-    const length = b[at + 1];
-    if (kind === TcpOptionKind.MSS && length === 4) options.push({ kind: "mss", value: (b[at + 2] << 8) | b[at + 3] });
-    else if (kind === TcpOptionKind.WINDOW_SCALE && length === 3) options.push({ kind: "windowScale", shift: b[at + 2] });
-    else if (kind === TcpOptionKind.SACK_PERMITTED && length === 2) options.push({ kind: "sackPermitted" });
-    else if (kind === TcpOptionKind.TIMESTAMPS && length === 10) options.push({ kind: "timestamps", value: u32(b, at + 2), echo: u32(b, at + 6) });
-    else if (kind === TcpOptionKind.SACK && length > 2 && (length - 2) % 8 === 0) {
+    const length = b[at + TcpOptionAt.Length];
+    const data = at + TcpOptionAt.Data;
+    if (kind === TcpOptionKind.MSS && length === TcpOptionAt.MssLength) options.push({ kind: "mss", value: (b[data] << 8) | b[data + 1] });
+    else if (kind === TcpOptionKind.WINDOW_SCALE && length === TcpOptionAt.WindowScaleLength) options.push({ kind: "windowScale", shift: b[data] });
+    else if (kind === TcpOptionKind.SACK_PERMITTED && length === TcpOptionAt.Data) options.push({ kind: "sackPermitted" });
+    else if (kind === TcpOptionKind.TIMESTAMPS && length === TcpOptionAt.TimestampsLength) {
+      options.push({ kind: "timestamps", value: u32(b, data), echo: u32(b, at + TcpOptionAt.TimestampsEcho) });
+    } else if (kind === TcpOptionKind.SACK && length > TcpOptionAt.Data && (length - TcpOptionAt.Data) % TcpOptionAt.SackBlockLength === 0) {
       const blocks: [number, number][] = [];
-      for (let block = at + 2; block < at + length; block += 8) blocks.push([u32(b, block), u32(b, block + 4)]);
+      for (let block = data; block < at + length; block += TcpOptionAt.SackBlockLength) blocks.push([u32(b, block), u32(b, block + TcpOptionAt.SackRight)]);
       options.push({ kind: "sack", blocks });
-    } else options.push({ kind: "other", type: kind, data: b.subarray(at + 2, at + length) });
+    } else options.push({ kind: "other", type: kind, data: b.subarray(data, at + length) });
     at += length;
   }
   return { options, padding: b.subarray(at, end) };
@@ -305,19 +420,19 @@ export function tcpOptionLength(option: TcpOption): number {
   switch (option.kind) {
     case "eol":
     case "nop":
-      return 1;
+      return TcpOptionAt.KindOnlyLength;
     case "mss":
-      return 4;
+      return TcpOptionAt.MssLength;
     case "windowScale":
-      return 3;
+      return TcpOptionAt.WindowScaleLength;
     case "sackPermitted":
-      return 2;
+      return TcpOptionAt.Data;
     case "sack":
-      return 2 + 8 * option.blocks.length;
+      return TcpOptionAt.Data + TcpOptionAt.SackBlockLength * option.blocks.length;
     case "timestamps":
-      return 10;
+      return TcpOptionAt.TimestampsLength;
     case "other":
-      return 2 + option.data.length;
+      return TcpOptionAt.Data + option.data.length;
   }
 }
 
@@ -374,46 +489,46 @@ function emitOption(option: TcpOption, into: Uint8Array, at: number): number {
   switch (option.kind) {
     case "eol":
       into[at] = TcpOptionKind.EOL;
-      return at + 1;
+      return at + TcpOptionAt.KindOnlyLength;
     case "nop":
       into[at] = TcpOptionKind.NOP;
-      return at + 1;
+      return at + TcpOptionAt.KindOnlyLength;
     case "mss":
       into[at] = TcpOptionKind.MSS;
-      into[at + 1] = 4;
-      put16(into, at + 2, option.value);
-      return at + 4;
+      into[at + TcpOptionAt.Length] = TcpOptionAt.MssLength;
+      put16(into, at + TcpOptionAt.Data, option.value);
+      return at + TcpOptionAt.MssLength;
     case "windowScale":
       into[at] = TcpOptionKind.WINDOW_SCALE;
-      into[at + 1] = 3;
-      into[at + 2] = option.shift;
-      return at + 3;
+      into[at + TcpOptionAt.Length] = TcpOptionAt.WindowScaleLength;
+      into[at + TcpOptionAt.Data] = option.shift;
+      return at + TcpOptionAt.WindowScaleLength;
     case "sackPermitted":
       into[at] = TcpOptionKind.SACK_PERMITTED;
-      into[at + 1] = 2;
-      return at + 2;
+      into[at + TcpOptionAt.Length] = TcpOptionAt.Data;
+      return at + TcpOptionAt.Data;
     case "sack": {
       into[at] = TcpOptionKind.SACK;
-      into[at + 1] = 2 + 8 * option.blocks.length;
-      let block = at + 2;
+      into[at + TcpOptionAt.Length] = TcpOptionAt.Data + TcpOptionAt.SackBlockLength * option.blocks.length;
+      let block = at + TcpOptionAt.Data;
       for (const [left, right] of option.blocks) {
         put32(into, block, left);
-        put32(into, block + 4, right);
-        block += 8;
+        put32(into, block + TcpOptionAt.SackRight, right);
+        block += TcpOptionAt.SackBlockLength;
       }
       return block;
     }
     case "timestamps":
       into[at] = TcpOptionKind.TIMESTAMPS;
-      into[at + 1] = 10;
-      put32(into, at + 2, option.value);
-      put32(into, at + 6, option.echo);
-      return at + 10;
+      into[at + TcpOptionAt.Length] = TcpOptionAt.TimestampsLength;
+      put32(into, at + TcpOptionAt.Data, option.value);
+      put32(into, at + TcpOptionAt.TimestampsEcho, option.echo);
+      return at + TcpOptionAt.TimestampsLength;
     case "other":
       into[at] = option.type;
-      into[at + 1] = 2 + option.data.length;
-      into.set(option.data, at + 2);
-      return at + 2 + option.data.length;
+      into[at + TcpOptionAt.Length] = TcpOptionAt.Data + option.data.length;
+      into.set(option.data, at + TcpOptionAt.Data);
+      return at + TcpOptionAt.Data + option.data.length;
   }
 }
 

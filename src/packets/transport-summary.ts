@@ -18,7 +18,7 @@ import type { TextBuffer } from "./summary";
 import { TcpPacket } from "./tcp";
 import { UdpPacket } from "./udp";
 import { VrrpAuthType, VrrpPacket } from "./vrrp";
-import { IpProtocol, Ipv4At, VrrpAt } from "./wire-literals";
+import { IpProtocol, Ipv4At, TcpOptionAt, TcpOptionType, VrrpAt } from "./wire-literals";
 import { writeIpv6Address } from "./summary-ipv6";
 
 const TWO_32 = 0x1_0000_0000;
@@ -370,100 +370,101 @@ function writeTcpOptions(out: TextBuffer, b: Uint8Array, start: number, headerEn
   };
   while (remaining > 0) {
     if (separator) out.byte(44);
+    const opt = at;
     const kind = b[at++];
-    let length = 1;
-    if (kind > 1) {
+    let length: number = TcpOptionAt.KindOnlyLength;
+    if (kind > TcpOptionType.Nop) {
       if (at >= end) {
         out.ascii(" [|tcp]");
         return false;
       }
       length = b[at++];
-      if (length < 2 || length > remaining) return bad();
+      if (length < TcpOptionAt.Data || length > remaining) return bad();
       remaining--;
     }
     remaining--;
     let dataLength = 0;
     switch (kind) {
-      case 0:
+      case TcpOptionType.Eol:
         out.ascii("eol");
         break;
-      case 1:
+      case TcpOptionType.Nop:
         out.ascii("nop");
         break;
-      case 2:
+      case TcpOptionType.Mss:
         out.ascii("mss");
-        dataLength = 2;
+        dataLength = TcpOptionAt.MssLength - TcpOptionAt.Data;
         if (dataLength > remaining) return bad();
         out.byte(32);
         out.decimal((b[at] << 8) | b[at + 1]);
         break;
-      case 3:
+      case TcpOptionType.WindowScale:
         out.ascii("wscale");
-        dataLength = 1;
+        dataLength = TcpOptionAt.WindowScaleLength - TcpOptionAt.Data;
         if (dataLength > remaining) return bad();
         out.byte(32);
         out.decimal(b[at]);
         break;
-      case 4:
+      case TcpOptionType.SackPermitted:
         out.ascii("sackOK");
         break;
-      case 5:
+      case TcpOptionType.Sack:
         out.ascii("sack");
-        dataLength = length - 2;
-        if (dataLength % 8 !== 0) out.ascii(" invalid sack");
+        dataLength = length - TcpOptionAt.Data;
+        if (dataLength % TcpOptionAt.SackBlockLength !== 0) out.ascii(" invalid sack");
         else {
           out.byte(32);
-          out.decimal(dataLength / 8);
+          out.decimal(dataLength / TcpOptionAt.SackBlockLength);
           out.byte(32);
-          for (let i = 0; i < dataLength; i += 8) {
-            if (i + 8 > remaining) return bad();
+          for (let i = 0; i < dataLength; i += TcpOptionAt.SackBlockLength) {
+            if (i + TcpOptionAt.SackBlockLength > remaining) return bad();
             out.byte(0x7b);
             out.decimal((u32(b, at + i) - sackBase + TWO_32) % TWO_32);
             out.byte(58);
-            out.decimal((u32(b, at + i + 4) - sackBase + TWO_32) % TWO_32);
+            out.decimal((u32(b, at + i + TcpOptionAt.SackRight) - sackBase + TWO_32) % TWO_32);
             out.byte(0x7d);
           }
         }
         break;
-      case 6:
-      case 7:
-      case 11:
-      case 12:
-      case 13:
-        out.ascii(kind === 6 ? "echo" : kind === 7 ? "echoreply" : kind === 11 ? "cc" : kind === 12 ? "ccnew" : ""); // tcpdump 4.99 names kind 13 ""
-        dataLength = 4;
+      case TcpOptionType.Echo:
+      case TcpOptionType.EchoReply:
+      case TcpOptionType.Cc:
+      case TcpOptionType.CcNew:
+      case TcpOptionType.CcEcho:
+        out.ascii(kind === TcpOptionType.Echo ? "echo" : kind === TcpOptionType.EchoReply ? "echoreply" : kind === TcpOptionType.Cc ? "cc" : kind === TcpOptionType.CcNew ? "ccnew" : ""); // tcpdump 4.99 names CC.ECHO ""
+        dataLength = TcpOptionAt.Value32Length - TcpOptionAt.Data;
         if (dataLength > remaining) return bad();
         out.byte(32);
         out.decimal(u32(b, at));
         break;
-      case 8:
+      case TcpOptionType.Timestamps:
         out.ascii("TS");
-        dataLength = 8;
+        dataLength = TcpOptionAt.TimestampsLength - TcpOptionAt.Data;
         if (dataLength > remaining) return bad();
         out.ascii(" val ");
         out.decimal(u32(b, at));
         out.ascii(" ecr ");
-        out.decimal(u32(b, at + 4));
+        out.decimal(u32(b, opt + TcpOptionAt.TimestampsEcho));
         break;
-      case 19:
+      case TcpOptionType.Md5:
         out.ascii("md5");
-        dataLength = 16;
+        dataLength = TcpOptionAt.Md5DigestLength;
         if (dataLength > remaining) return bad();
         out.ascii(" shared secret not supplied with -M, can't check - ");
-        hexBytes(out, b, at, 16);
+        hexBytes(out, b, at, TcpOptionAt.Md5DigestLength);
         break;
-      case 20:
+      case TcpOptionType.Scps:
         out.ascii("scps");
-        dataLength = 2;
+        dataLength = TcpOptionAt.ScpsLength - TcpOptionAt.Data;
         if (dataLength > remaining) return bad();
         out.ascii(" cap ");
         out.hex(b[at], 2);
         out.ascii(" id ");
-        out.decimal(b[at + 1]);
+        out.decimal(b[opt + TcpOptionAt.ScpsConnectionId]);
         break;
-      case 28: {
+      case TcpOptionType.UserTimeout: {
         out.ascii("uto");
-        dataLength = 2;
+        dataLength = TcpOptionAt.UtoLength - TcpOptionAt.Data;
         if (dataLength > remaining) return bad();
         let value = (b[at] << 8) | b[at + 1];
         out.ascii(" 0x");
@@ -473,52 +474,52 @@ function writeTcpOptions(out: TextBuffer, b: Uint8Array, start: number, headerEn
         out.decimal(value);
         break;
       }
-      case 29:
+      case TcpOptionType.Authentication:
         out.ascii("tcp-ao");
-        dataLength = length - 2;
-        if (dataLength < 2) out.ascii(" (invalid)");
+        dataLength = length - TcpOptionAt.Data;
+        if (length < TcpOptionAt.AoMac) out.ascii(" (invalid)");
         else {
           out.ascii(" keyid ");
           out.decimal(b[at]);
           out.ascii(" rnextkeyid ");
-          out.decimal(b[at + 1]);
-          if (dataLength > 2) {
+          out.decimal(b[opt + TcpOptionAt.AoRnextKeyId]);
+          if (length > TcpOptionAt.AoMac) {
             out.ascii(" mac 0x");
-            hexBytes(out, b, at + 2, dataLength - 2);
+            hexBytes(out, b, opt + TcpOptionAt.AoMac, length - TcpOptionAt.AoMac);
           }
         }
         break;
-      case 34:
+      case TcpOptionType.FastOpen:
         out.ascii("tfo ");
-        dataLength = length - 2;
+        dataLength = length - TcpOptionAt.Data;
         writeFastOpen(out, b, at, dataLength);
         break;
-      case 254: {
+      case TcpOptionType.Experiment: {
         out.ascii("exp");
-        dataLength = length - 2;
-        if (dataLength < 2) return bad();
+        dataLength = length - TcpOptionAt.Data;
+        if (length < TcpOptionAt.ExperimentData) return bad();
         const magic = (b[at] << 8) | b[at + 1];
         out.byte(45);
-        if (magic === 0xf989) {
+        if (magic === TcpOptionType.FastOpenExperimentId) {
           out.ascii("tfo");
-          writeFastOpen(out, b, at + 2, dataLength - 2);
+          writeFastOpen(out, b, opt + TcpOptionAt.ExperimentData, length - TcpOptionAt.ExperimentData);
         } else out.hex(magic, 4);
         break;
       }
-      case 30:
+      case TcpOptionType.Mptcp:
         out.ascii("mptcp");
-        dataLength = length - 2;
+        dataLength = length - TcpOptionAt.Data;
         if (dataLength > remaining) return bad();
         if (at + dataLength > end) {
           out.ascii(" [|tcp]");
           return false;
         }
-        if (!writeMptcpOption(out, b, at - 2, length, flags)) return bad();
+        if (!writeMptcpOption(out, b, opt, length, flags)) return bad();
         break;
       default:
         out.ascii("unknown-");
         out.decimal(kind);
-        dataLength = length - 2;
+        dataLength = length - TcpOptionAt.Data;
         if (dataLength > 0) {
           out.ascii(" 0x");
           hexBytes(out, b, at, dataLength);
@@ -527,13 +528,13 @@ function writeTcpOptions(out: TextBuffer, b: Uint8Array, start: number, headerEn
     }
     at += dataLength;
     remaining -= dataLength;
-    if (dataLength + (kind > 1 ? 2 : 1) !== length) {
+    if (dataLength + (kind > TcpOptionType.Nop ? TcpOptionAt.Data : TcpOptionAt.KindOnlyLength) !== length) {
       out.ascii("[len ");
       out.decimal(length);
       out.byte(0x5d);
     }
     separator = true;
-    if (kind === 0) break;
+    if (kind === TcpOptionType.Eol) break;
   }
   out.byte(0x5d);
   return true;
@@ -541,7 +542,8 @@ function writeTcpOptions(out: TextBuffer, b: Uint8Array, start: number, headerEn
 
 /** A 64-bit big-endian number at b[at], in decimal or (hex) without leading zeros. */
 function u64Text(b: Uint8Array, at: number, hex = false): string {
-  const value = (BigInt(u32(b, at)) << 32n) | BigInt(u32(b, at + 4));
+  let value = 0n;
+  for (let i = 0; i < 8; i++) value = (value << 8n) | BigInt(b[at + i]);
   return hex ? value.toString(16) : value.toString();
 }
 
@@ -557,7 +559,7 @@ const MPTCP_ADD_ADDR_FORMS = new Map([[6, "v0-ip6"], [4, "v0-ip4"], [1, "v1-echo
  */
 function writeMptcpOption(out: TextBuffer, b: Uint8Array, opt: number, length: number, flags: number): boolean {
   if (length < 3) return false;
-  const subtype = Math.min(b[opt + 2] >> 4, 8);
+  const subtype = Math.min(b[opt + TcpOptionAt.MptcpSubtype] >> TcpOptionAt.MptcpSubtypeShift, 8);
   out.byte(32);
   out.decimal(length);
   out.byte(32);
@@ -568,16 +570,16 @@ function writeMptcpOption(out: TextBuffer, b: Uint8Array, opt: number, length: n
       const onSyn = (length === 12 || length === 4) && (flags & SYN) !== 0;
       const onAck = (length === 20 || length === 22) && (flags & (SYN | ACK)) === ACK;
       if (!onSyn && !onAck) return false;
-      const version = b[opt + 2] & 0x0f;
+      const version = b[opt + TcpOptionAt.MptcpSubtype] & TcpOptionAt.MptcpLowMask;
       if (version > 1) {
         out.ascii(` Unknown Version (${version})`);
         return true;
       }
       out.ascii(version === 0 ? " v0" : " v1");
-      if ((b[opt + 3] & 0x80) !== 0) out.ascii(" csum");
+      if ((b[opt + TcpOptionAt.MptcpFlagsOrId] & 0x80) !== 0) out.ascii(" csum");
       if (length === 12 || length >= 20) {
-        out.ascii(" {0x" + u64Text(b, opt + 4, true));
-        if (length >= 20) out.ascii(",0x" + u64Text(b, opt + 12, true));
+        out.ascii(" {0x" + u64Text(b, opt + TcpOptionAt.MptcpData, true));
+        if (length >= 20) out.ascii(",0x" + u64Text(b, opt + TcpOptionAt.MptcpReceiverKey, true));
         out.byte(0x7d);
       }
       return true;
@@ -586,27 +588,27 @@ function writeMptcpOption(out: TextBuffer, b: Uint8Array, opt: number, length: n
       // join: 12 bytes on SYN, 16 on SYN-ACK, 24 on ACK
       if (!(length === 12 && (flags & SYN) !== 0) && !(length === 16 && (flags & (SYN | ACK)) === (SYN | ACK)) && !(length === 24 && (flags & ACK) !== 0)) return false;
       if (length !== 24) {
-        if ((b[opt + 2] & 1) !== 0) out.ascii(" backup");
+        if ((b[opt + TcpOptionAt.MptcpSubtype] & 1) !== 0) out.ascii(" backup");
         out.ascii(" id ");
-        out.decimal(b[opt + 3]);
+        out.decimal(b[opt + TcpOptionAt.MptcpFlagsOrId]);
       }
       if (length === 12) {
-        out.ascii(" token 0x" + u32(b, opt + 4).toString(16) + " nonce 0x" + u32(b, opt + 8).toString(16));
+        out.ascii(" token 0x" + u32(b, opt + TcpOptionAt.MptcpData).toString(16) + " nonce 0x" + u32(b, opt + TcpOptionAt.MptcpJoinSynNonce).toString(16));
       } else if (length === 16) {
-        out.ascii(" hmac 0x" + u64Text(b, opt + 4, true) + " nonce 0x" + u32(b, opt + 12).toString(16));
+        out.ascii(" hmac 0x" + u64Text(b, opt + TcpOptionAt.MptcpData, true) + " nonce 0x" + u32(b, opt + TcpOptionAt.MptcpJoinSynAckNonce).toString(16));
       } else {
         out.ascii(" hmac 0x");
-        hexBytes(out, b, opt + 4, 20);
+        hexBytes(out, b, opt + TcpOptionAt.MptcpData, TcpOptionAt.MptcpJoinAckHmacLength);
       }
       return true;
     }
     case 2: {
       // dss: data ack and mapping, each of 4 or 8 bytes
       if (length < 4 || (flags & SYN) !== 0) return false;
-      const dss = b[opt + 3];
+      const dss = b[opt + TcpOptionAt.MptcpFlagsOrId];
       if ((dss & 0x10) !== 0) out.ascii(" fin");
-      let at = opt + 4;
-      let left = length - 4;
+      let at = opt + TcpOptionAt.MptcpData;
+      let left = length - TcpOptionAt.MptcpData;
       if ((dss & 0x01) !== 0) {
         out.ascii(" ack ");
         const size = (dss & 0x02) !== 0 ? 8 : 4;
@@ -643,13 +645,13 @@ function writeMptcpOption(out: TextBuffer, b: Uint8Array, opt: number, length: n
       // add-addr: IPv4 (8, 10 with a port, 16/18 with an HMAC) or IPv6 (20, 22, 28, 30)
       if (![8, 10, 16, 18, 20, 22, 28, 30].includes(length)) return false;
       out.byte(32);
-      out.ascii(MPTCP_ADD_ADDR_FORMS.get(b[opt + 2] & 0x0f) ?? "[bad version/echo]");
+      out.ascii(MPTCP_ADD_ADDR_FORMS.get(b[opt + TcpOptionAt.MptcpSubtype] & TcpOptionAt.MptcpLowMask) ?? "[bad version/echo]");
       out.ascii(" id ");
-      out.decimal(b[opt + 3]);
+      out.decimal(b[opt + TcpOptionAt.MptcpFlagsOrId]);
       out.byte(32);
       const addressLength = length < 20 ? 4 : 16;
-      writeIpAddress(out, b, opt + 4, addressLength);
-      const after = opt + 4 + addressLength;
+      writeIpAddress(out, b, opt + TcpOptionAt.MptcpData, addressLength);
+      const after = opt + TcpOptionAt.MptcpData + addressLength;
       const withPort = length === 10 || length === 18 || length === 22 || length === 30;
       if (withPort) {
         out.byte(58);
@@ -662,7 +664,7 @@ function writeMptcpOption(out: TextBuffer, b: Uint8Array, opt: number, length: n
       // rem-addr: the address ids
       if (length < 4) return false;
       out.ascii(" id");
-      for (let i = 3; i < length; i++) {
+      for (let i = TcpOptionAt.MptcpFlagsOrId; i < length; i++) {
         out.byte(32);
         out.decimal(b[opt + i]);
       }
@@ -670,17 +672,17 @@ function writeMptcpOption(out: TextBuffer, b: Uint8Array, opt: number, length: n
     case 5:
       // prio
       if (length !== 3 && length !== 4) return false;
-      out.ascii((b[opt + 2] & 1) !== 0 ? " backup" : " non-backup");
+      out.ascii((b[opt + TcpOptionAt.MptcpSubtype] & 1) !== 0 ? " backup" : " non-backup");
       if (length === 4) {
         out.ascii(" id ");
-        out.decimal(b[opt + 3]);
+        out.decimal(b[opt + TcpOptionAt.MptcpFlagsOrId]);
       }
       return true;
     case 6:
     case 7:
       // fail (the data sequence number), fast-close (the receiver's key)
       if (length !== 12) return false;
-      out.ascii(subtype === 6 ? " seq " + u64Text(b, opt + 4) : " key 0x" + u64Text(b, opt + 4, true));
+      out.ascii(subtype === 6 ? " seq " + u64Text(b, opt + TcpOptionAt.MptcpData) : " key 0x" + u64Text(b, opt + TcpOptionAt.MptcpData, true));
       return true;
     default:
       return true;

@@ -317,3 +317,127 @@ export const enum VrrpAt {
   Header = 8,
   AuthData = 8,
 }
+
+/**
+ * TCP option bodies: offsets from the option's kind byte, and whole lengths; checked in tcp.ts against
+ * the option layouts (MSS, window scale, SACK, timestamps, the 32-bit echo/CC options, MD5, SCPS, user
+ * timeout, TCP-AO, experimental/TFO, MPTCP).
+ */
+export const enum TcpOptionAt {
+  Kind = 0,
+  Length = 1,
+  /** EOL and NOP: the kind byte alone */
+  KindOnlyLength = 1,
+  /** where every option's data starts, after kind and length; also the length of one without data (SACK-permitted) */
+  Data = 2,
+  MssLength = 4,
+  WindowScaleLength = 3,
+  /** a SACK block: left edge, right edge */
+  SackRight = 4,
+  SackBlockLength = 8,
+  TimestampsEcho = 6,
+  TimestampsLength = 10,
+  /** echo, echo reply, CC, CC.NEW, CC.ECHO (RFC 1072/1644): one 32-bit value */
+  Value32Length = 6,
+  /** TCP MD5 signature (RFC 2385) */
+  Md5DigestLength = 16,
+  Md5Length = 18,
+  /** SCPS capabilities: capability bits, then the connection id */
+  ScpsConnectionId = 3,
+  ScpsLength = 4,
+  /** user timeout (RFC 5482): granularity bit and timeout in one 16-bit word */
+  UtoLength = 4,
+  /** TCP-AO (RFC 5925): key id, receive-next key id, then the MAC */
+  AoRnextKeyId = 3,
+  AoMac = 4,
+  /** an experimental option (RFC 6994): its 16-bit ExID, then its data (TFO's cookie under ExID 0xf989) */
+  ExperimentData = 4,
+  /** MPTCP (RFC 8684): subtype (high nibble) and version or flags (low nibble), a flags or id byte, then the subtype's data */
+  MptcpSubtype = 2,
+  MptcpSubtypeShift = 4,
+  MptcpLowMask = 0x0f,
+  /** MP_CAPABLE's and DSS's flags, MP_JOIN's, ADD_ADDR's and MP_PRIO's address id, REMOVE_ADDR's first id */
+  MptcpFlagsOrId = 3,
+  MptcpData = 4,
+  /** MP_CAPABLE's receiver key, MP_JOIN's nonce on a SYN and on a SYN-ACK, MP_JOIN's HMAC on the third ACK */
+  MptcpReceiverKey = 12,
+  MptcpJoinSynNonce = 8,
+  MptcpJoinSynAckNonce = 12,
+  MptcpJoinAckHmacLength = 20,
+}
+
+/** NDP's redirected header option (RFC 4861 §4.6.3): six reserved bytes, then the quoted packet; checked in icmpv6.ts. */
+export const enum NdpOptionAt {
+  RedirectedReservedLength = 6,
+  RedirectedPacket = 8,
+}
+
+/**
+ * IPv6 address text (RFC 4291 §2.5.5, RFC 5952) and the fragment header's reserved byte; checked in
+ * ipv6.ts. Offsets from the address's (or the fragment header's) start.
+ */
+export const enum Ipv6AddressAt {
+  /** a group: 16 bits of the address, written as one hex number */
+  GroupLength = 2,
+  /** the 0xffff group of an IPv4-mapped address (::ffff:a.b.c.d), then the IPv4 address of a mapped or compatible one */
+  MappedMarker = 10,
+  EmbeddedIpv4 = 12,
+  FragmentReserved = 1,
+}
+
+/** IPv6 hop-by-hop and destination option types; checked in ipv6.ts against IPV6_OPTION_*. */
+export const enum Ipv6OptionType {
+  Pad1 = 0,
+  PadN = 1,
+  RouterAlert = 5,
+  JumboPayload = 0xc2,
+  HomeAddress = 0xc9,
+}
+
+/** IP protocol numbers the summary lines treat apart, beyond IpProtocol's; checked in ipv6.ts against IP_PROTOCOL_*. */
+export const enum PrintedIpProtocol {
+  Dccp = 33,
+  Ipv6 = 41,
+  Ah = 51,
+  Nd = 77,
+}
+
+/** ICMPv6 types the summary line decodes, beyond Icmpv6Type's; checked in icmpv6.ts against ICMPV6_*. */
+export const enum PrintedIcmpv6Type {
+  RouterRenumbering = 138,
+  NodeInformationQuery = 139,
+  NodeInformationReply = 140,
+  InverseNeighborSolicitation = 141,
+  InverseNeighborAdvertisement = 142,
+  Mld2Report = 143,
+  HomeAgentDiscoveryRequest = 144,
+  HomeAgentDiscoveryReply = 145,
+  MobilePrefixSolicitation = 146,
+  MobilePrefixAdvertisement = 147,
+  RplControl = 155,
+}
+
+/** TCP option kinds, the decoded ones and those the summary line prints; checked in tcp.ts against TcpOptionKind. */
+export const enum TcpOptionType {
+  Eol = 0,
+  Nop = 1,
+  Mss = 2,
+  WindowScale = 3,
+  SackPermitted = 4,
+  Sack = 5,
+  Echo = 6,
+  EchoReply = 7,
+  Timestamps = 8,
+  Cc = 11,
+  CcNew = 12,
+  CcEcho = 13,
+  Md5 = 19,
+  Scps = 20,
+  UserTimeout = 28,
+  Authentication = 29,
+  Mptcp = 30,
+  FastOpen = 34,
+  Experiment = 254,
+  /** not a kind: the ExID (RFC 6994) under which TFO's cookie rides in an experimental option */
+  FastOpenExperimentId = 0xf989,
+}

@@ -64,12 +64,20 @@ const NUMERIC_OFFSET = /\b(?:at|start|offset|networkOffset|transportOffset)\s*\+
 const SUMMARY_OFFSET =
   /(?<![\w.])(?:c\.)?(?:ip|cp|t|at|quoted|match|use|upper|opt|start|record|option|subject|ipv4Header|address|addresses|group|after)\s*\+\s*(?:\w+\s*\+\s*)?(\d+)\b|\b(?:b|bytes)\[\d+\]/g;
 
+/**
+ * The same for the codec modules (ipv6.ts, icmpv6.ts, tcp.ts, udp.ts, vrrp.ts), whose bases are also
+ * `offset` and an option's `o`, and whose encoders write a word's bytes one by one.
+ */
+const CODEC_OFFSET = new RegExp(SUMMARY_OFFSET.source.replace("(?:ip|cp|", "(?:o|offset|ip|cp|"), "g");
+/** A line that puts a word together from its bytes, or takes one apart (`>>> 8`, `& 0xff`) to write them. */
+const CODEC_WORD_LINE = /<<\s*(?:8|16|24)\b|>>>\s*(?:8|16|24)\b|&\s*0xff\b/;
+
 /** The lines of `text` with a SUMMARY_OFFSET that is not one of the bytes (+1..+3) of a word being assembled. */
-function summaryHits(file: string, text: string, firstLine = 1): string[] {
+function summaryHits(file: string, text: string, firstLine = 1, pattern = SUMMARY_OFFSET, wordLine = /<<\s*(?:8|16|24)\b/): string[] {
   const found: string[] = [];
   text.split("\n").forEach((line, i) => {
-    const assemblesWord = /<<\s*(?:8|16|24)\b/.test(line);
-    for (const m of line.matchAll(SUMMARY_OFFSET)) {
+    const assemblesWord = wordLine.test(line);
+    for (const m of line.matchAll(pattern)) {
       const byteOfWord = assemblesWord && m[1] !== undefined && Number(m[1]) <= 3;
       if (!byteOfWord) {
         found.push(`${file}:${firstLine + i}: ${line.trim()}`);
@@ -82,15 +90,17 @@ function summaryHits(file: string, text: string, firstLine = 1): string[] {
 
 /**
  * summary-ipv6.ts, transport-summary.ts and linktype.ts without the functions that read no header:
- * an IPv6 address's text form (its groups, and the IPv4 address an IPv4-mapped one ends with), and
- * transport-summary's TCP option printers, whose option bodies (timestamps, SACK blocks, MPTCP,
- * TFO…) have no buffer-layout description yet.
+ * an IPv6 address's text form (its groups, and the IPv4 address an IPv4-mapped one ends with).
+ * transport-summary's TCP option printers are scanned: the option bodies are described in tcp.ts.
  */
 const SUMMARY_FILES: readonly { file: string; unscanned: RegExp }[] = [
   { file: "summary-ipv6.ts", unscanned: /^(?:writeIpv6Address)$/ },
-  { file: "transport-summary.ts", unscanned: /^(?:writeTcpOptions|writeMptcpOption|writeFastOpen|u64Text)$/ },
+  { file: "transport-summary.ts", unscanned: /^$/ },
   { file: "linktype.ts", unscanned: /^$/ },
 ];
+
+/** The codec modules scanned whole: the ones of IPv6, ICMPv6, UDP, TCP and VRRP (codecs v2). */
+const CODEC_FILES = ["ipv6.ts", "icmpv6.ts", "tcp.ts", "udp.ts", "vrrp.ts"];
 
 /** `source` with the top-level functions named by `unscanned` blanked out (their lines kept, empty). */
 function withoutFunctions(source: string, unscanned: RegExp): string {
@@ -111,7 +121,27 @@ const FAMILIES: readonly { family: string; names: RegExp }[] = [
   { family: "ICMPv6 type", names: /^ICMPV6_(?!.*(?:LENGTH|LIMIT))/ },
   { family: "NDP option type", names: /^NDP_(?:SOURCE_LINK|TARGET_LINK|PREFIX_INFORMATION|REDIRECTED_HEADER|MTU|RDNSS)/ },
   { family: "ARP operation", names: /^ARP_(?:REQUEST|REPLY)$|^RARP_/ },
+  { family: "IPv6 option type", names: /^IPV6_OPTION_/ },
 ];
+
+/** The names under which a codec's header length would be copied outside src/packets (auth.ts had IPV6_HEADER = 40). */
+const HEADER_LENGTH_NAME = /^(?:IPV6|ICMPV6|UDP|TCP|VRRP)_HEADER(?:_LENGTH|_BYTES)?$/;
+
+/** The header-length constants given a number outside src/packets, as "NAME = value (file)". */
+function copiedHeaderLengths(files: readonly { file: string; source: string }[]): string[] {
+  const found: string[] = [];
+  for (const { file, source } of files) {
+    if (file.startsWith("packets/")) continue;
+    for (const { name, value } of numberConstants(source)) if (HEADER_LENGTH_NAME.test(name)) found.push(`${name} = ${value} (${file})`);
+  }
+  return found;
+}
+
+/**
+ * The numbers that have names now (ICMPv6 types 138-147 and 155, the distinctive hop-by-hop option
+ * types, IP protocols 33, 41, 51, 77) written as a case label or compared with ===/!==.
+ */
+const NAMED_NUMBER_USE = /(?:\bcase\s+|[!=]==\s*)(?:33|41|51|77|13[89]|14[0-7]|155|0xc2|0xc9)\b/;
 
 /** Every `const NAME = <number>` (decimal, hex, with or without _) in `source`, with its value. */
 function numberConstants(source: string): { name: string; value: number }[] {
@@ -167,6 +197,9 @@ describe("packets: one description per header", () => {
       "IP protocol number 17: IP_PROTOCOL_UDP (packets/ipv4.ts), UDP_PROTOCOL (packets/udp.ts)",
     ]);
     assert.deepEqual(sameValueTwice([{ file: "packets/x.ts", source: "const WAKE_ETHERTYPE = 0x0800;\nconst ETHERTYPE_IPV4: number = 0x08_00;" }]).length, 1);
+    assert.deepEqual(sameValueTwice([{ file: "packets/ipv6.ts", source: "export const IPV6_OPTION_JUMBO_PAYLOAD = 0xc2;" }, { file: "packets/summary-ipv6.ts", source: "const IPV6_OPTION_JUMBO = 194;" }]), [
+      "IPv6 option type 194: IPV6_OPTION_JUMBO_PAYLOAD (packets/ipv6.ts), IPV6_OPTION_JUMBO (packets/summary-ipv6.ts)",
+    ]);
     // the same number in two families is no copy: ARP_REQUEST and ICMP_ECHO_... are other things than protocol 1
     assert.deepEqual(sameValueTwice([{ file: "packets/x.ts", source: "const ARP_REQUEST = 1;\nconst IP_PROTOCOL_ICMP = 1;" }]), []);
   });
@@ -221,6 +254,54 @@ describe("packets: one description per header", () => {
     assert.ok(!flagged("if (i + 1 < len) optionLength = 2;"));
     const source = "function writeIpv6Address(out, b, at) {\n  out.ipv4At(b, at + 12);\n}\nfunction other() {\n  x(cp + 8);\n}";
     assert.deepEqual(summaryHits("x.ts", withoutFunctions(source, /^writeIpv6Address$/)), ["x.ts:5: x(cp + 8);"]);
+  });
+
+  it("the codec modules (ipv6.ts, icmpv6.ts, tcp.ts, udp.ts, vrrp.ts) read and write no header field at a numeric offset", () => {
+    const found: string[] = [];
+    for (const file of CODEC_FILES) found.push(...summaryHits(file, code(join(PACKETS, file)), 1, CODEC_OFFSET, CODEC_WORD_LINE));
+    assert.deepEqual(found, [], "take the offset from wire-literals.ts (Ipv6At, Ipv6AddressAt, Icmpv6At, NdpOptionAt, UdpAt, TcpAt, TcpOptionAt, VrrpAt), checked against the layouts where the module loads");
+  });
+
+  it("the codec pattern finds copied offsets in readers and writers, and lets a word's own bytes through", () => {
+    const flagged = (line: string): boolean => summaryHits("x.ts", line, 1, CODEC_OFFSET, CODEC_WORD_LINE).length > 0;
+    assert.ok(flagged("into[at + 4] = id >>> 24;"));
+    assert.ok(flagged("const next = o + 2 + b[o + 1];"));
+    assert.ok(flagged("return new Ipv6Address(bytes.slice(offset, offset + 16));"));
+    assert.ok(flagged("options.push({ kind: \"timestamps\", value: u32(b, at + 2), echo: u32(b, at + 6) });"));
+    assert.ok(flagged("into[at + 1] = 4;"));
+    assert.ok(!flagged("into[at + 1] = value & 0xff;"));
+    assert.ok(!flagged("into[at + 2] = (value >>> 8) & 0xff;"));
+    assert.ok(!flagged("const word = (b[at + Ipv6At.FragmentWord] << 8) | b[at + Ipv6At.FragmentWord + 1];"));
+    assert.ok(!flagged("into.set(option.data, at + TcpOptionAt.Data);"));
+  });
+
+  it("no codec's header length is copied outside src/packets", () => {
+    const files = tsFiles(SRC).map((path) => ({ file: path.slice(SRC.length + 1), source: code(path) }));
+    assert.deepEqual(copiedHeaderLengths(files), [], "import the codec's constant (IPV6_HEADER_LENGTH from packets/ipv6.ts, UDP_HEADER_LENGTH…)");
+    assert.deepEqual(copiedHeaderLengths([{ file: "failover/auth.ts", source: "const ETHERNET_HEADER = 14;\nconst IPV6_HEADER = 40;" }]), ["IPV6_HEADER = 40 (failover/auth.ts)"]);
+    assert.deepEqual(copiedHeaderLengths([{ file: "packets/ipv6.ts", source: "const IPV6_HEADER = 40;" }]), []);
+  });
+
+  it("the ICMPv6 types, hop-by-hop option types and IP protocol numbers named in ipv6.ts and icmpv6.ts are used by name", () => {
+    const found: string[] = [];
+    for (const file of ["summary-ipv6.ts", "transport-summary.ts", "filter.ts", ...CODEC_FILES]) found.push(...hits(file, code(join(PACKETS, file)), NAMED_NUMBER_USE));
+    const filter = code(join(PACKETS, "filter.ts"));
+    const names = filter.slice(filter.indexOf("const PROTOCOL_NAMES"), filter.indexOf("};", filter.indexOf("const PROTOCOL_NAMES")));
+    found.push(...hits("filter.ts PROTOCOL_NAMES", names, /:\s*(?:41|43|51|59|60|112|1|2|6|17|44|58|132)\s*,/));
+    assert.deepEqual(found, [], "use PrintedIcmpv6Type, Ipv6OptionType, PrintedIpProtocol or IpProtocol (wire-literals.ts), or the ICMPV6_*, IPV6_*, IP_PROTOCOL_* and VRRP_PROTOCOL constants");
+    assert.ok(hits("x.ts", "      case 155:\n if (nh !== 33) x();\n", NAMED_NUMBER_USE).length === 2);
+    assert.ok(hits("x.ts", "ah: 51, esp: 50,", /:\s*(?:41|43|51|59|60|112|1|2|6|17|44|58|132)\s*,/).length === 1);
+  });
+
+  it("transport-summary.ts's TCP option printer names the option kinds", () => {
+    const source = code(join(PACKETS, "transport-summary.ts"));
+    const [printer] = functions(source, /^writeTcpOptions$/);
+    assert.ok(printer !== undefined && printer.text.includes("TcpOptionType.Mptcp"), "the scan finds writeTcpOptions");
+    const numericKind = /\bcase\s+\d+\s*:|\bkind\s*(?:[=!]==|[<>]=?)\s*\d|\bmagic\s*[=!]==\s*0x/;
+    const found = hits("transport-summary.ts", printer.text, numericKind, printer.line);
+    assert.deepEqual(found, [], "use TcpOptionType (wire-literals.ts), checked against TcpOptionKind in tcp.ts");
+    assert.ok(numericKind.test("      case 19:") && numericKind.test("if (kind > 1) {") && numericKind.test("if (magic === 0xf989) {"));
+    assert.ok(!numericKind.test("      case TcpOptionType.Md5:"));
   });
 
   it("summary.ts reads the IPv4 header (based at `ip`) at no numeric offset", () => {
