@@ -29,7 +29,8 @@ describe("takeover lab", function () {
       assert.ok(result.stdout.includes(step), `missing "${step}"`);
     }
     assert.match(result.stdout, /^\d\d:\d\d:\d\d\.\d{6} \(\+ +\d+\.\d{3} ms\) {2}brain's link cut$/m, "lines carry µs timestamps");
-    const leftover = listNamespaces().filter((n) => !before.has(n) && n.startsWith("tk-"));
+    // the lab's own (tk-PID-…): another run on the machine may have namespaces of its own up meanwhile
+    const leftover = listNamespaces().filter((n) => !before.has(n) && n.startsWith(`tk-${result.pid}-`));
     assert.deepEqual(leftover, []);
   });
 
