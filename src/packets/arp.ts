@@ -1,6 +1,7 @@
 // ARP (RFC 826) for Ethernet and IPv4, plus the forms the announcer and conflict detector send:
 // gratuitous request and reply, and the RFC 5227 probe. ARP for other hardware or protocol types
-// decodes to an "unsupported" record that still shows its header.
+// decodes to an "unsupported" record that still shows its header. In the codecs-v2 shape (view.ts):
+// the ArpPacket view, parseArp, and decodeArp = both.
 //
 //   0       2       4      5      6     8          14        18          24        28
 //   | htype | ptype | hlen | plen | op  | senderMac | senderIp | targetMac | targetIp |

@@ -1,5 +1,6 @@
 // Ethernet II frames with an optional single 802.1Q tag. The EtherType is kept as a number, so
 // frames of any protocol pass through; the payload is what follows the header, up to the end.
+// In the codecs-v2 shape (view.ts): the EthernetPacket view, parseEthernet, and decodeEthernet = both.
 //
 //   0      6      12         14          16         18
 //   | dst  | src  | 0x8100 | TCI (pcp 3 | dei 1 | vid 12) | inner type |  payload ...

@@ -1,7 +1,8 @@
 // ICMP (RFC 792): echo request and reply with identifier and sequence; destination unreachable and
 // time exceeded with the quoted IPv4 header (and the first 8 bytes after it) decoded, so a prober can
 // tell which of its requests failed; any other type kept as type, code and bytes. Checksum verified on
-// decode, computed on encode.
+// decode, computed on encode. In the codecs-v2 shape (view.ts): the IcmpPacket view, parseIcmp, and
+// decodeIcmp = both.
 //
 //   0      1      2          4                          8
 //   | type | code | checksum | identifier | sequence    | data ...      (echo)

@@ -1,6 +1,7 @@
 // IPv4 headers (RFC 791): every field, options kept as bytes, the header checksum verified on decode
 // (reported in the record, never thrown) and computed on encode. totalLength bounds the datagram:
 // bytes after it (Ethernet padding) are not part of it; a totalLength past the bytes at hand is an error.
+// In the codecs-v2 shape (view.ts): the Ipv4Packet view, parseIpv4, and decodeIpv4 = both.
 //
 //   0          1          2             4                6                       8     9        10         12       16
 //   | ver|ihl  | dscp|ecn | totalLength | identification | R|DF|MF|fragOffset/8 | ttl | proto | checksum | source | destination | options
