@@ -11,6 +11,7 @@ import { Ipv4, Mac } from "./address";
 import { DecodeError, lengthError } from "./errors";
 import { ETHERTYPE_IPV4 } from "./ethernet";
 import { checkLiterals, fieldTable, firstFieldPast } from "./layout";
+import { arpRecordAt } from "./layer-records";
 import type { PacketView } from "./view";
 import { ArpAt, EtherType } from "./wire-literals";
 
@@ -243,35 +244,10 @@ export function decodeArp(bytes: Uint8Array, start = 0, end = bytes.length): Any
 
 /**
  * The record of a checked view (call `view.check()` first): an ArpRecord for Ethernet/IPv4 ARP, else
- * an UnsupportedArpRecord with the header alone. The one place ARP records are built.
+ * an UnsupportedArpRecord with the header alone.
  */
 export function parseArp(view: ArpPacket): AnyArpRecord {
-  const bytes = view.bytes;
-  const start = view.offset;
-  if (!view.supported) return readUnsupportedArp(bytes, start);
-  const operation = (bytes[start + ArpAt.Operation] << 8) | bytes[start + ArpAt.Operation + 1];
-  return {
-    supported: true,
-    hardwareType: ArpAt.HardwareEthernet,
-    protocolType: EtherType.Ipv4,
-    hardwareLength: 6,
-    protocolLength: 4,
-    operation,
-    senderMac: Mac.read(bytes, start + ArpAt.SenderMac),
-    senderIp: Ipv4.read(bytes, start + ArpAt.SenderIp),
-    targetMac: Mac.read(bytes, start + ArpAt.TargetMac),
-    targetIp: Ipv4.read(bytes, start + ArpAt.TargetIp),
-  };
-}
-
-/** parseArp's rare path, apart so that the common one stays small enough for V8 to inline. */
-function readUnsupportedArp(bytes: Uint8Array, start: number): UnsupportedArpRecord {
-  const hardwareType = (bytes[start + ArpAt.HardwareType] << 8) | bytes[start + ArpAt.HardwareType + 1];
-  const protocolType = (bytes[start + ArpAt.ProtocolType] << 8) | bytes[start + ArpAt.ProtocolType + 1];
-  const hardwareLength = bytes[start + ArpAt.HardwareLength];
-  const protocolLength = bytes[start + ArpAt.ProtocolLength];
-  const operation = (bytes[start + ArpAt.Operation] << 8) | bytes[start + ArpAt.Operation + 1];
-  return { supported: false, hardwareType, protocolType, hardwareLength, protocolLength, operation };
+  return arpRecordAt(view.bytes, view.offset, view.supported);
 }
 
 /**

@@ -10,6 +10,7 @@ import { blob, bits, struct, u16be } from "buffer-layout";
 import { Mac } from "./address";
 import { DecodeError } from "./errors";
 import { bitTable, checkLiterals, fieldTable, firstFieldPast } from "./layout";
+import { ethernetRecordAt } from "./layer-records";
 import type { PacketView } from "./view";
 import { EthAt, EtherType } from "./wire-literals";
 
@@ -207,31 +208,9 @@ export function decodeEthernet(bytes: Uint8Array, start = 0, end = bytes.length)
   return parseEthernet(scratch);
 }
 
-/** The record of a checked view (call `view.check()` first): the one place Ethernet records are built. */
+/** The record of a checked view (call `view.check()` first). */
 export function parseEthernet(view: EthernetPacket): EthernetRecord {
-  const bytes = view.bytes;
-  const start = view.offset;
-  const destination = Mac.read(bytes, start);
-  const source = Mac.read(bytes, start + EthAt.Source);
-  const outerType = (bytes[start + EthAt.Type] << 8) | bytes[start + EthAt.Type + 1];
-  if (outerType !== EtherType.Vlan) return { destination, source, etherType: outerType };
-  return readTagged(bytes, start, destination, source);
-}
-
-/** parseEthernet's tagged path, apart so that the untagged one stays small enough for V8 to inline. */
-function readTagged(bytes: Uint8Array, start: number, destination: Mac, source: Mac): EthernetRecord {
-  const tagStart = start + EthAt.HeaderLength;
-  const word = (bytes[tagStart] << 8) | bytes[tagStart + 1];
-  return {
-    destination,
-    source,
-    vlan: {
-      id: word & EthAt.IdMask,
-      priority: word >>> EthAt.PriorityShift,
-      dropEligible: ((word >>> EthAt.DropEligibleShift) & 1) === 1,
-    },
-    etherType: (bytes[tagStart + 2] << 8) | bytes[tagStart + 3],
-  };
+  return ethernetRecordAt(view.bytes, view.offset);
 }
 
 /** Writes the header at `into[offset]`; returns its length. `into` must have room for it. */

@@ -5,17 +5,18 @@
 // decodeFrame runs it and then reads each layer's record at the offsets it found (addresses stay
 // numbers until printed). A refused frame's DecodeError comes from the refusing layer's decoder.
 import { Ipv4, Mac } from "./address";
-import { AnyArpRecord, arpLength, ArpPacket, ArpRecord, encodeArp, parseArp } from "./arp";
+import { AnyArpRecord, arpLength, ArpPacket, ArpRecord, encodeArp } from "./arp";
 import { DecodeError } from "./errors";
-import { encodeEthernet, EthernetPacket, EthernetRecord, parseEthernet } from "./ethernet";
+import { encodeEthernet, EthernetPacket, EthernetRecord } from "./ethernet";
 import { checkLiterals } from "./layout";
-import { encodeIcmp, IcmpFields, IcmpPacket, IcmpRecord, isEcho, parseIcmp } from "./icmp";
-import { encodeIpv4, EncodeOptions, ipv4HeaderLength, Ipv4Fields, Ipv4Packet, Ipv4Record, isFragment, parseIpv4 } from "./ipv4";
+import { encodeIcmp, IcmpFields, IcmpPacket, IcmpRecord, isEcho } from "./icmp";
+import { encodeIpv4, EncodeOptions, ipv4HeaderLength, Ipv4Fields, Ipv4Packet, Ipv4Record, isFragment } from "./ipv4";
+import { arpRecordAt, ethernetRecordAt, icmpRecordAt, ipv4RecordAt } from "./layer-records";
 import { ArpAt, EthAt, EtherType, IcmpAt, Ipv4At } from "./wire-literals";
 
 const EMPTY = new Uint8Array(0);
-// decodeFrame's layer views, aimed at each frame's layers at the offsets walkFrame found: the records
-// are built by the codecs' parse functions from them, and a refused layer's error is its check().
+// The layer views that word a refused frame's error (refusal); an accepted frame's records are built
+// by layer-records.ts, whose builders the views' parse functions call too, at the offsets walkFrame found.
 const ethernetView = new EthernetPacket();
 const arpView = new ArpPacket();
 const ipv4View = new Ipv4Packet();
@@ -129,11 +130,11 @@ export function decodeFrame(bytes: Uint8Array): Frame {
   if (found < 0) throw refusal(bytes, found);
   const at = walker.networkOffset;
   const datagramEnd = walker.datagramEnd;
-  const ethernet = parseEthernet(ethernetView.reset(bytes, 0));
+  const ethernet = ethernetRecordAt(bytes, 0);
   if (found === Kind.Icmp || found === Kind.Ipv4) return ipv4Frame(bytes, ethernet, at, walker.transportOffset, datagramEnd, found === Kind.Icmp);
-  if (found === Kind.Arp) return new Frame(bytes, datagramEnd, datagramEnd, ethernet, parseArp(arpView.reset(bytes, at)), undefined, undefined);
+  if (found === Kind.Arp) return new Frame(bytes, datagramEnd, datagramEnd, ethernet, arpRecordAt(bytes, at, true), undefined, undefined);
   if (found === Kind.UnsupportedArp) {
-    return new Frame(bytes, at + ArpAt.SenderMac, datagramEnd, ethernet, parseArp(arpView.reset(bytes, at)), undefined, undefined);
+    return new Frame(bytes, at + ArpAt.SenderMac, datagramEnd, ethernet, arpRecordAt(bytes, at, false), undefined, undefined);
   }
   return new Frame(bytes, at, datagramEnd, ethernet, undefined, undefined, undefined);
 }
@@ -143,9 +144,9 @@ export function decodeFrame(bytes: Uint8Array): Frame {
  * decodeFrame stays small enough for V8 to inline with what it calls.
  */
 function ipv4Frame(bytes: Uint8Array, ethernet: EthernetRecord, at: number, transport: number, datagramEnd: number, icmp: boolean): Frame {
-  const ipv4 = parseIpv4(ipv4View.reset(bytes, at, datagramEnd));
+  const ipv4 = ipv4RecordAt(bytes, at, transport - at);
   if (!icmp) return new Frame(bytes, transport, datagramEnd, ethernet, undefined, ipv4, undefined);
-  const message = parseIcmp(icmpView.reset(bytes, transport, datagramEnd), !ipv4.moreFragments);
+  const message = icmpRecordAt(bytes, transport, datagramEnd, !ipv4.moreFragments);
   return new Frame(bytes, transport + IcmpAt.HeaderLength, datagramEnd, ethernet, undefined, ipv4, message);
 }
 

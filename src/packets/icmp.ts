@@ -11,8 +11,9 @@ import type { HeaderLayout } from "./positions";
 import { struct, u16be, u32be, u8 } from "buffer-layout";
 import { foldChecksum, onesComplementSum } from "./checksum";
 import { DecodeError, lengthError } from "./errors";
-import { computesChecksums, decodeIpv4Header, EncodeOptions, Ipv4Record, IP_PROTOCOL_ICMP } from "./ipv4";
+import { computesChecksums, EncodeOptions, Ipv4Record } from "./ipv4";
 import { checkLiterals, fieldTable, firstFieldPast } from "./layout";
+import { icmpRecordAt } from "./layer-records";
 import type { PacketView } from "./view";
 import { IcmpAt } from "./wire-literals";
 
@@ -79,23 +80,6 @@ export interface IcmpRecord {
 
 export function isEcho(type: number): boolean {
   return type === IcmpAt.EchoRequest || type === IcmpAt.EchoReply;
-}
-
-function quotesDatagram(type: number): boolean {
-  return type === ICMP_DESTINATION_UNREACHABLE || type === ICMP_TIME_EXCEEDED || type === ICMP_PARAMETER_PROBLEM;
-}
-
-function decodeQuoted(bytes: Uint8Array, start: number, end: number): QuotedIpv4 | undefined {
-  const header = decodeIpv4Header(bytes, start, end, true);
-  if (header === undefined) return undefined;
-  const after = start + header.headerLength;
-  if (header.protocol !== IP_PROTOCOL_ICMP || header.fragmentOffset !== 0 || end - after < ICMP_HEADER_LENGTH) return header;
-  const type = bytes[after];
-  const code = bytes[after + IcmpAt.Code];
-  const icmp: QuotedIcmp = isEcho(type)
-    ? { type, code, identifier: (bytes[after + IcmpAt.Identifier] << 8) | bytes[after + IcmpAt.Identifier + 1], sequence: (bytes[after + IcmpAt.Sequence] << 8) | bytes[after + IcmpAt.Sequence + 1] }
-    : { type, code };
-  return { ...header, icmp };
 }
 
 /**
@@ -195,32 +179,10 @@ export function decodeIcmp(bytes: Uint8Array, start = 0, end = bytes.length, who
 
 /**
  * The record of a checked view (call `view.check()` first), with the header an error quotes decoded
- * when it is usable. `whole` as for decodeIcmp. The one place ICMP records are built.
+ * when it is usable. `whole` as for decodeIcmp.
  */
 export function parseIcmp(view: IcmpPacket, whole = true): IcmpRecord {
-  const bytes = view.bytes;
-  const start = view.offset;
-  const end = Math.min(view.end, bytes.length);
-  const type = bytes[start];
-  const code = bytes[start + IcmpAt.Code];
-  const checksum = (bytes[start + IcmpAt.Checksum] << 8) | bytes[start + IcmpAt.Checksum + 1];
-  const checksumValid = whole ? foldChecksum(onesComplementSum(bytes, start, end)) === 0 : null;
-  if (isEcho(type)) {
-    return {
-      type,
-      code,
-      checksum,
-      checksumValid,
-      identifier: (bytes[start + IcmpAt.Identifier] << 8) | bytes[start + IcmpAt.Identifier + 1],
-      sequence: (bytes[start + IcmpAt.Sequence] << 8) | bytes[start + IcmpAt.Sequence + 1],
-    };
-  }
-  const restOfHeader = ((bytes[start + IcmpAt.RestOfHeader] << 24) | (bytes[start + IcmpAt.RestOfHeader + 1] << 16) | (bytes[start + IcmpAt.RestOfHeader + 2] << 8) | bytes[start + IcmpAt.RestOfHeader + 3]) >>> 0;
-  if (quotesDatagram(type)) {
-    const quoted = decodeQuoted(bytes, start + IcmpAt.HeaderLength, end);
-    if (quoted !== undefined) return { type, code, checksum, checksumValid, restOfHeader, quoted };
-  }
-  return { type, code, checksum, checksumValid, restOfHeader };
+  return icmpRecordAt(view.bytes, view.offset, Math.min(view.end, view.bytes.length), whole);
 }
 
 const NO_OPTIONS: EncodeOptions = {};

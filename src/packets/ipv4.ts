@@ -11,6 +11,7 @@ import { Ipv4 } from "./address";
 import { foldChecksum, onesComplementSum } from "./checksum";
 import { contentError, DecodeError, lengthError } from "./errors";
 import { bitTable, checkLiterals, fieldTable, firstFieldPast } from "./layout";
+import { ipv4RecordAt } from "./layer-records";
 import type { EmitOptions, PacketView } from "./view";
 import { IpProtocol, Ipv4At } from "./wire-literals";
 
@@ -306,35 +307,9 @@ export function decodeIpv4Header(bytes: Uint8Array, start: number, end: number, 
   throw error;
 }
 
-/**
- * The record of a view whose header is checked (call `view.check()` or `view.checkHeader()` first).
- * The one place IPv4 records are built.
- */
+/** The record of a view whose header is checked (call `view.check()` or `view.checkHeader()` first). */
 export function parseIpv4(view: Ipv4Packet): Ipv4Record {
-  const bytes = view.bytes;
-  const start = view.offset;
-  const headerLength = (bytes[start] & Ipv4At.HeaderWordsMask) * 4;
-  const tos = bytes[start + Ipv4At.TrafficClass];
-  const flags = (bytes[start + Ipv4At.Flags] << 8) | bytes[start + Ipv4At.Flags + 1];
-  return {
-    version: 4,
-    headerLength,
-    dscp: tos >>> Ipv4At.DscpShift,
-    ecn: tos & Ipv4At.EcnMask,
-    totalLength: (bytes[start + Ipv4At.TotalLength] << 8) | bytes[start + Ipv4At.TotalLength + 1],
-    identification: (bytes[start + Ipv4At.Identification] << 8) | bytes[start + Ipv4At.Identification + 1],
-    reservedFlag: (flags & Ipv4At.ReservedFlag) !== 0,
-    dontFragment: (flags & Ipv4At.DontFragment) !== 0,
-    moreFragments: (flags & Ipv4At.MoreFragments) !== 0,
-    fragmentOffset: (flags & Ipv4At.FragmentUnits) * 8,
-    ttl: bytes[start + Ipv4At.Ttl],
-    protocol: bytes[start + Ipv4At.Protocol],
-    checksum: (bytes[start + Ipv4At.Checksum] << 8) | bytes[start + Ipv4At.Checksum + 1],
-    checksumValid: foldChecksum(onesComplementSum(bytes, start, start + headerLength)) === 0,
-    source: Ipv4.read(bytes, start + Ipv4At.Source),
-    destination: Ipv4.read(bytes, start + Ipv4At.Destination),
-    options: headerLength === Ipv4At.MinHeaderLength ? NO_OPTIONS : bytes.subarray(start + Ipv4At.MinHeaderLength, start + headerLength),
-  };
+  return ipv4RecordAt(view.bytes, view.offset, view.headerLength);
 }
 
 /**
