@@ -1,16 +1,21 @@
 // ARP (RFC 826) for Ethernet and IPv4, plus the forms the announcer and conflict detector send:
 // gratuitous request and reply, and the RFC 5227 probe. ARP for other hardware or protocol types
-// decodes to an "unsupported" record that still shows its header.
+// decodes to an "unsupported" record that still shows its header. In the codecs-v2 shape (view.ts):
+// the ArpPacket view, parseArp, and decodeArp = both.
 //
 //   0       2       4      5      6     8          14        18          24        28
 //   | htype | ptype | hlen | plen | op  | senderMac | senderIp | targetMac | targetIp |
 import type { HeaderLayout } from "./positions";
 import { blob, struct, u16be, u8 } from "buffer-layout";
 import { Ipv4, Mac } from "./address";
-import { lengthError } from "./errors";
+import { DecodeError, lengthError } from "./errors";
 import { ETHERTYPE_IPV4 } from "./ethernet";
 import { checkLiterals, fieldTable, firstFieldPast } from "./layout";
+import { arpRecordAt } from "./layer-records";
+import type { PacketView } from "./view";
 import { ArpAt, EtherType } from "./wire-literals";
+
+const EMPTY = new Uint8Array(0);
 
 export const ARP_HARDWARE_ETHERNET = 1;
 export const ARP_REQUEST = 1;
@@ -112,53 +117,137 @@ function truncated(bytes: Uint8Array, start: number, end: number, hardwareLength
 }
 
 /**
- * Decodes the ARP body at bytes[start..end). Bytes after the body (Ethernet padding) are ignored.
- * @throws DecodeError if the body is shorter than its declared lengths
+ * A view of the ARP body at bytes[offset, end): no copy, reusable (view.ts). After a clean check()
+ * the fixed fields and the body's length are safe to read, and, when `supported` (Ethernet/IPv4
+ * ARP), the four addresses too, as numbers (48-bit MACs, 32-bit IPv4).
+ */
+export class ArpPacket implements PacketView {
+  /** the bytes viewed (not copied) */
+  bytes: Uint8Array;
+  /** absolute offset of the body in `bytes` */
+  offset: number;
+  /** absolute offset one past the last byte the body may use (Ethernet padding may follow the body) */
+  end: number;
+
+  /** A view of bytes[offset, end); call check() before the getters. */
+  constructor(bytes: Uint8Array = EMPTY, offset = 0, end = bytes.length) {
+    this.bytes = bytes;
+    this.offset = offset;
+    this.end = end;
+  }
+
+  /** Aims the view at the body at bytes[offset, end); allocates nothing. */
+  reset(bytes: Uint8Array, offset = 0, end = bytes.length): this {
+    this.bytes = bytes;
+    this.offset = offset;
+    this.end = end;
+    return this;
+  }
+
+  /**
+   * Undefined when the fixed part and the addresses its lengths declare (8 + 2·hlen + 2·plen bytes)
+   * lie inside bytes[offset, end); otherwise the length error for the first field cut ("header"
+   * when `end` stopped it before the bytes ran out). The same error decodeArp throws.
+   */
+  check(): DecodeError | undefined {
+    const { bytes, offset, end } = this;
+    const limit = Math.min(end, bytes.length);
+    if (limit - offset < ArpAt.SenderMac) return truncated(bytes, offset, limit, ArpAt.MacLength, ArpAt.Ipv4Length, true);
+    const hardwareLength = bytes[offset + ArpAt.HardwareLength];
+    const protocolLength = bytes[offset + ArpAt.ProtocolLength];
+    if (limit - offset < ArpAt.SenderMac + 2 * hardwareLength + 2 * protocolLength) {
+      return truncated(bytes, offset, limit, hardwareLength, protocolLength, this.supported);
+    }
+    return undefined;
+  }
+
+  /** hardware type (1: Ethernet) */
+  get hardwareType(): number {
+    return (this.bytes[this.offset + ArpAt.HardwareType] << 8) | this.bytes[this.offset + ArpAt.HardwareType + 1];
+  }
+  /** protocol type, an EtherType (0x0800: IPv4) */
+  get protocolType(): number {
+    return (this.bytes[this.offset + ArpAt.ProtocolType] << 8) | this.bytes[this.offset + ArpAt.ProtocolType + 1];
+  }
+  /** hardware address length in bytes */
+  get hardwareLength(): number {
+    return this.bytes[this.offset + ArpAt.HardwareLength];
+  }
+  /** protocol address length in bytes */
+  get protocolLength(): number {
+    return this.bytes[this.offset + ArpAt.ProtocolLength];
+  }
+  /** 1 request, 2 reply, or any other value as it is */
+  get operation(): number {
+    return (this.bytes[this.offset + ArpAt.Operation] << 8) | this.bytes[this.offset + ArpAt.Operation + 1];
+  }
+  /** true for Ethernet/IPv4 ARP (types 1 and 0x0800, lengths 6 and 4): the address getters apply */
+  get supported(): boolean {
+    const bytes = this.bytes;
+    const at = this.offset;
+    return (
+      ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) === ArpAt.EthernetIpv4Types &&
+      bytes[at + ArpAt.HardwareLength] === ArpAt.MacLength &&
+      bytes[at + ArpAt.ProtocolLength] === ArpAt.Ipv4Length
+    );
+  }
+  /** the body's length as its address lengths declare: 8 + 2·hlen + 2·plen */
+  get length(): number {
+    return ArpAt.SenderMac + 2 * this.hardwareLength + 2 * this.protocolLength;
+  }
+  /** absolute offset of the address bytes (of any hardware and protocol) */
+  get addressesOffset(): number {
+    return this.offset + ArpAt.SenderMac;
+  }
+  /** sender MAC as a 48-bit number (when `supported`) */
+  get senderMac(): number {
+    return mac48(this.bytes, this.offset + ArpAt.SenderMac);
+  }
+  /** sender IPv4 address as a 32-bit number (when `supported`) */
+  get senderIp(): number {
+    return u32(this.bytes, this.offset + ArpAt.SenderIp);
+  }
+  /** target MAC as a 48-bit number (when `supported`) */
+  get targetMac(): number {
+    return mac48(this.bytes, this.offset + ArpAt.TargetMac);
+  }
+  /** target IPv4 address as a 32-bit number (when `supported`) */
+  get targetIp(): number {
+    return u32(this.bytes, this.offset + ArpAt.TargetIp);
+  }
+  /** absolute offset one past the body: ARP carries no payload, what follows is padding */
+  get payloadOffset(): number {
+    return this.offset + this.length;
+  }
+}
+
+function mac48(bytes: Uint8Array, at: number): number {
+  return ((bytes[at] << 8) | bytes[at + 1]) * 0x1_0000_0000 + u32(bytes, at + 2);
+}
+
+function u32(bytes: Uint8Array, at: number): number {
+  return ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
+}
+
+const scratch = new ArpPacket();
+
+/**
+ * Decodes the ARP body at bytes[start..end): `parseArp` of a checked ArpPacket. Bytes after the body
+ * (Ethernet padding) are ignored.
+ * @throws DecodeError if the body is shorter than its declared lengths (ArpPacket.check's error)
  */
 export function decodeArp(bytes: Uint8Array, start = 0, end = bytes.length): AnyArpRecord {
-  if (end - start < ArpAt.SenderMac) throw truncated(bytes, start, end, ArpAt.MacLength, ArpAt.Ipv4Length, true);
-  const hardwareType = (bytes[start] << 8) | bytes[start + 1];
-  const protocolType = (bytes[start + ArpAt.ProtocolType] << 8) | bytes[start + ArpAt.ProtocolType + 1];
-  const hardwareLength = bytes[start + ArpAt.HardwareLength];
-  const protocolLength = bytes[start + ArpAt.ProtocolLength];
-  const supported =
-    hardwareType === ArpAt.HardwareEthernet && protocolType === EtherType.Ipv4 && hardwareLength === ArpAt.MacLength && protocolLength === ArpAt.Ipv4Length;
-  if (end - start < ArpAt.SenderMac + 2 * hardwareLength + 2 * protocolLength) {
-    throw truncated(bytes, start, end, hardwareLength, protocolLength, supported);
-  }
-  return readArp(bytes, start, supported);
+  const error = scratch.reset(bytes, start, end).check();
+  if (error !== undefined) throw error;
+  return parseArp(scratch);
 }
 
 /**
- * The ARP record at bytes[start], with no length check: for a walker that has checked the body
- * (8 + 2·hlen + 2·plen bytes) lies inside the bytes and found whether it is Ethernet/IPv4 ARP
- * (`supported`: hardware type 1, protocol type 0x0800, lengths 6 and 4), as FrameView.reset does.
+ * The record of a checked view (call `view.check()` first): an ArpRecord for Ethernet/IPv4 ARP, else
+ * an UnsupportedArpRecord with the header alone.
  */
-export function readArp(bytes: Uint8Array, start: number, supported: boolean): AnyArpRecord {
-  if (!supported) return readUnsupportedArp(bytes, start);
-  const operation = (bytes[start + ArpAt.Operation] << 8) | bytes[start + ArpAt.Operation + 1];
-  return {
-    supported: true,
-    hardwareType: ArpAt.HardwareEthernet,
-    protocolType: EtherType.Ipv4,
-    hardwareLength: 6,
-    protocolLength: 4,
-    operation,
-    senderMac: Mac.read(bytes, start + ArpAt.SenderMac),
-    senderIp: Ipv4.read(bytes, start + ArpAt.SenderIp),
-    targetMac: Mac.read(bytes, start + ArpAt.TargetMac),
-    targetIp: Ipv4.read(bytes, start + ArpAt.TargetIp),
-  };
-}
-
-/** readArp's rare path, apart so that the common one stays small enough for V8 to inline. */
-function readUnsupportedArp(bytes: Uint8Array, start: number): UnsupportedArpRecord {
-  const hardwareType = (bytes[start + ArpAt.HardwareType] << 8) | bytes[start + ArpAt.HardwareType + 1];
-  const protocolType = (bytes[start + ArpAt.ProtocolType] << 8) | bytes[start + ArpAt.ProtocolType + 1];
-  const hardwareLength = bytes[start + ArpAt.HardwareLength];
-  const protocolLength = bytes[start + ArpAt.ProtocolLength];
-  const operation = (bytes[start + ArpAt.Operation] << 8) | bytes[start + ArpAt.Operation + 1];
-  return { supported: false, hardwareType, protocolType, hardwareLength, protocolLength, operation };
+export function parseArp(view: ArpPacket): AnyArpRecord {
+  return arpRecordAt(view.bytes, view.offset, view.supported);
 }
 
 /**

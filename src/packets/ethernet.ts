@@ -1,5 +1,6 @@
 // Ethernet II frames with an optional single 802.1Q tag. The EtherType is kept as a number, so
 // frames of any protocol pass through; the payload is what follows the header, up to the end.
+// In the codecs-v2 shape (view.ts): the EthernetPacket view, parseEthernet, and decodeEthernet = both.
 //
 //   0      6      12         14          16         18
 //   | dst  | src  | 0x8100 | TCI (pcp 3 | dei 1 | vid 12) | inner type |  payload ...
@@ -9,7 +10,11 @@ import { blob, bits, struct, u16be } from "buffer-layout";
 import { Mac } from "./address";
 import { DecodeError } from "./errors";
 import { bitTable, checkLiterals, fieldTable, firstFieldPast } from "./layout";
+import { ethernetRecordAt } from "./layer-records";
+import type { PacketView } from "./view";
 import { EthAt, EtherType } from "./wire-literals";
+
+const EMPTY = new Uint8Array(0);
 
 export const ETHERTYPE_IPV4 = 0x0800;
 export const ETHERTYPE_ARP = 0x0806;
@@ -94,43 +99,118 @@ function truncated(table: typeof ETHERNET | typeof VLAN_TAG, base: number, end: 
 }
 
 /**
- * Decodes the Ethernet header at bytes[start..end). Returns the record; the payload starts at
- * `start + ethernetHeaderLength(record)`.
- * @throws DecodeError if the header or its VLAN tag is cut short
+ * A view of the Ethernet header (and its 802.1Q tag, when the outer type is 0x8100) at
+ * bytes[offset, end): no copy, reusable (view.ts). After a clean check() the getters read inside
+ * the header; addresses come out as 48-bit numbers (Mac's `value`).
  */
-export function decodeEthernet(bytes: Uint8Array, start = 0, end = bytes.length): EthernetRecord {
-  if (end - start < EthAt.HeaderLength) throw truncated(ETHERNET, start, end);
-  const outerType = (bytes[start + EthAt.Type] << 8) | bytes[start + EthAt.Type + 1];
-  if (outerType === EtherType.Vlan && end - start - EthAt.HeaderLength < EthAt.TagLength) throw truncated(VLAN_TAG, start + EthAt.HeaderLength, end);
-  return readEthernet(bytes, start);
+export class EthernetPacket implements PacketView {
+  /** the bytes viewed (not copied) */
+  bytes: Uint8Array;
+  /** absolute offset of the header in `bytes` */
+  offset: number;
+  /** absolute offset one past the last byte the frame may use (bytes.length when not given) */
+  end: number;
+
+  /** A view of bytes[offset, end); call check() before the getters. */
+  constructor(bytes: Uint8Array = EMPTY, offset = 0, end = bytes.length) {
+    this.bytes = bytes;
+    this.offset = offset;
+    this.end = end;
+  }
+
+  /** Aims the view at the header at bytes[offset, end); allocates nothing. */
+  reset(bytes: Uint8Array, offset = 0, end = bytes.length): this {
+    this.bytes = bytes;
+    this.offset = offset;
+    this.end = end;
+    return this;
+  }
+
+  /**
+   * Undefined when the header (with its tag, when tagged) lies inside bytes[offset, end) and the
+   * bytes at hand; otherwise the length error for the first field cut (its lengthSource is always
+   * "captured": no header limits an Ethernet frame). The same error decodeEthernet throws.
+   */
+  check(): DecodeError | undefined {
+    const { bytes, offset } = this;
+    const limit = Math.min(this.end, bytes.length);
+    if (limit - offset < EthAt.HeaderLength) return truncated(ETHERNET, offset, limit);
+    const outerType = (bytes[offset + EthAt.Type] << 8) | bytes[offset + EthAt.Type + 1];
+    if (outerType === EtherType.Vlan && limit - offset - EthAt.HeaderLength < EthAt.TagLength) return truncated(VLAN_TAG, offset + EthAt.HeaderLength, limit);
+    return undefined;
+  }
+
+  /** the destination MAC address as a 48-bit number */
+  get destination(): number {
+    return mac48(this.bytes, this.offset + EthAt.Destination);
+  }
+  /** the source MAC address as a 48-bit number */
+  get source(): number {
+    return mac48(this.bytes, this.offset + EthAt.Source);
+  }
+  /** the EtherType after the addresses: 0x8100 for a tagged frame */
+  get outerType(): number {
+    return (this.bytes[this.offset + EthAt.Type] << 8) | this.bytes[this.offset + EthAt.Type + 1];
+  }
+  /** true when an 802.1Q tag follows the addresses */
+  get tagged(): boolean {
+    return this.outerType === EtherType.Vlan;
+  }
+  /** the payload's EtherType: with a tag, the inner one */
+  get etherType(): number {
+    const at = this.offset + (this.tagged ? EthAt.InnerType : EthAt.Type);
+    return (this.bytes[at] << 8) | this.bytes[at + 1];
+  }
+  /** the tag's control word (priority, drop eligible, id); 0 for an untagged frame */
+  get tci(): number {
+    return this.tagged ? (this.bytes[this.offset + EthAt.Tci] << 8) | this.bytes[this.offset + EthAt.Tci + 1] : 0;
+  }
+  /** the VLAN id, 0..4095 (0 for an untagged frame) */
+  get vlanId(): number {
+    return this.tci & EthAt.IdMask;
+  }
+  /** the priority code point, 0..7 (0 for an untagged frame) */
+  get vlanPriority(): number {
+    return this.tci >>> EthAt.PriorityShift;
+  }
+  /** the tag's drop eligible indicator (false for an untagged frame) */
+  get vlanDropEligible(): boolean {
+    return ((this.tci >>> EthAt.DropEligibleShift) & 1) === 1;
+  }
+  /** 14, or 18 with a tag */
+  get headerLength(): number {
+    return this.tagged ? EthAt.TaggedHeaderLength : EthAt.HeaderLength;
+  }
+  /** absolute offset of the payload (after the tag, when tagged) */
+  get payloadOffset(): number {
+    return this.offset + this.headerLength;
+  }
 }
+
+function mac48(b: Uint8Array, at: number): number {
+  return ((b[at] << 8) | b[at + 1]) * 0x1_0000_0000 + u32(b, at + 2);
+}
+
+function u32(b: Uint8Array, at: number): number {
+  return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
+}
+
+const scratch = new EthernetPacket();
 
 /**
- * The Ethernet record at bytes[start], with no length check: for a walker that has checked the
- * header (and its tag, when the type is 0x8100) lies inside the bytes (FrameView.reset does).
+ * Decodes the Ethernet header at bytes[start..end): `parseEthernet` of a checked EthernetPacket.
+ * Returns the record; the payload starts at `start + ethernetHeaderLength(record)`.
+ * @throws DecodeError if the header or its VLAN tag is cut short (EthernetPacket.check's error)
  */
-export function readEthernet(bytes: Uint8Array, start: number): EthernetRecord {
-  const destination = Mac.read(bytes, start);
-  const source = Mac.read(bytes, start + EthAt.Source);
-  const outerType = (bytes[start + EthAt.Type] << 8) | bytes[start + EthAt.Type + 1];
-  if (outerType !== EtherType.Vlan) return { destination, source, etherType: outerType };
-  return readTagged(bytes, start, destination, source);
+export function decodeEthernet(bytes: Uint8Array, start = 0, end = bytes.length): EthernetRecord {
+  const error = scratch.reset(bytes, start, end).check();
+  if (error !== undefined) throw error;
+  return parseEthernet(scratch);
 }
 
-/** readEthernet's tagged path, apart so that the untagged one stays small enough for V8 to inline. */
-function readTagged(bytes: Uint8Array, start: number, destination: Mac, source: Mac): EthernetRecord {
-  const tagStart = start + EthAt.HeaderLength;
-  const word = (bytes[tagStart] << 8) | bytes[tagStart + 1];
-  return {
-    destination,
-    source,
-    vlan: {
-      id: word & EthAt.IdMask,
-      priority: word >>> EthAt.PriorityShift,
-      dropEligible: ((word >>> EthAt.DropEligibleShift) & 1) === 1,
-    },
-    etherType: (bytes[tagStart + 2] << 8) | bytes[tagStart + 3],
-  };
+/** The record of a checked view (call `view.check()` first). */
+export function parseEthernet(view: EthernetPacket): EthernetRecord {
+  return ethernetRecordAt(view.bytes, view.offset);
 }
 
 /** Writes the header at `into[offset]`; returns its length. `into` must have room for it. */

@@ -5,24 +5,22 @@
 // decodeFrame runs it and then reads each layer's record at the offsets it found (addresses stay
 // numbers until printed). A refused frame's DecodeError comes from the refusing layer's decoder.
 import { Ipv4, Mac } from "./address";
-import { AnyArpRecord, arpLength, ArpRecord, decodeArp, encodeArp, readArp } from "./arp";
+import { AnyArpRecord, arpLength, ArpPacket, ArpRecord, encodeArp } from "./arp";
 import { DecodeError } from "./errors";
-import { decodeEthernet, encodeEthernet, EthernetRecord, readEthernet } from "./ethernet";
+import { encodeEthernet, EthernetPacket, EthernetRecord } from "./ethernet";
 import { checkLiterals } from "./layout";
-import { decodeIcmp, encodeIcmp, IcmpFields, IcmpRecord, isEcho, readIcmp } from "./icmp";
-import {
-  decodeIpv4,
-  encodeIpv4,
-  EncodeOptions,
-  ipv4HeaderLength,
-  Ipv4Fields,
-  readIpv4Header,
-  Ipv4Record,
-  isFragment,
-} from "./ipv4";
+import { encodeIcmp, IcmpFields, IcmpPacket, IcmpRecord, isEcho } from "./icmp";
+import { encodeIpv4, EncodeOptions, ipv4HeaderLength, Ipv4Fields, Ipv4Packet, Ipv4Record, isFragment } from "./ipv4";
+import { arpRecordAt, ethernetRecordAt, icmpRecordAt, ipv4RecordAt } from "./layer-records";
 import { ArpAt, EthAt, EtherType, IcmpAt, Ipv4At } from "./wire-literals";
 
 const EMPTY = new Uint8Array(0);
+// The layer views that word a refused frame's error (refusal); an accepted frame's records are built
+// by layer-records.ts, whose builders the views' parse functions call too, at the offsets walkFrame found.
+const ethernetView = new EthernetPacket();
+const arpView = new ArpPacket();
+const ipv4View = new Ipv4Packet();
+const icmpView = new IcmpPacket();
 const NO_OPTIONS: EncodeOptions = {};
 /** An ICMP message split over fragments: its checksum cannot be computed from the first one. */
 const KEEP_CHECKSUMS: EncodeOptions = { computeChecksums: false };
@@ -132,11 +130,11 @@ export function decodeFrame(bytes: Uint8Array): Frame {
   if (found < 0) throw refusal(bytes, found);
   const at = walker.networkOffset;
   const datagramEnd = walker.datagramEnd;
-  const ethernet = readEthernet(bytes, 0);
+  const ethernet = ethernetRecordAt(bytes, 0);
   if (found === Kind.Icmp || found === Kind.Ipv4) return ipv4Frame(bytes, ethernet, at, walker.transportOffset, datagramEnd, found === Kind.Icmp);
-  if (found === Kind.Arp) return new Frame(bytes, datagramEnd, datagramEnd, ethernet, readArp(bytes, at, true), undefined, undefined);
+  if (found === Kind.Arp) return new Frame(bytes, datagramEnd, datagramEnd, ethernet, arpRecordAt(bytes, at, true), undefined, undefined);
   if (found === Kind.UnsupportedArp) {
-    return new Frame(bytes, at + ArpAt.SenderMac, datagramEnd, ethernet, readArp(bytes, at, false), undefined, undefined);
+    return new Frame(bytes, at + ArpAt.SenderMac, datagramEnd, ethernet, arpRecordAt(bytes, at, false), undefined, undefined);
   }
   return new Frame(bytes, at, datagramEnd, ethernet, undefined, undefined, undefined);
 }
@@ -146,30 +144,30 @@ export function decodeFrame(bytes: Uint8Array): Frame {
  * decodeFrame stays small enough for V8 to inline with what it calls.
  */
 function ipv4Frame(bytes: Uint8Array, ethernet: EthernetRecord, at: number, transport: number, datagramEnd: number, icmp: boolean): Frame {
-  const ipv4 = readIpv4Header(bytes, at, transport - at);
+  const ipv4 = ipv4RecordAt(bytes, at, transport - at);
   if (!icmp) return new Frame(bytes, transport, datagramEnd, ethernet, undefined, ipv4, undefined);
-  const message = readIcmp(bytes, transport, datagramEnd, !ipv4.moreFragments);
+  const message = icmpRecordAt(bytes, transport, datagramEnd, !ipv4.moreFragments);
   return new Frame(bytes, transport + IcmpAt.HeaderLength, datagramEnd, ethernet, undefined, ipv4, message);
 }
 
 /**
  * The DecodeError for a frame walkFrame refused (`refused`, one of Refused): the refusing layer's
- * decoder, run on that layer alone where the walk stopped, says exactly what is wrong (it refuses
- * the same bytes; the frame is not walked again).
+ * view, aimed at that layer alone where the walk stopped, says exactly what is wrong in its check()
+ * (it refuses the same bytes; the frame is not walked again).
  */
 function refusal(bytes: Uint8Array, refused: number): DecodeError {
   const end = bytes.length;
-  try {
-    if (refused === Refused.Ethernet) decodeEthernet(bytes, 0, end);
-    else if (refused === Refused.Arp) decodeArp(bytes, walker.networkOffset, end);
-    else if (refused === Refused.Ipv4) decodeIpv4(bytes, walker.networkOffset, end);
-    else decodeIcmp(bytes, walker.transportOffset, walker.datagramEnd);
-  } catch (error) {
-    if (error instanceof DecodeError) return error;
-    throw error;
-  }
+  const error =
+    refused === Refused.Ethernet
+      ? ethernetView.reset(bytes, 0, end).check()
+      : refused === Refused.Arp
+        ? arpView.reset(bytes, walker.networkOffset, end).check()
+        : refused === Refused.Ipv4
+          ? ipv4View.reset(bytes, walker.networkOffset, end).check()
+          : icmpView.reset(bytes, walker.transportOffset, walker.datagramEnd).check();
+  if (error !== undefined) return error;
   const layer = refused === Refused.Ethernet ? "ethernet" : refused === Refused.Arp ? "arp" : refused === Refused.Ipv4 ? "ipv4" : "icmp";
-  throw new Error(`decodeFrame: the frame walker refused the ${layer} header and its decoder accepted it; a bug, please report it with the frame's bytes`);
+  throw new Error(`decodeFrame: the frame walker refused the ${layer} header and its view's check() accepted it; a bug, please report it with the frame's bytes`);
 }
 
 /** decodeFrame that returns the DecodeError instead of throwing it. */

@@ -1,7 +1,8 @@
 // ICMP (RFC 792): echo request and reply with identifier and sequence; destination unreachable and
 // time exceeded with the quoted IPv4 header (and the first 8 bytes after it) decoded, so a prober can
 // tell which of its requests failed; any other type kept as type, code and bytes. Checksum verified on
-// decode, computed on encode.
+// decode, computed on encode. In the codecs-v2 shape (view.ts): the IcmpPacket view, parseIcmp, and
+// decodeIcmp = both.
 //
 //   0      1      2          4                          8
 //   | type | code | checksum | identifier | sequence    | data ...      (echo)
@@ -9,10 +10,14 @@
 import type { HeaderLayout } from "./positions";
 import { struct, u16be, u32be, u8 } from "buffer-layout";
 import { foldChecksum, onesComplementSum } from "./checksum";
-import { lengthError } from "./errors";
-import { computesChecksums, decodeIpv4Header, EncodeOptions, Ipv4Record, IP_PROTOCOL_ICMP } from "./ipv4";
+import { DecodeError, lengthError } from "./errors";
+import { computesChecksums, EncodeOptions, Ipv4Record } from "./ipv4";
 import { checkLiterals, fieldTable, firstFieldPast } from "./layout";
+import { icmpRecordAt } from "./layer-records";
+import type { PacketView } from "./view";
 import { IcmpAt } from "./wire-literals";
+
+const EMPTY = new Uint8Array(0);
 
 export const ICMP_ECHO_REPLY = 0;
 export const ICMP_DESTINATION_UNREACHABLE = 3;
@@ -77,67 +82,107 @@ export function isEcho(type: number): boolean {
   return type === IcmpAt.EchoRequest || type === IcmpAt.EchoReply;
 }
 
-function quotesDatagram(type: number): boolean {
-  return type === ICMP_DESTINATION_UNREACHABLE || type === ICMP_TIME_EXCEEDED || type === ICMP_PARAMETER_PROBLEM;
-}
-
-function decodeQuoted(bytes: Uint8Array, start: number, end: number): QuotedIpv4 | undefined {
-  const header = decodeIpv4Header(bytes, start, end, true);
-  if (header === undefined) return undefined;
-  const after = start + header.headerLength;
-  if (header.protocol !== IP_PROTOCOL_ICMP || header.fragmentOffset !== 0 || end - after < ICMP_HEADER_LENGTH) return header;
-  const type = bytes[after];
-  const code = bytes[after + IcmpAt.Code];
-  const icmp: QuotedIcmp = isEcho(type)
-    ? { type, code, identifier: (bytes[after + IcmpAt.Identifier] << 8) | bytes[after + IcmpAt.Identifier + 1], sequence: (bytes[after + IcmpAt.Sequence] << 8) | bytes[after + IcmpAt.Sequence + 1] }
-    : { type, code };
-  return { ...header, icmp };
-}
-
 /**
- * Decodes the ICMP message at bytes[start..end) (end = the end of the IPv4 payload). The message's
- * data are bytes[start + 8, end). Pass `whole = false` for the first fragment of a fragmented
- * datagram: the checksum then cannot be verified and checksumValid is null.
- * @throws DecodeError when fewer than 8 bytes are at hand
+ * A view of the ICMP message at bytes[offset, end), `end` being the end of the IPv4 payload: no copy,
+ * reusable (view.ts). After a clean check() the 8-byte header's getters are safe; the message's
+ * data are bytes[payloadOffset, end).
  */
-export function decodeIcmp(bytes: Uint8Array, start = 0, end = bytes.length, whole = true): IcmpRecord {
-  if (end - start < IcmpAt.HeaderLength) {
-    const field = firstFieldPast(ICMP_ECHO, start, end)!;
-    const type = end > start ? bytes[start] : -1;
+export class IcmpPacket implements PacketView {
+  /** the bytes viewed (not copied) */
+  bytes: Uint8Array;
+  /** absolute offset of the message in `bytes` */
+  offset: number;
+  /** absolute offset one past the message (the IPv4 payload's end) */
+  end: number;
+
+  /** A view of bytes[offset, end); call check() before the getters. */
+  constructor(bytes: Uint8Array = EMPTY, offset = 0, end = bytes.length) {
+    this.bytes = bytes;
+    this.offset = offset;
+    this.end = end;
+  }
+
+  /** Aims the view at the message at bytes[offset, end); allocates nothing. */
+  reset(bytes: Uint8Array, offset = 0, end = bytes.length): this {
+    this.bytes = bytes;
+    this.offset = offset;
+    this.end = end;
+    return this;
+  }
+
+  /**
+   * Undefined when the 8-byte header is there; otherwise the length error for the first field cut
+   * ("header" when `end`, the IPv4 totalLength, stopped it before the captured bytes ran out). The
+   * same error decodeIcmp throws.
+   */
+  check(): DecodeError | undefined {
+    const { bytes, offset } = this;
+    const limit = Math.min(this.end, bytes.length);
+    if (limit - offset >= IcmpAt.HeaderLength) return undefined;
+    const field = firstFieldPast(ICMP_ECHO, offset, limit)!;
+    const type = limit > offset ? bytes[offset] : -1;
     const name = isEcho(type) || field.offset < 4 ? field.name : "restOfHeader";
     const span = name === "restOfHeader" ? 4 : field.span;
-    const offset = name === "restOfHeader" ? start + IcmpAt.RestOfHeader : start + field.offset;
-    // the limit is the IPv4 totalLength when it ends before the captured bytes do
-    throw lengthError("icmp", name, offset, offset + span, end, end < bytes.length ? "header" : "captured");
+    const at = name === "restOfHeader" ? offset + IcmpAt.RestOfHeader : offset + field.offset;
+    return lengthError("icmp", name, at, at + span, limit, limit < bytes.length ? "header" : "captured");
   }
-  return readIcmp(bytes, start, end, whole);
+
+  /** the message type */
+  get type(): number {
+    return this.bytes[this.offset];
+  }
+  /** the message code */
+  get code(): number {
+    return this.bytes[this.offset + IcmpAt.Code];
+  }
+  /** the checksum field */
+  get checksum(): number {
+    return (this.bytes[this.offset + IcmpAt.Checksum] << 8) | this.bytes[this.offset + IcmpAt.Checksum + 1];
+  }
+  /** the echo identifier (the first half of restOfHeader; meaningful for echo request and reply) */
+  get identifier(): number {
+    return (this.bytes[this.offset + IcmpAt.Identifier] << 8) | this.bytes[this.offset + IcmpAt.Identifier + 1];
+  }
+  /** the echo sequence number (the second half of restOfHeader) */
+  get sequence(): number {
+    return (this.bytes[this.offset + IcmpAt.Sequence] << 8) | this.bytes[this.offset + IcmpAt.Sequence + 1];
+  }
+  /** the four bytes after the checksum as one number (unused, next-hop MTU, pointer…) */
+  get restOfHeader(): number {
+    const b = this.bytes;
+    const at = this.offset + IcmpAt.RestOfHeader;
+    return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
+  }
+  /** true when the checksum verifies over the whole message (meaningless for a first fragment) */
+  get checksumValid(): boolean {
+    return foldChecksum(onesComplementSum(this.bytes, this.offset, Math.min(this.end, this.bytes.length))) === 0;
+  }
+  /** absolute offset of the data after the 8-byte header (an error's quoted datagram) */
+  get payloadOffset(): number {
+    return this.offset + IcmpAt.HeaderLength;
+  }
+}
+
+const scratch = new IcmpPacket();
+
+/**
+ * Decodes the ICMP message at bytes[start..end) (end = the end of the IPv4 payload): `parseIcmp` of
+ * a checked IcmpPacket. The message's data are bytes[start + 8, end). Pass `whole = false` for the
+ * first fragment of a fragmented datagram: the checksum then cannot be verified and checksumValid is null.
+ * @throws DecodeError when fewer than 8 bytes are at hand (IcmpPacket.check's error)
+ */
+export function decodeIcmp(bytes: Uint8Array, start = 0, end = bytes.length, whole = true): IcmpRecord {
+  const error = scratch.reset(bytes, start, end).check();
+  if (error !== undefined) throw error;
+  return parseIcmp(scratch, whole);
 }
 
 /**
- * The ICMP record of the message at bytes[start..end), with no length check: for a walker that has
- * checked the 8-byte header lies inside the datagram (FrameView.reset does). `whole` as for decodeIcmp.
+ * The record of a checked view (call `view.check()` first), with the header an error quotes decoded
+ * when it is usable. `whole` as for decodeIcmp.
  */
-export function readIcmp(bytes: Uint8Array, start: number, end: number, whole: boolean): IcmpRecord {
-  const type = bytes[start];
-  const code = bytes[start + IcmpAt.Code];
-  const checksum = (bytes[start + IcmpAt.Checksum] << 8) | bytes[start + IcmpAt.Checksum + 1];
-  const checksumValid = whole ? foldChecksum(onesComplementSum(bytes, start, end)) === 0 : null;
-  if (isEcho(type)) {
-    return {
-      type,
-      code,
-      checksum,
-      checksumValid,
-      identifier: (bytes[start + IcmpAt.Identifier] << 8) | bytes[start + IcmpAt.Identifier + 1],
-      sequence: (bytes[start + IcmpAt.Sequence] << 8) | bytes[start + IcmpAt.Sequence + 1],
-    };
-  }
-  const restOfHeader = ((bytes[start + IcmpAt.RestOfHeader] << 24) | (bytes[start + IcmpAt.RestOfHeader + 1] << 16) | (bytes[start + IcmpAt.RestOfHeader + 2] << 8) | bytes[start + IcmpAt.RestOfHeader + 3]) >>> 0;
-  if (quotesDatagram(type)) {
-    const quoted = decodeQuoted(bytes, start + IcmpAt.HeaderLength, end);
-    if (quoted !== undefined) return { type, code, checksum, checksumValid, restOfHeader, quoted };
-  }
-  return { type, code, checksum, checksumValid, restOfHeader };
+export function parseIcmp(view: IcmpPacket, whole = true): IcmpRecord {
+  return icmpRecordAt(view.bytes, view.offset, Math.min(view.end, view.bytes.length), whole);
 }
 
 const NO_OPTIONS: EncodeOptions = {};

@@ -1,6 +1,7 @@
 // IPv4 headers (RFC 791): every field, options kept as bytes, the header checksum verified on decode
 // (reported in the record, never thrown) and computed on encode. totalLength bounds the datagram:
 // bytes after it (Ethernet padding) are not part of it; a totalLength past the bytes at hand is an error.
+// In the codecs-v2 shape (view.ts): the Ipv4Packet view, parseIpv4, and decodeIpv4 = both.
 //
 //   0          1          2             4                6                       8     9        10         12       16
 //   | ver|ihl  | dscp|ecn | totalLength | identification | R|DF|MF|fragOffset/8 | ttl | proto | checksum | source | destination | options
@@ -10,7 +11,8 @@ import { Ipv4 } from "./address";
 import { foldChecksum, onesComplementSum } from "./checksum";
 import { contentError, DecodeError, lengthError } from "./errors";
 import { bitTable, checkLiterals, fieldTable, firstFieldPast } from "./layout";
-import type { EmitOptions } from "./view";
+import { ipv4RecordAt } from "./layer-records";
+import type { EmitOptions, PacketView } from "./view";
 import { IpProtocol, Ipv4At } from "./wire-literals";
 
 export const IP_PROTOCOL_ICMP = 1;
@@ -56,6 +58,7 @@ const TRAFFIC_CLASS = bitTable(ipv4Structure, trafficClass, trafficClassFields);
 const FRAGMENT = bitTable(ipv4Structure, fragment, fragmentFields);
 
 const NO_OPTIONS = new Uint8Array(0);
+const EMPTY = NO_OPTIONS;
 
 // The layout's numbers as literals for the hot paths (Ipv4At in wire-literals.ts, which frame.ts and
 // summary.ts use too), checked here against the layout.
@@ -131,82 +134,195 @@ function bad(field: string, offset: number, value: number, reason: string): Deco
 }
 
 /**
- * Reads the fixed header fields; checks lengths only as far as the header goes. Shared by the frame
- * decoder and the ICMP decoder (for the header an ICMP error quotes). Returns undefined when
- * `lenient` and the header is unusable; otherwise throws DecodeError.
+ * A view of the IPv4 datagram at bytes[offset, end): no copy, reusable (view.ts). `end` is what the
+ * enclosing layer allows (the frame's end); the datagram itself ends at offset + totalLength. After a
+ * clean check() the getters read inside the header; addresses come out as 32-bit numbers.
+ */
+export class Ipv4Packet implements PacketView {
+  /** the bytes viewed (not copied) */
+  bytes: Uint8Array;
+  /** absolute offset of the header in `bytes` */
+  offset: number;
+  /** absolute offset one past the last byte the datagram may use */
+  end: number;
+
+  /** A view of bytes[offset, end); call check() (or checkHeader()) before the getters. */
+  constructor(bytes: Uint8Array = EMPTY, offset = 0, end = bytes.length) {
+    this.bytes = bytes;
+    this.offset = offset;
+    this.end = end;
+  }
+
+  /** Aims the view at the datagram at bytes[offset, end); allocates nothing. */
+  reset(bytes: Uint8Array, offset = 0, end = bytes.length): this {
+    this.bytes = bytes;
+    this.offset = offset;
+    this.end = end;
+    return this;
+  }
+
+  /**
+   * The header alone: undefined when the fixed header is there, the version is 4, the IHL at least 5
+   * and the options inside the bytes; otherwise the first problem (a length error, or a content error
+   * with the field and its value). totalLength is not looked at: an ICMP error quotes headers whose
+   * datagram is not there. The getters are safe after it; payloadEnd is not.
+   */
+  checkHeader(): DecodeError | undefined {
+    const { bytes, offset, end } = this;
+    const limit = Math.min(end, bytes.length);
+    if (limit - offset < Ipv4At.MinHeaderLength) {
+      const field = firstFieldPast(IPV4, offset, limit)!;
+      const name = field.name === "versionAndHeaderLength" ? "version" : field.name;
+      return lengthError("ipv4", name, offset + field.offset, offset + field.offset + field.span, limit, limit < bytes.length ? "header" : "captured");
+    }
+    const first = bytes[offset];
+    const version = first >>> Ipv4At.VersionShift;
+    const headerLength = (first & Ipv4At.HeaderWordsMask) * 4;
+    if (version !== 4) return bad("version", offset, version, `version ${version}, need 4`);
+    if (headerLength < Ipv4At.MinHeaderLength) {
+      return bad("headerLength", offset, headerLength / 4, `IHL ${headerLength / 4} (${headerLength} bytes), need at least 5 (20 bytes)`);
+    }
+    if (limit - offset < headerLength) {
+      return lengthError("ipv4", "options", offset + Ipv4At.MinHeaderLength, offset + headerLength, limit, limit < bytes.length ? "header" : "captured");
+    }
+    return undefined;
+  }
+
+  /**
+   * checkHeader, then the datagram: undefined when totalLength covers the header and ends inside
+   * bytes[offset, end); a totalLength past it is a length error (most often a capture cut by its
+   * snap length), one under the header length a content error. The same error decodeIpv4 throws.
+   */
+  check(): DecodeError | undefined {
+    const error = this.checkHeader();
+    if (error !== undefined) return error;
+    const totalLength = this.totalLength;
+    const headerLength = this.headerLength;
+    const totalAt = this.offset + Ipv4At.TotalLength;
+    if (totalLength < headerLength) return bad("totalLength", totalAt, totalLength, `totalLength ${totalLength} is under the header length ${headerLength}`);
+    const limit = Math.min(this.end, this.bytes.length);
+    if (this.offset + totalLength > limit) {
+      return lengthError("ipv4", "totalLength", totalAt, this.offset + totalLength, limit, limit < this.bytes.length ? "header" : "captured");
+    }
+    return undefined;
+  }
+
+  /** the version field (4 after a clean check) */
+  get version(): number {
+    return this.bytes[this.offset] >>> Ipv4At.VersionShift;
+  }
+  /** header length in bytes, options included (20..60), from the IHL */
+  get headerLength(): number {
+    return (this.bytes[this.offset] & Ipv4At.HeaderWordsMask) * 4;
+  }
+  /** differentiated services code point */
+  get dscp(): number {
+    return this.bytes[this.offset + Ipv4At.TrafficClass] >>> Ipv4At.DscpShift;
+  }
+  /** explicit congestion notification bits */
+  get ecn(): number {
+    return this.bytes[this.offset + Ipv4At.TrafficClass] & Ipv4At.EcnMask;
+  }
+  /** header plus payload, in bytes, as the header says */
+  get totalLength(): number {
+    return (this.bytes[this.offset + Ipv4At.TotalLength] << 8) | this.bytes[this.offset + Ipv4At.TotalLength + 1];
+  }
+  /** the identification field */
+  get identification(): number {
+    return (this.bytes[this.offset + Ipv4At.Identification] << 8) | this.bytes[this.offset + Ipv4At.Identification + 1];
+  }
+  /** the flags and fragment offset word as on the wire */
+  get flagsAndFragmentOffset(): number {
+    return (this.bytes[this.offset + Ipv4At.Flags] << 8) | this.bytes[this.offset + Ipv4At.Flags + 1];
+  }
+  /** the reserved ("evil") flag bit */
+  get reservedFlag(): boolean {
+    return (this.flagsAndFragmentOffset & Ipv4At.ReservedFlag) !== 0;
+  }
+  /** don't fragment */
+  get dontFragment(): boolean {
+    return (this.flagsAndFragmentOffset & Ipv4At.DontFragment) !== 0;
+  }
+  /** more fragments follow */
+  get moreFragments(): boolean {
+    return (this.flagsAndFragmentOffset & Ipv4At.MoreFragments) !== 0;
+  }
+  /** the fragment's offset in bytes (the header counts 8-byte units) */
+  get fragmentOffset(): number {
+    return (this.flagsAndFragmentOffset & Ipv4At.FragmentUnits) * 8;
+  }
+  /** time to live */
+  get ttl(): number {
+    return this.bytes[this.offset + Ipv4At.Ttl];
+  }
+  /** the payload's protocol number */
+  get protocol(): number {
+    return this.bytes[this.offset + Ipv4At.Protocol];
+  }
+  /** the header checksum field */
+  get checksum(): number {
+    return (this.bytes[this.offset + Ipv4At.Checksum] << 8) | this.bytes[this.offset + Ipv4At.Checksum + 1];
+  }
+  /** true when the header checksum verifies (computed on each call) */
+  get checksumValid(): boolean {
+    return foldChecksum(onesComplementSum(this.bytes, this.offset, this.offset + this.headerLength)) === 0;
+  }
+  /** the source address as a 32-bit number */
+  get source(): number {
+    return u32(this.bytes, this.offset + Ipv4At.Source);
+  }
+  /** the destination address as a 32-bit number */
+  get destination(): number {
+    return u32(this.bytes, this.offset + Ipv4At.Destination);
+  }
+  /** absolute offset of the options (headerLength − 20 bytes of them) */
+  get optionsOffset(): number {
+    return this.offset + Ipv4At.MinHeaderLength;
+  }
+  /** absolute offset of the payload, after the options */
+  get payloadOffset(): number {
+    return this.offset + this.headerLength;
+  }
+  /** absolute offset one past the datagram, as totalLength says (valid after check(), not checkHeader()) */
+  get payloadEnd(): number {
+    return this.offset + this.totalLength;
+  }
+}
+
+function u32(bytes: Uint8Array, at: number): number {
+  return ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
+}
+
+const scratch = new Ipv4Packet();
+
+/**
+ * Decodes the IPv4 header at bytes[start..end) checking the header alone (Ipv4Packet.checkHeader):
+ * for the header an ICMP error quotes. Returns undefined when `lenient` and the header is unusable;
+ * otherwise throws checkHeader's DecodeError.
  */
 export function decodeIpv4Header(bytes: Uint8Array, start: number, end: number, lenient: boolean): Ipv4Record | undefined {
-  if (end - start < Ipv4At.MinHeaderLength) {
-    if (lenient) return undefined;
-    const field = firstFieldPast(IPV4, start, end)!;
-    const name = field.name === "versionAndHeaderLength" ? "version" : field.name;
-    throw lengthError("ipv4", name, start + field.offset, start + field.offset + field.span, end, end < bytes.length ? "header" : "captured");
-  }
-  const first = bytes[start];
-  const version = first >>> Ipv4At.VersionShift;
-  const headerLength = (first & Ipv4At.HeaderWordsMask) * 4;
-  if (version !== 4) {
-    if (lenient) return undefined;
-    throw bad("version", start, version, `version ${version}, need 4`);
-  }
-  if (headerLength < Ipv4At.MinHeaderLength) {
-    if (lenient) return undefined;
-    throw bad("headerLength", start, headerLength / 4, `IHL ${headerLength / 4} (${headerLength} bytes), need at least 5 (20 bytes)`);
-  }
-  if (end - start < headerLength) {
-    if (lenient) return undefined;
-    throw lengthError("ipv4", "options", start + Ipv4At.MinHeaderLength, start + headerLength, end, end < bytes.length ? "header" : "captured");
-  }
-  return readIpv4Header(bytes, start, headerLength);
+  const error = scratch.reset(bytes, start, end).checkHeader();
+  if (error === undefined) return parseIpv4(scratch);
+  if (lenient) return undefined;
+  throw error;
+}
+
+/** The record of a view whose header is checked (call `view.check()` or `view.checkHeader()` first). */
+export function parseIpv4(view: Ipv4Packet): Ipv4Record {
+  return ipv4RecordAt(view.bytes, view.offset, view.headerLength);
 }
 
 /**
- * The IPv4 record at bytes[start], with no check: for a walker that has checked the version, that
- * the header (`headerLength` bytes, from the IHL) lies inside the bytes (FrameView.reset does, and
- * decodeIpv4Header).
- */
-export function readIpv4Header(bytes: Uint8Array, start: number, headerLength: number): Ipv4Record {
-  const tos = bytes[start + Ipv4At.TrafficClass];
-  const flags = (bytes[start + Ipv4At.Flags] << 8) | bytes[start + Ipv4At.Flags + 1];
-  return {
-    version: 4,
-    headerLength,
-    dscp: tos >>> Ipv4At.DscpShift,
-    ecn: tos & Ipv4At.EcnMask,
-    totalLength: (bytes[start + Ipv4At.TotalLength] << 8) | bytes[start + Ipv4At.TotalLength + 1],
-    identification: (bytes[start + Ipv4At.Identification] << 8) | bytes[start + Ipv4At.Identification + 1],
-    reservedFlag: (flags & Ipv4At.ReservedFlag) !== 0,
-    dontFragment: (flags & Ipv4At.DontFragment) !== 0,
-    moreFragments: (flags & Ipv4At.MoreFragments) !== 0,
-    fragmentOffset: (flags & Ipv4At.FragmentUnits) * 8,
-    ttl: bytes[start + Ipv4At.Ttl],
-    protocol: bytes[start + Ipv4At.Protocol],
-    checksum: (bytes[start + Ipv4At.Checksum] << 8) | bytes[start + Ipv4At.Checksum + 1],
-    checksumValid: foldChecksum(onesComplementSum(bytes, start, start + headerLength)) === 0,
-    source: Ipv4.read(bytes, start + Ipv4At.Source),
-    destination: Ipv4.read(bytes, start + Ipv4At.Destination),
-    options: headerLength === Ipv4At.MinHeaderLength ? NO_OPTIONS : bytes.subarray(start + Ipv4At.MinHeaderLength, start + headerLength),
-  };
-}
-
-/**
- * Decodes the IPv4 header at bytes[start..end) and checks totalLength against the bytes at hand.
- * The payload is bytes[start + headerLength, start + totalLength).
- * @throws DecodeError: a length error (`truncated`, with its lengthSource) for a header cut short or a
- *   totalLength past `end`; a content error (the field and its value) for version ≠ 4, IHL < 5, or a
- *   totalLength under the header length
+ * Decodes the IPv4 header at bytes[start..end) and checks totalLength against the bytes at hand:
+ * `parseIpv4` of a checked Ipv4Packet. The payload is bytes[start + headerLength, start + totalLength).
+ * @throws DecodeError (Ipv4Packet.check's): a length error (`truncated`, with its lengthSource) for a
+ *   header cut short or a totalLength past `end`; a content error (the field and its value) for
+ *   version ≠ 4, IHL < 5, or a totalLength under the header length
  */
 export function decodeIpv4(bytes: Uint8Array, start = 0, end = bytes.length): Ipv4Record {
-  const record = decodeIpv4Header(bytes, start, end, false)!;
-  const totalAt = start + Ipv4At.TotalLength;
-  if (record.totalLength < record.headerLength) {
-    throw bad("totalLength", totalAt, record.totalLength, `totalLength ${record.totalLength} is under the header length ${record.headerLength}`);
-  }
-  if (start + record.totalLength > end) {
-    // a length error, not a malformed header: most often a capture cut by its snap length
-    throw lengthError("ipv4", "totalLength", totalAt, start + record.totalLength, end, end < bytes.length ? "header" : "captured");
-  }
-  return record;
+  const error = scratch.reset(bytes, start, end).check();
+  if (error !== undefined) throw error;
+  return parseIpv4(scratch);
 }
 
 /** What encodeIpv4 needs: the record without the fields it derives (lengths, checksum validity). */
