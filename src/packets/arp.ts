@@ -12,10 +12,10 @@ import { DecodeError, lengthError } from "./errors";
 import { ETHERTYPE_IPV4 } from "./ethernet";
 import { checkLiterals, fieldTable, firstFieldPast } from "./layout";
 import { arpRecordAt } from "./layer-records";
+import { ByteRange } from "./view";
 import type { PacketView } from "./view";
 import { ArpAt, EtherType } from "./wire-literals";
 
-const EMPTY = new Uint8Array(0);
 
 export const ARP_HARDWARE_ETHERNET = 1;
 export const ARP_REQUEST = 1;
@@ -121,29 +121,7 @@ function truncated(bytes: Uint8Array, start: number, end: number, hardwareLength
  * the fixed fields and the body's length are safe to read, and, when `supported` (Ethernet/IPv4
  * ARP), the four addresses too, as numbers (48-bit MACs, 32-bit IPv4).
  */
-export class ArpPacket implements PacketView {
-  /** the bytes viewed (not copied) */
-  bytes: Uint8Array;
-  /** absolute offset of the body in `bytes` */
-  offset: number;
-  /** absolute offset one past the last byte the body may use (Ethernet padding may follow the body) */
-  end: number;
-
-  /** A view of bytes[offset, end); call check() before the getters. */
-  constructor(bytes: Uint8Array = EMPTY, offset = 0, end = bytes.length) {
-    this.bytes = bytes;
-    this.offset = offset;
-    this.end = end;
-  }
-
-  /** Aims the view at the body at bytes[offset, end); allocates nothing. */
-  reset(bytes: Uint8Array, offset = 0, end = bytes.length): this {
-    this.bytes = bytes;
-    this.offset = offset;
-    this.end = end;
-    return this;
-  }
-
+export class ArpPacket extends ByteRange implements PacketView {
   /**
    * Undefined when the fixed part and the addresses its lengths declare (8 + 2·hlen + 2·plen bytes)
    * lie inside bytes[offset, end); otherwise the length error for the first field cut ("header"

@@ -11,10 +11,10 @@ import { Mac } from "./address";
 import { DecodeError } from "./errors";
 import { bitTable, checkLiterals, fieldTable, firstFieldPast } from "./layout";
 import { ethernetRecordAt } from "./layer-records";
+import { ByteRange } from "./view";
 import type { PacketView } from "./view";
 import { EthAt, EtherType } from "./wire-literals";
 
-const EMPTY = new Uint8Array(0);
 
 export const ETHERTYPE_IPV4 = 0x0800;
 export const ETHERTYPE_ARP = 0x0806;
@@ -103,29 +103,7 @@ function truncated(table: typeof ETHERNET | typeof VLAN_TAG, base: number, end: 
  * bytes[offset, end): no copy, reusable (view.ts). After a clean check() the getters read inside
  * the header; addresses come out as 48-bit numbers (Mac's `value`).
  */
-export class EthernetPacket implements PacketView {
-  /** the bytes viewed (not copied) */
-  bytes: Uint8Array;
-  /** absolute offset of the header in `bytes` */
-  offset: number;
-  /** absolute offset one past the last byte the frame may use (bytes.length when not given) */
-  end: number;
-
-  /** A view of bytes[offset, end); call check() before the getters. */
-  constructor(bytes: Uint8Array = EMPTY, offset = 0, end = bytes.length) {
-    this.bytes = bytes;
-    this.offset = offset;
-    this.end = end;
-  }
-
-  /** Aims the view at the header at bytes[offset, end); allocates nothing. */
-  reset(bytes: Uint8Array, offset = 0, end = bytes.length): this {
-    this.bytes = bytes;
-    this.offset = offset;
-    this.end = end;
-    return this;
-  }
-
+export class EthernetPacket extends ByteRange implements PacketView {
   /**
    * Undefined when the header (with its tag, when tagged) lies inside bytes[offset, end) and the
    * bytes at hand; otherwise the length error for the first field cut (its lengthSource is always

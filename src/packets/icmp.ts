@@ -14,10 +14,10 @@ import { DecodeError, lengthError } from "./errors";
 import { computesChecksums, EncodeOptions, Ipv4Record } from "./ipv4";
 import { checkLiterals, fieldTable, firstFieldPast } from "./layout";
 import { icmpRecordAt } from "./layer-records";
+import { ByteRange } from "./view";
 import type { PacketView } from "./view";
 import { IcmpAt } from "./wire-literals";
 
-const EMPTY = new Uint8Array(0);
 
 export const ICMP_ECHO_REPLY = 0;
 export const ICMP_DESTINATION_UNREACHABLE = 3;
@@ -87,29 +87,7 @@ export function isEcho(type: number): boolean {
  * reusable (view.ts). After a clean check() the 8-byte header's getters are safe; the message's
  * data are bytes[payloadOffset, end).
  */
-export class IcmpPacket implements PacketView {
-  /** the bytes viewed (not copied) */
-  bytes: Uint8Array;
-  /** absolute offset of the message in `bytes` */
-  offset: number;
-  /** absolute offset one past the message (the IPv4 payload's end) */
-  end: number;
-
-  /** A view of bytes[offset, end); call check() before the getters. */
-  constructor(bytes: Uint8Array = EMPTY, offset = 0, end = bytes.length) {
-    this.bytes = bytes;
-    this.offset = offset;
-    this.end = end;
-  }
-
-  /** Aims the view at the message at bytes[offset, end); allocates nothing. */
-  reset(bytes: Uint8Array, offset = 0, end = bytes.length): this {
-    this.bytes = bytes;
-    this.offset = offset;
-    this.end = end;
-    return this;
-  }
-
+export class IcmpPacket extends ByteRange implements PacketView {
   /**
    * Undefined when the 8-byte header is there; otherwise the length error for the first field cut
    * ("header" when `end`, the IPv4 totalLength, stopped it before the captured bytes ran out). The

@@ -12,6 +12,7 @@ import { foldChecksum, onesComplementSum } from "./checksum";
 import { contentError, DecodeError, lengthError } from "./errors";
 import { bitTable, checkLiterals, fieldTable, firstFieldPast } from "./layout";
 import { ipv4RecordAt } from "./layer-records";
+import { ByteRange } from "./view";
 import type { EmitOptions, PacketView } from "./view";
 import { IpProtocol, Ipv4At } from "./wire-literals";
 
@@ -58,7 +59,6 @@ const TRAFFIC_CLASS = bitTable(ipv4Structure, trafficClass, trafficClassFields);
 const FRAGMENT = bitTable(ipv4Structure, fragment, fragmentFields);
 
 const NO_OPTIONS = new Uint8Array(0);
-const EMPTY = NO_OPTIONS;
 
 // The layout's numbers as literals for the hot paths (Ipv4At in wire-literals.ts, which frame.ts and
 // summary.ts use too), checked here against the layout.
@@ -138,29 +138,7 @@ function bad(field: string, offset: number, value: number, reason: string): Deco
  * enclosing layer allows (the frame's end); the datagram itself ends at offset + totalLength. After a
  * clean check() the getters read inside the header; addresses come out as 32-bit numbers.
  */
-export class Ipv4Packet implements PacketView {
-  /** the bytes viewed (not copied) */
-  bytes: Uint8Array;
-  /** absolute offset of the header in `bytes` */
-  offset: number;
-  /** absolute offset one past the last byte the datagram may use */
-  end: number;
-
-  /** A view of bytes[offset, end); call check() (or checkHeader()) before the getters. */
-  constructor(bytes: Uint8Array = EMPTY, offset = 0, end = bytes.length) {
-    this.bytes = bytes;
-    this.offset = offset;
-    this.end = end;
-  }
-
-  /** Aims the view at the datagram at bytes[offset, end); allocates nothing. */
-  reset(bytes: Uint8Array, offset = 0, end = bytes.length): this {
-    this.bytes = bytes;
-    this.offset = offset;
-    this.end = end;
-    return this;
-  }
-
+export class Ipv4Packet extends ByteRange implements PacketView {
   /**
    * The header alone: undefined when the fixed header is there, the version is 4, the IHL at least 5
    * and the options inside the bytes; otherwise the first problem (a length error, or a content error

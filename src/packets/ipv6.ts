@@ -22,6 +22,7 @@ import { foldChecksum, onesComplementSum } from "./checksum";
 import { contentError, DecodeError, lengthError } from "./errors";
 import { IP_PROTOCOL_ICMPV6, IP_PROTOCOL_IPV6_FRAGMENT } from "./ipv4";
 import { bitTable, checkLiterals, fieldTable, firstFieldPast } from "./layout";
+import { ByteRange } from "./view";
 import type { EmitOptions, PacketView } from "./view";
 import { IpProtocol, Ipv6AddressAt, Ipv6At, Ipv6OptionType, PrintedIpProtocol } from "./wire-literals";
 
@@ -323,10 +324,7 @@ const EMPTY = new Uint8Array(0);
  * `payloadOffset` up to `payloadEnd` (which payloadLength sets; bytes after it, Ethernet padding,
  * are not part of the packet).
  */
-export class Ipv6Packet implements PacketView {
-  bytes: Uint8Array = EMPTY;
-  offset = 0;
-  end = 0;
+export class Ipv6Packet extends ByteRange implements PacketView {
   /** after a clean check: where the upper layer starts (after the last extension header) */
   payloadOffset = 0;
   /** after a clean check: the upper layer's protocol number (59: none; 44: a non-first fragment's data) */
@@ -342,13 +340,6 @@ export class Ipv6Packet implements PacketView {
   /** after a clean check: one past the last byte of the packet (payloadLength's end) */
   payloadEnd = 0;
 
-  /** @see PacketView.reset */
-  reset(bytes: Uint8Array, offset = 0, end = bytes.length): this {
-    this.bytes = bytes;
-    this.offset = offset;
-    this.end = end;
-    return this;
-  }
 
   /**
    * Checks the fixed header (captured, version 6), that payloadLength stays inside the captured

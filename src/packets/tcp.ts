@@ -17,6 +17,7 @@ import { bitTable, checkLiterals, fieldTable, firstFieldPast } from "./layout";
 import type { HeaderLayout } from "./positions";
 import { checkPseudoHeader, pseudoHeaderSum, transportChecksum, transportChecksumVerifies } from "./pseudo-header";
 import { limitSource, TransportEmitOptions } from "./udp";
+import { ByteRange } from "./view";
 import type { PacketView } from "./view";
 import { TcpAt, TcpOptionAt, TcpOptionType } from "./wire-literals";
 
@@ -200,25 +201,7 @@ checkLiterals("tcp option kinds", [
 ]);
 
 /** A view of a TCP segment in bytes[offset, end): no copy, reusable. */
-export class TcpPacket implements PacketView {
-  bytes: Uint8Array;
-  offset: number;
-  end: number;
-
-  constructor(bytes: Uint8Array = new Uint8Array(0), offset = 0, end = bytes.length) {
-    this.bytes = bytes;
-    this.offset = offset;
-    this.end = end;
-  }
-
-  /** Aims the view at the segment in bytes[offset, end); `end` may pass bytes.length (a cut capture). */
-  reset(bytes: Uint8Array, offset = 0, end = bytes.length): this {
-    this.bytes = bytes;
-    this.offset = offset;
-    this.end = end;
-    return this;
-  }
-
+export class TcpPacket extends ByteRange implements PacketView {
   /**
    * Undefined when the fixed header and the options the data offset claims are there, the data
    * offset is at least 5, and every option fits the header; else the first problem, exactly. The

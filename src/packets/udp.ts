@@ -14,6 +14,7 @@ import { IP_PROTOCOL_UDP } from "./ipv4";
 import { checkLiterals, fieldTable, firstFieldPast } from "./layout";
 import type { HeaderLayout } from "./positions";
 import { checkPseudoHeader, PseudoHeader, pseudoHeaderSum, transportChecksum, transportChecksumVerifies } from "./pseudo-header";
+import { ByteRange } from "./view";
 import type { EmitOptions, PacketView } from "./view";
 import { UdpAt } from "./wire-literals";
 
@@ -45,25 +46,7 @@ export function limitSource(bytes: Uint8Array, end: number): LengthSource {
 }
 
 /** A view of a UDP datagram in bytes[offset, end): no copy, reusable. */
-export class UdpPacket implements PacketView {
-  bytes: Uint8Array;
-  offset: number;
-  end: number;
-
-  constructor(bytes: Uint8Array = new Uint8Array(0), offset = 0, end = bytes.length) {
-    this.bytes = bytes;
-    this.offset = offset;
-    this.end = end;
-  }
-
-  /** Aims the view at the datagram in bytes[offset, end); `end` may pass bytes.length (a cut capture). */
-  reset(bytes: Uint8Array, offset = 0, end = bytes.length): this {
-    this.bytes = bytes;
-    this.offset = offset;
-    this.end = end;
-    return this;
-  }
-
+export class UdpPacket extends ByteRange implements PacketView {
   /**
    * Undefined when the header and the payload its length field claims are all there; otherwise a
    * length error (the header cut, or the length field past the limit) or a content error (a length

@@ -15,6 +15,37 @@
 //   turning them off writes the record's own values, to craft malformed packets for tests.
 import type { DecodeError } from "./errors";
 
+const EMPTY = new Uint8Array(0);
+
+/**
+ * What every view holds and how it is aimed, written once: the bytes, where its header starts and
+ * where it may end. A protocol's view extends it with its check() and getters (and says in check()
+ * what an `end` past bytes.length means for it).
+ */
+export abstract class ByteRange {
+  /** the bytes viewed (not copied) */
+  bytes: Uint8Array;
+  /** absolute offset of this header in `bytes` */
+  offset: number;
+  /** absolute offset one past the last byte this header and its payload may use */
+  end: number;
+
+  /** A view of bytes[offset, end); call check() before the getters. */
+  constructor(bytes: Uint8Array = EMPTY, offset = 0, end = bytes.length) {
+    this.bytes = bytes;
+    this.offset = offset;
+    this.end = end;
+  }
+
+  /** Aims the view at bytes[offset, end); allocates nothing. */
+  reset(bytes: Uint8Array, offset = 0, end = bytes.length): this {
+    this.bytes = bytes;
+    this.offset = offset;
+    this.end = end;
+    return this;
+  }
+}
+
 /** What every protocol view offers. */
 export interface PacketView {
   /** the bytes viewed (not copied) */
