@@ -23,7 +23,10 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { foldChecksum, onesComplementSum } from "../packets/checksum";
-import { IPV6_HEADER_LENGTH, ipv6PseudoHeaderSum } from "../packets/ipv6";
+import { ETHERNET_HEADER_LENGTH, ETHERTYPE_IPV6 } from "../packets/ethernet";
+import { ICMPV6_NEIGHBOR_ADVERTISEMENT, ICMPV6_NEIGHBOR_SOLICITATION } from "../packets/icmpv6";
+import { IPV6_HEADER_LENGTH, IPV6_ICMPV6, ipv6PseudoHeaderSum } from "../packets/ipv6";
+import { EthAt, Icmpv6At, Ipv6At } from "../packets/wire-literals";
 
 export const TRAILER_BYTES = 18;
 /** the counter's zero: 2024-01-01T00:00:00Z (a 40-bit count of ms since the Unix epoch ran out in 2004) */
@@ -265,8 +268,9 @@ export function verifyArpFrame(verifier: Verifier, frame: Uint8Array): Verdict {
   return verifier.verify(Purpose.Arp, frame.subarray(0, ARP_COVERED_BYTES), frame.subarray(ARP_COVERED_BYTES, SIGNED_ARP_FRAME_BYTES), frameSource(frame));
 }
 
-const ETHERNET_HEADER = 14;
-const ICMPV6_AT = ETHERNET_HEADER + IPV6_HEADER_LENGTH;
+/** Where an untagged frame's IPv6 header and its ICMPv6 message start. */
+const IPV6_AT = ETHERNET_HEADER_LENGTH;
+const ICMPV6_AT = IPV6_AT + IPV6_HEADER_LENGTH;
 /**
  * The NDP option our trailer rides in: type 253, one of the two RFC 4727 sets aside for experiments,
  * length 3 (24 bytes: type, length, the 18-byte trailer, 4 bytes of zero padding). RFC 4861 §4.6 has
@@ -280,12 +284,14 @@ export const NDP_AUTH_OPTION_BYTES = 24;
 
 /** An untagged Ethernet frame holding an IPv6 packet whose next header is ICMPv6 with an NS (135) or NA (136). */
 export function isNdpFrame(frame: Uint8Array): boolean {
-  return frame.length >= ICMPV6_AT + 4 && frame[12] === 0x86 && frame[13] === 0xdd && frame[ETHERNET_HEADER + 6] === 58 && (frame[ICMPV6_AT] === 135 || frame[ICMPV6_AT] === 136);
+  if (frame.length < ICMPV6_AT + Icmpv6At.Rest || ((frame[EthAt.Type] << 8) | frame[EthAt.Type + 1]) !== ETHERTYPE_IPV6 || frame[IPV6_AT + Ipv6At.NextHeader] !== IPV6_ICMPV6) return false;
+  const type = frame[ICMPV6_AT + Icmpv6At.Type];
+  return type === ICMPV6_NEIGHBOR_SOLICITATION || type === ICMPV6_NEIGHBOR_ADVERTISEMENT;
 }
 
 /** The IPv6 payload length of an NDP frame. */
 function payloadLength(frame: Uint8Array): number {
-  return (frame[ETHERNET_HEADER + 4] << 8) | frame[ETHERNET_HEADER + 5];
+  return (frame[IPV6_AT + Ipv6At.PayloadLength] << 8) | frame[IPV6_AT + Ipv6At.PayloadLength + 1];
 }
 
 /**
@@ -295,14 +301,20 @@ function payloadLength(frame: Uint8Array): number {
  */
 function ndpCovered(frame: Uint8Array, messageEnd: number): Uint8Array[] {
   const length = messageEnd - ICMPV6_AT;
-  return [frame.subarray(0, ETHERNET_HEADER + 4), Uint8Array.of(length >>> 8, length & 0xff), frame.subarray(ETHERNET_HEADER + 6, ICMPV6_AT + 2), Uint8Array.of(0, 0), frame.subarray(ICMPV6_AT + 4, messageEnd)];
+  return [
+    frame.subarray(0, IPV6_AT + Ipv6At.PayloadLength),
+    Uint8Array.of(length >>> 8, length & 0xff),
+    frame.subarray(IPV6_AT + Ipv6At.NextHeader, ICMPV6_AT + Icmpv6At.Checksum),
+    Uint8Array.of(0, 0),
+    frame.subarray(ICMPV6_AT + Icmpv6At.Rest, messageEnd),
+  ];
 }
 
 /** The ICMPv6 checksum of the message at ICMPV6_AT in `frame` (its checksum field taken as zero). */
 function icmpv6Checksum(frame: Uint8Array, length: number): number {
-  let sum = ipv6PseudoHeaderSum(frame, ETHERNET_HEADER + 8, ETHERNET_HEADER + 24, length, 58);
-  sum = onesComplementSum(frame, ICMPV6_AT, ICMPV6_AT + 2, sum);
-  sum = onesComplementSum(frame, ICMPV6_AT + 4, ICMPV6_AT + length, sum);
+  let sum = ipv6PseudoHeaderSum(frame, IPV6_AT + Ipv6At.Source, IPV6_AT + Ipv6At.Destination, length, IPV6_ICMPV6);
+  sum = onesComplementSum(frame, ICMPV6_AT, ICMPV6_AT + Icmpv6At.Checksum, sum);
+  sum = onesComplementSum(frame, ICMPV6_AT + Icmpv6At.Rest, ICMPV6_AT + length, sum);
   return foldChecksum(sum);
 }
 
@@ -320,11 +332,11 @@ export function signNdpFrame(signer: Signer, frame: Uint8Array): Uint8Array {
   signed[end + 1] = NDP_AUTH_OPTION_BYTES / 8;
   signed.set(trailer, end + 2);
   const length = end + NDP_AUTH_OPTION_BYTES - ICMPV6_AT;
-  signed[ETHERNET_HEADER + 4] = length >>> 8;
-  signed[ETHERNET_HEADER + 5] = length & 0xff;
+  signed[IPV6_AT + Ipv6At.PayloadLength] = length >>> 8;
+  signed[IPV6_AT + Ipv6At.PayloadLength + 1] = length & 0xff;
   const checksum = icmpv6Checksum(signed, length);
-  signed[ICMPV6_AT + 2] = checksum >>> 8;
-  signed[ICMPV6_AT + 3] = checksum & 0xff;
+  signed[ICMPV6_AT + Icmpv6At.Checksum] = checksum >>> 8;
+  signed[ICMPV6_AT + Icmpv6At.Checksum + 1] = checksum & 0xff;
   return signed;
 }
 

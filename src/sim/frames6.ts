@@ -5,13 +5,13 @@
 // hop limit) and readNdp reads what a host would discard: the router model decides what counts.
 import { ALL_NODES, isMulticast, linkLayerOption, multicastMac, ndpFrame, solicitedNodeGroup } from "../ndp/frames";
 import { Mac } from "../packets/address";
-import { ETHERTYPE_IPV6 } from "../packets/ethernet";
+import { ETHERNET_HEADER_LENGTH, ETHERTYPE_IPV6 } from "../packets/ethernet";
 import { decodeIcmpv6, ICMPV6_NEIGHBOR_ADVERTISEMENT, ICMPV6_NEIGHBOR_SOLICITATION, NDP_SOURCE_LINK_LAYER_ADDRESS, NDP_TARGET_LINK_LAYER_ADDRESS } from "../packets/icmpv6";
 import { decodeIpv6, Ipv6Address, IPV6_HEADER_LENGTH, IPV6_ICMPV6 } from "../packets/ipv6";
+import { EthAt } from "../packets/wire-literals";
 
 export { ALL_NODES, isMulticast, multicastMac };
 
-const ETHERNET_HEADER = 14;
 
 /** The solicited-node multicast group of `address` (ff02::1:ffXX:XXXX, RFC 4291). */
 export const solicitedNode = solicitedNodeGroup;
@@ -104,11 +104,11 @@ export interface NdpMessage {
  * Returns undefined for anything else, and for a frame the codecs refuse.
  */
 export function readNdp(bytes: Uint8Array): NdpMessage | undefined {
-  if (bytes.length < ETHERNET_HEADER + IPV6_HEADER_LENGTH || ((bytes[12] << 8) | bytes[13]) !== ETHERTYPE_IPV6) return undefined;
+  if (bytes.length < ETHERNET_HEADER_LENGTH + IPV6_HEADER_LENGTH || ((bytes[EthAt.Type] << 8) | bytes[EthAt.Type + 1]) !== ETHERTYPE_IPV6) return undefined;
   try {
-    const ipv6 = decodeIpv6(bytes, ETHERNET_HEADER);
+    const ipv6 = decodeIpv6(bytes, ETHERNET_HEADER_LENGTH);
     if (ipv6.nextHeader !== IPV6_ICMPV6 || ipv6.extensions.length > 0) return undefined;
-    const start = ETHERNET_HEADER + IPV6_HEADER_LENGTH;
+    const start = ETHERNET_HEADER_LENGTH + IPV6_HEADER_LENGTH;
     const icmpv6 = decodeIcmpv6(bytes, start, Math.min(bytes.length, start + ipv6.payloadLength));
     const body = icmpv6.body;
     if (body.kind !== "neighborSolicitation" && body.kind !== "neighborAdvertisement") return undefined;

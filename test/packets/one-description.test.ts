@@ -124,8 +124,8 @@ const FAMILIES: readonly { family: string; names: RegExp }[] = [
   { family: "IPv6 option type", names: /^IPV6_OPTION_/ },
 ];
 
-/** The names under which a codec's header length would be copied outside src/packets (auth.ts had IPV6_HEADER = 40). */
-const HEADER_LENGTH_NAME = /^(?:IPV6|ICMPV6|UDP|TCP|VRRP)_HEADER(?:_LENGTH|_BYTES)?$/;
+/** The names under which a codec's header length would be copied outside src/packets (auth.ts had IPV6_HEADER = 40 and ETHERNET_HEADER = 14). */
+const HEADER_LENGTH_NAME = /^(?:ETHERNET|IPV6|ICMPV6|UDP|TCP|VRRP)_HEADER(?:_LENGTH|_BYTES)?$/;
 
 /** The header-length constants given a number outside src/packets, as "NAME = value (file)". */
 function copiedHeaderLengths(files: readonly { file: string; source: string }[]): string[] {
@@ -277,8 +277,8 @@ describe("packets: one description per header", () => {
 
   it("no codec's header length is copied outside src/packets", () => {
     const files = tsFiles(SRC).map((path) => ({ file: path.slice(SRC.length + 1), source: code(path) }));
-    assert.deepEqual(copiedHeaderLengths(files), [], "import the codec's constant (IPV6_HEADER_LENGTH from packets/ipv6.ts, UDP_HEADER_LENGTH…)");
-    assert.deepEqual(copiedHeaderLengths([{ file: "failover/auth.ts", source: "const ETHERNET_HEADER = 14;\nconst IPV6_HEADER = 40;" }]), ["IPV6_HEADER = 40 (failover/auth.ts)"]);
+    assert.deepEqual(copiedHeaderLengths(files), [], "import the codec's constant (ETHERNET_HEADER_LENGTH from packets/ethernet.ts, IPV6_HEADER_LENGTH from packets/ipv6.ts, UDP_HEADER_LENGTH…)");
+    assert.deepEqual(copiedHeaderLengths([{ file: "failover/auth.ts", source: "const ETHERNET_HEADER = 14;\nconst IPV6_HEADER = 40;" }]), ["ETHERNET_HEADER = 14 (failover/auth.ts)", "IPV6_HEADER = 40 (failover/auth.ts)"]);
     assert.deepEqual(copiedHeaderLengths([{ file: "packets/ipv6.ts", source: "const IPV6_HEADER = 40;" }]), []);
   });
 
