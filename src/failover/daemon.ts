@@ -926,12 +926,13 @@ export class Daemon {
   async #change(kind: "add" | "remove", address: string, announce?: () => void): Promise<void> {
     const ip = addressOf(address);
     let announced = announce === undefined;
-    const written = () => {
+    const announceOnce = () => {
       if (announced) return;
       announced = true;
       announce!();
     };
-    if (kind === "add") written();
+    // a claim's announcement now; a yield's or hand-back's once its remove is written
+    if (kind === "add") announceOnce();
     try {
       const { addresses } = this.env;
       if (ip instanceof Ipv6Address) {
@@ -939,18 +940,18 @@ export class Daemon {
         if (kind === "add") {
           // always written with its prefix length (the config requires it for IPv6)
           const prefixLength = [...this.config.node.publicAddresses, ...this.config.peer.publicAddresses].find((p) => p.address instanceof Ipv6Address && p.address.equals(ip))?.prefixLength ?? 128;
-          await addresses.addIpv6(ip, prefixLength, written);
+          await addresses.addIpv6(ip, prefixLength);
           this.#log("added", address, `${address}/${prefixLength} on ${this.config.interface} (nodad; ours by IFA_PROTO)`);
-        } else if (await addresses.removeIpv6(ip, written)) this.#log("removed", address, `${address} from ${this.config.interface}`);
+        } else if (await addresses.removeIpv6(ip, announceOnce)) this.#log("removed", address, `${address} from ${this.config.interface}`);
       } else if (kind === "add") {
         const { node, peer } = this.config;
         // written with the address, else the node's first address's (env.prefixLength), else the interface's
         const prefixLength = [...node.publicAddresses, ...peer.publicAddresses].find((p) => p.address instanceof Ipv4 && p.address.equals(ip))?.prefixLength ?? this.env.prefixLength;
-        await addresses.add(ip, prefixLength, this.config.aliasLabel, written);
+        await addresses.add(ip, prefixLength, this.config.aliasLabel);
         this.#log("added", address, `${address}/${prefixLength} on ${this.config.aliasLabel}`);
-      } else if (await addresses.remove(ip, this.config.aliasLabel, written)) this.#log("removed", address, `${address} from ${this.config.aliasLabel}`);
+      } else if (await addresses.remove(ip, this.config.aliasLabel, announceOnce)) this.#log("removed", address, `${address} from ${this.config.aliasLabel}`);
     } finally {
-      written();
+      announceOnce();
     }
   }
 
@@ -1113,8 +1114,12 @@ export class Daemon {
         : announce(this.#port, [ip], { count, intervalMs, form: settings.form, mac, signal });
     if (reason !== "refresh") {
       const what = ip instanceof Ipv6Address ? `unsolicited NA ${address} is-at ${mac ?? this.env.port.mac}, override${settings.router ? ", router" : ""}` : `gratuitous ARP ${address} is-at ${mac ?? this.env.port.mac}, ${settings.form === "both" ? "request and reply" : settings.form} form`;
-      // written once this turn's other announcements (a claim of several addresses) are sent too
-      setImmediate(() => this.#log("announce", address, `${what}, ${count} round(s) ${intervalMs} ms apart (${reason})`));
+      // written once this turn's other announcements (a claim of several addresses) are sent too: after
+      // the turn, by the clock (a simulated clock has no turns to wait out, and writes it at once)
+      const line = () => this.#log("announce", address, `${what}, ${count} round(s) ${intervalMs} ms apart (${reason})`);
+      const settled = this.#clock.settle?.();
+      if (settled === undefined) line();
+      else void settled.then(line);
     }
     const frames = await sending.catch((error: unknown) => {
       this.#log("error", address, `announce failed: ${(error as Error).message}`);
